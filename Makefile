@@ -1,0 +1,72 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine: `make run`, `make test`.
+# Every target is one verb; `make help` lists them.
+
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+export FLASK_APP := wsgi:app
+export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
+export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
+
+.DEFAULT_GOAL := help
+.PHONY: help setup db db-stop migrate revision demo run serve test lint fmt bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	@echo "==> Python environment in $(VENV)"
+	@$(PY) -m venv $(VENV) 2>/dev/null || { scripts/setup-python.sh && $(PY) -m venv $(VENV); }
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+var/secret_key:
+	@mkdir -p var && umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	@echo "==> generated a local SECRET_KEY in $@"
+
+setup: $(BIN)/.installed var/secret_key  ## Python venv with the app and its dev tools
+
+db:  ## install PostgreSQL + TimescaleDB if missing, start the cluster, create role and database
+	@scripts/db/setup.sh
+
+db-stop:  ## stop the local PostgreSQL cluster
+	@scripts/db/stop-cluster.sh
+
+migrate: setup db  ## apply the database migrations
+	@echo "==> migrating the database"
+	@$(BIN)/flask db upgrade
+
+revision: setup  ## autogenerate a migration: make revision m="add calibration"
+	@$(BIN)/flask db revision --autogenerate -m "$(m)"
+
+demo: migrate  ## load the demo data (idempotent)
+	@$(BIN)/flask demo load
+
+run: migrate  ## set up everything, load demo data if empty, serve on http://127.0.0.1:8000
+	@$(BIN)/flask demo load --if-empty
+	@echo "==> serving on http://$(HOST):$(PORT)/  (readiness: http://$(HOST):$(PORT)/readyz)"
+	@$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: setup db  ## set up everything and run the whole test suite
+	@echo "==> running the tests"
+	@$(BIN)/pytest
+
+lint: setup  ## ruff, ruff format --check, mypy
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
+
+fmt: setup  ## format and auto-fix
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+bench: migrate  ## run the benchmarks and write bench-report.json
+	@$(BIN)/python -m tests.bench --report bench-report.json
+
+clean:  ## remove the venv and caches (the database stays)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import config
+from app import logs
+from app.extensions import db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application from the environment, then apply ``overrides``.
+
+    Raises:
+        config.ConfigError: a setting is missing or malformed.
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(config.load())
+    if overrides:
+        app.config.update(overrides)
+    _derive_settings(app)
+    logs.configure(app.config["LOG_LEVEL"])
+    if app.config["SENTRY"]:
+        logs.init_sentry(app.config["SENTRY_URL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    app.url_map.strict_slashes = False
+
+    from app.blueprints import register_blueprints
+    from app.cli import register_commands
+
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def _derive_settings(app: Flask) -> None:
+    """Turn our settings into the ones Flask and its extensions read."""
+    hosts = app.config["ALLOWED_HOSTS"]
+    if hosts and "*" not in hosts:
+        app.config["TRUSTED_HOSTS"] = list(hosts)
+    timeout = app.config["DB_CONNECT_TIMEOUT_S"]
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {
+            "pool_pre_ping": True,
+            "pool_size": app.config["DB_POOL_SIZE"],
+            "pool_recycle": 1800,
+            "connect_args": {"connect_timeout": timeout, "application_name": "airq"},
+        },
+    )

@@ -1,0 +1,67 @@
+"""``flask users``: manage accounts from the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.db import transaction
+from app.errors import DomainError
+from app.services.users import NewUser, create_user
+
+
+@click.group(help="Manage user accounts.")
+def users() -> None:
+    """Group of account commands."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.argument("email")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password from this file (first line) instead of prompting.",
+)
+@click.option("--staff", is_flag=True, help="May use the back office (/admin/).")
+@click.option("--superuser", is_flag=True, help="Staff with every permission.")
+@click.option("--verified", is_flag=True, help="Mark the e-mail address as verified.")
+@click.option("--first-name", default="", help="Given name.")
+@click.option("--last-name", default="", help="Family name.")
+def create(
+    username: str,
+    email: str,
+    password_file: Path | None,
+    staff: bool,
+    superuser: bool,
+    verified: bool,
+    first_name: str,
+    last_name: str,
+) -> None:
+    """Create an account USERNAME with address EMAIL.
+
+    The password is asked for twice unless --password-file is given; it is
+    stored only as an argon2id hash.
+    """
+    if password_file is not None:
+        password = password_file.read_text(encoding="utf-8").splitlines()[0]
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    new = NewUser(
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=staff,
+        is_superuser=superuser,
+        email_verified=verified,
+    )
+    try:
+        with transaction() as session:
+            user = create_user(session, new)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    role = "superuser" if user.is_superuser else "staff" if user.is_staff else "user"
+    click.echo(f"Created {role} {user.username!r} (id {user.id}).")

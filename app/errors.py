@@ -1,0 +1,79 @@
+"""Domain errors raised by services and mapped to JSON:API errors in one place.
+
+Services raise these; ``app.jsonapi.errors`` turns them into
+``{"errors": [...]}`` documents with the status, code and pointer given here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ErrorDetail:
+    """One problem inside a domain error (one JSON:API error object)."""
+
+    detail: str
+    pointer: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class DomainError(Exception):
+    """Base of all errors a service may raise; 400 unless a subclass says otherwise.
+
+    Args:
+        detail: human-readable explanation that says what to do.
+        pointer: JSON pointer into the request document (``/data/attributes/name``).
+        errors: further problems to report in the same response.
+    """
+
+    detail: str = "The request is invalid."
+    pointer: str | None = None
+    errors: list[ErrorDetail] = field(default_factory=list)
+
+    status = 400
+    code = "invalid"
+    title = "Invalid request"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+    def details(self) -> list[ErrorDetail]:
+        """Return every problem of this error, the main one first."""
+        main = ErrorDetail(self.detail, self.pointer, self.code)
+        return [main, *self.errors] if self.detail else list(self.errors)
+
+
+class ValidationError(DomainError):
+    """The request is well-formed but a value is not acceptable."""
+
+
+class UnauthenticatedError(DomainError):
+    """No or invalid credentials."""
+
+    status, code, title = 401, "not_authenticated", "Authentication required"
+
+
+class ForbiddenError(DomainError):
+    """The actor sees the object but may not do this to it."""
+
+    status, code, title = 403, "permission_denied", "Permission denied"
+
+
+class NotFoundError(DomainError):
+    """The object does not exist or the actor may not see it."""
+
+    status, code, title = 404, "not_found", "Not found"
+
+
+class ConflictError(DomainError):
+    """The request conflicts with stored state (duplicates, references)."""
+
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class UnavailableError(DomainError):
+    """A dependency (the database) is down; the client should retry later."""
+
+    status, code, title = 503, "unavailable", "Service unavailable"

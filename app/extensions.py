@@ -1,0 +1,32 @@
+"""Unbound extension objects, imported by models and bound by ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from app.db import Base
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Keep TimescaleDB's own relations and the aggregate tables out of autogenerate."""
+    schema = getattr(obj, "schema", None) or ""
+    if schema.startswith(("_timescaledb", "timescaledb")) or schema == "analytics":
+        return False
+    return not (
+        type_ == "table"
+        and reflected
+        and name is not None
+        and name.startswith("samples_")
+    )
+
+
+migrate = Migrate(
+    compare_type=True, include_object=include_object, render_as_batch=False
+)

@@ -1,0 +1,24 @@
+"""Every model module, imported so that Alembic and the mappers see all tables."""
+
+from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
+from app.models.inventory import Address, Installation, Room, Site
+from app.models.samples import Sample
+from app.models.tenancy import ApiToken, Membership, Organization, Role, User
+
+__all__ = [
+    "Address",
+    "ApiToken",
+    "Installation",
+    "Membership",
+    "Node",
+    "NodeFidelity",
+    "NodeModel",
+    "Organization",
+    "Protocol",
+    "Quantity",
+    "Role",
+    "Room",
+    "Sample",
+    "Site",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Domain logic: functions that take a Session, never commit, and raise app.errors."""

@@ -1,0 +1,128 @@
+"""The command-line interface: every command explains itself and works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flask import Flask
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import User
+from app.services.passwords import verify_password
+
+COMMANDS = (
+    ["users", "create"],
+    ["demo", "load"],
+    ["users"],
+    ["demo"],
+    ["db", "upgrade"],
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(app: Flask, command: list[str]) -> None:
+    result = app.test_cli_runner().invoke(args=[*command, "--help"])
+
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    assert len(result.output.splitlines()) > 3
+
+
+def test_users_create_reads_password_file_and_hashes_it(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password\n", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "carla",
+            "carla@example.org",
+            "--password-file",
+            str(secret),
+            "--staff",
+            "--verified",
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    user = session.scalars(select(User).where(User.username == "carla")).one()
+    assert user.is_staff
+    assert user.email_verified
+    assert not user.is_superuser
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a-long-password" not in user.password_hash
+    assert verify_password(user.password_hash, "a-long-password")
+
+
+def test_users_create_prompts_for_password_twice(app: Flask, session: Session) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "dora", "dora@example.org"],
+        input="another-password\nanother-password\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert session.scalars(select(User).where(User.username == "dora")).one()
+
+
+def test_users_create_duplicate_username_is_a_clear_error(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password", encoding="utf-8")
+    runner = app.test_cli_runner()
+    args = [
+        "users",
+        "create",
+        "emil",
+        "emil@example.org",
+        "--password-file",
+        str(secret),
+    ]
+    runner.invoke(args=args)
+
+    result = runner.invoke(args=[*args[:3], "other@example.org", *args[4:]])
+
+    assert result.exit_code == 1
+    assert "username 'emil' is taken" in result.output
+
+
+def test_users_create_short_password_is_refused(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("short", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "fritz",
+            "f@example.org",
+            "--password-file",
+            str(secret),
+        ]
+    )
+
+    assert result.exit_code == 1
+    assert "at least 8 characters" in result.output
+
+
+def test_demo_load_prints_logins_and_is_idempotent(
+    app: Flask, session: Session
+) -> None:
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["demo", "load"])
+    second = runner.invoke(args=["demo", "load", "--if-empty"])
+
+    assert first.exit_code == 0, first.output
+    assert "olivia-demo" in first.output
+    assert "not loaded" in second.output
+    assert "olivia-demo" in second.output

@@ -1,0 +1,81 @@
+"""Shared fixtures: one migrated throwaway database per run, a rolled-back session per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import flask_migrate
+import pytest
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db
+from tests.support.database import throwaway_database
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A database created for this test run and dropped at its end."""
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    """The application on the throwaway database, migrated to head by Alembic."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with application.app_context():
+        flask_migrate.upgrade()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """Run the test inside one outer transaction that is always rolled back.
+
+    Flask-SQLAlchemy resolves binds through ``db.engines``, so the connection goes
+    there; commits inside requests become savepoint releases.
+    """
+    conn = db.engine.connect()
+    outer = conn.begin()
+    monkeypatch.setitem(db.engines, None, conn)
+    scoped = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    monkeypatch.setattr(db, "session", scoped)
+    yield scoped()
+    scoped.remove()
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    """A test client whose requests share the test's rolled-back session."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Any:
+    """Build another app instance with extra settings (for config-dependent tests)."""
+
+    def build(**overrides: Any) -> Flask:
+        return create_app(
+            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+        )
+
+    return build
