@@ -10,9 +10,17 @@ from flask import Flask
 
 import config
 from app import logs
+from app.authn import init_authn
 from app.extensions import db, migrate
+from app.jsonapi import (
+    JsonApi,
+    init_media,
+    make_slashes_optional,
+    register_error_handlers,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+HTML_PREFIXES = ("/accounts/", "/admin/")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -25,6 +33,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config.load())
     if overrides:
         app.config.update(overrides)
+    app.config.setdefault("API_TITLE", "airq: CO2 sensor-network API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1/schema")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     _derive_settings(app)
     logs.configure(app.config["LOG_LEVEL"])
     if app.config["SENTRY"]:
@@ -32,12 +45,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    app.url_map.strict_slashes = False
+    make_slashes_optional(app)
+    api = JsonApi(app)
+    register_error_handlers(app, html_prefixes=HTML_PREFIXES)
+    init_media(app)
+    init_authn(app)
 
     from app.blueprints import register_blueprints
     from app.cli import register_commands
 
-    register_blueprints(app)
+    register_blueprints(app, api)
     register_commands(app)
     return app
 

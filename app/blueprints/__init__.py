@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.jsonapi import JsonApi
 
-def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint to ``app``."""
+
+def register_blueprints(app: Flask, api: JsonApi) -> None:
+    """Attach every blueprint to ``app``; API blueprints go through ``api`` (OpenAPI)."""
     from app.blueprints.health.routes import blp as health
 
     app.register_blueprint(health)

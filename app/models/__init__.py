@@ -2,6 +2,7 @@
 
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.inventory import Address, Installation, Room, Site
+from app.models.outbox import OutboxEntry
 from app.models.samples import Sample
 from app.models.tenancy import ApiToken, Membership, Organization, Role, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "NodeFidelity",
     "NodeModel",
     "Organization",
+    "OutboxEntry",
     "Protocol",
     "Quantity",
     "Role",

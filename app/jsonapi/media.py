@@ -1,0 +1,157 @@
+"""The JSON:API media type: response serialization and request-body checks.
+
+Responses are ``application/vnd.api+json`` through :class:`JsonApiProvider`.
+Request bodies must be JSON (``application/vnd.api+json`` or
+``application/json``); anything else is a 415. A route that takes other bodies
+(multipart image upload, CSV or NDJSON ingest) opts out with
+:func:`accepts_media_types`, which *replaces* the accepted list for that view::
+
+    @blp.route("/<int:pk>/image/")
+    class InstallationImage(MethodView):
+        @accepts_media_types("multipart/form-data")
+        def post(self, pk: int) -> ...: ...
+
+The decorator may sit on a view function, on a ``MethodView`` method, or on a
+whole ``MethodView`` class, in any order with flask-smorest's decorators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import UnsupportedMediaType
+
+JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
+JSON_MEDIA_TYPE = "application/json"
+JSON_MEDIA_TYPES = (JSONAPI_MEDIA_TYPE, JSON_MEDIA_TYPE)
+
+#: Paths whose request bodies :func:`init_media` checks by default.
+API_PREFIXES = ("/api/", "/ingest/")
+
+# JSON:API allows only ext and profile on its media type; charset is tolerated
+# because common HTTP clients add it and the reference (DRF) accepted it.
+_ALLOWED_PARAMS = {
+    JSONAPI_MEDIA_TYPE: frozenset({"ext", "profile", "charset"}),
+    JSON_MEDIA_TYPE: frozenset({"charset"}),
+}
+_ATTRIBUTE = "_jsonapi_media_types"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class JsonApiProvider(DefaultJSONProvider):
+    """Flask JSON provider that answers ``application/vnd.api+json``.
+
+    Keys keep their insertion order (``links``, ``data``, ``included``,
+    ``meta``) and non-ASCII text (German names, umlauts) stays readable.
+    """
+
+    mimetype = JSONAPI_MEDIA_TYPE
+    sort_keys = False
+    ensure_ascii = False
+
+
+def install_json_provider(app: Flask) -> None:
+    """Make ``app`` serialize every JSON response as JSON:API.
+
+    Args:
+        app: the application; its ``app.json`` is replaced.
+    """
+    if not isinstance(app.json, JsonApiProvider):
+        app.json = JsonApiProvider(app)
+
+
+def accepts_media_types(*media_types: str) -> Callable[[F], F]:
+    """Declare the request-body media types a view accepts instead of JSON.
+
+    Args:
+        *media_types: bare media types (no parameters), e.g. ``"text/csv"``.
+            List the JSON types too if the view also takes JSON.
+
+    Returns:
+        A decorator that marks the view and returns it unchanged.
+    """
+    accepted = frozenset(m.lower() for m in media_types)
+
+    def mark(view: F) -> F:
+        setattr(view, _ATTRIBUTE, accepted)
+        return view
+
+    return mark
+
+
+def require_json_body() -> None:
+    """Reject a request body that is not JSON (a ``before_request`` hook).
+
+    Requests without a body pass whatever their ``Content-Type`` (clients send
+    the JSON:API type on GETs too). So do requests that did not match a route,
+    so that 404 and 405 win over 415.
+
+    Raises:
+        UnsupportedMediaType: the body's media type is not accepted by the view,
+            or it is a JSON type with parameters JSON:API does not allow.
+    """
+    if request.url_rule is None or not _has_body():
+        return
+    mimetype = request.mimetype
+    params = request.mimetype_params
+    if mimetype in _ALLOWED_PARAMS and not _params_allowed(mimetype, params):
+        raise UnsupportedMediaType(
+            f'Media type parameters {sorted(params)} are not allowed on "{mimetype}".'
+        )
+    accepted = _accepted_by_view() or frozenset(JSON_MEDIA_TYPES)
+    if mimetype not in accepted:
+        shown = mimetype or "(none)"
+        raise UnsupportedMediaType(
+            f'Unsupported media type "{shown}" in request. '
+            f"Send {' or '.join(sorted(accepted))}."
+        )
+
+
+def init_media(app: Flask, *, prefixes: Collection[str] = API_PREFIXES) -> None:
+    """Install the JSON:API provider and the body check for paths under ``prefixes``.
+
+    HTML pages (``/accounts/``, ``/admin/``) post forms, so the check is limited
+    to the API paths. Alternatively register :func:`require_json_body` on
+    individual blueprints with ``blueprint.before_request``.
+
+    Args:
+        app: the application.
+        prefixes: path prefixes whose request bodies must be JSON.
+    """
+    install_json_provider(app)
+    starts = tuple(prefixes)
+
+    def check_api_body() -> None:
+        if request.path.startswith(starts):
+            require_json_body()
+
+    app.before_request(check_api_body)
+
+
+def _has_body() -> bool:
+    if request.content_length:
+        return True
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def _params_allowed(mimetype: str, params: Mapping[str, str]) -> bool:
+    return {key.lower() for key in params} <= _ALLOWED_PARAMS[mimetype]
+
+
+def _accepted_by_view() -> frozenset[str] | None:
+    endpoint = request.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        return None
+    marked: frozenset[str] | None = getattr(view, _ATTRIBUTE, None)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        method = getattr(view_class, request.method.lower(), None)
+        marked = getattr(method, _ATTRIBUTE, None) or getattr(
+            view_class, _ATTRIBUTE, marked
+        )
+    return marked

@@ -1,0 +1,240 @@
+"""Who may see and do what: the one home of every tenancy rule.
+
+Every query that returns tenant data goes through :func:`scoped` (ORM) or binds
+:attr:`Actor.member_org_ids` (raw SQL); every write checks :func:`require_owner`.
+
+Visibility (Managair §4.3, with its leaks closed):
+
+* members of an organization see all of its inventory; OWNERs may change it;
+* a public installation makes itself, its room, its site and its organization
+  readable by anyone (publicity is time-independent);
+* nodes, node series, addresses, users, memberships and fidelity are members-only;
+* a user sees the users who share an organization with them, and themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy.orm import Session
+
+from app.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from app.models import (
+    Address,
+    Installation,
+    Membership,
+    Node,
+    NodeFidelity,
+    Organization,
+    Role,
+    Room,
+    Site,
+    User,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a request or job: a user with their roles, anonymous, or SYSTEM."""
+
+    user_id: int | None = None
+    is_staff: bool = False
+    is_system: bool = False
+    roles: Mapping[int, Role] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Whether the caller proved an identity (SYSTEM counts)."""
+        return self.user_id is not None or self.is_system
+
+    @property
+    def member_org_ids(self) -> tuple[int, ...]:
+        """Organizations the actor belongs to, in any role."""
+        return tuple(sorted(self.roles))
+
+    def is_member(self, organization_id: int) -> bool:
+        """Whether the actor may read everything of ``organization_id``."""
+        return self.is_system or organization_id in self.roles
+
+    def is_owner(self, organization_id: int) -> bool:
+        """Whether the actor may change the inventory of ``organization_id``."""
+        return self.is_system or self.roles.get(organization_id) == Role.OWNER
+
+
+ANONYMOUS = Actor()
+SYSTEM = Actor(is_system=True)
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    """Build the actor of ``user`` with their roles (one query)."""
+    rows = session.execute(
+        select(Membership.organization_id, Membership.role).where(
+            Membership.user_id == user.id
+        )
+    ).all()
+    return Actor(
+        user_id=user.id,
+        is_staff=user.is_staff or user.is_superuser,
+        roles={org_id: role for org_id, role in rows},
+    )
+
+
+# -- visibility ------------------------------------------------------------------
+
+
+def _public_installation_in_room(room_id: Any) -> ColumnElement[bool]:
+    return exists().where(Installation.room_id == room_id, Installation.is_public)
+
+
+def _member(column: Any, actor: Actor) -> ColumnElement[bool]:
+    ids = actor.member_org_ids
+    return column.in_(ids) if ids else false()
+
+
+def _organizations(actor: Actor) -> ColumnElement[bool]:
+    public = exists().where(
+        Node.owner_id == Organization.id,
+        Installation.node_id == Node.id,
+        Installation.is_public,
+    )
+    return _member(Organization.id, actor) | public
+
+
+def _sites(actor: Actor) -> ColumnElement[bool]:
+    public = exists().where(
+        Room.site_id == Site.id, Installation.room_id == Room.id, Installation.is_public
+    )
+    return _member(Site.operator_id, actor) | public
+
+
+def _rooms(actor: Actor) -> ColumnElement[bool]:
+    own = Room.site_id.in_(select(Site.id).where(_member(Site.operator_id, actor)))
+    return own | _public_installation_in_room(Room.id)
+
+
+def _installations(actor: Actor) -> ColumnElement[bool]:
+    own = Installation.node_id.in_(select(Node.id).where(_member(Node.owner_id, actor)))
+    return Installation.is_public | own
+
+
+def _addresses(actor: Actor) -> ColumnElement[bool]:
+    return exists().where(
+        Site.address_id == Address.id, _member(Site.operator_id, actor)
+    )
+
+
+def _users(actor: Actor) -> ColumnElement[bool]:
+    if actor.user_id is None:
+        return false()
+    shared = User.id.in_(
+        select(Membership.user_id).where(_member(Membership.organization_id, actor))
+    )
+    return (User.id == actor.user_id) | shared
+
+
+def _fidelity(actor: Actor) -> ColumnElement[bool]:
+    return NodeFidelity.node_id.in_(
+        select(Node.id).where(_member(Node.owner_id, actor))
+    )
+
+
+_VISIBILITY = {
+    Organization: _organizations,
+    Site: _sites,
+    Room: _rooms,
+    Installation: _installations,
+    Node: lambda actor: _member(Node.owner_id, actor),
+    Address: _addresses,
+    User: _users,
+    Membership: lambda actor: _member(Membership.organization_id, actor),
+    NodeFidelity: _fidelity,
+}
+
+
+def visible(model: type[Any], actor: Actor) -> ColumnElement[bool]:
+    """Return the SQL condition under which ``actor`` may read rows of ``model``.
+
+    Raises:
+        KeyError: ``model`` holds no tenant data (catalogue models are public).
+    """
+    if actor.is_system:
+        return true()
+    return _VISIBILITY[model](actor)
+
+
+def scoped(stmt: Select[Any], model: type[Any], actor: Actor) -> Select[Any]:
+    """Restrict ``stmt`` to the rows of ``model`` that ``actor`` may read."""
+    return stmt.where(visible(model, actor))
+
+
+def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
+    """Load one row the actor may read.
+
+    Raises:
+        NotFoundError: the row does not exist or is invisible to the actor.
+    """
+    key = getattr(model, "id", None) or getattr(model, "node_id")  # noqa: B009
+    row = session.scalars(
+        scoped(select(model).where(key == ident), model, actor)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
+    return row
+
+
+# -- writes ----------------------------------------------------------------------
+
+
+def require_authenticated(actor: Actor) -> None:
+    """Raises:
+    UnauthenticatedError: the caller gave no valid credentials.
+    """
+    if not actor.is_authenticated:
+        raise UnauthenticatedError("Authentication credentials were not provided.")
+
+
+def require_owner(actor: Actor, organization_id: int) -> None:
+    """Raises:
+    UnauthenticatedError: anonymous caller.
+    ForbiddenError: the actor is not an OWNER of ``organization_id``.
+    """
+    require_authenticated(actor)
+    if not actor.is_owner(organization_id):
+        raise ForbiddenError("You must be an owner of the organization to do this.")
+
+
+def require_staff(actor: Actor) -> None:
+    """Raises:
+    UnauthenticatedError: anonymous caller.
+    ForbiddenError: the actor is not staff (catalogue writes, back office).
+    """
+    require_authenticated(actor)
+    if not (actor.is_staff or actor.is_system):
+        raise ForbiddenError("Only staff may change the device catalogue.")
+
+
+def owning_organization_id(obj: object) -> int:
+    """Return the organization whose OWNERs may change ``obj``.
+
+    Raises:
+        TypeError: ``obj`` is not tenant data.
+    """
+    match obj:
+        case Organization():
+            return obj.id
+        case Membership():
+            return obj.organization_id
+        case Site():
+            return obj.operator_id
+        case Room():
+            return obj.site.operator_id
+        case Installation():
+            return obj.room.site.operator_id
+        case Node():
+            return obj.owner_id
+    raise TypeError(f"{type(obj).__name__} has no owning organization")
