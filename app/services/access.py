@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
@@ -184,7 +184,7 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
     ).first()
     if row is None:
         raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
-    return row
+    return cast(T, row)
 
 
 # -- writes ----------------------------------------------------------------------
