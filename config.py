@@ -23,6 +23,12 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``NODE_FIDELITY`` | ``0`` | run the node fidelity check in the jobs process |
 | ``IOTDP_INTEGRATION`` | ``0`` | forward public samples to IoT data platforms |
 | ``ANALYSIS_TIMEZONE`` | ``Europe/Berlin`` | time zone of daily buckets and air-quality days |
+| ``LOG_FORMAT`` | ``text`` | ``text`` lines or ``json`` objects (with the request id) |
+| ``HTTPS`` | ``0`` | served over HTTPS: secure cookies and HSTS |
+| ``CORS_ORIGINS`` | none | browser origins allowed to call ``/api/`` (space/comma separated) |
+| ``MAX_REQUEST_BYTES`` | ``10485760`` | largest request body accepted (413 above) |
+| ``METRICS_ENABLED`` | ``1`` | serve Prometheus metrics at ``/metrics`` |
+| ``METRICS_TOKEN`` (secret) | none | when set, ``/metrics`` needs ``Authorization: Bearer <token>`` |
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 """
@@ -154,6 +160,13 @@ def _timezone(env: Env, name: str, default: str) -> str:
     return value
 
 
+def _choice(env: Env, name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.text(name, default).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value
+
+
 def _log_level(env: Env) -> str:
     level = env.text("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
@@ -185,6 +198,14 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_CONNECT_TIMEOUT_S": env.integer("DB_CONNECT_TIMEOUT_S", 5, minimum=1),
         "ALLOWED_HOSTS": env.words("ALLOWED_HOSTS", "*"),
         "LOG_LEVEL": _log_level(env),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),
+        "HTTPS": env.flag("HTTPS"),
+        "CORS_ORIGINS": env.words("CORS_ORIGINS", ""),
+        "MAX_REQUEST_BYTES": env.integer(
+            "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024
+        ),
+        "METRICS_ENABLED": env.flag("METRICS_ENABLED", default=True),
+        "METRICS_TOKEN": env.secret("METRICS_TOKEN") or "",
         "EMAIL_HOST": env.text("EMAIL_HOST", "localhost"),
         "EMAIL_PORT": env.integer("EMAIL_PORT", 587, minimum=1),
         "EMAIL_HOST_USER": env.text("EMAIL_HOST_USER", ""),

@@ -12,12 +12,14 @@ import config
 from app import logs
 from app.authn import init_authn
 from app.extensions import db, migrate
+from app.http import init_http
 from app.jsonapi import (
     JsonApi,
     init_media,
     make_slashes_optional,
     register_error_handlers,
 )
+from app.metrics import init_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_PREFIXES = ("/accounts/", "/admin/")
@@ -39,7 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1/schema")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     _derive_settings(app)
-    logs.configure(app.config["LOG_LEVEL"])
+    logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["SENTRY"]:
         logs.init_sentry(app.config["SENTRY_URL"])
 
@@ -49,6 +51,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     api = JsonApi(app)
     register_error_handlers(app, html_prefixes=HTML_PREFIXES)
     init_media(app)
+    init_http(app)
+    init_metrics(app)
     init_authn(app)
 
     from app.blueprints import register_blueprints
@@ -61,6 +65,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 def _derive_settings(app: Flask) -> None:
     """Turn our settings into the ones Flask and its extensions read."""
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config["SESSION_COOKIE_SECURE"] = app.config["HTTPS"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     hosts = app.config["ALLOWED_HOSTS"]
     if hosts and "*" not in hosts:
         app.config["TRUSTED_HOSTS"] = list(hosts)

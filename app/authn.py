@@ -19,7 +19,7 @@ from app.models import User
 from app.services import tokens
 from app.services.access import ANONYMOUS, Actor, actor_for
 
-SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/")
+SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
 
 # scheme (lower case) -> function from the credentials to a user, None when invalid
 Authenticator = Callable[[str], User | None]

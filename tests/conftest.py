@@ -70,12 +70,18 @@ def client(app: Flask, session: Session) -> FlaskClient:
 
 
 @pytest.fixture
-def make_app(database_url: str) -> Any:
+def make_app(database_url: str) -> Iterator[Any]:
     """Build another app instance with extra settings (for config-dependent tests)."""
+    built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
-        return create_app(
+        application = create_app(
             {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
         )
+        built.append(application)
+        return application
 
-    return build
+    yield build
+    for application in built:
+        with application.app_context():
+            db.engine.dispose()

@@ -1,0 +1,115 @@
+"""Prometheus metrics at ``/metrics``: requests, latency, ingest, jobs, outbox backlog.
+
+Under gunicorn set ``PROMETHEUS_MULTIPROC_DIR`` (``make run`` and the Docker image do)
+so the workers' figures are summed. Protect the endpoint with ``METRICS_TOKEN``
+(``Authorization: Bearer <token>``) or switch it off with ``METRICS_ENABLED=0``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from collections.abc import Iterator
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from flask import Flask, Response, abort, current_app, g, request
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+
+REQUESTS = Counter(
+    "airq_http_requests_total",
+    "HTTP requests by route and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "airq_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+INGESTED = Counter(
+    "airq_ingest_samples_total", "Ingested samples by outcome", ["outcome"]
+)
+JOB_RUNS = Counter(
+    "airq_job_runs_total", "Scheduled job runs by result", ["job", "result"]
+)
+
+
+class OutboxCollector(Collector):
+    """Reads the publisher backlog from the database at scrape time."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "airq_outbox_entries",
+            "Outbox entries by publisher and state",
+            labels=["publisher", "state"],
+        )
+        try:
+            rows = db.session.execute(
+                text(
+                    "SELECT publisher, CASE WHEN delivered_at IS NOT NULL THEN 'delivered' "
+                    "WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS state, "
+                    "count(*) FROM outbox GROUP BY 1, 2"
+                )
+            ).all()
+        except SQLAlchemyError:
+            db.session.rollback()
+            rows = []
+        for publisher, state, count in rows:
+            family.add_metric([publisher, state], count)
+        yield family
+
+
+def init_metrics(app: Flask) -> None:
+    """Time every request and serve ``/metrics`` when enabled."""
+    app.before_request(_start_timer)
+    app.after_request(_record)
+    if app.config["METRICS_ENABLED"]:
+        app.add_url_rule("/metrics", "metrics", _metrics, methods=["GET"])
+
+
+def _start_timer() -> None:
+    g.metrics_started = time.perf_counter()
+
+
+def _record(response: Response) -> Response:
+    started = g.get("metrics_started")
+    if started is None or request.path == "/metrics":
+        return response
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    return response
+
+
+def _metrics() -> Response:
+    token = current_app.config["METRICS_TOKEN"]
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            abort(401)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(REGISTRY)
+    outbox = CollectorRegistry()
+    outbox.register(OutboxCollector())
+    body += generate_latest(outbox)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
