@@ -49,8 +49,10 @@ demo: migrate  ## load the demo data (idempotent)
 
 run: migrate  ## set up everything, load demo data if empty, serve on http://127.0.0.1:8000
 	@$(BIN)/flask demo load --if-empty
+	@rm -rf var/prometheus && mkdir -p var/prometheus
 	@echo "==> serving on http://$(HOST):$(PORT)/  (readiness: http://$(HOST):$(PORT)/readyz)"
-	@$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	@PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus BIND=$(HOST):$(PORT) WEB_WORKERS=$(WORKERS) \
+		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: setup db  ## set up everything and run the whole test suite
 	@echo "==> running the tests"

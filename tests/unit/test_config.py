@@ -169,3 +169,19 @@ def test_start_up_without_secret_key_prints_one_line_and_exits(tmp_path: Path) -
     assert proc.stderr.strip().splitlines() == [
         "configuration error: SECRET_KEY is not set; set SECRET_KEY or SECRET_KEY_FILE"
     ]
+
+
+def test_readme_documents_every_variable_of_the_config_table() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    rows = [ln for ln in (config.__doc__ or "").splitlines() if ln.startswith("| ``")]
+    names = {
+        n for row in rows for n in re.findall(r"``([A-Z_]+)``", row.split(" | ")[0])
+    }
+    readme = (root / "README.md").read_text(encoding="utf-8")
+
+    missing = sorted(n for n in names if f"`{n}`" not in readme)
+
+    assert names
+    assert missing == []

@@ -1,0 +1,25 @@
+"""gunicorn settings: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Workers share Prometheus metrics through ``PROMETHEUS_MULTIPROC_DIR``; a dead
+worker's live gauges are dropped.
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("WEB_TIMEOUT_S", "60"))
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Tell the Prometheus client that a worker process is gone."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
