@@ -13,16 +13,16 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve test lint fmt bench clean
+.PHONY: help setup db db-stop migrate revision demo run serve test lint fmt bench lock compose-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: pyproject.toml
-	@echo "==> Python environment in $(VENV)"
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
+	@echo "==> Python environment in $(VENV) (pinned by requirements-dev.lock)"
 	@$(PY) -m venv $(VENV) 2>/dev/null || { scripts/setup-python.sh && $(PY) -m venv $(VENV); }
 	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(BIN)/pip install --quiet --disable-pip-version-check -c requirements-dev.lock -e '.[dev]'
 	@touch $@
 
 var/secret_key:
@@ -66,6 +66,15 @@ lint: setup  ## ruff, ruff format --check, mypy
 fmt: setup  ## format and auto-fix
 	@$(BIN)/ruff format .
 	@$(BIN)/ruff check --fix .
+
+lock: setup  ## re-pin requirements.lock and requirements-dev.lock from pyproject.toml
+	@$(BIN)/pip install --quiet pip-tools
+	@$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	@$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
+
+compose-check:  ## validate docker-compose.yml (installs the distribution's docker-compose if missing)
+	@command -v docker-compose >/dev/null || scripts/install-apt-packages.sh docker-compose
+	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
 
 bench: migrate  ## run the benchmarks and write bench-report.json
 	@$(BIN)/python -m tests.bench --report bench-report.json
