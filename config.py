@@ -9,6 +9,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 |---|---|---|
 | ``SECRET_KEY`` (secret) | required | signs sessions, CSRF tokens and JWTs |
 | ``DATABASE_URL`` (secret) | built from ``SQL_*`` | SQLAlchemy URL, e.g. ``postgresql+psycopg://u:p@host:5432/db`` |
+| ``DATABASE_REPLICA_URL`` (secret) | none | a streaming read replica for series and analytics reads |
 | ``SQL_ENGINE`` | ``postgresql`` | Managair's engine name; only PostgreSQL is supported |
 | ``SQL_DATABASE`` / ``SQL_USER`` / ``SQL_PASSWORD`` (secret) | ``co2`` / ``co2`` / none | database name, role, password |
 | ``SQL_HOST`` / ``SQL_PORT`` | ``localhost`` / ``5432`` | database server |
@@ -144,6 +145,10 @@ def database_url(env: Env) -> str:
     return f"postgresql+psycopg://{auth}@{host}:{port}/{name}"
 
 
+def _optional_url(url: str | None) -> str | None:
+    return _with_psycopg_driver(url) if url else None
+
+
 def _with_psycopg_driver(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -194,6 +199,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret_key,
         "DEBUG": env.flag("DEBUG"),
         "SQLALCHEMY_DATABASE_URI": database_url(env),
+        "DATABASE_REPLICA_URL": _optional_url(env.secret("DATABASE_REPLICA_URL")),
         "DB_POOL_SIZE": env.integer("DB_POOL_SIZE", 5, minimum=1),
         "DB_CONNECT_TIMEOUT_S": env.integer("DB_CONNECT_TIMEOUT_S", 5, minimum=1),
         "ALLOWED_HOSTS": env.words("ALLOWED_HOSTS", "*"),

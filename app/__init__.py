@@ -20,6 +20,7 @@ from app.jsonapi import (
     register_error_handlers,
 )
 from app.metrics import init_metrics
+from app.services.replica import init_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_PREFIXES = ("/accounts/", "/admin/")
@@ -45,6 +46,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["SENTRY"]:
         logs.init_sentry(app.config["SENTRY_URL"])
 
+    init_replica(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     make_slashes_optional(app)
