@@ -32,6 +32,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``METRICS_TOKEN`` (secret) | none | when set, ``/metrics`` needs ``Authorization: Bearer <token>`` |
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
+| ``DB_PGBOUNCER`` | ``0`` | behind PgBouncer (transaction mode): no server-side prepared statements |
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DATABASE_REPLICA_URL": _optional_url(env.secret("DATABASE_REPLICA_URL")),
         "DB_POOL_SIZE": env.integer("DB_POOL_SIZE", 5, minimum=1),
         "DB_CONNECT_TIMEOUT_S": env.integer("DB_CONNECT_TIMEOUT_S", 5, minimum=1),
+        "DB_PGBOUNCER": env.flag("DB_PGBOUNCER"),
         "ALLOWED_HOSTS": env.words("ALLOWED_HOSTS", "*"),
         "LOG_LEVEL": _log_level(env),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),

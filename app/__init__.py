@@ -74,13 +74,18 @@ def _derive_settings(app: Flask) -> None:
     hosts = app.config["ALLOWED_HOSTS"]
     if hosts and "*" not in hosts:
         app.config["TRUSTED_HOSTS"] = list(hosts)
-    timeout = app.config["DB_CONNECT_TIMEOUT_S"]
+    connect_args: dict[str, Any] = {
+        "connect_timeout": app.config["DB_CONNECT_TIMEOUT_S"],
+        "application_name": "airq",
+    }
+    if app.config.get("DB_PGBOUNCER"):
+        connect_args["prepare_threshold"] = None
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {
             "pool_pre_ping": True,
             "pool_size": app.config["DB_POOL_SIZE"],
             "pool_recycle": 1800,
-            "connect_args": {"connect_timeout": timeout, "application_name": "airq"},
+            "connect_args": connect_args,
         },
     )

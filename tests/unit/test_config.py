@@ -185,3 +185,18 @@ def test_readme_documents_every_variable_of_the_config_table() -> None:
 
     assert names
     assert missing == []
+
+
+def test_pgbouncer_mode_disables_server_side_prepared_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("DB_PGBOUNCER", "1")
+    app = create_app()
+
+    assert (
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["prepare_threshold"]
+        is None
+    )
