@@ -45,4 +45,6 @@ def init_sentry(dsn: str) -> None:
     """Report unhandled errors to Sentry, without personal data."""
     import sentry_sdk
 
-    sentry_sdk.init(dsn=dsn, send_default_pii=False, traces_sample_rate=0.0)
+    sentry_sdk.init(
+        dsn=dsn, traces_sample_rate=0.0
+    )  # sends no personal data by default

@@ -200,3 +200,21 @@ def test_pgbouncer_mode_disables_server_side_prepared_statements(
         app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["prepare_threshold"]
         is None
     )
+
+
+def test_sentry_is_initialised_when_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sentry_sdk
+
+    from app import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("SENTRY", "1")
+    monkeypatch.setenv("SENTRY_URL", "http://public@127.0.0.1:9/1")
+    try:
+        create_app()
+        client = sentry_sdk.get_client()
+
+        assert client.is_active()
+        assert client.dsn == "http://public@127.0.0.1:9/1"
+    finally:
+        sentry_sdk.init(dsn=None)
