@@ -12,8 +12,13 @@ ANONYMOUS: dict[str, str] = {}
 
 
 def auth_headers(session: Session, user: User | None) -> dict[str, str]:
-    """Return headers that authenticate as ``user`` with a fresh API key (none for None)."""
-    if user is None:
-        return dict(ANONYMOUS)
-    key = issue_user_key(session, user, name="test").key
-    return {"Authorization": f"Token {key}"}
+    """Return headers that authenticate as ``user`` with a fresh API key (none for None).
+
+    Commits the test's session: inside the test's outer transaction that only
+    releases a savepoint, and it keeps the key and the data made so far when a
+    request fails and rolls its own work back.
+    """
+    if user is not None:
+        key = issue_user_key(session, user, name="test").key
+    session.commit()
+    return dict(ANONYMOUS) if user is None else {"Authorization": f"Token {key}"}
