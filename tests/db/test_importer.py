@@ -196,7 +196,9 @@ def test_import_membership_of_missing_user_fails_clearly(
         },
     ]
 
-    with pytest.raises(FixtureImportError, match="core.membership pk 60.*users id 999"):
+    with pytest.raises(
+        FixtureImportError, match=r"core\.membership pk 60.*users id 999"
+    ):
         import_fixtures(session, [write(tmp_path, records)])
 
 
@@ -205,7 +207,7 @@ def test_import_username_taken_by_another_id_fails_clearly(
 ) -> None:
     make_user(session, username="taken")
 
-    with pytest.raises(FixtureImportError, match="auth.user: duplicate key"):
+    with pytest.raises(FixtureImportError, match=r"auth\.user: duplicate key"):
         import_fixtures(session, [write(tmp_path, [user_record(70, "taken")])])
 
 
@@ -215,7 +217,7 @@ def test_import_record_without_field_fails_clearly(
     record = user_record(80, "x")
     del record["fields"]["username"]
 
-    with pytest.raises(FixtureImportError, match="auth.user pk 80.*'username'"):
+    with pytest.raises(FixtureImportError, match=r"auth\.user pk 80.*'username'"):
         import_fixtures(session, [write(tmp_path, [record])])
 
 
@@ -228,5 +230,5 @@ def test_import_malformed_file_fails_clearly(
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
 
-    with pytest.raises(FixtureImportError, match="bad.json"):
+    with pytest.raises(FixtureImportError, match=r"bad\.json"):
         import_fixtures(session, [path])
