@@ -124,6 +124,17 @@ def organization_ids(session: Session, actor: Actor, user_id: int) -> tuple[int,
     """
     access.require_may_query(actor, User)
     access.get_visible(session, actor, User, user_id)
+    return shared_organization_ids(session, actor, user_id)
+
+
+def shared_organization_ids(
+    session: Session, actor: Actor, user_id: int
+) -> tuple[int, ...]:
+    """Return the organizations of a user that ``actor`` belongs to as well.
+
+    Checks nothing about the user: for answering a change that ``actor`` was
+    allowed to make, after which the user may no longer be visible.
+    """
     stmt = access.scoped(
         select(Membership.organization_id)
         .where(Membership.user_id == user_id)

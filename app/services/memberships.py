@@ -197,10 +197,7 @@ def update_membership(
         access.require_may_move_membership(actor, membership, org_id)
     if (user_id, org_id) != (membership.user_id, membership.organization_id):
         _require_not_member(session, user_id, org_id)
-    if role != Role.OWNER or (user_id, org_id) != (
-        membership.user_id,
-        membership.organization_id,
-    ):
+    if role != Role.OWNER or org_id != membership.organization_id:
         access.require_owner_remains(
             session, membership.organization_id, [membership], _pointer(changes)
         )
@@ -266,8 +263,6 @@ def _changed(value: int | Unset, current: int) -> int:
 def _pointer(changes: MembershipChanges) -> str | None:
     if not isinstance(changes.organization_id, Unset):
         return ORGANIZATION_POINTER
-    if not isinstance(changes.user_id, Unset):
-        return USER_POINTER
     return ROLE_POINTER
 
 

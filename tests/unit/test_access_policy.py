@@ -22,10 +22,9 @@ STAFF = Actor(user_id=4, is_staff=True)
 
 def sql(condition: ColumnElement[bool]) -> str:
     """Render a condition as PostgreSQL with its literal values."""
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # untyped init
     return str(
-        condition.compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-        )
+        condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     )
 
 

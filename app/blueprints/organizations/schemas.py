@@ -20,7 +20,9 @@ class OrganizationAttributesSchema(ma.Schema):
 
     name = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(max=NAME_MAX),
+        validate=ma.validate.Length(
+            max=NAME_MAX, error="Ensure this field has no more than {max} characters."
+        ),
         error_messages=REQUIRED,
         metadata={"description": f"Unique, at most {NAME_MAX} characters"},
     )

@@ -127,11 +127,12 @@ class UserOrganizationLinks(MethodView):
     def _change(
         pk: int, operation: members.UserOrganizationsChange
     ) -> ResponseReturnValue:
-        org_ids = parse_linkage_document(
-            request.get_json(silent=True), organization_render.TYPE
-        )
         actor = current_actor()
         with transaction() as session:
+            directory.get_user(session, actor, pk)  # 401 and 404 before 400
+            org_ids = parse_linkage_document(
+                request.get_json(silent=True), organization_render.TYPE
+            )
             operation(session, actor, pk, org_ids)
-            ids = members.organization_ids(session, actor, pk)
+            ids = members.shared_organization_ids(session, actor, pk)
         return render.linkage(organization_render.TYPE, ids)
