@@ -27,6 +27,9 @@ LINKAGE_POINTER = "/data"
 #: A change of one user's organizations: ``(session, actor, user_id, org_ids)``.
 UserOrganizationsChange = Callable[[Session, Actor, int, Collection[int]], None]
 
+#: A change of one organization's members: ``(session, actor, org_id, user_ids)``.
+MembersChange = Callable[[Session, Actor, int, Collection[int]], None]
+
 
 def member_ids(session: Session, actor: Actor, organization_id: int) -> tuple[int, ...]:
     """Return the user ids of an organization's members (members only).

@@ -207,6 +207,8 @@ def update_membership(
         org_id,
     )
     session.flush()
+    # Answer with the authority the change was checked against: handing one's
+    # own membership to another user leaves the caller outside the organization.
     return view(session, actor.with_role(org_id, Role.OWNER), membership.id)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Collection, Iterable
 
 from flask import request
 from flask.typing import ResponseReturnValue
@@ -216,7 +215,7 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
     return one(render.organization(view), parse_query_params(strict=False))
 
 
-def _change_members(pk: int, operation: Any) -> ResponseReturnValue:
+def _change_members(pk: int, operation: members.MembersChange) -> ResponseReturnValue:
     actor = current_actor()
     with transaction() as session:
         members.require_may_manage(session, actor, pk)
@@ -229,7 +228,10 @@ def _change_members(pk: int, operation: Any) -> ResponseReturnValue:
 
 
 def _included(
-    session: Session, actor: Actor, views: Iterable[OrganizationView], include: Any
+    session: Session,
+    actor: Actor,
+    views: Iterable[OrganizationView],
+    include: Collection[str],
 ) -> list[JsonObject]:
     if "users" not in include:
         return []
