@@ -42,3 +42,17 @@ class JsonApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # untype
         """Document and serialize the response (``Blueprint.response``)."""
         decorator: Callable[[F], F] = super().response(status_code, *args, **options)
         return decorator
+
+    def alt_response(
+        self, status_code: int | str, *args: Any, **options: Any
+    ) -> Callable[[F], F]:
+        """Document a further response without serializing (``Blueprint.alt_response``)."""
+        decorator: Callable[[F], F] = super().alt_response(
+            status_code, *args, **options
+        )
+        return decorator
+
+    def doc(self, **options: Any) -> Callable[[F], F]:
+        """Add OpenAPI members to an operation verbatim (``Blueprint.doc``)."""
+        decorator: Callable[[F], F] = super().doc(**options)
+        return decorator

@@ -8,20 +8,33 @@ Visibility (Managair §4.3, with its leaks closed):
 * members of an organization see all of its inventory; OWNERs may change it;
 * a public installation makes itself, its room, its site and its organization
   readable by anyone (publicity is time-independent);
-* nodes, node series, addresses, users, memberships and fidelity are members-only;
-* a user sees the users who share an organization with them, and themselves.
+* nodes, node series, addresses, users, memberships and fidelity are members-only
+  (anonymous callers get 401 for them, see :func:`require_may_query`);
+* a user sees the users who share an organization with them, and themselves, and
+  may find any active user by their exact e-mail address (id and username only);
+* who belongs to an organization (its users, memberships, member ids) is known
+  only to its members, even when the organization itself is public;
+* an organization keeps at least one OWNER (:func:`require_owner_remains`);
+  moving a membership needs OWNER rights on both organizations.
+
+Staff users have no extra rights here; they administer the back office.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
 from sqlalchemy.orm import Session
 
-from app.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from app.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 from app.models import (
     Address,
     Installation,
@@ -36,6 +49,7 @@ from app.models import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class Actor:
     def is_owner(self, organization_id: int) -> bool:
         """Whether the actor may change the inventory of ``organization_id``."""
         return self.is_system or self.roles.get(organization_id) == Role.OWNER
+
+    def with_role(self, organization_id: int, role: Role) -> Actor:
+        """Return this actor after gaining ``role`` in ``organization_id``."""
+        return replace(self, roles={**self.roles, organization_id: role})
 
 
 ANONYMOUS = Actor()
@@ -167,7 +185,7 @@ def visible(model: type[Any], actor: Actor) -> ColumnElement[bool]:
     return _VISIBILITY[model](actor)
 
 
-def scoped(stmt: Select[Any], model: type[Any], actor: Actor) -> Select[Any]:
+def scoped(stmt: S, model: type[Any], actor: Actor) -> S:
     """Restrict ``stmt`` to the rows of ``model`` that ``actor`` may read."""
     return stmt.where(visible(model, actor))
 
@@ -184,7 +202,7 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
     ).first()
     if row is None:
         raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
-    return cast(T, row)
+    return row
 
 
 # -- writes ----------------------------------------------------------------------
@@ -238,3 +256,128 @@ def owning_organization_id(obj: object) -> int:
         case Node():
             return obj.owner_id
     raise TypeError(f"{type(obj).__name__} has no owning organization")
+
+
+# -- tenancy ---------------------------------------------------------------------
+
+#: Resources anonymous callers may not even list: they get 401, not an empty list.
+MEMBERS_ONLY: frozenset[type[Any]] = frozenset(
+    {Node, Address, User, Membership, NodeFidelity}
+)
+
+
+def require_may_query(actor: Actor, model: type[Any]) -> None:
+    """Raises:
+    UnauthenticatedError: ``model`` is members-only and the caller is anonymous.
+    """
+    if model in MEMBERS_ONLY:
+        require_authenticated(actor)
+
+
+def may_see_members(actor: Actor, organization_id: int) -> bool:
+    """Whether ``actor`` may learn who belongs to ``organization_id``."""
+    return actor.is_member(organization_id)
+
+
+def require_member(actor: Actor, organization_id: int) -> None:
+    """Raises:
+    UnauthenticatedError: anonymous caller.
+    ForbiddenError: the actor is not a member of ``organization_id``.
+    """
+    require_authenticated(actor)
+    if not may_see_members(actor, organization_id):
+        raise ForbiddenError("Only members may see who belongs to the organization.")
+
+
+def members_of(organization_id: int, actor: Actor) -> ColumnElement[bool]:
+    """Return the condition for users of ``organization_id`` that ``actor`` may know."""
+    if not may_see_members(actor, organization_id):
+        return false()
+    return User.id.in_(
+        select(Membership.user_id).where(Membership.organization_id == organization_id)
+    )
+
+
+def findable_by_email(actor: Actor, email: str) -> ColumnElement[bool]:
+    """Return the condition for users ``actor`` may find by exact e-mail address.
+
+    The dashboards add a member by looking them up by e-mail first; such a
+    lookup reveals the id and username only. Case is ignored; inactive users
+    are not found; anonymous callers find nobody.
+    """
+    address = email.strip()
+    if not actor.is_authenticated or "@" not in address:
+        return false()
+    return (func.lower(User.email) == address.lower()) & User.is_active
+
+
+def require_may_move_membership(
+    actor: Actor, membership: Membership, organization_id: int
+) -> None:
+    """Raises:
+    UnauthenticatedError: anonymous caller.
+    ForbiddenError: the actor is not an OWNER of both the membership's current
+        organization and ``organization_id``.
+    """
+    require_owner(actor, membership.organization_id)
+    require_owner(actor, organization_id)
+
+
+def require_owner_remains(
+    session: Session,
+    organization_id: int,
+    losing: Iterable[Membership],
+    pointer: str | None = None,
+) -> None:
+    """Refuse a change that would leave ``organization_id`` without an OWNER.
+
+    Takes a row lock on the organization first, so that two owners demoting
+    each other at the same time cannot both succeed.
+
+    Args:
+        session: the session of the change.
+        organization_id: the organization that loses memberships.
+        losing: its memberships that are about to be deleted, demoted or moved
+            away; only OWNER memberships among them count.
+        pointer: where the offending value sits in the request, if anywhere.
+
+    Raises:
+        ConflictError: no OWNER would remain (409).
+    """
+    owners = {m.id for m in losing if m.role == Role.OWNER}
+    if not owners:
+        return
+    session.execute(
+        select(Organization.id)
+        .where(Organization.id == organization_id)
+        .with_for_update()
+    )
+    remaining = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.role == Role.OWNER,
+            Membership.id.not_in(owners),
+        )
+    )
+    if not remaining:
+        raise ConflictError(
+            "An organization must keep at least one owner: "
+            "make another member an owner first.",
+            pointer,
+        )
+
+
+def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
+    """Load one row the actor may change: 401, then 404, then 403.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: the row does not exist or is invisible to the actor.
+        ForbiddenError: the actor sees it but is not an OWNER of its organization.
+    """
+    require_authenticated(actor)
+    row = get_visible(session, actor, model, ident)
+    require_owner(actor, owning_organization_id(row))
+    return row

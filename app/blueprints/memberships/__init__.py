@@ -1,0 +1,1 @@
+"""``/api/v1/memberships/``: a user's role in an organization."""

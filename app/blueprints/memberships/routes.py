@@ -1,0 +1,204 @@
+"""``/api/v1/memberships/``: who is OWNER or INSPECTOR of which organization."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from flask import request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from sqlalchemy.orm import Session
+
+from app.authn import current_actor
+from app.blueprints.docs import request_body
+from app.blueprints.documents import one, paged, window
+from app.blueprints.memberships import render
+from app.blueprints.memberships.schemas import (
+    MEMBERSHIP_DOCUMENTS,
+    MembershipAttributesSchema,
+    MembershipQueryArgsSchema,
+)
+from app.blueprints.organizations import render as organization_render
+from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
+from app.blueprints.users import render as user_render
+from app.blueprints.users.schemas import USER_DOCUMENTS
+from app.db import transaction
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    ResourceInput,
+    parse_query_params,
+    parse_resource,
+    relationship_id,
+)
+from app.jsonapi.payload import load_attributes
+from app.models import Role
+from app.services import access, directory, memberships, organizations
+from app.services.access import Actor
+from app.services.memberships import MembershipView
+from app.services.unset import UNSET, Unset
+
+blp = JsonApiBlueprint(
+    "memberships",
+    __name__,
+    url_prefix="/api/v1/memberships",
+    description="Roles of users in organizations: OWNER (O) or INSPECTOR (I).",
+)
+
+INCLUDES = {"organization", "user"}
+
+
+@blp.route("/")
+class MembershipList(MethodView):
+    """The memberships of the caller's organizations."""
+
+    @blp.arguments(MembershipQueryArgsSchema, location="query")
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
+        """List the memberships of your organizations."""
+        params = parse_query_params()
+        include = params.check_include(INCLUDES)
+        filters = memberships.MembershipFilter(
+            organization_id=args.get("organization"),
+            username=args.get("username"),
+            user_id=args.get("user"),
+        )
+        actor = current_actor()
+        with transaction() as session:
+            listing = memberships.list_memberships(
+                session, actor, filters, window(params)
+            )
+            included = _included(session, actor, listing.items, include)
+        return paged(listing, params, render.membership, included)
+
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.alt_response(201, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    def post(self) -> ResponseReturnValue:
+        """Add a user to an organization you own (role I unless given)."""
+        actor = current_actor()
+        access.require_authenticated(actor)
+        res = parse_resource(request.get_json(silent=True), render.TYPE)
+        attrs = load_attributes(MembershipAttributesSchema(), res.attributes)
+        new = memberships.NewMembership(
+            user_id=relationship_id(res, "user", user_render.TYPE, int),
+            organization_id=relationship_id(
+                res, "organization", organization_render.TYPE, int
+            ),
+            role=Role(attrs["role"]),
+        )
+        with transaction() as session:
+            view = memberships.create_membership(session, actor, new)
+        return one(render.membership(view), parse_query_params(strict=False)), 201
+
+
+@blp.route("/<int:pk>/")
+class MembershipItem(MethodView):
+    """One membership."""
+
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get a membership in one of your organizations."""
+        params = parse_query_params()
+        include = params.check_include(INCLUDES)
+        actor = current_actor()
+        with transaction() as session:
+            view = memberships.view(session, actor, pk)
+            included = _included(session, actor, [view], include)
+        return one(render.membership(view), params, included)
+
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change the role (or user, or organization) of a membership you own."""
+        return _update(pk, partial=True)
+
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace a membership you own; ``user`` and ``organization`` are required."""
+        return _update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Remove a membership of an organization you own (never its last OWNER)."""
+        with transaction() as session:
+            memberships.delete_membership(session, current_actor(), pk)
+        return "", 204
+
+
+@blp.route("/<int:pk>/user/")
+class MembershipUser(MethodView):
+    """The user of a membership."""
+
+    @blp.alt_response(200, schema=USER_DOCUMENTS.single, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get the user of a membership in one of your organizations."""
+        params = parse_query_params(strict=False)
+        actor = current_actor()
+        with transaction() as session:
+            view = memberships.view(session, actor, pk)
+            user = directory.get_user(session, actor, view.user_id)
+        return one(user_render.user_detail(user), params)
+
+
+@blp.route("/<int:pk>/organization/")
+class MembershipOrganization(MethodView):
+    """The organization of a membership."""
+
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get the organization of a membership in one of your organizations."""
+        params = parse_query_params(strict=False)
+        actor = current_actor()
+        with transaction() as session:
+            view = memberships.view(session, actor, pk)
+            org = organizations.get_organization(session, actor, view.organization_id)
+        return one(organization_render.organization(org), params)
+
+
+def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
+    actor = current_actor()
+    with transaction() as session:
+        memberships.require_changeable(session, actor, pk)
+        res = parse_resource(
+            request.get_json(silent=True), render.TYPE, url_id=pk, require_id=True
+        )
+        attrs = load_attributes(
+            MembershipAttributesSchema(), res.attributes, partial=partial
+        )
+        role = attrs["role"] if "role" in res.attributes else UNSET
+        changes = memberships.MembershipChanges(
+            role=Role(role) if isinstance(role, str) else UNSET,
+            user_id=_linked(res, "user", user_render.TYPE, partial),
+            organization_id=_linked(
+                res, "organization", organization_render.TYPE, partial
+            ),
+        )
+        view = memberships.update_membership(session, actor, pk, changes)
+    return one(render.membership(view), parse_query_params(strict=False))
+
+
+def _linked(res: ResourceInput, name: str, type_: str, partial: bool) -> int | Unset:
+    if partial and name not in res.relationships:
+        return UNSET
+    return relationship_id(res, name, type_, int)
+
+
+def _included(
+    session: Session,
+    actor: Actor,
+    views: Iterable[MembershipView],
+    include: Collection[str],
+) -> list[JsonObject]:
+    views = list(views)
+    included: list[JsonObject] = []
+    if "organization" in include:
+        orgs = organizations.views_by_ids(
+            session, actor, {v.organization_id for v in views}
+        )
+        included += [organization_render.organization(o) for o in orgs]
+    if "user" in include:
+        users = directory.users_by_ids(session, actor, {v.user_id for v in views})
+        included += [user_render.user_detail(u) for u in users]
+    return included

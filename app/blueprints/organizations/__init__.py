@@ -1,0 +1,1 @@
+"""``/api/v1/organizations/``: tenants, their members and their inventory lists."""

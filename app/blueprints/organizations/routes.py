@@ -1,0 +1,241 @@
+"""``/api/v1/organizations/``: organizations, their members and inventory lists."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from flask import request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from sqlalchemy.orm import Session
+
+from app.authn import current_actor
+from app.blueprints.docs import LinkageDocumentSchema, request_body
+from app.blueprints.documents import one, paged, window
+from app.blueprints.memberships import render as membership_render
+from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
+from app.blueprints.organizations import inventory, render
+from app.blueprints.organizations.schemas import (
+    ORGANIZATION_DOCUMENTS,
+    OrganizationAttributesSchema,
+)
+from app.blueprints.users import render as user_render
+from app.blueprints.users.schemas import USER_DOCUMENTS
+from app.db import transaction
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    parse_query_params,
+    parse_resource,
+)
+from app.jsonapi.payload import load_attributes, parse_linkage_document, to_many_ids
+from app.services import access, directory, members, memberships, organizations
+from app.services.access import Actor
+from app.services.organizations import OrganizationView
+from app.services.unset import UNSET
+
+blp = JsonApiBlueprint(
+    "organizations",
+    __name__,
+    url_prefix="/api/v1/organizations",
+    description="Tenants: they own nodes and operate sites; OWNERs manage them.",
+)
+
+INCLUDES = {"users"}
+
+
+@blp.route("/")
+class OrganizationList(MethodView):
+    """The organizations the caller may see."""
+
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.collection, success=True)
+    def get(self) -> ResponseReturnValue:
+        """List your organizations and the public ones, by name."""
+        params = parse_query_params()
+        include = params.check_include(INCLUDES)
+        actor = current_actor()
+        with transaction() as session:
+            listing = organizations.list_organizations(session, actor, window(params))
+            included = _included(session, actor, listing.items, include)
+        return paged(listing, params, render.organization, included)
+
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.alt_response(201, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    def post(self) -> ResponseReturnValue:
+        """Create an organization; you become its OWNER."""
+        actor = current_actor()
+        access.require_authenticated(actor)
+        res = parse_resource(request.get_json(silent=True), render.TYPE)
+        attrs = load_attributes(OrganizationAttributesSchema(), res.attributes)
+        new = organizations.NewOrganization(
+            name=attrs["name"],
+            description=attrs.get("description"),
+            member_ids=(
+                to_many_ids(res, "users", user_render.TYPE)
+                if "users" in res.relationships
+                else ()
+            ),
+        )
+        with transaction() as session:
+            view = organizations.create_organization(session, actor, new)
+        return one(render.organization(view), parse_query_params(strict=False)), 201
+
+
+@blp.route("/<int:pk>/")
+class OrganizationItem(MethodView):
+    """One organization."""
+
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get one of your organizations or a public one."""
+        params = parse_query_params()
+        include = params.check_include(INCLUDES)
+        actor = current_actor()
+        with transaction() as session:
+            view = organizations.get_organization(session, actor, pk)
+            included = _included(session, actor, [view], include)
+        return one(render.organization(view), params, included)
+
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change an organization you own (name, description, member set)."""
+        return _update(pk, partial=True)
+
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace an organization you own; ``name`` is required."""
+        return _update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete an organization you own with all its inventory and samples."""
+        with transaction() as session:
+            organizations.delete_organization(session, current_actor(), pk)
+        return "", 204
+
+
+@blp.route("/<int:pk>/users/")
+class OrganizationUsers(MethodView):
+    """The members of an organization."""
+
+    @blp.alt_response(200, schema=USER_DOCUMENTS.collection, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the members (usernames) of one of your organizations."""
+        params = parse_query_params(strict=False)
+        with transaction() as session:
+            listing = directory.organization_users(
+                session, current_actor(), pk, window(params)
+            )
+        return paged(listing, params, user_render.user_summary)
+
+
+@blp.route("/<int:pk>/memberships/")
+class OrganizationMemberships(MethodView):
+    """The memberships of an organization."""
+
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the memberships of one of your organizations."""
+        params = parse_query_params(strict=False)
+        with transaction() as session:
+            listing = memberships.organization_memberships(
+                session, current_actor(), pk, window(params)
+            )
+        return paged(listing, params, membership_render.membership)
+
+
+@blp.route("/<int:pk>/sites/")
+class OrganizationSites(MethodView):
+    """The sites an organization operates."""
+
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the sites of an organization that you may see."""
+        params = parse_query_params(strict=False)
+        with transaction() as session:
+            return inventory.sites_of(session, current_actor(), pk, params)
+
+
+@blp.route("/<int:pk>/nodes/")
+class OrganizationNodes(MethodView):
+    """The nodes an organization owns."""
+
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the nodes of one of your organizations."""
+        params = parse_query_params(strict=False)
+        with transaction() as session:
+            return inventory.nodes_of(session, current_actor(), pk, params)
+
+
+@blp.route("/<int:pk>/relationships/users/", methods=["GET", "POST", "DELETE"])
+class OrganizationUserLinks(MethodView):
+    """The members as a relationship: members read it, OWNERs change it."""
+
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the members of one of your organizations as identifiers."""
+        with transaction() as session:
+            ids = members.member_ids(session, current_actor(), pk)
+        return user_render.linkage(user_render.TYPE, ids)
+
+    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def post(self, pk: int) -> ResponseReturnValue:
+        """Add users to an organization you own, as INSPECTORs."""
+        return _change_members(pk, members.add)
+
+    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Remove users from an organization you own (never its last OWNER)."""
+        return _change_members(pk, members.remove)
+
+
+def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
+    actor = current_actor()
+    with transaction() as session:
+        organizations.require_changeable(session, actor, pk)
+        res = parse_resource(
+            request.get_json(silent=True), render.TYPE, url_id=pk, require_id=True
+        )
+        attrs = load_attributes(
+            OrganizationAttributesSchema(), res.attributes, partial=partial
+        )
+        changes = organizations.OrganizationChanges(
+            name=attrs.get("name", UNSET),
+            description=attrs.get("description", UNSET),
+            member_ids=(
+                to_many_ids(res, "users", user_render.TYPE)
+                if "users" in res.relationships
+                else UNSET
+            ),
+        )
+        view = organizations.update_organization(session, actor, pk, changes)
+    return one(render.organization(view), parse_query_params(strict=False))
+
+
+def _change_members(pk: int, operation: members.MembersChange) -> ResponseReturnValue:
+    actor = current_actor()
+    with transaction() as session:
+        members.require_may_manage(session, actor, pk)
+        user_ids = parse_linkage_document(
+            request.get_json(silent=True), user_render.TYPE
+        )
+        operation(session, actor, pk, user_ids)
+        ids = members.member_ids(session, actor, pk)
+    return user_render.linkage(user_render.TYPE, ids)
+
+
+def _included(
+    session: Session,
+    actor: Actor,
+    views: Iterable[OrganizationView],
+    include: Collection[str],
+) -> list[JsonObject]:
+    if "users" not in include:
+        return []
+    ids = {i for view in views for i in view.member_ids or ()}
+    return [
+        user_render.user_detail(u) for u in directory.users_by_ids(session, actor, ids)
+    ]

@@ -1,0 +1,1 @@
+"""``/api/v1/users/``: the people an actor shares organizations with."""

@@ -1,0 +1,138 @@
+"""``/api/v1/users/``: read-only users, their organizations and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.docs import LinkageDocumentSchema, request_body
+from app.blueprints.documents import one, paged, unpaged, window
+from app.blueprints.memberships import render as membership_render
+from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
+from app.blueprints.organizations import render as organization_render
+from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
+from app.blueprints.users import render
+from app.blueprints.users.schemas import USER_DOCUMENTS, UserQueryArgsSchema
+from app.db import transaction
+from app.jsonapi import JsonApiBlueprint, parse_query_params
+from app.jsonapi.payload import parse_linkage_document
+from app.services import directory, members, memberships, organizations
+
+blp = JsonApiBlueprint(
+    "users",
+    __name__,
+    url_prefix="/api/v1/users",
+    description="People: those you share an organization with, and yourself.",
+)
+
+
+@blp.route("/")
+class UserList(MethodView):
+    """The users the caller may see."""
+
+    @blp.arguments(UserQueryArgsSchema, location="query")
+    @blp.alt_response(200, schema=USER_DOCUMENTS.collection, success=True)
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
+        """List the users who share an organization with you, and yourself."""
+        params = parse_query_params()
+        params.check_include(())
+        filters = directory.UserFilter(args.get("organization"), args.get("search"))
+        with transaction() as session:
+            listing = directory.list_users(
+                session, current_actor(), filters, window(params)
+            )
+        return paged(listing, params, render.user_summary)
+
+
+@blp.route("/<int:pk>/")
+class UserItem(MethodView):
+    """One user."""
+
+    @blp.alt_response(200, schema=USER_DOCUMENTS.single, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get a user you share an organization with, or yourself."""
+        params = parse_query_params()
+        params.check_include(())
+        with transaction() as session:
+            user = directory.get_user(session, current_actor(), pk)
+        return one(render.user_detail(user), params)
+
+
+@blp.route("/<int:pk>/organizations/")
+class UserOrganizations(MethodView):
+    """The organizations of a user."""
+
+    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.collection, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List a user's organizations that you belong to as well (not paged)."""
+        params = parse_query_params(strict=False)
+        actor = current_actor()
+        with transaction() as session:
+            ids = members.organization_ids(session, actor, pk)
+            views = organizations.views_by_ids(session, actor, ids)
+        return unpaged(views, params, organization_render.organization)
+
+
+@blp.route("/<int:pk>/memberships/")
+class UserMemberships(MethodView):
+    """The memberships of a user."""
+
+    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List a user's memberships in organizations you belong to (not paged)."""
+        params = parse_query_params(strict=False)
+        with transaction() as session:
+            views = memberships.user_memberships(session, current_actor(), pk)
+        return unpaged(views, params, membership_render.membership)
+
+
+@blp.route("/<int:pk>/relationships/organizations/")
+class UserOrganizationLinks(MethodView):
+    """The user's organizations as a relationship (OWNERs change it)."""
+
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """List the user's organizations that you belong to as well."""
+        return self._linkage(pk)
+
+    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def post(self, pk: int) -> ResponseReturnValue:
+        """Add the user to organizations you own, as an INSPECTOR."""
+        return self._change(pk, members.join)
+
+    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Replace the user's organizations among those you belong to."""
+        return self._change(pk, members.replace_organizations)
+
+    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Remove the user from organizations you own (never their last OWNER)."""
+        return self._change(pk, members.leave)
+
+    @staticmethod
+    def _linkage(pk: int) -> ResponseReturnValue:
+        with transaction() as session:
+            ids = members.organization_ids(session, current_actor(), pk)
+        return render.linkage(organization_render.TYPE, ids)
+
+    @staticmethod
+    def _change(
+        pk: int, operation: members.UserOrganizationsChange
+    ) -> ResponseReturnValue:
+        actor = current_actor()
+        with transaction() as session:
+            directory.get_user(session, actor, pk)  # 401 and 404 before 400
+            org_ids = parse_linkage_document(
+                request.get_json(silent=True), organization_render.TYPE
+            )
+            operation(session, actor, pk, org_ids)
+            ids = members.shared_organization_ids(session, actor, pk)
+        return render.linkage(organization_render.TYPE, ids)

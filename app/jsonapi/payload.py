@@ -1,0 +1,132 @@
+"""Values inside request documents: attributes checked by a schema, to-many linkage.
+
+Complements :mod:`app.jsonapi.request`, which checks the envelope::
+
+    res = parse_resource(request.get_json(silent=True), "Organization")
+    attrs = load_attributes(OrganizationAttributesSchema(), res.attributes)
+    user_ids = to_many_ids(res, "users", "User")
+
+    ids = parse_linkage_document(request.get_json(silent=True), "User")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow as ma
+
+from app.errors import ConflictError, ErrorDetail, ValidationError
+from app.jsonapi.errors import flatten_messages
+from app.jsonapi.exceptions import json_pointer
+from app.jsonapi.request import ResourceInput, parse_id
+
+
+def load_attributes(
+    schema: ma.Schema, attributes: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """Validate and convert the ``attributes`` of a request's resource.
+
+    Unknown and read-only members are ignored, as the reference did.
+
+    Args:
+        schema: the attributes schema; its field names are the member names.
+        attributes: the ``attributes`` member as sent.
+        partial: a PATCH: missing required members are no error.
+
+    Returns:
+        The loaded values of the members that were sent (and defaults).
+
+    Raises:
+        ValidationError: one error per problem, each pointing at
+            ``/data/attributes/<name>`` (400).
+    """
+    try:
+        loaded: dict[str, Any] = schema.load(
+            attributes, partial=partial, unknown=ma.EXCLUDE
+        )
+    except ma.ValidationError as exc:
+        details = [
+            ErrorDetail(message, json_pointer("data", "attributes", *path))
+            for path, message in flatten_messages(exc.messages)
+        ]
+        first, *rest = details
+        raise ValidationError(first.detail, first.pointer, rest) from None
+    return loaded
+
+
+def to_many_ids(res: ResourceInput, name: str, expected_type: str) -> tuple[int, ...]:
+    """Read a to-many relationship's integer ids.
+
+    Args:
+        res: the parsed resource.
+        name: the relationship name, e.g. ``"users"``.
+        expected_type: the type of every item, e.g. ``"User"``.
+
+    Returns:
+        The ids in the order sent, without repeats.
+
+    Raises:
+        ValidationError: not a list, or an id that is no integer (400 at
+            ``/data/relationships/<name>``).
+        ConflictError: an item of another type (409).
+    """
+    pointer = json_pointer("data", "relationships", name)
+    linkage = res.relationships.get(name)
+    if not isinstance(linkage, list):
+        raise ValidationError(
+            "Incorrect type. Expected a list of resource identifier objects.", pointer
+        )
+    ids: dict[int, None] = {}
+    for type_, raw in linkage:
+        if type_ != expected_type:
+            raise ConflictError(
+                f"Incorrect relation type. Expected {expected_type}, received {type_}.",
+                pointer,
+            )
+        ids[parse_id(raw, int, pointer)] = None
+    return tuple(ids)
+
+
+def parse_linkage_document(body: Any, expected_type: str) -> tuple[int, ...]:
+    """Read the ids of a relationship request ``{"data": [{"type", "id"}, ...]}``.
+
+    Args:
+        body: the decoded JSON body.
+        expected_type: the type every identifier must have.
+
+    Returns:
+        The integer ids in the order sent, without repeats.
+
+    Raises:
+        ValidationError: ``data`` is not a list, or an item is not an identifier
+            with an integer id (400 at ``/data`` or ``/data/<index>``).
+        ConflictError: an item has another type (409 at ``/data/<index>/type``).
+    """
+    data = body.get("data") if isinstance(body, Mapping) else None
+    if not isinstance(data, list):
+        raise ValidationError(
+            "Expected a list of resource identifier objects in 'data'.", "/data"
+        )
+    ids: dict[int, None] = {}
+    for index, item in enumerate(data):
+        pointer = json_pointer("data", index)
+        if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
+            raise ValidationError(
+                "Invalid resource identifier object: missing 'type' attribute",
+                pointer,
+            )
+        if item["type"] != expected_type:
+            raise ConflictError(
+                f"Incorrect relation type. Expected {expected_type}, "
+                f"received {item['type']}.",
+                json_pointer("data", index, "type"),
+            )
+        raw = item.get("id")
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise ValidationError(
+                "Invalid resource identifier object: missing 'id' attribute",
+                json_pointer("data", index, "id"),
+            )
+        ids[parse_id(str(raw), int, json_pointer("data", index, "id"))] = None
+    return tuple(ids)

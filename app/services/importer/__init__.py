@@ -1,0 +1,151 @@
+"""Import a Managair deployment from Django fixture files (``manage.py dumpdata``).
+
+``flask import managair users.json inventory.json ...`` reads every file,
+groups the records by Django model and hands each model to its registered
+loader in dependency order (:mod:`app.services.importer.registry`), whatever
+the order of files and records. Primary keys are kept, so re-running updates
+what changed and creates nothing twice; identity sequences then move past the
+imported ids. Models without a loader are counted and reported, never fatal.
+
+Loaders: :mod:`app.services.importer.tenancy` (users, e-mail addresses,
+organizations, memberships). Further modules register themselves when imported
+below.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from app.services.importer import tenancy as _tenancy  # noqa: F401  (registers)
+from app.services.importer.reader import read_fixture
+from app.services.importer.registry import (
+    IGNORED,
+    REGISTRY,
+    FixtureImportError,
+    LoadResult,
+    Record,
+    reset_identity,
+)
+
+__all__ = ["FixtureImportError", "ImportReport", "ModelReport", "import_fixtures"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ModelReport:
+    """What happened to the records of one Django model.
+
+    Attributes:
+        status: ``imported``, ``ignored`` (no counterpart here) or
+            ``unsupported`` (no loader yet).
+    """
+
+    label: str
+    records: int
+    status: str
+    result: LoadResult = field(default_factory=LoadResult)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of one import run, model by model, in loading order."""
+
+    models: tuple[ModelReport, ...]
+
+    def of(self, label: str) -> ModelReport:
+        """Return the report of one model.
+
+        Raises:
+            KeyError: the files held no record of ``label``.
+        """
+        return next(m for m in self.models if m.label == label)
+
+    @property
+    def unsupported(self) -> tuple[ModelReport, ...]:
+        """The models that have no loader yet."""
+        return tuple(m for m in self.models if m.status == "unsupported")
+
+
+def import_fixtures(
+    session: Session, paths: Iterable[Path], progress: Progress = lambda _: None
+) -> ImportReport:
+    """Import the records of fixture files; the caller commits.
+
+    Args:
+        session: the session to write with (one transaction for everything).
+        paths: the fixture files, in any order.
+        progress: receives one line per step, for the command line.
+
+    Returns:
+        What was imported, ignored and not supported, per model.
+
+    Raises:
+        FixtureImportError: a file is unreadable, a record is malformed, refers to
+            a missing row or collides with a different existing row.
+    """
+    by_model: dict[str, list[Record]] = defaultdict(list)
+    for path in paths:
+        records = read_fixture(path)
+        progress(f"Read {path.name}: {_records(len(records))}.")
+        for record in records:
+            by_model[record.model].append(record)
+    reports = [
+        _load(session, label, by_model[label], progress) for label in _order(by_model)
+    ]
+    for importer in sorted(REGISTRY.values(), key=lambda i: i.order):
+        if importer.label in by_model:
+            for table in importer.tables:
+                reset_identity(session, table)
+    for label in sorted(set(by_model) - set(REGISTRY)):
+        records_n = len(by_model[label])
+        if label in IGNORED:
+            reports.append(
+                ModelReport(label, records_n, "ignored", reason=IGNORED[label])
+            )
+            progress(f"{label}: {_records(records_n)} ignored ({IGNORED[label]}).")
+        else:
+            reports.append(ModelReport(label, records_n, "unsupported"))
+            progress(f"{label}: {_records(records_n)} not yet supported, skipped.")
+    return ImportReport(tuple(reports))
+
+
+def _order(by_model: dict[str, list[Record]]) -> list[str]:
+    present = [REGISTRY[label] for label in by_model if label in REGISTRY]
+    return [i.label for i in sorted(present, key=lambda i: i.order)]
+
+
+def _load(
+    session: Session, label: str, records: Sequence[Record], progress: Progress
+) -> ModelReport:
+    progress(f"{label}: importing {_records(len(records))}...")
+    try:
+        with session.begin_nested():
+            result = REGISTRY[label].load(session, records)
+    except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
+        raise FixtureImportError(f"{label}: {_describe(exc)}") from None
+    progress(
+        f"{label}: {result.created} created, {result.changed} changed, "
+        f"{result.unchanged} unchanged."
+    )
+    for note in result.notes:
+        progress(f"{label}: {note}")
+    return ModelReport(label, len(records), "imported", result)
+
+
+def _describe(exc: sa_exc.DBAPIError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) or type(exc.orig).__name__
+    detail = getattr(diag, "message_detail", None)
+    return f"{primary} ({detail})" if detail else str(primary)
+
+
+def _records(n: int) -> str:
+    return f"{n} record" if n == 1 else f"{n} records"

@@ -1,0 +1,234 @@
+"""The Managair importer: ids, hashes and e-mail flags kept, idempotent, never choking."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Membership, Organization, Role, User
+from app.services.importer import FixtureImportError, import_fixtures
+from app.services.passwords import verify_password
+from tests.factories import make_organization, make_user
+from tests.support.managair import import_people
+from tests.support.paths import managair_fixtures
+
+FIXTURES = managair_fixtures()
+USERS = FIXTURES / "user-fixtures.json"
+INVENTORY = FIXTURES / "inventory-fixtures.json"
+DATA = FIXTURES / "data-fixtures.json"
+
+
+def write(tmp_path: Path, records: list[dict[str, Any]], name: str = "f.json") -> Path:
+    """Write a fixture file and return its path."""
+    path = tmp_path / name
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def user_record(pk: int, username: str, **fields: Any) -> dict[str, Any]:
+    """An ``auth.user`` record with Django's field names."""
+    values = {
+        "password": "pbkdf2_sha256$1$salt$x",
+        "last_login": None,
+        "is_superuser": False,
+        "username": username,
+        "first_name": "",
+        "last_name": "",
+        "email": f"{username}@example.org",
+        "is_staff": False,
+        "is_active": True,
+        "date_joined": "2020-10-11T17:30:00Z",
+        **fields,
+    }
+    return {"model": "auth.user", "pk": pk, "fields": values}
+
+
+def test_import_users_keeps_ids_names_and_flags(session: Session) -> None:
+    report = import_fixtures(session, [USERS])
+
+    users = {u.id: u for u in session.scalars(select(User))}
+    assert report.of("auth.user").result.created == 7
+    assert users[2].username == "tomTester"
+    assert (users[2].first_name, users[2].last_name) == ("Tom", "Tester")
+    assert users[1].is_superuser
+    assert users[1].is_staff
+    assert not users[2].is_staff
+    assert users[7].last_name == "Prüferin"
+
+
+def test_import_users_keeps_django_hashes_that_verify(session: Session) -> None:
+    import_fixtures(session, [USERS])
+
+    anna = session.get(User, 5)
+
+    assert anna is not None
+    assert anna.password_hash.startswith("pbkdf2_sha256$216000$")
+    assert verify_password(anna.password_hash, "anna")
+
+
+def test_import_email_addresses_mark_verified_users(session: Session) -> None:
+    report = import_fixtures(session, [USERS])
+
+    flags = dict(session.execute(select(User.username, User.email_verified)).all())
+    assert report.of("account.emailaddress").status == "imported"
+    assert flags.pop("admin") is False
+    assert all(flags.values())
+
+
+def test_import_twice_creates_and_changes_nothing(session: Session) -> None:
+    import_people(session)
+
+    again = import_people(session)
+
+    for label in ("auth.user", "core.organization", "core.membership"):
+        result = again.of(label).result
+        assert (result.created, result.changed) == (0, 0), label
+    assert again.of("account.emailaddress").result.changed == 0
+    assert session.scalar(select(User.email_verified).where(User.id == 2)) is True
+
+
+def test_import_again_updates_changed_rows(session: Session, tmp_path: Path) -> None:
+    import_fixtures(session, [write(tmp_path, [user_record(40, "old")])])
+
+    report = import_fixtures(
+        session, [write(tmp_path, [user_record(40, "new", first_name="N")])]
+    )
+
+    assert report.of("auth.user").result.changed == 1
+    assert session.get(User, 40) is not None
+    assert session.scalar(select(User.username).where(User.id == 40)) == "new"
+
+
+def test_import_changed_email_loses_verification(
+    session: Session, tmp_path: Path
+) -> None:
+    import_fixtures(session, [USERS])
+
+    import_fixtures(
+        session, [write(tmp_path, [user_record(5, "annaAngestellte", email="a@b.de")])]
+    )
+
+    assert session.scalar(select(User.email_verified).where(User.id == 5)) is False
+
+
+def test_import_resets_identity_sequences(session: Session) -> None:
+    import_people(session)
+
+    user = make_user(session)
+    org = make_organization(session)
+
+    assert user.id > 7
+    assert org.id > 3
+
+
+def test_import_organizations_and_memberships_from_inventory_file(
+    session: Session,
+) -> None:
+    report = import_people(session)
+
+    roles = {
+        m.id: (m.user_id, m.organization_id, m.role)
+        for m in session.scalars(select(Membership))
+    }
+    assert report.of("core.organization").result.created == 3
+    assert session.scalar(select(Organization.name).where(Organization.id == 2)) == (
+        "Versuchsverbund"
+    )
+    assert len(roles) == 9
+    assert roles[15] == (7, 2, Role.OWNER)
+    assert roles[16] == (7, 1, Role.INSPECTOR)
+
+
+def test_import_reports_other_models_as_unsupported_or_ignored(
+    session: Session,
+) -> None:
+    report = import_fixtures(session, [USERS, INVENTORY, DATA])
+
+    unsupported = {m.label: m.records for m in report.unsupported}
+    assert unsupported["core.sample"] == 3855
+    assert unsupported["core.node"] == 9
+    assert "core.membership" not in unsupported
+    assert report.of("auth.permission").status == "ignored"
+
+
+def test_import_order_of_files_does_not_matter(session: Session) -> None:
+    report = import_fixtures(session, [INVENTORY, USERS])
+
+    assert report.of("core.membership").result.created == 9
+
+
+def test_import_assistant_role_becomes_inspector(
+    session: Session, tmp_path: Path
+) -> None:
+    records = [
+        user_record(50, "assi"),
+        {"model": "core.organization", "pk": 50, "fields": {"name": "Old"}},
+        {
+            "model": "core.membership",
+            "pk": 50,
+            "fields": {"role": "A", "user": 50, "organization": 50},
+        },
+    ]
+
+    report = import_fixtures(session, [write(tmp_path, records)])
+
+    assert session.scalar(select(Membership.role).where(Membership.id == 50)) == (
+        Role.INSPECTOR
+    )
+    assert report.of("core.membership").result.notes
+
+
+def test_import_membership_of_missing_user_fails_clearly(
+    session: Session, tmp_path: Path
+) -> None:
+    records = [
+        {"model": "core.organization", "pk": 60, "fields": {"name": "Lonely"}},
+        {
+            "model": "core.membership",
+            "pk": 60,
+            "fields": {"role": "O", "user": 999, "organization": 60},
+        },
+    ]
+
+    with pytest.raises(
+        FixtureImportError, match=r"core\.membership pk 60.*users id 999"
+    ):
+        import_fixtures(session, [write(tmp_path, records)])
+
+
+def test_import_username_taken_by_another_id_fails_clearly(
+    session: Session, tmp_path: Path
+) -> None:
+    make_user(session, username="taken")
+
+    with pytest.raises(FixtureImportError, match=r"auth\.user: duplicate key"):
+        import_fixtures(session, [write(tmp_path, [user_record(70, "taken")])])
+
+
+def test_import_record_without_field_fails_clearly(
+    session: Session, tmp_path: Path
+) -> None:
+    record = user_record(80, "x")
+    del record["fields"]["username"]
+
+    with pytest.raises(FixtureImportError, match=r"auth\.user pk 80.*'username'"):
+        import_fixtures(session, [write(tmp_path, [record])])
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"model": "auth.user"}', '[{"pk": 1}]']
+)
+def test_import_malformed_file_fails_clearly(
+    session: Session, tmp_path: Path, content: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(FixtureImportError, match=r"bad\.json"):
+        import_fixtures(session, [path])
