@@ -45,6 +45,10 @@ class Address(Base):
     city: Mapped[str] = mapped_column(String(50))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # Who created it: an address no site uses yet is visible to its creator only.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     sites: Mapped[list[Site]] = relationship(back_populates="address")
 

@@ -8,7 +8,8 @@ Visibility (Managair §4.3, with its leaks closed):
 * members of an organization see all of its inventory; OWNERs may change it;
 * a public installation makes itself, its room, its site and its organization
   readable by anyone (publicity is time-independent);
-* nodes, node series, addresses, users, memberships and fidelity are members-only;
+* nodes, node series, addresses, users, memberships and fidelity are members-only
+  (an address no site uses yet is visible to the user who created it);
 * a user sees the users who share an organization with them, and themselves.
 """
 
@@ -21,7 +22,12 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
-from app.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from app.errors import (
+    ForbiddenError,
+    NotFoundError,
+    UnauthenticatedError,
+    ValidationError,
+)
 from app.models import (
     Address,
     Installation,
@@ -123,9 +129,15 @@ def _installations(actor: Actor) -> ColumnElement[bool]:
 
 
 def _addresses(actor: Actor) -> ColumnElement[bool]:
-    return exists().where(
+    used = exists().where(
         Site.address_id == Address.id, _member(Site.operator_id, actor)
     )
+    if actor.user_id is None:
+        return used
+    unused_own = (Address.created_by_id == actor.user_id) & ~exists().where(
+        Site.address_id == Address.id
+    )
+    return used | unused_own
 
 
 def _users(actor: Actor) -> ColumnElement[bool]:
@@ -238,3 +250,67 @@ def owning_organization_id(obj: object) -> int:
         case Node():
             return obj.owner_id
     raise TypeError(f"{type(obj).__name__} has no owning organization")
+
+
+# -- inventory references and writes -----------------------------------------------
+
+
+def get_referenced(
+    session: Session, actor: Actor, model: type[T], ident: Any, pointer: str
+) -> T:
+    """Load a row that a request body names in a relationship.
+
+    A row the actor cannot see is reported exactly like a missing one, so request
+    bodies cannot probe other tenants' ids.
+
+    Raises:
+        ValidationError: the row does not exist or is invisible (400 at ``pointer``).
+    """
+    try:
+        return get_visible(session, actor, model, ident)
+    except NotFoundError:
+        raise ValidationError(
+            f'Invalid pk "{ident}" - object does not exist.', pointer
+        ) from None
+
+
+def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:
+    """Like :func:`require_owner`, pointing at the relationship that names the org.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not an OWNER of ``organization_id``.
+    """
+    require_authenticated(actor)
+    if not actor.is_owner(organization_id):
+        raise ForbiddenError(
+            "You must be an owner of the organization to do this.", pointer
+        )
+
+
+def require_address_editor(session: Session, actor: Actor, address: Address) -> None:
+    """Check that ``actor`` may change or delete a (visible) address.
+
+    An address in use belongs to the operators of its sites: the actor must be an
+    OWNER of every one of them. An unused address belongs to its creator.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not allowed.
+    """
+    require_authenticated(actor)
+    if actor.is_system:
+        return
+    operators = set(
+        session.scalars(
+            select(Site.operator_id).where(Site.address_id == address.id).distinct()
+        )
+    )
+    if operators:
+        allowed = all(actor.is_owner(org_id) for org_id in operators)
+    else:
+        allowed = address.created_by_id == actor.user_id
+    if not allowed:
+        raise ForbiddenError(
+            "You must be an owner of every organization whose sites use this address."
+        )
