@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, select, true
 from sqlalchemy.orm import Session
 
 from app.errors import (
+    ConflictError,
     ForbiddenError,
     NotFoundError,
     UnauthenticatedError,
@@ -313,4 +314,24 @@ def require_address_editor(session: Session, actor: Actor, address: Address) -> 
     if not allowed:
         raise ForbiddenError(
             "You must be an owner of every organization whose sites use this address."
+        )
+
+
+def refuse_move_with_installations(
+    session: Session, condition: ColumnElement[bool], pointer: str
+) -> None:
+    """Refuse to move inventory to another organization while installations tie it.
+
+    A node and the room it is installed in always belong to the same
+    organization; moving one side alone would break that.
+
+    Raises:
+        ConflictError: an installation matches ``condition`` (409 at ``pointer``).
+    """
+    inst = session.scalars(select(Installation).where(condition).limit(1)).first()
+    if inst is not None:
+        raise ConflictError(
+            "Cannot move this to another organization: installation "
+            f"{inst.id} ties it to its current one. Delete the installations first.",
+            pointer,
         )
