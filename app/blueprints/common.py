@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
 from app.errors import ConflictError, ValidationError
 from app.jsonapi import (
     JsonObject,
+    Page,
     ParameterError,
     QueryParams,
     ResourceInput,
     absolute_url,
     json_pointer,
+    paginate_select,
     parse_id,
 )
-from app.services.epoch import MAX_EPOCH_S
+from app.models.types import utcnow
+from app.services.epoch import MAX_EPOCH_S, to_epoch
+
+T = TypeVar("T")
 
 FALSE_FLAGS = frozenset({"", "0", "false", "no"})
 _INT = re.compile(r"[0-9]{1,18}")
@@ -92,7 +100,9 @@ def include_timeseries() -> bool:
     return raw is not None and raw.strip().lower() not in FALSE_FLAGS
 
 
-def apply_fieldsets(doc: JsonObject, fields: Mapping[str, tuple[str, ...]]) -> JsonObject:
+def apply_fieldsets(
+    doc: JsonObject, fields: Mapping[str, tuple[str, ...]]
+) -> JsonObject:
     """Keep only the members named by ``fields[Type]`` in every resource of ``doc``."""
     if not fields:
         return doc
@@ -151,3 +161,20 @@ def relationship_ids(
             )
         ids.append(parse_id(raw, int, pointer))
     return ids
+
+
+def page_of(
+    session: Session, stmt: Select[tuple[T]], params: QueryParams
+) -> tuple[list[T], Page]:
+    """Count a list query, restrict it to the requested page and run it.
+
+    Raises:
+        NotFoundError: the page number is beyond the last page.
+    """
+    stmt, page = paginate_select(session, stmt, params)
+    return list(session.scalars(stmt)), page
+
+
+def now_s() -> int:
+    """Return the request time in epoch seconds (``query_timestamp_s``)."""
+    return to_epoch(utcnow())

@@ -15,7 +15,7 @@ Visibility (Managair §4.3, with its leaks closed):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -198,6 +198,17 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
     if row is None:
         raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
     return cast(T, row)
+
+
+def visible_rows(
+    session: Session, actor: Actor, model: type[T], ids: Collection[Any]
+) -> list[T]:
+    """Return those rows of ``model`` with an id in ``ids`` the actor may read."""
+    if not ids:
+        return []
+    key = getattr(model, "id")  # noqa: B009
+    stmt = scoped(select(model).where(key.in_(list(ids))), model, actor)
+    return list(session.scalars(stmt.order_by(key)))
 
 
 # -- writes ----------------------------------------------------------------------

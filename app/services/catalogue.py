@@ -83,7 +83,11 @@ def create_entry(
 
 
 def update_entry(
-    session: Session, actor: Actor, model: type[Entry], ident: int, write: CatalogueWrite
+    session: Session,
+    actor: Actor,
+    model: type[Entry],
+    ident: int,
+    write: CatalogueWrite,
 ) -> Entry:
     """Change a catalogue entry.
 
@@ -105,7 +109,9 @@ def update_entry(
     return entry
 
 
-def delete_entry(session: Session, actor: Actor, model: type[Entry], ident: int) -> None:
+def delete_entry(
+    session: Session, actor: Actor, model: type[Entry], ident: int
+) -> None:
     """Delete a catalogue entry that nothing uses.
 
     Raises:
@@ -119,7 +125,9 @@ def delete_entry(session: Session, actor: Actor, model: type[Entry], ident: int)
     users = _users(session, entry)
     if users:
         shown = ", ".join(users[:NAMED_USERS])
-        more = f" and {len(users) - NAMED_USERS} more" if len(users) > NAMED_USERS else ""
+        more = (
+            f" and {len(users) - NAMED_USERS} more" if len(users) > NAMED_USERS else ""
+        )
         raise ConflictError(
             f"{model.__name__} {entry} is still used by {len(users)} "
             f"{'model' if model is Quantity else 'node'}(s): {shown}{more}. "
@@ -168,7 +176,8 @@ def _check_unique(
 def _quantities(session: Session, ids: Sequence[int]) -> list[Quantity]:
     wanted = list(dict.fromkeys(ids))
     found = {
-        q.id: q for q in session.scalars(select(Quantity).where(Quantity.id.in_(wanted)))
+        q.id: q
+        for q in session.scalars(select(Quantity).where(Quantity.id.in_(wanted)))
     }
     missing = [i for i in wanted if i not in found]
     if missing:

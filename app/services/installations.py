@@ -18,7 +18,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
-from app.models import Installation, Node, Room, Site
+from app.models import Installation, Node, Room
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
@@ -87,12 +87,12 @@ def with_stats(
     now = utcnow()
     windows = [installation_window(i, None, now) for i in installations]
     stats = window_stats(session, windows)
-    return [
-        InstallationView(i, s) for i, s in zip(installations, stats, strict=True)
-    ]
+    return [InstallationView(i, s) for i, s in zip(installations, stats, strict=True)]
 
 
-def get_installation(session: Session, actor: Actor, installation_id: int) -> Installation:
+def get_installation(
+    session: Session, actor: Actor, installation_id: int
+) -> Installation:
     """Return an installation the actor may read (public ones for anyone).
 
     Raises:
@@ -184,7 +184,9 @@ def update_installation(
     return inst
 
 
-def delete_installation(session: Session, actor: Actor, installation_id: int) -> str | None:
+def delete_installation(
+    session: Session, actor: Actor, installation_id: int
+) -> str | None:
     """Delete an installation (its samples stay with the node).
 
     Returns:
@@ -223,7 +225,9 @@ def set_image(
     return inst, old
 
 
-def check_image_permission(session: Session, actor: Actor, installation_id: int) -> None:
+def check_image_permission(
+    session: Session, actor: Actor, installation_id: int
+) -> None:
     """Check that the actor may replace the photo (before storing any file).
 
     Raises:

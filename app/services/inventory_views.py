@@ -51,7 +51,9 @@ def node_window(node: Node, time_slice: TimeSlice, now: datetime) -> Window:
     return Window(node.id, start, end)
 
 
-def installation_window(inst: Installation, time_slice: TimeSlice | None, now: datetime) -> Window:
+def installation_window(
+    inst: Installation, time_slice: TimeSlice | None, now: datetime
+) -> Window:
     """Return an installation's window, clipped to the slice on detail requests.
 
     Lists use the installation's own ``[from, to]``; a detail request uses

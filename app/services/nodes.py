@@ -17,8 +17,8 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory_views import NodeView, TimeSlice, node_window
-from app.services.search import matches_all
 from app.services.samples_view import Window, samples_in, window_stats
+from app.services.search import matches_all
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
 EUI_POINTER = "/data/attributes/eui64"
@@ -208,7 +208,10 @@ def _owner(session: Session, actor: Actor, owner_id: int | None) -> Organization
 
 
 def _catalogue(
-    session: Session, model: type[Protocol] | type[NodeModel], ident: int | None, name: str
+    session: Session,
+    model: type[Protocol] | type[NodeModel],
+    ident: int | None,
+    name: str,
 ) -> int:
     pointer = f"/data/relationships/{name}"
     if ident is None:

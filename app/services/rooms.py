@@ -137,7 +137,9 @@ def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
     return site
 
 
-def _check_name_free(session: Session, site_id: int, name: str, own_id: int | None) -> None:
+def _check_name_free(
+    session: Session, site_id: int, name: str, own_id: int | None
+) -> None:
     stmt = select(Room.id).where(Room.site_id == site_id, Room.name == name)
     if own_id is not None:
         stmt = stmt.where(Room.id != own_id)

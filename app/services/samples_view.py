@@ -23,7 +23,9 @@ from app.services.epoch import to_epoch
 
 SampleObject = dict[str, Any]
 
-_COLUMNS = "time, co2_ppm, temperature_celsius, rel_humidity_percent, measurement_status"
+_COLUMNS = (
+    "time, co2_ppm, temperature_celsius, rel_humidity_percent, measurement_status"
+)
 
 # One row per window: count, first and last time, and the newest sample, each
 # found through the unique (node_id, time DESC) index.

@@ -14,7 +14,9 @@ def matches_all(columns: Sequence[Any], terms: Sequence[str]) -> ColumnElement[b
         return true()
     return and_(
         *(
-            or_(*(column.ilike(f"%{_escape(term)}%", escape="\\") for column in columns))
+            or_(
+                *(column.ilike(f"%{_escape(term)}%", escape="\\") for column in columns)
+            )
             for term in terms
         )
     )

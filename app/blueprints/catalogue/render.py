@@ -42,10 +42,6 @@ def model_resource(entry: NodeModel) -> JsonObject:
             "manufacturer": entry.manufacturer,
             "sensor_type": entry.sensor_type,
         },
-        {
-            "quantities": to_many(
-                [("Quantity", q) for q in quantities], with_count=True
-            )
-        },
+        {"quantities": to_many([("Quantity", q) for q in quantities], with_count=True)},
         self_link=f"/api/v1/models/{entry.id}/",
     )

@@ -9,9 +9,7 @@ from app.jsonapi.attributes import not_blank
 
 
 def _name(max_length: int) -> ma.fields.String:
-    return ma.fields.String(
-        required=True, validate=[Length(max=max_length), not_blank]
-    )
+    return ma.fields.String(required=True, validate=[Length(max=max_length), not_blank])
 
 
 class QuantityAttributesSchema(ma.Schema):
