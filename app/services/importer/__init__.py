@@ -1,0 +1,1 @@
+"""Importers of Managair's Django fixture files (``flask import managair``)."""
