@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from app.models import User
 from app.extensions import db
+from app.models import User
 from app.services.tokens import issue_user_key
 from tests.support.managair import load_managair
 
