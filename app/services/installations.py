@@ -172,6 +172,7 @@ def update_installation(
         ForbiddenError: not an OWNER of its organization (or the new room's).
         ValidationError: as for :func:`create_installation` (400).
     """
+    access.require_authenticated(actor)
     inst = get_installation(session, actor, installation_id)
     access.require_owner(actor, access.owning_organization_id(inst))
     if write.room_id is not None and write.room_id != inst.room_id:
@@ -197,6 +198,7 @@ def delete_installation(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
+    access.require_authenticated(actor)
     inst = get_installation(session, actor, installation_id)
     access.require_owner(actor, access.owning_organization_id(inst))
     image = inst.image
@@ -218,6 +220,7 @@ def set_image(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
+    access.require_authenticated(actor)
     inst = get_installation(session, actor, installation_id)
     access.require_owner(actor, access.owning_organization_id(inst))
     old, inst.image = inst.image, image
@@ -235,6 +238,7 @@ def check_image_permission(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
+    access.require_authenticated(actor)
     inst = get_installation(session, actor, installation_id)
     access.require_owner(actor, access.owning_organization_id(inst))
 

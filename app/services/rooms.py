@@ -96,6 +96,7 @@ def update_room(session: Session, actor: Actor, room_id: int, write: RoomWrite) 
         ValidationError: unknown or invisible site (400).
         ConflictError: the name is taken in the (new) site (409).
     """
+    access.require_authenticated(actor)
     room = get_room(session, actor, room_id)
     access.require_owner(actor, access.owning_organization_id(room))
     site_id = room.site_id
@@ -123,6 +124,7 @@ def delete_room(session: Session, actor: Actor, room_id: int) -> None:
         NotFoundError: no such room or invisible.
         ForbiddenError: not an OWNER of the site's operator.
     """
+    access.require_authenticated(actor)
     room = get_room(session, actor, room_id)
     access.require_owner(actor, access.owning_organization_id(room))
     session.delete(room)

@@ -94,7 +94,11 @@ def load_tenancy(session: Session, rows: dict[str, list[dict[str, Any]]]) -> Non
 
 
 def _id(table: str) -> Any:
-    model = {"users": User, "organizations": Organization, "memberships": Membership}
+    model: dict[str, Any] = {
+        "users": User,
+        "organizations": Organization,
+        "memberships": Membership,
+    }
     return model[table].id
 
 

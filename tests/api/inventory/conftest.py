@@ -19,6 +19,13 @@ from app.services.tokens import issue_user_key
 from tests.support.managair import load_managair
 
 Headers = dict[str, str]
+
+
+def js(resp: Any) -> Any:
+    """Return a test response's JSON body (typed ``Any`` for indexing)."""
+    return resp.get_json()
+
+
 JSONAPI = "application/vnd.api+json"
 
 
@@ -31,6 +38,7 @@ def auth(session: Session) -> Callable[[User | None], Headers]:
         if user is None:
             return base
         key = issue_user_key(session, user).key
+        session.commit()  # a refused request's rollback must not undo the setup
         return {**base, "Authorization": f"Token {key}"}
 
     return headers
@@ -107,6 +115,8 @@ def login(managair: Session) -> Callable[[str | None], Headers]:
         if username is None:
             return base
         user = managair.scalars(select(User).where(User.username == username)).one()
-        return {**base, "Authorization": f"Token {issue_user_key(managair, user).key}"}
+        key = issue_user_key(managair, user).key
+        managair.commit()  # a refused request's rollback must not undo the key
+        return {**base, "Authorization": f"Token {key}"}
 
     return headers

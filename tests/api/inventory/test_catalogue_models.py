@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import Membership, Node, Role, Sample
 from app.services.epoch import from_epoch
 from app.services.samples_view import Window, samples_in
-from tests.api.inventory.conftest import Headers, doc
+from tests.api.inventory.conftest import Headers, doc, js
 from tests.factories import make_samples
 
 ERS = uuid.UUID("9d02faee-4260-1377-22ec-936428b572ee")
@@ -73,7 +73,7 @@ def test_unique_room_per_site_is_409(mclient: FlaskClient, login: Login) -> None
     resp = mclient.post("/api/v1/rooms/", json=body, headers=login("veraVersuch"))
 
     assert resp.status_code == 409
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/attributes/name"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/name"
 
 
 def test_valid_public_open_installation_is_stored(
@@ -94,8 +94,8 @@ def test_valid_public_open_installation_is_stored(
     )
 
     assert resp.status_code == 201
-    assert resp.json["data"]["attributes"]["is_public"] is True
-    assert resp.json["data"]["attributes"]["sample_count"] == 965
+    assert js(resp)["data"]["attributes"]["is_public"] is True
+    assert js(resp)["data"]["attributes"]["sample_count"] == 965
 
 
 def test_installation_ending_before_it_starts_is_400(
@@ -114,5 +114,5 @@ def test_installation_ending_before_it_starts_is_400(
 
     assert resp.status_code == 400
     assert (
-        resp.json["errors"][0]["source"]["pointer"] == "/data/attributes/to_timestamp_s"
+        js(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/to_timestamp_s"
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from tests.api.inventory.conftest import Headers, doc
+from tests.api.inventory.conftest import Headers, doc, js
 
 SCHWARZ = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
 Login = Callable[[str | None], Headers]
@@ -19,7 +19,7 @@ def test_get_nodes_as_member_lists_own_nodes(
 
     assert resp.status_code == 200
     assert resp.mimetype == "application/vnd.api+json"
-    assert len(resp.json["data"]) == 2
+    assert len(js(resp)["data"]) == 2
 
 
 def test_get_nodes_anonymous_is_401(mclient: FlaskClient, login: Login) -> None:
@@ -34,7 +34,7 @@ def test_get_nodes_per_organization_filters(mclient: FlaskClient, login: Login) 
     )
 
     assert resp.status_code == 200
-    assert len(resp.json["data"]) == 2
+    assert len(js(resp)["data"]) == 2
 
 
 def test_get_nodes_list_item_has_sample_figures(
@@ -42,7 +42,7 @@ def test_get_nodes_list_item_has_sample_figures(
 ) -> None:
     resp = mclient.get("/api/v1/nodes/", headers=login("veraVersuch"))
 
-    item = next(n for n in resp.json["data"] if n["id"] == SCHWARZ)
+    item = next(n for n in js(resp)["data"] if n["id"] == SCHWARZ)
     assert item["attributes"]["eui64"] == "003CB7EA62A7DCBB"
     assert item["attributes"]["sample_count"] == 589
     assert item["attributes"]["latest_sample"] == {
@@ -58,8 +58,8 @@ def test_get_node_detail_has_no_timeseries(mclient: FlaskClient, login: Login) -
     resp = mclient.get(f"/api/v1/nodes/{SCHWARZ}/", headers=login("veraVersuch"))
 
     assert resp.status_code == 200
-    assert resp.json["data"]["attributes"]["alias"] == "Clairchen Schwarz"
-    assert "timeseries" not in resp.json["data"]["attributes"]
+    assert js(resp)["data"]["attributes"]["alias"] == "Clairchen Schwarz"
+    assert "timeseries" not in js(resp)["data"]["attributes"]
 
 
 def test_get_node_with_timeseries_returns_every_sample(
@@ -70,7 +70,7 @@ def test_get_node_with_timeseries_returns_every_sample(
         headers=login("veraVersuch"),
     )
 
-    series = resp.json["data"]["attributes"]["timeseries"]
+    series = js(resp)["data"]["attributes"]["timeseries"]
     assert len(series) == 589
     assert series == sorted(series, key=lambda s: s["timestamp_s"])
 
@@ -84,7 +84,7 @@ def test_get_node_slice_counts_and_bounds_samples_inside(
         headers=login("veraVersuch"),
     )
 
-    attributes = resp.json["data"]["attributes"]
+    attributes = js(resp)["data"]["attributes"]
     assert attributes["sample_count"] == 39
     assert len(attributes["timeseries"]) == 39
     assert attributes["from_timestamp_s"] == attributes["timeseries"][0]["timestamp_s"]
@@ -105,11 +105,11 @@ def test_patch_node_as_owner_returns_complete_node(
     )
 
     assert resp.status_code == 200
-    attributes = resp.json["data"]["attributes"]
+    attributes = js(resp)["data"]["attributes"]
     assert attributes["alias"] == "Clairchen Black"
     assert attributes["eui64"] == "003CB7EA62A7DCBB"
     assert attributes["sample_count"] == 589
-    assert set(resp.json["data"]["relationships"]) == {
+    assert set(js(resp)["data"]["relationships"]) == {
         "protocol",
         "model",
         "owner",
@@ -132,13 +132,13 @@ def test_create_get_delete_node_round_trip(mclient: FlaskClient, login: Login) -
     )
 
     created = mclient.post("/api/v1/nodes/", json=body, headers=headers)
-    fetched = mclient.get(created.json["data"]["links"]["self"], headers=headers)
+    fetched = mclient.get(js(created)["data"]["links"]["self"], headers=headers)
     deleted = mclient.delete(f"/api/v1/nodes/{node_id}", headers=headers)
     gone = mclient.get(f"/api/v1/nodes/{node_id}/", headers=headers)
 
     assert created.status_code == 201
-    assert created.json["data"]["id"] == node_id
-    assert created.headers["Location"] == created.json["data"]["links"]["self"]
+    assert js(created)["data"]["id"] == node_id
+    assert created.headers["Location"] == js(created)["data"]["links"]["self"]
     assert fetched.status_code == 200
     assert deleted.status_code == 204
     assert gone.status_code == 404
@@ -150,7 +150,7 @@ def test_get_node_installations_lists_both(mclient: FlaskClient, login: Login) -
     )
 
     assert resp.status_code == 200
-    assert len(resp.json["data"]) == 2
+    assert len(js(resp)["data"]) == 2
 
 
 def test_create_node_for_foreign_organization_is_refused(
@@ -171,7 +171,7 @@ def test_create_node_for_foreign_organization_is_refused(
     resp = mclient.post("/api/v1/nodes/", json=body, headers=login("veraVersuch"))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/owner"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/owner"
 
 
 def test_create_node_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:

@@ -12,7 +12,7 @@ from PIL import Image
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.inventory.conftest import Headers, doc
+from tests.api.inventory.conftest import Headers, doc, js
 
 SCHWARZ = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
 ERS = "9d02faee-4260-1377-22ec-936428b572ee"
@@ -24,8 +24,8 @@ HORST = "horstHilfsarbeiter"
 
 def _count(mclient: FlaskClient, url: str, headers: Headers) -> int:
     resp = mclient.get(url, headers=headers)
-    assert resp.status_code == 200, resp.json
-    return len(resp.json["data"])
+    assert resp.status_code == 200, js(resp)
+    return len(js(resp)["data"])
 
 
 # -- rooms ------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def test_get_room_renders_decimals_as_strings(
 ) -> None:
     resp = mclient.get("/api/v1/rooms/3/", headers=login(VERA))
 
-    attributes = resp.json["data"]["attributes"]
+    attributes = js(resp)["data"]["attributes"]
     assert attributes["name"] == "Versuchsraum 1"
     assert attributes["max_occupancy"] == 17
     assert attributes["size_sqm"] == "33.0"
@@ -68,8 +68,8 @@ def test_patch_room_echoes_height(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.patch("/api/v1/rooms/3/", json=body, headers=login(VERA))
 
     assert resp.status_code == 200
-    assert resp.json["data"]["attributes"]["height_m"] == "2.7"
-    assert resp.json["data"]["attributes"]["description"] == "neu"
+    assert js(resp)["data"]["attributes"]["height_m"] == "2.7"
+    assert js(resp)["data"]["attributes"]["description"] == "neu"
 
 
 def test_create_get_delete_room_round_trip(mclient: FlaskClient, login: Login) -> None:
@@ -81,13 +81,13 @@ def test_create_get_delete_room_round_trip(mclient: FlaskClient, login: Login) -
     )
 
     created = mclient.post("/api/v1/rooms/", json=body, headers=headers)
-    url = created.json["data"]["links"]["self"]
+    url = js(created)["data"]["links"]["self"]
     fetched = mclient.get(url, headers=headers)
     deleted = mclient.delete(url.rstrip("/"), headers=headers)
     gone = mclient.get(url, headers=headers)
 
     assert created.status_code == 201
-    assert created.json["data"]["attributes"]["size_sqm"] == "5.0"
+    assert js(created)["data"]["attributes"]["size_sqm"] == "5.0"
     assert fetched.status_code == 200
     assert deleted.status_code == 204
     assert gone.status_code == 404
@@ -105,7 +105,7 @@ def test_create_room_in_foreign_site_is_refused(
     resp = mclient.post("/api/v1/rooms/", json=body, headers=login(VERA))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/site"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/site"
 
 
 def test_create_room_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
@@ -138,8 +138,8 @@ def test_patch_room_as_inspector_is_403(mclient: FlaskClient, login: Login) -> N
 def test_get_installations_as_member(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/", headers=login(VERA))
 
-    assert len(resp.json["data"]) == 2
-    assert all("timeseries" not in i["attributes"] for i in resp.json["data"])
+    assert len(js(resp)["data"]) == 2
+    assert all("timeseries" not in i["attributes"] for i in js(resp)["data"])
 
 
 def test_get_installations_anonymous_lists_the_public_one(
@@ -157,7 +157,7 @@ def test_get_installations_per_organization(mclient: FlaskClient, login: Login) 
 def test_get_installations_per_site(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/?filter[site]=3", headers=login(VERA))
 
-    assert [i["attributes"]["from_timestamp_s"] for i in resp.json["data"]] == [
+    assert [i["attributes"]["from_timestamp_s"] for i in js(resp)["data"]] == [
         1602720001
     ]
 
@@ -165,7 +165,7 @@ def test_get_installations_per_site(mclient: FlaskClient, login: Login) -> None:
 def test_get_installations_per_room(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/?filter[room]=3", headers=login(VERA))
 
-    assert [i["attributes"]["from_timestamp_s"] for i in resp.json["data"]] == [
+    assert [i["attributes"]["from_timestamp_s"] for i in js(resp)["data"]] == [
         1601510400
     ]
 
@@ -180,16 +180,16 @@ def test_get_installations_per_node_is_applied(
         headers=login("priskaPrueferin"),
     )
 
-    assert {i["relationships"]["node"]["data"]["id"] for i in resp.json["data"]} == {
+    assert {i["relationships"]["node"]["data"]["id"] for i in js(resp)["data"]} == {
         SCHWARZ
     }
-    assert len(resp.json["data"]) == 2
+    assert len(js(resp)["data"]) == 2
 
 
 def test_get_installation(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/2/", headers=login(VERA))
 
-    assert resp.json["data"]["attributes"]["from_timestamp_s"] == 1601510400
+    assert js(resp)["data"]["attributes"]["from_timestamp_s"] == 1601510400
 
 
 def test_get_installation_with_timeseries(mclient: FlaskClient, login: Login) -> None:
@@ -198,11 +198,11 @@ def test_get_installation_with_timeseries(mclient: FlaskClient, login: Login) ->
     )
 
     assert resp.status_code == 200
-    assert "timeseries" not in resp.json["data"]["attributes"]  # empty value: off
+    assert "timeseries" not in js(resp)["data"]["attributes"]  # empty value: off
     resp = mclient.get(
         "/api/v1/installations/2/?include_timeseries=1", headers=login(VERA)
     )
-    assert len(resp.json["data"]["attributes"]["timeseries"]) == 468
+    assert len(js(resp)["data"]["attributes"]["timeseries"]) == 468
 
 
 def test_get_installation_with_timeseries_slice(
@@ -214,7 +214,7 @@ def test_get_installation_with_timeseries_slice(
         headers=login(VERA),
     )
 
-    attributes = resp.json["data"]["attributes"]
+    attributes = js(resp)["data"]["attributes"]
     assert len(attributes["timeseries"]) == 71
     assert attributes["sample_count"] == 71
     assert attributes["from_timestamp_s"] == 1601510400
@@ -233,8 +233,8 @@ def test_patch_installation_with_both_relationships(
     resp = mclient.patch("/api/v1/installations/2/", json=body, headers=login(VERA))
 
     assert resp.status_code == 200
-    assert resp.json["data"]["attributes"]["from_timestamp_s"] == 1601510000
-    assert resp.json["data"]["attributes"]["is_public"] is True
+    assert js(resp)["data"]["attributes"]["from_timestamp_s"] == 1601510000
+    assert js(resp)["data"]["attributes"]["is_public"] is True
 
 
 def test_toggle_installation_publicity(mclient: FlaskClient, login: Login) -> None:
@@ -252,8 +252,8 @@ def test_toggle_installation_publicity(mclient: FlaskClient, login: Login) -> No
     )
 
     assert (on.status_code, off.status_code) == (200, 200)
-    assert on.json["data"]["attributes"]["is_public"] is True
-    assert off.json["data"]["attributes"]["is_public"] is False
+    assert js(on)["data"]["attributes"]["is_public"] is True
+    assert js(off)["data"]["attributes"]["is_public"] is False
 
 
 def test_create_get_delete_installation_round_trip(
@@ -267,15 +267,15 @@ def test_create_get_delete_installation_round_trip(
     )
 
     created = mclient.post("/api/v1/installations/", json=body, headers=headers)
-    url = created.json["data"]["links"]["self"]
+    url = js(created)["data"]["links"]["self"]
     fetched = mclient.get(url, headers=headers)
     deleted = mclient.delete(url, headers=headers)
     gone = mclient.get(url, headers=headers)
 
     assert created.status_code == 201
-    assert created.json["data"]["attributes"]["to_timestamp_s"] == 2147483647
-    assert created.json["data"]["relationships"]["node"]["data"]["id"] == ERS
-    assert created.json["data"]["relationships"]["room"]["data"]["id"] == "4"
+    assert js(created)["data"]["attributes"]["to_timestamp_s"] == 2147483647
+    assert js(created)["data"]["relationships"]["node"]["data"]["id"] == ERS
+    assert js(created)["data"]["relationships"]["room"]["data"]["id"] == "4"
     assert fetched.status_code == 200
     assert deleted.status_code == 204
     assert gone.status_code == 404
@@ -301,7 +301,7 @@ def test_upload_image_stores_and_serves_it(
     )
 
     assert resp.status_code == 200
-    url = resp.json["data"]["attributes"]["image"]
+    url = js(resp)["data"]["attributes"]["image"]
     assert url.startswith("http://localhost/media/")
     assert url.endswith(".jpeg")
     served = mclient.get(url)
@@ -322,7 +322,7 @@ def test_node_room_owner_mismatch_is_400(mclient: FlaskClient, login: Login) -> 
     resp = mclient.post("/api/v1/installations/", json=body, headers=login("tomTester"))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["detail"] == (
+    assert js(resp)["errors"][0]["detail"] == (
         "In an installation, node and room must belong to the same owner."
     )
 
@@ -330,13 +330,13 @@ def test_node_room_owner_mismatch_is_400(mclient: FlaskClient, login: Login) -> 
 def test_get_installation_room(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/2/room/", headers=login(VERA))
 
-    assert resp.json["data"]["attributes"]["name"] == "Versuchsraum 1"
+    assert js(resp)["data"]["attributes"]["name"] == "Versuchsraum 1"
 
 
 def test_get_installation_node(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/installations/2/node/", headers=login(VERA))
 
-    assert resp.json["data"]["id"] == SCHWARZ
+    assert js(resp)["data"]["id"] == SCHWARZ
 
 
 def test_create_installation_of_foreign_inventory_is_refused(
@@ -351,7 +351,7 @@ def test_create_installation_of_foreign_inventory_is_refused(
     resp = mclient.post("/api/v1/installations/", json=body, headers=login(VERA))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/room"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/room"
 
 
 def test_create_installation_as_inspector_is_403(
@@ -403,7 +403,7 @@ def test_create_overlapping_installation_is_400_naming_it(
     resp = mclient.post("/api/v1/installations/", json=body, headers=login(VERA))
 
     assert resp.status_code == 400
-    error = resp.json["errors"][0]
+    error = js(resp)["errors"][0]
     assert error["source"]["pointer"] == "/data/attributes/from_timestamp_s"
     assert "installation 2" in error["detail"]
     assert "Versuchsraum 1" in error["detail"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from tests.api.inventory.conftest import Headers, doc
+from tests.api.inventory.conftest import Headers, doc, js
 
 Login = Callable[[str | None], Headers]
 VERA = "veraVersuch"
@@ -19,8 +19,8 @@ def test_get_sites_as_member_includes_addresses(
     resp = mclient.get("/api/v1/sites/", headers=login(VERA))
 
     assert resp.status_code == 200
-    assert len(resp.json["data"]) == 2
-    assert {(r["type"], r["id"]) for r in resp.json["included"]} == {
+    assert len(js(resp)["data"]) == 2
+    assert {(r["type"], r["id"]) for r in js(resp)["included"]} == {
         ("Address", "2"),
         ("Address", "3"),
     }
@@ -31,8 +31,8 @@ def test_get_sites_anonymous_lists_the_public_one(
 ) -> None:
     resp = mclient.get("/api/v1/sites/", headers=login(None))
 
-    assert [s["attributes"]["name"] for s in resp.json["data"]] == ["Prüf-Site"]
-    assert "included" not in resp.json  # addresses are members-only
+    assert [s["attributes"]["name"] for s in js(resp)["data"]] == ["Prüf-Site"]
+    assert "included" not in js(resp)  # addresses are members-only
 
 
 def test_get_sites_per_organization(mclient: FlaskClient, login: Login) -> None:
@@ -40,14 +40,14 @@ def test_get_sites_per_organization(mclient: FlaskClient, login: Login) -> None:
         "/api/v1/sites/?filter[organization]=1", headers=login("priskaPrueferin")
     )
 
-    assert len(resp.json["data"]) == 1
+    assert len(js(resp)["data"]) == 1
 
 
 def test_get_site(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/sites/2/", headers=login(VERA))
 
-    assert resp.json["data"]["attributes"]["name"] == "Versuchs-Site"
-    assert resp.json["included"][0]["attributes"]["street1"] == "Versuchsweg 7"
+    assert js(resp)["data"]["attributes"]["name"] == "Versuchs-Site"
+    assert js(resp)["included"][0]["attributes"]["street1"] == "Versuchsweg 7"
 
 
 def test_patch_site_echoes_name_and_description(
@@ -58,7 +58,7 @@ def test_patch_site_echoes_name_and_description(
     resp = mclient.patch("/api/v1/sites/2/", json=body, headers=login(VERA))
 
     assert resp.status_code == 200
-    assert resp.json["data"]["attributes"] == {
+    assert js(resp)["data"]["attributes"] == {
         "name": "Versuchs-Site 2",
         "description": "neu",
     }
@@ -73,13 +73,13 @@ def test_create_get_delete_site_round_trip(mclient: FlaskClient, login: Login) -
     )
 
     created = mclient.post("/api/v1/sites/", json=body, headers=headers)
-    url = created.json["data"]["links"]["self"]
+    url = js(created)["data"]["links"]["self"]
     fetched = mclient.get(url, headers=headers)
     deleted = mclient.delete(url, headers=headers)
     gone = mclient.get(url, headers=headers)
 
     assert created.status_code == 201
-    relationships = created.json["data"]["relationships"]
+    relationships = js(created)["data"]["relationships"]
     assert relationships["address"]["data"] == {"type": "Address", "id": "2"}
     assert relationships["operator"]["data"] == {"type": "Organization", "id": "2"}
     assert fetched.status_code == 200
@@ -90,7 +90,7 @@ def test_create_get_delete_site_round_trip(mclient: FlaskClient, login: Login) -
 def test_get_site_rooms(mclient: FlaskClient, login: Login) -> None:
     resp = mclient.get("/api/v1/sites/2/rooms/", headers=login(VERA))
 
-    assert len(resp.json["data"]) == 1
+    assert len(js(resp)["data"]) == 1
 
 
 def test_create_site_for_foreign_organization_is_refused(
@@ -105,7 +105,7 @@ def test_create_site_for_foreign_organization_is_refused(
     resp = mclient.post("/api/v1/sites/", json=body, headers=login(VERA))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/operator"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/operator"
 
 
 def test_create_site_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
@@ -147,7 +147,7 @@ def test_create_duplicate_site_name_is_409(mclient: FlaskClient, login: Login) -
     resp = mclient.post("/api/v1/sites/", json=body, headers=login(VERA))
 
     assert resp.status_code == 409
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/attributes/name"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/name"
 
 
 def test_create_site_with_invisible_address_is_400(
@@ -163,4 +163,4 @@ def test_create_site_with_invisible_address_is_400(
     resp = mclient.post("/api/v1/sites/", json=body, headers=login(VERA))
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/address"
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/address"
