@@ -24,6 +24,7 @@ from app.jsonapi import (
     json_pointer,
     paginate_select,
     parse_id,
+    relationship_id,
 )
 from app.models.types import utcnow
 from app.services.epoch import MAX_EPOCH_S, to_epoch
@@ -178,3 +179,20 @@ def page_of(
 def now_s() -> int:
     """Return the request time in epoch seconds (``query_timestamp_s``)."""
     return to_epoch(utcnow())
+
+
+def to_one_id(
+    res: ResourceInput, name: str, expected_type: str, kind: type[Any], *, partial: bool
+) -> Any:
+    """Read a to-one relationship: required on create/PUT, optional on PATCH.
+
+    A PATCH that leaves the relationship out keeps it (None is returned); one
+    that sends ``"data": null`` is refused, as every to-one here is required.
+
+    Raises:
+        ValidationError: missing (create/PUT) or null, or a malformed id (400).
+        ConflictError: an identifier of another type (409).
+    """
+    if partial and name not in res.relationships:
+        return None
+    return relationship_id(res, name, expected_type, kind)

@@ -23,6 +23,7 @@ from app.blueprints.common import (
     no_content,
     now_s,
     page_of,
+    to_one_id,
     uuid_filter,
 )
 from app.blueprints.installations.render import installation_resource
@@ -43,7 +44,6 @@ from app.jsonapi import (
     collection,
     parse_query_params,
     parse_resource,
-    relationship_id,
     single,
 )
 from app.jsonapi.attributes import load_attributes
@@ -94,11 +94,10 @@ def _included(
 def _write(url_id: int | None, partial: bool) -> installations.InstallationWrite:
     res = parse_resource(body(), "Installation", url_id, require_id=url_id is not None)
     attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
-    required = not partial
     return installations.InstallationWrite(
         attributes=attributes if partial else with_default_end(attributes),
-        room_id=relationship_id(res, "room", "Room", int, required=required),
-        node_id=relationship_id(res, "node", "Node", UUID, required=required),
+        room_id=to_one_id(res, "room", "Room", int, partial=partial),
+        node_id=to_one_id(res, "node", "Node", UUID, partial=partial),
     )
 
 

@@ -20,6 +20,7 @@ from app.blueprints.common import (
     now_s,
     page_of,
     search_terms,
+    to_one_id,
 )
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.nodes.render import node_resource
@@ -33,7 +34,6 @@ from app.jsonapi import (
     parse_id,
     parse_query_params,
     parse_resource,
-    relationship_id,
     single,
 )
 from app.jsonapi.attributes import load_attributes
@@ -55,15 +55,12 @@ ATTRIBUTES = NodeAttributesSchema()
 def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
     res = parse_resource(body(), "Node", url_id, require_id=url_id is not None)
     attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
-    required = not partial
     return nodes.NodeWrite(
         attributes=attributes,
         id=None if res.id is None else parse_id(res.id, UUID, "/data/id"),
-        protocol_id=relationship_id(
-            res, "protocol", "Protocol", int, required=required
-        ),
-        model_id=relationship_id(res, "model", "Model", int, required=required),
-        owner_id=relationship_id(res, "owner", "Organization", int, required=required),
+        protocol_id=to_one_id(res, "protocol", "Protocol", int, partial=partial),
+        model_id=to_one_id(res, "model", "Model", int, partial=partial),
+        owner_id=to_one_id(res, "owner", "Organization", int, partial=partial),
     )
 
 

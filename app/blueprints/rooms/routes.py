@@ -15,6 +15,7 @@ from app.blueprints.common import (
     now_s,
     page_of,
     search_terms,
+    to_one_id,
 )
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.rooms.render import room_resource
@@ -27,7 +28,6 @@ from app.jsonapi import (
     collection,
     parse_query_params,
     parse_resource,
-    relationship_id,
     single,
 )
 from app.jsonapi.attributes import load_attributes
@@ -47,7 +47,7 @@ def _write(url_id: int | None, partial: bool) -> rooms.RoomWrite:
     res = parse_resource(body(), "Room", url_id, require_id=url_id is not None)
     return rooms.RoomWrite(
         attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
-        site_id=relationship_id(res, "site", "Site", int, required=not partial),
+        site_id=to_one_id(res, "site", "Site", int, partial=partial),
     )
 
 

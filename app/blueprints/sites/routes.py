@@ -18,6 +18,7 @@ from app.blueprints.common import (
     no_content,
     page_of,
     search_terms,
+    to_one_id,
 )
 from app.blueprints.rooms.render import room_resource
 from app.blueprints.sites.render import (
@@ -35,7 +36,6 @@ from app.jsonapi import (
     collection,
     parse_query_params,
     parse_resource,
-    relationship_id,
     single,
 )
 from app.jsonapi.attributes import load_attributes
@@ -74,13 +74,10 @@ def _included(
 
 def _write(url_id: int | None, partial: bool) -> sites.SiteWrite:
     res = parse_resource(body(), "Site", url_id, require_id=url_id is not None)
-    required = not partial
     return sites.SiteWrite(
         attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
-        address_id=relationship_id(res, "address", "Address", int, required=required),
-        operator_id=relationship_id(
-            res, "operator", "Organization", int, required=required
-        ),
+        address_id=to_one_id(res, "address", "Address", int, partial=partial),
+        operator_id=to_one_id(res, "operator", "Organization", int, partial=partial),
     )
 
 

@@ -53,6 +53,13 @@ class World:
     proom: int
     inst: int
     pinst: int
+    other_node: str
+    other_address: int
+    other_site: int
+    other_room: int
+    quantity_name: str
+    psite_name: str
+    proom_name: str
 
 
 def build_world(session: Session) -> World:
@@ -82,7 +89,9 @@ def build_world(session: Session) -> World:
     room, proom = make_room(session, site=site), make_room(session, site=psite)
     inst = make_installation(session, node=node, room=room)
     pinst = make_installation(session, node=pnode, room=proom, is_public=True)
-    make_node(session, owner=other)
+    other_node = make_node(session, owner=other, **catalogue)
+    other_site = make_site(session, operator=other)
+    other_room = make_room(session, site=other_site)
     headers = {
         name: {
             "Content-Type": "application/vnd.api+json",
@@ -109,4 +118,11 @@ def build_world(session: Session) -> World:
         proom=proom.id,
         inst=inst.id,
         pinst=pinst.id,
+        other_node=str(other_node.id),
+        other_address=other_site.address_id,
+        other_site=other_site.id,
+        other_room=other_room.id,
+        quantity_name=quantity.quantity,
+        psite_name=psite.name,
+        proom_name=proom.name,
     )
