@@ -1,7 +1,8 @@
 """Installations: a node in a room for a closed time interval.
 
 The node and the room belong to the same organization; the installations of
-one node never overlap and never end before they start. These rules are
+one node never overlap (one may start at the instant the previous one ends, as
+the dashboards' publicity toggle does) and never end before they start. These rules are
 checked here, with messages naming the conflicting installation; the
 database's constraints are the safety net for races.
 """
@@ -296,12 +297,14 @@ def _check_rules(session: Session, inst: Installation) -> None:
 
 
 def _overlapping(session: Session, inst: Installation) -> Installation | None:
+    # Half-open periods, like the database's exclusion constraint: an
+    # installation may start at the instant the previous one ends.
     stmt = select(Installation).where(
         Installation.node_id == inst.node.id,
-        or_(Installation.to_time.is_(None), Installation.to_time >= inst.from_time),
+        or_(Installation.to_time.is_(None), Installation.to_time > inst.from_time),
     )
     if inst.to_time is not None:
-        stmt = stmt.where(Installation.from_time <= inst.to_time)
+        stmt = stmt.where(Installation.from_time < inst.to_time)
     if inst.id is not None:
         stmt = stmt.where(Installation.id != inst.id)
     return session.scalars(stmt.order_by(Installation.from_time).limit(1)).first()
