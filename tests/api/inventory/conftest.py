@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -47,7 +47,7 @@ def auth(session: Session) -> Callable[[User | None], Headers]:
 def doc(
     type_: str,
     attributes: dict[str, Any] | None = None,
-    relationships: dict[str, tuple[str, Any] | list[tuple[str, Any]] | None]
+    relationships: Mapping[str, tuple[str, Any] | list[tuple[str, Any]] | None]
     | None = None,
     id_: Any = None,
 ) -> dict[str, Any]:
