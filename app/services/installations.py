@@ -12,10 +12,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
@@ -24,6 +23,7 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.epoch import end_from_epoch, from_epoch
+from app.services.installation_rules import check_installation
 from app.services.inventory_views import (
     InstallationView,
     TimeSlice,
@@ -33,8 +33,6 @@ from app.services.samples_view import samples_in, window_stats
 
 ROOM_POINTER = "/data/relationships/room"
 NODE_POINTER = "/data/relationships/node"
-FROM_POINTER = "/data/attributes/from_timestamp_s"
-TO_POINTER = "/data/attributes/to_timestamp_s"
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,7 @@ def create_installation(
     node = _node(session, actor, write.node_id)
     inst = Installation(room=room, node=node, is_public=False)
     _apply(inst, write.attributes)
-    _check(session, inst)
+    check_installation(session, inst)
     session.add(inst)
     session.flush()
     return inst
@@ -181,7 +179,7 @@ def update_installation(
     if write.node_id is not None and write.node_id != inst.node_id:
         inst.node = _node(session, actor, write.node_id)
     _apply(inst, write.attributes)
-    _check(session, inst)
+    check_installation(session, inst)
     session.flush()
     return inst
 
@@ -268,48 +266,3 @@ def _node(session: Session, actor: Actor, node_id: uuid.UUID | None) -> Node:
     node = access.get_referenced(session, actor, Node, node_id, NODE_POINTER)
     access.require_owner_at(actor, node.owner_id, NODE_POINTER)
     return node
-
-
-def _check(session: Session, inst: Installation) -> None:
-    with session.no_autoflush:
-        _check_rules(session, inst)
-
-
-def _check_rules(session: Session, inst: Installation) -> None:
-    if inst.node.owner_id != inst.room.site.operator_id:
-        raise ValidationError(
-            "In an installation, node and room must belong to the same owner.",
-            NODE_POINTER,
-        )
-    if inst.to_time is not None and inst.from_time > inst.to_time:
-        raise ValidationError(
-            "to_timestamp_s must not be before from_timestamp_s.", TO_POINTER
-        )
-    other = _overlapping(session, inst)
-    if other is not None:
-        raise ValidationError(
-            f'The node is already installed in room "{other.room.name}" '
-            f"({_interval(other.from_time, other.to_time)}, installation {other.id}); "
-            "the installations of a node must not overlap. End that installation "
-            "first or choose another period.",
-            FROM_POINTER,
-        )
-
-
-def _overlapping(session: Session, inst: Installation) -> Installation | None:
-    # Half-open periods, like the database's exclusion constraint: an
-    # installation may start at the instant the previous one ends.
-    stmt = select(Installation).where(
-        Installation.node_id == inst.node.id,
-        or_(Installation.to_time.is_(None), Installation.to_time > inst.from_time),
-    )
-    if inst.to_time is not None:
-        stmt = stmt.where(Installation.from_time < inst.to_time)
-    if inst.id is not None:
-        stmt = stmt.where(Installation.id != inst.id)
-    return session.scalars(stmt.order_by(Installation.from_time).limit(1)).first()
-
-
-def _interval(start: datetime, end: datetime | None) -> str:
-    until = "open end" if end is None else end.isoformat()
-    return f"from {start.isoformat()} to {until}"

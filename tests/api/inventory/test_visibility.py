@@ -186,3 +186,12 @@ def test_page_size_pages_the_list(client: FlaskClient, session: Session) -> None
 
     assert len(js(resp)["data"]) == 1
     assert js(resp)["meta"]["pagination"] == {"page": 2, "pages": 2, "count": 2}
+
+
+def test_openapi_documents_the_inventory_endpoints(client: FlaskClient) -> None:
+    resp = client.get("/api/v1/schema/openapi.json")
+
+    paths = js(resp)["paths"]
+    assert "/api/v1/installations/{pk}/image/" in paths
+    assert "/api/v1/sites/{pk}/address/" in paths
+    assert "/api/v1/models/{pk}/" in paths
