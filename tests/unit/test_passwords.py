@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.services.passwords import hash_password, needs_rehash, verify_password
+from tests.support.managair import fixtures_dir
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "managair"
+FIXTURES = fixtures_dir()  # ../shared beside the project, also from a worktree
 
 
 def _django_hash(username: str) -> str:

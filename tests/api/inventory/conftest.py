@@ -29,21 +29,6 @@ def js(resp: Any) -> Any:
 JSONAPI = "application/vnd.api+json"
 
 
-@pytest.fixture
-def auth(session: Session) -> Callable[[User | None], Headers]:
-    """Return the request headers of ``user`` (anonymous for None)."""
-
-    def headers(user: User | None) -> Headers:
-        base = {"Content-Type": JSONAPI}
-        if user is None:
-            return base
-        key = issue_user_key(session, user).key
-        session.commit()  # a refused request's rollback must not undo the setup
-        return {**base, "Authorization": f"Token {key}"}
-
-    return headers
-
-
 def doc(
     type_: str,
     attributes: dict[str, Any] | None = None,
