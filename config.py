@@ -33,6 +33,9 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 | ``DB_PGBOUNCER`` | ``0`` | behind PgBouncer (transaction mode): no server-side prepared statements |
+| ``MEDIA_ROOT`` | ``var/media`` (in the project) | folder of uploaded installation photos |
+| ``MEDIA_URL`` | ``/media/`` | where photos are served: a path (served by the app) or a URL (another server, object store) |
+| ``MEDIA_MAX_IMAGE_BYTES`` | ``10485760`` | largest accepted photo upload (10 MiB) |
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f", ""})
+PROJECT_ROOT = Path(__file__).resolve().parent
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 
 
@@ -173,6 +177,15 @@ def _choice(env: Env, name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _media_url(env: Env) -> str:
+    url = env.text("MEDIA_URL", "/media/")
+    if not url.startswith(("/", "http://", "https://")):
+        raise ConfigError(
+            f"MEDIA_URL={url!r} must be a path starting with / or an http(s) URL"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
 def _log_level(env: Env) -> str:
     level = env.text("LOG_LEVEL", "INFO").upper()
     if level not in LOG_LEVELS:
@@ -226,4 +239,9 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "NODE_FIDELITY": env.flag("NODE_FIDELITY"),
         "IOTDP_INTEGRATION": env.flag("IOTDP_INTEGRATION"),
         "ANALYSIS_TIMEZONE": _timezone(env, "ANALYSIS_TIMEZONE", "Europe/Berlin"),
+        "MEDIA_ROOT": env.text("MEDIA_ROOT", str(PROJECT_ROOT / "var" / "media")),
+        "MEDIA_URL": _media_url(env),
+        "MEDIA_MAX_IMAGE_BYTES": env.integer(
+            "MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1
+        ),
     }

@@ -20,3 +20,15 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     api.register_blueprint(users)
     api.register_blueprint(organizations)
     api.register_blueprint(memberships)
+
+    from app.blueprints.addresses.routes import blp as addresses
+    from app.blueprints.catalogue.routes import blp as catalogue
+    from app.blueprints.installations.routes import blp as installations
+    from app.blueprints.media.routes import register_media
+    from app.blueprints.nodes.routes import blp as nodes
+    from app.blueprints.rooms.routes import blp as rooms
+    from app.blueprints.sites.routes import blp as sites
+
+    for inventory in (catalogue, nodes, addresses, sites, rooms, installations):
+        api.register_blueprint(inventory)
+    register_media(app)

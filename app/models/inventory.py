@@ -45,6 +45,10 @@ class Address(Base):
     city: Mapped[str] = mapped_column(String(50))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    # Who created it: an address no site uses yet is visible to its creator only.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     sites: Mapped[list[Site]] = relationship(back_populates="address")
 
@@ -116,7 +120,8 @@ class Installation(Base):
     """A node in a room for the closed interval [from_time, to_time].
 
     ``to_time`` null means still installed (the API's 2147483647). The database
-    refuses ``from_time > to_time`` and two intersecting installations of one node.
+    refuses ``from_time > to_time`` and two installations of one node that share
+    more than an end point (one may end when the next starts).
     """
 
     __tablename__ = "installations"
@@ -142,12 +147,13 @@ class Installation(Base):
     from_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     to_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Null when from > to, so the CHECK above reports the problem instead of
-    # tstzrange() failing with a data error.
+    # tstzrange() failing with a data error. Half-open, so one installation may
+    # end at the instant the next one starts (migration 0006).
     period: Mapped[Range[datetime] | None] = mapped_column(
         TSTZRANGE,
         Computed(
             "CASE WHEN to_time IS NULL OR from_time <= to_time "
-            "THEN tstzrange(from_time, to_time, '[]') END",
+            "THEN tstzrange(from_time, to_time, '[)') END",
             persisted=True,
         ),
     )

@@ -10,6 +10,7 @@ Visibility (Managair §4.3, with its leaks closed):
   readable by anyone (publicity is time-independent);
 * nodes, node series, addresses, users, memberships and fidelity are members-only
   (anonymous callers get 401 for them, see :func:`require_may_query`);
+  an address no site uses yet is visible to the user who created it;
 * a user sees the users who share an organization with them, and themselves, and
   may find any active user by their exact e-mail address (id and username only);
 * who belongs to an organization (its users, memberships, member ids) is known
@@ -22,7 +23,7 @@ Staff users have no extra rights here; they administer the back office.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -34,6 +35,7 @@ from app.errors import (
     ForbiddenError,
     NotFoundError,
     UnauthenticatedError,
+    ValidationError,
 )
 from app.models import (
     Address,
@@ -141,9 +143,15 @@ def _installations(actor: Actor) -> ColumnElement[bool]:
 
 
 def _addresses(actor: Actor) -> ColumnElement[bool]:
-    return exists().where(
+    used = exists().where(
         Site.address_id == Address.id, _member(Site.operator_id, actor)
     )
+    if actor.user_id is None:
+        return used
+    unused_own = (Address.created_by_id == actor.user_id) & ~exists().where(
+        Site.address_id == Address.id
+    )
+    return used | unused_own
 
 
 def _users(actor: Actor) -> ColumnElement[bool]:
@@ -203,6 +211,17 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
     if row is None:
         raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
     return row
+
+
+def visible_rows(
+    session: Session, actor: Actor, model: type[T], ids: Collection[Any]
+) -> list[T]:
+    """Return those rows of ``model`` with an id in ``ids`` the actor may read."""
+    if not ids:
+        return []
+    key = getattr(model, "id")  # noqa: B009
+    stmt = scoped(select(model).where(key.in_(list(ids))), model, actor)
+    return list(session.scalars(stmt.order_by(key)))
 
 
 # -- writes ----------------------------------------------------------------------
@@ -381,3 +400,87 @@ def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
     row = get_visible(session, actor, model, ident)
     require_owner(actor, owning_organization_id(row))
     return row
+
+
+# -- inventory references and writes -----------------------------------------------
+
+
+def get_referenced(
+    session: Session, actor: Actor, model: type[T], ident: Any, pointer: str
+) -> T:
+    """Load a row that a request body names in a relationship.
+
+    A row the actor cannot see is reported exactly like a missing one, so request
+    bodies cannot probe other tenants' ids.
+
+    Raises:
+        ValidationError: the row does not exist or is invisible (400 at ``pointer``).
+    """
+    try:
+        return get_visible(session, actor, model, ident)
+    except NotFoundError:
+        raise ValidationError(
+            f'Invalid pk "{ident}" - object does not exist.', pointer
+        ) from None
+
+
+def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:
+    """Like :func:`require_owner`, pointing at the relationship that names the org.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not an OWNER of ``organization_id``.
+    """
+    require_authenticated(actor)
+    if not actor.is_owner(organization_id):
+        raise ForbiddenError(
+            "You must be an owner of the organization to do this.", pointer
+        )
+
+
+def require_address_editor(session: Session, actor: Actor, address: Address) -> None:
+    """Check that ``actor`` may change or delete a (visible) address.
+
+    An address in use belongs to the operators of its sites: the actor must be an
+    OWNER of every one of them. An unused address belongs to its creator.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not allowed.
+    """
+    require_authenticated(actor)
+    if actor.is_system:
+        return
+    operators = set(
+        session.scalars(
+            select(Site.operator_id).where(Site.address_id == address.id).distinct()
+        )
+    )
+    if operators:
+        allowed = all(actor.is_owner(org_id) for org_id in operators)
+    else:
+        allowed = address.created_by_id == actor.user_id
+    if not allowed:
+        raise ForbiddenError(
+            "You must be an owner of every organization whose sites use this address."
+        )
+
+
+def refuse_move_with_installations(
+    session: Session, condition: ColumnElement[bool], pointer: str
+) -> None:
+    """Refuse to move inventory to another organization while installations tie it.
+
+    A node and the room it is installed in always belong to the same
+    organization; moving one side alone would break that.
+
+    Raises:
+        ConflictError: an installation matches ``condition`` (409 at ``pointer``).
+    """
+    inst = session.scalars(select(Installation).where(condition).limit(1)).first()
+    if inst is not None:
+        raise ConflictError(
+            "Cannot move this to another organization: installation "
+            f"{inst.id} ties it to its current one. Delete the installations first.",
+            pointer,
+        )

@@ -225,15 +225,28 @@ def test_overlapping_installations_of_one_node_are_refused(session: Session) -> 
     assert name == "ex_installations_node_period"
 
 
-def test_installations_touching_at_one_instant_overlap(session: Session) -> None:
-    """Intervals are closed on both ends, as Managair's sample membership is."""
+def test_installations_touching_at_one_instant_are_allowed(session: Session) -> None:
+    """One may end when the next starts (the dashboards' publicity toggle does)."""
+    first = make_installation(session, from_time=T0, to_time=T0 + timedelta(days=1))
+    node = session.get(Node, first.node_id)
+
+    second = make_installation(session, node=node, from_time=T0 + timedelta(days=1))
+
+    assert second.id is not None
+
+
+def test_installations_sharing_more_than_an_end_point_overlap(
+    session: Session,
+) -> None:
     first = make_installation(session, from_time=T0, to_time=T0 + timedelta(days=1))
     node = session.get(Node, first.node_id)
 
     violates(
         session,
         pg.ExclusionViolation,
-        lambda: make_installation(session, node=node, from_time=T0 + timedelta(days=1)),
+        lambda: make_installation(
+            session, node=node, from_time=T0 + timedelta(days=1, seconds=-1)
+        ),
     )
 
 

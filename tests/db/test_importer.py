@@ -145,15 +145,15 @@ def test_import_organizations_and_memberships_from_inventory_file(
     assert roles[16] == (7, 1, Role.INSPECTOR)
 
 
-def test_import_reports_other_models_as_unsupported_or_ignored(
+def test_import_loads_every_managair_model_and_ignores_django_internals(
     session: Session,
 ) -> None:
     report = import_fixtures(session, [USERS, INVENTORY, DATA])
 
-    unsupported = {m.label: m.records for m in report.unsupported}
-    assert unsupported["core.sample"] == 3855
-    assert unsupported["core.node"] == 9
-    assert "core.membership" not in unsupported
+    assert report.unsupported == ()
+    assert report.of("core.sample").result.created == 3855
+    assert report.of("core.node").result.created == 9
+    assert report.of("core.roomnodeinstallation").result.created == 3
     assert report.of("auth.permission").status == "ignored"
 
 

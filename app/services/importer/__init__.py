@@ -8,8 +8,9 @@ what changed and creates nothing twice; identity sequences then move past the
 imported ids. Models without a loader are counted and reported, never fatal.
 
 Loaders: :mod:`app.services.importer.tenancy` (users, e-mail addresses,
-organizations, memberships). Further modules register themselves when imported
-below.
+organizations, memberships) and :mod:`app.services.importer.inventory` (device
+catalogue, nodes, addresses, sites, rooms, installations, samples), registered
+by :mod:`app.services.importer.inventory_registry`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
+from app.services.importer import inventory_registry as _inventory  # noqa: F401
 from app.services.importer import tenancy as _tenancy  # noqa: F401  (registers)
 from app.services.importer.reader import read_fixture
 from app.services.importer.registry import (

@@ -1,0 +1,85 @@
+"""``/api/v1/addresses/``: postal addresses, visible through one's sites."""
+
+from __future__ import annotations
+
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.common import apply_fieldsets, body, created, no_content, page_of
+from app.blueprints.sites.render import address_resource
+from app.blueprints.sites.schemas import AddressAttributesSchema
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    collection,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.services import addresses
+
+blp = JsonApiBlueprint(
+    "addresses",
+    __name__,
+    url_prefix="/api/v1/addresses",
+    description="Postal addresses of sites (members only).",
+)
+
+ATTRIBUTES = AddressAttributesSchema()
+
+
+@blp.route("/")
+class AddressList(MethodView):
+    def get(self) -> ResponseReturnValue:
+        """List the addresses of the caller's sites (and their own unused ones)."""
+        params = parse_query_params()
+        params.check_include(())
+        session = db.session()
+        stmt = addresses.addresses_select(current_actor())
+        rows, page = page_of(session, stmt, params)
+        doc = collection(
+            [address_resource(a) for a in rows], links=page.links, meta=page.meta
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Create an address (then use it for a site)."""
+        res = parse_resource(body(), "Address")
+        attributes = load_attributes(ATTRIBUTES, res.attributes, partial=False)
+        with transaction() as session:
+            address = addresses.create_address(session, current_actor(), attributes)
+            return created(single(address_resource(address)))
+
+
+@blp.route("/<int:pk>/")
+class AddressItem(MethodView):
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get an address."""
+        params = parse_query_params()
+        params.check_include(())
+        address = addresses.get_address(db.session(), current_actor(), pk)
+        return apply_fieldsets(single(address_resource(address)), params.fields)
+
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change an address (OWNER of every organization whose sites use it)."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace an address."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete an address no site uses."""
+        with transaction() as session:
+            addresses.delete_address(session, current_actor(), pk)
+        return no_content()
+
+    def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        res = parse_resource(body(), "Address", pk, require_id=True)
+        attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
+        with transaction() as session:
+            address = addresses.update_address(session, current_actor(), pk, attributes)
+            return single(address_resource(address))

@@ -1,0 +1,169 @@
+"""``/api/v1/quantities/``, ``/protocols/``, ``/models/``: read by anyone, written by staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import marshmallow as ma
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.catalogue.render import (
+    model_resource,
+    protocol_resource,
+    quantity_resource,
+)
+from app.blueprints.catalogue.schemas import (
+    ModelAttributesSchema,
+    ProtocolAttributesSchema,
+    QuantityAttributesSchema,
+)
+from app.blueprints.common import (
+    apply_fieldsets,
+    body,
+    created,
+    no_content,
+    relationship_ids,
+)
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    collection,
+    paginate,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.models import NodeModel, Protocol, Quantity
+from app.services import catalogue
+
+blp = JsonApiBlueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="The device catalogue: quantities, protocols and node models.",
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one catalogue resource is parsed and rendered."""
+
+    type: str
+    model: Any
+    schema: ma.Schema
+    render: Callable[[Any], JsonObject]
+    to_many: tuple[str, str] | None = None
+
+
+QUANTITY = Kind("Quantity", Quantity, QuantityAttributesSchema(), quantity_resource)
+PROTOCOL = Kind("Protocol", Protocol, ProtocolAttributesSchema(), protocol_resource)
+MODEL = Kind(
+    "Model",
+    NodeModel,
+    ModelAttributesSchema(),
+    model_resource,
+    to_many=("quantities", "Quantity"),
+)
+
+
+def _write(kind: Kind, url_id: int | None, partial: bool) -> catalogue.CatalogueWrite:
+    res = parse_resource(body(), kind.type, url_id, require_id=url_id is not None)
+    attributes = load_attributes(kind.schema, res.attributes, partial=partial)
+    ids = relationship_ids(res, *kind.to_many) if kind.to_many else None
+    return catalogue.CatalogueWrite(attributes, ids)
+
+
+class _EntryList(MethodView):
+    kind: ClassVar[Kind]
+
+    def get(self) -> ResponseReturnValue:
+        """List the entries."""
+        params = parse_query_params()
+        params.check_include(())
+        rows = catalogue.list_entries(db.session(), self.kind.model)
+        page = paginate(len(rows), params)
+        doc = collection(
+            [self.kind.render(e) for e in page.slice(rows)],
+            links=page.links,
+            meta=page.meta,
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Create an entry (staff only)."""
+        write = _write(self.kind, None, partial=False)
+        with transaction() as session:
+            entry = catalogue.create_entry(
+                session, current_actor(), self.kind.model, write
+            )
+            return created(single(self.kind.render(entry)))
+
+
+class _EntryItem(MethodView):
+    kind: ClassVar[Kind]
+
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get one entry."""
+        params = parse_query_params()
+        params.check_include(())
+        entry = catalogue.get_entry(db.session(), self.kind.model, pk)
+        return apply_fieldsets(single(self.kind.render(entry)), params.fields)
+
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change an entry (staff only)."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace an entry (staff only)."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete an entry nothing uses (staff only)."""
+        with transaction() as session:
+            catalogue.delete_entry(session, current_actor(), self.kind.model, pk)
+        return no_content()
+
+    def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        write = _write(self.kind, pk, partial=partial)
+        with transaction() as session:
+            entry = catalogue.update_entry(
+                session, current_actor(), self.kind.model, pk, write
+            )
+            return single(self.kind.render(entry))
+
+
+@blp.route("/quantities/")
+class QuantityList(_EntryList):
+    kind = QUANTITY
+
+
+@blp.route("/quantities/<int:pk>/")
+class QuantityItem(_EntryItem):
+    kind = QUANTITY
+
+
+@blp.route("/protocols/")
+class ProtocolList(_EntryList):
+    kind = PROTOCOL
+
+
+@blp.route("/protocols/<int:pk>/")
+class ProtocolItem(_EntryItem):
+    kind = PROTOCOL
+
+
+@blp.route("/models/")
+class ModelList(_EntryList):
+    kind = MODEL
+
+
+@blp.route("/models/<int:pk>/")
+class ModelItem(_EntryItem):
+    kind = MODEL

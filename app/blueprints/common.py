@@ -1,0 +1,198 @@
+"""Request helpers shared by the inventory blueprints: filters, flags, responses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from uuid import UUID
+
+from flask import request
+from flask.typing import ResponseReturnValue
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.errors import ConflictError, ValidationError
+from app.jsonapi import (
+    JsonObject,
+    Page,
+    ParameterError,
+    QueryParams,
+    ResourceInput,
+    absolute_url,
+    json_pointer,
+    paginate_select,
+    parse_id,
+    relationship_id,
+)
+from app.models.types import utcnow
+from app.services.epoch import MAX_EPOCH_S, to_epoch
+
+T = TypeVar("T")
+
+FALSE_FLAGS = frozenset({"", "0", "false", "no"})
+_INT = re.compile(r"[0-9]{1,18}")
+
+
+def int_filter(params: QueryParams, name: str) -> int | None:
+    """Return ``filter[name]`` as an id, None when absent.
+
+    Raises:
+        ParameterError: the value is not a non-negative integer.
+    """
+    raw = params.filters.get(name)
+    if raw is None:
+        return None
+    if _INT.fullmatch(raw.strip()):
+        return int(raw)
+    raise ParameterError(
+        f'Invalid filter[{name}] "{raw}": expected an integer id.',
+        parameter=f"filter[{name}]",
+    )
+
+
+def uuid_filter(params: QueryParams, name: str) -> UUID | None:
+    """Return ``filter[name]`` as a UUID, None when absent.
+
+    Raises:
+        ParameterError: the value is not a UUID.
+    """
+    raw = params.filters.get(name)
+    if raw is None:
+        return None
+    try:
+        return UUID(raw.strip())
+    except ValueError:
+        raise ParameterError(
+            f'Invalid filter[{name}] "{raw}": expected a UUID.',
+            parameter=f"filter[{name}]",
+        ) from None
+
+
+def epoch_filter(params: QueryParams, name: str) -> int | None:
+    """Return ``filter[name]`` as epoch seconds (0 to 2147483647), None when absent.
+
+    Raises:
+        ParameterError: the value is not an integer in range.
+    """
+    raw = params.filters.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip()
+    if _INT.fullmatch(value) and int(value) <= MAX_EPOCH_S:
+        return int(value)
+    raise ParameterError(
+        f'Invalid filter[{name}] "{raw}": expected epoch seconds between 0 and '
+        f"{MAX_EPOCH_S}.",
+        parameter=f"filter[{name}]",
+    )
+
+
+def search_terms(params: QueryParams) -> tuple[str, ...]:
+    """Split ``filter[search]`` on white space and commas; every term must match."""
+    raw = params.filters.get("search", "")
+    return tuple(term for term in re.split(r"[\s,]+", raw) if term)
+
+
+def include_timeseries() -> bool:
+    """Whether ``include_timeseries`` asks for samples (not empty, 0, false, no)."""
+    raw = request.args.get("include_timeseries")
+    return raw is not None and raw.strip().lower() not in FALSE_FLAGS
+
+
+def apply_fieldsets(
+    doc: JsonObject, fields: Mapping[str, tuple[str, ...]]
+) -> JsonObject:
+    """Keep only the members named by ``fields[Type]`` in every resource of ``doc``."""
+    if not fields:
+        return doc
+    data = doc.get("data")
+    resources = [*(data if isinstance(data, list) else [data] if data else [])]
+    for res in [*resources, *doc.get("included", [])]:
+        wanted = fields.get(res["type"])
+        if wanted is None:
+            continue
+        for member in ("attributes", "relationships"):
+            if member in res:
+                res[member] = {k: v for k, v in res[member].items() if k in wanted}
+    return doc
+
+
+def created(doc: JsonObject) -> ResponseReturnValue:
+    """Answer 201 with the created resource and its ``Location``."""
+    data: Any = doc["data"]
+    location = data.get("links", {}).get("self") or absolute_url(request.path)
+    return doc, 201, {"Location": location}
+
+
+def no_content() -> ResponseReturnValue:
+    """Answer 204 with an empty body."""
+    return "", 204
+
+
+def body() -> Any:
+    """Return the decoded JSON request body, or None."""
+    return request.get_json(silent=True)
+
+
+def relationship_ids(
+    res: ResourceInput, name: str, expected_type: str
+) -> list[int] | None:
+    """Read a to-many relationship's integer ids; None when not sent.
+
+    Raises:
+        ValidationError: a to-one or null linkage, or a malformed id (400).
+        ConflictError: an identifier of another type (409).
+    """
+    pointer = json_pointer("data", "relationships", name)
+    if name not in res.relationships:
+        return None
+    linkage = res.relationships[name]
+    if not isinstance(linkage, list):
+        raise ValidationError(
+            "Incorrect type. Expected a list of resource identifier objects.", pointer
+        )
+    ids = []
+    for type_, raw in linkage:
+        if type_ != expected_type:
+            raise ConflictError(
+                f"Incorrect relation type. Expected {expected_type}, received {type_}.",
+                pointer,
+            )
+        ids.append(parse_id(raw, int, pointer))
+    return ids
+
+
+def page_of(
+    session: Session, stmt: Select[T], params: QueryParams
+) -> tuple[list[T], Page]:
+    """Count a list query, restrict it to the requested page and run it.
+
+    Raises:
+        NotFoundError: the page number is beyond the last page.
+    """
+    stmt, page = paginate_select(session, stmt, params)
+    return list(session.scalars(stmt)), page
+
+
+def now_s() -> int:
+    """Return the request time in epoch seconds (``query_timestamp_s``)."""
+    return to_epoch(utcnow())
+
+
+def to_one_id(
+    res: ResourceInput, name: str, expected_type: str, kind: type[Any], *, partial: bool
+) -> Any:
+    """Read a to-one relationship: required on create/PUT, optional on PATCH.
+
+    A PATCH that leaves the relationship out keeps it (None is returned); one
+    that sends ``"data": null`` is refused, as every to-one here is required.
+
+    Raises:
+        ValidationError: missing (create/PUT) or null, or a malformed id (400).
+        ConflictError: an identifier of another type (409).
+    """
+    if partial and name not in res.relationships:
+        return None
+    return relationship_id(res, name, expected_type, kind)

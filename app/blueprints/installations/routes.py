@@ -1,0 +1,219 @@
+"""``/api/v1/installations/``: nodes in rooms over time, with their samples."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from uuid import UUID
+
+from flask import current_app, request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from sqlalchemy.orm import Session
+
+from app.authn import current_actor
+from app.blueprints.common import (
+    apply_fieldsets,
+    body,
+    created,
+    epoch_filter,
+    include_timeseries,
+    int_filter,
+    no_content,
+    now_s,
+    page_of,
+    to_one_id,
+    uuid_filter,
+)
+from app.blueprints.installations.render import installation_resource
+from app.blueprints.installations.schemas import (
+    InstallationAttributesSchema,
+    with_default_end,
+)
+from app.blueprints.nodes.render import node_resource
+from app.blueprints.rooms.render import room_resource
+from app.db import transaction
+from app.errors import ValidationError
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    QueryParams,
+    accepts_media_types,
+    collection,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.models import Installation, Node, Room
+from app.services import access, installations, media, nodes
+from app.services.access import Actor
+from app.services.inventory_views import TimeSlice
+
+blp = JsonApiBlueprint(
+    "installations",
+    __name__,
+    url_prefix="/api/v1/installations",
+    description="Installations of nodes in rooms; public ones are readable by anyone.",
+)
+
+EXTRA = ("include_timeseries",)
+INCLUDES = ("node", "room")
+ATTRIBUTES = InstallationAttributesSchema()
+
+
+def media_store() -> media.MediaStore:
+    """Return the configured photo store."""
+    return media.MediaStore(
+        Path(current_app.config["MEDIA_ROOT"]),
+        current_app.config["MEDIA_MAX_IMAGE_BYTES"],
+    )
+
+
+def _included(
+    session: Session, actor: Actor, rows: Sequence[Installation], params: QueryParams
+) -> list[JsonObject]:
+    """Rooms and nodes on request; nodes only for members of their owner."""
+    include = params.check_include(INCLUDES)
+    included: list[JsonObject] = []
+    if "room" in include:
+        room_ids = {i.room_id for i in rows}
+        included += [
+            room_resource(r)
+            for r in access.visible_rows(session, actor, Room, room_ids)
+        ]
+    if "node" in include and actor.is_authenticated:
+        node_ids = {i.node_id for i in rows}
+        visible = access.visible_rows(session, actor, Node, node_ids)
+        included += [node_resource(v) for v in nodes.with_stats(session, visible)]
+    return included
+
+
+def _write(url_id: int | None, partial: bool) -> installations.InstallationWrite:
+    res = parse_resource(body(), "Installation", url_id, require_id=url_id is not None)
+    attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
+    return installations.InstallationWrite(
+        attributes=attributes if partial else with_default_end(attributes),
+        room_id=to_one_id(res, "room", "Room", int, partial=partial),
+        node_id=to_one_id(res, "node", "Node", UUID, partial=partial),
+    )
+
+
+def _detail(pk: int, params: QueryParams, time_slice: TimeSlice) -> JsonObject:
+    session, actor = db.session(), current_actor()
+    query_s = now_s()
+    view = installations.installation_detail(session, actor, pk, time_slice)
+    included = _included(session, actor, [view.installation], params)
+    doc = single(installation_resource(view, query_s), included)
+    return apply_fieldsets(doc, params.fields)
+
+
+@blp.route("/")
+class InstallationList(MethodView):
+    def get(self) -> ResponseReturnValue:
+        """List the installations the caller may see (public ones for anyone)."""
+        params = parse_query_params(allowed_extra=EXTRA)
+        params.check_include(INCLUDES)
+        filters = installations.InstallationFilters(
+            room_id=int_filter(params, "room"),
+            site_id=int_filter(params, "site"),
+            organization_id=int_filter(params, "organization"),
+            node_id=uuid_filter(params, "node"),
+        )
+        session, actor = db.session(), current_actor()
+        stmt = installations.installations_select(actor, filters)
+        rows, page = page_of(session, stmt, params)
+        query_s = now_s()
+        views = installations.with_stats(session, rows)
+        doc = collection(
+            [installation_resource(v, query_s) for v in views],
+            _included(session, actor, rows, params),
+            links=page.links,
+            meta=page.meta,
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Install a node in a room (both of an organization you own)."""
+        params = parse_query_params(strict=False)
+        write = _write(None, partial=False)
+        with transaction() as session:
+            inst = installations.create_installation(session, current_actor(), write)
+        return created(_detail(inst.id, params, TimeSlice()))
+
+
+@blp.route("/<int:pk>/")
+class InstallationItem(MethodView):
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get an installation; ``filter[from]``/``filter[to]`` slice its samples."""
+        params = parse_query_params(allowed_extra=EXTRA)
+        params.check_include(INCLUDES)
+        time_slice = TimeSlice(
+            epoch_filter(params, "from"),
+            epoch_filter(params, "to"),
+            include_timeseries(),
+        )
+        return _detail(pk, params, time_slice)
+
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change an installation (OWNER): end it, toggle ``is_public``, ..."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace an installation (OWNER)."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete an installation (OWNER); its node's samples stay."""
+        with transaction() as session:
+            image = installations.delete_installation(session, current_actor(), pk)
+        media.remove_image(media_store(), image)
+        return no_content()
+
+    def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        params = parse_query_params(strict=False)
+        write = _write(pk, partial)
+        with transaction() as session:
+            installations.update_installation(session, current_actor(), pk, write)
+        return _detail(pk, params, TimeSlice())
+
+
+@blp.route("/<int:pk>/room/")
+def installation_room(pk: int) -> ResponseReturnValue:
+    """Get the room of an installation."""
+    room = installations.installation_room(db.session(), current_actor(), pk)
+    return single(room_resource(room))
+
+
+@blp.route("/<int:pk>/node/")
+def installation_node(pk: int) -> ResponseReturnValue:
+    """Get the node of an installation (members of its owner only)."""
+    session = db.session()
+    node = installations.installation_node(session, current_actor(), pk)
+    (view,) = nodes.with_stats(session, [node])
+    return single(node_resource(view))
+
+
+@blp.route("/<int:pk>/image/", methods=["PUT"])
+@accepts_media_types("multipart/form-data")
+def installation_image(pk: int) -> ResponseReturnValue:
+    """Upload the installation's photo (multipart part ``image``; OWNER)."""
+    actor, store = current_actor(), media_store()
+    installations.check_image_permission(db.session(), actor, pk)
+    upload = request.files.get("image")
+    if upload is None:
+        raise ValidationError(
+            "Send the photo as the multipart/form-data part named 'image'.",
+            media.IMAGE_POINTER,
+        )
+    name = media.store_image(store, upload.stream)
+    try:
+        with transaction() as session:
+            _, old = installations.set_image(session, actor, pk, name)
+    except BaseException:
+        media.remove_image(store, name)
+        raise
+    media.remove_image(store, old)
+    return _detail(pk, QueryParams(), TimeSlice())

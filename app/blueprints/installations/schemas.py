@@ -1,0 +1,24 @@
+"""Attribute schema of installations (writable attributes only)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow.validate import Range
+
+from app.services.epoch import MAX_EPOCH_S, OPEN_END_S
+
+_EPOCH = Range(min=0, max=MAX_EPOCH_S)
+
+
+class InstallationAttributesSchema(ma.Schema):
+    """An installation; ``to_timestamp_s`` defaults to 2147483647 (open end)."""
+
+    from_timestamp_s = ma.fields.Integer(required=True, validate=_EPOCH)
+    to_timestamp_s = ma.fields.Integer(validate=_EPOCH)
+    description = ma.fields.String(allow_none=True)
+    is_public = ma.fields.Boolean()
+
+
+def with_default_end(attributes: dict[str, object]) -> dict[str, object]:
+    """Return create attributes with the open end filled in when not sent."""
+    return {"to_timestamp_s": OPEN_END_S, **attributes}

@@ -1,0 +1,171 @@
+"""``/api/v1/nodes/``: sensor nodes, members only, with their sample figures."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.catalogue.render import model_resource, protocol_resource
+from app.blueprints.common import (
+    apply_fieldsets,
+    body,
+    created,
+    epoch_filter,
+    include_timeseries,
+    int_filter,
+    no_content,
+    now_s,
+    page_of,
+    search_terms,
+    to_one_id,
+)
+from app.blueprints.installations.render import installation_resource
+from app.blueprints.nodes.render import node_resource
+from app.blueprints.nodes.schemas import NodeAttributesSchema
+from app.blueprints.sites.render import organization_resource
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    collection,
+    parse_id,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.models import NodeModel, Organization, Protocol
+from app.services import access, catalogue, installations, nodes
+from app.services.inventory_views import TimeSlice
+
+blp = JsonApiBlueprint(
+    "nodes",
+    __name__,
+    url_prefix="/api/v1/nodes",
+    description="Sensor nodes (members of the owning organization only).",
+)
+
+EXTRA = ("include_timeseries",)
+ATTRIBUTES = NodeAttributesSchema()
+
+
+def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
+    res = parse_resource(body(), "Node", url_id, require_id=url_id is not None)
+    attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
+    return nodes.NodeWrite(
+        attributes=attributes,
+        id=None if res.id is None else parse_id(res.id, UUID, "/data/id"),
+        protocol_id=to_one_id(res, "protocol", "Protocol", int, partial=partial),
+        model_id=to_one_id(res, "model", "Model", int, partial=partial),
+        owner_id=to_one_id(res, "owner", "Organization", int, partial=partial),
+    )
+
+
+@blp.route("/")
+class NodeList(MethodView):
+    def get(self) -> ResponseReturnValue:
+        """List the nodes of the caller's organizations with their sample figures."""
+        params = parse_query_params(allowed_extra=EXTRA)
+        params.check_include(())
+        filters = nodes.NodeFilters(
+            organization_id=int_filter(params, "organization"),
+            search=search_terms(params),
+        )
+        session = db.session()
+        stmt = nodes.nodes_select(current_actor(), filters)
+        rows, page = page_of(session, stmt, params)
+        views = nodes.with_stats(session, rows)
+        doc = collection(
+            [node_resource(v) for v in views], links=page.links, meta=page.meta
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Register a node (with a client-chosen UUID) for an organization you own."""
+        write = _write(None, partial=False)
+        with transaction() as session:
+            node = nodes.create_node(session, current_actor(), write)
+            (view,) = nodes.with_stats(session, [node])
+            return created(single(node_resource(view)))
+
+
+@blp.route("/<uuid:pk>/")
+class NodeItem(MethodView):
+    def get(self, pk: UUID) -> ResponseReturnValue:
+        """Get a node; ``filter[from]``/``filter[to]`` slice its samples."""
+        params = parse_query_params(allowed_extra=EXTRA)
+        params.check_include(())
+        time_slice = TimeSlice(
+            epoch_filter(params, "from"),
+            epoch_filter(params, "to"),
+            include_timeseries(),
+        )
+        query_s = now_s()
+        view = nodes.node_detail(db.session(), current_actor(), pk, time_slice)
+        return apply_fieldsets(single(node_resource(view, query_s)), params.fields)
+
+    def patch(self, pk: UUID) -> ResponseReturnValue:
+        """Change a node (OWNER); moving it needs OWNER rights on both organizations."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: UUID) -> ResponseReturnValue:
+        """Replace a node (OWNER)."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: UUID) -> ResponseReturnValue:
+        """Delete a node with its installations and samples (OWNER)."""
+        with transaction() as session:
+            nodes.delete_node(session, current_actor(), pk)
+        return no_content()
+
+    def _update(self, pk: UUID, partial: bool) -> ResponseReturnValue:
+        write = _write(pk, partial)
+        query_s = now_s()
+        with transaction() as session:
+            actor = current_actor()
+            nodes.update_node(session, actor, pk, write)
+            view = nodes.node_detail(session, actor, pk, TimeSlice())
+            return single(node_resource(view, query_s))
+
+
+@blp.route("/<uuid:pk>/protocol/")
+def node_protocol(pk: UUID) -> ResponseReturnValue:
+    """Get the protocol of a node."""
+    session = db.session()
+    node = nodes.get_node(session, current_actor(), pk)
+    return single(
+        protocol_resource(catalogue.get_entry(session, Protocol, node.protocol_id))
+    )
+
+
+@blp.route("/<uuid:pk>/model/")
+def node_model(pk: UUID) -> ResponseReturnValue:
+    """Get the model of a node."""
+    session = db.session()
+    node = nodes.get_node(session, current_actor(), pk)
+    return single(
+        model_resource(catalogue.get_entry(session, NodeModel, node.model_id))
+    )
+
+
+@blp.route("/<uuid:pk>/owner/")
+def node_owner(pk: UUID) -> ResponseReturnValue:
+    """Get the organization that owns a node."""
+    session = db.session()
+    actor = current_actor()
+    node = nodes.get_node(session, actor, pk)
+    org = access.get_visible(session, actor, Organization, node.owner_id)
+    return single(organization_resource(org))
+
+
+@blp.route("/<uuid:pk>/installations/")
+def node_installations(pk: UUID) -> ResponseReturnValue:
+    """List every installation of a node (not paginated)."""
+    session = db.session()
+    rows = nodes.node_installations(session, current_actor(), pk)
+    query_s = now_s()
+    views = installations.with_stats(session, rows)
+    return collection([installation_resource(v, query_s) for v in views])

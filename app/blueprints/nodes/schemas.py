@@ -1,0 +1,16 @@
+"""Attribute schema of nodes (writable attributes only)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow.validate import Length
+
+from app.jsonapi.attributes import not_blank
+
+
+class NodeAttributesSchema(ma.Schema):
+    """A sensor node; the EUI is normalised to 16 upper-case hex digits."""
+
+    eui64 = ma.fields.String(required=True, validate=[Length(max=32), not_blank])
+    alias = ma.fields.String(required=True, validate=[Length(max=100), not_blank])
+    description = ma.fields.String(allow_none=True)

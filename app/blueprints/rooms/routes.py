@@ -1,0 +1,135 @@
+"""``/api/v1/rooms/``: rooms of sites, public when they hold a public installation."""
+
+from __future__ import annotations
+
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.common import (
+    apply_fieldsets,
+    body,
+    created,
+    int_filter,
+    no_content,
+    now_s,
+    page_of,
+    search_terms,
+    to_one_id,
+)
+from app.blueprints.installations.render import installation_resource
+from app.blueprints.rooms.render import room_resource
+from app.blueprints.rooms.schemas import RoomAttributesSchema
+from app.blueprints.sites.render import site_resource
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    collection,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.services import installations, rooms
+
+blp = JsonApiBlueprint(
+    "rooms",
+    __name__,
+    url_prefix="/api/v1/rooms",
+    description="Rooms of sites, where nodes are installed.",
+)
+
+ATTRIBUTES = RoomAttributesSchema()
+
+
+def _write(url_id: int | None, partial: bool) -> rooms.RoomWrite:
+    res = parse_resource(body(), "Room", url_id, require_id=url_id is not None)
+    return rooms.RoomWrite(
+        attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
+        site_id=to_one_id(res, "site", "Site", int, partial=partial),
+    )
+
+
+@blp.route("/")
+class RoomList(MethodView):
+    def get(self) -> ResponseReturnValue:
+        """List the rooms the caller may see (public ones for anyone)."""
+        params = parse_query_params()
+        params.check_include(())
+        filters = rooms.RoomFilters(
+            site_id=int_filter(params, "site"),
+            organization_id=int_filter(params, "organization"),
+            search=search_terms(params),
+        )
+        session = db.session()
+        rows, page = page_of(
+            session, rooms.rooms_select(current_actor(), filters), params
+        )
+        doc = collection(
+            [room_resource(r) for r in rows], links=page.links, meta=page.meta
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Create a room in a site of an organization you own."""
+        write = _write(None, partial=False)
+        with transaction() as session:
+            room = rooms.create_room(session, current_actor(), write)
+            return created(single(room_resource(room)))
+
+
+@blp.route("/<int:pk>/")
+class RoomItem(MethodView):
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get a room."""
+        params = parse_query_params()
+        params.check_include(())
+        room = rooms.get_room(db.session(), current_actor(), pk)
+        return apply_fieldsets(single(room_resource(room)), params.fields)
+
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change a room (OWNER); moving it needs OWNER rights on both sites' owners."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace a room (OWNER)."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete a room with its installations (OWNER)."""
+        with transaction() as session:
+            rooms.delete_room(session, current_actor(), pk)
+        return no_content()
+
+    def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        write = _write(pk, partial)
+        with transaction() as session:
+            room = rooms.update_room(session, current_actor(), pk, write)
+            return single(room_resource(room))
+
+
+@blp.route("/<int:pk>/site/")
+def room_site(pk: int) -> ResponseReturnValue:
+    """Get the site of a room."""
+    site = rooms.room_site(db.session(), current_actor(), pk)
+    return single(site_resource(site))
+
+
+@blp.route("/<int:pk>/installations/")
+def room_installations(pk: int) -> ResponseReturnValue:
+    """List the installations of a room the caller may see."""
+    params = parse_query_params(strict=False)
+    session, actor = db.session(), current_actor()
+    room = rooms.get_room(session, actor, pk)
+    filters = installations.InstallationFilters(room_id=room.id)
+    rows, page = page_of(
+        session, installations.installations_select(actor, filters), params
+    )
+    query_s = now_s()
+    views = installations.with_stats(session, rows)
+    return collection(
+        [installation_resource(v, query_s) for v in views],
+        links=page.links,
+        meta=page.meta,
+    )

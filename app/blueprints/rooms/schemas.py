@@ -1,0 +1,20 @@
+"""Attribute schema of rooms (writable attributes only)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow.validate import Length, Range
+
+from app.jsonapi.attributes import FixedDecimal, not_blank
+
+
+class RoomAttributesSchema(ma.Schema):
+    """A room; sizes accepted as numbers or strings (``"12.5"``)."""
+
+    name = ma.fields.String(required=True, validate=[Length(max=50), not_blank])
+    description = ma.fields.String(allow_none=True)
+    size_sqm = FixedDecimal(5, 1, allow_none=True, validate=Range(min=0))
+    height_m = FixedDecimal(3, 1, allow_none=True, validate=Range(min=0))
+    max_occupancy = ma.fields.Integer(
+        allow_none=True, validate=Range(min=0, max=2_147_483_647)
+    )

@@ -1,0 +1,174 @@
+"""``/api/v1/sites/``: sites, always with their addresses in ``included``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from sqlalchemy.orm import Session
+
+from app.authn import current_actor
+from app.blueprints.common import (
+    apply_fieldsets,
+    body,
+    created,
+    int_filter,
+    no_content,
+    page_of,
+    search_terms,
+    to_one_id,
+)
+from app.blueprints.rooms.render import room_resource
+from app.blueprints.sites.render import (
+    address_resource,
+    organization_resource,
+    site_resource,
+)
+from app.blueprints.sites.schemas import SiteAttributesSchema
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    QueryParams,
+    collection,
+    parse_query_params,
+    parse_resource,
+    single,
+)
+from app.jsonapi.attributes import load_attributes
+from app.models import Organization, Site
+from app.services import access, rooms, sites
+from app.services.access import Actor
+
+blp = JsonApiBlueprint(
+    "sites",
+    __name__,
+    url_prefix="/api/v1/sites",
+    description="Sites (buildings) operated by organizations.",
+)
+
+INCLUDES = ("address", "operator")
+ATTRIBUTES = SiteAttributesSchema()
+
+
+def _included(
+    session: Session, actor: Actor, rows: Sequence[Site], params: QueryParams
+) -> list[JsonObject]:
+    """Addresses always (those the caller may see), operators on request."""
+    include = params.check_include(INCLUDES)
+    ids = {s.address_id for s in rows}
+    included = [
+        address_resource(a) for a in sites.visible_addresses(session, actor, ids)
+    ]
+    if "operator" in include:
+        org_ids = {s.operator_id for s in rows}
+        included += [
+            organization_resource(o)
+            for o in access.visible_rows(session, actor, Organization, org_ids)
+        ]
+    return included
+
+
+def _write(url_id: int | None, partial: bool) -> sites.SiteWrite:
+    res = parse_resource(body(), "Site", url_id, require_id=url_id is not None)
+    return sites.SiteWrite(
+        attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
+        address_id=to_one_id(res, "address", "Address", int, partial=partial),
+        operator_id=to_one_id(res, "operator", "Organization", int, partial=partial),
+    )
+
+
+def _document(site: Site, params: QueryParams) -> JsonObject:
+    session, actor = db.session(), current_actor()
+    doc = single(site_resource(site), _included(session, actor, [site], params))
+    return apply_fieldsets(doc, params.fields)
+
+
+@blp.route("/")
+class SiteList(MethodView):
+    def get(self) -> ResponseReturnValue:
+        """List the sites the caller may see (public ones for anyone)."""
+        params = parse_query_params()
+        params.check_include(INCLUDES)
+        filters = sites.SiteFilters(
+            organization_id=int_filter(params, "organization"),
+            search=search_terms(params),
+        )
+        session, actor = db.session(), current_actor()
+        rows, page = page_of(session, sites.sites_select(actor, filters), params)
+        doc = collection(
+            [site_resource(s) for s in rows],
+            _included(session, actor, rows, params),
+            links=page.links,
+            meta=page.meta,
+        )
+        return apply_fieldsets(doc, params.fields)
+
+    def post(self) -> ResponseReturnValue:
+        """Create a site for an organization you own."""
+        params = parse_query_params(strict=False)
+        write = _write(None, partial=False)
+        with transaction() as session:
+            site = sites.create_site(session, current_actor(), write)
+            return created(_document(site, params))
+
+
+@blp.route("/<int:pk>/")
+class SiteItem(MethodView):
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get a site with its address."""
+        params = parse_query_params()
+        params.check_include(INCLUDES)
+        site = sites.get_site(db.session(), current_actor(), pk)
+        return _document(site, params)
+
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change a site (OWNER); moving it needs OWNER rights on both organizations."""
+        return self._update(pk, partial=True)
+
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace a site (OWNER)."""
+        return self._update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete a site with its rooms and installations (OWNER)."""
+        with transaction() as session:
+            sites.delete_site(session, current_actor(), pk)
+        return no_content()
+
+    def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        params = parse_query_params(strict=False)
+        write = _write(pk, partial)
+        with transaction() as session:
+            site = sites.update_site(session, current_actor(), pk, write)
+            return _document(site, params)
+
+
+@blp.route("/<int:pk>/organization/")
+def site_organization(pk: int) -> ResponseReturnValue:
+    """Get the organization operating a site."""
+    org = sites.site_operator(db.session(), current_actor(), pk)
+    return single(organization_resource(org))
+
+
+@blp.route("/<int:pk>/address/")
+def site_address(pk: int) -> ResponseReturnValue:
+    """Get the address of a site (members only)."""
+    address = sites.site_address(db.session(), current_actor(), pk)
+    return single(address_resource(address))
+
+
+@blp.route("/<int:pk>/rooms/")
+def site_rooms(pk: int) -> ResponseReturnValue:
+    """List the rooms of a site the caller may see."""
+    params = parse_query_params(strict=False)
+    session, actor = db.session(), current_actor()
+    site = sites.get_site(session, actor, pk)
+    stmt = rooms.rooms_select(actor, rooms.RoomFilters(site_id=site.id))
+    rows, page = page_of(session, stmt, params)
+    return collection(
+        [room_resource(r) for r in rows], links=page.links, meta=page.meta
+    )

@@ -1,0 +1,134 @@
+"""Installation photo upload: validated, size-limited, stored under a random name."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from tests.api.inventory.conftest import js
+from tests.api.inventory.world import World, build_world
+
+
+@pytest.fixture
+def media(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private media folder with a 2 KiB upload limit."""
+    monkeypatch.setitem(app.config, "MEDIA_ROOT", str(tmp_path))
+    monkeypatch.setitem(app.config, "MEDIA_MAX_IMAGE_BYTES", 2048)
+    return tmp_path
+
+
+def _png(colour: str = "blue", size: tuple[int, int] = (3, 2)) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _upload(client: FlaskClient, w: World, data: bytes, inst: int | None = None) -> Any:
+    return client.put(
+        f"/api/v1/installations/{inst or w.inst}/image/",
+        data={"image": (BytesIO(data), "photo.png")},
+        headers={"Authorization": w.headers["owner"]["Authorization"]},
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """The authorization world, committed."""
+    w = build_world(session)
+    session.commit()
+    return w
+
+
+def test_upload_png_stores_random_name_with_its_format(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    resp = _upload(client, world, _png())
+
+    assert resp.status_code == 200
+    name = js(resp)["data"]["attributes"]["image"].rsplit("/", 1)[-1]
+    assert name.endswith(".png")
+    assert name != "photo.png"
+    assert (media / name).read_bytes() == _png()
+
+
+def test_replacing_the_photo_removes_the_old_file(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    _upload(client, world, _png("red"))
+
+    second = _upload(client, world, _png("green"))
+
+    name = js(second)["data"]["attributes"]["image"].rsplit("/", 1)[-1]
+    assert [p.name for p in media.iterdir()] == [name]
+
+
+def test_deleting_the_installation_removes_its_photo(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    _upload(client, world, _png())
+
+    resp = client.delete(
+        f"/api/v1/installations/{world.inst}", headers=world.headers["owner"]
+    )
+
+    assert resp.status_code == 204
+    assert list(media.iterdir()) == []
+
+
+def test_upload_that_is_not_an_image_is_400_and_stores_nothing(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    resp = _upload(client, world, b"%PDF-1.4 definitely not a picture")
+
+    assert resp.status_code == 400
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/image"
+    assert list(media.iterdir()) == []
+
+
+def test_upload_larger_than_the_limit_is_400(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    big = _png(size=(400, 400)) + b"\0" * 4096
+
+    resp = _upload(client, world, big)
+
+    assert resp.status_code == 400
+    assert "KiB" in js(resp)["errors"][0]["detail"]
+
+
+def test_upload_of_unaccepted_format_is_400(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2)).save(buffer, "BMP")
+
+    resp = _upload(client, world, buffer.getvalue())
+
+    assert resp.status_code == 400
+    assert "BMP" in js(resp)["errors"][0]["detail"]
+
+
+def test_upload_as_json_is_415(client: FlaskClient, world: World, media: Path) -> None:
+    resp = client.put(
+        f"/api/v1/installations/{world.inst}/image/",
+        json={"image": "data:..."},
+        headers=world.headers["owner"],
+    )
+
+    assert resp.status_code == 415
+
+
+def test_missing_media_file_is_404(client: FlaskClient, media: Path) -> None:
+    resp = client.get("/media/nothing-here.png")
+
+    assert resp.status_code == 404

@@ -1,0 +1,104 @@
+"""List endpoints cost a constant number of SQL statements, whatever their length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from flask.testing import FlaskClient
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.models import Organization, Role
+from app.services.tokens import issue_user_key
+from tests.api.inventory.conftest import js
+from tests.factories import (
+    make_installation,
+    make_membership,
+    make_model,
+    make_node,
+    make_organization,
+    make_protocol,
+    make_room,
+    make_samples,
+    make_site,
+    make_user,
+)
+
+LISTS = (
+    "/api/v1/installations/?filter[organization]={org}&include=node,room",
+    "/api/v1/nodes/?filter[organization]={org}",
+    "/api/v1/sites/?filter[organization]={org}&include=operator",
+    "/api/v1/rooms/?filter[organization]={org}",
+    "/api/v1/rooms/{room}/installations/",
+)
+
+
+class StatementCounter:
+    """Counts the statements sent on one connection."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *args: Any) -> None:
+        """Count one statement (``before_cursor_execute`` listener)."""
+        self.count += 1
+
+
+@pytest.fixture
+def counter(session: Session) -> Iterator[StatementCounter]:
+    """Count the statements of the test's connection."""
+    conn = session.connection()
+    counting = StatementCounter()
+    event.listen(conn, "before_cursor_execute", counting)
+    yield counting
+    event.remove(conn, "before_cursor_execute", counting)
+
+
+def _world(session: Session, size: int) -> tuple[Organization, int, dict[str, str]]:
+    """An organization with ``size`` sites, rooms and nodes, all installed in room 0."""
+    owner = make_user(session)
+    org = make_organization(session)
+    make_membership(session, owner, org, Role.OWNER)
+    protocol, model = make_protocol(session), make_model(session)
+    rooms = [
+        make_room(session, site=make_site(session, operator=org)) for _ in range(size)
+    ]
+    for _ in range(size):
+        node = make_node(session, owner=org, protocol_id=protocol.id, model_id=model.id)
+        make_samples(session, node, count=2)
+        make_installation(session, node=node, room=rooms[0])
+    headers = {"Authorization": f"Token {issue_user_key(session, owner).key}"}
+    session.commit()
+    return org, rooms[0].id, headers
+
+
+def _statements(
+    client: FlaskClient, counter: StatementCounter, url: str, headers: dict[str, str]
+) -> tuple[int, int]:
+    counter.count = 0
+    resp = client.get(url, headers=headers)
+    assert resp.status_code == 200, js(resp)
+    return counter.count, len(js(resp)["data"])
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_list_statement_count_does_not_grow_with_rows(
+    client: FlaskClient, session: Session, counter: StatementCounter, url: str
+) -> None:
+    small_org, small_room, small_headers = _world(session, 1)
+    big_org, big_room, big_headers = _world(session, 50)
+
+    small, small_rows = _statements(
+        client, counter, url.format(org=small_org.id, room=small_room), small_headers
+    )
+    big, big_rows = _statements(
+        client, counter, url.format(org=big_org.id, room=big_room), big_headers
+    )
+
+    assert (small_rows, big_rows) == (1, 50)
+    assert big == small
+    assert big <= 12
