@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import Exists, Select, exists, or_, select, text
 from sqlalchemy.orm import Session
 
-from app.errors import ForbiddenError
+from app.errors import ForbiddenError, NotFoundError
 from app.models import Installation, Node, NodeFidelity, Room
 from app.models.devices import Fidelity
 from app.models.types import utcnow
@@ -193,15 +193,25 @@ def views(rows: Iterable[NodeFidelity]) -> list[FidelityView]:
     return [_view(row) for row in rows]
 
 
-def get_fidelity(session: Session, actor: Actor, node_id: uuid.UUID) -> FidelityView:
+def get_fidelity(session: Session, actor: Actor, node_id: str) -> FidelityView:
     """Return the verdict of one node the actor may read.
+
+    Args:
+        session: the request's session.
+        actor: the caller.
+        node_id: the node's UUID as given in the URL.
 
     Raises:
         UnauthenticatedError: anonymous caller.
-        NotFoundError: no verdict for that node, or the node is not the actor's.
+        NotFoundError: not a UUID, no verdict for that node, or the node is not
+            the actor's.
     """
     require_authenticated(actor)
-    return _view(get_visible(session, actor, NodeFidelity, node_id))
+    try:
+        key = uuid.UUID(node_id)
+    except ValueError:
+        raise NotFoundError(f"No fidelity for node {node_id}.") from None
+    return _view(get_visible(session, actor, NodeFidelity, key))
 
 
 def fidelity_of(
