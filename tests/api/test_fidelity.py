@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from sqlalchemy.orm import Session
 
@@ -105,8 +107,14 @@ def world(session: Session) -> World:
     )
 
 
-def _ids(resp: object) -> list[str]:
-    return [r["id"] for r in resp.json["data"]]  # type: ignore[attr-defined]
+def _doc(resp: TestResponse) -> dict[str, Any]:
+    body = resp.get_json()
+    assert isinstance(body, dict)
+    return body
+
+
+def _ids(resp: TestResponse) -> list[str]:
+    return [r["id"] for r in _doc(resp)["data"]]
 
 
 @pytest.mark.parametrize(
@@ -131,7 +139,7 @@ def test_fidelity_list_shows_only_nodes_of_the_callers_organizations(
     assert resp.status_code == status
     assert resp.mimetype == "application/vnd.api+json"
     if visible is None:
-        assert resp.json["errors"][0]["status"] == "401"
+        assert _doc(resp)["errors"][0]["status"] == "401"
         assert resp.headers["WWW-Authenticate"] == "Token"
     else:
         assert _ids(resp) == [str(getattr(world, name).id) for name in visible]
@@ -155,7 +163,7 @@ def test_fidelity_detail_is_members_only(
     assert resp.status_code == status
     assert resp.mimetype == "application/vnd.api+json"
     if status == 200:
-        assert resp.json["data"]["id"] == str(world.a1.id)
+        assert _doc(resp)["data"]["id"] == str(world.a1.id)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +203,7 @@ def test_fidelity_list_bad_filter_is_400_naming_the_parameter(
     )
 
     assert resp.status_code == 400
-    error = resp.json["errors"][0]
+    error = _doc(resp)["errors"][0]
     assert error["source"] == {"parameter": parameter.split("=")[0]}
 
 
@@ -207,7 +215,7 @@ def test_fidelity_resource_has_the_reference_shape(
     )
 
     node = str(world.a1.id)
-    assert resp.json["data"] == {
+    assert _doc(resp)["data"] == {
         "type": "Fidelity",
         "id": node,
         "attributes": {
@@ -232,8 +240,8 @@ def test_fidelity_of_node_without_samples_has_null_last_contact(
         f"/api/v1/fidelity/{world.a3.id}/", headers=world.headers["owner"]
     )
 
-    assert resp.json["data"]["attributes"]["fidelity"] == "U"
-    assert resp.json["data"]["attributes"]["last_contact_s"] is None
+    assert _doc(resp)["data"]["attributes"]["fidelity"] == "U"
+    assert _doc(resp)["data"]["attributes"]["last_contact_s"] is None
 
 
 @pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("owner", 404)])
@@ -252,11 +260,11 @@ def test_fidelity_list_pages(client: FlaskClient, world: World) -> None:
     )
 
     assert _ids(resp) == [str(world.a3.id)]
-    assert resp.json["meta"]["pagination"] == {"page": 2, "pages": 2, "count": 3}
+    assert _doc(resp)["meta"]["pagination"] == {"page": 2, "pages": 2, "count": 3}
 
 
 def test_fidelity_list_include_is_400(client: FlaskClient, world: World) -> None:
     resp = client.get("/api/v1/fidelity/?include=node", headers=world.headers["owner"])
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["source"] == {"parameter": "include"}
+    assert _doc(resp)["errors"][0]["source"] == {"parameter": "include"}
