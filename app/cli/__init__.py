@@ -12,3 +12,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
+
+    from app.cli.jobs import jobs
+    from app.cli.publishers import publishers
+
+    app.cli.add_command(jobs)
+    app.cli.add_command(publishers)
