@@ -149,8 +149,7 @@ def deliver(
     samples = _samples(session, rows)
     registrations = _registrations(session, {r.installation_id for r in rows})
     unreachable: set[str] = set()
-    key = lambda r: (r.publisher, r.installation_id)  # noqa: E731
-    for (name, inst_id), group in groupby(sorted(rows, key=key), key=key):
+    for (name, inst_id), group in groupby(sorted(rows, key=_group), key=_group):
         batch_rows = sorted(group, key=lambda r: r.time)
         ids = [r.id for r in batch_rows]
         if name in unreachable:
@@ -167,6 +166,10 @@ def deliver(
         if kept and not _send(run, by_name[name], info, registrations, kept, samples):
             unreachable.add(name)
     return run.result
+
+
+def _group(row: Row[Any]) -> tuple[str, int]:
+    return row.publisher, row.installation_id
 
 
 def _send(
