@@ -10,11 +10,14 @@ from types import FrameType
 import click
 from flask import current_app
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.db import transaction
 from app.jobs import ResolvedJob
 from app.jobs.runner import JobRunner, Outcome
 from app.models import JobRun
 from app.services import job_runs
+from app.services.database import TimescaleMissingError
 
 log = logging.getLogger("app.jobs")
 
@@ -28,6 +31,18 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _resolve(runner: JobRunner) -> list[ResolvedJob]:
+    """Resolve the jobs, turning an unusable database into one clear line."""
+    try:
+        return runner.resolve()
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"database unreachable ({type(exc).__name__}); check DATABASE_URL"
+        ) from exc
+    except TimescaleMissingError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @jobs.command("run")
 def run() -> None:
     """Run the scheduler in the foreground until Ctrl-C or SIGTERM.
@@ -37,7 +52,7 @@ def run() -> None:
     stand by. Intervals and switches come from the settings (flask jobs list).
     """
     runner = JobRunner(current_app._get_current_object())  # type: ignore[attr-defined]
-    resolved = runner.resolve()
+    resolved = _resolve(runner)
     for job in resolved:
         if job.schedulable:
             log.info("jobs: %s every %d s", job.spec.id, job.interval_s)
@@ -89,7 +104,7 @@ def list_jobs() -> None:
     not needed on this TimescaleDB edition, or its module is missing).
     """
     runner = JobRunner(current_app._get_current_object())  # type: ignore[attr-defined]
-    resolved = runner.resolve()
+    resolved = _resolve(runner)
     with transaction() as session:
         runs = job_runs.latest_runs(session)
     now = datetime.now(UTC)
@@ -125,7 +140,7 @@ def run_once(job_id: str) -> None:
     """
     runner = JobRunner(current_app._get_current_object())  # type: ignore[attr-defined]
     try:
-        jobs_by_id = {job.spec.id: job for job in runner.resolve()}
+        jobs_by_id = {job.spec.id: job for job in _resolve(runner)}
         job = jobs_by_id.get(job_id)
         if job is None:
             raise click.ClickException(

@@ -29,7 +29,7 @@ from app.services.outbox import enqueue_stored
 from tests.factories import make_installation, make_samples
 from tests.support.platforms import Platforms, Trouble
 
-HANG_TIMEOUT_S = 2.0
+HANG_TIMEOUT_S = 1.0
 
 
 @pytest.fixture

@@ -50,5 +50,9 @@ class FidelityQueryArgsSchema(ma.Schema):
     )
     fidelity = FidelityCodes(
         data_key="filter[fidelity]",
-        metadata={"description": "Only these verdicts, e.g. `M,D` (U, E, M, D)"},
+        metadata={
+            "description": "Only these verdicts, e.g. `M,D` (U, E, M, D)",
+            "type": "string",
+            "pattern": "^[UEMD](,[UEMD])*$",
+        },
     )
