@@ -13,7 +13,7 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve test lint fmt bench lock compose-check clean
+.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,12 +47,13 @@ revision: setup  ## autogenerate a migration: make revision m="add calibration"
 demo: migrate  ## load the demo data (idempotent)
 	@$(BIN)/flask demo load
 
-run: migrate  ## set up everything, load demo data if empty, serve on http://127.0.0.1:8000
+run: migrate  ## set up everything, load demo data if empty, serve on http://127.0.0.1:8000 with the jobs process
 	@$(BIN)/flask demo load --if-empty
-	@rm -rf var/prometheus && mkdir -p var/prometheus
-	@echo "==> serving on http://$(HOST):$(PORT)/  (readiness: http://$(HOST):$(PORT)/readyz)"
-	@PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/var/prometheus BIND=$(HOST):$(PORT) WEB_WORKERS=$(WORKERS) \
-		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@echo "==> serving on http://$(HOST):$(PORT)/  (readiness: http://$(HOST):$(PORT)/readyz); jobs process beside it"
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+jobs: migrate  ## run only the jobs process (scheduler) in the foreground
+	@$(BIN)/flask jobs run
 
 test: setup db  ## set up everything and run the whole test suite
 	@echo "==> running the tests"

@@ -36,6 +36,25 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``MEDIA_ROOT`` | ``var/media`` (in the project) | folder of uploaded installation photos |
 | ``MEDIA_URL`` | ``/media/`` | where photos are served: a path (served by the app) or a URL (another server, object store) |
 | ``MEDIA_MAX_IMAGE_BYTES`` | ``10485760`` | largest accepted photo upload (10 MiB) |
+| ``NODE_FIDELITY_LIMIT_S`` | ``7200`` | ``L``: a node is ALIVE up to ``L`` s after its newest sample, MISSING up to ``2L``, then DEAD |
+| ``NODE_FIDELITY_INTERVAL_S`` | ``300`` | seconds between fidelity checks |
+| ``IOTDP_PUBLISHERS`` | none | publishers fed when ``IOTDP_INTEGRATION=1``: ``stadtpuls``, ``opensensemap``, ``webhook`` (comma list) |
+| ``OUTBOX_DELIVERY_INTERVAL_S`` | ``30`` | seconds between outbox deliveries |
+| ``OUTBOX_BATCH_SIZE`` | ``1000`` | outbox rows claimed per delivery run |
+| ``OUTBOX_TIMEOUT_S`` | ``10`` | seconds one request to a remote platform may take |
+| ``OUTBOX_MAX_ATTEMPTS`` | ``10`` | failed deliveries after which a row is parked |
+| ``OUTBOX_BACKOFF_S`` / ``OUTBOX_BACKOFF_MAX_S`` | ``30`` / ``3600`` | first retry delay, doubled per failure up to the maximum |
+| ``OUTBOX_RETENTION_DAYS`` | ``30`` | delivered outbox rows are deleted after this many days |
+| ``SP_SUPABASE_URL`` | Managair's | Stadtpuls Supabase base URL |
+| ``SP_LOGIN_ENDPOINT`` / ``SP_SENSOR_ENDPOINT`` | ``<supabase>/auth/v1/token`` / ``<supabase>/rest/v1/sensors`` | Stadtpuls login and sensor registration |
+| ``SP_RECORDS_ENDPOINT`` | required for Stadtpuls | records API base (``.../api/v3/sensors``); Managair defaulted to a staging host |
+| ``SP_LOGIN_EMAIL``, ``SP_LOGIN_PWD`` (secret), ``SP_API_KEY`` (secret), ``SP_AUTH_TOKEN`` (secret) | none | Stadtpuls account, Supabase API key, records token |
+| ``OSEM_API_URL`` | ``https://api.opensensemap.org`` | openSenseMap API |
+| ``OSEM_EMAIL`` / ``OSEM_PASSWORD`` (secret) | none | openSenseMap account that owns the senseBoxes |
+| ``WEBHOOK_URL`` / ``WEBHOOK_SECRET`` (secret) | none | webhook receiver; batches are signed with HMAC-SHA256 of the body |
+| ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
+| ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
+| ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything) |
 """
 
 from __future__ import annotations
@@ -244,4 +263,92 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MEDIA_MAX_IMAGE_BYTES": env.integer(
             "MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1
         ),
+        **_jobs(env),
+        **_publishers(env),
     }
+
+
+PUBLISHER_NAMES = ("stadtpuls", "opensensemap", "webhook")
+# Settings a publisher cannot work without, checked when it is enabled.
+PUBLISHER_REQUIRES = {
+    "stadtpuls": (
+        "SP_RECORDS_ENDPOINT",
+        "SP_LOGIN_EMAIL",
+        "SP_LOGIN_PWD",
+        "SP_API_KEY",
+        "SP_AUTH_TOKEN",
+    ),
+    "opensensemap": ("OSEM_EMAIL", "OSEM_PASSWORD"),
+    "webhook": ("WEBHOOK_URL", "WEBHOOK_SECRET"),
+}
+SP_SUPABASE_URL = "https://porgaqmrgwwrbwahohml.supabase.co"
+
+
+def _jobs(env: Env) -> dict[str, Any]:
+    """Intervals and limits of the scheduled jobs (``flask jobs run``)."""
+    return {
+        "NODE_FIDELITY_LIMIT_S": env.integer("NODE_FIDELITY_LIMIT_S", 7200, minimum=1),
+        "NODE_FIDELITY_INTERVAL_S": env.integer(
+            "NODE_FIDELITY_INTERVAL_S", 300, minimum=1
+        ),
+        "OUTBOX_DELIVERY_INTERVAL_S": env.integer(
+            "OUTBOX_DELIVERY_INTERVAL_S", 30, minimum=1
+        ),
+        "OUTBOX_BATCH_SIZE": env.integer("OUTBOX_BATCH_SIZE", 1000, minimum=1),
+        "OUTBOX_TIMEOUT_S": env.integer("OUTBOX_TIMEOUT_S", 10, minimum=1),
+        "OUTBOX_MAX_ATTEMPTS": env.integer("OUTBOX_MAX_ATTEMPTS", 10, minimum=1),
+        "OUTBOX_BACKOFF_S": env.integer("OUTBOX_BACKOFF_S", 30, minimum=1),
+        "OUTBOX_BACKOFF_MAX_S": env.integer("OUTBOX_BACKOFF_MAX_S", 3600, minimum=1),
+        "OUTBOX_RETENTION_DAYS": env.integer("OUTBOX_RETENTION_DAYS", 30, minimum=1),
+        "AGGREGATES_REFRESH_INTERVAL_S": env.integer(
+            "AGGREGATES_REFRESH_INTERVAL_S", 60, minimum=1
+        ),
+        "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
+        "SAMPLES_RETENTION_DAYS": env.integer("SAMPLES_RETENTION_DAYS", 0),
+    }
+
+
+def _publishers(env: Env) -> dict[str, Any]:
+    """Publisher names and their settings; an enabled publisher must be complete.
+
+    Raises:
+        ConfigError: an unknown publisher name, or an enabled publisher lacks a
+            setting it needs.
+    """
+    names = tuple(dict.fromkeys(env.words("IOTDP_PUBLISHERS", "")))
+    unknown = [n for n in names if n not in PUBLISHER_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"IOTDP_PUBLISHERS: unknown publisher {unknown[0]!r}; "
+            f"choose from {', '.join(PUBLISHER_NAMES)}"
+        )
+    supabase = env.text("SP_SUPABASE_URL", SP_SUPABASE_URL).rstrip("/")
+    settings: dict[str, Any] = {
+        "IOTDP_PUBLISHERS": names,
+        "SP_SUPABASE_URL": supabase,
+        "SP_LOGIN_ENDPOINT": env.text("SP_LOGIN_ENDPOINT", f"{supabase}/auth/v1/token"),
+        "SP_SENSOR_ENDPOINT": env.text(
+            "SP_SENSOR_ENDPOINT", f"{supabase}/rest/v1/sensors"
+        ),
+        "SP_RECORDS_ENDPOINT": env.text("SP_RECORDS_ENDPOINT", "").rstrip("/"),
+        "SP_LOGIN_EMAIL": env.text("SP_LOGIN_EMAIL", ""),
+        "SP_LOGIN_PWD": env.secret("SP_LOGIN_PWD") or "",
+        "SP_API_KEY": env.secret("SP_API_KEY") or "",
+        "SP_AUTH_TOKEN": env.secret("SP_AUTH_TOKEN") or "",
+        "OSEM_API_URL": env.text("OSEM_API_URL", "https://api.opensensemap.org").rstrip(
+            "/"
+        ),
+        "OSEM_EMAIL": env.text("OSEM_EMAIL", ""),
+        "OSEM_PASSWORD": env.secret("OSEM_PASSWORD") or "",
+        "WEBHOOK_URL": env.text("WEBHOOK_URL", ""),
+        "WEBHOOK_SECRET": env.secret("WEBHOOK_SECRET") or "",
+    }
+    if env.flag("IOTDP_INTEGRATION"):
+        for name in names:
+            missing = [k for k in PUBLISHER_REQUIRES[name] if not settings[k]]
+            if missing:
+                raise ConfigError(
+                    f"IOTDP_PUBLISHERS enables {name}, which needs "
+                    f"{', '.join(missing)} (secrets may come from <NAME>_FILE)"
+                )
+    return settings

@@ -32,3 +32,7 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     for inventory in (catalogue, nodes, addresses, sites, rooms, installations):
         api.register_blueprint(inventory)
     register_media(app)
+
+    from app.blueprints.fidelity.routes import blp as fidelity
+
+    api.register_blueprint(fidelity)

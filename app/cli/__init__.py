@@ -14,3 +14,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(import_group)
+
+    from app.cli.jobs import jobs
+    from app.cli.publishers import publishers
+
+    app.cli.add_command(jobs)
+    app.cli.add_command(publishers)

@@ -2,7 +2,9 @@
 
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.inventory import Address, Installation, Room, Site
+from app.models.jobs import JobRun
 from app.models.outbox import OutboxEntry
+from app.models.publishers import PublisherRegistration
 from app.models.samples import Sample
 from app.models.tenancy import ApiToken, Membership, Organization, Role, User
 
@@ -10,6 +12,7 @@ __all__ = [
     "Address",
     "ApiToken",
     "Installation",
+    "JobRun",
     "Membership",
     "Node",
     "NodeFidelity",
@@ -17,6 +20,7 @@ __all__ = [
     "Organization",
     "OutboxEntry",
     "Protocol",
+    "PublisherRegistration",
     "Quantity",
     "Role",
     "Room",

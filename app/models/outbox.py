@@ -42,6 +42,11 @@ class OutboxEntry(Base):
             "next_attempt_at",
             postgresql_where=text("delivered_at IS NULL AND parked_at IS NULL"),
         ),
+        Index(
+            "ix_outbox_delivered_at",
+            "delivered_at",
+            postgresql_where=text("delivered_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[BigId]

@@ -1,0 +1,61 @@
+"""``/api/v1/fidelity/``: node liveness, for members of the nodes' organizations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.db import transaction
+from app.jsonapi import (
+    JsonApiBlueprint,
+    JsonObject,
+    collection,
+    paginate_select,
+    parse_query_params,
+    single,
+)
+from app.services import fidelity
+
+from .render import fidelity_resource
+from .schemas import FidelityQueryArgsSchema
+
+blp = JsonApiBlueprint(
+    "fidelity",
+    __name__,
+    url_prefix="/api/v1/fidelity",
+    description="Node liveness: ALIVE (E), MISSING (M), DEAD (D), UNKNOWN (U).",
+)
+
+
+@blp.route("/")
+class FidelityList(MethodView):
+    """The verdicts of the caller's nodes."""
+
+    @blp.arguments(FidelityQueryArgsSchema, location="query")
+    def get(self, args: dict[str, Any]) -> JsonObject:
+        """List the fidelity of the nodes of your organizations"""
+        params = parse_query_params()
+        params.check_include(())
+        filters = fidelity.FidelityFilter(**args)
+        with transaction() as session:
+            stmt = fidelity.list_query(current_actor(), filters)
+            stmt, page = paginate_select(session, stmt, params)
+            rows = fidelity.views(session.scalars(stmt))
+        return collection(
+            [fidelity_resource(v) for v in rows], links=page.links, meta=page.meta
+        )
+
+
+@blp.route("/<node_id>/")
+class FidelityItem(MethodView):
+    """The verdict of one node."""
+
+    def get(self, node_id: str) -> JsonObject:
+        """Get the fidelity of one of your nodes"""
+        params = parse_query_params()
+        params.check_include(())
+        with transaction() as session:
+            view = fidelity.get_fidelity(session, current_actor(), node_id)
+        return single(fidelity_resource(view))

@@ -1,0 +1,58 @@
+"""Query arguments of the fidelity endpoints (validated by webargs, shown in OpenAPI)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.models.devices import Fidelity
+
+CODES = tuple(f.value for f in Fidelity)
+
+
+class FidelityCodes(ma.fields.Field[tuple[Fidelity, ...]]):
+    """A comma list of fidelity codes (``E,M``)."""
+
+    def _deserialize(
+        self, value: object, attr: object, data: object, **kw: object
+    ) -> tuple[Fidelity, ...]:
+        if not isinstance(value, str):
+            raise ma.ValidationError("Expected a comma list of fidelity codes.")
+        codes = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = [c for c in codes if c not in CODES]
+        if not codes or unknown:
+            raise ma.ValidationError(
+                f"Unknown fidelity {', '.join(unknown) or value!r}; "
+                f"use one or more of {', '.join(CODES)}."
+            )
+        return tuple(Fidelity(c) for c in dict.fromkeys(codes))
+
+
+class FidelityQueryArgsSchema(ma.Schema):
+    """``filter[organization|site|room|fidelity]``; other parameters pass through."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    organization = ma.fields.Integer(
+        data_key="filter[organization]",
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "Only nodes owned by this organization"},
+    )
+    site = ma.fields.Integer(
+        data_key="filter[site]",
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "Only nodes installed now in a room of this site"},
+    )
+    room = ma.fields.Integer(
+        data_key="filter[room]",
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "Only nodes installed now in this room"},
+    )
+    fidelity = FidelityCodes(
+        data_key="filter[fidelity]",
+        metadata={
+            "description": "Only these verdicts, e.g. `M,D` (U, E, M, D)",
+            "type": "string",
+            "pattern": "^[UEMD](,[UEMD])*$",
+        },
+    )

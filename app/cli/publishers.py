@@ -1,0 +1,55 @@
+"""``flask publishers``: the outbox of IoT data platforms, seen and nudged by operators."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app.db import transaction
+from app.services import outbox_admin
+from app.services import publishers as publisher_registry
+from app.services.access import SYSTEM
+
+
+@click.group(help="Forwarding of public samples to IoT data platforms.")
+def publishers() -> None:
+    """Group of publisher commands."""
+
+
+@publishers.command("status")
+def status() -> None:
+    """Show per publisher how many samples were delivered, are pending or parked.
+
+    Pending rows wait for the jobs process (retrying ones have failed before);
+    parked rows failed OUTBOX_MAX_ATTEMPTS times and wait for retry-parked.
+    """
+    enabled = publisher_registry.enabled_names(current_app.config)
+    with transaction() as session:
+        rows = outbox_admin.status(session, SYSTEM, enabled)
+    if not enabled:
+        click.echo("Forwarding is off (IOTDP_INTEGRATION=0 or no IOTDP_PUBLISHERS).")
+    header = ("PUBLISHER", "ENABLED", "DELIVERED", "PENDING", "RETRYING", "PARKED")
+    lines = [header]
+    for row in rows:
+        lines.append(
+            (
+                row.publisher,
+                "yes" if row.publisher in enabled else "no",
+                str(row.delivered),
+                str(row.pending),
+                str(row.retrying),
+                str(row.parked),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+
+
+@publishers.command("retry-parked")
+@click.option("--publisher", help="Only this publisher's rows (default: all).")
+def retry_parked(publisher: str | None) -> None:
+    """Give parked rows a fresh set of attempts; the next delivery run takes them."""
+    with transaction() as session:
+        count = outbox_admin.retry_parked(session, SYSTEM, publisher)
+    click.echo(f"{count} parked rows are due again.")

@@ -1,0 +1,46 @@
+"""The bodies of the scheduled jobs: each reads its settings and calls one service."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import current_app
+
+from sqlalchemy.orm import Session
+
+from app.services import delivery, fidelity, publishers, retention
+from app.services.access import SYSTEM
+
+
+def check_fidelity(session: Session) -> dict[str, int]:
+    """Classify every node by the age of its newest sample."""
+    result = fidelity.check_all(
+        session, SYSTEM, limit_s=current_app.config["NODE_FIDELITY_LIMIT_S"]
+    )
+    return {"nodes": result.nodes, **asdict(result)}
+
+
+def deliver_outbox(session: Session) -> dict[str, int]:
+    """Deliver due outbox rows to the enabled publishers."""
+    config = current_app.config
+    names = publishers.enabled_names(config)
+    with publishers.http_client(config["OUTBOX_TIMEOUT_S"]) as client:
+        result = delivery.deliver(
+            session,
+            SYSTEM,
+            publishers.build(names, config, client),
+            delivery.DeliverySettings.from_config(config),
+        )
+    return asdict(result)
+
+
+def apply_retention(session: Session) -> dict[str, int]:
+    """Drop expired sample chunks and delivered outbox rows."""
+    config = current_app.config
+    result = retention.apply(
+        session,
+        SYSTEM,
+        samples_days=config["SAMPLES_RETENTION_DAYS"],
+        outbox_days=config["OUTBOX_RETENTION_DAYS"],
+    )
+    return asdict(result)

@@ -1,0 +1,102 @@
+"""The SQL of outbox delivery (bound parameters only; read by ``delivery.py``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+# Due rows of the enabled publishers; rows another run holds are skipped.
+CLAIM = text(
+    """
+SELECT id, publisher, installation_id, node_id, time
+FROM outbox
+WHERE delivered_at IS NULL AND parked_at IS NULL
+  AND publisher = ANY(:names) AND next_attempt_at <= :now
+ORDER BY next_attempt_at, id
+LIMIT :limit
+FOR UPDATE SKIP LOCKED
+"""
+)
+
+DELIVERED = text(
+    "UPDATE outbox SET delivered_at = :now, attempts = attempts + 1, "
+    "last_error = NULL WHERE id = ANY(:ids)"
+)
+
+# Back-off doubles per attempt (the exponent is capped so power() cannot overflow);
+# the row is parked after the last allowed attempt or for a permanent problem.
+FAILED = text(
+    """
+WITH failed AS (
+    UPDATE outbox
+    SET attempts = attempts + 1,
+        last_error = :error,
+        next_attempt_at = :now + make_interval(
+            secs => least(:cap, :base * power(2, least(attempts, 30)))),
+        parked_at = CASE WHEN :permanent OR attempts + 1 >= :max_attempts
+                         THEN :now END
+    WHERE id = ANY(:ids)
+    RETURNING parked_at
+)
+SELECT count(*) FILTER (WHERE parked_at IS NOT NULL) FROM failed
+"""
+)
+
+DROP = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+
+# What platforms may learn about the still-public installations among :ids.
+INSTALLATIONS = text(
+    """
+SELECT i.id, i.node_id, n.eui64 AS node_eui64, n.alias AS node_alias,
+       o.name AS owner, m.manufacturer, m.trade_name, m.sensor_type,
+       r.name AS room_name, r.description AS room_description,
+       r.size_sqm AS room_size_sqm, r.height_m AS room_height_m,
+       s.name AS site_name, s.description AS site_description,
+       a.street1 AS street, a.zip, a.city, a.latitude, a.longitude
+FROM installations AS i
+JOIN nodes AS n ON n.id = i.node_id
+JOIN organizations AS o ON o.id = n.owner_id
+JOIN node_models AS m ON m.id = n.model_id
+JOIN rooms AS r ON r.id = i.room_id
+JOIN sites AS s ON s.id = r.site_id
+JOIN addresses AS a ON a.id = s.address_id
+WHERE i.id = ANY(:ids) AND i.is_public
+"""
+)
+
+# One index probe per key (the lateral keeps the planner off a hash join that
+# would scan every chunk of the hypertable).
+SAMPLES = text(
+    """
+SELECT s.node_id, s.time, s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent
+FROM unnest(CAST(:nodes AS uuid[]), CAST(:times AS timestamptz[])) AS k(node_id, time)
+CROSS JOIN LATERAL (
+    SELECT * FROM samples
+    WHERE samples.node_id = k.node_id AND samples.time = k.time
+) AS s
+"""
+)
+
+STATUS = text(
+    """
+SELECT publisher,
+       count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
+       count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
+       count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL
+                          AND attempts > 0) AS retrying,
+       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+       min(created_at) FILTER (WHERE delivered_at IS NULL
+                                 AND parked_at IS NULL) AS oldest_pending
+FROM outbox
+GROUP BY publisher
+ORDER BY publisher
+"""
+)
+
+RETRY_PARKED = text(
+    """
+UPDATE outbox
+SET parked_at = NULL, attempts = 0, next_attempt_at = now()
+WHERE parked_at IS NOT NULL
+  AND (CAST(:publisher AS text) IS NULL OR publisher = :publisher)
+"""
+)
