@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app import logs
 from app.authn import init_authn
 from app.extensions import db, migrate
+from app.i18n import init_i18n
 from app.jsonapi import (
     JsonApi,
     init_media,
@@ -39,10 +41,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1/schema")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     _derive_settings(app)
+    _trust_proxies(app)
     logs.configure(app.config["LOG_LEVEL"])
     if app.config["SENTRY"]:
         logs.init_sentry(app.config["SENTRY_URL"])
 
+    init_i18n(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     make_slashes_optional(app)
@@ -74,3 +78,12 @@ def _derive_settings(app: Flask) -> None:
             "connect_args": {"connect_timeout": timeout, "application_name": "airq"},
         },
     )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take client address, scheme and host from ``TRUSTED_PROXY_COUNT`` proxies."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )

@@ -1,5 +1,6 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
+from app.models.auth import LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.inventory import Address, Installation, Room, Site
 from app.models.outbox import OutboxEntry
@@ -10,6 +11,7 @@ __all__ = [
     "Address",
     "ApiToken",
     "Installation",
+    "LoginFailure",
     "Membership",
     "Node",
     "NodeFidelity",
@@ -18,6 +20,7 @@ __all__ = [
     "OutboxEntry",
     "Protocol",
     "Quantity",
+    "RevokedToken",
     "Role",
     "Room",
     "Sample",
