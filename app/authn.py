@@ -39,6 +39,7 @@ HTML_PREFIX = "/accounts/"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REQUEST_STATE = (
     "_login_user",
+    "_flask_babel",
     "csrf_valid",
     "user_locale",
     "_jwt_extended_jwt",
@@ -112,11 +113,12 @@ def identify() -> None:
     else:
         user = sessions.current_user()
         credentials = Credentials("session", user.id) if user else NO_CREDENTIALS
+    if user is not None:
+        g.user_locale = user.locale
     _check_csrf(by_session=credentials.method == "session")
     if user is not None:
         g.actor = actor_for(db.session(), user)
         g.credentials = credentials
-        g.user_locale = user.locale
 
 
 def current_actor() -> Actor:

@@ -7,8 +7,10 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to ``app``."""
+    from app.cli.auth import auth
     from app.cli.demo import demo
     from app.cli.users import users
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(auth)

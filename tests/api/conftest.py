@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.support.i18n import compile_catalogues
 from tests.support.smtp import Mailbox, smtp_server
@@ -41,3 +42,9 @@ def mailbox(
     }.items():
         monkeypatch.setitem(app.config, key, value)
     return box
+
+
+@pytest.fixture
+def app_client_pair(app: Flask, session: object) -> tuple[FlaskClient, FlaskClient]:
+    """Two browsers (separate cookie jars) on the test's rolled-back session."""
+    return app.test_client(), app.test_client()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.services.passwords import hash_password
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.support.accounts import AUTH, api_login, doc
+from tests.support.accounts import AUTH, api_login, doc, json_of
 
 
 def _anna(session: Session) -> None:
@@ -31,7 +31,7 @@ def test_login_username_answers_200_with_a_key(
 
     assert resp.status_code == 200
     assert resp.mimetype == "application/vnd.api+json"
-    data = resp.json["data"]  # type: ignore[index]
+    data = json_of(resp)["data"]
     assert data["type"] == "LoginView"
     assert len(data["attributes"]["key"]) == 40
     assert data["id"] == data["attributes"]["key"]
@@ -45,7 +45,7 @@ def test_login_email_answers_200_with_a_key(
     resp = api_login(client, "anna", email="anna@angestellte.de")
 
     assert resp.status_code == 200
-    assert resp.json["data"]["attributes"]["key"]  # type: ignore[index]
+    assert json_of(resp)["data"]["attributes"]["key"]
 
 
 def test_login_email_in_username_field_works(
@@ -63,7 +63,7 @@ def test_login_answers_bearer_token_pair(client: FlaskClient, session: Session) 
 
     resp = api_login(client, "anna", username="annaAngestellte")
 
-    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    attributes = json_of(resp)["data"]["attributes"]
     assert attributes["access_token"].count(".") == 2
     assert attributes["refresh_token"].count(".") == 2
 
@@ -72,7 +72,7 @@ def test_authenticated_request_without_token_401_with_token_200(
     client: FlaskClient, session: Session
 ) -> None:
     _anna(session)
-    key = api_login(client, "anna", username="annaAngestellte").json["data"]["id"]  # type: ignore[index]
+    key = json_of(api_login(client, "anna", username="annaAngestellte"))["data"]["id"]
     client.delete_cookie("sessionid")
 
     anonymous = client.get(f"{AUTH}/user/")
@@ -80,13 +80,13 @@ def test_authenticated_request_without_token_401_with_token_200(
 
     assert anonymous.status_code == 401
     assert anonymous.headers["WWW-Authenticate"].startswith("Token")
-    assert anonymous.json["errors"][0]["status"] == "401"  # type: ignore[index]
+    assert json_of(anonymous)["errors"][0]["status"] == "401"
     assert with_token.status_code == 200
 
 
 def test_logout_revokes_the_token(client: FlaskClient, session: Session) -> None:
     _anna(session)
-    key = api_login(client, "anna", username="annaAngestellte").json["data"]["id"]  # type: ignore[index]
+    key = json_of(api_login(client, "anna", username="annaAngestellte"))["data"]["id"]
     client.delete_cookie("sessionid")
     headers = {"Authorization": f"Token {key}"}
     before = client.get(f"{AUTH}/user/", headers=headers)
@@ -108,7 +108,7 @@ def test_login_wrong_password_is_400_at_non_field_errors(
     resp = api_login(client, "wrong", username="annaAngestellte")
 
     assert resp.status_code == 400
-    error = resp.json["errors"][0]  # type: ignore[index]
+    error = json_of(resp)["errors"][0]
     assert error["source"]["pointer"] == "/data/attributes/non_field_errors"
     assert error["detail"] == "Unable to log in with provided credentials."
 
@@ -119,7 +119,7 @@ def test_login_unknown_user_is_the_same_400(
     resp = api_login(client, "whatever", username="nobody")
 
     assert resp.status_code == 400
-    assert resp.json["errors"][0]["detail"] == (  # type: ignore[index]
+    assert json_of(resp)["errors"][0]["detail"] == (
         "Unable to log in with provided credentials."
     )
 
@@ -132,7 +132,7 @@ def test_login_unverified_email_is_refused(
     resp = api_login(client, DEFAULT_PASSWORD, username=user.username)
 
     assert resp.status_code == 400
-    error = resp.json["errors"][0]  # type: ignore[index]
+    error = json_of(resp)["errors"][0]
     assert error["detail"] == "E-mail is not verified."
     assert error["source"]["pointer"] == "/data/attributes/non_field_errors"
     assert client.get_cookie("sessionid") is None
@@ -152,7 +152,7 @@ def test_login_missing_password_is_400_with_pointer(
     resp = client.post(f"{AUTH}/login/", json=doc("LoginView", username="x"))
 
     assert resp.status_code == 400
-    pointers = [e["source"]["pointer"] for e in resp.json["errors"]]  # type: ignore[index]
+    pointers = [e["source"]["pointer"] for e in json_of(resp)["errors"]]
     assert pointers == ["/data/attributes/password"]
 
 
@@ -165,7 +165,7 @@ def test_login_wrong_type_is_409(client: FlaskClient, session: Session) -> None:
     )
 
     assert resp.status_code == 409
-    assert resp.json["errors"][0]["source"]["pointer"] == "/data/type"  # type: ignore[index]
+    assert json_of(resp)["errors"][0]["source"]["pointer"] == "/data/type"
 
 
 def test_login_starts_a_session_with_csrf_cookie(
@@ -181,7 +181,7 @@ def test_login_starts_a_session_with_csrf_cookie(
     assert csrftoken is not None
     assert not csrftoken.http_only
     assert me.status_code == 200
-    assert me.json["data"]["id"] == str(user.id)  # type: ignore[index]
+    assert json_of(me)["data"]["id"] == str(user.id)
 
 
 def test_login_records_last_login(client: FlaskClient, session: Session) -> None:

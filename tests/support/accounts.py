@@ -59,3 +59,10 @@ def html_login(client: FlaskClient, login: str, password: str) -> TestResponse:
 def path_of(link: str) -> str:
     """Return the path (and query) of an absolute link, for the test client."""
     return re.sub(r"^https?://[^/]+", "", link)
+
+
+def json_of(resp: TestResponse) -> dict[str, Any]:
+    """Return the response's JSON document (fails when the body is not JSON)."""
+    document = resp.get_json(force=True)
+    assert isinstance(document, dict), resp.get_data(as_text=True)
+    return document

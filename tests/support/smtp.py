@@ -34,7 +34,8 @@ class ReceivedMail:
     def body(self) -> str:
         """The decoded plain-text body."""
         part = self.message.get_body(preferencelist=("plain",))
-        return str(part.get_content()) if part is not None else ""
+        text = str(part.get_content()) if part is not None else ""
+        return text.replace("\r\n", "\n")
 
     def links(self) -> list[str]:
         """Every absolute link in the body, in order."""
