@@ -79,7 +79,9 @@ clean:  ## remove the venv and caches (the database stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 i18n-extract: $(BIN)/.installed  ## collect marked strings into app/translations/messages.pot
-	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project airq --version 0.1.0 --copyright-holder "airq developers" \
+		--msgid-bugs-address noreply@localhost -o $(TRANSLATIONS)/messages.pot .
 
 i18n-update: i18n-extract  ## merge new strings into the catalogues (then translate them)
 	@$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching

@@ -141,6 +141,7 @@ def _is_revoked(_header: JsonObject, payload: JsonObject) -> bool:
 
 
 def _error(code: str, detail: str) -> ResponseReturnValue:
-    obj = error_object(401, code, "Authentication required", detail)
-    obj["source"] = {"header": "Authorization"}
+    obj = error_object(
+        401, code, "Authentication required", detail, header="Authorization"
+    )
     return error_response(401, [obj], {"WWW-Authenticate": CHALLENGE})

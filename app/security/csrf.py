@@ -84,6 +84,7 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     if request.path.startswith(HTML_PREFIX):
         return render_template("account/csrf_failure.html", reason=reason), 403
     detail = f"CSRF Failed: {reason}"
-    obj = error_object(403, "permission_denied", "Permission denied", detail)
-    obj["source"] = {"header": "X-CSRFToken"}
+    obj = error_object(
+        403, "permission_denied", "Permission denied", detail, header=HEADERS[0]
+    )
     return error_response(403, [obj])

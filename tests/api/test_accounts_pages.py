@@ -257,3 +257,18 @@ def test_account_pages_are_not_cached_or_framed(client: FlaskClient) -> None:
 
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["X-Frame-Options"] == "DENY"
+
+
+def test_signup_without_verification_signs_in_at_once(
+    app: Flask,
+    client: FlaskClient,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
+
+    resp = post_form(client, "/accounts/signup/", SIGNUP)
+
+    assert resp.headers["Location"] == "/dashboard/"
+    assert client.get(f"{AUTH}/user/").status_code == 200
+    assert mailbox.received == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
@@ -211,3 +213,21 @@ def test_logout_with_stale_token_is_401(client: FlaskClient) -> None:
     )
 
     assert resp.status_code == 401
+
+
+def test_login_as_clair_ttn_sends_it(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+
+    resp = client.post(
+        f"{AUTH}/login",
+        data=json.dumps(
+            doc("LoginView", username=user.username, password=DEFAULT_PASSWORD)
+        ),
+        headers={
+            "Content-Type": "application/vnd.api+json",
+            "Accept": "application/vnd.api+json",
+        },
+    )
+
+    assert resp.status_code == 200
+    assert json_of(resp)["data"]["attributes"]["key"]

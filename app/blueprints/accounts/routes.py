@@ -130,7 +130,7 @@ def signup() -> ResponseReturnValue:
     )
     try:
         with transaction() as s:
-            user = registration.register(s, new, verified=not verify)
+            user = registration.register(s, new, verified=False)
     except DomainError as exc:
         show_errors(form, exc, SIGNUP_FIELDS)
         return page("signup", form=form)

@@ -62,7 +62,7 @@ class Register(MethodView):
             locale=select_locale(),
         )
         with transaction() as session:
-            user = registration.register(session, new, verified=not verify)
+            user = registration.register(session, new, verified=False)
         if not verify:
             return render.detail(gettext("Successfully signed up.")), 201
         key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
