@@ -166,14 +166,16 @@ def issue_access_token(user: User) -> str:
     return bearer.issue_access(user, str(claims["jti"]))
 
 
-def log_out() -> None:
+def log_out(revoke_keys: bool = True) -> None:
     """Revoke the caller's credentials and end the browser session (flushes).
 
-    As in the reference, every API key of the user stops working (all clients
-    sharing it are logged out); a bearer token is revoked with its refresh token.
+    As the reference's REST log-out, every API key of the user stops working
+    (all clients sharing it are logged out) unless ``revoke_keys`` is false (the
+    HTML sign-out, like allauth's, ends only the session); a bearer token is
+    revoked with its refresh token.
     """
     credentials = current_credentials()
-    if credentials.user_id is not None:
+    if credentials.user_id is not None and revoke_keys:
         tokens.revoke_user_keys(db.session(), credentials.user_id)
     if credentials.method == "bearer":
         bearer.revoke(dict(credentials.claims))

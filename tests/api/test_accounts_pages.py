@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.support.accounts import AUTH, html_login, path_of, post_form
+from tests.support.accounts import (
+    AUTH,
+    api_login,
+    html_login,
+    json_of,
+    path_of,
+    post_form,
+)
 from tests.support.smtp import Mailbox, free_port
 
 PASSWORD = "maxi-mustermann-2024"
@@ -272,3 +279,15 @@ def test_signup_without_verification_signs_in_at_once(
     assert resp.headers["Location"] == "/dashboard/"
     assert client.get(f"{AUTH}/user/").status_code == 200
     assert mailbox.received == []
+
+
+def test_html_sign_out_keeps_api_keys(client: FlaskClient, session: Session) -> None:
+    user = make_user(session)
+    key = json_of(api_login(client, DEFAULT_PASSWORD, username=user.username))["data"][
+        "id"
+    ]
+
+    post_form(client, "/accounts/logout/", {})
+
+    resp = client.get(f"{AUTH}/user/", headers={"Authorization": f"Token {key}"})
+    assert resp.status_code == 200

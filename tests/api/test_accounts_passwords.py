@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from flask import Flask
 from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
@@ -119,3 +122,25 @@ def test_password_change_page_without_session_goes_to_login(
 
     assert resp.status_code == 302
     assert resp.headers["Location"].startswith("/accounts/login/")
+
+
+def test_reset_link_uses_site_url_not_the_request_host(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "SITE_URL", "https://co2.example.org")
+    user = make_user(session)
+
+    post_form(
+        client,
+        "/accounts/password/reset/",
+        {"email": user.email},
+        headers={"Host": "attacker.example"},
+    )
+
+    link = _reset_link(mailbox)
+    assert link.startswith("https://co2.example.org/accounts/password/reset/key/")
+    assert "attacker.example" not in mailbox.only().body

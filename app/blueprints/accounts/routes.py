@@ -105,7 +105,7 @@ def logout() -> ResponseReturnValue:
             return redirect(url_for(".login"))
         return page("logout", form=form)
     with transaction():
-        log_out()
+        log_out(revoke_keys=False)
     flash(gettext("You have signed out."))
     return redirect(url_for(".login"))
 
