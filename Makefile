@@ -13,7 +13,7 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean
+.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,7 +29,14 @@ var/secret_key:
 	@mkdir -p var && umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 	@echo "==> generated a local SECRET_KEY in $@"
 
-setup: $(BIN)/.installed var/secret_key  ## Python venv with the app and its dev tools
+TRANSLATIONS := app/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+setup: $(BIN)/.installed var/secret_key $(MO_FILES)  ## Python venv with the app and its dev tools
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	@$(BIN)/pybabel -q compile -l $* -d $(TRANSLATIONS)
 
 db:  ## install PostgreSQL + TimescaleDB if missing, start the cluster, create role and database
 	@scripts/db/setup.sh
@@ -82,3 +89,14 @@ bench: migrate  ## run the benchmarks and write bench-report.json
 
 clean:  ## remove the venv and caches (the database stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+i18n-extract: $(BIN)/.installed  ## collect marked strings into app/translations/messages.pot
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project airq --version 0.1.0 --copyright-holder "airq developers" \
+		--msgid-bugs-address noreply@localhost -o $(TRANSLATIONS)/messages.pot .
+
+i18n-update: i18n-extract  ## merge new strings into the catalogues (then translate them)
+	@$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+i18n-compile: $(BIN)/.installed  ## compile the catalogues (.po -> .mo; make setup does this)
+	@$(BIN)/pybabel compile -d $(TRANSLATIONS)

@@ -55,6 +55,20 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
 | ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything) |
+| ``EMAIL_TIMEOUT_S`` | ``10`` | seconds to wait for the SMTP server |
+| ``EMAIL_SUBJECT_PREFIX`` | ``[<SITE_NAME>] `` | put before the subject of account mail |
+| ``SITE_NAME`` | ``airq`` | name of the service in account pages and mail |
+| ``SITE_URL`` | none | base of the links in mail, e.g. ``https://co2.example.org``; none: the request's host (set it when ``ALLOWED_HOSTS`` is ``*``) |
+| ``DEFAULT_LOCALE`` | ``en`` | language (``en`` or ``de``) when neither the user nor the browser picks one |
+| ``LOGIN_REDIRECT_URL`` | ``/dashboard/`` | where the HTML login goes when it has no same-site ``next`` |
+| ``ACCOUNT_EMAIL_VERIFICATION`` | ``1`` | log-in needs a verified e-mail address; sign-up mails a confirmation link |
+| ``SESSION_COOKIE_SECURE`` | ``0`` | send the session and ``csrftoken`` cookies over HTTPS only (set 1 in production) |
+| ``SESSION_LIFETIME_S`` | ``1209600`` | seconds a browser session lasts without a request |
+| ``JWT_ACCESS_LIFETIME_S`` / ``JWT_REFRESH_LIFETIME_S`` | ``900`` / ``1209600`` | lifetimes of bearer access and refresh tokens |
+| ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account per window before 429 (0: no limit) |
+| ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
+| ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds |
+| ``TRUSTED_PROXY_COUNT`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-*`` headers are trusted (client address, scheme, host) |
 """
 
 from __future__ import annotations
@@ -71,6 +85,7 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f", ""})
 PROJECT_ROOT = Path(__file__).resolve().parent
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+LOCALES = ("en", "de")
 
 
 class ConfigError(RuntimeError):
@@ -214,6 +229,61 @@ def _log_level(env: Env) -> str:
     return level
 
 
+def _locale(env: Env) -> str:
+    value = env.text("DEFAULT_LOCALE", "en").strip().lower()
+    if value not in LOCALES:
+        raise ConfigError(
+            f"DEFAULT_LOCALE={value!r} is not one of {', '.join(LOCALES)}"
+        )
+    return value
+
+
+def _email_settings(env: Env) -> dict[str, Any]:
+    use_tls = env.flag("EMAIL_USE_TLS", default=True)
+    use_ssl = env.flag("EMAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ConfigError(
+            "EMAIL_USE_TLS and EMAIL_USE_SSL are both on; choose one "
+            "(TLS = STARTTLS, usually port 587; SSL = implicit TLS, usually 465)"
+        )
+    site_name = env.text("SITE_NAME", "airq")
+    return {
+        "EMAIL_HOST": env.text("EMAIL_HOST", "localhost"),
+        "EMAIL_PORT": env.integer("EMAIL_PORT", 587, minimum=1),
+        "EMAIL_HOST_USER": env.text("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env.secret("EMAIL_HOST_PASSWORD") or "",
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT_S": env.integer("EMAIL_TIMEOUT_S", 10, minimum=1),
+        "EMAIL_SUBJECT_PREFIX": env.text("EMAIL_SUBJECT_PREFIX", f"[{site_name}] "),
+        "DEFAULT_FROM_EMAIL": env.text("DEFAULT_FROM_EMAIL", "noreply@localhost"),
+        "SITE_NAME": site_name,
+        "SITE_URL": env.text("SITE_URL", "").strip().rstrip("/"),
+    }
+
+
+def _account_settings(env: Env) -> dict[str, Any]:
+    return {
+        "DEFAULT_LOCALE": _locale(env),
+        "LOGIN_REDIRECT_URL": env.text("LOGIN_REDIRECT_URL", "/dashboard/"),
+        "ACCOUNT_EMAIL_VERIFICATION": env.flag(
+            "ACCOUNT_EMAIL_VERIFICATION", default=True
+        ),
+        "SESSION_COOKIE_SECURE": env.flag("SESSION_COOKIE_SECURE"),
+        "SESSION_LIFETIME_S": env.integer("SESSION_LIFETIME_S", 1209600, minimum=60),
+        "JWT_ACCESS_LIFETIME_S": env.integer("JWT_ACCESS_LIFETIME_S", 900, minimum=10),
+        "JWT_REFRESH_LIFETIME_S": env.integer(
+            "JWT_REFRESH_LIFETIME_S", 1209600, minimum=60
+        ),
+        "LOGIN_RATE_LIMIT_ACCOUNT": env.integer("LOGIN_RATE_LIMIT_ACCOUNT", 5),
+        "LOGIN_RATE_LIMIT_ADDRESS": env.integer("LOGIN_RATE_LIMIT_ADDRESS", 20),
+        "LOGIN_RATE_LIMIT_WINDOW_S": env.integer(
+            "LOGIN_RATE_LIMIT_WINDOW_S", 900, minimum=1
+        ),
+        "TRUSTED_PROXY_COUNT": env.integer("TRUSTED_PROXY_COUNT", 0),
+    }
+
+
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment into a Flask config mapping.
 
@@ -246,13 +316,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         ),
         "METRICS_ENABLED": env.flag("METRICS_ENABLED", default=True),
         "METRICS_TOKEN": env.secret("METRICS_TOKEN") or "",
-        "EMAIL_HOST": env.text("EMAIL_HOST", "localhost"),
-        "EMAIL_PORT": env.integer("EMAIL_PORT", 587, minimum=1),
-        "EMAIL_HOST_USER": env.text("EMAIL_HOST_USER", ""),
-        "EMAIL_HOST_PASSWORD": env.secret("EMAIL_HOST_PASSWORD") or "",
-        "EMAIL_USE_TLS": env.flag("EMAIL_USE_TLS", default=True),
-        "EMAIL_USE_SSL": env.flag("EMAIL_USE_SSL"),
-        "DEFAULT_FROM_EMAIL": env.text("DEFAULT_FROM_EMAIL", "noreply@localhost"),
+        **_email_settings(env),
         "SENTRY": sentry,
         "SENTRY_URL": sentry_url,
         "NODE_FIDELITY": env.flag("NODE_FIDELITY"),
@@ -265,6 +329,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         ),
         **_jobs(env),
         **_publishers(env),
+        **_account_settings(env),
     }
 
 

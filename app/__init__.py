@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app import logs
 from app.authn import init_authn
 from app.extensions import db, migrate
 from app.http import init_http
+from app.i18n import init_i18n
 from app.jsonapi import (
     JsonApi,
     init_media,
@@ -42,10 +44,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1/schema")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     _derive_settings(app)
+    _trust_proxies(app)
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["SENTRY"]:
         logs.init_sentry(app.config["SENTRY_URL"])
 
+    init_i18n(app)
     init_replica(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -68,7 +72,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _derive_settings(app: Flask) -> None:
     """Turn our settings into the ones Flask and its extensions read."""
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
-    app.config["SESSION_COOKIE_SECURE"] = app.config["HTTPS"]
+    app.config["SESSION_COOKIE_SECURE"] = bool(
+        app.config.get("SESSION_COOKIE_SECURE") or app.config["HTTPS"]
+    )
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     hosts = app.config["ALLOWED_HOSTS"]
@@ -89,3 +95,12 @@ def _derive_settings(app: Flask) -> None:
             "connect_args": connect_args,
         },
     )
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take client address, scheme and host from ``TRUSTED_PROXY_COUNT`` proxies."""
+    count = app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )

@@ -1,63 +1,228 @@
 """Who is calling: resolves each request's credentials to an :class:`Actor`.
 
 Credentials, in order: ``Authorization: Token <key>`` (Managair's API keys),
-``Authorization: Bearer <JWT>`` and the browser session. A request that presents
-credentials which do not verify is refused with 401 even on public endpoints, as
-Managair does. Ingest routes (``/ingest/``) authenticate with ingest tokens of
-their own and are skipped here.
+``Authorization: Bearer <JWT>`` (access tokens; views marked
+:data:`takes_refresh_token` take a refresh token instead) and the browser
+session (Flask-Login). A request that presents credentials which do not verify
+is refused with 401 even on public endpoints, as Managair does. Ingest routes
+(``/ingest/``) authenticate with ingest tokens of their own and are skipped here.
+
+CSRF (the ``csrftoken`` cookie echoed in ``X-CSRFToken``): unsafe requests to the
+HTML account pages always need it; unsafe API requests need it when the browser
+session authenticates them, except on views marked :data:`csrf_exempt` (the
+log-in), as Django REST framework's ``SessionAuthentication`` does.
+
+This module also starts and ends sessions and issues and revokes API
+credentials, so that everything about credentials stays in one place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, g, request
+from flask.typing import ResponseReturnValue
 
-from app.errors import UnauthenticatedError
+from app.errors import ThrottledError, UnauthenticatedError
 from app.extensions import db
+from app.jsonapi import error_object, error_response
 from app.models import User
+from app.security import bearer, csrf, sessions
+from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
 from app.services import tokens
 from app.services.access import ANONYMOUS, Actor, actor_for
 
 SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
+HTML_PREFIX = "/accounts/"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REQUEST_STATE = (
+    "_login_user",
+    "_flask_babel",
+    "csrf_valid",
+    "user_locale",
+    "_jwt_extended_jwt",
+    "_jwt_extended_jwt_header",
+    "_jwt_extended_jwt_user",
+    "_jwt_extended_jwt_location",
+    *csrf.REQUEST_STATE,
+)
 
-# scheme (lower case) -> function from the credentials to a user, None when invalid
-Authenticator = Callable[[str], User | None]
-AUTHENTICATORS: dict[str, Authenticator] = {
-    "token": lambda key: tokens.user_for_key(db.session(), key),
-}
+#: Decorator: an unsafe API view that session-authenticated browsers may call
+#: without a CSRF token (the log-in, as in the reference).
+csrf_exempt = flag(CSRF_EXEMPT)
+#: Decorator: the view's ``Authorization: Bearer`` is a refresh token.
+takes_refresh_token = flag(TAKES_REFRESH_TOKEN)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How the current request authenticated.
+
+    Attributes:
+        method: ``"token"``, ``"bearer"``, ``"session"`` or ``""`` (anonymous).
+        user_id: the authenticated user.
+        token_id: the API key's row (``"token"``).
+        claims: the JWT's claims (``"bearer"``).
+    """
+
+    method: str = ""
+    user_id: int | None = None
+    token_id: int | None = None
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiCredentials:
+    """What an API log-in hands out; the secrets exist only in this object."""
+
+    key: str
+    access_token: str
+    refresh_token: str
+
+
+NO_CREDENTIALS = Credentials()
 
 
 def init_authn(app: Flask) -> None:
-    """Resolve the actor before every request."""
+    """Set up sessions, CSRF and bearer tokens; resolve the actor before every request."""
+    sessions.init_sessions(app)
+    csrf.init_csrf(app)
+    bearer.init_bearer(app)
     app.before_request(identify)
+    app.register_error_handler(ThrottledError, _throttled)
 
 
 def identify() -> None:
-    """Set ``g.actor`` from the request's credentials.
+    """Set ``g.actor`` and ``g.credentials`` from the request's credentials.
 
     Raises:
         UnauthenticatedError: credentials were presented but do not verify.
+        flask_wtf.csrf.CSRFError: an unsafe request lacks its CSRF token.
     """
+    _forget_previous_request()
     g.actor = ANONYMOUS
+    g.credentials = NO_CREDENTIALS
     if request.path.startswith(SKIPPED_PREFIXES):
         return
     header = request.headers.get("Authorization", "").strip()
-    if not header:
-        return
-    scheme, _, credentials = header.partition(" ")
-    authenticate = AUTHENTICATORS.get(scheme.lower())
-    if authenticate is None:
-        raise UnauthenticatedError(
-            f"Unsupported authorization scheme {scheme!r}; use 'Token <key>'."
-        )
-    user = authenticate(credentials.strip())
-    if user is None:
-        raise UnauthenticatedError("Invalid token.")
-    g.actor = actor_for(db.session(), user)
+    user: User | None
+    if header:
+        user, credentials = _from_header(header)
+    else:
+        user = sessions.current_user()
+        credentials = Credentials("session", user.id) if user else NO_CREDENTIALS
+    if user is not None:
+        g.user_locale = user.locale
+    _check_csrf(by_session=credentials.method == "session")
+    if user is not None:
+        g.actor = actor_for(db.session(), user)
+        g.credentials = credentials
 
 
 def current_actor() -> Actor:
     """Return the actor of the current request (anonymous outside requests)."""
     actor: Actor = g.get("actor", ANONYMOUS)
     return actor
+
+
+def current_credentials() -> Credentials:
+    """Return how the current request authenticated."""
+    credentials: Credentials = g.get("credentials", NO_CREDENTIALS)
+    return credentials
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` into a new browser session; the response sets ``csrftoken``."""
+    sessions.start(user)
+    csrf.new_token()
+
+
+def renew_session(user: User) -> None:
+    """Keep the current browser session of ``user`` valid after a password change."""
+    if current_credentials().method == "session":
+        sessions.renew(user)
+
+
+def issue_api_credentials(user: User) -> ApiCredentials:
+    """Create an API key and a JWT access/refresh pair for ``user`` (flushes)."""
+    issued = tokens.issue_user_key(db.session(), user)
+    pair = bearer.issue_pair(user)
+    return ApiCredentials(issued.key, pair.access, pair.refresh)
+
+
+def issue_access_token(user: User) -> str:
+    """Return a new access token for the refresh token the request presented.
+
+    Raises:
+        UnauthenticatedError: the request did not present a refresh token.
+    """
+    claims = current_credentials().claims
+    if claims.get("type") != "refresh":
+        raise UnauthenticatedError(
+            "Send the refresh token as 'Authorization: Bearer <refresh token>'."
+        )
+    return bearer.issue_access(user, str(claims["jti"]))
+
+
+def log_out(revoke_keys: bool = True) -> None:
+    """Revoke the caller's credentials and end the browser session (flushes).
+
+    As the reference's REST log-out, every API key of the user stops working
+    (all clients sharing it are logged out) unless ``revoke_keys`` is false (the
+    HTML sign-out, like allauth's, ends only the session); a bearer token is
+    revoked with its refresh token.
+    """
+    credentials = current_credentials()
+    if credentials.user_id is not None and revoke_keys:
+        tokens.revoke_user_keys(db.session(), credentials.user_id)
+    if credentials.method == "bearer":
+        bearer.revoke(dict(credentials.claims))
+    sessions.end()
+    csrf.drop_cookie()
+
+
+def _forget_previous_request() -> None:
+    """Drop what the libraries cached in ``g`` for an earlier request.
+
+    ``g`` lives as long as the application context, and requests share one
+    when it was pushed around them (the test suite does): Flask-Login, Flask-WTF
+    and Flask-JWT-Extended would otherwise see the previous request's user and
+    tokens.
+    """
+    for name in REQUEST_STATE:
+        g.pop(name, None)
+
+
+def _from_header(header: str) -> tuple[User, Credentials]:
+    scheme, _, value = header.partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    if scheme == "token":
+        session = db.session()
+        token = tokens.find_active(session, value, "user")
+        user = session.get(User, token.user_id) if token and token.user_id else None
+        if token is None or user is None or not user.is_active:
+            raise UnauthenticatedError("Invalid token.")
+        return user, Credentials("token", user.id, token_id=token.id)
+    if scheme == "bearer":
+        user, claims = bearer.verify(refresh=current_view_has(TAKES_REFRESH_TOKEN))
+        return user, Credentials("bearer", user.id, claims=claims)
+    raise UnauthenticatedError(
+        f"Unsupported authorization scheme {scheme!r}; "
+        "use 'Token <key>' or 'Bearer <access token>'."
+    )
+
+
+def _check_csrf(by_session: bool) -> None:
+    if request.method not in UNSAFE_METHODS or request.url_rule is None:
+        return
+    if request.path.startswith(HTML_PREFIX) or (
+        by_session and not current_view_has(CSRF_EXEMPT)
+    ):
+        csrf.protect()
+
+
+def _throttled(error: ThrottledError) -> ResponseReturnValue:
+    obj = error_object(429, error.code, error.title, error.detail, error.pointer)
+    return error_response(429, [obj], {"Retry-After": str(error.retry_after_s)})

@@ -77,3 +77,16 @@ class UnavailableError(DomainError):
     """A dependency (the database) is down; the client should retry later."""
 
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+@dataclass
+class ThrottledError(DomainError):
+    """Too many attempts (failed log-ins); the client may retry after a while.
+
+    Args:
+        retry_after_s: seconds until the next attempt is allowed (``Retry-After``).
+    """
+
+    retry_after_s: int = 60
+
+    status, code, title = 429, "throttled", "Too many requests"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import Babel
+from flask_jwt_extended import JWTManager
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 from app.db import Base
 
@@ -30,3 +34,8 @@ def include_object(
 migrate = Migrate(
     compare_type=True, include_object=include_object, render_as_batch=False
 )
+
+babel = Babel()
+login_manager = LoginManager()
+jwt = JWTManager()
+csrf = CSRFProtect()

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to ``app``."""
+    from app.cli.auth import auth
     from app.cli.demo import demo
     from app.cli.importer import import_group
     from app.cli.users import users
@@ -20,3 +21,5 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(jobs)
     app.cli.add_command(publishers)
+
+    app.cli.add_command(auth)

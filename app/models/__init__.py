@@ -1,5 +1,6 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
+from app.models.auth import LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.inventory import Address, Installation, Room, Site
 from app.models.jobs import JobRun
@@ -13,6 +14,7 @@ __all__ = [
     "ApiToken",
     "Installation",
     "JobRun",
+    "LoginFailure",
     "Membership",
     "Node",
     "NodeFidelity",
@@ -22,6 +24,7 @@ __all__ = [
     "Protocol",
     "PublisherRegistration",
     "Quantity",
+    "RevokedToken",
     "Role",
     "Room",
     "Sample",

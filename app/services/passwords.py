@@ -53,3 +53,13 @@ def _verify_django_pbkdf2(stored: str, password: str) -> bool:
         return False
     computed = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), rounds)
     return hmac.compare_digest(base64.b64encode(computed).decode("ascii"), digest)
+
+
+def fingerprint(user_id: int, stored: str, secret: str) -> str:
+    """Return a keyed digest of a user's stored hash, for credentials tied to it.
+
+    Sessions and bearer tokens carry it and stop verifying when the password
+    changes, as Django's session auth hash does. It reveals nothing about the hash.
+    """
+    message = f"{user_id}:{stored}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:24]

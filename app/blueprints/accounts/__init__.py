@@ -1,0 +1,1 @@
+"""HTML account pages under ``/accounts/`` (the reference's allauth pages)."""

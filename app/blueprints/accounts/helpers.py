@@ -1,0 +1,59 @@
+"""Small helpers of the account pages: errors onto forms, safe redirects, rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+
+from flask import Response, current_app, make_response, render_template, request
+
+from app.errors import DomainError
+
+NO_FIELDS: Mapping[str, str] = {}
+
+
+def show_errors(
+    form: FlaskForm, error: DomainError, fields: Mapping[str, str] = NO_FIELDS
+) -> None:
+    """Put each problem of ``error`` on the form field its pointer names.
+
+    Args:
+        form: the submitted form.
+        error: a domain error whose pointers end in attribute names.
+        fields: attribute name -> form field name where they differ.
+    """
+    for item in error.details():
+        name = (item.pointer or "").rsplit("/", 1)[-1]
+        field = getattr(form, fields.get(name, name), None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, item.detail]
+        else:
+            form.form_errors.append(item.detail)
+
+
+def safe_next(target: str | None) -> str:
+    """Return ``target`` if it stays on this site, else ``LOGIN_REDIRECT_URL``."""
+    fallback: str = current_app.config["LOGIN_REDIRECT_URL"]
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if not parts.scheme and not parts.netloc:
+        return target if target.startswith("/") else fallback
+    same_site = parts.scheme == request.scheme and parts.netloc == request.host
+    return target if same_site else fallback
+
+
+def page(
+    template: str,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    """Render ``account/<template>.html`` with ``status`` and ``headers``."""
+    response = make_response(render_template(f"account/{template}.html", **context))
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response

@@ -1,0 +1,114 @@
+"""Password pages: reset by mail and change: ``/accounts/password/``."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_login import login_required
+
+from flask import Blueprint, current_app, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from app.authn import renew_session
+from app.blueprints.accounts.forms import (
+    ChangePasswordForm,
+    EmailForm,
+    SetPasswordForm,
+)
+from app.blueprints.accounts.helpers import page, show_errors
+from app.db import transaction
+from app.errors import DomainError
+from app.extensions import db
+from app.security import sessions
+from app.services import account_mail, accounts, password_reset
+from app.services.password_policy import NewPassword
+
+blp = Blueprint("account_passwords", __name__, url_prefix="/accounts/password")
+
+POINTER1, POINTER2 = "/data/attributes/password1", "/data/attributes/password2"
+CHANGE_FIELDS = {"old_password": "oldpassword"}
+
+
+@blp.after_request
+def _page_headers(response: Response) -> Response:
+    """Keep reset links out of caches, frames and other sites' Referer logs."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+@blp.route("/reset/", methods=["GET", "POST"])
+def reset() -> ResponseReturnValue:
+    """Ask for the address; mail a reset link if an account uses it."""
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return page("password_reset", form=form)
+    secret = current_app.config["SECRET_KEY"]
+    with transaction() as session:
+        user = password_reset.find_for_reset(session, form.email.data)
+        key = password_reset.reset_key(user, secret) if user else None
+    mailed = user is None or key is None or account_mail.send_password_reset(user, key)
+    if not mailed:
+        form.form_errors.append(
+            gettext("The e-mail could not be sent. Please try again later.")
+        )
+        return page("password_reset", 503, form=form)
+    return redirect(url_for(".reset_done"))
+
+
+@blp.route("/reset/done/")
+def reset_done() -> ResponseReturnValue:
+    """Say that a reset link is on its way."""
+    return page("password_reset_done")
+
+
+@blp.route("/reset/key/<uidkey>/", methods=["GET", "POST"])
+def reset_from_key(uidkey: str) -> ResponseReturnValue:
+    """Ask for a new password with a mailed link; set it."""
+    key = password_reset.parse_link_key(uidkey)
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        password_reset.user_for_reset(db.session(), key, secret)
+    except DomainError:
+        return page("password_reset_from_key", form=None, invalid=True)
+    form = SetPasswordForm()
+    if not form.validate_on_submit():
+        return page("password_reset_from_key", form=form, invalid=False)
+    new = NewPassword(form.password1.data, form.password2.data, POINTER1, POINTER2)
+    try:
+        with transaction() as session:
+            password_reset.reset_password(session, key, new, secret)
+    except DomainError as exc:
+        show_errors(form, exc)
+        return page("password_reset_from_key", form=form, invalid=False)
+    return redirect(url_for(".reset_from_key_done"))
+
+
+@blp.route("/reset/key/done/")
+def reset_from_key_done() -> ResponseReturnValue:
+    """Say that the password was changed."""
+    return page("password_reset_from_key_done")
+
+
+@blp.route("/change/", methods=["GET", "POST"])
+@login_required  # type: ignore[untyped-decorator]
+def change() -> ResponseReturnValue:
+    """Ask for the current and a new password; change it."""
+    form = ChangePasswordForm()
+    user = sessions.current_user()
+    if user is None or not form.validate_on_submit():
+        return page("password_change", form=form)
+    change = accounts.PasswordChange(
+        old_password=form.oldpassword.data,
+        new=NewPassword(form.password1.data, form.password2.data, POINTER1, POINTER2),
+    )
+    try:
+        with transaction() as session:
+            accounts.change_password(session, user, change)
+            renew_session(user)
+    except DomainError as exc:
+        show_errors(form, exc, CHANGE_FIELDS)
+        return page("password_change", form=form)
+    flash(gettext("Password successfully changed."))
+    return redirect(url_for(".change"))

@@ -1,0 +1,233 @@
+"""Sign in, sign out, sign up and e-mail confirmation pages: ``/accounts/``."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, gettext
+from flask_login import login_required
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from sqlalchemy.orm import Session
+
+from app.authn import log_out, start_session
+from app.blueprints.accounts.forms import (
+    ButtonForm,
+    ChangeEmailForm,
+    EmailForm,
+    LoginForm,
+    SignupForm,
+)
+from app.blueprints.accounts.helpers import page, safe_next, show_errors
+from app.db import transaction
+from app.errors import DomainError, ThrottledError
+from app.extensions import db
+from app.i18n import select_locale
+from app.models import User
+from app.models.types import utcnow
+from app.security import csrf, sessions
+from app.services import account_mail, accounts, registration
+from app.services.password_policy import NewPassword
+
+blp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+PENDING_EMAIL = "_pending_email"
+SIGNUP_FIELDS = {"password": "password1"}
+
+
+@blp.app_context_processor
+def _page_context() -> dict[str, object]:
+    """Give the account templates the signed-in user and the page language."""
+    return {"account_user": sessions.current_user(), "current_locale": get_locale()}
+
+
+@blp.after_request
+def _page_headers(response: Response) -> Response:
+    """Keep account pages out of caches, frames and other sites' Referer logs."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@blp.route("/login/", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the sign-in form; sign in and go to ``next`` or ``LOGIN_REDIRECT_URL``."""
+    if request.method == "GET" and sessions.current_user() is not None:
+        if csrf.CSRF_COOKIE not in request.cookies:
+            csrf.new_token()  # the dashboards look for the cookie
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if not form.validate_on_submit():
+        return page("login", form=form)
+    attempt = accounts.LoginAttempt(
+        form.login.data, form.password.data, request.remote_addr or ""
+    )
+    policy = accounts.LoginPolicy.from_config(current_app.config)
+    try:
+        with transaction() as s:
+            outcome = accounts.attempt_login(s, attempt, policy, utcnow())
+            if outcome.user is not None:
+                start_session(outcome.user)
+    except ThrottledError as exc:
+        form.form_errors.append(exc.detail)
+        return page("login", 429, {"Retry-After": str(exc.retry_after_s)}, form=form)
+    if outcome.user is not None:
+        flash(
+            gettext("Successfully signed in as %(name)s.", name=outcome.user.username)
+        )
+        return redirect(safe_next(form.next.data))
+    if isinstance(outcome.error, accounts.EmailNotVerifiedError):
+        user = accounts.find_by_login(_db(), attempt.login)
+        session[PENDING_EMAIL] = user.email if user else ""
+        return redirect(url_for(".verification_sent", unverified=1))
+    show_errors(form, outcome.failure())
+    return page("login", form=form)
+
+
+@blp.route("/logout/", methods=["GET", "POST"])
+def logout() -> ResponseReturnValue:
+    """Ask whether to sign out; sign out."""
+    form = ButtonForm()
+    if request.method == "GET":
+        if sessions.current_user() is None:
+            return redirect(url_for(".login"))
+        return page("logout", form=form)
+    with transaction():
+        log_out(revoke_keys=False)
+    flash(gettext("You have signed out."))
+    return redirect(url_for(".login"))
+
+
+@blp.route("/signup/", methods=["GET", "POST"])
+def signup() -> ResponseReturnValue:
+    """Show the sign-up form; create the account and mail its confirmation link."""
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return page("signup", form=form)
+    verify = bool(current_app.config["ACCOUNT_EMAIL_VERIFICATION"])
+    new = registration.Registration(
+        username=form.username.data,
+        email=form.email.data,
+        new=NewPassword(
+            form.password1.data,
+            form.password2.data,
+            pointer1="/data/attributes/password1",
+            pointer2="/data/attributes/password2",
+        ),
+        locale=select_locale(),
+    )
+    try:
+        with transaction() as s:
+            user = registration.register(s, new, verified=False)
+    except DomainError as exc:
+        show_errors(form, exc, SIGNUP_FIELDS)
+        return page("signup", form=form)
+    if not verify:
+        start_session(user)
+        return redirect(safe_next(None))
+    sent = _send_confirmation(user)
+    session[PENDING_EMAIL] = user.email
+    return redirect(url_for(".verification_sent", failed=0 if sent else 1))
+
+
+@blp.route("/confirm-email/", methods=["GET", "POST"])
+def verification_sent() -> ResponseReturnValue:
+    """Say a confirmation mail is on its way; send it again on request."""
+    form = EmailForm()
+    failed = request.args.get("failed") == "1"
+    if request.method == "GET":
+        form.email.data = session.get(PENDING_EMAIL, "")
+    elif form.validate_on_submit():
+        user = registration.find_unverified(_db(), form.email.data)
+        session[PENDING_EMAIL] = form.email.data
+        if user is not None and not _send_confirmation(user):
+            failed = True
+        else:
+            flash(
+                gettext(
+                    "If an unconfirmed account uses %(email)s, a new confirmation "
+                    "e-mail is on its way.",
+                    email=form.email.data,
+                )
+            )
+            return redirect(url_for(".verification_sent"))
+    unverified = request.args.get("unverified") == "1"
+    return page("verification_sent", form=form, failed=failed, unverified=unverified)
+
+
+@blp.route("/confirm-email/<key>/", methods=["GET", "POST"])
+def confirm_email(key: str) -> ResponseReturnValue:
+    """Ask to confirm the address of a mailed link; confirm it."""
+    secret = current_app.config["SECRET_KEY"]
+    form = ButtonForm()
+    try:
+        user, email = registration.confirmation_of(_db(), key, secret)
+    except DomainError:
+        return page("email_confirm", form=form, invalid=True, resend=EmailForm())
+    if request.method == "GET":
+        return page("email_confirm", form=form, invalid=False, user=user, email=email)
+    try:
+        with transaction() as s:
+            registration.confirm_email(s, key, secret)
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for(".verification_sent"))
+    flash(gettext("You have confirmed %(email)s.", email=email))
+    target = ".email" if sessions.current_user() else ".login"
+    return redirect(url_for(target))
+
+
+@blp.route("/email/", methods=["GET", "POST"])
+@login_required  # type: ignore[untyped-decorator]
+def email() -> ResponseReturnValue:
+    """Show the account's e-mail address; re-send its confirmation; change it."""
+    user = sessions.current_user()
+    if user is None:  # login_required let it through: cannot happen
+        return redirect(url_for(".login"))
+    resend, change = ButtonForm(prefix="resend"), ChangeEmailForm(prefix="change")
+    if resend.submit.data and resend.validate_on_submit():
+        if _send_confirmation(user):
+            flash(gettext("Confirmation e-mail sent to %(email)s.", email=user.email))
+        else:
+            flash(gettext("The e-mail could not be sent. Please try again later."))
+        return redirect(url_for(".email"))
+    if change.submit.data and change.validate_on_submit():
+        try:
+            address = registration.check_new_email(_db(), change.email.data, user.id)
+        except DomainError as exc:
+            show_errors(change, exc)
+            return page("email", user=user, resend=resend, change=change)
+        if _send_confirmation(user, address):
+            flash(
+                gettext(
+                    "Confirmation e-mail sent to %(email)s. Your address changes "
+                    "when you follow its link.",
+                    email=address,
+                )
+            )
+        else:
+            flash(gettext("The e-mail could not be sent. Please try again later."))
+        return redirect(url_for(".email"))
+    return page("email", user=user, resend=resend, change=change)
+
+
+def _send_confirmation(user: User, address: str | None = None) -> bool:
+    secret = current_app.config["SECRET_KEY"]
+    key = registration.confirmation_key(user, secret, address)
+    return account_mail.send_confirmation(user, key, address)
+
+
+def _db() -> Session:
+    return db.session()

@@ -1,0 +1,107 @@
+"""Password change and reset by mail: ``/api/v1/auth/password/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor, renew_session
+from app.blueprints.auth import render
+from app.blueprints.auth.routes import check_envelope
+from app.blueprints.auth.schemas import (
+    PasswordChangeDocument,
+    PasswordResetConfirmDocument,
+    PasswordResetDocument,
+)
+from app.db import transaction
+from app.errors import UnavailableError
+from app.jsonapi import JsonApiBlueprint
+from app.services import account_mail, accounts, password_reset
+from app.services.password_policy import NewPassword
+
+blp = JsonApiBlueprint(
+    "auth_password",
+    __name__,
+    url_prefix="/api/v1/auth/password",
+    description="Change the password, or reset a forgotten one by mail.",
+)
+
+Document = dict[str, Any]
+
+
+@blp.route("/change/")
+class PasswordChange(MethodView):
+    """The reference's ``PasswordChangeView``, requiring the old password."""
+
+    @blp.arguments(PasswordChangeDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Set a new password; the old one is required.
+
+        Other browser sessions and bearer tokens of the account stop working;
+        the session making the change stays logged in.
+        """
+        check_envelope("PasswordChangeView")
+        attributes = document["data"]["attributes"]
+        change = accounts.PasswordChange(
+            old_password=attributes["old_password"],
+            new=NewPassword(attributes["new_password1"], attributes["new_password2"]),
+        )
+        with transaction() as session:
+            user = accounts.own_account(session, current_actor().user_id)
+            accounts.change_password(session, user, change)
+            renew_session(user)
+        return render.detail(gettext("New password has been saved."))
+
+
+@blp.route("/reset/")
+class PasswordReset(MethodView):
+    """The reference's ``PasswordResetView``, working."""
+
+    @blp.arguments(PasswordResetDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Mail a password-reset link to the address, if an account uses it.
+
+        The answer is the same whether or not an account uses the address.
+        """
+        check_envelope("PasswordResetView")
+        email = document["data"]["attributes"]["email"]
+        secret = current_app.config["SECRET_KEY"]
+        with transaction() as session:
+            user = password_reset.find_for_reset(session, email)
+            key = password_reset.reset_key(user, secret) if user else None
+        mailed = (
+            user is None or key is None or account_mail.send_password_reset(user, key)
+        )
+        if not mailed:
+            raise UnavailableError(
+                gettext("The e-mail could not be sent. Please try again later.")
+            )
+        return render.detail(gettext("Password reset e-mail has been sent."))
+
+
+@blp.route("/reset/confirm/")
+class PasswordResetConfirm(MethodView):
+    """The reference's ``PasswordResetConfirmView``."""
+
+    @blp.arguments(PasswordResetConfirmDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Set a new password with the ``uid`` and ``token`` of a reset link.
+
+        A link ``/accounts/password/reset/key/<uid>-<token>/`` splits at its
+        first dash. Resetting revokes the account's API keys, sessions and
+        bearer tokens, and marks the address verified.
+        """
+        check_envelope("PasswordResetConfirmView")
+        attributes = document["data"]["attributes"]
+        key = password_reset.ResetKey(attributes["uid"], attributes["token"])
+        new = NewPassword(attributes["new_password1"], attributes["new_password2"])
+        with transaction() as session:
+            password_reset.reset_password(
+                session, key, new, current_app.config["SECRET_KEY"]
+            )
+        return render.detail(gettext("Password has been reset with the new password."))

@@ -1,0 +1,118 @@
+"""Sign-up and e-mail verification: ``/api/v1/auth/registration/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.blueprints.auth import render
+from app.blueprints.auth.routes import check_envelope
+from app.blueprints.auth.schemas import (
+    RegisterDocument,
+    ResendEmailDocument,
+    VerifyEmailDocument,
+)
+from app.db import transaction
+from app.errors import UnavailableError
+from app.i18n import select_locale
+from app.jsonapi import JsonApiBlueprint
+from app.services import account_mail, registration
+from app.services.password_policy import NewPassword
+
+blp = JsonApiBlueprint(
+    "auth_registration",
+    __name__,
+    url_prefix="/api/v1/auth/registration",
+    description="Sign up and verify the e-mail address (dj-rest-auth's "
+    "registration endpoints, which the reference documented but never routed).",
+)
+
+Document = dict[str, Any]
+
+
+@blp.route("/")
+class Register(MethodView):
+    """The reference's intended ``RegisterView``."""
+
+    @blp.arguments(RegisterDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Create an account and mail its confirmation link (201).
+
+        With ``ACCOUNT_EMAIL_VERIFICATION`` off no mail is sent and the account
+        may log in at once. When the mail server is down the account is kept:
+        ``meta.email_sent`` is false and ``resend-email/`` sends it again.
+        """
+        check_envelope("RegisterView")
+        attributes = document["data"]["attributes"]
+        verify = bool(current_app.config["ACCOUNT_EMAIL_VERIFICATION"])
+        new = registration.Registration(
+            username=attributes["username"],
+            email=attributes["email"],
+            new=NewPassword(
+                attributes["password1"],
+                attributes["password2"],
+                pointer1="/data/attributes/password1",
+                pointer2="/data/attributes/password2",
+            ),
+            locale=select_locale(),
+        )
+        with transaction() as session:
+            user = registration.register(session, new, verified=False)
+        if not verify:
+            return render.detail(gettext("Successfully signed up.")), 201
+        key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
+        if account_mail.send_confirmation(user, key):
+            return render.detail(gettext("Verification e-mail sent.")), 201
+        document = render.detail(
+            gettext(
+                "Your account was created, but the verification e-mail could not "
+                "be sent. Please request it again in a few minutes."
+            )
+        )
+        return document | {"meta": {"email_sent": False}}, 201
+
+
+@blp.route("/verify-email/")
+class VerifyEmail(MethodView):
+    """The reference's intended ``VerifyEmailView``."""
+
+    @blp.arguments(VerifyEmailDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Confirm an e-mail address with the key from the mailed link."""
+        check_envelope("VerifyEmailView")
+        with transaction() as session:
+            registration.confirm_email(
+                session,
+                document["data"]["attributes"]["key"],
+                current_app.config["SECRET_KEY"],
+            )
+        return render.detail("ok")
+
+
+@blp.route("/resend-email/")
+class ResendEmail(MethodView):
+    """dj-rest-auth's ``ResendEmailVerificationView``."""
+
+    @blp.arguments(ResendEmailDocument)
+    def post(self, document: Document) -> ResponseReturnValue:
+        """Mail the confirmation link again to an unverified address.
+
+        The answer is the same whether or not an account uses the address,
+        unless the mail server is down (503).
+        """
+        check_envelope("ResendEmailVerificationView")
+        email = document["data"]["attributes"]["email"]
+        with transaction() as session:
+            user = registration.find_unverified(session, email)
+        if user is not None:
+            key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
+            if not account_mail.send_confirmation(user, key):
+                raise UnavailableError(
+                    gettext("The e-mail could not be sent. Please try again later.")
+                )
+        return render.detail("ok")

@@ -1,0 +1,110 @@
+"""Request documents of the auth endpoints (JSON:API, typed by the view's name).
+
+Unknown attributes are ignored, as Django REST framework ignores them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+
+class _Lenient(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+def document(
+    name: str, attributes: dict[str, Any], type_name: str | None = None
+) -> type[ma.Schema]:
+    """Return the schema of ``{"data": {"type", "id"?, "attributes": {...}}}``.
+
+    Args:
+        name: names the OpenAPI schemas (``<name>Document`` ...).
+        attributes: marshmallow fields of ``data.attributes``.
+        type_name: the resource type the endpoint expects (default: ``name``).
+    """
+    attrs = _Lenient.from_dict(attributes, name=f"{name}Attributes")
+    data = _Lenient.from_dict(
+        {
+            "type": ma.fields.String(
+                required=True, metadata={"example": type_name or name}
+            ),
+            "id": ma.fields.Raw(),
+            "attributes": ma.fields.Nested(attrs, required=True),
+        },
+        name=f"{name}Data",
+    )
+    return _Lenient.from_dict(
+        {"data": ma.fields.Nested(data, required=True)}, name=f"{name}Document"
+    )
+
+
+def _text(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(**kwargs)
+
+
+def _secret(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(required=True, load_only=True, **kwargs)
+
+
+LoginDocument = document(
+    "LoginView",
+    {
+        "username": _text(load_default=""),
+        "email": _text(load_default=""),
+        "password": _secret(),
+    },
+)
+UserPatchDocument = document(
+    "AuthUserPatch",
+    {
+        "username": _text(),
+        "email": _text(),
+        "first_name": _text(),
+        "last_name": _text(),
+    },
+    type_name="User",
+)
+UserPutDocument = document(
+    "UserPut",
+    {
+        "username": _text(required=True),
+        "email": _text(),
+        "first_name": _text(load_default=""),
+        "last_name": _text(load_default=""),
+    },
+    type_name="User",
+)
+PasswordChangeDocument = document(
+    "PasswordChangeView",
+    {
+        "old_password": _secret(),
+        "new_password1": _secret(),
+        "new_password2": _secret(),
+    },
+)
+PasswordResetDocument = document("PasswordResetView", {"email": _text(required=True)})
+PasswordResetConfirmDocument = document(
+    "PasswordResetConfirmView",
+    {
+        "uid": _text(required=True),
+        "token": _text(required=True),
+        "new_password1": _secret(),
+        "new_password2": _secret(),
+    },
+)
+RegisterDocument = document(
+    "RegisterView",
+    {
+        "username": _text(required=True),
+        "email": _text(required=True),
+        "password1": _secret(),
+        "password2": _secret(),
+    },
+)
+VerifyEmailDocument = document("VerifyEmailView", {"key": _text(required=True)})
+ResendEmailDocument = document(
+    "ResendEmailVerificationView", {"email": _text(required=True)}
+)

@@ -1,0 +1,29 @@
+"""``flask auth``: housekeeping of the credential tables."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from app.db import transaction
+from app.models.types import utcnow
+from app.services import login_throttle, revocation
+
+
+@click.group(help="Authentication housekeeping.")
+def auth() -> None:
+    """Group of authentication commands."""
+
+
+@auth.command("prune")
+def prune() -> None:
+    """Delete revocation entries and log-in counters that have expired.
+
+    Safe to run at any time (e.g. daily from cron or the jobs process).
+    """
+    now = utcnow()
+    limits = login_throttle.Limits.from_config(current_app.config)
+    with transaction() as session:
+        revoked = revocation.prune(session, now)
+        counters = login_throttle.prune(session, limits, now)
+    click.echo(f"Pruned {revoked} revoked credentials and {counters} log-in counters.")

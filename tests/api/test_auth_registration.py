@@ -1,0 +1,190 @@
+"""REST sign-up and e-mail verification, with mail to a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import User
+from tests.factories import make_user
+from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.smtp import Mailbox, free_port
+
+PASSWORD = "maxi-mustermann-2024"
+
+
+def _register(client: FlaskClient, **overrides: str) -> tuple[int, dict[str, Any]]:
+    attributes = {
+        "username": "maxM",
+        "email": "max@example.org",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        **overrides,
+    }
+    resp = client.post(f"{AUTH}/registration/", json=doc("RegisterView", **attributes))
+    return resp.status_code, json_of(resp)
+
+
+def _key(body: str) -> str:
+    match = re.search(r"/accounts/confirm-email/([^/\s]+)/", body)
+    assert match is not None, body
+    return match.group(1)
+
+
+@pytest.fixture
+def subject_prefix(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mails carry the reference's subject prefix."""
+    monkeypatch.setitem(app.config, "EMAIL_SUBJECT_PREFIX", "[Clair Plattform] ")
+
+
+@pytest.mark.usefixtures("subject_prefix")
+def test_register_mails_confirmation_then_verify_then_login(
+    client: FlaskClient, mailbox: Mailbox
+) -> None:
+    status, body = _register(client)
+    mail = mailbox.only()
+    refused = api_login(client, PASSWORD, username="maxM")
+    verified = client.post(
+        f"{AUTH}/registration/verify-email/",
+        json=doc("VerifyEmailView", key=_key(mail.body)),
+    )
+    login = api_login(client, PASSWORD, username="maxM")
+
+    assert status == 201
+    assert body == {"data": {"detail": "Verification e-mail sent."}}
+    assert mail.subject == "[Clair Plattform] Please Confirm Your E-mail Address"
+    assert mail.recipients == ["max@example.org"]
+    assert refused.status_code == 400
+    assert verified.status_code == 200
+    assert login.status_code == 200
+
+
+def test_register_weak_password_is_400_at_password1(
+    client: FlaskClient, mailbox: Mailbox
+) -> None:
+    status, body = _register(client, password1="example.org", password2="example.org")
+
+    assert status == 400
+    pointers = {e["source"]["pointer"] for e in body["errors"]}
+    assert pointers == {"/data/attributes/password1"}
+    assert mailbox.received == []
+
+
+def test_register_taken_email_is_409(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, email="max@example.org")
+
+    status, body = _register(client, email="MAX@example.org")
+
+    assert status == 409
+    assert body["errors"][0]["source"]["pointer"] == "/data/attributes/email"
+
+
+def test_register_malformed_email_is_400(client: FlaskClient, mailbox: Mailbox) -> None:
+    status, body = _register(client, email="not-an-address")
+
+    assert status == 400
+    assert body["errors"][0]["source"]["pointer"] == "/data/attributes/email"
+
+
+def test_register_missing_fields_are_400_each_with_pointer(
+    client: FlaskClient,
+) -> None:
+    resp = client.post(f"{AUTH}/registration/", json=doc("RegisterView"))
+
+    assert resp.status_code == 400
+    pointers = {e["source"]["pointer"] for e in json_of(resp)["errors"]}
+    assert pointers == {
+        "/data/attributes/username",
+        "/data/attributes/email",
+        "/data/attributes/password1",
+        "/data/attributes/password2",
+    }
+
+
+def test_register_with_mail_server_down_keeps_the_account_and_resend_works(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = app.config["EMAIL_PORT"]
+    monkeypatch.setitem(app.config, "EMAIL_PORT", free_port())
+    status, body = _register(client)
+    monkeypatch.setitem(app.config, "EMAIL_PORT", port)
+
+    resent = client.post(
+        f"{AUTH}/registration/resend-email/",
+        json=doc("ResendEmailVerificationView", email="max@example.org"),
+    )
+
+    assert status == 201
+    assert body["meta"] == {"email_sent": False}
+    assert session.scalars(select(User).where(User.username == "maxM")).one()
+    assert resent.status_code == 200
+    assert "/accounts/confirm-email/" in mailbox.only().body
+
+
+def test_resend_for_unknown_address_mails_nothing(
+    client: FlaskClient, mailbox: Mailbox
+) -> None:
+    resp = client.post(
+        f"{AUTH}/registration/resend-email/",
+        json=doc("ResendEmailVerificationView", email="nobody@example.org"),
+    )
+
+    assert resp.status_code == 200
+    assert mailbox.received == []
+
+
+def test_verify_email_forged_key_is_400_at_key(client: FlaskClient) -> None:
+    resp = client.post(
+        f"{AUTH}/registration/verify-email/",
+        json=doc("VerifyEmailView", key="forged.key.value"),
+    )
+
+    assert resp.status_code == 400
+    assert json_of(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/key"
+
+
+def test_register_without_verification_logs_in_at_once(
+    app: Flask, client: FlaskClient, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
+
+    status, _ = _register(client)
+    login = api_login(client, PASSWORD, username="maxM")
+
+    assert status == 201
+    assert mailbox.received == []
+    assert login.status_code == 200
+
+
+def test_register_stores_the_request_language(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    client.post(
+        f"{AUTH}/registration/",
+        json=doc(
+            "RegisterView",
+            username="maxM",
+            email="max@example.org",
+            password1=PASSWORD,
+            password2=PASSWORD,
+        ),
+        headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"},
+    )
+
+    user = session.scalars(select(User).where(User.username == "maxM")).one()
+    assert user.locale == "de"
+    assert mailbox.only().subject.endswith("Bitte bestätigen Sie Ihre E-Mail-Adresse")
