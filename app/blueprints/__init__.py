@@ -12,3 +12,7 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.health.routes import blp as health
 
     app.register_blueprint(health)
+
+    from app.blueprints.airquality.routes import blp as airquality
+
+    api.register_blueprint(airquality)
