@@ -12,3 +12,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
+
+    from app.cli.analysts import analysts
+
+    app.cli.add_command(analysts)
