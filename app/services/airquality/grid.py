@@ -25,7 +25,7 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 
-from sqlalchemy import text
+import psycopg
 from sqlalchemy.orm import Session
 
 from app.services.airquality.rules import MAX_GAP_S, STEP_S
@@ -39,22 +39,23 @@ IntArray = npt.NDArray[np.int64]
 PAD = MAX_GAP_S // STEP_S
 
 # One row per non-empty bucket of the clipped samples. The constant bounds in
-# WHERE let TimescaleDB exclude chunks at plan time.
-BUCKETS_SQL = text(
-    """
+# WHERE let TimescaleDB exclude chunks at plan time. It runs on the psycopg
+# connection itself with binary results: SQLAlchemy's row handling cost more
+# than the query for the ~4,500 rows of a month.
+BUCKETS_SQL = """
     WITH clip AS (
         SELECT c.node_id, c.lo, c.hi
         FROM unnest(
-            CAST(:node_ids AS uuid[]),
-            CAST(:los AS timestamptz[]),
-            CAST(:his AS timestamptz[])
+            CAST(%(node_ids)s AS uuid[]),
+            CAST(%(los)s AS timestamptz[]),
+            CAST(%(his)s AS timestamptz[])
         ) AS c (node_id, lo, hi)
     )
     SELECT
         CAST(
             (extract(epoch FROM time_bucket(
-                CAST(:step AS interval), s.time, CAST(:origin AS timestamptz)))
-             - extract(epoch FROM CAST(:origin AS timestamptz))) / :step_s
+                CAST(%(step)s AS interval), s.time, CAST(%(origin)s AS timestamptz)))
+             - extract(epoch FROM CAST(%(origin)s AS timestamptz))) / %(step_s)s
             AS integer
         ) AS k,
         CAST(count(*) AS integer) AS n,
@@ -65,11 +66,10 @@ BUCKETS_SQL = text(
     FROM clip
     JOIN samples AS s
       ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
-    WHERE s.time BETWEEN :scan_from AND :scan_to
+    WHERE s.time BETWEEN %(scan_from)s AND %(scan_to)s
     GROUP BY 1
     ORDER BY 1
-    """
-)
+"""
 
 
 @dataclass(frozen=True)
@@ -113,29 +113,31 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets
     """
     if not spans:
         return Buckets.empty()
-    rows = session.execute(
-        BUCKETS_SQL,
-        {
-            "node_ids": [span.node_id for span in spans],
-            "los": [span.start for span in spans],
-            "his": [span.end for span in spans],
-            "step": timedelta(seconds=STEP_S),
-            "step_s": STEP_S,
-            "origin": window.start,
-            "scan_from": window.start - MARGIN,
-            "scan_to": window.end + MARGIN,
-        },
-    ).all()
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError("the air-quality grid needs a psycopg connection")
+    params = {
+        "node_ids": [span.node_id for span in spans],
+        "los": [span.start for span in spans],
+        "his": [span.end for span in spans],
+        "step": timedelta(seconds=STEP_S),
+        "step_s": STEP_S,
+        "origin": window.start,
+        "scan_from": window.start - MARGIN,
+        "scan_to": window.end + MARGIN,
+    }
+    with driver.cursor(binary=True) as cursor:
+        rows = cursor.execute(BUCKETS_SQL, params).fetchall()
     if not rows:
         return Buckets.empty()
-    k, n, first_s, first_co2, last_s, last_co2 = zip(*rows, strict=True)
+    table = np.array(rows, dtype=np.float64)
     return Buckets(
-        k=np.asarray(k, dtype=np.int64),
-        n=np.asarray(n, dtype=np.int64),
-        first_s=np.asarray(first_s, dtype=np.float64),
-        first_co2=np.asarray(first_co2, dtype=np.float64),
-        last_s=np.asarray(last_s, dtype=np.float64),
-        last_co2=np.asarray(last_co2, dtype=np.float64),
+        k=table[:, 0].astype(np.int64),
+        n=table[:, 1].astype(np.int64),
+        first_s=table[:, 2],
+        first_co2=table[:, 3],
+        last_s=table[:, 4],
+        last_co2=table[:, 5],
     )
 
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from sqlalchemy.orm import Session
 
 from app.models import Room
@@ -24,7 +22,7 @@ from app.services.airquality.metrics import (
     valid_days,
     weekday_profile,
 )
-from app.services.airquality.rules import STEP_S, WEEKDAYS
+from app.services.airquality.rules import STEP_S
 from app.services.airquality.sources import room_spans
 from app.services.airquality.window import (
     Window,
@@ -117,18 +115,11 @@ def room_air_quality(
     )
     clock = local_clock(window.start_s, window.points, timezone)
     days = group_stats(values, runs(clock.day))
-    histogram = None
-    if query.include_histogram:
-        histogram = (
-            weekday_profile(values, clock)
-            if np.any(~np.isnan(values))
-            else {name: [] for name in WEEKDAYS}
-        )
     return RoomAirQuality(
         room_id=room.id,
         window=window,
         clean_air_medal=clean_air_medal(days),
-        histogram=histogram,
+        histogram=weekday_profile(values, clock) if query.include_histogram else None,
         days=_day_table(days, clock, window) if query.include_days else None,
     )
 
