@@ -24,7 +24,7 @@ from psycopg import sql
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, NotFoundError, ValidationError
+from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from app.models import AnalystRole, AnalystRoleOrganization, Organization
 from app.services.access import Actor, require_staff
 
@@ -70,6 +70,23 @@ def _driver(session: Session) -> psycopg.Connection[Any]:
     if not isinstance(driver, psycopg.Connection):
         raise TypeError("analyst roles need a psycopg connection")
     return driver
+
+
+def _run(driver: psycopg.Connection[Any], statement: sql.Composed) -> None:
+    """Execute a role statement; a missing right is the deployment's problem.
+
+    Raises:
+        ForbiddenError: the application's database role may not do this (it
+            needs CREATEROLE and must own the analytics schema).
+    """
+    try:
+        driver.execute(statement)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ForbiddenError(
+            f"The database refused: {exc.diag.message_primary}. The application's "
+            "database role needs CREATEROLE and must own schema analytics "
+            "(it does when it ran the migrations)."
+        ) from exc
 
 
 def _role_exists(session: Session, name: str) -> bool:
@@ -124,6 +141,8 @@ def create_analyst_role(
         ForbiddenError: the caller is not staff.
         ValidationError: bad name, empty password, no scope, unknown organization.
         ConflictError: a database role of that name exists already.
+        ForbiddenError: the session's database role lacks CREATEROLE or does
+            not own the analytics schema.
     """
     require_staff(actor)
     _check(session, new)
@@ -143,7 +162,7 @@ def create_analyst_role(
             "ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT ON TABLES TO {}"
         ).format(schema, role),
     ):
-        driver.execute(statement)
+        _run(driver, statement)
     session.add(
         AnalystRole(
             role_name=new.name,
@@ -182,6 +201,7 @@ def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
         NotFoundError: ``name`` is not an analyst role of this database (other
             roles, such as the application's own, are never dropped).
         ConflictError: the role still has privileges in another database.
+        ForbiddenError: the session's database role may not revoke or drop.
     """
     require_staff(actor)
     row = session.get(AnalystRole, name)
@@ -199,7 +219,7 @@ def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
             ),
             sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(schema, role),
         ):
-            driver.execute(statement)
+            _run(driver, statement)
         try:
             with driver.transaction():
                 driver.execute(sql.SQL("DROP ROLE {}").format(role))
