@@ -47,3 +47,7 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     api.register_blueprint(auth_registration)
     app.register_blueprint(accounts)
     app.register_blueprint(account_passwords)
+
+    from app.blueprints.airquality.routes import blp as airquality
+
+    api.register_blueprint(airquality)

@@ -23,3 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(publishers)
 
     app.cli.add_command(auth)
+
+    from app.cli.analysts import analysts
+
+    app.cli.add_command(analysts)

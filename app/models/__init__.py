@@ -1,5 +1,6 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
+from app.models.analytics import AnalystRole, AnalystRoleOrganization
 from app.models.auth import LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.inventory import Address, Installation, Room, Site
@@ -11,6 +12,8 @@ from app.models.tenancy import ApiToken, Membership, Organization, Role, User
 
 __all__ = [
     "Address",
+    "AnalystRole",
+    "AnalystRoleOrganization",
     "ApiToken",
     "Installation",
     "JobRun",

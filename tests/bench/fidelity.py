@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import flask_migrate
-from tests.support.database import throwaway_database
 
 from sqlalchemy import text
 
@@ -23,6 +22,7 @@ from app import create_app
 from app.db import transaction
 from app.services.access import SYSTEM
 from app.services.fidelity import check_all
+from tests.support.database import throwaway_database
 
 _NODES = """
 INSERT INTO organizations (name) VALUES ('bench');

@@ -1,0 +1,66 @@
+"""``/api/v1/rooms/<id>/airquality/``: the clean-air medal and weekday CO2 profile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.airquality.render import airquality_resource
+from app.blueprints.airquality.schemas import (
+    AirQualityQueryArgsSchema,
+    parse_year_month,
+)
+from app.jsonapi import JsonApiBlueprint, single
+from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
+from app.services.replica import read_session
+
+blp = JsonApiBlueprint(
+    "airquality",
+    __name__,
+    url_prefix="/api/v1/rooms",
+    description="Air quality of a room: the clean-air medal, the daily table and "
+    "the mean CO2 per weekday and hour, in the analysis time zone.",
+)
+
+
+def _answer(
+    room_id: int, month: YearMonth | None, args: dict[str, Any]
+) -> ResponseReturnValue:
+    now = datetime.now(UTC)
+    query = AirQualityQuery(
+        room_id=room_id,
+        month=month,
+        include_histogram=args["include_histogram"],
+        include_days=args["include_days"],
+    )
+    result = room_air_quality(
+        read_session(),
+        current_actor(),
+        query,
+        timezone=current_app.config["ANALYSIS_TIMEZONE"],
+        now=now,
+    )
+    return single(airquality_resource(result, int(now.timestamp())))
+
+
+@blp.route("/<int:room_id>/airquality/")
+class RoomAirQualityRecent(MethodView):
+    @blp.arguments(AirQualityQueryArgsSchema, location="query")
+    def get(self, args: dict[str, Any], room_id: int) -> ResponseReturnValue:
+        """Get the air quality of a room over the 30 days before today."""
+        return _answer(room_id, None, args)
+
+
+@blp.route("/<int:room_id>/airquality/<year_month>")
+class RoomAirQualityMonth(MethodView):
+    @blp.arguments(AirQualityQueryArgsSchema, location="query")
+    def get(
+        self, args: dict[str, Any], room_id: int, year_month: str
+    ) -> ResponseReturnValue:
+        """Get the air quality of a room in a calendar month (YYYY-MM, local time)."""
+        return _answer(room_id, parse_year_month(year_month), args)

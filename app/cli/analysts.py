@@ -1,0 +1,113 @@
+"""``flask analysts``: PostgreSQL login roles for analysts with SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from app.db import transaction
+from app.errors import DomainError
+from app.services.access import SYSTEM
+from app.services.analysts import (
+    NewAnalystRole,
+    create_analyst_role,
+    drop_analyst_role,
+    list_analyst_roles,
+)
+
+
+@click.group(help="Database roles that read the analytics schema (SQL access).")
+def analysts() -> None:
+    """Group of analyst-role commands."""
+
+
+@analysts.command("create-role")
+@click.argument("name")
+@click.option(
+    "--organization",
+    "organization_ids",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Organization whose data the role sees in full; repeat for several.",
+)
+@click.option(
+    "--public",
+    "public_data",
+    is_flag=True,
+    help="The role sees every public installation (of any organization).",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password from this file (first line) instead of prompting.",
+)
+def create_role(
+    name: str,
+    organization_ids: tuple[int, ...],
+    public_data: bool,
+    password_file: Path | None,
+) -> None:
+    """Create the login role NAME with read access to the analytics views.
+
+    The role may read the views of schema analytics and nothing else; the
+    views show it the rows of the given organizations and, with --public, of
+    public installations. Its days are in ANALYSIS_TIMEZONE. The password is
+    asked for twice unless --password-file is given.
+    """
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    new = NewAnalystRole(
+        name=name,
+        password=password,
+        organization_ids=organization_ids,
+        public_data=public_data,
+        timezone=current_app.config["ANALYSIS_TIMEZONE"],
+    )
+    try:
+        with transaction() as session:
+            role = create_analyst_role(session, SYSTEM, new)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    scope = _scope(role.organizations, role.public_data)
+    click.echo(f"Created analyst role {role.name!r}: {scope}.")
+
+
+@analysts.command("list")
+def list_roles() -> None:
+    """List the analyst roles of this database and what they see."""
+    with transaction() as session:
+        roles = list_analyst_roles(session, SYSTEM)
+    if not roles:
+        click.echo("No analyst roles.")
+    for role in roles:
+        login = "" if role.can_login else "  [role missing or cannot log in]"
+        scope = _scope(role.organizations, role.public_data)
+        click.echo(f"{role.name}: {scope}; days in {role.timezone}{login}")
+
+
+@analysts.command("drop-role")
+@click.argument("name")
+@click.confirmation_option(prompt="Drop this analyst role and revoke its access?")
+def drop_role(name: str) -> None:
+    """Revoke the access of analyst role NAME and drop the login role."""
+    try:
+        with transaction() as session:
+            drop_analyst_role(session, SYSTEM, name)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"Dropped analyst role {name!r}.")
+
+
+def _scope(organizations: tuple[tuple[int, str], ...], public_data: bool) -> str:
+    parts = [
+        f"organization {org_id} ({org_name})" for org_id, org_name in organizations
+    ]
+    if public_data:
+        parts.append("public installations")
+    return ", ".join(parts) or "nothing"

@@ -1,0 +1,150 @@
+"""The room air-quality indicator: the clean-air medal and the weekday profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app.models import Room
+from app.services.access import Actor, get_visible
+from app.services.airquality.grid import grid_values, load_buckets
+from app.services.airquality.metrics import (
+    Groups,
+    LocalClock,
+    clean_air_medal,
+    day_dates,
+    group_stats,
+    local_clock,
+    runs,
+    valid_days,
+    weekday_profile,
+)
+from app.services.airquality.rules import STEP_S
+from app.services.airquality.sources import room_spans
+from app.services.airquality.window import (
+    Window,
+    YearMonth,
+    month_window,
+    recent_window,
+)
+
+
+@dataclass(frozen=True)
+class AirQualityQuery:
+    """What to compute for a room.
+
+    Attributes:
+        room_id: the room.
+        month: a calendar month, or None for the 30 days before today.
+        include_histogram: compute the weekday-by-hour profile.
+        include_days: return the daily table.
+    """
+
+    room_id: int
+    month: YearMonth | None = None
+    include_histogram: bool = False
+    include_days: bool = False
+
+
+@dataclass(frozen=True)
+class DayMetrics:
+    """One local calendar day of the analysis.
+
+    Metrics are None when the day has no data at all.
+    """
+
+    date: date
+    start: datetime
+    end: datetime
+    is_valid: bool
+    gap_duration_s: int
+    max_co2_ppm: float | None
+    mean_co2_ppm: float | None
+    excess_duration_s: int | None
+    excess_score: float | None
+
+
+@dataclass(frozen=True)
+class RoomAirQuality:
+    """The air-quality indicator of a room over a window."""
+
+    room_id: int
+    window: Window
+    clean_air_medal: bool
+    histogram: dict[str, list[float]] | None
+    days: list[DayMetrics] | None
+
+
+def room_air_quality(
+    session: Session,
+    actor: Actor,
+    query: AirQualityQuery,
+    *,
+    timezone: str,
+    now: datetime,
+) -> RoomAirQuality:
+    """Analyse the CO2 series of a room from the installations the actor may see.
+
+    Days and hours are those of ``timezone``; a room without samples in the
+    window gets no medal, an empty profile and days without data.
+
+    Args:
+        session: the database session (read-only use; a replica is fine).
+        actor: the caller.
+        query: the room, the window and what to include.
+        timezone: IANA name of the analysis time zone.
+        now: the request time (for the 30-day window).
+
+    Returns:
+        The indicator.
+
+    Raises:
+        NotFoundError: the room does not exist or is invisible to the actor.
+        ConflictError: two visible installations of the room are active at
+            the same time inside the window.
+    """
+    room = get_visible(session, actor, Room, query.room_id)
+    tz = ZoneInfo(timezone)
+    window = month_window(query.month, tz) if query.month else recent_window(now, tz)
+    spans = room_spans(session, actor, room.id, window)
+    values = grid_values(
+        load_buckets(session, spans, window), window.start_s, window.points
+    )
+    clock = local_clock(window.start_s, window.points, timezone)
+    days = group_stats(values, runs(clock.day))
+    return RoomAirQuality(
+        room_id=room.id,
+        window=window,
+        clean_air_medal=clean_air_medal(days),
+        histogram=weekday_profile(values, clock) if query.include_histogram else None,
+        days=_day_table(days, clock, window) if query.include_days else None,
+    )
+
+
+def _day_table(days: Groups, clock: LocalClock, window: Window) -> list[DayMetrics]:
+    """Turn the daily statistics into rows (one per day, so at most 31)."""
+    valid = valid_days(days)
+    score = days.excess_score
+    rows = []
+    for i, day in enumerate(day_dates(days, clock)):
+        has_data = bool(days.present[i] > 0)
+        start = window.start + timedelta(seconds=int(STEP_S * days.starts[i]))
+        rows.append(
+            DayMetrics(
+                date=day,
+                start=start,
+                end=start + timedelta(seconds=int(days.duration_s[i])),
+                is_valid=bool(valid[i]),
+                gap_duration_s=int(days.gap_s[i]),
+                max_co2_ppm=float(days.maximum[i]) if has_data else None,
+                mean_co2_ppm=float(days.mean[i]) if has_data else None,
+                excess_duration_s=(
+                    int(STEP_S * days.excess_points[i]) if has_data else None
+                ),
+                excess_score=float(score[i]) if has_data else None,
+            )
+        )
+    return rows

@@ -1,0 +1,257 @@
+"""Analyst roles: PostgreSQL login roles that read the ``analytics`` schema only.
+
+A role gets ``USAGE`` on the schema and ``SELECT`` on its views (also on views
+that later migrations add, through default privileges), nothing else. Which rows
+it sees is decided by the views themselves (``sql/timescale/110_*``) from the
+rows of :class:`~app.models.AnalystRole` and
+:class:`~app.models.AnalystRoleOrganization`, so SQL cannot get around it.
+
+Role names and passwords cannot be bound parameters in ``CREATE ROLE``; names
+are checked against :data:`ROLE_NAME` and quoted as identifiers, and the password
+is sent only as a SCRAM-SHA-256 verifier computed by libpq on this side, so the
+plain password never reaches the server (or its statement log).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from app.models import AnalystRole, AnalystRoleOrganization, Organization
+from app.services.access import Actor, require_staff
+
+#: Lower-case PostgreSQL identifiers that need no quoting (max. 63 bytes).
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+SCHEMA = "analytics"
+
+
+@dataclass(frozen=True)
+class NewAnalystRole:
+    """What ``create_analyst_role`` needs.
+
+    Attributes:
+        name: the login role's name.
+        password: its password (sent as a SCRAM verifier only).
+        organization_ids: organizations whose data the role sees in full.
+        public_data: the role also sees every public installation.
+        timezone: the time zone of the role's local days and hours (its
+            sessions may override it with ``SET airq.analysis_timezone``).
+    """
+
+    name: str
+    password: str
+    organization_ids: tuple[int, ...] = ()
+    public_data: bool = False
+    timezone: str = "Europe/Berlin"
+
+
+@dataclass(frozen=True)
+class AnalystRoleInfo:
+    """An analyst role as ``flask analysts list`` shows it."""
+
+    name: str
+    organizations: tuple[tuple[int, str], ...]
+    public_data: bool
+    timezone: str
+    created_at: datetime
+    can_login: bool
+
+
+def _driver(session: Session) -> psycopg.Connection[Any]:
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError("analyst roles need a psycopg connection")
+    return driver
+
+
+def _run(driver: psycopg.Connection[Any], statement: sql.Composed) -> None:
+    """Execute a role statement; a missing right is the deployment's problem.
+
+    Raises:
+        ForbiddenError: the application's database role may not do this (it
+            needs CREATEROLE and must own the analytics schema).
+    """
+    try:
+        driver.execute(statement)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ForbiddenError(
+            f"The database refused: {exc.diag.message_primary}. The application's "
+            "database role needs CREATEROLE and must own schema analytics "
+            "(it does when it ran the migrations)."
+        ) from exc
+
+
+def _role_exists(session: Session, name: str) -> bool:
+    found = session.execute(
+        text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"), {"name": name}
+    ).first()
+    return found is not None
+
+
+def _check(session: Session, new: NewAnalystRole) -> None:
+    if not ROLE_NAME.fullmatch(new.name):
+        raise ValidationError(
+            f"Invalid role name {new.name!r}: use 1-63 lower-case letters, digits "
+            "and underscores, not starting with a digit."
+        )
+    if not new.password:
+        raise ValidationError("The password must not be empty.")
+    if not new.organization_ids and not new.public_data:
+        raise ValidationError(
+            "Give at least one organization (--organization ID) or --public."
+        )
+    if _role_exists(session, new.name):
+        raise ConflictError(f"A database role named {new.name!r} exists already.")
+    known = set(
+        session.scalars(
+            select(Organization.id).where(Organization.id.in_(new.organization_ids))
+        )
+    )
+    missing = sorted(set(new.organization_ids) - known)
+    if missing:
+        raise ValidationError(
+            f"No organization with id {', '.join(map(str, missing))}."
+        )
+
+
+def create_analyst_role(
+    session: Session, actor: Actor, new: NewAnalystRole
+) -> AnalystRoleInfo:
+    """Create a login role that reads the ``analytics`` views of some organizations.
+
+    Args:
+        session: the database session; its role needs CREATEROLE and must own
+            the ``analytics`` schema (the application role does).
+        actor: the caller (staff or SYSTEM).
+        new: the role to create.
+
+    Returns:
+        The created role.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the caller is not staff.
+        ValidationError: bad name, empty password, no scope, unknown organization.
+        ConflictError: a database role of that name exists already.
+        ForbiddenError: the session's database role lacks CREATEROLE or does
+            not own the analytics schema.
+    """
+    require_staff(actor)
+    _check(session, new)
+    driver = _driver(session)
+    verifier = driver.pgconn.encrypt_password(
+        new.password.encode(), new.name.encode(), b"scram-sha-256"
+    ).decode()
+    role, schema = sql.Identifier(new.name), sql.Identifier(SCHEMA)
+    for statement in (
+        sql.SQL(
+            "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+            "NOBYPASSRLS PASSWORD {}"
+        ).format(role, sql.Literal(verifier)),
+        sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role),
+        sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role),
+        sql.SQL(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT SELECT ON TABLES TO {}"
+        ).format(schema, role),
+    ):
+        _run(driver, statement)
+    session.add(
+        AnalystRole(
+            role_name=new.name,
+            public_data=new.public_data,
+            timezone=new.timezone,
+            organizations=[
+                AnalystRoleOrganization(organization_id=org_id)
+                for org_id in sorted(set(new.organization_ids))
+            ],
+        )
+    )
+    session.flush()
+    return _info(session, new.name)
+
+
+def list_analyst_roles(session: Session, actor: Actor) -> list[AnalystRoleInfo]:
+    """Return every analyst role of this database, by name.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the caller is not staff.
+    """
+    require_staff(actor)
+    names = session.scalars(
+        select(AnalystRole.role_name).order_by(AnalystRole.role_name)
+    )
+    return [_info(session, name) for name in names]
+
+
+def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
+    """Revoke everything of an analyst role here and drop the login role.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the caller is not staff.
+        NotFoundError: ``name`` is not an analyst role of this database (other
+            roles, such as the application's own, are never dropped).
+        ConflictError: the role still has privileges in another database.
+        ForbiddenError: the session's database role may not revoke or drop.
+    """
+    require_staff(actor)
+    row = session.get(AnalystRole, name)
+    if row is None:
+        raise NotFoundError(f"No analyst role named {name!r} in this database.")
+    if _role_exists(session, name):
+        driver = _driver(session)
+        role, schema = sql.Identifier(name), sql.Identifier(SCHEMA)
+        for statement in (
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA {} REVOKE ALL ON TABLES FROM {}"
+            ).format(schema, role),
+            sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(
+                schema, role
+            ),
+            sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(schema, role),
+        ):
+            _run(driver, statement)
+        try:
+            with driver.transaction():
+                driver.execute(sql.SQL("DROP ROLE {}").format(role))
+        except psycopg.errors.DependentObjectsStillExist as exc:
+            raise ConflictError(
+                f"Role {name!r} still has privileges or objects elsewhere: "
+                f"{exc.diag.message_detail or exc}. Remove them there first."
+            ) from exc
+    session.delete(row)
+    session.flush()
+
+
+def _info(session: Session, name: str) -> AnalystRoleInfo:
+    row = session.get_one(AnalystRole, name)
+    orgs = session.execute(
+        select(Organization.id, Organization.name)
+        .join(
+            AnalystRoleOrganization,
+            AnalystRoleOrganization.organization_id == Organization.id,
+        )
+        .where(AnalystRoleOrganization.role_name == name)
+        .order_by(Organization.id)
+    ).all()
+    can_login = session.execute(
+        text("SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = :name"),
+        {"name": name},
+    ).scalar_one_or_none()
+    return AnalystRoleInfo(
+        name=name,
+        organizations=tuple((org_id, org_name) for org_id, org_name in orgs),
+        public_data=row.public_data,
+        timezone=row.timezone,
+        created_at=row.created_at,
+        can_login=bool(can_login),
+    )

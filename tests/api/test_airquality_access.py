@@ -1,0 +1,179 @@
+"""Air quality: who sees which room, which samples count, and simultaneous nodes."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from tests.factories import make_node
+from tests.support.airquality import airquality, berlin, fill, room_world
+
+JANUARY = "2024-01"
+
+
+def _days(resp: object) -> dict[str, dict[str, object]]:
+    attrs = resp.json["data"]["attributes"]  # type: ignore[attr-defined]
+    return {d["date"]: d for d in attrs["airq_days"]}
+
+
+def test_airquality_private_room_is_not_found_for_anonymous(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session, is_public=False)
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 404
+    assert resp.mimetype == "application/vnd.api+json"
+    assert resp.json["errors"][0]["status"] == "404"
+
+
+def test_airquality_private_room_is_computed_for_a_member(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session, is_public=False)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 2, 1))
+
+    resp = airquality(
+        client, world.room, JANUARY, headers=world.member_headers(session)
+    )
+
+    assert resp.status_code == 200
+    assert resp.json["data"]["attributes"]["clean_air_medal"] is True
+
+
+def test_airquality_unknown_room_is_not_found(client: FlaskClient) -> None:
+    resp = client.get("/api/v1/rooms/987654321/airquality/2024-01")
+
+    assert resp.status_code == 404
+
+
+def test_airquality_anonymous_sees_only_public_installations_samples(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session, to_time=berlin(2024, 1, 16))
+    private = world.add_node(session, from_time=berlin(2024, 1, 16), is_public=False)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 16), co2_ppm=500)
+    fill(session, private, berlin(2024, 1, 16), berlin(2024, 2, 1), co2_ppm=1600)
+
+    days = _days(airquality(client, world.room, JANUARY))
+
+    assert days["2024-01-10"]["mean_co2_ppm"] == 500.0
+    assert days["2024-01-20"]["mean_co2_ppm"] is None
+
+
+def test_airquality_member_sees_private_installations_samples_too(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session, to_time=berlin(2024, 1, 16))
+    private = world.add_node(session, from_time=berlin(2024, 1, 16), is_public=False)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 16), co2_ppm=500)
+    fill(session, private, berlin(2024, 1, 16), berlin(2024, 2, 1), co2_ppm=1600)
+
+    resp = airquality(
+        client, world.room, JANUARY, headers=world.member_headers(session)
+    )
+
+    assert _days(resp)["2024-01-20"]["mean_co2_ppm"] == 1600.0
+
+
+def test_airquality_ignores_samples_from_before_the_installation(
+    client: FlaskClient, session: Session
+) -> None:
+    # Managair took all of the node's samples, also from when it hung elsewhere.
+    world = room_world(session, from_time=berlin(2024, 1, 16))
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 15, 22), co2_ppm=1900)
+    fill(session, world.node, berlin(2024, 1, 16), berlin(2024, 2, 1), co2_ppm=500)
+
+    days = _days(airquality(client, world.room, JANUARY))
+
+    assert days["2024-01-10"]["max_co2_ppm"] is None
+    assert days["2024-01-16"]["max_co2_ppm"] == 500.0
+    assert days["2024-01-20"]["max_co2_ppm"] == 500.0
+
+
+def test_airquality_ignores_samples_from_after_the_installation(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session, to_time=berlin(2024, 1, 16))
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 2, 1), co2_ppm=500)
+
+    days = _days(airquality(client, world.room, JANUARY))
+
+    assert days["2024-01-15"]["is_valid"] is True
+    assert days["2024-01-16"]["is_valid"] is False  # only its midnight point
+    assert days["2024-01-17"]["max_co2_ppm"] is None
+
+
+def test_airquality_simultaneous_installations_conflict(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session)
+    world.add_node(
+        session,
+        from_time=berlin(2024, 1, 10),
+        to_time=berlin(2024, 1, 12),
+        is_public=True,
+    )
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 409
+    detail = resp.json["errors"][0]["detail"]
+    assert str(world.installation.id) in detail
+    assert "both active" in detail
+
+
+def test_airquality_overlap_outside_the_window_does_not_conflict(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session)
+    world.add_node(
+        session,
+        from_time=berlin(2024, 3, 10),
+        to_time=berlin(2024, 3, 12),
+        is_public=True,
+    )
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 200
+
+
+def test_airquality_installations_that_touch_do_not_conflict(
+    client: FlaskClient, session: Session
+) -> None:
+    # The clients end an installation and start the next one at the same second.
+    world = room_world(session, to_time=berlin(2024, 1, 16))
+    nxt = world.add_node(session, from_time=berlin(2024, 1, 16), is_public=True)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 16))
+    fill(session, nxt, berlin(2024, 1, 16), berlin(2024, 2, 1))
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 200
+    assert all(d["is_valid"] for d in _days(resp).values())
+
+
+def test_airquality_invisible_overlapping_installation_does_not_conflict(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session)
+    world.add_node(session, from_time=berlin(2024, 1, 10), is_public=False)
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 200
+
+
+def test_airquality_other_rooms_nodes_do_not_count(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session)
+    stranger = make_node(session, owner=world.organization)
+    fill(session, stranger, berlin(2024, 1, 1), berlin(2024, 2, 1), co2_ppm=1900)
+
+    days = _days(airquality(client, world.room, JANUARY))
+
+    assert {d["max_co2_ppm"] for d in days.values()} == {None}

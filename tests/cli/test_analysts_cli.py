@@ -1,0 +1,203 @@
+"""``flask analysts``: create, list and drop analyst roles.
+
+CREATE ROLE is transactional, so these run inside the test's rolled-back
+transaction and leave no role behind; names are unique because roles are
+cluster-wide and other test runs share the cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+from flask import Flask
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.models import AnalystRole
+from tests.factories import make_organization
+
+
+@pytest.fixture
+def password_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pw"
+    path.write_text("an-analyst-password\n", encoding="utf-8")
+    return path
+
+
+def _name() -> str:
+    return f"airq_c{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _role(session: Session, name: str) -> tuple[bool, bool] | None:
+    row = session.execute(
+        text("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = :n"),
+        {"n": name},
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _invoke(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["analysts", *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("command", [[], ["create-role"], ["list"], ["drop-role"]])
+def test_analysts_commands_have_help(app: Flask, command: list[str]) -> None:
+    code, output = _invoke(app, *command, "--help")
+
+    assert code == 0
+    assert "Usage:" in output
+
+
+def test_analysts_create_role_makes_a_login_role_for_the_organizations(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    org = make_organization(session)
+    name = _name()
+
+    code, output = _invoke(
+        app,
+        "create-role",
+        name,
+        "--organization",
+        str(org.id),
+        "--password-file",
+        str(password_file),
+    )
+
+    assert code == 0, output
+    assert _role(session, name) == (True, False)
+    stored = session.get(AnalystRole, name)
+    assert stored is not None
+    assert [o.organization_id for o in stored.organizations] == [org.id]
+    assert stored.timezone == "Europe/Berlin"
+
+
+def test_analysts_create_role_public_only(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    name = _name()
+
+    code, output = _invoke(
+        app, "create-role", name, "--public", "--password-file", str(password_file)
+    )
+
+    assert code == 0, output
+    stored = session.get(AnalystRole, name)
+    assert stored is not None
+    assert stored.public_data
+    assert stored.organizations == []
+
+
+def test_analysts_create_role_prompts_for_the_password(
+    app: Flask, session: Session
+) -> None:
+    name = _name()
+
+    result = app.test_cli_runner().invoke(
+        args=["analysts", "create-role", name, "--public"], input="pw-1234\npw-1234\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _role(session, name) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--organization", "987654321"], "No organization with id 987654321"),
+        ([], "at least one organization"),
+    ],
+)
+def test_analysts_create_role_refuses_a_bad_scope(
+    app: Flask, session: Session, password_file: Path, args: list[str], message: str
+) -> None:
+    name = _name()
+
+    code, output = _invoke(
+        app, "create-role", name, *args, "--password-file", str(password_file)
+    )
+
+    assert code == 1
+    assert message in output
+    assert _role(session, name) is None
+
+
+@pytest.mark.parametrize("name", ["Upper", "has-dash", "1digit", "x" * 64])
+def test_analysts_create_role_refuses_bad_names(
+    app: Flask, password_file: Path, name: str
+) -> None:
+    code, output = _invoke(
+        app, "create-role", name, "--public", "--password-file", str(password_file)
+    )
+
+    assert code == 1
+    assert "Invalid role name" in output
+
+
+def test_analysts_create_role_refuses_an_existing_role(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    existing = session.execute(text("SELECT current_user")).scalar_one()
+
+    code, output = _invoke(
+        app, "create-role", existing, "--public", "--password-file", str(password_file)
+    )
+
+    assert code == 1
+    assert "exists already" in output
+
+
+def test_analysts_list_shows_roles_and_what_they_see(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    org = make_organization(session, name="Listed Org")
+    name = _name()
+    _invoke(
+        app,
+        "create-role",
+        name,
+        "--organization",
+        str(org.id),
+        "--public",
+        "--password-file",
+        str(password_file),
+    )
+
+    code, output = _invoke(app, "list")
+
+    assert code == 0
+    line = next(line for line in output.splitlines() if line.startswith(name))
+    assert f"organization {org.id} (Listed Org)" in line
+    assert "public installations" in line
+    assert "Europe/Berlin" in line
+
+
+def test_analysts_drop_role_removes_role_and_access(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    name = _name()
+    _invoke(app, "create-role", name, "--public", "--password-file", str(password_file))
+
+    code, output = _invoke(app, "drop-role", name, "--yes")
+
+    assert code == 0, output
+    assert _role(session, name) is None
+    assert session.get(AnalystRole, name) is None
+
+
+def test_analysts_drop_role_refuses_roles_it_did_not_create(
+    app: Flask, session: Session
+) -> None:
+    existing = session.execute(text("SELECT current_user")).scalar_one()
+
+    code, output = _invoke(app, "drop-role", existing, "--yes")
+
+    assert code == 1
+    assert "No analyst role" in output
+    assert _role(session, existing) is not None
