@@ -33,6 +33,7 @@ class NodeView:
     stats: WindowStats
     window: Window | None = None
     samples: list[SampleObject] | None = None
+    fidelity: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, ValidationError
-from app.models import Installation, Node, NodeModel, Organization, Protocol
+from app.models import (
+    Installation,
+    Node,
+    NodeFidelity,
+    NodeModel,
+    Organization,
+    Protocol,
+)
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
@@ -72,9 +79,29 @@ def nodes_select(actor: Actor, filters: NodeFilters) -> Select[Node]:
 
 
 def with_stats(session: Session, nodes: Sequence[Node]) -> list[NodeView]:
-    """Attach every sample's count and the newest sample to each node (one query)."""
+    """Attach the sample count, newest sample and fidelity to each node (two queries).
+
+    ``nodes`` come from a query already scoped to the actor.
+    """
     stats = window_stats(session, [Window(n.id) for n in nodes])
-    return [NodeView(n, s) for n, s in zip(nodes, stats, strict=True)]
+    verdicts = _fidelity_codes(session, [n.id for n in nodes])
+    return [
+        NodeView(n, s, fidelity=verdicts.get(n.id))
+        for n, s in zip(nodes, stats, strict=True)
+    ]
+
+
+def _fidelity_codes(
+    session: Session, node_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not node_ids:
+        return {}
+    rows = session.execute(
+        select(NodeFidelity.node_id, NodeFidelity.fidelity).where(
+            NodeFidelity.node_id.in_(node_ids)
+        )
+    )
+    return {node_id: code.value for node_id, code in rows}
 
 
 def get_node(session: Session, actor: Actor, node_id: uuid.UUID) -> Node:
@@ -101,7 +128,8 @@ def node_detail(
     window = node_window(node, time_slice, utcnow())
     (stats,) = window_stats(session, [window])
     samples = samples_in(session, window) if time_slice.with_samples else None
-    return NodeView(node, stats, window, samples)
+    fidelity = _fidelity_codes(session, [node.id]).get(node.id)
+    return NodeView(node, stats, window, samples, fidelity)
 
 
 def node_installations(

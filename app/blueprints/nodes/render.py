@@ -27,6 +27,7 @@ def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonO
         "alias": node.alias,
         "description": node.description,
         "sample_count": stats.count,
+        "fidelity": view.fidelity,
     }
     if stats.latest is not None:
         attributes["latest_sample"] = stats.latest
@@ -48,6 +49,7 @@ def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonO
             "model": to_one("Model", node.model_id, f"{base}/model/"),
             "owner": to_one("Organization", node.owner_id, f"{base}/owner/"),
             "installations": to_many(None, related=f"{base}/installations/"),
+            "fidelity": to_one("Fidelity", node.id, f"/api/v1/fidelity/{node.id}/"),
         },
         self_link=f"{base}/",
     )
