@@ -114,6 +114,7 @@ def test_patch_node_as_owner_returns_complete_node(
         "model",
         "owner",
         "installations",
+        "fidelity",
     }
 
 
