@@ -12,3 +12,9 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.health.routes import blp as health
 
     app.register_blueprint(health)
+
+    from app.blueprints.series.routes import blp as series
+    from app.blueprints.timeseries.routes import blp as timeseries
+
+    api.register_blueprint(timeseries)
+    api.register_blueprint(series)

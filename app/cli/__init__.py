@@ -12,3 +12,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(demo)
+
+    from app.cli.series import series
+
+    app.cli.add_command(series)
