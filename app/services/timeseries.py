@@ -293,8 +293,7 @@ def _count_ranges(window: Window, watermark: datetime | None) -> list[datetime]:
     day = tb.LEVEL_1D.seconds
     start, stop = window.start, max(window.start, window.stop)
     full_start, full_stop = tb.ceil(start, day), tb.floor(stop, day)
-    if watermark is not None:
-        full_stop = min(full_stop, watermark)
+    full_stop = full_start if watermark is None else min(full_stop, watermark)
     if full_start < full_stop:
         return [full_start, full_stop, start, full_start, full_stop, stop]
     return [start, start, start, stop, stop, stop]

@@ -17,6 +17,7 @@ from app.models import Node
 from app.services import aggregates
 from app.services import timebuckets as tb
 from app.services.series import Series, SeriesQuery, SeriesSource, read_series
+from app.services.timeseries import ALL_TIME, CountItem, count_samples
 from tests.factories import make_node
 from tests.support.series import (
     Row,
@@ -233,3 +234,26 @@ def test_series_late_sample_below_watermark_shows_after_next_refresh(
     index = before.timestamps_s.index(hour)
     assert before.columns["co2_ppm_max"][index] != 9876
     assert after.columns["co2_ppm_max"][index] == 9876
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(a=_instants(), b=_instants())
+def test_sample_counts_equal_direct_count(
+    session: Session, node: Node, a: datetime, b: datetime
+) -> None:
+    start, end = min(a, b), max(a, b)
+    source = SeriesSource(node.id, node.owner_id)
+    items = [
+        CountItem("window", source, tb.Window.inclusive(start, end)),
+        CountItem("all", source, ALL_TIME),
+    ]
+
+    counts = count_samples(session, items)
+
+    rows = stored_rows(session, node.id)
+    assert counts["window"] == sum(1 for r in rows if start <= r.time <= end)
+    assert counts["all"] == len(rows)

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import marshmallow as ma
 from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
@@ -48,7 +49,7 @@ def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
 class InstallationSeries(MethodView):
     """The series of one installation, clipped to its interval."""
 
-    @blp.arguments(SeriesArgsSchema, location="query")
+    @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get the downsampled series of an installation"""
         now = datetime.now(UTC)
@@ -66,7 +67,7 @@ class InstallationSeries(MethodView):
 class NodeSeries(MethodView):
     """The series of one node (members of its organization only)."""
 
-    @blp.arguments(SeriesArgsSchema, location="query")
+    @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get the downsampled series of a node"""
         now = datetime.now(UTC)
