@@ -20,12 +20,16 @@ from app.services.series import Series, SeriesQuery, SeriesSource, read_series
 from app.services.timeseries import ALL_TIME, CountItem, count_samples
 from tests.factories import make_node
 from tests.support.series import (
+    AUTUMN,
+    REFRESHED_UNTIL,
+    SPRING,
     Row,
     assert_series_matches,
     by_bucket,
     day_key,
+    fixed_rows,
     insert_rows,
-    irregular_rows,
+    late_rows,
     local_day_of,
     reference,
     stored_rows,
@@ -33,9 +37,6 @@ from tests.support.series import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
-SPRING = (datetime(2024, 3, 29, tzinfo=UTC), datetime(2024, 4, 2, tzinfo=UTC))
-AUTUMN = (datetime(2024, 10, 25, tzinfo=UTC), datetime(2024, 10, 29, tzinfo=UTC))
-REFRESHED_UNTIL = datetime(2024, 10, 27, 13, 7, tzinfo=UTC)
 ZONES = ("Europe/Berlin", "UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu")
 QUANTITIES = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
 AGGREGATES = ("avg", "min", "max", "count")
@@ -46,14 +47,9 @@ def node(session: Session) -> Node:
     """A node with irregular samples around both 2024 DST changes, refreshed up to
     the middle of the autumn ones, plus late samples and a second refresh."""
     node = make_node(session)
-    rows = irregular_rows(*SPRING, seed=1) + irregular_rows(*AUTUMN, seed=2)
-    insert_rows(session, node.id, rows)
+    insert_rows(session, node.id, fixed_rows())
     aggregates.refresh(session, until=REFRESHED_UNTIL)
-    late = [
-        Row(SPRING[0] + timedelta(hours=30, seconds=7), 9999, None, 100),
-        Row(datetime(2024, 3, 31, 0, 59, 59, tzinfo=UTC), 5000, None, None),
-    ]
-    insert_rows(session, node.id, late)
+    insert_rows(session, node.id, late_rows())
     aggregates.refresh(session, until=REFRESHED_UNTIL)
     return node
 

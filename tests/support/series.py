@@ -59,22 +59,29 @@ def irregular_rows(
 
 
 def insert_rows(session: Session, node_id: uuid.UUID, rows: Sequence[Row]) -> None:
-    """Insert ``rows`` for ``node_id`` with one statement."""
-    session.execute(
-        text(
-            "INSERT INTO samples (time, node_id, co2_ppm, temperature_celsius, "
-            "rel_humidity_percent) SELECT t, :node_id, c, tc, h FROM unnest("
-            "CAST(:times AS timestamptz[]), CAST(:co2 AS smallint[]), "
-            "CAST(:temps AS numeric[]), CAST(:hums AS smallint[])) AS x(t, c, tc, h)"
-        ),
-        {
-            "node_id": node_id,
-            "times": [r.time for r in rows],
-            "co2": [r.co2_ppm for r in rows],
-            "temps": [r.temperature_celsius for r in rows],
-            "hums": [r.rel_humidity_percent for r in rows],
-        },
+    """Insert ``rows`` for ``node_id``, 500 per statement.
+
+    PGlite (the TSL test server) dies on protocol messages over 64 KiB, so no
+    statement may carry more.
+    """
+    statement = text(
+        "INSERT INTO samples (time, node_id, co2_ppm, temperature_celsius, "
+        "rel_humidity_percent) SELECT t, :node_id, c, tc, h FROM unnest("
+        "CAST(:times AS timestamptz[]), CAST(:co2 AS smallint[]), "
+        "CAST(:temps AS numeric[]), CAST(:hums AS smallint[])) AS x(t, c, tc, h)"
     )
+    for first in range(0, len(rows), 500):
+        batch = rows[first : first + 500]
+        session.execute(
+            statement,
+            {
+                "node_id": node_id,
+                "times": [r.time for r in batch],
+                "co2": [r.co2_ppm for r in batch],
+                "temps": [r.temperature_celsius for r in batch],
+                "hums": [r.rel_humidity_percent for r in batch],
+            },
+        )
 
 
 def stored_rows(session: Session, node_id: uuid.UUID) -> list[Row]:
@@ -188,3 +195,23 @@ def _number(name: str, value: Any) -> Any:
 def local_day_of(zone: ZoneInfo) -> Callable[[int], date]:
     """Epoch seconds of a day start → its local date."""
     return lambda s: datetime.fromtimestamp(s, UTC).astimezone(zone).date()
+
+
+# -- the fixed data set shared by the Apache and TSL (PGlite) tests -------------------
+
+SPRING = (datetime(2024, 3, 29, tzinfo=UTC), datetime(2024, 4, 2, tzinfo=UTC))
+AUTUMN = (datetime(2024, 10, 25, tzinfo=UTC), datetime(2024, 10, 29, tzinfo=UTC))
+REFRESHED_UNTIL = datetime(2024, 10, 27, 13, 7, tzinfo=UTC)
+
+
+def fixed_rows() -> list[Row]:
+    """Irregular samples around both 2024 DST changes in Europe."""
+    return irregular_rows(*SPRING, seed=1) + irregular_rows(*AUTUMN, seed=2)
+
+
+def late_rows() -> list[Row]:
+    """Samples that arrive after the first refresh, below its watermark."""
+    return [
+        Row(SPRING[0] + timedelta(hours=30, seconds=7), 9999, None, 100),
+        Row(datetime(2024, 3, 31, 0, 59, 59, tzinfo=UTC), 5000, None, None),
+    ]
