@@ -116,29 +116,74 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
 
 
 def _facts(session: Session, source: SeriesSource, query: SeriesQuery) -> _Facts | None:
+    keys = {"node_id": source.node_id, "owner_id": source.owner_id}
+    row = session.execute(sql.FACTS_SQL, keys).mappings().one()
+    if not row["visible"]:
+        return None
+    marks: dict[str, datetime | None] = {
+        "10m": row["w10m"],
+        "1h": row["w1h"],
+        "1d": row["w1d"],
+    }
+    window, day = query.window, tb.LEVEL_1D.seconds
+    m0 = tb.ceil(window.start, day)
+    m1 = (
+        m0
+        if marks["1d"] is None
+        else max(m0, min(tb.floor(window.stop, day), marks["1d"]))
+    )
+    a1, b0 = (m0, m1) if m0 < m1 else (window.stop, window.stop)
     cap = query.max_points + 1 if query.resolution == "auto" else 0
-    row = (
+    found = (
         session.execute(
-            sql.PLAN_SQL,
+            sql.EXTENT_SQL,
             {
-                "node_id": source.node_id,
-                "owner_id": source.owner_id,
-                "start": query.window.start,
-                "stop": query.window.stop,
+                **keys,
+                "a0": window.start,
+                "a1": a1,
+                "m0": m0,
+                "m1": m1,
+                "b0": b0,
+                "b1": window.stop,
                 "count_cap": cap,
             },
         )
         .mappings()
         .one()
     )
-    if not row["visible"]:
-        return None
-    return _Facts(
-        first=row["first"],
-        last=row["last"],
-        capped_count=int(row["capped_count"]),
-        watermarks={"10m": row["w10m"], "1h": row["w1h"], "1d": row["w1d"]},
+    first = found["a_first"] or found["m_first"] or found["b_first"]
+    last = found["b_last"] or found["m_last"] or found["a_last"]
+    if (
+        first is not None
+        and last is not None
+        and (first == found["m_first"] or last == found["m_last"])
+    ):
+        first, last = _refine(session, keys, first, last, found, window)
+    return _Facts(first, last, int(found["capped_count"]), marks)
+
+
+def _refine(
+    session: Session,
+    keys: dict[str, Any],
+    first: datetime,
+    last: datetime,
+    found: Any,
+    window: Window,
+) -> tuple[datetime, datetime]:
+    """Exact first/last sample times where only their (UTC) day was known."""
+    one_day = tb.LEVEL_1D.width
+    first_day, last_day = first == found["m_first"], last == found["m_last"]
+    f1 = first + one_day if first_day else first + tb.ONE_US
+    l0, l1 = last, (min(last + one_day, window.stop) if last_day else last + tb.ONE_US)
+    row = (
+        session.execute(
+            sql.REFINE_SQL, {**keys, "f0": first, "f1": f1, "l0": l0, "l1": l1}
+        )
+        .mappings()
+        .one()
     )
+    # A day whose samples were deleted since the last refresh keeps its bounds.
+    return row["first"] or first, row["last"] or l1 - tb.ONE_US
 
 
 def _resolve(query: SeriesQuery, facts: _Facts, data: Window) -> str:

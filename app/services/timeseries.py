@@ -244,15 +244,18 @@ def samples(
     """The samples of ``source`` in ``window``, oldest first, as Managair renders them."""
     if window.is_empty:
         return []
-    result = session.execute(
-        sql.SAMPLES_SQL,
-        {
-            "node_id": source.node_id,
-            "owner_id": source.owner_id,
-            "start": window.start,
-            "stop": window.stop,
-        },
-    )
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(
+            sql.SAMPLES_SQL,
+            {
+                "node_id": source.node_id,
+                "owner_id": source.owner_id,
+                "start": window.start,
+                "stop": window.stop,
+            },
+        )
+        result = cursor.fetchall()
     return [
         {
             "timestamp_s": t,

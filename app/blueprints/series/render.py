@@ -7,6 +7,8 @@ import io
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from flask import Response, request
 
 from app.jsonapi import (
@@ -28,6 +30,16 @@ def wants_csv(format_: str | None) -> bool:
         return format_ == "csv"
     offered = [JSONAPI_MEDIA_TYPE, JSON_MEDIA_TYPE, CSV_MEDIA_TYPE]
     return request.accept_mimetypes.best_match(offered) == CSV_MEDIA_TYPE
+
+
+def json_response(document: JsonObject) -> Response:
+    """``application/vnd.api+json`` serialized with orjson.
+
+    A year of hourly buckets or a month of samples is 0.3-1 MB of JSON: the standard
+    library takes ~20 ms for that, orjson ~1 ms. Keys keep their order; text stays
+    UTF-8, as with the app's JSON provider.
+    """
+    return Response(orjson.dumps(document), mimetype=JSONAPI_MEDIA_TYPE)
 
 
 def series_document(

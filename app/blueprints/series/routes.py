@@ -12,7 +12,12 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
-from app.blueprints.series.render import series_csv, series_document, wants_csv
+from app.blueprints.series.render import (
+    json_response,
+    series_csv,
+    series_document,
+    wants_csv,
+)
 from app.blueprints.series.schemas import SeriesArgsSchema
 from app.db import transaction
 from app.jsonapi import JsonApiBlueprint
@@ -60,7 +65,9 @@ class InstallationSeries(MethodView):
         if wants_csv(args.get("format")):
             return series_csv(series, f"installation-{pk}-series.csv")
         link = f"/api/v1/installations/{pk}/series/"
-        return series_document("Installation-Series", pk, link, series, now)
+        return json_response(
+            series_document("Installation-Series", pk, link, series, now)
+        )
 
 
 @blp.route("/nodes/<uuid:pk>/series/")
@@ -78,4 +85,4 @@ class NodeSeries(MethodView):
         if wants_csv(args.get("format")):
             return series_csv(series, f"node-{pk}-series.csv")
         link = f"/api/v1/nodes/{pk}/series/"
-        return series_document("Node-Series", pk, link, series, now)
+        return json_response(series_document("Node-Series", pk, link, series, now))

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints.series.render import json_response
 from app.blueprints.timeseries import render
 from app.blueprints.timeseries.schemas import BoundsArgsSchema
 from app.db import transaction
@@ -43,7 +44,9 @@ class NodeTimeseriesList(MethodView):
         now = datetime.now(UTC)
         with transaction() as session:
             items = timeseries.list_node_timeseries(session, current_actor(), now)
-        return collection([render.node_timeseries(item, now) for item in items])
+        return json_response(
+            collection([render.node_timeseries(item, now) for item in items])
+        )
 
 
 class _NodeTimeseriesDetail(MethodView):
@@ -55,7 +58,7 @@ class _NodeTimeseriesDetail(MethodView):
             item = timeseries.get_node_timeseries(
                 session, current_actor(), pk, _bounds(args), now
             )
-        return single(render.node_timeseries(item, now))
+        return json_response(single(render.node_timeseries(item, now)))
 
 
 @blp.route("/node-timeseries/<uuid:pk>/")
@@ -77,7 +80,9 @@ class InstallationTimeseriesList(MethodView):
         now = datetime.now(UTC)
         with transaction() as session:
             items = timeseries.list_installation_timeseries(session, current_actor())
-        return collection([render.installation_timeseries(i, now) for i in items])
+        return json_response(
+            collection([render.installation_timeseries(i, now) for i in items])
+        )
 
 
 class _InstallationTimeseriesDetail(MethodView):
@@ -89,7 +94,7 @@ class _InstallationTimeseriesDetail(MethodView):
             item = timeseries.get_installation_timeseries(
                 session, current_actor(), pk, _bounds(args), now
             )
-        return single(render.installation_timeseries(item, now))
+        return json_response(single(render.installation_timeseries(item, now)))
 
 
 @blp.route("/installation-timeseries/<int:pk>/")

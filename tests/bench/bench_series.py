@@ -1,0 +1,373 @@
+"""Series benchmarks: one year of 5-minute samples for 100 installations (10.5 M rows).
+
+``run(report, quick)`` builds a throwaway database, loads first 10 installations'
+worth of samples (the "small" table), refreshes the aggregates and measures; then
+loads the other 90 (the "big" table, 10x the rows), refreshes and measures again.
+Each figure is the median of several requests through gunicorn on loopback, next to
+the same SQL run directly with psycopg (captured from the service and replayed), with
+the target and Managair's figure beside it. ``quick`` uses 10x fewer installations.
+
+Run alone: ``python -m tests.bench.bench_series [--quick]`` (prints JSON).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import event
+
+from tests.support.database import _libpq, throwaway_database
+
+ROOT = Path(__file__).resolve().parents[2]
+STEP = timedelta(minutes=5)
+SAMPLES_PER_YEAR = 365 * 24 * 12
+TARGETS_MS = {
+    "installation_30d_samples": (40.0, 265.0),
+    "series_1h_year": (50.0, None),
+    "series_auto_year": (30.0, None),
+}
+
+
+def run(report: dict[str, Any], quick: bool) -> None:
+    """Measure the series endpoints; put the figures under ``report["series"]``."""
+    installations = 10 if quick else 100
+    repeats = 15 if quick else 40
+    end = _floor_5min(datetime.now(UTC))
+    start = end - timedelta(days=365)
+    out: dict[str, Any] = {
+        "installations": installations,
+        "rows_per_installation": SAMPLES_PER_YEAR,
+        "repeats": repeats,
+    }
+    with throwaway_database("co2_bench_series") as url:
+        _migrate(url)
+        dsn = _libpq(url)
+        ids = _inventory(dsn, installations, start)
+        small = max(1, installations // 10)
+        with _gunicorn(url) as base:
+            phases: dict[str, Any] = {}
+            for label, loaded in (("small", small), ("big", installations)):
+                done = phases.get("small", {}).get("loaded", 0)
+                load_s = _load(dsn, ids[done:loaded], start, end)
+                refresh_s = _refresh(dsn)
+                rows = _scalar(dsn, "SELECT count(*) FROM samples")
+                figures = _measure(url, base, ids[0], start, end, repeats)
+                phases[label] = {
+                    "loaded": loaded,
+                    "rows": rows,
+                    "load_s": round(load_s, 1),
+                    "refresh_s": round(refresh_s, 1),
+                    "figures": figures,
+                }
+        out["phases"] = phases
+        big, little = phases["big"]["figures"], phases["small"]["figures"]
+        out["scaling"] = {
+            name: {
+                "big_over_small": round(
+                    big[name]["median_ms"] / little[name]["median_ms"], 2
+                ),
+                "target_at_most": 1.5,
+            }
+            for name in big
+        }
+    report["series"] = out
+
+
+# -- set-up ----------------------------------------------------------------------------
+
+
+def _floor_5min(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0) - timedelta(
+        minutes=moment.minute % 5
+    )
+
+
+def _migrate(url: str) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "FLASK_APP": "wsgi:app",
+    }
+    subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _scalar(dsn: str, sql: str) -> Any:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(sql).fetchone()
+        return row[0] if row else None
+
+
+def _inventory(dsn: str, count: int, start: datetime) -> list[tuple[int, str]]:
+    """An organization with ``count`` nodes, each publicly installed from ``start``."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        org = conn.execute(
+            "INSERT INTO organizations (name) VALUES ('Bench') RETURNING id"
+        ).fetchone()
+        conn.execute("INSERT INTO protocols (identifier) VALUES ('BENCH')")
+        conn.execute(
+            "INSERT INTO node_models (name, trade_name, manufacturer, sensor_type) "
+            "VALUES ('BENCH', 'Bench', 'Bench', 'NDIR')"
+        )
+        address = conn.execute(
+            "INSERT INTO addresses (street1, zip, city) VALUES ('B', '10115', 'Berlin') "
+            "RETURNING id"
+        ).fetchone()
+        assert org is not None
+        assert address is not None
+        site = conn.execute(
+            "INSERT INTO sites (name, address_id, operator_id) VALUES ('S', %s, %s) "
+            "RETURNING id",
+            (address[0], org[0]),
+        ).fetchone()
+        assert site is not None
+        rows = conn.execute(
+            """
+            WITH r AS (
+                INSERT INTO rooms (name, site_id)
+                SELECT 'Room ' || i, %(site)s FROM generate_series(1, %(n)s) i
+                RETURNING id, name),
+            n AS (
+                INSERT INTO nodes (id, eui64, alias, protocol_id, model_id, owner_id)
+                SELECT gen_random_uuid(), upper(lpad(to_hex(i), 16, '0')), 'Node ' || i,
+                       (SELECT id FROM protocols), (SELECT id FROM node_models), %(org)s
+                FROM generate_series(1, %(n)s) i
+                RETURNING id, alias)
+            INSERT INTO installations (node_id, room_id, from_time, is_public)
+            SELECT n.id, r.id, %(start)s, true
+            FROM n JOIN r ON substr(n.alias, 6) = substr(r.name, 6)
+            RETURNING id, node_id
+            """,
+            {"site": site[0], "n": count, "org": org[0], "start": start},
+        ).fetchall()
+    return sorted((int(i), str(node)) for i, node in rows)
+
+
+def _load(
+    dsn: str, ids: list[tuple[int, str]], start: datetime, end: datetime
+) -> float:
+    """One year of 5-minute samples per node, generated in the server, 2 at a time."""
+    sql = """
+        INSERT INTO samples (time, node_id, co2_ppm, temperature_celsius,
+                             rel_humidity_percent)
+        SELECT %(start)s + i * INTERVAL '5 minutes', %(node)s,
+               400 + (i * 7919) %% 1600, 18 + (i %% 60) / 10.0, 30 + i %% 40
+        FROM generate_series(0, %(n)s - 1) i
+    """
+
+    def one(node: str) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("SET synchronous_commit = off")
+            conn.execute(sql, {"start": start, "node": node, "n": SAMPLES_PER_YEAR})
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, [node for _, node in ids]))
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE samples")
+    return time.perf_counter() - began
+
+
+def _refresh(dsn: str) -> float:
+    began = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("SELECT * FROM series_refresh()")
+        conn.execute("VACUUM ANALYZE samples_10m, samples_1h, samples_1d")
+    return time.perf_counter() - began
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _gunicorn(url: str) -> Iterator[tuple[str, int]]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if _get(("127.0.0.1", port), "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield ("127.0.0.1", port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _get(base: tuple[str, int], path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(*base, timeout=60)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+# -- measurements ----------------------------------------------------------------------
+
+
+def _median_ms(call: Callable[[], Any], repeats: int) -> float:
+    call()
+    call()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - began) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def _measure(
+    url: str,
+    base: tuple[str, int],
+    installation: tuple[int, str],
+    start: datetime,
+    end: datetime,
+    repeats: int,
+) -> dict[str, Any]:
+    pk = installation[0]
+    frm, to = int(start.timestamp()), int(end.timestamp())
+    month = int((end - timedelta(days=30)).timestamp())
+    detail = f"/api/v1/installations/{pk}/?include_timeseries=1&filter[from]={month}&filter[to]={to}"
+    if _get(base, detail)[0] != 200:  # the inventory resources are not merged yet
+        detail = f"/api/v1/installations/{pk}/timeseries/?filter[from]={month}&filter[to]={to}"
+    paths = {
+        "installation_30d_samples": detail,
+        "series_1h_year": f"/api/v1/installations/{pk}/series/?resolution=1h&filter[from]={frm}&filter[to]={to}",
+        "series_auto_year": f"/api/v1/installations/{pk}/series/?filter[from]={frm}&filter[to]={to}",
+    }
+    figures: dict[str, Any] = {}
+    for name, path in paths.items():
+        status, body = _get(base, path)
+        assert status == 200, (path, status, body[:300])
+        http_ms = _median_ms(lambda p=path: _get(base, p), repeats)  # type: ignore[misc]
+        statements = _captured_sql(url, path)
+        if "/timeseries/" in path:
+            statements.append(_samples_statement(dsn_for(url), installation, month, to))
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            db_ms = _median_ms(lambda s=statements: _replay(conn, s), repeats)  # type: ignore[misc]
+        target, managair = TARGETS_MS[name]
+        figures[name] = {
+            "path": path,
+            "bytes": len(body),
+            "points": _points(body),
+            "median_ms": http_ms,
+            "db_median_ms": db_ms,
+            "http_over_db": round(http_ms / db_ms, 2) if db_ms else None,
+            "target_ms": target,
+            "managair_ms": managair,
+            "meets_target": http_ms <= target,
+        }
+    return figures
+
+
+def _points(body: bytes) -> int:
+    attributes = json.loads(body)["data"]["attributes"]
+    if "timestamps_s" in attributes:
+        return len(attributes["timestamps_s"])
+    return len(attributes.get("samples") or attributes.get("timeseries") or [])
+
+
+def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
+    """Every statement the app runs to answer ``path`` (one in-process request)."""
+    os.environ.setdefault("SECRET_KEY", "bench")
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    captured: list[tuple[str, Any]] = []
+    with app.app_context():
+
+        def keep(
+            conn: Any, cursor: Any, statement: str, params: Any, *rest: Any
+        ) -> None:
+            captured.append((statement, params))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        with app.test_client() as client:
+            assert client.get(path).status_code == 200
+        db.engine.dispose()
+    return captured
+
+
+def dsn_for(url: str) -> str:
+    """The libpq DSN of a SQLAlchemy URL."""
+    return _libpq(url)
+
+
+def _samples_statement(
+    dsn: str, installation: tuple[int, str], from_s: int, to_s: int
+) -> tuple[str, Any]:
+    """The samples query, which the service runs on the raw psycopg cursor."""
+    from app.services.series_sql import SAMPLES_SQL
+
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT n.id, n.owner_id FROM nodes n JOIN installations i ON i.node_id = n.id "
+            "WHERE i.id = %s",
+            (installation[0],),
+        ).fetchone()
+    assert row is not None
+    start = datetime.fromtimestamp(from_s, UTC)
+    stop = datetime.fromtimestamp(to_s, UTC) + timedelta(microseconds=1)
+    params = {"node_id": row[0], "owner_id": row[1], "start": start, "stop": stop}
+    return SAMPLES_SQL, params
+
+
+def _replay(conn: psycopg.Connection[Any], statements: list[tuple[str, Any]]) -> None:
+    for statement, params in statements:
+        cursor = conn.execute(statement, params)
+        if cursor.description is not None:
+            cursor.fetchall()
+
+
+if __name__ == "__main__":
+    result: dict[str, Any] = {}
+    run(result, quick="--quick" in sys.argv)
+    print(json.dumps(result, indent=2, default=str))
