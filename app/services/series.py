@@ -19,9 +19,8 @@ its owner; every statement binds that owner again.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,21 +30,24 @@ from app.errors import ValidationError
 from app.jsonapi.exceptions import ParameterError
 from app.services import series_sql as sql
 from app.services import timebuckets as tb
+from app.services.series_extent import Facts, SeriesSource, find_facts
 from app.services.timebuckets import Level, Window
+
+__all__ = [
+    "MAX_POINTS_LIMIT",
+    "RESOLUTIONS",
+    "Series",
+    "SeriesQuery",
+    "SeriesSource",
+    "column_names",
+    "read_series",
+]
 
 RESOLUTIONS = ("raw", "10m", "1h", "1d", "auto")
 DEFAULT_MAX_POINTS = 1000
 #: Most points any one answer may hold (a year of 5-minute samples fits).
 MAX_POINTS_LIMIT = 200_000
 EPOCH_DATE = date(1970, 1, 1)
-
-
-@dataclass(frozen=True)
-class SeriesSource:
-    """The node a series is read from, with the organization that owns it."""
-
-    node_id: uuid.UUID
-    owner_id: int
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,6 @@ class Series:
     window: Window
     timestamps_s: list[int] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Facts:
-    first: datetime | None
-    last: datetime | None
-    capped_count: int
-    watermarks: dict[str, datetime | None]
 
 
 def column_names(query: SeriesQuery) -> list[str]:
@@ -103,7 +97,9 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
     empty = Series(query.resolution, query.tz, query.window)
     if query.window.is_empty:
         return empty
-    facts = _facts(session, source, query)
+    facts = find_facts(
+        session, source, query.window, query.resolution, query.max_points
+    )
     if facts is None or facts.first is None or facts.last is None:
         return empty
     data = Window(facts.first, facts.last + tb.ONE_US)
@@ -115,78 +111,7 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
     return _utc(session, source, query, facts, data, tb.LEVELS[resolution])
 
 
-def _facts(session: Session, source: SeriesSource, query: SeriesQuery) -> _Facts | None:
-    keys = {"node_id": source.node_id, "owner_id": source.owner_id}
-    row = session.execute(sql.FACTS_SQL, keys).mappings().one()
-    if not row["visible"]:
-        return None
-    marks: dict[str, datetime | None] = {
-        "10m": row["w10m"],
-        "1h": row["w1h"],
-        "1d": row["w1d"],
-    }
-    window, day = query.window, tb.LEVEL_1D.seconds
-    m0 = tb.ceil(window.start, day)
-    m1 = (
-        m0
-        if marks["1d"] is None
-        else max(m0, min(tb.floor(window.stop, day), marks["1d"]))
-    )
-    a1, b0 = (m0, m1) if m0 < m1 else (window.stop, window.stop)
-    cap = query.max_points + 1 if query.resolution == "auto" else 0
-    found = (
-        session.execute(
-            sql.EXTENT_SQL,
-            {
-                **keys,
-                "a0": window.start,
-                "a1": a1,
-                "m0": m0,
-                "m1": m1,
-                "b0": b0,
-                "b1": window.stop,
-                "count_cap": cap,
-            },
-        )
-        .mappings()
-        .one()
-    )
-    first = found["a_first"] or found["m_first"] or found["b_first"]
-    last = found["b_last"] or found["m_last"] or found["a_last"]
-    if (
-        first is not None
-        and last is not None
-        and (first == found["m_first"] or last == found["m_last"])
-    ):
-        first, last = _refine(session, keys, first, last, found, window)
-    return _Facts(first, last, int(found["capped_count"]), marks)
-
-
-def _refine(
-    session: Session,
-    keys: dict[str, Any],
-    first: datetime,
-    last: datetime,
-    found: Any,
-    window: Window,
-) -> tuple[datetime, datetime]:
-    """Exact first/last sample times where only their (UTC) day was known."""
-    one_day = tb.LEVEL_1D.width
-    first_day, last_day = first == found["m_first"], last == found["m_last"]
-    f1 = first + one_day if first_day else first + tb.ONE_US
-    l0, l1 = last, (min(last + one_day, window.stop) if last_day else last + tb.ONE_US)
-    row = (
-        session.execute(
-            sql.REFINE_SQL, {**keys, "f0": first, "f1": f1, "l0": l0, "l1": l1}
-        )
-        .mappings()
-        .one()
-    )
-    # A day whose samples were deleted since the last refresh keeps its bounds.
-    return row["first"] or first, row["last"] or l1 - tb.ONE_US
-
-
-def _resolve(query: SeriesQuery, facts: _Facts, data: Window) -> str:
+def _resolve(query: SeriesQuery, facts: Facts, data: Window) -> str:
     if query.resolution != "auto":
         return query.resolution
     if facts.capped_count <= query.max_points:
@@ -228,7 +153,7 @@ def _utc(
     session: Session,
     source: SeriesSource,
     query: SeriesQuery,
-    facts: _Facts,
+    facts: Facts,
     data: Window,
     level: Level,
 ) -> Series:
@@ -249,7 +174,7 @@ def _days(
     session: Session,
     source: SeriesSource,
     query: SeriesQuery,
-    facts: _Facts,
+    facts: Facts,
     data: Window,
 ) -> Series:
     zone = ZoneInfo(query.tz)
@@ -285,7 +210,7 @@ def _bucketed(
     full: Window,
     output: Level,
     stored: Level | None,
-    facts: _Facts,
+    facts: Facts,
     *,
     local_days: bool,
 ) -> dict[int, tuple[Any, ...]]:

@@ -224,3 +224,12 @@ def test_series_too_many_points_is_400_on_resolution(
 
     assert resp.status_code == 400
     assert resp.json["errors"][0]["source"] == {"parameter": "resolution"}  # type: ignore[index]
+
+
+def test_openapi_documents_the_series_parameters(client: FlaskClient) -> None:
+    resp = client.get("/api/v1/schema/openapi.json")
+
+    operation = resp.json["paths"]["/api/v1/installations/{pk}/series/"]["get"]  # type: ignore[index]
+    names = [p["name"] for p in operation["parameters"]]
+    assert names[:3] == ["filter[from]", "filter[to]", "resolution"]
+    assert "/api/v1/installation-timeseries/{pk}/" in resp.json["paths"]  # type: ignore[index]
