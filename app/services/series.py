@@ -127,7 +127,8 @@ def _raw(
     session: Session, source: SeriesSource, query: SeriesQuery, data: Window
 ) -> Series:
     quantities = tuple(sql.QUANTITIES[q] for q in query.quantities)
-    rows = session.execute(
+    rows = sql.fetch_all(
+        session,
         sql.raw_values_sql(quantities),
         {
             "node_id": source.node_id,
@@ -136,7 +137,7 @@ def _raw(
             "stop": data.stop,
             "row_cap": MAX_POINTS_LIMIT + 1,
         },
-    ).all()
+    )
     if len(rows) > MAX_POINTS_LIMIT:
         raise _too_many("raw", len(rows))
     columns: dict[str, list[Any]] = {}
@@ -166,7 +167,9 @@ def _utc(
     rows = _bucketed(
         session, source, query, data, full, level, level, facts, local_days=False
     )
-    keys = [tb.epoch_s(start) for start in tb.grid(data.start, last, level.seconds)]
+    first_key = tb.epoch_s(tb.floor(data.start, level.seconds))
+    last_key = tb.epoch_s(tb.floor(last, level.seconds))
+    keys = list(range(first_key, last_key + 1, level.seconds))
     return _columnar(query, level.name, keys, keys, rows)
 
 
@@ -243,7 +246,7 @@ def _bucketed(
         params.update(m0=materialized.start, m1=materialized.stop)
     for index, part in enumerate(raw):
         params[f"r{index}a"], params[f"r{index}b"] = part.start, part.stop
-    return {row[0]: tuple(row[1:]) for row in session.execute(statement, params)}
+    return {row[0]: row[1:] for row in sql.fetch_all(session, statement, params)}
 
 
 def _columnar(

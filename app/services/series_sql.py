@@ -9,8 +9,10 @@ intervals) only ever come from the constant tables below.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import TextClause, text
+from sqlalchemy.orm import Session
 
 from app.services.timebuckets import Level
 
@@ -236,17 +238,36 @@ def _raw_final(q: QuantitySpec, aggregate: str) -> str:
     return f"{aggregate}(s.{c})" + ("" if aggregate == "count" else _cast(q))
 
 
-# Run on the psycopg cursor directly (psycopg placeholders): tens of thousands of rows
-# through SQLAlchemy's result processing cost more than the query itself.
-SAMPLES_SQL = f"""
+SAMPLES_SQL = text(
+    f"""
     SELECT floor(extract(epoch FROM s.time))::bigint AS timestamp_s, s.co2_ppm,
            s.temperature_celsius::text AS temperature_celsius,
            s.rel_humidity_percent, s.measurement_status
     FROM samples s
-    WHERE s.node_id = %(node_id)s AND s.time >= %(start)s AND s.time < %(stop)s
-      AND {GUARD.replace(":node_id", "%(node_id)s").replace(":owner_id", "%(owner_id)s")}
+    WHERE s.node_id = :node_id AND s.time >= :start AND s.time < :stop
+      AND {GUARD}
     ORDER BY s.time
     """  # noqa: S608 -- constant text, values bound
+)
+
+
+def fetch_all(
+    session: Session, statement: TextClause, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Run ``statement`` on the session's connection and return plain tuples.
+
+    The statement is compiled by SQLAlchemy (same SQL, same bound values) and run on
+    the psycopg cursor: a year of hourly buckets is 8,760 rows, and SQLAlchemy's row
+    objects cost ~30 ms for them, psycopg's tuples ~1 ms.
+    """
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(compiled.string, compiled.construct_params(params))
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
 
 # Sample counts of many (node, window) pairs in one statement: whole UTC days from
 # samples_1d below its watermark, the ragged ends and the fresh tail from raw samples.

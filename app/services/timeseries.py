@@ -244,18 +244,16 @@ def samples(
     """The samples of ``source`` in ``window``, oldest first, as Managair renders them."""
     if window.is_empty:
         return []
-    driver = session.connection().connection.driver_connection
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(
-            sql.SAMPLES_SQL,
-            {
-                "node_id": source.node_id,
-                "owner_id": source.owner_id,
-                "start": window.start,
-                "stop": window.stop,
-            },
-        )
-        result = cursor.fetchall()
+    result = sql.fetch_all(
+        session,
+        sql.SAMPLES_SQL,
+        {
+            "node_id": source.node_id,
+            "owner_id": source.owner_id,
+            "start": window.start,
+            "stop": window.stop,
+        },
+    )
     return [
         {
             "timestamp_s": t,

@@ -288,8 +288,6 @@ def _measure(
         assert status == 200, (path, status, body[:300])
         http_ms = _median_ms(lambda p=path: _get(base, p), repeats)  # type: ignore[misc]
         statements = _captured_sql(url, path)
-        if "/timeseries/" in path:
-            statements.append(_samples_statement(dsn_for(url), installation, month, to))
         with psycopg.connect(_libpq(url), autocommit=True) as conn:
             db_ms = _median_ms(lambda s=statements: _replay(conn, s), repeats)  # type: ignore[misc]
         target, managair = TARGETS_MS[name]
@@ -315,13 +313,25 @@ def _points(body: bytes) -> int:
 
 
 def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
-    """Every statement the app runs to answer ``path`` (one in-process request)."""
+    """Every statement the app runs to answer ``path`` (one in-process request).
+
+    Statements go through SQLAlchemy's engine events, except the big reads, which
+    ``series_sql.fetch_all`` runs on the psycopg cursor: they are recorded there.
+    """
     os.environ.setdefault("SECRET_KEY", "bench")
     from app import create_app
     from app.extensions import db
+    from app.services import series_sql
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
     captured: list[tuple[str, Any]] = []
+    original = series_sql.fetch_all
+
+    def recording(session: Any, statement: Any, params: dict[str, Any]) -> Any:
+        compiled = statement.compile(dialect=session.connection().dialect)
+        captured.append((compiled.string, compiled.construct_params(params)))
+        return original(session, statement, params)
+
     with app.app_context():
 
         def keep(
@@ -330,34 +340,14 @@ def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
             captured.append((statement, params))
 
         event.listen(db.engine, "before_cursor_execute", keep)
-        with app.test_client() as client:
-            assert client.get(path).status_code == 200
+        series_sql.fetch_all = recording
+        try:
+            with app.test_client() as client:
+                assert client.get(path).status_code == 200
+        finally:
+            series_sql.fetch_all = original
         db.engine.dispose()
     return captured
-
-
-def dsn_for(url: str) -> str:
-    """The libpq DSN of a SQLAlchemy URL."""
-    return _libpq(url)
-
-
-def _samples_statement(
-    dsn: str, installation: tuple[int, str], from_s: int, to_s: int
-) -> tuple[str, Any]:
-    """The samples query, which the service runs on the raw psycopg cursor."""
-    from app.services.series_sql import SAMPLES_SQL
-
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "SELECT n.id, n.owner_id FROM nodes n JOIN installations i ON i.node_id = n.id "
-            "WHERE i.id = %s",
-            (installation[0],),
-        ).fetchone()
-    assert row is not None
-    start = datetime.fromtimestamp(from_s, UTC)
-    stop = datetime.fromtimestamp(to_s, UTC) + timedelta(microseconds=1)
-    params = {"node_id": row[0], "owner_id": row[1], "start": start, "stop": stop}
-    return SAMPLES_SQL, params
 
 
 def _replay(conn: psycopg.Connection[Any], statements: list[tuple[str, Any]]) -> None:
