@@ -82,8 +82,13 @@ def downgrade() -> None:
             "series_log_new_rows(), series_log_old_rows(), "
             "series_log_changed_rows(), series_forget_all()"
         )
-        op.execute(
-            "DROP TABLE IF EXISTS samples_1d, samples_1h, samples_10m, "
-            "samples_dirty, samples_watermark"
-        )
+        # TimescaleDB drops one hypertable per statement.
+        for table in (
+            "samples_1d",
+            "samples_1h",
+            "samples_10m",
+            "samples_dirty",
+            "samples_watermark",
+        ):
+            op.execute(f"DROP TABLE IF EXISTS {table}")
     op.execute("DROP FUNCTION IF EXISTS series_watermark(text)")
