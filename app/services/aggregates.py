@@ -41,10 +41,6 @@ _WATERMARKS = text(
     "SELECT lvl, CASE WHEN isfinite(w) THEN w END "
     "FROM unnest(CAST(:levels AS text[])) AS lvl, series_watermark(lvl) AS w"
 )
-_FIRST_CHUNK = text(
-    "SELECT min(range_start) FROM timescaledb_information.chunks "
-    "WHERE hypertable_name = 'samples'"
-)
 _CALL_REFRESH = {
     name: text(
         f"CALL refresh_continuous_aggregate('{name}', NULL, CAST(:end AS timestamptz))"
@@ -114,7 +110,8 @@ def refresh(
     Args:
         session: the database session.
         until: refresh buckets that end before this (default: now).
-        max_span: advance the watermark by at most this much (progress, bounded work).
+        max_span: advance the watermark by at most this much (progress, bounded
+            work; Apache: the TSL edition refreshes each level in one call).
         max_dirty: process at most this many logged writes (Apache).
 
     Returns:
@@ -133,7 +130,7 @@ def refresh(
         return _refresh_rollups(conn, until, max_span, max_dirty)
     conn = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     if _edition(conn) == "timescale":
-        return _refresh_caggs(conn, until, max_span)
+        return _refresh_caggs(conn, until)
     return _refresh_rollups(conn, until, max_span, max_dirty)
 
 
@@ -199,9 +196,12 @@ def _refresh_rollups(
     )
 
 
-def _refresh_caggs(
-    conn: Connection, until: datetime | None, max_span: timedelta | None
-) -> RefreshStats:
+def _refresh_caggs(conn: Connection, until: datetime | None) -> RefreshStats:
+    """Refresh each level up to ``until``, bottom up, in one go.
+
+    TimescaleDB refreshes only what its invalidation log and watermark say is
+    missing, so there is no span to step through; the policies do the same.
+    """
     target = conn.execute(
         text(
             "SELECT time_bucket(INTERVAL '10 minutes', "
@@ -210,12 +210,11 @@ def _refresh_caggs(
         {"until": until},
     ).scalar_one()
     before = _watermarks(conn, ("10m",))["10m"]
-    end = target
-    if max_span is not None:
-        start = before or conn.execute(_FIRST_CHUNK).scalar() or target
-        end = min(target, start + max_span)
     for name in CAGGS:
-        conn.execute(_CALL_REFRESH[name], {"end": end})
+        conn.execute(_CALL_REFRESH[name], {"end": target})
     return RefreshStats(
-        edition="timescale", watermark_before=before, watermark_after=end, target=target
+        edition="timescale",
+        watermark_before=before,
+        watermark_after=target,
+        target=target,
     )

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,42 +49,49 @@ def run(report: dict[str, Any], quick: bool) -> None:
     repeats = 15 if quick else 40
     end = _floor_5min(datetime.now(UTC))
     start = end - timedelta(days=365)
+    sizes = {"small": max(1, installations // 10), "big": installations}
     out: dict[str, Any] = {
         "installations": installations,
         "rows_per_installation": SAMPLES_PER_YEAR,
         "repeats": repeats,
     }
-    with throwaway_database("co2_bench_series") as url:
-        _migrate(url)
-        dsn = _libpq(url)
-        ids = _inventory(dsn, installations, start)
-        small = max(1, installations // 10)
-        with _gunicorn(url) as base:
-            phases: dict[str, Any] = {}
-            for label, loaded in (("small", small), ("big", installations)):
-                done = phases.get("small", {}).get("loaded", 0)
-                load_s = _load(dsn, ids[done:loaded], start, end)
-                refresh_s = _refresh(dsn)
-                rows = _scalar(dsn, "SELECT count(*) FROM samples")
-                figures = _measure(url, base, ids[0], start, end, repeats)
-                phases[label] = {
-                    "loaded": loaded,
-                    "rows": rows,
-                    "load_s": round(load_s, 1),
-                    "refresh_s": round(refresh_s, 1),
-                    "figures": figures,
-                }
-        out["phases"] = phases
-        big, little = phases["big"]["figures"], phases["small"]["figures"]
-        out["scaling"] = {
-            name: {
-                "big_over_small": round(
-                    big[name]["median_ms"] / little[name]["median_ms"], 2
-                ),
-                "target_at_most": 1.5,
+    with (
+        throwaway_database("co2_bench_small") as small_url,
+        throwaway_database("co2_bench_big") as big_url,
+    ):
+        urls = {"small": small_url, "big": big_url}
+        phases: dict[str, Any] = {}
+        for label, url in urls.items():
+            _migrate(url)
+            dsn = _libpq(url)
+            ids = _inventory(dsn, sizes[label], start)
+            load_s = _load(dsn, ids, start, end)
+            refresh_s = _refresh(dsn)
+            phases[label] = {
+                "installations": sizes[label],
+                "rows": _scalar(dsn, "SELECT count(*) FROM samples"),
+                "load_s": round(load_s, 1),
+                "refresh_s": round(refresh_s, 1),
             }
-            for name in big
+        with _gunicorn(small_url) as small_base, _gunicorn(big_url) as big_base:
+            bases = {"small": small_base, "big": big_base}
+            figures = _measure(urls, bases, start, end, repeats)
+        for label in phases:
+            phases[label]["figures"] = figures[label]
+    out["phases"] = phases
+    big, little = figures["big"], figures["small"]
+    out["scaling"] = {
+        name: {
+            "big_over_small": round(
+                big[name]["median_ms"] / little[name]["median_ms"], 2
+            ),
+            "db_big_over_small": round(
+                big[name]["db_median_ms"] / little[name]["db_median_ms"], 2
+            ),
+            "target_at_most": 1.5,
         }
+        for name in big
+    }
     report["series"] = out
 
 
@@ -252,56 +260,92 @@ def _get(base: tuple[str, int], path: str) -> tuple[int, bytes]:
 # -- measurements ----------------------------------------------------------------------
 
 
-def _median_ms(call: Callable[[], Any], repeats: int) -> float:
-    call()
-    call()
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
+def _medians_ms(calls: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median of each call, timed in turns so that both see the same machine load."""
+    for call in calls.values():
         call()
-        times.append((time.perf_counter() - began) * 1000)
-    return round(statistics.median(times), 2)
+        call()
+    times: dict[str, list[float]] = {label: [] for label in calls}
+    for _ in range(repeats):
+        for label, call in calls.items():
+            began = time.perf_counter()
+            call()
+            times[label].append((time.perf_counter() - began) * 1000)
+    return {label: round(statistics.median(t), 2) for label, t in times.items()}
+
+
+def _paths(
+    base: tuple[str, int], pk: int, start: datetime, end: datetime
+) -> dict[str, str]:
+    frm, to = int(start.timestamp()), int(end.timestamp())
+    month = int((end - timedelta(days=30)).timestamp())
+    window = f"filter[from]={month}&filter[to]={to}"
+    detail = f"/api/v1/installations/{pk}/?include_timeseries=1&{window}"
+    if _get(base, detail)[0] != 200:  # the inventory resources are not merged yet
+        detail = f"/api/v1/installations/{pk}/timeseries/?{window}"
+    series = f"/api/v1/installations/{pk}/series/?filter[from]={frm}&filter[to]={to}"
+    return {
+        "installation_30d_samples": detail,
+        "series_1h_year": series + "&resolution=1h",
+        "series_auto_year": series,
+    }
 
 
 def _measure(
-    url: str,
-    base: tuple[str, int],
-    installation: tuple[int, str],
+    urls: dict[str, str],
+    bases: dict[str, tuple[str, int]],
     start: datetime,
     end: datetime,
     repeats: int,
-) -> dict[str, Any]:
-    pk = installation[0]
-    frm, to = int(start.timestamp()), int(end.timestamp())
-    month = int((end - timedelta(days=30)).timestamp())
-    detail = f"/api/v1/installations/{pk}/?include_timeseries=1&filter[from]={month}&filter[to]={to}"
-    if _get(base, detail)[0] != 200:  # the inventory resources are not merged yet
-        detail = f"/api/v1/installations/{pk}/timeseries/?filter[from]={month}&filter[to]={to}"
-    paths = {
-        "installation_30d_samples": detail,
-        "series_1h_year": f"/api/v1/installations/{pk}/series/?resolution=1h&filter[from]={frm}&filter[to]={to}",
-        "series_auto_year": f"/api/v1/installations/{pk}/series/?filter[from]={frm}&filter[to]={to}",
+) -> dict[str, dict[str, Any]]:
+    """HTTP and direct-SQL medians of installation 1 in every database, in turns."""
+    paths = {label: _paths(base, 1, start, end) for label, base in bases.items()}
+    figures: dict[str, dict[str, Any]] = {label: {} for label in urls}
+    connections = {
+        label: psycopg.connect(_libpq(url), autocommit=True)
+        for label, url in urls.items()
     }
-    figures: dict[str, Any] = {}
-    for name, path in paths.items():
-        status, body = _get(base, path)
-        assert status == 200, (path, status, body[:300])
-        http_ms = _median_ms(lambda p=path: _get(base, p), repeats)  # type: ignore[misc]
-        statements = _captured_sql(url, path)
-        with psycopg.connect(_libpq(url), autocommit=True) as conn:
-            db_ms = _median_ms(lambda s=statements: _replay(conn, s), repeats)  # type: ignore[misc]
-        target, managair = TARGETS_MS[name]
-        figures[name] = {
-            "path": path,
-            "bytes": len(body),
-            "points": _points(body),
-            "median_ms": http_ms,
-            "db_median_ms": db_ms,
-            "http_over_db": round(http_ms / db_ms, 2) if db_ms else None,
-            "target_ms": target,
-            "managair_ms": managair,
-            "meets_target": http_ms <= target,
-        }
+    try:
+        for name in paths["big"]:
+            bodies = {}
+            for label, base in bases.items():
+                status, bodies[label] = _get(base, paths[label][name])
+                assert status == 200, (paths[label][name], status, bodies[label][:300])
+            http = _medians_ms(
+                {
+                    label: partial(_get, base, paths[label][name])
+                    for label, base in bases.items()
+                },
+                repeats,
+            )
+            statements = {
+                label: _captured_sql(urls[label], paths[label][name]) for label in urls
+            }
+            db = _medians_ms(
+                {
+                    label: partial(_replay, connections[label], statements[label])
+                    for label in urls
+                },
+                repeats,
+            )
+            target, managair = TARGETS_MS[name]
+            for label in urls:
+                figures[label][name] = {
+                    "path": paths[label][name],
+                    "bytes": len(bodies[label]),
+                    "points": _points(bodies[label]),
+                    "median_ms": http[label],
+                    "db_median_ms": db[label],
+                    "http_over_db": round(http[label] / db[label], 2)
+                    if db[label]
+                    else None,
+                    "target_ms": target,
+                    "managair_ms": managair,
+                    "meets_target": http[label] <= target,
+                }
+    finally:
+        for conn in connections.values():
+            conn.close()
     return figures
 
 
