@@ -51,3 +51,9 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.airquality.routes import blp as airquality
 
     api.register_blueprint(airquality)
+
+    from app.blueprints.series.routes import blp as series
+    from app.blueprints.timeseries.routes import blp as timeseries
+
+    api.register_blueprint(timeseries)
+    api.register_blueprint(series)
