@@ -25,6 +25,11 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``ANALYSIS_TIMEZONE`` | ``Europe/Berlin`` | time zone of daily buckets and air-quality days |
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
+| ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
+| ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
+| ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
+| ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
+| ``IOTDP_PUBLISHERS`` | empty | publishers (comma list) that get public samples when ``IOTDP_INTEGRATION=1`` |
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f", ""})
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+INGEST_AUTH_MODES = ("token", "none")
 
 
 class ConfigError(RuntimeError):
@@ -163,6 +169,15 @@ def _log_level(env: Env) -> str:
     return level
 
 
+def _ingest_auth(env: Env) -> str:
+    mode = env.text("INGEST_AUTH", "token").strip().lower()
+    if mode not in INGEST_AUTH_MODES:
+        raise ConfigError(
+            f"INGEST_AUTH={mode!r} is not one of {', '.join(INGEST_AUTH_MODES)}"
+        )
+    return mode
+
+
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment into a Flask config mapping.
 
@@ -197,4 +212,11 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "NODE_FIDELITY": env.flag("NODE_FIDELITY"),
         "IOTDP_INTEGRATION": env.flag("IOTDP_INTEGRATION"),
         "ANALYSIS_TIMEZONE": _timezone(env, "ANALYSIS_TIMEZONE", "Europe/Berlin"),
+        "INGEST_AUTH": _ingest_auth(env),
+        "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
+        "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
+        "INGEST_MAX_BODY_BYTES": env.integer(
+            "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1
+        ),
+        "IOTDP_PUBLISHERS": env.words("IOTDP_PUBLISHERS", ""),
     }
