@@ -153,6 +153,8 @@ class _Prefixed:
         self._body = body
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes the type of the stream with read(0)
+            return b""
         if self._head:
             head, self._head = self._head, b""
             return head
