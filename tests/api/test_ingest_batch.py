@@ -26,6 +26,13 @@ URL = "/ingest/v1/samples/"
 TS = 1_700_000_000
 
 
+def _doc(response: Any) -> Any:
+    """The JSON body of a response (a document on every ingest answer)."""
+    body = response.get_json()
+    assert body is not None
+    return body
+
+
 @pytest.fixture
 def node(session: Session) -> Node:
     return make_node(session)
@@ -63,7 +70,7 @@ def test_batch_csv_stores_every_row_and_counts_them(
     response = _post(client, body, "text/csv", auth)
 
     assert response.status_code == 200
-    assert response.json["meta"] == {
+    assert _doc(response)["meta"] == {
         "received": 3,
         "stored": 3,
         "duplicate": 0,
@@ -83,7 +90,7 @@ def test_batch_csv_optional_columns_and_empty_cells_are_stored(
 
     response = _post(client, body, "text/csv", auth)
 
-    assert response.json["meta"]["stored"] == 2
+    assert _doc(response)["meta"]["stored"] == 2
     first, second = session.scalars(select(Sample).order_by(Sample.time)).all()
     assert (str(first.temperature_celsius), first.rel_humidity_percent) == ("21.5", 45)
     assert first.measurement_status == "R"
@@ -100,7 +107,7 @@ def test_batch_ndjson_is_stored(
 
     response = _post(client, "\n".join(lines) + "\n\n", "application/x-ndjson", auth)
 
-    assert response.json["meta"]["stored"] == 2
+    assert _doc(response)["meta"]["stored"] == 2
     assert len(_stored(session, node)) == 2
 
 
@@ -119,7 +126,7 @@ def test_batch_json_array_is_stored(
 
     response = _post(client, json.dumps(body), "application/json", auth)
 
-    assert response.json["meta"]["stored"] == 2
+    assert _doc(response)["meta"]["stored"] == 2
     sample = session.scalars(select(Sample).order_by(Sample.time)).first()
     assert sample is not None
     assert str(sample.temperature_celsius) == "19.6"
@@ -132,7 +139,7 @@ def test_batch_gzip_body_is_decoded(
 
     response = _post(client, body, "text/csv", {**auth, "Content-Encoding": "gzip"})
 
-    assert response.json["meta"]["stored"] == 4
+    assert _doc(response)["meta"]["stored"] == 4
 
 
 def test_batch_eui64_and_iso_time_find_the_node(
@@ -144,7 +151,7 @@ def test_batch_eui64_and_iso_time_find_the_node(
 
     response = _post(client, body, "text/csv", auth)
 
-    assert response.json["meta"]["stored"] == 1
+    assert _doc(response)["meta"]["stored"] == 1
     assert _stored(session, node) == [(TS, 640)]
 
 
@@ -169,7 +176,7 @@ def test_batch_mix_stores_exactly_the_good_rows_and_reports_the_rest(
 
     response = _post(client, _csv(rows, header), "text/csv", auth)
 
-    meta = response.json["meta"]
+    meta = _doc(response)["meta"]
     assert response.status_code == 200
     assert {
         k: meta[k]
@@ -206,7 +213,7 @@ def test_batch_row_for_another_organizations_node_is_rejected_as_forbidden(
 
     response = _post(client, body, "text/csv", auth)
 
-    meta = response.json["meta"]
+    meta = _doc(response)["meta"]
     assert (meta["stored"], meta["rejected"]) == (1, 1)
     assert meta["rejections"][0] == {
         "row": 2,
@@ -225,7 +232,7 @@ def test_batch_retried_whole_is_all_duplicates(
 
     response = _post(client, body, "text/csv", auth)
 
-    assert (response.json["meta"]["stored"], response.json["meta"]["duplicate"]) == (
+    assert (_doc(response)["meta"]["stored"], _doc(response)["meta"]["duplicate"]) == (
         0,
         5,
     )
@@ -288,7 +295,7 @@ def test_batch_unreadable_body_is_400_and_stores_nothing(
     response = _post(client, body, media, auth)
 
     assert response.status_code == 400
-    assert response.json["errors"][0]["source"] == {"pointer": ""}
+    assert _doc(response)["errors"][0]["source"] == {"pointer": ""}
     assert session.scalars(select(Sample)).all() == []
 
 
@@ -311,7 +318,7 @@ def test_batch_corrupt_gzip_is_400_naming_content_encoding(
     response = _post(client, b"\x1f\x8b\x08\x00garbage", "text/csv", headers)
 
     assert response.status_code == 400
-    assert response.json["errors"][0]["source"] == {"header": "Content-Encoding"}
+    assert _doc(response)["errors"][0]["source"] == {"header": "Content-Encoding"}
 
 
 def test_batch_body_over_the_limit_is_413(
@@ -326,7 +333,7 @@ def test_batch_body_over_the_limit_is_413(
     response = _post(client, body, "text/csv", auth)
 
     assert response.status_code == 413
-    assert response.json["errors"][0]["source"] == {"header": "Content-Length"}
+    assert _doc(response)["errors"][0]["source"] == {"header": "Content-Length"}
 
 
 def test_batch_gzip_expanding_over_the_limit_is_413_and_stores_nothing(
@@ -352,7 +359,7 @@ def test_batch_unknown_media_type_is_415(
     response = _post(client, "<samples/>", "application/xml", auth)
 
     assert response.status_code == 415
-    assert response.json["errors"][0]["source"] == {"header": "Content-Type"}
+    assert _doc(response)["errors"][0]["source"] == {"header": "Content-Type"}
 
 
 def test_batch_unknown_content_encoding_is_415(
@@ -363,7 +370,7 @@ def test_batch_unknown_content_encoding_is_415(
     response = _post(client, "node_id,timestamp_s,co2_ppm\n", "text/csv", headers)
 
     assert response.status_code == 415
-    assert response.json["errors"][0]["source"] == {"header": "Content-Encoding"}
+    assert _doc(response)["errors"][0]["source"] == {"header": "Content-Encoding"}
 
 
 def test_batch_without_token_is_401(client: FlaskClient, node: Node) -> None:
@@ -378,4 +385,4 @@ def test_batch_empty_body_stores_nothing(
     response = _post(client, "", "text/csv", auth)
 
     assert response.status_code == 200
-    assert response.json["meta"]["received"] == 0
+    assert _doc(response)["meta"]["received"] == 0

@@ -13,10 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Node, Sample
-from tests.factories import make_ingest_key, make_node, make_organization
+from tests.factories import make_ingest_key, make_node
 
 URL = "/ingest/v1/ingest/"
 TS = 1_700_000_000
+
+
+def _doc(response: Any) -> Any:
+    """The JSON body of a response (a document on every ingest answer)."""
+    body = response.get_json()
+    assert body is not None
+    return body
 
 
 def _body(node: Node | str, **attributes: Any) -> dict[str, Any]:
@@ -56,7 +63,7 @@ def _post(client: FlaskClient, body: Any, headers: dict[str, str]) -> Any:
 
 
 def _pointers(response: Any) -> list[str]:
-    return [e.get("source", {}).get("pointer") for e in response.json["errors"]]
+    return [e.get("source", {}).get("pointer") for e in _doc(response)["errors"]]
 
 
 def test_ingest_new_sample_is_stored_and_answered_201(
@@ -66,7 +73,7 @@ def test_ingest_new_sample_is_stored_and_answered_201(
 
     assert response.status_code == 201
     assert response.mimetype == "application/vnd.api+json"
-    data = response.json["data"]
+    data = _doc(response)["data"]
     assert data["type"] == "Sample"
     assert data["attributes"] == {
         "timestamp_s": TS,
@@ -89,7 +96,7 @@ def test_ingest_clair_ttn_body_without_optional_values_is_stored(
     response = _post(client, body, headers)
 
     assert response.status_code == 201
-    assert response.json["data"]["attributes"]["temperature_celsius"] is None
+    assert _doc(response)["data"]["attributes"]["temperature_celsius"] is None
 
 
 def test_ingest_identical_retry_answers_200_and_stores_once(
@@ -100,7 +107,7 @@ def test_ingest_identical_retry_answers_200_and_stores_once(
     response = _post(client, _body(node, temperature_celsius="21.50"), headers)
 
     assert response.status_code == 200
-    assert response.json["data"]["attributes"]["co2_ppm"] == 800
+    assert _doc(response)["data"]["attributes"]["co2_ppm"] == 800
     assert len(session.scalars(select(Sample)).all()) == 1
 
 
@@ -161,7 +168,7 @@ def test_ingest_future_timestamp_beyond_configured_skew_is_400(
     response = _post(client, _body(node, timestamp_s=ahead), headers)
 
     assert response.status_code == 400
-    assert response.json["errors"][0]["code"] == "future"
+    assert _doc(response)["errors"][0]["code"] == "future"
 
 
 def test_ingest_several_bad_values_are_all_reported(
@@ -184,7 +191,7 @@ def test_ingest_unknown_node_is_400_at_the_node_relationship(
     response = _post(client, _body("3b95a1b2-74e7-9e98-52c4-4acae441f0ae"), headers)
 
     assert response.status_code == 400
-    assert response.json["errors"][0]["code"] == "does_not_exist"
+    assert _doc(response)["errors"][0]["code"] == "does_not_exist"
     assert _pointers(response) == ["/data/relationships/node"]
 
 
@@ -238,7 +245,7 @@ def test_ingest_csv_body_is_415_naming_content_type(
     )
 
     assert response.status_code == 415
-    assert response.json["errors"][0]["source"] == {"header": "Content-Type"}
+    assert _doc(response)["errors"][0]["source"] == {"header": "Content-Type"}
 
 
 def test_ingest_get_is_not_offered(

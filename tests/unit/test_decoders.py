@@ -6,6 +6,7 @@ import base64
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -13,10 +14,12 @@ from app.services.decoders import (
     DecodeError,
     Reading,
     Uplink,
+    clairchen,
     decoder_for,
     derive_node_id,
+    elsys_ers,
+    talkpool_oy1012,
 )
-from app.services.decoders import clairchen, elsys_ers, talkpool_oy1012
 
 RX_A = datetime.fromisoformat("2021-09-20T12:25:52.973476075Z").timestamp()
 RX_B = 1632220557.125514417
@@ -165,9 +168,9 @@ def test_oy1012_wrong_length_says_why() -> None:
     ],
 )
 def test_decoder_for_known_protocols_returns_their_decoder(
-    identifier: str, module: object
+    identifier: str, module: Any
 ) -> None:
-    assert decoder_for(identifier) is getattr(module, "decode")
+    assert decoder_for(identifier) is module.decode
 
 
 def test_decoder_for_unknown_protocol_is_none() -> None:
