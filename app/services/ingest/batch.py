@@ -104,7 +104,6 @@ class RowStager:
             f"{row}\t{node}\t{eui}\t{ts}\t{co2_ppm}\t"
             f"{NULL if temperature is None else temperature}\t"
             f"{NULL if humidity is None else humidity}\t{code}\n",
-            ts,
             by_eui=eui != NULL,
         )
 

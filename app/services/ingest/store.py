@@ -46,7 +46,7 @@ COLUMNS = (
     "measurement_status",
 )
 NULL = "\\N"
-CHUNK_BYTES = 256 * 1024
+CHUNK_BYTES = 128 * 1024
 
 _CREATE_STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
@@ -54,6 +54,16 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_staging (
     node_id uuid,
     eui64 text,
     ts bigint NOT NULL,
+    co2_ppm smallint NOT NULL,
+    temperature_celsius numeric(3, 1),
+    rel_humidity_percent smallint,
+    measurement_status text NOT NULL
+) ON COMMIT DELETE ROWS
+"""
+_CREATE_EXISTING = """
+CREATE TEMP TABLE IF NOT EXISTS ingest_existing (
+    node_id uuid NOT NULL,
+    time timestamptz NOT NULL,
     co2_ppm smallint NOT NULL,
     temperature_celsius numeric(3, 1),
     rel_humidity_percent smallint,
@@ -91,6 +101,20 @@ ORDER BY s.row_no
 LIMIT :listed
 """
 _OUT_OF_SCOPE = " OR n.owner_id <> :org"
+_COLLECT_EXISTING = """
+INSERT INTO ingest_existing
+SELECT x.node_id, x.time, x.co2_ppm, x.temperature_celsius, x.rel_humidity_percent,
+       x.measurement_status
+FROM (
+    SELECT node_id, min(ts) AS first_s, max(ts) AS last_s
+    FROM ingest_staging
+    WHERE node_id IS NOT NULL
+    GROUP BY node_id
+) AS r
+JOIN samples AS x
+  ON x.node_id = r.node_id
+ AND x.time BETWEEN to_timestamp(r.first_s) AND to_timestamp(r.last_s)
+"""
 _CONFLICTS = """
 SELECT s.row_no,
        array_remove(ARRAY[
@@ -105,14 +129,20 @@ SELECT s.row_no,
        count(*) OVER () AS total
 FROM ingest_staging AS s
 JOIN nodes AS n ON n.id = s.node_id{scope}
-JOIN samples AS t ON t.node_id = s.node_id AND t.time = to_timestamp(s.ts)
-WHERE t.time BETWEEN to_timestamp(:first) AND to_timestamp(:last)
-  AND (t.co2_ppm, t.temperature_celsius, t.rel_humidity_percent, t.measurement_status)
+JOIN ingest_existing AS t ON t.node_id = s.node_id AND t.time = to_timestamp(s.ts)
+WHERE (t.co2_ppm, t.temperature_celsius, t.rel_humidity_percent, t.measurement_status)
       IS DISTINCT FROM
       (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent, s.measurement_status)
 ORDER BY s.row_no
 LIMIT :listed
 """
+# Plans for the classification, which runs on tables without statistics (the
+# temporary ones, and chunks filled earlier in this transaction): first one
+# index range scan per staged node, then one hash join over both sets. Left to
+# itself the planner may pick nested loops over sequential scans: seconds
+# instead of milliseconds.
+_PLAN_EXISTING = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+_PLAN_CONFLICTS = ("enable_nestloop",)
 
 
 @dataclass(frozen=True)
@@ -146,12 +176,10 @@ class StoreOutcome:
 
 @dataclass
 class StagingStats:
-    """What the writer staged: row count, time range, whether EUIs need resolving."""
+    """What the writer staged: row count, whether EUIs need resolving."""
 
     rows: int = 0
     by_eui: bool = False
-    first_s: int = 2**31
-    last_s: int = -1
 
 
 class StagingWriter:
@@ -163,16 +191,13 @@ class StagingWriter:
         self._size = 0
         self.stats = StagingStats()
 
-    def add(self, line: str, ts: int, by_eui: bool = False) -> None:
-        """Stage one tab-separated line (see ``COLUMNS``) with its epoch seconds."""
+    def add(self, line: str, by_eui: bool = False) -> None:
+        """Stage one tab-separated line (see ``COLUMNS``)."""
         self._lines.append(line)
         self._size += len(line)
-        stats = self.stats
-        stats.rows += 1
-        stats.first_s = min(ts, stats.first_s)
-        stats.last_s = max(ts, stats.last_s)
+        self.stats.rows += 1
         if by_eui:
-            stats.by_eui = True
+            self.stats.by_eui = True
         if self._size >= CHUNK_BYTES:
             self.flush()
 
@@ -253,8 +278,7 @@ def store_staged(
     conflicts: tuple[Conflict, ...] = ()
     conflicting = 0
     if ordered:
-        bounds = {"first": stats.first_s, "last": stats.last_s}
-        conflicts, conflicting = _conflicts(session, scoped, {**params, **bounds})
+        conflicts, conflicting = _conflicts(session, scoped, params)
     duplicate = stats.rows - stored - bad - conflicting
     return StoreOutcome(stored, duplicate, conflicting, bad, problems, conflicts)
 
@@ -300,9 +324,26 @@ def _node_problems(
 def _conflicts(
     session: Session, scoped: bool, params: dict[str, Any]
 ) -> tuple[tuple[Conflict, ...], int]:
-    rows = session.execute(text(_CONFLICTS.format(scope=_SCOPE[scoped])), params).all()
+    session.execute(text(_CREATE_EXISTING))
+    session.execute(text("DELETE FROM ingest_existing"))
+    with _planner(session, _PLAN_EXISTING):
+        session.execute(text(_COLLECT_EXISTING))
+    with _planner(session, _PLAN_CONFLICTS):
+        sql = _CONFLICTS.format(scope=_SCOPE[scoped])
+        rows = session.execute(text(sql), params).all()
     listed = tuple(Conflict(r.row_no, tuple(r.fields)) for r in rows)
     return listed, int(rows[0].total) if rows else 0
+
+
+@contextmanager
+def _planner(session: Session, disabled: Sequence[str]) -> Iterator[None]:
+    for setting in disabled:
+        session.execute(text(f"SET LOCAL {setting} = off"))
+    try:
+        yield
+    finally:
+        for setting in disabled:
+            session.execute(text(f"RESET {setting}"))
 
 
 def _rowcount(result: Any) -> int:
