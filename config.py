@@ -27,6 +27,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 | ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
 | ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
+| ``INGEST_TOKEN_CACHE_S`` | ``5`` | seconds a worker trusts a verified ingest token (revocation delay); 0: never |
 | ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
 | ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
 | ``IOTDP_PUBLISHERS`` | empty | publishers (comma list) that get public samples when ``IOTDP_INTEGRATION=1`` |
@@ -214,6 +215,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ANALYSIS_TIMEZONE": _timezone(env, "ANALYSIS_TIMEZONE", "Europe/Berlin"),
         "INGEST_AUTH": _ingest_auth(env),
         "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
+        "INGEST_TOKEN_CACHE_S": env.integer("INGEST_TOKEN_CACHE_S", 5),
         "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
         "INGEST_MAX_BODY_BYTES": env.integer(
             "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ApiToken, Node, Sample
 from app.services import tokens
+from app.services.ingest import credentials
 from tests.factories import make_ingest_key, make_node, make_organization, make_user
 
 URL = "/ingest/v1/ingest/"
@@ -25,11 +26,11 @@ def _doc(response: Any) -> Any:
     return body
 
 
-def _body(node: Node) -> dict[str, Any]:
+def _body(node: Node, timestamp_s: int = 1_700_000_000) -> dict[str, Any]:
     return {
         "data": {
             "type": "Sample",
-            "attributes": {"timestamp_s": 1_700_000_000, "co2_ppm": 700},
+            "attributes": {"timestamp_s": timestamp_s, "co2_ppm": 700},
             "relationships": {"node": {"data": {"type": "Node", "id": str(node.id)}}},
         }
     }
@@ -184,3 +185,50 @@ def test_ingest_auth_none_ignores_presented_credentials(
     response = client.post(URL, json=_body(node), headers={"Authorization": "Token x"})
 
     assert response.status_code == 201
+
+
+def _post_with(client: FlaskClient, node: Node, key: str, timestamp_s: int) -> int:
+    return client.post(
+        URL, json=_body(node, timestamp_s), headers={"Authorization": f"Token {key}"}
+    ).status_code
+
+
+def test_revoked_token_stops_at_once_without_the_token_cache(
+    client: FlaskClient, session: Session, node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(client.application.config, "INGEST_TOKEN_CACHE_S", 0)
+    issued = tokens.issue_ingest_token(session, node.owner_id)
+    first = _post_with(client, node, issued.key, 1_700_000_000)
+    tokens.revoke(session, issued.token.id)
+
+    second = _post_with(client, node, issued.key, 1_700_000_060)
+
+    assert (first, second) == (201, 401)
+
+
+def test_revoked_token_works_until_the_token_cache_expires(
+    client: FlaskClient, session: Session, node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(client.application.config, "INGEST_TOKEN_CACHE_S", 3600)
+    issued = tokens.issue_ingest_token(session, node.owner_id)
+    first = _post_with(client, node, issued.key, 1_700_000_000)
+    tokens.revoke(session, issued.token.id)
+
+    second = _post_with(client, node, issued.key, 1_700_000_060)
+
+    assert (first, second) == (201, 201)
+
+
+def test_token_cache_forgets_after_its_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = credentials.TokenCache(ttl_s=5)
+    now = [1000.0]
+    monkeypatch.setattr(
+        "app.services.ingest.credentials.time.monotonic", lambda: now[0]
+    )
+    cache.put("digest", credentials.IngestScope(organization_id=7, token_id=1))
+
+    remembered = cache.get("digest")
+    now[0] += 5.1
+
+    assert remembered == credentials.IngestScope(organization_id=7, token_id=1)
+    assert cache.get("digest") is None

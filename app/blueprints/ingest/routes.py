@@ -47,6 +47,7 @@ blp = JsonApiBlueprint(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+_SCOPES_EXTENSION = "ingest.verified_scopes"
 
 
 def _doc(**kwargs: Any) -> Callable[[F], F]:
@@ -80,9 +81,13 @@ _BATCH_BODY = {
 
 def _scope(session: Session) -> IngestScope:
     config = current_app.config
+    cache = current_app.extensions.get(_SCOPES_EXTENSION)
+    if cache is None or cache.ttl_s != config["INGEST_TOKEN_CACHE_S"]:
+        cache = credentials.TokenCache(config["INGEST_TOKEN_CACHE_S"])
+        current_app.extensions[_SCOPES_EXTENSION] = cache
     headers: Any = request.headers
     return credentials.authenticate(
-        session, headers, config["INGEST_AUTH"], config["INGEST_TOKEN_HEADER"]
+        session, headers, config["INGEST_AUTH"], config["INGEST_TOKEN_HEADER"], cache
     )
 
 

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.errors import (
@@ -26,7 +25,7 @@ from app.errors import (
 )
 from app.jsonapi.exceptions import json_pointer
 from app.jsonapi.request import ResourceInput
-from app.services.ingest import validation
+from app.services.ingest import driver, validation
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.store import enqueue_keys
 from app.services.ingest.validation import FieldError, Limits
@@ -39,22 +38,24 @@ VALUES = (
     "measurement_status",
 )
 
-_SCOPE = {False: "", True: " AND n.owner_id = :org"}
+# Run on the driver (``%(name)s`` placeholders): see ``driver``.
+_SCOPE = {False: "", True: " AND n.owner_id = %(org)s"}
 _INSERT = """
 INSERT INTO samples (node_id, time, co2_ppm, temperature_celsius,
                      rel_humidity_percent, measurement_status)
-SELECT n.id, :time, CAST(:co2_ppm AS smallint), CAST(:temperature_celsius AS numeric),
-       CAST(:rel_humidity_percent AS smallint), CAST(:measurement_status AS text)
+SELECT n.id, %(time)s, %(co2_ppm)s::smallint, %(temperature_celsius)s::numeric,
+       %(rel_humidity_percent)s::smallint, %(measurement_status)s::text
 FROM nodes AS n
-WHERE n.id = :node_id{scope}
+WHERE n.id = %(node_id)s{scope}
 ON CONFLICT (node_id, time) DO NOTHING
 """
+_INSERTS = {scoped: _INSERT.format(scope=sql) for scoped, sql in _SCOPE.items()}
 _EXISTING = """
 SELECT n.owner_id, s.time IS NOT NULL AS stored, s.co2_ppm, s.temperature_celsius,
        s.rel_humidity_percent, s.measurement_status
 FROM nodes AS n
-LEFT JOIN samples AS s ON s.node_id = n.id AND s.time = :time
-WHERE n.id = :node_id
+LEFT JOIN samples AS s ON s.node_id = n.id AND s.time = %(time)s
+WHERE n.id = %(node_id)s
 """
 
 
@@ -156,12 +157,10 @@ def ingest_sample(
         "org": scope.organization_id,
         **{name: getattr(sample, name) for name in VALUES},
     }
-    sql = _INSERT.format(scope=_SCOPE[scope.organization_id is not None])
-    result: Any = session.execute(text(sql), params)
-    if result.rowcount == 1:
+    if driver.execute(session, _INSERTS[scope.organization_id is not None], params):
         enqueue_keys(session, [(sample.node_id, sample.time)], publishers)
         return IngestResult(sample, created=True)
-    row = session.execute(text(_EXISTING), params).one_or_none()
+    row = driver.fetch_one(session, _EXISTING, params)
     if row is None:
         detail = f'Invalid pk "{sample.node_id}" - object does not exist.'
         raise ValidationError(

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.errors import UnavailableError
+from app.services.ingest import driver
 from app.services.ingest.credentials import IngestScope
 from app.services.outbox import enqueue_stored
 
@@ -224,8 +225,7 @@ def staging(session: Session) -> Iterator[StagingWriter]:
         UnavailableError: the database connection failed during the copy.
     """
     prepare(session)
-    driver: Any = session.connection().connection.driver_connection
-    conn: psycopg.Connection[Any] = driver
+    conn = driver.connection(session)
     try:
         with conn.cursor() as cursor, cursor.copy(_COPY) as copy:
             writer = StagingWriter(copy)
