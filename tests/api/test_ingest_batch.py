@@ -386,3 +386,17 @@ def test_batch_empty_body_stores_nothing(
 
     assert response.status_code == 200
     assert _doc(response)["meta"]["received"] == 0
+
+
+def test_batch_boolean_is_refused_even_after_the_same_number_was_accepted(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    rows = [
+        {"node_id": str(node.id), "timestamp_s": TS, "co2_ppm": 1},
+        {"node_id": str(node.id), "timestamp_s": TS + 1, "co2_ppm": True},
+    ]
+
+    meta = _doc(_post(client, json.dumps(rows), "application/json", auth))["meta"]
+
+    assert (meta["stored"], meta["rejected"]) == (1, 1)
+    assert meta["rejections"][0]["field"] == "co2_ppm"
