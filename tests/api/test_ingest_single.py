@@ -263,3 +263,14 @@ def test_ingest_without_trailing_slash_works_like_clair_ttn_expects(
     response = client.post(URL.rstrip("/"), json=_body(node), headers=headers)
 
     assert response.status_code == 201
+
+
+def test_openapi_documents_every_ingest_path(client: FlaskClient) -> None:
+    paths = _doc(client.get("/api/v1/schema/openapi.json"))["paths"]
+
+    assert {p for p in paths if p.startswith("/ingest/")} == {
+        "/ingest/v1/ingest/",
+        "/ingest/v1/samples/",
+        "/ingest/v1/ttn/",
+        "/ingest/v1/chirpstack/",
+    }

@@ -354,6 +354,23 @@ def _single_run(
     return sum(counts) / elapsed
 
 
+def _healthz_run(port: int, seconds: float) -> float:
+    """Requests/s of ``GET /healthz`` (no database): the HTTP layer's ceiling here."""
+    counts = [0] * SINGLE_CLIENTS
+    deadline = time.perf_counter() + seconds
+
+    def job(index: int, _: list[Any]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            counts[index] += 1
+        conn.close()
+
+    elapsed = _parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
+    return sum(counts) / elapsed
+
+
 def _bench_single(port: int, nodes: list[str], key: str, plan: Plan) -> dict[str, Any]:
     base = int(time.time()) - 30 * 86400
     _single_run(port, key, nodes[-SINGLE_CLIENTS:], base, 0.5)  # warm up every worker
@@ -433,4 +450,5 @@ def run(report: dict[str, Any], quick: bool) -> None:
         },
         "batch_runs": batch["runs"],
         "single_runs": single["runs"],
+        "healthz_runs": single["healthz_runs"],
     }
