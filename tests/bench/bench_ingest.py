@@ -14,38 +14,29 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import flask_migrate
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
 from app.services import tokens
+from tests.bench import harness
 from tests.support.database import throwaway_database
 
-ROOT = Path(__file__).resolve().parents[2]
 NODES = 100
 STEP_S = 60
 BATCH_CLIENTS = 2
 SINGLE_CLIENTS = 4
-WORKERS = 2
-THREADS = 4
 MANAGAIR_SINGLE_PER_S = 135
 TARGET_BATCH_PER_S = 100_000
 TARGET_RATIO = 0.5
@@ -67,12 +58,6 @@ class Plan:
         if quick:
             return cls(rows=100_000, batch_rows=25_000, runs=1, single_seconds=3.0)
         return cls(rows=500_000, batch_rows=50_000, runs=3, single_seconds=4.0)
-
-
-def _libpq(url: str) -> str:
-    return (
-        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    )
 
 
 def _prepare(url: str) -> tuple[list[str], str, dict[str, str]]:
@@ -114,65 +99,6 @@ def _prepare(url: str) -> tuple[list[str], str, dict[str, str]]:
     return nodes, key, versions
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _gunicorn(url: str) -> Iterator[int]:
-    """Serve the app with gunicorn on a free loopback port until the block ends."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "LOG_LEVEL": "WARNING",
-        "INGEST_AUTH": "token",
-        "IOTDP_INTEGRATION": "0",
-        "SENTRY": "0",
-        "DEBUG": "0",
-    }
-    command = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(WORKERS),
-        "--threads", str(THREADS),
-        "--worker-class", "gthread",
-        "--keep-alive", "30",
-        "--timeout", "300",
-        "--log-level", "warning",
-        "wsgi:app",
-    ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        _wait_ready(port, proc)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become ready in 30 s")
-
-
 def _rows(nodes: list[str], rows: int, base_s: int) -> Iterator[tuple[str, int, int]]:
     per_node = rows // len(nodes)
     for j in range(per_node):
@@ -208,31 +134,6 @@ def _copy_chunks(rows: list[tuple[str, int, int]], chunk_rows: int) -> list[byte
     ]
 
 
-def _parallel(
-    work: list[Any], clients: int, job: Callable[[int, list[Any]], None]
-) -> float:
-    """Run ``job(client, items)`` in ``clients`` threads; return the wall seconds."""
-    shares = [work[i::clients] for i in range(clients)]
-    errors: list[BaseException] = []
-
-    def guarded(index: int) -> None:
-        try:
-            job(index, shares[index])
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed
-
-
 def _http_batches(port: int, key: str, bodies: list[bytes]) -> float:
     stored: list[int] = []
 
@@ -248,7 +149,7 @@ def _http_batches(port: int, key: str, bodies: list[bytes]) -> float:
             stored.append(doc["meta"]["stored"])
         conn.close()
 
-    elapsed = _parallel(bodies, BATCH_CLIENTS, job)
+    elapsed = harness.parallel(bodies, BATCH_CLIENTS, job)
     expected = sum(body.count(b"\n") - 1 for body in bodies)
     if sum(stored) != expected:
         raise RuntimeError(f"stored {sum(stored)} of {expected} samples")
@@ -260,7 +161,7 @@ def _raw_copy(url: str, chunks: list[bytes], streams: int) -> float:
         "COPY samples (node_id, time, co2_ppm, temperature_celsius, "
         "rel_humidity_percent, measurement_status) FROM STDIN"
     )
-    connections = [psycopg.connect(_libpq(url)) for _ in range(streams)]
+    connections = [psycopg.connect(harness.libpq(url)) for _ in range(streams)]
 
     def job(index: int, mine: list[bytes]) -> None:
         conn = connections[index]
@@ -270,7 +171,7 @@ def _raw_copy(url: str, chunks: list[bytes], streams: int) -> float:
         conn.commit()
 
     try:
-        return _parallel(chunks, streams, job)
+        return harness.parallel(chunks, streams, job)
     finally:
         for conn in connections:
             conn.close()
@@ -354,7 +255,7 @@ def _single_run(
             ts += STEP_S
         conn.close()
 
-    elapsed = _parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
+    elapsed = harness.parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
     return sum(counts) / elapsed
 
 
@@ -371,7 +272,7 @@ def _healthz_run(port: int, seconds: float) -> float:
             counts[index] += 1
         conn.close()
 
-    elapsed = _parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
+    elapsed = harness.parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
     return sum(counts) / elapsed
 
 
@@ -402,7 +303,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
     plan = Plan.make(quick)
     with throwaway_database(prefix="co2_bench") as url:
         nodes, key, versions = _prepare(url)
-        with _gunicorn(url) as port:
+        with harness.serve(url) as port:
             batch = _bench_batch(port, url, nodes, key, plan)
             single = _bench_single(port, nodes, key, plan)
     ratio = batch["http"] / batch["copy"]
@@ -461,7 +362,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
             "single_clients": SINGLE_CLIENTS,
             "single_seconds_per_run": plan.single_seconds,
             "runs": plan.runs,
-            "server": f"gunicorn {WORKERS} workers x {THREADS} threads (gthread)",
+            "server": f"gunicorn {harness.WORKERS} workers x {harness.THREADS} threads (gthread)",
             **versions,
         },
         "batch_runs": batch["runs"],

@@ -33,7 +33,14 @@ from app.jsonapi import (
     error_response,
     parse_resource,
 )
-from app.services.ingest import batch, credentials, readers, single, webhooks
+from app.services.ingest import (
+    batch,
+    credentials,
+    readers,
+    single,
+    uplinks,
+    webhooks,
+)
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.validation import Limits
 
@@ -175,7 +182,7 @@ class TtnUplink(MethodView):
         """Decode and store a The Things Stack uplink."""
         with transaction() as session:
             scope = _scope(session)
-            message = webhooks.parse_ttn(request.get_json(silent=True), time.time())
+            message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
             if message.uplink is None:
                 return "", 204
             result = webhooks.ingest_uplink(
@@ -198,7 +205,7 @@ class ChirpStackUplink(MethodView):
             if request.args.get("event", "up") != "up":
                 return "", 204
             body = request.get_json(silent=True)
-            message = webhooks.parse_chirpstack(body, time.time())
+            message = uplinks.parse_chirpstack(body, time.time())
             if message.uplink is None:
                 return "", 204
             result = webhooks.ingest_uplink(
