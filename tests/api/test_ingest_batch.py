@@ -400,3 +400,13 @@ def test_batch_boolean_is_refused_even_after_the_same_number_was_accepted(
 
     assert (meta["stored"], meta["rejected"]) == (1, 1)
     assert meta["rejections"][0]["field"] == "co2_ppm"
+
+
+def test_batch_csv_with_byte_order_mark_and_crlf_is_read(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    body = "\ufeffnode_id,timestamp_s,co2_ppm\r\n" + f"{node.id},{TS},700\r\n"
+
+    meta = _doc(_post(client, body.encode(), "text/csv", auth))["meta"]
+
+    assert meta["stored"] == 1

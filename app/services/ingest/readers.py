@@ -71,6 +71,8 @@ class LimitedReader(io.RawIOBase):
         try:
             data = self._source.read(want)
         except (OSError, EOFError, zlib.error) as exc:
+            if self._coding in {"", "identity"}:
+                raise BadBodyError(f"The body could not be read ({exc}).") from exc
             raise BadBodyError(
                 f"The body is not valid {self._coding} ({exc}).",
                 header="Content-Encoding",
