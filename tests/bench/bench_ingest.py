@@ -316,6 +316,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
                 "unit": "samples/s",
                 "target": f">= {TARGET_BATCH_PER_S:,}",
                 "met": batch["http"] >= TARGET_BATCH_PER_S,
+                "reference": f"Managair: none; ~{MANAGAIR_SINGLE_PER_S}/s one by one",
             },
             {
                 "name": "raw COPY, 1 stream",
