@@ -36,6 +36,7 @@ from app.jsonapi import (
 from app.services.ingest import (
     batch,
     credentials,
+    driver,
     readers,
     single,
     uplinks,
@@ -133,11 +134,14 @@ class SampleIngest(MethodView):
     @_answers(409, "Another sample of the node at that time.")
     def post(self) -> ResponseReturnValue:
         """Store one sample (Managair-compatible)."""
+        publishers = _publishers()
         with transaction() as session:
+            if not publishers:  # one INSERT: no transaction block needed
+                driver.use_autocommit(session)
             scope = _scope(session)
             resource = parse_resource(request.get_json(silent=True), "Sample")
             sample = single.sample_from_resource(resource, _limits())
-            result = single.ingest_sample(session, scope, sample, _publishers())
+            result = single.ingest_sample(session, scope, sample, publishers)
         return render.sample_document(result), 201 if result.created else 200
 
 

@@ -14,9 +14,28 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 from psycopg.rows import namedtuple_row
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
+
+
+def use_autocommit(session: Session) -> bool:
+    """Let each statement of this session commit on its own, if the session may.
+
+    For requests whose only write is one statement (single-sample ingest without
+    the outbox): ``BEGIN`` and ``COMMIT`` would be two more round trips to the
+    database per sample, and under load every round trip waits for a CPU. A session
+    bound to a connection with a transaction of its own (a caller's, or a test's)
+    keeps that transaction. Call this before anything uses the session.
+
+    Returns:
+        Whether statements now commit on their own.
+    """
+    if isinstance(session.get_bind(), sa.Connection):
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
 def connection(session: Session) -> psycopg.Connection[Any]:
