@@ -88,6 +88,8 @@ class Actor:
 
 ANONYMOUS = Actor()
 SYSTEM = Actor(is_system=True)
+#: The authority of staff in the back office: every tenant's rights, no membership.
+BACK_OFFICE = Actor(is_staff=True, is_system=True)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -255,6 +257,22 @@ def require_staff(actor: Actor) -> None:
         raise ForbiddenError("Only staff may change the device catalogue.")
 
 
+def back_office(actor: Actor) -> Actor:
+    """Return the authority a staff user administers the back office with.
+
+    Staff have no extra rights in the API; in the back office they act for
+    every organization, through the same services (and so the same rules) as
+    the API. The returned actor belongs to no organization, so creating an
+    organization does not make the staff user its OWNER.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not staff.
+    """
+    require_staff(actor)
+    return BACK_OFFICE
+
+
 def owning_organization_id(obj: object) -> int:
     """Return the organization whose OWNERs may change ``obj``.
 
@@ -342,6 +360,11 @@ def require_may_move_membership(
     require_owner(actor, organization_id)
 
 
+OWNER_REQUIRED = (
+    "An organization must keep at least one owner: make another member an owner first."
+)
+
+
 def require_owner_remains(
     session: Session,
     organization_id: int,
@@ -381,11 +404,37 @@ def require_owner_remains(
         )
     )
     if not remaining:
-        raise ConflictError(
-            "An organization must keep at least one owner: "
-            "make another member an owner first.",
-            pointer,
+        raise ConflictError(OWNER_REQUIRED, pointer)
+
+
+def owner_count(session: Session, organization_id: int) -> int:
+    """Return how many OWNER memberships ``organization_id`` has (flushed state)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.organization_id == organization_id,
+                Membership.role == Role.OWNER,
+            )
         )
+        or 0
+    )
+
+
+def require_owner_kept(
+    session: Session, organization_id: int, owners_before: int, pointer: str | None
+) -> None:
+    """Refuse a flushed change of many memberships that removed the last OWNER.
+
+    The back office edits an organization's memberships in one form; this is
+    :func:`require_owner_remains` for that case, checked after the flush.
+
+    Raises:
+        ConflictError: the organization had an OWNER and has none now (409).
+    """
+    if owners_before and not owner_count(session, organization_id):
+        raise ConflictError(OWNER_REQUIRED, pointer)
 
 
 def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
