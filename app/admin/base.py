@@ -22,7 +22,9 @@ from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_babel import gettext
+from flask_admin.contrib.sqla.validators import Unique
 from flask_wtf import FlaskForm
+from wtforms.fields.core import UnboundField
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -169,6 +171,22 @@ class ServiceModelView(StaffModelView):
     """
 
     pointer_fields: ClassVar[Mapping[str, str]] = {}
+
+    def scaffold_form(self) -> Any:
+        """Build the form without Flask-Admin's own uniqueness checks.
+
+        The services report a taken name with the API's message (and lock
+        against races); Flask-Admin's ``Unique`` would answer first with a
+        message of its own.
+        """
+        form_class = super().scaffold_form()
+        for value in vars(form_class).values():
+            if isinstance(value, UnboundField):
+                checks = value.kwargs.get("validators") or []
+                value.kwargs["validators"] = [
+                    check for check in checks if not isinstance(check, Unique)
+                ]
+        return form_class
 
     def service_create(self, session: Session, actor: Actor, form: Any) -> Any:
         """Create the row from the form; return it."""
