@@ -24,15 +24,23 @@ from app.security import sessions
 from app.services import admin_plots, fidelity_overview, staff_users
 from app.services.admin_plots import PlotSeries
 from app.services.airquality import AirQualityQuery, room_air_quality
+from app.services.airquality.rules import WEEKDAYS
 
-WEEKDAY_LABELS = (
-    ("monday", _l("Monday")),
-    ("tuesday", _l("Tuesday")),
-    ("wednesday", _l("Wednesday")),
-    ("thursday", _l("Thursday")),
-    ("friday", _l("Friday")),
-    ("saturday", _l("Saturday")),
-    ("sunday", _l("Sunday")),
+#: The profile's keys (``airquality.rules.WEEKDAYS``) with their row labels.
+WEEKDAY_LABELS = tuple(
+    zip(
+        WEEKDAYS,
+        (
+            _l("Monday"),
+            _l("Tuesday"),
+            _l("Wednesday"),
+            _l("Thursday"),
+            _l("Friday"),
+            _l("Saturday"),
+            _l("Sunday"),
+        ),
+        strict=True,
+    )
 )
 #: (ppm, RGB) stops of the heat map's colour scale; values between blend linearly.
 HEAT_STOPS = ((800.0, (46, 160, 67)), (1000.0, (240, 200, 40)), (1400.0, (200, 40, 40)))
