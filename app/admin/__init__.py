@@ -10,12 +10,15 @@ every registered view so new ones are covered automatically.
 
 from __future__ import annotations
 
+import secrets
+
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from flask import Flask
+from flask import Flask, Response, g, request
 
+from app.http import HTML_CSP
 from app.admin.catalogue import NodeModelAdmin, ProtocolAdmin, QuantityAdmin
 from app.admin.data import FidelityAdmin, RegistrationAdmin, SampleAdmin
 from app.admin.inventory import (
@@ -61,6 +64,24 @@ def _at(name: str) -> dict[str, str]:
     return {"endpoint": f"admin_{name}", "url": f"{URL}/{name}"}
 
 
+def csp_nonce() -> str:
+    """Return this request's CSP nonce for Flask-Admin's scripts and styles."""
+    if "admin_csp_nonce" not in g:
+        g.admin_csp_nonce = secrets.token_urlsafe(16)
+    return str(g.admin_csp_nonce)
+
+
+def _admin_csp(response: Response) -> Response:
+    """Allow the page's own nonce-carrying scripts and styles (nothing inline else)."""
+    nonce = g.get("admin_csp_nonce")
+    if nonce and response.mimetype == "text/html" and request.path.startswith(URL):
+        source = f"'self' 'nonce-{nonce}'"
+        response.headers["Content-Security-Policy"] = HTML_CSP.replace(
+            "script-src 'self'", f"script-src {source}"
+        ).replace("style-src 'self'", f"style-src {source}")
+    return response
+
+
 def init_admin(app: Flask) -> Admin:
     """Build the back office for ``app`` and register every view."""
     admin = Admin(
@@ -69,7 +90,9 @@ def init_admin(app: Flask) -> Admin:
         url=URL,
         theme=Bootstrap4Theme(base_template="admin/airq_base.html"),
         index_view=DashboardView(name=_l("Dashboard"), url=URL, endpoint="admin"),
+        csp_nonce_generator=csp_nonce,
     )
+    app.after_request(_admin_csp)  # runs before app.http's, which keeps it
     accounts, inventory = _l("Accounts"), _l("Inventory")
     catalogue, data, operations = _l("Catalogue"), _l("Data"), _l("Operations")
     for view in (

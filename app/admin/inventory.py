@@ -147,14 +147,14 @@ class RoomAdmin(ServiceModelView):
     def render(self, template: str, **kwargs: Any) -> Any:
         """Give the details page the room's weekday × hour profile."""
         if template == self.details_template and "model" in kwargs:
-            from app.admin.pages import WEEKDAY_LABELS, heat_colour, room_profile
+            from app.admin.pages import WEEKDAY_LABELS, heat_class, room_profile
 
             profile, error = room_profile(kwargs["model"].id)
             kwargs.update(
                 profile=profile,
                 profile_error=error,
                 weekdays=WEEKDAY_LABELS,
-                heat_colour=heat_colour,
+                heat_class=heat_class,
             )
         return super().render(template, **kwargs)
 
@@ -294,6 +294,7 @@ class InstallationAdmin(ServiceModelView):
     """Nodes in rooms; the same rules as the API (owner, order, no overlap)."""
 
     details_template = "admin/installation_details.html"
+    column_details_exclude_list = ("period",)  # derived from from_time/to_time
     column_list = ("node", "room", "is_public", "from_time", "to_time", "image")
     column_filters = (
         "room.name",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from typing import Any, ClassVar
 
 from flask_admin import expose
@@ -42,22 +43,14 @@ WEEKDAY_LABELS = tuple(
         strict=True,
     )
 )
-#: (ppm, RGB) stops of the heat map's colour scale; values between blend linearly.
-HEAT_STOPS = ((800.0, (46, 160, 67)), (1000.0, (240, 200, 40)), (1400.0, (200, 40, 40)))
+#: Upper bounds (ppm) of the heat map's colour classes ``airq-heat-0`` … ``-9``
+#: (``app/static/admin/admin.css``: green up to 800, yellow at 1000, red from 1400).
+HEAT_BOUNDS = (600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400)
 
 
-def heat_colour(ppm: float) -> str:
-    """Return the CSS colour of a mean CO2 concentration in the heat map."""
-    low_ppm, low = HEAT_STOPS[0]
-    if ppm <= low_ppm:
-        return "rgb({}, {}, {})".format(*low)
-    for high_ppm, high in HEAT_STOPS[1:]:
-        if ppm <= high_ppm:
-            share = (ppm - low_ppm) / (high_ppm - low_ppm)
-            mixed = (round(a + (b - a) * share) for a, b in zip(low, high, strict=True))
-            return "rgb({}, {}, {})".format(*mixed)
-        low_ppm, low = high_ppm, high
-    return "rgb({}, {}, {})".format(*low)
+def heat_class(ppm: float) -> int:
+    """Return the colour class of a mean CO2 concentration in the heat map."""
+    return bisect_left(HEAT_BOUNDS, ppm)
 
 
 class DashboardView(StaffIndexView):

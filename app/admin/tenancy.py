@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional
@@ -173,7 +174,8 @@ class OrganizationAdmin(ServiceModelView):
         ]
         if len(users) != len(set(users)):
             raise ConflictError(
-                "This user is a member of the organization already.", MEMBERS_POINTER
+                gettext("This user is a member of the organization already."),
+                MEMBERS_POINTER,
             )
         owners_before = access.owner_count(session, org.id)
         with session.no_autoflush:

@@ -27,6 +27,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from flask_babel import gettext
+
 from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
 from sqlalchemy.orm import Session
 
@@ -211,7 +213,9 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
         scoped(select(model).where(key == ident), model, actor)
     ).first()
     if row is None:
-        raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
+        raise NotFoundError(
+            gettext("No %(kind)s with id %(id)s.", kind=model.__name__.lower(), id=ident)
+        )
     return row
 
 
@@ -234,7 +238,9 @@ def require_authenticated(actor: Actor) -> None:
     UnauthenticatedError: the caller gave no valid credentials.
     """
     if not actor.is_authenticated:
-        raise UnauthenticatedError("Authentication credentials were not provided.")
+        raise UnauthenticatedError(
+            gettext("Authentication credentials were not provided.")
+        )
 
 
 def require_owner(actor: Actor, organization_id: int) -> None:
@@ -244,7 +250,9 @@ def require_owner(actor: Actor, organization_id: int) -> None:
     """
     require_authenticated(actor)
     if not actor.is_owner(organization_id):
-        raise ForbiddenError("You must be an owner of the organization to do this.")
+        raise ForbiddenError(
+            gettext("You must be an owner of the organization to do this.")
+        )
 
 
 def require_staff(actor: Actor) -> None:
@@ -254,7 +262,7 @@ def require_staff(actor: Actor) -> None:
     """
     require_authenticated(actor)
     if not (actor.is_staff or actor.is_system):
-        raise ForbiddenError("Only staff may change the device catalogue.")
+        raise ForbiddenError(gettext("Only staff may change the device catalogue."))
 
 
 def back_office(actor: Actor) -> Actor:
@@ -323,7 +331,9 @@ def require_member(actor: Actor, organization_id: int) -> None:
     """
     require_authenticated(actor)
     if not may_see_members(actor, organization_id):
-        raise ForbiddenError("Only members may see who belongs to the organization.")
+        raise ForbiddenError(
+            gettext("Only members may see who belongs to the organization.")
+        )
 
 
 def members_of(organization_id: int, actor: Actor) -> ColumnElement[bool]:
@@ -360,9 +370,12 @@ def require_may_move_membership(
     require_owner(actor, organization_id)
 
 
-OWNER_REQUIRED = (
-    "An organization must keep at least one owner: make another member an owner first."
-)
+def owner_required() -> str:
+    """Say that an organization keeps at least one OWNER (in the request's language)."""
+    return gettext(
+        "An organization must keep at least one owner: make another member an "
+        "owner first."
+    )
 
 
 def require_owner_remains(
@@ -404,7 +417,7 @@ def require_owner_remains(
         )
     )
     if not remaining:
-        raise ConflictError(OWNER_REQUIRED, pointer)
+        raise ConflictError(owner_required(), pointer)
 
 
 def owner_count(session: Session, organization_id: int) -> int:
@@ -434,7 +447,7 @@ def require_owner_kept(
         ConflictError: the organization had an OWNER and has none now (409).
     """
     if owners_before and not owner_count(session, organization_id):
-        raise ConflictError(OWNER_REQUIRED, pointer)
+        raise ConflictError(owner_required(), pointer)
 
 
 def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
@@ -469,7 +482,7 @@ def get_referenced(
         return get_visible(session, actor, model, ident)
     except NotFoundError:
         raise ValidationError(
-            f'Invalid pk "{ident}" - object does not exist.', pointer
+            gettext('Invalid pk "%(pk)s" - object does not exist.', pk=ident), pointer
         ) from None
 
 
@@ -483,7 +496,7 @@ def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:
     require_authenticated(actor)
     if not actor.is_owner(organization_id):
         raise ForbiddenError(
-            "You must be an owner of the organization to do this.", pointer
+            gettext("You must be an owner of the organization to do this."), pointer
         )
 
 
@@ -511,7 +524,10 @@ def require_address_editor(session: Session, actor: Actor, address: Address) -> 
         allowed = address.created_by_id == actor.user_id
     if not allowed:
         raise ForbiddenError(
-            "You must be an owner of every organization whose sites use this address."
+            gettext(
+                "You must be an owner of every organization whose sites use this "
+                "address."
+            )
         )
 
 
@@ -529,7 +545,10 @@ def refuse_move_with_installations(
     inst = session.scalars(select(Installation).where(condition).limit(1)).first()
     if inst is not None:
         raise ConflictError(
-            "Cannot move this to another organization: installation "
-            f"{inst.id} ties it to its current one. Delete the installations first.",
+            gettext(
+                "Cannot move this to another organization: installation %(id)s "
+                "ties it to its current one. Delete the installations first.",
+                id=inst.id,
+            ),
             pointer,
         )

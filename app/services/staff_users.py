@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -54,7 +56,7 @@ def create_user(session: Session, actor: Actor, fields: UserFields) -> User:
     """
     access.require_staff(actor)
     if not fields.password:
-        raise ValidationError("This field is required.", PASSWORD_POINTER)
+        raise ValidationError(gettext("This field is required."), PASSWORD_POINTER)
     user = User()
     _apply(session, user, fields)
     session.add(user)
@@ -102,7 +104,8 @@ def _apply(session: Session, user: User, fields: UserFields) -> None:
         email = check_new_email(session, email, user.id)
     if fields.locale not in (None, *LANGUAGES):
         raise ValidationError(
-            f"Choose one of {', '.join(LANGUAGES)} or none.", LOCALE_POINTER
+            gettext("Choose one of %(choices)s or none.", choices=", ".join(LANGUAGES)),
+            LOCALE_POINTER,
         )
     if fields.password:
         check_new_password(
@@ -127,7 +130,8 @@ def set_locale(session: Session, user: User, locale: str | None) -> None:
     """
     if locale not in (None, *LANGUAGES):
         raise ValidationError(
-            f"Choose one of {', '.join(LANGUAGES)} or none.", LOCALE_POINTER
+            gettext("Choose one of %(choices)s or none.", choices=", ".join(LANGUAGES)),
+            LOCALE_POINTER,
         )
     session.get_one(User, user.id).locale = locale
     session.flush()

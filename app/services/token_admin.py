@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,15 +69,19 @@ def issue(
     require_staff(actor)
     name = name.strip()
     if not name:
-        raise ValidationError("This field may not be blank.", "/data/attributes/name")
+        raise ValidationError(
+            gettext("This field may not be blank."), "/data/attributes/name"
+        )
     if len(name) > NAME_MAX:
         raise ValidationError(
-            f"Ensure this field has no more than {NAME_MAX} characters.",
+            gettext(
+                "Ensure this field has no more than %(max)d characters.", max=NAME_MAX
+            ),
             "/data/attributes/name",
         )
     if organization_id is not None and session.get(Organization, organization_id) is None:
         raise ValidationError(
-            f'Invalid pk "{organization_id}" - object does not exist.',
+            gettext('Invalid pk "%(pk)s" - object does not exist.', pk=organization_id),
             "/data/relationships/organization",
         )
     return tokens.issue_ingest_token(session, organization_id, name)
@@ -92,5 +98,5 @@ def revoke(session: Session, actor: Actor, token_id: int) -> None:
     require_staff(actor)
     token = session.get(ApiToken, token_id)
     if token is None or token.kind != "ingest":
-        raise NotFoundError(f"No ingest token with id {token_id}.")
+        raise NotFoundError(gettext("No ingest token with id %(id)s.", id=token_id))
     tokens.revoke(session, token_id)

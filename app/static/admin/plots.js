@@ -21,6 +21,11 @@
     status(el, "");
     var width = Math.max(320, el.clientWidth || 800);
     var opts = {
+      // 24-hour clock and ISO dates on the time axis, whatever the browser's locale.
+      fmtDate: function (tpl) {
+        return uPlot.fmtDate(tpl.replace(/\{h\}/g, "{HH}").replace(/\{aa\}/g, "")
+          .replace(/\{M\}\/\{D\}\/\{YY\}/g, "{YYYY}-{MM}-{DD}").replace(/\{M\}\/\{D\}/g, "{MM}-{DD}"));
+      },
       width: width,
       height: 320,
       scales: { x: { time: true, range: [series.start_s, series.end_s] }, ppm: {}, env: {} },
