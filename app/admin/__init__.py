@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 
 from flask import Flask, Response, g, request
 
-from app.http import HTML_CSP
 from app.admin.catalogue import NodeModelAdmin, ProtocolAdmin, QuantityAdmin
 from app.admin.data import FidelityAdmin, RegistrationAdmin, SampleAdmin
 from app.admin.inventory import (
@@ -37,6 +36,7 @@ from app.admin.operations import (
 )
 from app.admin.pages import DashboardView, LocaleView, PlotsView, language_name
 from app.admin.tenancy import MembershipAdmin, OrganizationAdmin, UserAdmin
+from app.http import HTML_CSP
 from app.models import (
     Address,
     Installation,

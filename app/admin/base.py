@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
-from flask_babel import gettext
 from flask_admin.contrib.sqla.validators import Unique
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
 
@@ -37,8 +37,8 @@ from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.jsonapi import error_object
-from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 from app.jsonapi.integrity import classify_integrity_error
+from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 from app.security import sessions
 from app.security.csrf import FIELD_NAME
 from app.services import access
@@ -243,7 +243,9 @@ class ServiceModelView(StaffModelView):
             return
         for item in error.details():
             name = (item.pointer or "").rstrip("/").rsplit("/", 1)[-1]
-            field = form._fields.get(self.pointer_fields.get(name, name)) if name else None
+            field = (
+                form._fields.get(self.pointer_fields.get(name, name)) if name else None
+            )
             if field is not None:
                 field.errors = [*field.errors, item.detail]
             else:

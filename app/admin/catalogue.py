@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import marshmallow as ma
 from flask_babel import lazy_gettext as _l
+
+import marshmallow as ma
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

@@ -9,6 +9,7 @@ node and time range, so every page is an index range scan.
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -38,11 +39,12 @@ class NodeSampleFilter(BaseSQLAFilter):  # type: ignore[misc]
     def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
         """Keep the samples of the matching nodes."""
         text = value.strip()
-        matches = [Node.eui64 == text.upper().replace(":", "").replace("-", ""), Node.alias == text]
-        try:
+        matches = [
+            Node.eui64 == text.upper().replace(":", "").replace("-", ""),
+            Node.alias == text,
+        ]
+        with suppress(ValueError):
             matches.append(Node.id == uuid.UUID(text))
-        except ValueError:
-            pass
         return query.filter(Sample.node_id.in_(select(Node.id).where(or_(*matches))))
 
     def operation(self) -> Any:

@@ -101,7 +101,10 @@ class SiteAdmin(ServiceModelView):
     def _write(self, form: Any) -> sites.SiteWrite:
         return sites.SiteWrite(
             attributes=attributes(
-                form, ("name", "description"), SiteAttributesSchema(), required=("name",)
+                form,
+                ("name", "description"),
+                SiteAttributesSchema(),
+                required=("name",),
             ),
             address_id=related_id(form, "address"),
             operator_id=related_id(form, "operator"),
@@ -123,7 +126,7 @@ class SiteAdmin(ServiceModelView):
 
 
 class RoomAdmin(ServiceModelView):
-    """Rooms of sites; the details page shows the weekday × hour CO2 profile."""
+    """Rooms of sites; the details page shows the weekday-by-hour CO2 profile."""
 
     details_template = "admin/room_details.html"
     column_list = ("name", "description", "site", "size_sqm", "max_occupancy")
@@ -141,11 +144,18 @@ class RoomAdmin(ServiceModelView):
         "height_m": _l("Height (m)"),
         "max_occupancy": _l("Maximum occupancy"),
     }
-    form_columns = ("name", "description", "site", "size_sqm", "height_m", "max_occupancy")
+    form_columns = (
+        "name",
+        "description",
+        "site",
+        "size_sqm",
+        "height_m",
+        "max_occupancy",
+    )
     form_ajax_refs: ClassVar[dict[str, Any]] = {"site": {"fields": ("name",)}}
 
     def render(self, template: str, **kwargs: Any) -> Any:
-        """Give the details page the room's weekday × hour profile."""
+        """Give the details page the room's weekday-by-hour profile."""
         if template == self.details_template and "model" in kwargs:
             from app.admin.pages import WEEKDAY_LABELS, heat_class, room_profile
 
@@ -200,7 +210,7 @@ class FidelityFilter(BaseSQLAFilter):  # type: ignore[misc]
 def fidelity_label(view: Any, context: Any, model: Any, name: str) -> str:
     """Show a node's latest verdict (one query per page, see ``get_list``)."""
     verdict = g.get("admin_page_fidelity", {}).get(model.id)
-    return "–" if verdict is None else str(FIDELITY_NAMES[verdict])
+    return "-" if verdict is None else str(FIDELITY_NAMES[verdict])
 
 
 class NodeAdmin(ServiceModelView):
@@ -218,7 +228,12 @@ class NodeAdmin(ServiceModelView):
             options=[(f.value, FIDELITY_NAMES[f]) for f in Fidelity],
         ),
     )
-    column_sortable_list = ("alias", "eui64", ("model", "model.name"), ("owner", "owner.name"))
+    column_sortable_list = (
+        "alias",
+        "eui64",
+        ("model", "model.name"),
+        ("owner", "owner.name"),
+    )
     column_default_sort = "eui64"
     column_formatters: ClassVar[dict[str, Any]] = {"fidelity": fidelity_label}
     column_labels: ClassVar[dict[str, Any]] = {
@@ -300,7 +315,9 @@ class InstallationAdmin(ServiceModelView):
         "room.name",
         "is_public",
         ActiveFilter(
-            Installation.id, _l("Active now"), options=[("1", _l("Yes")), ("0", _l("No"))]
+            Installation.id,
+            _l("Active now"),
+            options=[("1", _l("Yes")), ("0", _l("No"))],
         ),
     )
     column_searchable_list = ("node.alias", "node.eui64", "room.name")
@@ -351,7 +368,9 @@ class InstallationAdmin(ServiceModelView):
             "is_public": bool(form.is_public.data),
         }
         return installations.InstallationWrite(
-            attributes=load_attributes(InstallationAttributesSchema(), sent, partial=False),
+            attributes=load_attributes(
+                InstallationAttributesSchema(), sent, partial=False
+            ),
             room_id=related_id(form, "room"),
             node_id=related_id(form, "node"),
         )
@@ -371,7 +390,6 @@ class InstallationAdmin(ServiceModelView):
         image = installations.delete_installation(session, actor, model.id)
         if image:
             after_this_request(_remove_image(image))
-
 
 
 def _remove_image(name: str) -> Any:

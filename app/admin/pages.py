@@ -128,7 +128,7 @@ class PlotsView(StaffView):
 
 
 def room_profile(room_id: int) -> tuple[dict[str, list[float]] | None, str | None]:
-    """Return the room's weekday × hour CO2 profile of the last 30 days, or why not."""
+    """Return the room's weekday-by-hour CO2 profile of the last 30 days, or why not."""
     query = AirQualityQuery(room_id=room_id, include_histogram=True)
     try:
         result = room_air_quality(
@@ -169,4 +169,5 @@ class LocaleView(StaffView):
 
 def language_name(code: str) -> str:
     """Name a language in the page's language."""
-    return {"en": gettext("English"), "de": gettext("German")}.get(code, code)
+    names = {"en": gettext("English"), "de": gettext("German")}
+    return str(names.get(code, code))

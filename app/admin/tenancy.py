@@ -19,7 +19,10 @@ from app.services import access, memberships, organizations, staff_users
 from app.services.access import Actor
 from app.services.unset import UNSET
 
-ROLE_CHOICES = [(Role.OWNER.value, _l("Owner")), (Role.INSPECTOR.value, _l("Inspector"))]
+ROLE_CHOICES = [
+    (Role.OWNER.value, _l("Owner")),
+    (Role.INSPECTOR.value, _l("Inspector")),
+]
 ROLE_NAMES = dict(ROLE_CHOICES)
 LOCALE_CHOICES = [("", _l("Browser language")), ("en", "English"), ("de", "Deutsch")]
 MEMBERS_POINTER = "/memberships"
@@ -194,7 +197,11 @@ class MembershipAdmin(ServiceModelView):
     column_list = ("user", "organization", "role")
     column_searchable_list = ("user.username", "organization.name")
     column_filters = ("organization.name", "role")
-    column_sortable_list = (("user", "user.username"), ("organization", "organization.name"), "role")
+    column_sortable_list = (
+        ("user", "user.username"),
+        ("organization", "organization.name"),
+        "role",
+    )
     column_formatters: ClassVar[dict[str, Any]] = {"role": role_label}
     column_labels: ClassVar[dict[str, Any]] = {
         "user": _l("User"),
@@ -240,4 +247,3 @@ class MembershipAdmin(ServiceModelView):
 
 def _id(row: Any) -> int:
     return 0 if row is None else int(row.id)
-

@@ -214,7 +214,9 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
     ).first()
     if row is None:
         raise NotFoundError(
-            gettext("No %(kind)s with id %(id)s.", kind=model.__name__.lower(), id=ident)
+            gettext(
+                "No %(kind)s with id %(id)s.", kind=model.__name__.lower(), id=ident
+            )
         )
     return row
 
@@ -372,9 +374,11 @@ def require_may_move_membership(
 
 def owner_required() -> str:
     """Say that an organization keeps at least one OWNER (in the request's language)."""
-    return gettext(
-        "An organization must keep at least one owner: make another member an "
-        "owner first."
+    return str(
+        gettext(
+            "An organization must keep at least one owner: make another member an "
+            "owner first."
+        )
     )
 
 

@@ -76,7 +76,9 @@ def _overlapping(session: Session, inst: Installation) -> Installation | None:
 
 def _interval(start: datetime, end: datetime | None) -> str:
     if end is None:
-        return gettext("from %(start)s to open end", start=start.isoformat())
-    return gettext(
-        "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat()
+        return str(gettext("from %(start)s to open end", start=start.isoformat()))
+    return str(
+        gettext(
+            "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat()
+        )
     )

@@ -25,7 +25,7 @@ from app.services.passwords import hash_password
 from app.services.registration import check_new_email
 
 LANGUAGES = ("en", "de")
-PASSWORD_POINTER = "/data/attributes/password"
+PASSWORD_POINTER = "/data/attributes/password"  # noqa: S105  # a JSON pointer
 LOCALE_POINTER = "/data/attributes/locale"
 
 

@@ -79,7 +79,10 @@ def issue(
             ),
             "/data/attributes/name",
         )
-    if organization_id is not None and session.get(Organization, organization_id) is None:
+    if (
+        organization_id is not None
+        and session.get(Organization, organization_id) is None
+    ):
         raise ValidationError(
             gettext('Invalid pk "%(pk)s" - object does not exist.', pk=organization_id),
             "/data/relationships/organization",

@@ -66,9 +66,10 @@ def test_anonymous_is_sent_to_login_or_refused(
         response = _request(client, url)
         body = response.get_data(as_text=True)
         if url.json:
-            ok = response.status_code == 403 and json_of(response)["errors"][0][
-                "code"
-            ] == "permission_denied"
+            ok = (
+                response.status_code == 403
+                and json_of(response)["errors"][0]["code"] == "permission_denied"
+            )
         else:
             ok = response.status_code == 302 and response.headers[
                 "Location"

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.models import AnalystRole, ApiToken, JobRun, OutboxEntry
+from app.models import AnalystRole, ApiToken, JobRun, OutboxEntry, User
 from app.models.devices import Fidelity
 from app.services import tokens
 from tests.factories import (
@@ -41,7 +41,8 @@ def test_issued_ingest_token_is_shown_once_and_works(
     secret = match.group(1)
     assert response.headers["Cache-Control"] == "no-store"
     stored = tokens.find_active(session, secret, "ingest")
-    assert stored is not None and stored.organization_id == org.id
+    assert stored is not None
+    assert stored.organization_id == org.id
     assert secret not in page_text(staff_client.get("/admin/ingest_tokens/"))
 
 
@@ -73,9 +74,9 @@ def test_revoked_ingest_token_stops_working(
 
 
 def test_user_api_key_cannot_be_revoked_as_an_ingest_token(
-    staff_client: FlaskClient, session: Session, staff: object
+    staff_client: FlaskClient, session: Session, staff: User
 ) -> None:
-    key = make_token(session, kind="user", user_id=getattr(staff, "id"))
+    key = make_token(session, kind="user", user_id=staff.id)
     session.commit()  # the refused request rolls back
 
     submit(
@@ -85,7 +86,9 @@ def test_user_api_key_cannot_be_revoked_as_an_ingest_token(
         form_url="/admin/ingest_tokens/",
     )
 
-    assert session.scalar(select(ApiToken.revoked_at).where(ApiToken.id == key.id)) is None
+    assert (
+        session.scalar(select(ApiToken.revoked_at).where(ApiToken.id == key.id)) is None
+    )
 
 
 def test_analyst_role_is_created_and_dropped_in_the_admin(
@@ -108,12 +111,16 @@ def test_analyst_role_is_created_and_dropped_in_the_admin(
     )
 
     assert created.status_code == 302, page_text(created)[-2000:]
-    assert name in listed and org.name in listed
+    assert name in listed
+    assert org.name in listed
     assert dropped.status_code == 302
     assert session.get(AnalystRole, name) is None
-    assert session.execute(
-        text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
-    ).first() is None
+    assert (
+        session.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
+        ).first()
+        is None
+    )
 
 
 def test_analyst_role_with_a_bad_name_shows_the_services_error(
@@ -161,7 +168,8 @@ def test_run_now_runs_the_job_and_records_it(
     assert response.status_code == 302
     assert "Job retention ran." in page_text(staff_client.get("/admin/jobs/"))
     run = session.get(JobRun, "retention")
-    assert run is not None and run.last_result == "ok"
+    assert run is not None
+    assert run.last_result == "ok"
 
 
 def test_outbox_parked_rows_are_listed_and_made_due_again(
@@ -182,7 +190,10 @@ def test_outbox_parked_rows_are_listed_and_made_due_again(
 
     listed = page_text(staff_client.get("/admin/outbox/"))
     response = submit(
-        staff_client, "/admin/outbox/retry/", {"publisher": "webhook"}, form_url="/admin/outbox/"
+        staff_client,
+        "/admin/outbox/retry/",
+        {"publisher": "webhook"},
+        form_url="/admin/outbox/",
     )
 
     assert "HTTP 500 from the receiver" in listed
@@ -208,4 +219,3 @@ def test_liveness_page_counts_verdicts_and_lists_dead_nodes(
     assert re.search(r'data-fidelity="D">\s*\d+', body)
     assert "Keller-Sensor" in body
     assert dead.eui64 in body
-

@@ -8,13 +8,13 @@ from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
 
+from tests.admin.test_admin_access import URLS
 from tests.factories import (
     make_fidelity,
     make_installation,
     make_samples,
 )
 from tests.support.admin import AdminUrl
-from tests.admin.test_admin_access import URLS
 
 READ_ONLY = ("/admin/sample/", "/admin/fidelity/", "/admin/registration/")
 PAGES = [

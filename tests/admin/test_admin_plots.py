@@ -23,8 +23,17 @@ NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 def test_node_series_has_hourly_means_of_the_last_seven_days(session: Session) -> None:
     node = make_node(session)
     make_samples(session, node, start=NOW - timedelta(days=8), count=2)
-    make_samples(session, node, start=NOW - timedelta(hours=2), count=2, step=timedelta(minutes=10), co2_ppm=500)
-    session.add(Sample(node_id=node.id, time=NOW - timedelta(hours=2, minutes=-20), co2_ppm=800))
+    make_samples(
+        session,
+        node,
+        start=NOW - timedelta(hours=2),
+        count=2,
+        step=timedelta(minutes=10),
+        co2_ppm=500,
+    )
+    session.add(
+        Sample(node_id=node.id, time=NOW - timedelta(hours=2, minutes=-20), co2_ppm=800)
+    )
     session.flush()
 
     series = admin_plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
@@ -38,7 +47,9 @@ def test_node_series_has_hourly_means_of_the_last_seven_days(session: Session) -
 def test_installation_series_is_clipped_to_the_installation(session: Session) -> None:
     start = NOW - timedelta(days=2)
     inst = make_installation(session, from_time=start, to_time=NOW - timedelta(days=1))
-    insert_series(session, inst.node_id, NOW - timedelta(days=3), NOW, timedelta(hours=1), 700)
+    insert_series(
+        session, inst.node_id, NOW - timedelta(days=3), NOW, timedelta(hours=1), 700
+    )
 
     series = admin_plots.installation_series(session, BACK_OFFICE, inst.id, now=NOW)
 
@@ -52,7 +63,9 @@ def test_plot_json_is_served_to_staff(
     staff_client: FlaskClient, session: Session
 ) -> None:
     inst = make_installation(session, from_time=datetime.now(UTC) - timedelta(days=1))
-    make_samples(session, inst.node, start=datetime.now(UTC) - timedelta(hours=3), count=6)
+    make_samples(
+        session, inst.node, start=datetime.now(UTC) - timedelta(hours=3), count=6
+    )
 
     document = staff_client.get(f"/admin/plots/installation/{inst.id}/").get_json()
 
@@ -91,9 +104,18 @@ def test_node_details_page_has_the_chart(
 def test_room_details_page_shows_the_weekday_hour_heat_map(
     staff_client: FlaskClient, session: Session
 ) -> None:
-    day = (datetime.now(UTC) - timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = (datetime.now(UTC) - timedelta(days=3)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     inst = make_installation(session, from_time=day - timedelta(days=2))
-    insert_series(session, inst.node_id, day - timedelta(days=1), day + timedelta(days=2), timedelta(minutes=10), 1200)
+    insert_series(
+        session,
+        inst.node_id,
+        day - timedelta(days=1),
+        day + timedelta(days=2),
+        timedelta(minutes=10),
+        1200,
+    )
 
     body = page_text(staff_client.get(f"/admin/room/details/?id={inst.room_id}"))
 
@@ -132,7 +154,11 @@ def test_sample_details_are_found_by_node_and_time(
     staff_client: FlaskClient, session: Session
 ) -> None:
     node = make_node(session)
-    session.add(Sample(node_id=node.id, time=NOW, co2_ppm=777, temperature_celsius=Decimal("19.5")))
+    session.add(
+        Sample(
+            node_id=node.id, time=NOW, co2_ppm=777, temperature_celsius=Decimal("19.5")
+        )
+    )
     session.flush()
 
     response = staff_client.get(

@@ -31,7 +31,9 @@ def _count(session: Session, model: type) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _installation_form(node: Node, room: Room, start: datetime, end: str = "") -> dict[str, str]:
+def _installation_form(
+    node: Node, room: Room, start: datetime, end: str = ""
+) -> dict[str, str]:
     return {
         "node": str(node.id),
         "room": str(room.id),
@@ -53,7 +55,9 @@ def test_installation_created_in_the_admin_is_stored(
     )
 
     assert response.status_code == 302, page_text(response)[-3000:]
-    inst = session.scalars(select(Installation).where(Installation.node_id == node.id)).one()
+    inst = session.scalars(
+        select(Installation).where(Installation.node_id == node.id)
+    ).one()
     assert (inst.room_id, inst.from_time, inst.to_time) == (room.id, T1, None)
 
 
@@ -70,8 +74,9 @@ def test_installation_of_node_and_room_of_different_owners_is_refused_on_the_for
     )
 
     assert response.status_code == 200
-    assert "In an installation, node and room must belong to the same owner." in unescape(
-        page_text(response)
+    assert (
+        "In an installation, node and room must belong to the same owner."
+        in unescape(page_text(response))
     )
     assert _count(session, Installation) == before
 
@@ -92,11 +97,14 @@ def test_overlapping_installation_is_refused_with_the_apis_message(
     text = unescape(page_text(response))
     assert response.status_code == 200
     assert "the installations of a node must not overlap" in text
-    assert session.scalar(
-        select(func.count()).select_from(Installation).where(
-            Installation.node_id == first.node_id
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Installation)
+            .where(Installation.node_id == first.node_id)
         )
-    ) == 1
+        == 1
+    )
 
 
 def test_installation_ending_before_it_starts_is_refused(
@@ -127,7 +135,13 @@ def test_room_size_beyond_the_apis_limit_is_refused(
     response = submit(
         staff_client,
         "/admin/room/new/",
-        {"name": "Aula", "site": str(site.id), "size_sqm": "123456", "height_m": "", "max_occupancy": ""},
+        {
+            "name": "Aula",
+            "site": str(site.id),
+            "size_sqm": "123456",
+            "height_m": "",
+            "max_occupancy": "",
+        },
     )
 
     assert response.status_code == 200
@@ -146,7 +160,13 @@ def test_room_name_taken_in_the_site_is_refused(
     response = submit(
         staff_client,
         "/admin/room/new/",
-        {"name": "Aula", "site": str(room.site_id), "size_sqm": "", "height_m": "", "max_occupancy": ""},
+        {
+            "name": "Aula",
+            "site": str(room.site_id),
+            "size_sqm": "",
+            "height_m": "",
+            "max_occupancy": "",
+        },
     )
 
     assert response.status_code == 200
@@ -226,8 +246,15 @@ def test_organization_created_in_the_admin_has_no_owner_from_staff(
     response = submit(staff_client, "/admin/organization/new/", {"name": "Neue Org"})
 
     assert response.status_code == 302, page_text(response)[-3000:]
-    org = session.scalars(select(Organization).where(Organization.name == "Neue Org")).one()
-    assert session.scalars(select(Membership).where(Membership.organization_id == org.id)).all() == []
+    org = session.scalars(
+        select(Organization).where(Organization.name == "Neue Org")
+    ).one()
+    assert (
+        session.scalars(
+            select(Membership).where(Membership.organization_id == org.id)
+        ).all()
+        == []
+    )
 
 
 def test_deleting_the_last_owner_membership_is_refused(
@@ -257,7 +284,13 @@ def test_address_latitude_out_of_range_is_refused(
     response = submit(
         staff_client,
         "/admin/address/new/",
-        {"street1": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "latitude": "91", "longitude": ""},
+        {
+            "street1": "Hauptstr. 1",
+            "zip": "10115",
+            "city": "Berlin",
+            "latitude": "91",
+            "longitude": "",
+        },
     )
 
     assert response.status_code == 200

@@ -145,7 +145,9 @@ def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> N
             _shot(page, "03-signed-in-not-staff")
 
             def make_staff(session: Any) -> None:
-                user = session.scalars(select(User).where(User.username == "erika")).one()
+                user = session.scalars(
+                    select(User).where(User.username == "erika")
+                ).one()
                 user.is_staff = True
 
             _in_db(app, make_staff)

@@ -17,7 +17,11 @@ SAMPLE_ARGS = {
     "uuid": str(uuid.UUID(int=1)),
     "default": "x",
 }
-NAMED_ARGS = {"node_id": SAMPLE_ARGS["uuid"], "export_type": "csv", "job_id": "retention"}
+NAMED_ARGS = {
+    "node_id": SAMPLE_ARGS["uuid"],
+    "export_type": "csv",
+    "job_id": "retention",
+}
 
 
 @dataclass(frozen=True)
