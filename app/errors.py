@@ -9,8 +9,22 @@ details through ``flask_babel.gettext`` with named placeholders.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, gettext
+
+from flask import current_app, has_app_context
+
+
+def _translated(text: str) -> str:
+    if has_app_context() and "babel" in current_app.extensions:
+        return str(gettext(text))
+    return text  # an app without Flask-Babel (the JSON:API package's own tests)
+
+
+def _l(text: str) -> Any:
+    """Mark a title for translation; it is translated when rendered."""
+    return LazyString(_translated, text)
 
 
 @dataclass
