@@ -2,8 +2,9 @@
 
 Samples live in a hypertable without a surrogate key; the mapper's primary key
 is ``(node_id, time)``, which Flask-Admin encodes into one URL part. The list
-never counts the table (a simple pager), sorts only by time, and filters by
-node and time range, so every page is an index range scan.
+never counts the table (a simple pager), sorts only by time, and shows the
+samples of one node (optionally in a time range), so every page is a range scan
+of the ``(node_id, time DESC)`` index.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any, ClassVar
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter
 from flask_admin.contrib.sqla.tools import iterdecode
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from flask import flash
 
 from sqlalchemy import or_, select
 
@@ -94,6 +98,35 @@ class SampleAdmin(ReadOnlyAdmin):
     }
     simple_list_pager = True
     can_set_page_size = False
+
+    def get_list(
+        self,
+        page: Any,
+        sort_column: Any,
+        sort_desc: Any,
+        search: Any,
+        filters: Any,
+        execute: bool = True,
+        page_size: Any = None,
+    ) -> Any:
+        """List a node's samples; without a node filter, list none.
+
+        Only ``(node_id, time DESC)`` is indexed: a list across all nodes would
+        sort whole chunks of the hypertable.
+        """
+        chosen = [
+            f
+            for f in filters or ()
+            if isinstance(self._filters[f[0]], NodeSampleFilter)
+        ]
+        if not chosen:
+            flash(
+                gettext("Filter by a node (UUID, EUI-64 or alias) to see its samples.")
+            )
+            return None, []
+        return super().get_list(
+            page, sort_column, sort_desc, search, filters, execute, page_size
+        )
 
     def get_one(self, id: Any) -> Any:
         """Load one sample by its encoded ``(node_id, time)`` key."""

@@ -167,3 +167,14 @@ def test_sample_details_are_found_by_node_and_time(
 
     assert response.status_code == 200
     assert "777" in page_text(response)
+
+
+def test_samples_list_without_a_node_filter_lists_nothing(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    make_samples(session, make_node(session), start=NOW, count=3, co2_ppm=611)
+
+    body = page_text(staff_client.get("/admin/sample/"))
+
+    assert re.findall(r'<td class="col-co2_ppm">', body) == []
+    assert "Filter by a node" in body
