@@ -20,13 +20,8 @@ from flask import Flask, Response, g, request
 
 from app.admin.catalogue import NodeModelAdmin, ProtocolAdmin, QuantityAdmin
 from app.admin.data import FidelityAdmin, RegistrationAdmin, SampleAdmin
-from app.admin.inventory import (
-    AddressAdmin,
-    InstallationAdmin,
-    NodeAdmin,
-    RoomAdmin,
-    SiteAdmin,
-)
+from app.admin.installations import InstallationAdmin
+from app.admin.inventory import AddressAdmin, NodeAdmin, RoomAdmin, SiteAdmin
 from app.admin.operations import (
     AnalystRolesView,
     FidelityOverviewView,

@@ -75,6 +75,7 @@ class UserAdmin(ServiceModelView):
         "is_staff",
         "is_superuser",
         "locale",
+        "new_password",
     )
     form_extra_fields: ClassVar[dict[str, Any]] = {
         "locale": SelectField(_l("Language"), choices=LOCALE_CHOICES, default=""),

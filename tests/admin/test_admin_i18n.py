@@ -74,7 +74,11 @@ def test_rule_violation_on_the_form_is_german(
     response = submit(
         staff_client,
         "/admin/installation/new/",
-        {"node": str(node.id), "room": str(room.id), "from_time": "2024-03-01 00:00:00"},
+        {
+            "node": str(node.id),
+            "room": str(room.id),
+            "from_time": "2024-03-01 00:00:00",
+        },
     )
 
     assert (

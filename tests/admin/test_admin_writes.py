@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Installation, Membership, Node, Organization, Role, Room
+from app.models import Installation, Membership, Node, Organization, Role, Room, User
+from app.services.passwords import verify_password
 from tests.factories import (
     make_installation,
     make_membership,
@@ -297,3 +298,51 @@ def test_address_latitude_out_of_range_is_refused(
     assert "Must be greater than or equal to -90 and less than or equal to 90." in (
         unescape(page_text(response))
     )
+
+
+def test_user_pages_never_show_the_password_hash(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+
+    details = page_text(staff_client.get(f"/admin/user/details/?id={user.id}"))
+    edit = page_text(staff_client.get(f"/admin/user/edit/?id={user.id}"))
+    listing = page_text(staff_client.get("/admin/user/"))
+
+    for body in (details, edit, listing):
+        assert user.password_hash not in body
+    assert 'name="password_hash"' not in edit
+
+
+def test_user_created_with_a_weak_password_is_refused(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    response = submit(
+        staff_client,
+        "/admin/user/new/",
+        {"username": "maria", "email": "maria@example.org", "new_password": "12345678"},
+    )
+
+    assert response.status_code == 200
+    assert "This password is entirely numeric." in unescape(page_text(response))
+    assert session.scalar(select(User).where(User.username == "maria")) is None
+
+
+def test_user_created_in_the_admin_can_log_in_with_its_password(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    response = submit(
+        staff_client,
+        "/admin/user/new/",
+        {
+            "username": "maria",
+            "email": "maria@example.org",
+            "email_verified": "y",
+            "is_active": "y",
+            "new_password": "ein-langes-passwort",
+        },
+    )
+
+    assert response.status_code == 302, page_text(response)[-2000:]
+    user = session.scalars(select(User).where(User.username == "maria")).one()
+    assert verify_password(user.password_hash, "ein-langes-passwort")
