@@ -34,8 +34,8 @@ from tests.support.browser import (
     require_vendored_assets,
     serve,
 )
-from tests.support.database import throwaway_database
 from tests.support.copy_series import insert_series
+from tests.support.database import throwaway_database
 from tests.support.smtp import Mailbox, smtp_server
 
 PASSWORD = "lüftung-im-klassenzimmer"
