@@ -1,11 +1,10 @@
 """The series behind the back office's plots: 7 days of hourly means.
 
-One query per plot: raw ``samples`` in ``time_bucket`` hours, read through the
-``(node_id, time DESC)`` index. An installation's series is clipped to its own
-period, so a node's earlier or later life in other rooms does not show.
-
-TODO(lead): point :func:`node_series` and :func:`installation_series` at the
-downsampled series service (``app/services/series.py``) once it is merged.
+Read through the downsampled series service (``app/services/series.py``: the
+1-hour rollups plus the fresh tail from raw samples), so a plot costs what the
+dashboards' series cost. An installation's series is clipped to its own period,
+so a node's earlier or later life in other rooms does not show. Hours without
+samples are left out.
 """
 
 from __future__ import annotations
@@ -14,27 +13,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import Installation, Node
 from app.services.access import Actor, get_visible, require_authenticated
+from app.services.series import SeriesQuery, SeriesSource, read_series
+from app.services.timebuckets import Window
+
+QUANTITIES = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
 
 DAYS = 7
-BUCKET_S = 3600
-
-_HOURLY = text(
-    """
-SELECT time_bucket(make_interval(secs => :bucket_s), time) AS bucket,
-       avg(co2_ppm)::float8 AS co2_ppm,
-       avg(temperature_celsius)::float8 AS temperature_celsius,
-       avg(rel_humidity_percent)::float8 AS rel_humidity_percent
-FROM samples
-WHERE node_id = :node_id AND time >= :start AND time <= :end
-GROUP BY bucket
-ORDER BY bucket
-"""
-)
 
 
 @dataclass(frozen=True)
@@ -69,7 +57,7 @@ def node_series(
     """
     require_authenticated(actor)
     node = get_visible(session, actor, Node, node_id)
-    return _hourly(session, node.id, now - timedelta(days=DAYS), now)
+    return _hourly(session, node, now - timedelta(days=DAYS), now)
 
 
 def installation_series(
@@ -86,21 +74,28 @@ def installation_series(
     inst = get_visible(session, actor, Installation, installation_id)
     end = min(now, inst.to_time) if inst.to_time is not None else now
     start = max(end - timedelta(days=DAYS), inst.from_time)
-    return _hourly(session, inst.node_id, start, max(start, end))
+    return _hourly(session, inst.node, start, max(start, end))
 
 
-def _hourly(
-    session: Session, node_id: uuid.UUID, start: datetime, end: datetime
-) -> PlotSeries:
-    rows = session.execute(
-        _HOURLY,
-        {"bucket_s": BUCKET_S, "node_id": node_id, "start": start, "end": end},
-    ).all()
+def _hourly(session: Session, node: Node, start: datetime, end: datetime) -> PlotSeries:
+    query = SeriesQuery(
+        window=Window.inclusive(start, end),
+        resolution="1h",
+        aggregates=("avg",),
+        quantities=QUANTITIES,
+    )
+    found = read_series(session, SeriesSource(node.id, node.owner_id), query)
+    co2, temperature, humidity = (found.columns[f"{q}_avg"] for q in QUANTITIES)
+    kept = [i for i, value in enumerate(co2) if value is not None]
     return PlotSeries(
         start=start,
         end=end,
-        times_s=tuple(int(row.bucket.timestamp()) for row in rows),
-        co2_ppm=tuple(row.co2_ppm for row in rows),
-        temperature_celsius=tuple(row.temperature_celsius for row in rows),
-        rel_humidity_percent=tuple(row.rel_humidity_percent for row in rows),
+        times_s=tuple(found.timestamps_s[i] for i in kept),
+        co2_ppm=tuple(_float(co2[i]) for i in kept),
+        temperature_celsius=tuple(_float(temperature[i]) for i in kept),
+        rel_humidity_percent=tuple(_float(humidity[i]) for i in kept),
     )
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
