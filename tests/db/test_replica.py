@@ -85,16 +85,17 @@ def _world(url: str, with_samples: bool) -> int:
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         flask_migrate.upgrade()
-        node = make_node(db.session, owner=make_organization(db.session), id=NODE_ID)
+        session = db.session()
+        node = make_node(session, owner=make_organization(session), id=NODE_ID)
         inst = make_installation(
-            db.session,
+            session,
             node=node,
             is_public=True,
             from_time=datetime(2024, 1, 1, tzinfo=UTC),
         )
         if with_samples:
-            make_samples(db.session, node, count=24)
-        db.session.commit()
+            make_samples(session, node, count=24)
+        session.commit()
         ident = inst.id
         db.session.remove()
         db.engine.dispose()
