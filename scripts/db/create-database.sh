@@ -78,6 +78,9 @@ psql_su -d postgres <<SQL
 SELECT format('CREATE ROLE %I', $u_lit) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = $u_lit)
 \\gexec
 ALTER ROLE $u_id WITH LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD $(sql_lit "$DB_PASSWORD");
+-- Throwaway test databases are dropped WITH (FORCE), which must be able to end
+-- sessions of other (analyst, jobs) roles still connected to them.
+GRANT pg_signal_backend TO $u_id;
 SQL
 
 step "Creating database $DB_NAME owned by $DB_USER" "Check the PostgreSQL messages above."
