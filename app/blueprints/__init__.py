@@ -51,3 +51,7 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.airquality.routes import blp as airquality
 
     api.register_blueprint(airquality)
+
+    from app.blueprints.apidocs.routes import blp as apidocs
+
+    app.register_blueprint(apidocs)
