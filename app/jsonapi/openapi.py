@@ -74,7 +74,7 @@ SECURITY_SCHEMES: dict[str, JsonObject] = {
     },
 }
 #: Anonymous or any of the schemes; the endpoint decides what it needs.
-SECURITY = [{}, *({name: []} for name in SECURITY_SCHEMES)]
+SECURITY: list[dict[str, list[str]]] = [{}] + [{name: []} for name in SECURITY_SCHEMES]
 
 _BODY_METHODS = frozenset({"post", "put", "patch"})
 _SUCCESS = ("200", "201", "202", "204")
@@ -124,7 +124,7 @@ def complete_operation(path: str, method: str, operation: JsonObject) -> None:
     operation.setdefault("security", SECURITY)
 
 
-class JsonApiSpecPlugin(BasePlugin):  # type: ignore[misc]  # apispec is partly typed
+class JsonApiSpecPlugin(BasePlugin):
     """Completes every operation registered in the spec (see the module docstring)."""
 
     def operation_helper(

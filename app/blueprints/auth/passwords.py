@@ -11,9 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor, renew_session
+from app.blueprints import docs
 from app.blueprints.auth import render
 from app.blueprints.auth.routes import check_envelope
 from app.blueprints.auth.schemas import (
+    DetailDocument,
     PasswordChangeDocument,
     PasswordResetConfirmDocument,
     PasswordResetDocument,
@@ -39,6 +41,7 @@ class PasswordChange(MethodView):
     """The reference's ``PasswordChangeView``, requiring the old password."""
 
     @blp.arguments(PasswordChangeDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password; the old one is required.
 
@@ -63,6 +66,7 @@ class PasswordReset(MethodView):
     """The reference's ``PasswordResetView``, working."""
 
     @blp.arguments(PasswordResetDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail a password-reset link to the address, if an account uses it.
 
@@ -89,6 +93,7 @@ class PasswordResetConfirm(MethodView):
     """The reference's ``PasswordResetConfirmView``."""
 
     @blp.arguments(PasswordResetConfirmDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password with the ``uid`` and ``token`` of a reset link.
 
