@@ -1,12 +1,15 @@
 # Production image: the web process by default; the jobs process with
-# `command: flask jobs run`. Non-root, slim, translations compiled at build time.
+# `command: flask jobs run`. Non-root, slim, translations compiled and the API
+# docs' Swagger UI / ReDoc assets vendored at build time (no CDN at run time).
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml requirements.lock README.md ./
 RUN python -m venv /venv && /venv/bin/pip install -r requirements.lock
 COPY app ./app
-RUN /venv/bin/pip install --no-deps . \
+COPY scripts/vendor_api_docs.py ./scripts/
+RUN /venv/bin/python scripts/vendor_api_docs.py \
+    && /venv/bin/pip install --no-deps . \
     && if ls app/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
          /venv/bin/pybabel compile -d app/translations; fi
 

@@ -33,6 +33,9 @@ def document_schemas(
     descriptions of one type exist.
     """
     name = name or type_.replace("-", "")
+    # Answers carry read-only attributes too: the object stays open to them.
+    meta = type("Meta", (getattr(attributes, "Meta", object),), {"unknown": ma.INCLUDE})
+    attributes = type(f"{name}Attributes", (attributes,), {"Meta": meta})
     resource = ma.Schema.from_dict(
         {
             "type": ma.fields.Constant(type_),
@@ -40,6 +43,7 @@ def document_schemas(
             "attributes": ma.fields.Nested(attributes),
             "relationships": ma.fields.Dict(),
             "links": ma.fields.Dict(),
+            "meta": ma.fields.Dict(),
         },
         name=f"{name}Resource",
     )
@@ -47,6 +51,7 @@ def document_schemas(
         {
             "data": ma.fields.Nested(resource),
             "included": ma.fields.List(ma.fields.Dict()),
+            "meta": ma.fields.Dict(),
         },
         name=f"{name}Document",
     )

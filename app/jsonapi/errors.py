@@ -234,6 +234,10 @@ class JsonApi(flask_smorest.Api):  # type: ignore[misc]  # flask-smorest is unty
         ]
         super().init_app(app, spec_kwargs=kwargs)
         openapi.register_components(self.spec)
+        from app.jsonapi.attributes import FixedDecimal  # imports this module
+
+        # Answered as strings (as Django REST framework did), accepted as both.
+        self.register_field(FixedDecimal, "string", "decimal")
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         """Render ``abort()``, routing and webargs errors as JSON:API."""
