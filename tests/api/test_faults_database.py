@@ -1,0 +1,173 @@
+"""The database stops and restarts under a real gunicorn: 503s, then recovery.
+
+A private PostgreSQL server (:class:`TempCluster`) that the tests stop and start;
+gunicorn (one worker, four threads) serves the app on a loopback port. While the
+database is down every API answer is a JSON:API 503 with ``Retry-After``; the
+process stays up and answers 200 again once the database is back, without a
+restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import flask_migrate
+import pytest
+
+from app import create_app
+from app.db import transaction
+from app.extensions import db
+from app.models import Role
+from app.services.tokens import issue_user_key
+from tests.factories import make_membership, make_organization, make_site, make_user
+from tests.support.pgcluster import TempCluster
+from tests.support.servers import Answer, WebServer, app_env, request
+
+pytestmark = pytest.mark.slow
+
+SITES = "/api/v1/sites/"
+RECOVERY_S = 20
+
+
+@dataclass
+class Stack:
+    """The private database, the web server on it and an owner's headers."""
+
+    cluster: TempCluster
+    web: WebServer
+    headers: dict[str, str]
+
+    def get(self, path: str = SITES) -> Answer:
+        return request(self.web.port, "GET", path, headers=self.headers, timeout_s=15)
+
+    def wait_for_200(self, path: str = SITES) -> float:
+        """Poll until ``path`` answers 200; return how long that took."""
+        started = time.monotonic()
+        while time.monotonic() - started < RECOVERY_S:
+            if self.get(path).status == 200:
+                return time.monotonic() - started
+            time.sleep(0.2)
+        raise AssertionError(f"{path} did not recover within {RECOVERY_S} s")
+
+
+def _seed(url: str) -> str:
+    """Migrate the private database, add an owner with a site; return an API key."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        with transaction() as session:
+            owner, org = make_user(session), make_organization(session)
+            make_membership(session, owner, org, Role.OWNER)
+            make_site(session, operator=org)
+            key = issue_user_key(session, owner, name="faults").key
+        db.session.remove()
+        db.engine.dispose()
+    return key
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    cluster = TempCluster()
+    cluster.start()
+    web = None
+    try:
+        key = _seed(cluster.url)
+        log = Path(tmp_path_factory.mktemp("faults")) / "gunicorn.log"
+        env = app_env(cluster.url, DB_CONNECT_TIMEOUT_S="2", DB_POOL_SIZE="4")
+        web = WebServer(env, log)
+        yield Stack(cluster, web, {"Authorization": f"Token {key}"})
+    finally:
+        if web is not None:
+            web.stop()
+        cluster.destroy()
+
+
+@pytest.fixture
+def running(stack: Stack) -> Iterator[Stack]:
+    """The stack with its database up before and after the test."""
+    stack.wait_for_200()
+    yield stack
+    try:
+        stack.cluster.start()
+    except RuntimeError:
+        pass  # already running
+
+
+def test_read_with_database_stopped_is_jsonapi_503_with_retry_after(
+    running: Stack,
+) -> None:
+    running.cluster.stop()
+
+    answer = running.get()
+
+    assert answer.status == 503
+    assert answer.headers["retry-after"] == "5"
+    assert answer.headers["content-type"].startswith("application/vnd.api+json")
+    error = answer.body["errors"][0]
+    assert (error["status"], error["code"]) == ("503", "unavailable")
+    assert running.web.alive()
+
+
+def test_read_after_database_returns_recovers_without_restart(
+    running: Stack,
+) -> None:
+    pid = running.web.worker_pids()
+    running.cluster.stop()
+    assert running.get().status == 503
+
+    running.cluster.start()
+    recovery_s = running.wait_for_200()
+
+    assert recovery_s < RECOVERY_S
+    assert running.web.worker_pids() == pid  # no worker crashed or was replaced
+
+
+def test_health_answers_while_database_is_down(running: Stack) -> None:
+    running.cluster.stop()
+
+    healthz = request(running.web.port, "GET", "/healthz")
+    readyz = request(running.web.port, "GET", "/readyz")
+
+    assert healthz.status == 200
+    assert readyz.status == 503
+
+
+def _hammer(stack: Stack, stop: threading.Event, statuses: list[int]) -> None:
+    while not stop.is_set():
+        try:
+            statuses.append(stack.get().status)
+        except OSError:
+            statuses.append(0)  # connection refused or reset: the web process failed
+
+
+def test_database_restarted_under_load_answers_only_200_or_503(
+    running: Stack,
+) -> None:
+    stop, statuses = threading.Event(), []
+    threads = [
+        threading.Thread(target=_hammer, args=(running, stop, statuses))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1)
+        running.cluster.stop()
+        time.sleep(1.5)
+        running.cluster.start()
+        running.wait_for_200()
+        settled = len(statuses)
+        time.sleep(1.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+
+    assert set(statuses) <= {200, 503}, sorted(set(statuses))
+    assert 503 in statuses  # the outage was seen
+    assert set(statuses[settled + 3 :]) == {200}  # after recovery, all good
+    assert running.web.alive()
