@@ -9,6 +9,7 @@ restart.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -91,10 +92,8 @@ def running(stack: Stack) -> Iterator[Stack]:
     """The stack with its database up before and after the test."""
     stack.wait_for_200()
     yield stack
-    try:
+    with contextlib.suppress(RuntimeError):  # already running
         stack.cluster.start()
-    except RuntimeError:
-        pass  # already running
 
 
 def test_read_with_database_stopped_is_jsonapi_503_with_retry_after(
@@ -147,7 +146,7 @@ def _hammer(stack: Stack, stop: threading.Event, statuses: list[int]) -> None:
 def test_database_restarted_under_load_answers_only_200_or_503(
     running: Stack,
 ) -> None:
-    stop, statuses = threading.Event(), []
+    stop, statuses = threading.Event(), list[int]()
     threads = [
         threading.Thread(target=_hammer, args=(running, stop, statuses))
         for _ in range(3)
