@@ -67,7 +67,9 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``JWT_ACCESS_LIFETIME_S`` / ``JWT_REFRESH_LIFETIME_S`` | ``900`` / ``1209600`` | lifetimes of bearer access and refresh tokens |
 | ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
-| ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds |
+| ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds (every rate limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | password-reset requests per e-mail address per window before 429 (0: no limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ADDRESS`` | ``10`` | password-reset requests per client address per window before 429 (0: no limit) |
 | ``TRUSTED_PROXY_COUNT`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-*`` headers are trusted (client address, scheme, host) |
 """
 
@@ -279,6 +281,12 @@ def _account_settings(env: Env) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT_ADDRESS": env.integer("LOGIN_RATE_LIMIT_ADDRESS", 20),
         "LOGIN_RATE_LIMIT_WINDOW_S": env.integer(
             "LOGIN_RATE_LIMIT_WINDOW_S", 900, minimum=1
+        ),
+        "PASSWORD_RESET_RATE_LIMIT_ACCOUNT": env.integer(
+            "PASSWORD_RESET_RATE_LIMIT_ACCOUNT", 3
+        ),
+        "PASSWORD_RESET_RATE_LIMIT_ADDRESS": env.integer(
+            "PASSWORD_RESET_RATE_LIMIT_ADDRESS", 10
         ),
         "TRUSTED_PROXY_COUNT": env.integer("TRUSTED_PROXY_COUNT", 0),
     }

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from flask import current_app
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -23,7 +23,9 @@ from app.blueprints.auth.schemas import (
 from app.db import transaction
 from app.errors import UnavailableError
 from app.jsonapi import JsonApiBlueprint
+from app.models.types import utcnow
 from app.services import account_mail, accounts, password_reset
+from app.services.login_throttle import Limits
 from app.services.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
@@ -67,14 +69,21 @@ class PasswordReset(MethodView):
 
     @blp.arguments(PasswordResetDocument)
     @docs.answers(blp, DetailDocument)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail a password-reset link to the address, if an account uses it.
 
         The answer is the same whether or not an account uses the address.
+        Requests are rate-limited per address typed and per client address
+        (429 with ``Retry-After``).
         """
         check_envelope("PasswordResetView")
         email = document["data"]["attributes"]["email"]
         secret = current_app.config["SECRET_KEY"]
+        limits = Limits.for_password_reset(current_app.config)
+        address = request.remote_addr or ""
+        with transaction() as session:
+            password_reset.throttle_request(session, limits, email, address, utcnow())
         with transaction() as session:
             user = password_reset.find_for_reset(session, email)
             key = password_reset.reset_key(user, secret) if user else None
