@@ -68,7 +68,7 @@ SECURITY_SCHEMES: dict[str, JsonObject] = {
     "Session": {
         "type": "apiKey",
         "in": "cookie",
-        "name": "session",
+        "name": "sessionid",
         "description": "A browser session; unsafe requests also need the "
         "`csrftoken` cookie's value in `X-CSRFToken`",
     },
