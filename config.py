@@ -30,6 +30,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``MAX_REQUEST_BYTES`` | ``10485760`` | largest request body accepted (413 above) |
 | ``METRICS_ENABLED`` | ``1`` | serve Prometheus metrics at ``/metrics`` |
 | ``METRICS_TOKEN`` (secret) | none | when set, ``/metrics`` needs ``Authorization: Bearer <token>`` |
+| ``JOBS_METRICS_PORT`` | ``0`` | the jobs process serves its Prometheus metrics on this port of 127.0.0.1 (0: off; with a shared ``PROMETHEUS_MULTIPROC_DIR`` the web's ``/metrics`` has them) |
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 | ``DB_PGBOUNCER`` | ``0`` | behind PgBouncer (transaction mode): no server-side prepared statements |
@@ -324,6 +325,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         ),
         "METRICS_ENABLED": env.flag("METRICS_ENABLED", default=True),
         "METRICS_TOKEN": env.secret("METRICS_TOKEN") or "",
+        "JOBS_METRICS_PORT": env.integer("JOBS_METRICS_PORT", 0),
         **_email_settings(env),
         "SENTRY": sentry,
         "SENTRY_URL": sentry_url,
