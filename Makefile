@@ -61,6 +61,7 @@ demo: migrate  ## load the demo data (idempotent)
 
 run: migrate  ## set up everything, load demo data if empty, serve on http://127.0.0.1:8000 with the jobs process
 	@$(BIN)/flask demo load --if-empty
+	@$(BIN)/flask series refresh
 	@echo "==> serving on http://$(HOST):$(PORT)/  (readiness: http://$(HOST):$(PORT)/readyz); jobs process beside it"
 	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
 

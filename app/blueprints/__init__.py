@@ -52,6 +52,12 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
 
     api.register_blueprint(airquality)
 
+    from app.blueprints.series.routes import blp as series
+    from app.blueprints.timeseries.routes import blp as timeseries
+
+    api.register_blueprint(timeseries)
+    api.register_blueprint(series)
+
     from app.blueprints.apidocs.routes import blp as apidocs
 
     app.register_blueprint(apidocs)

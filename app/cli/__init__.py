@@ -27,3 +27,7 @@ def register_commands(app: Flask) -> None:
     from app.cli.analysts import analysts
 
     app.cli.add_command(analysts)
+
+    from app.cli.series import series
+
+    app.cli.add_command(series)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Room
 from tests.support.airquality import airquality, berlin, fill, room_world
-from tests.support.series import Co2
+from tests.support.copy_series import Co2
 
 JANUARY = "2024-01"
 JAN_START, JAN_END = berlin(2024, 1, 1), berlin(2024, 2, 1)

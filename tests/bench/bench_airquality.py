@@ -40,8 +40,8 @@ from tests.factories import (
     make_room,
     make_site,
 )
+from tests.support.copy_series import insert_series
 from tests.support.database import throwaway_database
-from tests.support.series import insert_series
 
 TARGET_MS = 100.0
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -28,8 +28,8 @@ from app.extensions import db
 from app.services.access import SYSTEM
 from app.services.analysts import NewAnalystRole, create_analyst_role, drop_analyst_role
 from tests.support.airquality import room_world
+from tests.support.copy_series import insert_series
 from tests.support.database import server_url, throwaway_database
-from tests.support.series import insert_series
 
 SAMPLES = 6  # per installation
 

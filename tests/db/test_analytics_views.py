@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.support.airquality import BERLIN, airquality, berlin, fill, room_world
-from tests.support.series import insert_series
+from tests.support.copy_series import insert_series
 
 VIEWS = (
     "installation_samples",

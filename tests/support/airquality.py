@@ -22,7 +22,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.support.series import Co2, insert_series
+from tests.support.copy_series import Co2, insert_series
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MARGIN = timedelta(minutes=30)

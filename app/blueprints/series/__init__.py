@@ -1,0 +1,1 @@
+"""Downsampled series of installations and nodes (``/series/``), JSON:API or CSV."""

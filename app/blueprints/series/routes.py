@@ -1,0 +1,88 @@
+"""``/api/v1/installations/<id>/series/`` and ``/api/v1/nodes/<id>/series/``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.series.render import (
+    json_response,
+    series_csv,
+    series_document,
+    wants_csv,
+)
+from app.blueprints.series.schemas import SeriesArgsSchema
+from app.db import transaction
+from app.jsonapi import JsonApiBlueprint
+from app.services import timebuckets as tb
+from app.services import timeseries
+from app.services.series import SeriesQuery
+from app.services.timebuckets import Window
+
+blp = JsonApiBlueprint(
+    "series",
+    __name__,
+    url_prefix="/api/v1",
+    description=(
+        "Downsampled series: buckets of 10 minutes, 1 hour or 1 local day with "
+        "avg/min/max/count per quantity, columnar, as JSON:API or CSV."
+    ),
+)
+
+
+def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
+    start = args.get("start") or tb.EPOCH
+    end = args.get("end") or now
+    return SeriesQuery(
+        window=Window.inclusive(start, end),
+        resolution=args["resolution"],
+        aggregates=tuple(dict.fromkeys(args["aggregates"])),
+        quantities=tuple(dict.fromkeys(args["quantities"])),
+        tz=args.get("tz") or current_app.config["ANALYSIS_TIMEZONE"],
+        max_points=args["max_points"],
+    )
+
+
+@blp.route("/installations/<int:pk>/series/")
+class InstallationSeries(MethodView):
+    """The series of one installation, clipped to its interval."""
+
+    @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
+        """Get the downsampled series of an installation"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            series = timeseries.installation_series(
+                session, current_actor(), pk, _query(args, now)
+            )
+        if wants_csv(args.get("format")):
+            return series_csv(series, f"installation-{pk}-series.csv")
+        link = f"/api/v1/installations/{pk}/series/"
+        return json_response(
+            series_document("Installation-Series", pk, link, series, now)
+        )
+
+
+@blp.route("/nodes/<uuid:pk>/series/")
+class NodeSeries(MethodView):
+    """The series of one node (members of its organization only)."""
+
+    @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
+    def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
+        """Get the downsampled series of a node"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            series = timeseries.node_series(
+                session, current_actor(), pk, _query(args, now)
+            )
+        if wants_csv(args.get("format")):
+            return series_csv(series, f"node-{pk}-series.csv")
+        link = f"/api/v1/nodes/{pk}/series/"
+        return json_response(series_document("Node-Series", pk, link, series, now))

@@ -1,0 +1,117 @@
+"""Query arguments of the series endpoints (parsed and documented by flask-smorest)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import marshmallow as ma
+from marshmallow import validate
+from webargs.fields import DelimitedList
+
+from app.services import timebuckets as tb
+from app.services.series import MAX_POINTS_LIMIT, RESOLUTIONS
+from app.services.series_sql import AGGREGATES, QUANTITIES
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
+MAX_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+class TimeArg(ma.fields.Field):  # type: ignore[type-arg]  # marshmallow generics
+    """A point in time: epoch seconds or ISO-8601 (without an offset: UTC)."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> datetime:
+        text = str(value).strip()
+        try:
+            moment = (
+                tb.from_epoch_s(int(text)) if _INTEGER.fullmatch(text) else _iso(text)
+            )
+        except (ValueError, OverflowError) as exc:
+            raise ma.ValidationError(
+                "Expected epoch seconds or an ISO-8601 time "
+                "(e.g. 1700000000 or 2024-03-31T00:00:00+02:00)."
+            ) from exc
+        if not MIN_TIME <= moment <= MAX_TIME:
+            raise ma.ValidationError("The time is out of range.")
+        return moment
+
+
+def _iso(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        # An unencoded "+" in a query string arrives as a space.
+        moment = datetime.fromisoformat(text.replace(" ", "+"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+class SeriesArgsSchema(ma.Schema):
+    """``filter[from]``, ``filter[to]``, ``resolution``, ``aggregates``, ``quantities``,
+    ``tz``, ``max_points``, ``format``; anything else is a 400."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    start = TimeArg(
+        data_key="filter[from]",
+        metadata={"description": "Start (inclusive): epoch seconds or ISO-8601."},
+    )
+    end = TimeArg(
+        data_key="filter[to]",
+        metadata={"description": "End (inclusive); default now."},
+    )
+    resolution = ma.fields.String(
+        load_default="auto",
+        validate=validate.OneOf(RESOLUTIONS),
+        metadata={"description": "raw, 10m, 1h, 1d (local days in tz) or auto."},
+    )
+    aggregates = DelimitedList(
+        ma.fields.String(validate=validate.OneOf(AGGREGATES)),
+        load_default=["avg"],
+        validate=validate.Length(min=1),
+        metadata={"description": "Comma-separated: avg, min, max, count."},
+    )
+    quantities = DelimitedList(
+        ma.fields.String(validate=validate.OneOf(tuple(QUANTITIES))),
+        load_default=list(QUANTITIES),
+        validate=validate.Length(min=1),
+        metadata={"description": "Comma-separated; default all three."},
+    )
+    tz = ma.fields.String(
+        metadata={"description": "Zone of daily buckets; default ANALYSIS_TIMEZONE."},
+    )
+    max_points = ma.fields.Integer(
+        load_default=1000,
+        validate=validate.Range(min=1, max=MAX_POINTS_LIMIT),
+        metadata={"description": "Point budget of resolution=auto."},
+    )
+    format = ma.fields.String(
+        validate=validate.OneOf(("json", "csv")),
+        metadata={"description": "csv for text/csv (or send Accept: text/csv)."},
+    )
+
+    @ma.validates("tz")
+    def _check_zone(self, value: str, **kwargs: Any) -> None:
+        if not _known_zone(value):
+            raise ma.ValidationError("Unknown time zone.")
+
+    @ma.validates_schema
+    def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and start > end:
+            raise ma.ValidationError(
+                "filter[from] is after filter[to].", field_name="filter[from]"
+            )

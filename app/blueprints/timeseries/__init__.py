@@ -1,0 +1,1 @@
+"""Managair's node and installation time-series resources (``Node-Timeseries``...)."""

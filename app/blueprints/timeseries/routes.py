@@ -1,0 +1,107 @@
+"""Managair's time-series resources (§5.13-5.14) with its defects fixed.
+
+``/node-timeseries/`` (+ detail, also ``/nodes/<id>/timeseries/``) and
+``/installation-timeseries/`` (+ detail, also ``/installations/<id>/timeseries/``).
+Lists are not paginated, as in the reference.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints.series.render import json_response
+from app.blueprints.timeseries import render
+from app.blueprints.timeseries.schemas import BoundsArgsSchema
+from app.db import transaction
+from app.jsonapi import JsonApiBlueprint, collection, single
+from app.services import timeseries
+from app.services.timeseries import Bounds
+
+blp = JsonApiBlueprint(
+    "timeseries",
+    __name__,
+    url_prefix="/api/v1",
+    description="Managair's node and installation time series (every sample).",
+)
+
+
+def _bounds(args: dict[str, Any]) -> Bounds:
+    return Bounds(from_s=args.get("from_s"), to_s=args.get("to_s"))
+
+
+@blp.route("/node-timeseries/")
+class NodeTimeseriesList(MethodView):
+    """The time series of the caller's nodes."""
+
+    def get(self) -> ResponseReturnValue:
+        """List the time series of the caller's nodes"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            items = timeseries.list_node_timeseries(session, current_actor(), now)
+        return json_response(
+            collection([render.node_timeseries(item, now) for item in items])
+        )
+
+
+class _NodeTimeseriesDetail(MethodView):
+    @blp.arguments(BoundsArgsSchema, location="query")
+    def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
+        """Get a node's samples between filter[from] and filter[to]"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            item = timeseries.get_node_timeseries(
+                session, current_actor(), pk, _bounds(args), now
+            )
+        return json_response(single(render.node_timeseries(item, now)))
+
+
+@blp.route("/node-timeseries/<uuid:pk>/")
+class NodeTimeseriesItem(_NodeTimeseriesDetail):
+    """One node's time series."""
+
+
+@blp.route("/nodes/<uuid:pk>/timeseries/")
+class NodeTimeseriesOfNode(_NodeTimeseriesDetail):
+    """One node's time series, under the node."""
+
+
+@blp.route("/installation-timeseries/")
+class InstallationTimeseriesList(MethodView):
+    """The time series of every installation the caller may see."""
+
+    def get(self) -> ResponseReturnValue:
+        """List the time series of the visible installations"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            items = timeseries.list_installation_timeseries(session, current_actor())
+        return json_response(
+            collection([render.installation_timeseries(i, now) for i in items])
+        )
+
+
+class _InstallationTimeseriesDetail(MethodView):
+    @blp.arguments(BoundsArgsSchema, location="query")
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
+        """Get an installation's samples within its interval and the filters"""
+        now = datetime.now(UTC)
+        with transaction() as session:
+            item = timeseries.get_installation_timeseries(
+                session, current_actor(), pk, _bounds(args), now
+            )
+        return json_response(single(render.installation_timeseries(item, now)))
+
+
+@blp.route("/installation-timeseries/<int:pk>/")
+class InstallationTimeseriesItem(_InstallationTimeseriesDetail):
+    """One installation's time series."""
+
+
+@blp.route("/installations/<int:pk>/timeseries/")
+class InstallationTimeseriesOfInstallation(_InstallationTimeseriesDetail):
+    """One installation's time series, under the installation."""

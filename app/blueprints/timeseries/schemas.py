@@ -1,0 +1,31 @@
+"""Query arguments of Managair's time-series resources."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+#: 9999-12-31T23:59:59Z, the last second the database can hold.
+MAX_EPOCH_S = 253_402_300_799
+
+
+class BoundsArgsSchema(ma.Schema):
+    """``filter[from]``/``filter[to]``: whole epoch seconds, inclusive.
+
+    Anything else in the query string is ignored, as the reference did on these
+    endpoints; a bound that is not an integer is a 400 (the reference gave a 500).
+    """
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    from_s = ma.fields.Integer(
+        data_key="filter[from]",
+        validate=validate.Range(min=0, max=MAX_EPOCH_S),
+        metadata={"description": "Start (inclusive), epoch seconds; default 0."},
+    )
+    to_s = ma.fields.Integer(
+        data_key="filter[to]",
+        validate=validate.Range(min=0, max=MAX_EPOCH_S),
+        metadata={"description": "End (inclusive), epoch seconds; default now."},
+    )

@@ -1,0 +1,235 @@
+-- Apache edition: series_refresh(), the incremental refresh of samples_10m / _1h / _1d.
+-- Applied by migration 0008 after 051; safe to re-run (CREATE OR REPLACE).
+-- Called by app/services/aggregates.py (the jobs process and `flask series refresh`);
+-- it may equally be scheduled with pg_cron: SELECT * FROM series_refresh();
+--
+-- One call, in the caller's transaction, under an advisory lock (one refresh at a time):
+--  1. takes the logged writes (samples_dirty) and recomputes every bucket they touched
+--     below the current watermark: 10m from raw samples, then 1h from 10m, 1d from 1h;
+--  2. advances the watermark to the last complete 10-minute bucket before p_until
+--     (default now()), by at most p_max_span, computing the new buckets the same way.
+-- Log entries above the watermark need no work: the advance computes those buckets
+-- from raw samples, and the entries are as visible as the samples they describe.
+-- Returns what it did, so callers can report progress and loop until caught up.
+
+CREATE OR REPLACE FUNCTION series_refresh(
+    p_until timestamptz DEFAULT NULL,
+    p_max_span interval DEFAULT NULL,
+    p_max_dirty integer DEFAULT NULL
+) RETURNS TABLE (
+    watermark_before timestamptz,
+    watermark_after timestamptz,
+    target timestamptz,
+    dirty_taken bigint,
+    dirty_left bigint,
+    rows_10m bigint,
+    rows_1h bigint,
+    rows_1d bigint
+)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    w_old timestamptz;
+    w_new timestamptz;
+    v_target timestamptz;
+    v_start timestamptz;
+    v_node uuid[];
+    v_lo timestamptz[];
+    v_hi timestamptz[];
+    n bigint;
+    n_taken bigint := 0;
+    n10 bigint := 0;
+    n1h bigint := 0;
+    n1d bigint := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
+    SELECT s.watermark INTO w_old FROM samples_watermark s FOR UPDATE;
+    v_target := time_bucket(INTERVAL '10 minutes', coalesce(p_until, now()));
+
+    -- 1. Logged writes below the watermark, merged into disjoint 10-minute ranges.
+    WITH taken AS (
+        DELETE FROM samples_dirty d
+        WHERE d.ctid = ANY (ARRAY(
+            SELECT x.ctid FROM samples_dirty x ORDER BY x.lo LIMIT p_max_dirty))
+        RETURNING d.node_id, d.lo, d.hi
+    ), merged AS (
+        SELECT t.node_id,
+               unnest(range_agg(tstzrange(
+                   time_bucket(INTERVAL '10 minutes', t.lo),
+                   time_bucket(INTERVAL '10 minutes', t.hi) + INTERVAL '10 minutes'))) AS r
+        FROM taken t
+        WHERE t.lo < w_old
+        GROUP BY t.node_id
+    ), clipped AS (
+        SELECT m.node_id, m.r * tstzrange(NULL, w_old) AS r FROM merged m
+    )
+    SELECT (SELECT count(*) FROM taken),
+           array_agg(c.node_id), array_agg(lower(c.r)), array_agg(upper(c.r))
+    INTO n_taken, v_node, v_lo, v_hi
+    FROM clipped c
+    WHERE NOT isempty(c.r);
+
+    IF v_node IS NOT NULL THEN
+        DELETE FROM samples_10m a
+        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
+        INSERT INTO samples_10m
+        SELECT s.node_id, time_bucket(INTERVAL '10 minutes', s.time),
+               count(s.co2_ppm), sum(s.co2_ppm::double precision),
+               min(s.co2_ppm), max(s.co2_ppm),
+               count(s.temperature_celsius), sum(s.temperature_celsius::double precision),
+               min(s.temperature_celsius), max(s.temperature_celsius),
+               count(s.rel_humidity_percent), sum(s.rel_humidity_percent::double precision),
+               min(s.rel_humidity_percent), max(s.rel_humidity_percent)
+        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        JOIN samples s ON s.node_id = g.node_id AND s.time >= g.lo AND s.time < g.hi
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n10 := n10 + n;
+
+        -- The hours holding those 10-minute buckets, below the 1h watermark.
+        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
+        INTO v_node, v_lo, v_hi
+        FROM (
+            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 hour', w_old)) AS r
+            FROM (
+                SELECT g.node_id,
+                       unnest(range_agg(tstzrange(
+                           time_bucket(INTERVAL '1 hour', g.lo),
+                           time_bucket(INTERVAL '1 hour', g.hi - INTERVAL '10 minutes')
+                               + INTERVAL '1 hour'))) AS r
+                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+                GROUP BY g.node_id
+            ) x
+        ) h
+        WHERE NOT isempty(h.r);
+    END IF;
+
+    IF v_node IS NOT NULL THEN
+        DELETE FROM samples_1h a
+        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
+        INSERT INTO samples_1h
+        SELECT a.node_id, time_bucket(INTERVAL '1 hour', a.bucket),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        JOIN samples_10m a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n1h := n1h + n;
+
+        -- The days holding those hours, below the 1d watermark.
+        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
+        INTO v_node, v_lo, v_hi
+        FROM (
+            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 day', w_old)) AS r
+            FROM (
+                SELECT g.node_id,
+                       unnest(range_agg(tstzrange(
+                           time_bucket(INTERVAL '1 day', g.lo),
+                           time_bucket(INTERVAL '1 day', g.hi - INTERVAL '1 hour')
+                               + INTERVAL '1 day'))) AS r
+                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+                GROUP BY g.node_id
+            ) x
+        ) h
+        WHERE NOT isempty(h.r);
+    END IF;
+
+    IF v_node IS NOT NULL THEN
+        DELETE FROM samples_1d a
+        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
+        INSERT INTO samples_1d
+        SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        JOIN samples_1h a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n1d := n1d + n;
+    END IF;
+
+    -- 2. Advance the watermark.
+    IF isfinite(w_old) THEN
+        v_start := w_old;
+    ELSE
+        -- First refresh: start at the day of the oldest chunk (no sample is older).
+        SELECT time_bucket(INTERVAL '1 day', min(c.range_start)) INTO v_start
+        FROM timescaledb_information.chunks c
+        WHERE c.hypertable_name = 'samples'
+          AND (quote_ident(c.hypertable_schema) || '.samples')::regclass = 'samples'::regclass;
+        v_start := coalesce(v_start, v_target);
+    END IF;
+    w_new := v_target;
+    IF p_max_span IS NOT NULL THEN
+        w_new := least(w_new, time_bucket(INTERVAL '10 minutes', v_start + p_max_span));
+    END IF;
+
+    IF w_new > v_start THEN
+        DELETE FROM samples_10m a WHERE a.bucket >= v_start AND a.bucket < w_new;
+        INSERT INTO samples_10m
+        SELECT s.node_id, time_bucket(INTERVAL '10 minutes', s.time),
+               count(s.co2_ppm), sum(s.co2_ppm::double precision),
+               min(s.co2_ppm), max(s.co2_ppm),
+               count(s.temperature_celsius), sum(s.temperature_celsius::double precision),
+               min(s.temperature_celsius), max(s.temperature_celsius),
+               count(s.rel_humidity_percent), sum(s.rel_humidity_percent::double precision),
+               min(s.rel_humidity_percent), max(s.rel_humidity_percent)
+        FROM samples s
+        WHERE s.time >= v_start AND s.time < w_new
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n10 := n10 + n;
+
+        DELETE FROM samples_1h a
+        WHERE a.bucket >= time_bucket(INTERVAL '1 hour', v_start)
+          AND a.bucket < time_bucket(INTERVAL '1 hour', w_new);
+        INSERT INTO samples_1h
+        SELECT a.node_id, time_bucket(INTERVAL '1 hour', a.bucket),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM samples_10m a
+        WHERE a.bucket >= time_bucket(INTERVAL '1 hour', v_start)
+          AND a.bucket < time_bucket(INTERVAL '1 hour', w_new)
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n1h := n1h + n;
+
+        DELETE FROM samples_1d a
+        WHERE a.bucket >= time_bucket(INTERVAL '1 day', v_start)
+          AND a.bucket < time_bucket(INTERVAL '1 day', w_new);
+        INSERT INTO samples_1d
+        SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM samples_1h a
+        WHERE a.bucket >= time_bucket(INTERVAL '1 day', v_start)
+          AND a.bucket < time_bucket(INTERVAL '1 day', w_new)
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        n1d := n1d + n;
+    ELSE
+        w_new := greatest(w_old, v_start);
+    END IF;
+
+    UPDATE samples_watermark SET watermark = w_new, refreshed_at = now();
+
+    RETURN QUERY SELECT w_old, w_new, v_target, n_taken,
+                        (SELECT count(*) FROM samples_dirty), n10, n1h, n1d;
+END
+$$;

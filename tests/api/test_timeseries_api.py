@@ -1,0 +1,246 @@
+"""Managair's time-series resources, with its defects fixed (§5.13-5.14)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from app.models import Role
+from app.services import timebuckets as tb
+from tests.api.series_world import END, START, World, build_world
+from tests.factories import make_installation, make_membership, make_node, make_user
+from tests.support.series import stored_rows
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return build_world(session)
+
+
+def _count(session: Session, world: World, start_s: int, end_s: int) -> int:
+    return sum(
+        1
+        for row in stored_rows(session, world.node.id)
+        if start_s <= tb.epoch_s(row.time) <= end_s
+    )
+
+
+def test_node_timeseries_list_anonymous_is_401(client: FlaskClient) -> None:
+    resp = client.get("/api/v1/node-timeseries/")
+
+    assert resp.status_code == 401
+
+
+def test_node_timeseries_list_shows_own_nodes_with_all_samples(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    make_node(session)  # another organization's
+    session.commit()
+
+    resp = client.get(
+        "/api/v1/node-timeseries/", headers=world.headers(session, world.inspector)
+    )
+
+    assert resp.status_code == 200
+    assert "links" not in resp.json  # type: ignore[operator]
+    [item] = resp.json["data"]  # type: ignore[index]
+    assert item["type"] == "Node-Timeseries"
+    assert item["id"] == str(world.node.id)
+    assert item["attributes"]["from_timestamp_s"] == 0
+    assert item["attributes"]["sample_count"] == len(
+        stored_rows(session, world.node.id)
+    )
+    assert item["links"]["self"].endswith(f"/api/v1/node-timeseries/{world.node.id}/")
+
+
+@pytest.mark.parametrize("path", ["node-timeseries/{id}", "nodes/{id}/timeseries"])
+def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
+    client: FlaskClient, session: Session, world: World, path: str
+) -> None:
+    first = stored_rows(session, world.node.id)[10]
+    start_s = tb.epoch_s(first.time)
+    end_s = start_s + 3600
+
+    resp = client.get(
+        "/api/v1/" + path.format(id=world.node.id) + "/",
+        query_string={"filter[from]": str(start_s), "filter[to]": str(end_s)},
+        headers=world.headers(session, world.owner),
+    )
+
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    assert resp.status_code == 200
+    assert attributes["from_timestamp_s"] == start_s
+    assert attributes["to_timestamp_s"] == end_s
+    assert attributes["sample_count"] == len(attributes["samples"])
+    assert attributes["sample_count"] == _count(session, world, start_s, end_s)
+    assert attributes["samples"][0]["timestamp_s"] == start_s
+    stamps = [s["timestamp_s"] for s in attributes["samples"]]
+    assert stamps == sorted(stamps)
+
+
+def test_node_timeseries_detail_of_a_stranger_is_404(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    resp = client.get(
+        f"/api/v1/node-timeseries/{world.node.id}/",
+        headers=world.headers(session, world.stranger),
+    )
+
+    assert resp.status_code == 404
+
+
+def test_timeseries_sample_objects_have_managair_shape(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    resp = client.get(f"/api/v1/installations/{world.public.id}/timeseries/")
+
+    sample = next(
+        s
+        for s in resp.json["data"]["attributes"]["samples"]  # type: ignore[index]
+        if s["temperature_celsius"] is not None
+    )
+    assert set(sample) == {
+        "timestamp_s",
+        "co2_ppm",
+        "temperature_celsius",
+        "rel_humidity_percent",
+        "measurement_status",
+    }
+    assert isinstance(sample["temperature_celsius"], str)
+    assert "." in sample["temperature_celsius"]
+    assert sample["measurement_status"] == "M"
+
+
+@pytest.mark.parametrize("name", ["filter[from]", "filter[to]"])
+@pytest.mark.parametrize("value", ["1.5", "soon", "1e9", "-3"])
+def test_timeseries_non_integer_bounds_are_400(
+    client: FlaskClient, world: World, name: str, value: str
+) -> None:
+    resp = client.get(
+        f"/api/v1/installation-timeseries/{world.public.id}/",
+        query_string={name: value},
+    )
+
+    assert resp.status_code == 400
+    assert resp.json["errors"][0]["source"] == {"parameter": name}  # type: ignore[index]
+
+
+def test_installation_timeseries_list_anonymous_sees_public_only(
+    client: FlaskClient, world: World
+) -> None:
+    resp = client.get("/api/v1/installation-timeseries/")
+
+    assert resp.status_code == 200
+    [item] = resp.json["data"]  # type: ignore[index]
+    assert item["type"] == "Installation-Timeseries"
+    assert item["id"] == str(world.public.id)
+    attributes = item["attributes"]
+    assert attributes["node_id"] == str(world.node.id)
+    assert attributes["from_timestamp_s"] == tb.epoch_s(START)
+    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+
+
+def test_installation_timeseries_list_counts_within_each_interval(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    resp = client.get(
+        "/api/v1/installation-timeseries/",
+        headers=world.headers(session, world.owner),
+    )
+
+    items = {i["id"]: i["attributes"] for i in resp.json["data"]}  # type: ignore[index]
+    middle_s = tb.epoch_s(START + timedelta(days=1))
+    assert items[str(world.public.id)]["sample_count"] == _count(
+        session, world, tb.epoch_s(START), middle_s - 1
+    )
+    assert items[str(world.private.id)]["sample_count"] == _count(
+        session, world, middle_s, tb.epoch_s(END) + 10**6
+    )
+    assert items[str(world.private.id)]["to_timestamp_s"] == 2147483647
+
+
+def test_installation_timeseries_list_shows_each_installation_once(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    for _ in range(3):
+        make_membership(session, make_user(session), world.org, Role.INSPECTOR)
+    session.commit()
+
+    resp = client.get(
+        "/api/v1/installation-timeseries/",
+        headers=world.headers(session, world.owner),
+    )
+
+    ids = [i["id"] for i in resp.json["data"]]  # type: ignore[index]
+    assert sorted(ids) == sorted({str(world.public.id), str(world.private.id)})
+
+
+def test_installation_timeseries_detail_of_public_works_for_members_of_big_orgs(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    for _ in range(3):
+        make_membership(session, make_user(session), world.org, Role.INSPECTOR)
+    session.commit()
+
+    resp = client.get(
+        f"/api/v1/installation-timeseries/{world.public.id}/",
+        headers=world.headers(session, world.inspector),
+    )
+
+    assert resp.status_code == 200
+
+
+def test_installation_timeseries_detail_window_is_clipped_and_reported(
+    client: FlaskClient, world: World
+) -> None:
+    from_s = tb.epoch_s(START) + 7200
+
+    resp = client.get(
+        f"/api/v1/installations/{world.public.id}/timeseries/",
+        query_string={"filter[from]": str(from_s), "filter[to]": str(2 * 10**9)},
+    )
+
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    assert attributes["from_timestamp_s"] == from_s
+    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+    assert all(
+        from_s <= s["timestamp_s"] <= attributes["to_timestamp_s"]
+        for s in attributes["samples"]
+    )
+    assert attributes["sample_count"] == len(attributes["samples"]) > 0
+
+
+def test_installation_timeseries_private_is_404_anonymously(
+    client: FlaskClient, world: World
+) -> None:
+    resp = client.get(f"/api/v1/installation-timeseries/{world.private.id}/")
+
+    assert resp.status_code == 404
+
+
+def test_query_timestamp_is_the_request_time(client: FlaskClient, world: World) -> None:
+    url = f"/api/v1/installation-timeseries/{world.public.id}/"
+    first = client.get(url).json["data"]["attributes"]["query_timestamp_s"]  # type: ignore[index]
+    time.sleep(1.1)
+
+    before = int(time.time())
+    second = client.get(url).json["data"]["attributes"]["query_timestamp_s"]  # type: ignore[index]
+
+    assert second >= before
+    assert second > first
+
+
+def test_installation_timeseries_ended_installation_keeps_its_own_end(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    resp = client.get(f"/api/v1/installation-timeseries/{world.public.id}/")
+
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+    assert make_installation is not None

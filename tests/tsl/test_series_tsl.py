@@ -1,0 +1,265 @@
+"""The TSL edition (PGlite's TimescaleDB build): migrations build hierarchical
+continuous aggregates, and the series read from them equal the Apache edition's."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import flask_migrate
+import pytest
+
+from flask import Flask
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db
+from app.services import aggregates
+from app.services import timebuckets as tb
+from app.services.series import Series, SeriesQuery, SeriesSource, read_series
+from tests.factories import make_node
+from tests.support.series import (
+    AUTUMN,
+    REFRESHED_UNTIL,
+    SPRING,
+    assert_series_matches,
+    by_bucket,
+    day_key,
+    fixed_rows,
+    insert_rows,
+    late_rows,
+    local_day_of,
+    reference,
+    stored_rows,
+    utc_key,
+)
+
+pytestmark = pytest.mark.tsl
+
+NODE_ID = uuid.UUID("7d3c0f52-0b7e-4b8e-9a51-2f3c8a1d0e01")
+ALL = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
+QUERIES = [
+    SeriesQuery(
+        tb.Window(SPRING[0], AUTUMN[1]),
+        "1d",
+        ("avg", "min", "max", "count"),
+        ALL,
+        "Europe/Berlin",
+    ),
+    SeriesQuery(tb.Window(SPRING[0], AUTUMN[1]), "1d", ("avg", "count"), ALL, "UTC"),
+    SeriesQuery(tb.Window(SPRING[0], AUTUMN[1]), "1d", ("avg",), ALL, "Asia/Kolkata"),
+    SeriesQuery(
+        tb.Window.inclusive(SPRING[0] + timedelta(hours=5, seconds=17), SPRING[1]),
+        "1h",
+        ("avg", "min", "max", "count"),
+        ALL,
+    ),
+    SeriesQuery(
+        tb.Window(AUTUMN[0] + timedelta(minutes=3), AUTUMN[1]),
+        "10m",
+        ("avg", "max", "count"),
+        ("co2_ppm", "temperature_celsius"),
+    ),
+    SeriesQuery(
+        tb.Window(AUTUMN[0], AUTUMN[0] + timedelta(days=2)),
+        "auto",
+        ("avg",),
+        ALL,
+        max_points=100,
+    ),
+    SeriesQuery(
+        tb.Window(SPRING[0], SPRING[0] + timedelta(hours=6)),
+        "raw",
+        ("avg", "count"),
+        ALL,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class TslRun:
+    """What the TSL edition did and answered."""
+
+    edition: str
+    caggs: list[dict[str, Any]]
+    jobs: list[str]
+    watermarks: dict[str, Any]
+    series: list[Series]
+    caggs_after_downgrade: int
+    caggs_after_upgrade: int
+
+
+def _pglite_app(url: str) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            # PGlite serves one connection at a time.
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_size": 1,
+                "max_overflow": 0,
+                "pool_pre_ping": False,
+            },
+        }
+    )
+
+
+def _seed(session: Session) -> int:
+    owner_id = session.execute(
+        text("INSERT INTO organizations (name) VALUES ('TSL org') RETURNING id")
+    ).scalar_one()
+    session.execute(text("INSERT INTO protocols (identifier) VALUES ('TSL')"))
+    session.execute(
+        text(
+            "INSERT INTO node_models (name, trade_name, manufacturer, sensor_type) "
+            "VALUES ('TSL', 'TSL', 'TSL', 'NDIR')"
+        )
+    )
+    session.execute(
+        text(
+            "INSERT INTO nodes (id, eui64, alias, protocol_id, model_id, owner_id) "
+            "SELECT :id, '00TSL', 'tsl', p.id, m.id, :owner "
+            "FROM protocols p, node_models m"
+        ),
+        {"id": NODE_ID, "owner": owner_id},
+    )
+    insert_rows(session, NODE_ID, fixed_rows())
+    return int(owner_id)
+
+
+@pytest.fixture(scope="module")
+def tsl(pglite_url: str) -> TslRun:
+    """Migrate PGlite, load the fixed data set, refresh, read every query."""
+    app = _pglite_app(pglite_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        session = db.session()
+        owner_id = _seed(session)
+        session.commit()
+        db.session.remove()
+        aggregates.refresh(db.session(), until=REFRESHED_UNTIL)
+        db.session.remove()
+        insert_rows(db.session(), NODE_ID, late_rows())
+        db.session.commit()
+        db.session.remove()
+        aggregates.refresh(db.session(), until=REFRESHED_UNTIL)
+        db.session.remove()
+
+        session = db.session()
+        edition = session.execute(text("SHOW timescaledb.license")).scalar_one()
+        caggs = [
+            dict(row)
+            for row in session.execute(
+                text(
+                    "SELECT view_name, materialized_only, view_definition "
+                    "FROM timescaledb_information.continuous_aggregates "
+                    "ORDER BY view_name"
+                )
+            ).mappings()
+        ]
+        jobs = list(
+            session.execute(
+                text(
+                    "SELECT hypertable_name FROM timescaledb_information.jobs "
+                    "WHERE proc_name = 'policy_refresh_continuous_aggregate'"
+                )
+            ).scalars()
+        )
+        watermarks = aggregates.status(session).watermarks
+        source = SeriesSource(NODE_ID, owner_id)
+        answers = [read_series(session, source, query) for query in QUERIES]
+        db.session.remove()
+
+        flask_migrate.downgrade(revision="0003")
+        count = text(
+            "SELECT count(*) FROM timescaledb_information.continuous_aggregates"
+        )
+        after_down = db.session().execute(count).scalar_one()
+        db.session.remove()
+        flask_migrate.upgrade()
+        after_up = db.session().execute(count).scalar_one()
+        db.session.remove()
+        db.engine.dispose()
+    return TslRun(edition, caggs, jobs, watermarks, answers, after_down, after_up)
+
+
+def test_tsl_edition_gets_hierarchical_real_time_caggs_with_policies(
+    tsl: TslRun,
+) -> None:
+    by_name = {c["view_name"]: c for c in tsl.caggs}
+
+    assert tsl.edition == "timescale"
+    assert sorted(by_name) == ["samples_10m", "samples_1d", "samples_1h"]
+    assert not any(c["materialized_only"] for c in tsl.caggs)
+    assert "samples_10m" in by_name["samples_1h"]["view_definition"]
+    assert "samples_1h" in by_name["samples_1d"]["view_definition"]
+    assert len(tsl.jobs) == 3
+
+
+def test_tsl_refresh_moves_every_watermark(tsl: TslRun) -> None:
+    assert tsl.watermarks["10m"] == tb.floor(REFRESHED_UNTIL, 600)
+    assert tsl.watermarks["1h"] == tb.floor(REFRESHED_UNTIL, 3600)
+    assert tsl.watermarks["1d"] == tb.floor(REFRESHED_UNTIL, 86400)
+
+
+def test_tsl_downgrade_drops_the_caggs_and_upgrade_rebuilds_them(tsl: TslRun) -> None:
+    assert tsl.caggs_after_downgrade == 0
+    assert tsl.caggs_after_upgrade == 3
+
+
+def test_tsl_series_equal_the_apache_series(session: Session, tsl: TslRun) -> None:
+    node = make_node(session, id=NODE_ID)
+    insert_rows(session, node.id, fixed_rows())
+    aggregates.refresh(session, until=REFRESHED_UNTIL)
+    insert_rows(session, node.id, late_rows())
+    aggregates.refresh(session, until=REFRESHED_UNTIL)
+    source = SeriesSource(node.id, node.owner_id)
+
+    apache = [read_series(session, source, query) for query in QUERIES]
+
+    for query, mine, theirs in zip(QUERIES, apache, tsl.series, strict=True):
+        assert theirs.resolution == mine.resolution, query
+        assert theirs.timestamps_s == mine.timestamps_s, query
+        for name, values in mine.columns.items():
+            other = theirs.columns[name]
+            if name.endswith("_avg"):
+                assert all(
+                    (a is None and b is None) or math.isclose(a, b, abs_tol=0.011)
+                    for a, b in zip(values, other, strict=True)
+                ), (query, name)
+            else:
+                assert other == values, (query, name)
+
+
+def test_tsl_series_equal_a_direct_aggregate_of_the_samples(
+    session: Session, tsl: TslRun
+) -> None:
+    node = make_node(session, id=NODE_ID)
+    insert_rows(session, node.id, fixed_rows() + late_rows())
+    rows = stored_rows(session, node.id)
+
+    for query, series in zip(QUERIES, tsl.series, strict=True):
+        key: Callable[[datetime], Hashable]
+        actual_key: Callable[[int], Hashable]
+        if series.resolution == "raw":
+            key, actual_key = (lambda t: tb.epoch_s(t)), (lambda s: s)
+        elif series.resolution == "1d":
+            zone = ZoneInfo(query.tz)
+            key, actual_key = day_key(zone), local_day_of(zone)
+        else:
+            seconds = tb.LEVELS[series.resolution].seconds
+            key, actual_key = utc_key(seconds), (lambda s: s)
+        end = query.window.stop - tb.ONE_US
+        expected = reference(
+            rows, query.window.start, end, key, query.quantities, query.aggregates
+        )
+        assert_series_matches(
+            by_bucket(series.timestamps_s, series.columns, actual_key), expected
+        )
