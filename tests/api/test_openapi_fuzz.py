@@ -115,6 +115,8 @@ def world(
         "models": node.model_id,
         "nodes": str(node.id),
         "fidelity": str(node.id),
+        "node-timeseries": str(node.id),
+        "installation-timeseries": installation.id,
         "addresses": site.address_id,
         "sites": site.id,
         "rooms": room.id,
