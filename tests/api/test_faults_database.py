@@ -135,6 +135,13 @@ def test_health_answers_while_database_is_down(running: Stack) -> None:
     assert readyz.status == 503
 
 
+def _errors(stack: Stack) -> str:
+    """The unhandled-exception reports in the web log (for failure messages)."""
+    text = stack.web.text()
+    start = text.find("Unhandled exception")
+    return text[start : start + 4000] if start >= 0 else text[-2000:]
+
+
 def _hammer(stack: Stack, stop: threading.Event, statuses: list[int]) -> None:
     while not stop.is_set():
         try:
@@ -166,7 +173,7 @@ def test_database_restarted_under_load_answers_only_200_or_503(
         for thread in threads:
             thread.join(30)
 
-    assert set(statuses) <= {200, 503}, sorted(set(statuses))
+    assert set(statuses) <= {200, 503}, (sorted(set(statuses)), _errors(running))
     assert 503 in statuses  # the outage was seen
     assert set(statuses[settled + 3 :]) == {200}  # after recovery, all good
     assert running.web.alive()
