@@ -1,12 +1,20 @@
 # Production image: the web process by default; the jobs process with
 # `command: flask jobs run`. Non-root, slim, translations compiled and the API
 # docs' Swagger UI / ReDoc assets vendored at build time (no CDN at run time).
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+    && mkdir -p vendor/uplot \
+    && cp node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css vendor/uplot/
+
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml requirements.lock README.md ./
 RUN python -m venv /venv && /venv/bin/pip install -r requirements.lock
 COPY app ./app
+COPY --from=assets /src/vendor ./app/static/vendor
 COPY scripts/vendor_api_docs.py ./scripts/
 RUN /venv/bin/python scripts/vendor_api_docs.py \
     && /venv/bin/pip install --no-deps . \

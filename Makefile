@@ -13,7 +13,7 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile audit
+.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,16 +29,32 @@ var/secret_key:
 	@mkdir -p var && umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 	@echo "==> generated a local SECRET_KEY in $@"
 
+VENDOR := app/static/vendor
+UPLOT := $(VENDOR)/uplot/uPlot.iife.min.js
+
 TRANSLATIONS := app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-API_DOCS_ASSETS := app/static/vendor/redoc/redoc.standalone.js
+API_DOCS_ASSETS := $(VENDOR)/redoc/redoc.standalone.js
 
-setup: $(BIN)/.installed var/secret_key $(MO_FILES) $(API_DOCS_ASSETS)  ## Python venv with the app and its dev tools
+setup: $(BIN)/.installed var/secret_key $(MO_FILES) $(UPLOT) $(API_DOCS_ASSETS)  ## Python venv with the app and its dev tools
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
 	@$(BIN)/pybabel -q compile -l $* -d $(TRANSLATIONS)
+
+vendor: $(UPLOT)  ## the back office's chart library, from the npm registry (package-lock.json)
+
+$(UPLOT): package.json package-lock.json
+	@command -v npm >/dev/null || scripts/install-apt-packages.sh npm
+	@echo "==> vendoring uPlot from the npm registry into $(VENDOR)/uplot"
+	@npm ci --ignore-scripts --no-audit --no-fund --silent
+	@mkdir -p $(VENDOR)/uplot
+	@cp node_modules/uplot/dist/uPlot.min.css $(VENDOR)/uplot/
+	@cp node_modules/uplot/dist/uPlot.iife.min.js $@
+
+browser:  ## headless Chromium from the distribution, for the browser tests
+	@command -v chromium >/dev/null || scripts/install-apt-packages.sh chromium
 
 $(API_DOCS_ASSETS): scripts/vendor_api_docs.py $(BIN)/.installed
 	@$(BIN)/python scripts/vendor_api_docs.py
@@ -68,7 +84,7 @@ run: migrate  ## set up everything, load demo data if empty, serve on http://127
 jobs: migrate  ## run only the jobs process (scheduler) in the foreground
 	@$(BIN)/flask jobs run
 
-test: setup db  ## set up everything and run the whole test suite
+test: setup db browser  ## set up everything and run the whole test suite
 	@echo "==> running the tests"
 	@$(BIN)/pytest
 
@@ -94,7 +110,7 @@ bench: migrate  ## run the benchmarks and write bench-report.json
 	@$(BIN)/python -m tests.bench --report bench-report.json
 
 clean:  ## remove the venv and caches (the database stays)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)
 
 i18n-extract: $(BIN)/.installed  ## collect marked strings into app/translations/messages.pot
 	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \

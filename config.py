@@ -72,6 +72,11 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | password-reset requests per e-mail address per window before 429 (0: no limit) |
 | ``PASSWORD_RESET_RATE_LIMIT_ADDRESS`` | ``10`` | password-reset requests per client address per window before 429 (0: no limit) |
 | ``TRUSTED_PROXY_COUNT`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-*`` headers are trusted (client address, scheme, host) |
+| ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
+| ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
+| ``INGEST_TOKEN_CACHE_S`` | ``5`` | seconds a worker trusts a verified ingest token (revocation delay); 0: never |
+| ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
+| ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", "f", ""})
 PROJECT_ROOT = Path(__file__).resolve().parent
 LOG_LEVELS = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 LOCALES = ("en", "de")
+INGEST_AUTH_MODES = ("token", "none")
 
 
 class ConfigError(RuntimeError):
@@ -293,6 +299,15 @@ def _account_settings(env: Env) -> dict[str, Any]:
     }
 
 
+def _ingest_auth(env: Env) -> str:
+    mode = env.text("INGEST_AUTH", "token").strip().lower()
+    if mode not in INGEST_AUTH_MODES:
+        raise ConfigError(
+            f"INGEST_AUTH={mode!r} is not one of {', '.join(INGEST_AUTH_MODES)}"
+        )
+    return mode
+
+
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read every setting from the environment into a Flask config mapping.
 
@@ -340,6 +355,13 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_jobs(env),
         **_publishers(env),
         **_account_settings(env),
+        "INGEST_AUTH": _ingest_auth(env),
+        "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
+        "INGEST_TOKEN_CACHE_S": env.integer("INGEST_TOKEN_CACHE_S", 5),
+        "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
+        "INGEST_MAX_BODY_BYTES": env.integer(
+            "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1
+        ),
     }
 
 

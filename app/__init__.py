@@ -68,6 +68,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     register_blueprints(app, api)
     register_commands(app)
+
+    from app.admin import init_admin
+
+    init_admin(app)  # after Babel and the account pages (log-in redirect)
     return app
 
 

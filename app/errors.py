@@ -2,11 +2,29 @@
 
 Services raise these; ``app.jsonapi.errors`` turns them into
 ``{"errors": [...]}`` documents with the status, code and pointer given here.
+Titles are translated when rendered (the request's language); services pass
+details through ``flask_babel.gettext`` with named placeholders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import LazyString, gettext
+
+from flask import current_app, has_app_context
+
+
+def _translated(text: str) -> str:
+    if has_app_context() and "babel" in current_app.extensions:
+        return str(gettext(text))
+    return text  # an app without Flask-Babel (the JSON:API package's own tests)
+
+
+def _l(text: str) -> Any:
+    """Mark a title for translation; it is translated when rendered."""
+    return LazyString(_translated, text)
 
 
 @dataclass
@@ -34,7 +52,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
-    title = "Invalid request"
+    title = _l("Invalid request")
 
     def __post_init__(self) -> None:
         super().__init__(self.detail)
@@ -52,31 +70,31 @@ class ValidationError(DomainError):
 class UnauthenticatedError(DomainError):
     """No or invalid credentials."""
 
-    status, code, title = 401, "not_authenticated", "Authentication required"
+    status, code, title = 401, "not_authenticated", _l("Authentication required")
 
 
 class ForbiddenError(DomainError):
     """The actor sees the object but may not do this to it."""
 
-    status, code, title = 403, "permission_denied", "Permission denied"
+    status, code, title = 403, "permission_denied", _l("Permission denied")
 
 
 class NotFoundError(DomainError):
     """The object does not exist or the actor may not see it."""
 
-    status, code, title = 404, "not_found", "Not found"
+    status, code, title = 404, "not_found", _l("Not found")
 
 
 class ConflictError(DomainError):
     """The request conflicts with stored state (duplicates, references)."""
 
-    status, code, title = 409, "conflict", "Conflict"
+    status, code, title = 409, "conflict", _l("Conflict")
 
 
 class UnavailableError(DomainError):
     """A dependency (the database) is down; the client should retry later."""
 
-    status, code, title = 503, "unavailable", "Service unavailable"
+    status, code, title = 503, "unavailable", _l("Service unavailable")
 
 
 @dataclass
@@ -89,4 +107,4 @@ class ThrottledError(DomainError):
 
     retry_after_s: int = 60
 
-    status, code, title = 429, "throttled", "Too many requests"
+    status, code, title = 429, "throttled", _l("Too many requests")

@@ -77,8 +77,11 @@ def _extract(wheel: Path, target: Path) -> None:
                     path = staging / dest / inner.removeprefix(source)
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(archive.read(member))
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for dest in FOLDERS.values():  # other vendored assets (uPlot) stay
+        shutil.rmtree(target / dest, ignore_errors=True)
+        (staging / dest).rename(target / dest)
+    shutil.rmtree(staging)
 
 
 def vendor(force: bool = False, target: Path = TARGET) -> None:

@@ -199,3 +199,13 @@ def make_token(session: Session, **kw: Any) -> ApiToken:
 def count(session: Session, table: str) -> int:
     """Count the rows of ``table`` (a trusted literal name)."""
     return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
+
+
+def make_ingest_key(
+    session: Session, organization: Organization | None = None, name: str = "test"
+) -> str:
+    """An ingest token for ``organization`` (deployment-wide when None): its secret."""
+    from app.services.tokens import issue_ingest_token
+
+    org_id = organization.id if organization is not None else None
+    return issue_ingest_token(session, org_id, name).key

@@ -58,6 +58,10 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     api.register_blueprint(timeseries)
     api.register_blueprint(series)
 
+    from app.blueprints.ingest.routes import blp as ingest
+
+    api.register_blueprint(ingest)
+
     from app.blueprints.apidocs.routes import blp as apidocs
 
     app.register_blueprint(apidocs)

@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     from app.cli.auth import auth
     from app.cli.demo import demo
     from app.cli.importer import import_group
+    from app.cli.ingest_tokens import ingest_tokens
     from app.cli.users import users
 
     app.cli.add_command(users)
@@ -31,3 +32,5 @@ def register_commands(app: Flask) -> None:
     from app.cli.series import series
 
     app.cli.add_command(series)
+
+    app.cli.add_command(ingest_tokens)

@@ -78,8 +78,8 @@ def error_object(
     obj: JsonObject = {
         "status": str(status),
         "code": code,
-        "title": title,
-        "detail": detail,
+        "title": str(title),  # lazily translated titles render here
+        "detail": str(detail),
     }
     source = {
         key: value

@@ -6,8 +6,9 @@ Wiring (in ``create_app``)::
     register_error_handlers(app, html_prefixes=("/accounts/", "/admin/"))
 
 * :class:`app.errors.DomainError` renders each of its details as an error
-  object; 401s carry ``WWW-Authenticate: Token`` (as the reference's did),
-  503s ``Retry-After``;
+  object (an error with a ``header`` attribute names that request header in
+  ``source.header``, one with ``parameter`` the query parameter); 401s carry
+  ``WWW-Authenticate: Token`` (as the reference's did), 503s ``Retry-After``;
 * ``IntegrityError``: see :mod:`app.jsonapi.integrity` (409 or 400);
   ``DataError`` (a value the column cannot hold) is a 400; a database that is
   down (``OperationalError``, ``InterfaceError``, pool timeout) is a 503 with
@@ -100,6 +101,7 @@ def register_error_handlers(
 
 def _domain_error(error: DomainError) -> ResponseReturnValue:
     parameter = getattr(error, "parameter", None) if error.detail else None
+    header = getattr(error, "header", None) if error.detail else None
     errors = [
         error_object(
             error.status,
@@ -108,6 +110,7 @@ def _domain_error(error: DomainError) -> ResponseReturnValue:
             item.detail,
             item.pointer,
             parameter if index == 0 else None,
+            header=header if index == 0 else None,
         )
         for index, item in enumerate(error.details())
     ]

@@ -27,6 +27,7 @@ CSRF_COOKIE = "csrftoken"
 FIELD_NAME = "csrfmiddlewaretoken"
 HEADERS = ("X-CSRFToken", "X-CSRF-Token")
 HTML_PREFIX = "/accounts/"
+ADMIN_PREFIX = "/admin/"
 _DROP = "_airq_drop_csrf_cookie"
 REQUEST_STATE = (FIELD_NAME, _DROP)
 
@@ -81,7 +82,7 @@ def _sync_cookie(response: Response) -> Response:
 
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     reason = str(error.description)
-    if request.path.startswith(HTML_PREFIX):
+    if request.path.startswith((HTML_PREFIX, ADMIN_PREFIX)):
         return render_template("account/csrf_failure.html", reason=reason), 403
     detail = f"CSRF Failed: {reason}"
     obj = error_object(

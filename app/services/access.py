@@ -27,6 +27,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from flask_babel import gettext
+
 from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
 from sqlalchemy.orm import Session
 
@@ -88,6 +90,8 @@ class Actor:
 
 ANONYMOUS = Actor()
 SYSTEM = Actor(is_system=True)
+#: The authority of staff in the back office: every tenant's rights, no membership.
+BACK_OFFICE = Actor(is_staff=True, is_system=True)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -209,7 +213,11 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
         scoped(select(model).where(key == ident), model, actor)
     ).first()
     if row is None:
-        raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
+        raise NotFoundError(
+            gettext(
+                "No %(kind)s with id %(id)s.", kind=model.__name__.lower(), id=ident
+            )
+        )
     return row
 
 
@@ -232,7 +240,9 @@ def require_authenticated(actor: Actor) -> None:
     UnauthenticatedError: the caller gave no valid credentials.
     """
     if not actor.is_authenticated:
-        raise UnauthenticatedError("Authentication credentials were not provided.")
+        raise UnauthenticatedError(
+            gettext("Authentication credentials were not provided.")
+        )
 
 
 def require_owner(actor: Actor, organization_id: int) -> None:
@@ -242,7 +252,9 @@ def require_owner(actor: Actor, organization_id: int) -> None:
     """
     require_authenticated(actor)
     if not actor.is_owner(organization_id):
-        raise ForbiddenError("You must be an owner of the organization to do this.")
+        raise ForbiddenError(
+            gettext("You must be an owner of the organization to do this.")
+        )
 
 
 def require_staff(actor: Actor) -> None:
@@ -252,7 +264,23 @@ def require_staff(actor: Actor) -> None:
     """
     require_authenticated(actor)
     if not (actor.is_staff or actor.is_system):
-        raise ForbiddenError("Only staff may change the device catalogue.")
+        raise ForbiddenError(gettext("Only staff may change the device catalogue."))
+
+
+def back_office(actor: Actor) -> Actor:
+    """Return the authority a staff user administers the back office with.
+
+    Staff have no extra rights in the API; in the back office they act for
+    every organization, through the same services (and so the same rules) as
+    the API. The returned actor belongs to no organization, so creating an
+    organization does not make the staff user its OWNER.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not staff.
+    """
+    require_staff(actor)
+    return BACK_OFFICE
 
 
 def owning_organization_id(obj: object) -> int:
@@ -305,7 +333,9 @@ def require_member(actor: Actor, organization_id: int) -> None:
     """
     require_authenticated(actor)
     if not may_see_members(actor, organization_id):
-        raise ForbiddenError("Only members may see who belongs to the organization.")
+        raise ForbiddenError(
+            gettext("Only members may see who belongs to the organization.")
+        )
 
 
 def members_of(organization_id: int, actor: Actor) -> ColumnElement[bool]:
@@ -340,6 +370,16 @@ def require_may_move_membership(
     """
     require_owner(actor, membership.organization_id)
     require_owner(actor, organization_id)
+
+
+def owner_required() -> str:
+    """Say that an organization keeps at least one OWNER (in the request's language)."""
+    return str(
+        gettext(
+            "An organization must keep at least one owner: make another member an "
+            "owner first."
+        )
+    )
 
 
 def require_owner_remains(
@@ -381,11 +421,37 @@ def require_owner_remains(
         )
     )
     if not remaining:
-        raise ConflictError(
-            "An organization must keep at least one owner: "
-            "make another member an owner first.",
-            pointer,
+        raise ConflictError(owner_required(), pointer)
+
+
+def owner_count(session: Session, organization_id: int) -> int:
+    """Return how many OWNER memberships ``organization_id`` has (flushed state)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.organization_id == organization_id,
+                Membership.role == Role.OWNER,
+            )
         )
+        or 0
+    )
+
+
+def require_owner_kept(
+    session: Session, organization_id: int, owners_before: int, pointer: str | None
+) -> None:
+    """Refuse a flushed change of many memberships that removed the last OWNER.
+
+    The back office edits an organization's memberships in one form; this is
+    :func:`require_owner_remains` for that case, checked after the flush.
+
+    Raises:
+        ConflictError: the organization had an OWNER and has none now (409).
+    """
+    if owners_before and not owner_count(session, organization_id):
+        raise ConflictError(owner_required(), pointer)
 
 
 def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
@@ -420,7 +486,7 @@ def get_referenced(
         return get_visible(session, actor, model, ident)
     except NotFoundError:
         raise ValidationError(
-            f'Invalid pk "{ident}" - object does not exist.', pointer
+            gettext('Invalid pk "%(pk)s" - object does not exist.', pk=ident), pointer
         ) from None
 
 
@@ -434,7 +500,7 @@ def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:
     require_authenticated(actor)
     if not actor.is_owner(organization_id):
         raise ForbiddenError(
-            "You must be an owner of the organization to do this.", pointer
+            gettext("You must be an owner of the organization to do this."), pointer
         )
 
 
@@ -462,7 +528,10 @@ def require_address_editor(session: Session, actor: Actor, address: Address) -> 
         allowed = address.created_by_id == actor.user_id
     if not allowed:
         raise ForbiddenError(
-            "You must be an owner of every organization whose sites use this address."
+            gettext(
+                "You must be an owner of every organization whose sites use this "
+                "address."
+            )
         )
 
 
@@ -480,7 +549,10 @@ def refuse_move_with_installations(
     inst = session.scalars(select(Installation).where(condition).limit(1)).first()
     if inst is not None:
         raise ConflictError(
-            "Cannot move this to another organization: installation "
-            f"{inst.id} ties it to its current one. Delete the installations first.",
+            gettext(
+                "Cannot move this to another organization: installation %(id)s "
+                "ties it to its current one. Delete the installations first.",
+                id=inst.id,
+            ),
             pointer,
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -36,20 +38,24 @@ def check_installation(session: Session, inst: Installation) -> None:
 def _check_rules(session: Session, inst: Installation) -> None:
     if inst.node.owner_id != inst.room.site.operator_id:
         raise ValidationError(
-            "In an installation, node and room must belong to the same owner.",
+            gettext("In an installation, node and room must belong to the same owner."),
             NODE_POINTER,
         )
     if inst.to_time is not None and inst.from_time > inst.to_time:
         raise ValidationError(
-            "to_timestamp_s must not be before from_timestamp_s.", TO_POINTER
+            gettext("to_timestamp_s must not be before from_timestamp_s."), TO_POINTER
         )
     other = _overlapping(session, inst)
     if other is not None:
         raise ValidationError(
-            f'The node is already installed in room "{other.room.name}" '
-            f"({_interval(other.from_time, other.to_time)}, installation {other.id}); "
-            "the installations of a node must not overlap. End that installation "
-            "first or choose another period.",
+            gettext(
+                'The node is already installed in room "%(room)s" (%(period)s, '
+                "installation %(id)s); the installations of a node must not "
+                "overlap. End that installation first or choose another period.",
+                room=other.room.name,
+                period=_interval(other.from_time, other.to_time),
+                id=other.id,
+            ),
             FROM_POINTER,
         )
 
@@ -69,5 +75,10 @@ def _overlapping(session: Session, inst: Installation) -> Installation | None:
 
 
 def _interval(start: datetime, end: datetime | None) -> str:
-    until = "open end" if end is None else end.isoformat()
-    return f"from {start.isoformat()} to {until}"
+    if end is None:
+        return str(gettext("from %(start)s to open end", start=start.isoformat()))
+    return str(
+        gettext(
+            "from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat()
+        )
+    )

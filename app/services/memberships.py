@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -284,5 +286,5 @@ def _require_not_member(session: Session, user_id: int, organization_id: int) ->
     )
     if taken is not None:
         raise ConflictError(
-            "This user is a member of the organization already.", USER_POINTER
+            gettext("This user is a member of the organization already."), USER_POINTER
         )

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -59,7 +61,9 @@ def normalise_eui64(raw: str) -> str:
     eui = re.sub(r"[\s:-]", "", raw).upper()
     if not EUI64.fullmatch(eui):
         raise ValidationError(
-            "Enter the EUI-64 as 16 hexadecimal digits, e.g. 70B3D57ED0041234.",
+            gettext(
+                "Enter the EUI-64 as 16 hexadecimal digits, e.g. 70B3D57ED0041234."
+            ),
             EUI_POINTER,
         )
     return eui
@@ -171,7 +175,7 @@ def create_node(session: Session, actor: Actor, write: NodeWrite) -> Node:
         **values,
     )
     if write.id is not None and session.get(Node, write.id) is not None:
-        raise ConflictError("A node with this id already exists.", "/data/id")
+        raise ConflictError(gettext("A node with this id already exists."), "/data/id")
     _check_eui_free(session, node.eui64, None)
     session.add(node)
     session.flush()
@@ -229,7 +233,7 @@ def delete_node(session: Session, actor: Actor, node_id: uuid.UUID) -> None:
 def _owner(session: Session, actor: Actor, owner_id: int | None) -> Organization:
     pointer = "/data/relationships/owner"
     if owner_id is None:
-        raise ValidationError("This field is required.", pointer)
+        raise ValidationError(gettext("This field is required."), pointer)
     org = access.get_referenced(session, actor, Organization, owner_id, pointer)
     access.require_owner_at(actor, org.id, pointer)
     return org
@@ -243,9 +247,11 @@ def _catalogue(
 ) -> int:
     pointer = f"/data/relationships/{name}"
     if ident is None:
-        raise ValidationError("This field is required.", pointer)
+        raise ValidationError(gettext("This field is required."), pointer)
     if session.get(model, ident) is None:
-        raise ValidationError(f'Invalid pk "{ident}" - object does not exist.', pointer)
+        raise ValidationError(
+            gettext('Invalid pk "%(pk)s" - object does not exist.', pk=ident), pointer
+        )
     return ident
 
 
@@ -254,4 +260,6 @@ def _check_eui_free(session: Session, eui: str, own_id: uuid.UUID | None) -> Non
     if own_id is not None:
         stmt = stmt.where(Node.id != own_id)
     if session.scalar(stmt) is not None:
-        raise ConflictError("A node with this eui64 already exists.", EUI_POINTER)
+        raise ConflictError(
+            gettext("A node with this eui64 already exists."), EUI_POINTER
+        )

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -213,10 +215,12 @@ _USERS_POINTER = "/data/relationships/users"
 def _valid_name(raw: str) -> str:
     name = raw.strip()
     if not name:
-        raise ValidationError("This field may not be blank.", NAME_POINTER)
+        raise ValidationError(gettext("This field may not be blank."), NAME_POINTER)
     if len(name) > NAME_MAX:
         raise ValidationError(
-            f"Ensure this field has no more than {NAME_MAX} characters.",
+            gettext(
+                "Ensure this field has no more than %(max)d characters.", max=NAME_MAX
+            ),
             NAME_POINTER,
         )
     return name
@@ -225,5 +229,6 @@ def _valid_name(raw: str) -> str:
 def _require_free_name(session: Session, name: str) -> None:
     if session.scalar(select(Organization.id).where(Organization.name == name)):
         raise ConflictError(
-            f"An organization named {name!r} exists already.", NAME_POINTER
+            gettext("An organization named %(name)s exists already.", name=repr(name)),
+            NAME_POINTER,
         )

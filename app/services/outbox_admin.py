@@ -69,3 +69,27 @@ def retry_parked(session: Session, actor: Actor, publisher: str | None = None) -
     _require_operator(actor)
     result = session.execute(q.RETRY_PARKED, {"publisher": publisher})
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ParkedRow:
+    """An outbox row that failed too often, with its last error."""
+
+    id: int
+    publisher: str
+    installation_id: int
+    time: datetime
+    attempts: int
+    parked_at: datetime
+    last_error: str | None
+
+
+def parked(session: Session, actor: Actor, limit: int = 50) -> list[ParkedRow]:
+    """Return the most recently parked rows.
+
+    Raises:
+        ForbiddenError: the actor is neither SYSTEM nor staff.
+    """
+    _require_operator(actor)
+    rows = session.execute(q.PARKED, {"limit": limit})
+    return [ParkedRow(**row._mapping) for row in rows]

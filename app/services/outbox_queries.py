@@ -100,3 +100,13 @@ WHERE parked_at IS NOT NULL
   AND (CAST(:publisher AS text) IS NULL OR publisher = :publisher)
 """
 )
+
+PARKED = text(
+    """
+SELECT id, publisher, installation_id, time, attempts, parked_at, last_error
+FROM outbox
+WHERE parked_at IS NOT NULL
+ORDER BY parked_at DESC, id DESC
+LIMIT :limit
+"""
+)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -133,7 +135,7 @@ def delete_room(session: Session, actor: Actor, room_id: int) -> None:
 
 def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
     if site_id is None:
-        raise ValidationError("This field is required.", SITE_POINTER)
+        raise ValidationError(gettext("This field is required."), SITE_POINTER)
     site = access.get_referenced(session, actor, Site, site_id, SITE_POINTER)
     access.require_owner_at(actor, site.operator_id, SITE_POINTER)
     return site
@@ -147,5 +149,6 @@ def _check_name_free(
         stmt = stmt.where(Room.id != own_id)
     if session.scalar(stmt) is not None:
         raise ConflictError(
-            f'The site already has a room named "{name}".', "/data/attributes/name"
+            gettext('The site already has a room named "%(name)s".', name=name),
+            "/data/attributes/name",
         )

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -155,7 +157,7 @@ def delete_site(session: Session, actor: Actor, site_id: int) -> None:
 
 def _operator(session: Session, actor: Actor, operator_id: int | None) -> Organization:
     if operator_id is None:
-        raise ValidationError("This field is required.", OPERATOR_POINTER)
+        raise ValidationError(gettext("This field is required."), OPERATOR_POINTER)
     org = access.get_referenced(
         session, actor, Organization, operator_id, OPERATOR_POINTER
     )
@@ -165,7 +167,7 @@ def _operator(session: Session, actor: Actor, operator_id: int | None) -> Organi
 
 def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
     if address_id is None:
-        raise ValidationError("This field is required.", ADDRESS_POINTER)
+        raise ValidationError(gettext("This field is required."), ADDRESS_POINTER)
     return access.get_referenced(session, actor, Address, address_id, ADDRESS_POINTER)
 
 
@@ -177,6 +179,6 @@ def _check_name_free(
         stmt = stmt.where(Site.id != own_id)
     if session.scalar(stmt) is not None:
         raise ConflictError(
-            f'The organization already has a site named "{name}".',
+            gettext('The organization already has a site named "%(name)s".', name=name),
             "/data/attributes/name",
         )

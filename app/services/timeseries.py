@@ -104,9 +104,15 @@ def installation_source(installation: Installation) -> SeriesSource:
 
 
 def installation_series(
-    session: Session, actor: Actor, installation_id: int, query: SeriesQuery
+    session: Session,
+    actor: Actor,
+    installation_id: int,
+    query: SeriesQuery,
+    reads: Session | None = None,
 ) -> Series:
     """The series of a visible installation, clipped to its interval.
+
+    ``reads`` (a replica's session) runs the series query; ``session`` the check.
 
     Raises:
         NotFoundError: no such installation, or invisible to the actor.
@@ -115,14 +121,22 @@ def installation_series(
     installation = access.get_visible(session, actor, Installation, installation_id)
     window = query.window.clip(installation_window(installation))
     return read_series(
-        session, installation_source(installation), replace(query, window=window)
+        reads or session,
+        installation_source(installation),
+        replace(query, window=window),
     )
 
 
 def node_series(
-    session: Session, actor: Actor, node_id: uuid.UUID, query: SeriesQuery
+    session: Session,
+    actor: Actor,
+    node_id: uuid.UUID,
+    query: SeriesQuery,
+    reads: Session | None = None,
 ) -> Series:
     """The series of a node of one of the actor's organizations.
+
+    ``reads`` (a replica's session) runs the series query; ``session`` the check.
 
     Raises:
         UnauthenticatedError: anonymous caller (node series are never public).
@@ -131,7 +145,7 @@ def node_series(
     """
     access.require_authenticated(actor)
     node = access.get_visible(session, actor, Node, node_id)
-    return read_series(session, SeriesSource(node.id, node.owner_id), query)
+    return read_series(reads or session, SeriesSource(node.id, node.owner_id), query)
 
 
 # -- Managair's time-series resources ------------------------------------------------

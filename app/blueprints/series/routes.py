@@ -28,6 +28,7 @@ from app.db import transaction
 from app.jsonapi import JSONAPI_MEDIA_TYPE, JsonApiBlueprint
 from app.services import timebuckets as tb
 from app.services import timeseries
+from app.services.replica import read_session
 from app.services.series import SeriesQuery
 from app.services.timebuckets import Window
 
@@ -72,7 +73,7 @@ class InstallationSeries(MethodView):
         now = datetime.now(UTC)
         with transaction() as session:
             series = timeseries.installation_series(
-                session, current_actor(), pk, _query(args, now)
+                session, current_actor(), pk, _query(args, now), read_session()
             )
         if wants_csv(args.get("format")):
             return series_csv(series, f"installation-{pk}-series.csv")
@@ -93,7 +94,7 @@ class NodeSeries(MethodView):
         now = datetime.now(UTC)
         with transaction() as session:
             series = timeseries.node_series(
-                session, current_actor(), pk, _query(args, now)
+                session, current_actor(), pk, _query(args, now), read_session()
             )
         if wants_csv(args.get("format")):
             return series_csv(series, f"node-{pk}-series.csv")

@@ -1,0 +1,260 @@
+"""The staff-only base of every back-office view, and writes through the services.
+
+Every view, including the dashboard, mixes in :class:`StaffOnly`: a request
+passes only with a browser session of a staff user. Anonymous browsers are sent
+to ``/accounts/login/?next=...``; signed-in users who are not staff get a 403
+page (a redirect to the log-in page would bounce straight back); the JSON
+endpoints (Select2 look-ups, plot data) answer a JSON:API 403 to both.
+
+Model views write through the same services as the API (:class:`ServiceModelView`),
+so the admin enforces the same rules; a :class:`~app.errors.DomainError` is put
+on the form field its pointer names, or flashed when no field matches.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
+from flask_admin.contrib.sqla.validators import Unique
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from wtforms.fields.core import UnboundField
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.authn import current_actor, current_credentials
+from app.db import transaction
+from app.errors import DomainError
+from app.extensions import db
+from app.jsonapi import error_object
+from app.jsonapi.integrity import classify_integrity_error
+from app.jsonapi.media import JSONAPI_MEDIA_TYPE
+from app.security import sessions
+from app.security.csrf import FIELD_NAME
+from app.services import access
+from app.services.access import Actor
+
+log = logging.getLogger(__name__)
+
+#: View methods that answer JSON; they never redirect.
+JSON_METHODS = frozenset({"ajax_lookup", "ajax_update"})
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+
+
+def staff_signed_in() -> bool:
+    """Whether the request comes from a browser session of a staff user."""
+    return current_credentials().method == "session" and current_actor().is_staff
+
+
+def refuse(json: bool) -> ResponseReturnValue:
+    """Answer a request that is not from a staff user's browser session."""
+    if json:
+        obj = error_object(
+            403,
+            "permission_denied",
+            gettext("Permission denied"),
+            gettext("Only staff users may use the back office."),
+        )
+        response = current_app.json.response({"errors": [obj]})
+        response.status_code = 403
+        response.mimetype = JSONAPI_MEDIA_TYPE
+        return response
+    if sessions.current_user() is None:
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("accounts.login", next=target))
+    return render_template("admin/forbidden.html"), 403
+
+
+def back_office_actor() -> Actor:
+    """Return the authority of the signed-in staff user in the back office.
+
+    Raises:
+        ForbiddenError: not staff (the views' access check stops that earlier).
+    """
+    return access.back_office(current_actor())
+
+
+def utc_time(view: Any, value: datetime, name: str = "") -> str:
+    """Format a time for lists and details: UTC, to the second."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+class AdminForm(FlaskForm):  # type: ignore[misc]
+    """Flask-WTF form whose CSRF field is the one ``app.security.csrf`` checks.
+
+    Flask-Admin's templates look for ``form.csrf_token``; the property hands
+    them our ``csrfmiddlewaretoken`` field so delete and action forms carry it.
+    """
+
+    @property
+    def csrf_token(self) -> Any:
+        """The CSRF field, under the name Flask-Admin's templates use."""
+        return self._fields.get(FIELD_NAME)
+
+
+class StaffOnly:
+    """Mixin for admin views: staff users with a browser session only."""
+
+    json_methods: ClassVar[frozenset[str]] = JSON_METHODS
+
+    def is_accessible(self) -> bool:
+        """Whether the current request may use this view."""
+        return staff_signed_in()
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> ResponseReturnValue:
+        """Redirect anonymous browsers to the log-in page; refuse everyone else."""
+        return refuse(name in self.json_methods)
+
+
+class StaffIndexView(StaffOnly, AdminIndexView):  # type: ignore[misc]
+    """The dashboard at ``/admin/``."""
+
+
+class StaffView(StaffOnly, BaseView):  # type: ignore[misc]
+    """A custom (non-model) back-office page."""
+
+
+class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
+    """A model view: staff only, CSRF-protected forms, UTC times, secrets hidden."""
+
+    form_base_class = AdminForm
+    column_type_formatters: ClassVar[dict[type, Any]] = {
+        **DEFAULT_FORMATTERS,
+        datetime: utc_time,
+    }
+    column_type_formatters_detail: ClassVar[dict[type, Any]] = {
+        **DEFAULT_FORMATTERS,
+        datetime: utc_time,
+    }
+    can_view_details = True
+    page_size = 50
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+    #: Never shown in lists, details or forms, whatever a subclass lists.
+    secret_columns: ClassVar[tuple[str, ...]] = ("password_hash", "digest")
+
+    def __init__(self, model: type[Any], **kwargs: Any) -> None:
+        self.column_exclude_list = (
+            *(getattr(self, "column_exclude_list", None) or ()),
+            *self.secret_columns,
+        )
+        self.column_details_exclude_list = (
+            *(getattr(self, "column_details_exclude_list", None) or ()),
+            *self.secret_columns,
+        )
+        self.form_excluded_columns = (
+            *(getattr(self, "form_excluded_columns", None) or ()),
+            *self.secret_columns,
+        )
+        super().__init__(model, db, **kwargs)
+
+
+class ServiceModelView(StaffModelView):
+    """A model view whose writes go through a service, with the API's rules.
+
+    Subclasses implement :meth:`service_create`, :meth:`service_update` and
+    :meth:`service_delete`; they run inside one transaction as the back-office
+    actor. ``pointer_fields`` maps the last part of an error's JSON pointer to
+    the form field showing it where the names differ.
+    """
+
+    pointer_fields: ClassVar[Mapping[str, str]] = {}
+
+    def scaffold_form(self) -> Any:
+        """Build the form without Flask-Admin's own uniqueness checks.
+
+        The services report a taken name with the API's message (and lock
+        against races); Flask-Admin's ``Unique`` would answer first with a
+        message of its own.
+        """
+        form_class = super().scaffold_form()
+        for value in vars(form_class).values():
+            if isinstance(value, UnboundField):
+                checks = value.kwargs.get("validators") or []
+                value.kwargs["validators"] = [
+                    check for check in checks if not isinstance(check, Unique)
+                ]
+        return form_class
+
+    def service_create(self, session: Session, actor: Actor, form: Any) -> Any:
+        """Create the row from the form; return it."""
+        raise NotImplementedError
+
+    def service_update(
+        self, session: Session, actor: Actor, model: Any, form: Any
+    ) -> None:
+        """Change ``model`` as the form says."""
+        raise NotImplementedError
+
+    def service_delete(self, session: Session, actor: Actor, model: Any) -> None:
+        """Delete ``model``."""
+        raise NotImplementedError
+
+    def create_model(self, form: Any) -> Any:
+        """Create through the service; show its errors on the form."""
+        try:
+            with transaction() as session:
+                model = self.service_create(session, back_office_actor(), form)
+        except (DomainError, IntegrityError) as exc:
+            self.show_errors(form, exc)
+            return False
+        self.after_model_change(form, model, True)
+        return model
+
+    def update_model(self, form: Any, model: Any) -> bool:
+        """Change through the service; show its errors on the form."""
+        try:
+            with transaction() as session:
+                self.service_update(session, back_office_actor(), model, form)
+        except (DomainError, IntegrityError) as exc:
+            self.show_errors(form, exc)
+            return False
+        self.after_model_change(form, model, False)
+        return True
+
+    def delete_model(self, model: Any) -> bool:
+        """Delete through the service; flash why it was refused."""
+        try:
+            with transaction() as session:
+                self.service_delete(session, back_office_actor(), model)
+        except (DomainError, IntegrityError) as exc:
+            for message in _messages(exc):
+                flash(message, "error")
+            return False
+        self.after_model_delete(model)
+        return True
+
+    def show_errors(self, form: Any, error: DomainError | IntegrityError) -> None:
+        """Put each problem on the field its pointer names; flash the others."""
+        if isinstance(error, IntegrityError):
+            flash(_messages(error)[0], "error")
+            return
+        for item in error.details():
+            name = (item.pointer or "").rstrip("/").rsplit("/", 1)[-1]
+            field = (
+                form._fields.get(self.pointer_fields.get(name, name)) if name else None
+            )
+            if field is not None:
+                field.errors = [*field.errors, item.detail]
+            else:
+                flash(item.detail, "error")
+        flash(gettext("The changes were not saved."), "error")
+
+
+def _messages(error: DomainError | IntegrityError) -> list[str]:
+    if isinstance(error, DomainError):
+        return [item.detail for item in error.details()]
+    problem = classify_integrity_error(error.orig, "POST")
+    return [problem.detail]

@@ -1,0 +1,203 @@
+"""Operations pages: ingest tokens, analyst roles, jobs, publisher outbox, fidelity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_admin import expose
+from flask_babel import gettext
+
+from flask import current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from sqlalchemy import select
+
+from app.admin.base import StaffView, back_office_actor
+from app.db import transaction
+from app.errors import DomainError
+from app.extensions import db
+from app.jobs import resolve
+from app.jobs.runner import JobRunner, Outcome
+from app.models import Organization
+from app.services import (
+    analysts,
+    database,
+    fidelity_overview,
+    job_runs,
+    outbox_admin,
+    publishers,
+    token_admin,
+)
+
+
+def _organizations() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Organization.id, Organization.name).order_by(Organization.name)
+    )
+    return [(org_id, name) for org_id, name in rows]
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _no_store(body: str) -> ResponseReturnValue:
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+class IngestTokensView(StaffView):
+    """Ingest tokens: issue one (its secret is shown once, on this page), revoke."""
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> ResponseReturnValue:
+        """List the tokens; issue a new one."""
+        issued = None
+        errors: list[str] = []
+        if request.method == "POST":
+            name = request.form.get("name", "")
+            org_id = _int_or_none(request.form.get("organization"))
+            try:
+                with transaction() as session:
+                    issued = token_admin.issue(
+                        session, back_office_actor(), name, org_id
+                    )
+            except DomainError as exc:
+                errors = [item.detail for item in exc.details()]
+        tokens = token_admin.list_ingest_tokens(db.session(), back_office_actor())
+        return _no_store(
+            self.render(
+                "admin/ingest_tokens.html",
+                tokens=tokens,
+                issued=issued,
+                errors=errors,
+                organizations=_organizations(),
+            )
+        )
+
+    @expose("/<int:token_id>/revoke/", methods=("POST",))
+    def revoke(self, token_id: int) -> ResponseReturnValue:
+        """Revoke a token."""
+        try:
+            with transaction() as session:
+                token_admin.revoke(session, back_office_actor(), token_id)
+        except DomainError as exc:
+            flash(exc.detail, "error")
+        else:
+            flash(gettext("The token was revoked."), "success")
+        return redirect(url_for(".index"))
+
+
+class AnalystRolesView(StaffView):
+    """Database roles of SQL analysts: create, list, drop."""
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> ResponseReturnValue:
+        """List the roles; create one."""
+        errors: list[str] = []
+        if request.method == "POST":
+            new = analysts.NewAnalystRole(
+                name=request.form.get("name", "").strip(),
+                password=request.form.get("password", ""),
+                organization_ids=tuple(
+                    int(i) for i in request.form.getlist("organizations") if i.isdigit()
+                ),
+                public_data=request.form.get("public_data") == "on",
+                timezone=current_app.config["ANALYSIS_TIMEZONE"],
+            )
+            try:
+                with transaction() as session:
+                    analysts.create_analyst_role(session, back_office_actor(), new)
+            except DomainError as exc:
+                errors = [item.detail for item in exc.details()]
+            else:
+                flash(gettext("Role %(name)s was created.", name=new.name), "success")
+                return redirect(url_for(".index"))
+        roles = analysts.list_analyst_roles(db.session(), back_office_actor())
+        return self.render(
+            "admin/analyst_roles.html",
+            roles=roles,
+            errors=errors,
+            organizations=_organizations(),
+        )
+
+    @expose("/<role_name>/drop/", methods=("POST",))
+    def drop(self, role_name: str) -> ResponseReturnValue:
+        """Drop a role."""
+        try:
+            with transaction() as session:
+                analysts.drop_analyst_role(session, back_office_actor(), role_name)
+        except DomainError as exc:
+            flash(exc.detail, "error")
+        else:
+            flash(gettext("Role %(name)s was dropped.", name=role_name), "success")
+        return redirect(url_for(".index"))
+
+
+class JobsView(StaffView):
+    """The scheduled jobs: last run, result, next run; run one now."""
+
+    def _jobs(self) -> list[Any]:
+        edition = database.timescale_info(db.session()).edition
+        return resolve(current_app.config, edition)
+
+    @expose("/")
+    def index(self) -> ResponseReturnValue:
+        """List every job with its latest run."""
+        back_office_actor()
+        runs = job_runs.latest_runs(db.session())
+        return self.render("admin/jobs.html", jobs=self._jobs(), runs=runs)
+
+    @expose("/<job_id>/run/", methods=("POST",))
+    def run(self, job_id: str) -> ResponseReturnValue:
+        """Run a job now, under the same lock as the jobs process."""
+        back_office_actor()
+        job = next((j for j in self._jobs() if j.spec.id == job_id), None)
+        if job is None or not job.schedulable:
+            flash(gettext("Job %(job)s does not run here.", job=job_id), "error")
+            return redirect(url_for(".index"))
+        runner = JobRunner(current_app._get_current_object())  # type: ignore[attr-defined]
+        try:
+            outcome = runner.run(job, force=True)
+        finally:
+            runner.close()
+        if outcome is Outcome.OK:
+            flash(gettext("Job %(job)s ran.", job=job_id), "success")
+        elif outcome is Outcome.LOCKED:
+            flash(gettext("Job %(job)s is running elsewhere.", job=job_id), "error")
+        else:
+            flash(gettext("Job %(job)s failed; see the log.", job=job_id), "error")
+        return redirect(url_for(".index"))
+
+
+class OutboxView(StaffView):
+    """The publisher outbox: pending and parked rows per publisher; retry parked."""
+
+    @expose("/")
+    def index(self) -> ResponseReturnValue:
+        """Show the counts and the latest parked rows."""
+        session, actor = db.session(), back_office_actor()
+        names = publishers.enabled_names(current_app.config)
+        return self.render(
+            "admin/outbox.html",
+            status=outbox_admin.status(session, actor, names),
+            parked=outbox_admin.parked(session, actor),
+        )
+
+    @expose("/retry/", methods=("POST",))
+    def retry(self) -> ResponseReturnValue:
+        """Make parked rows (of one publisher, or all) due again."""
+        publisher = request.form.get("publisher") or None
+        with transaction() as session:
+            count = outbox_admin.retry_parked(session, back_office_actor(), publisher)
+        flash(gettext("%(count)d parked rows are due again.", count=count), "success")
+        return redirect(url_for(".index"))
+
+
+class FidelityOverviewView(StaffView):
+    """Node liveness: nodes per verdict and the dead nodes."""
+
+    @expose("/")
+    def index(self) -> ResponseReturnValue:
+        """Show the counts and the dead nodes."""
+        summary = fidelity_overview.overview(db.session(), back_office_actor())
+        return self.render("admin/fidelity_overview.html", summary=summary)

@@ -1,0 +1,218 @@
+"""Ingest: Managair's single-sample endpoint, batch ingest and LoRaWAN webhooks.
+
+Ingest authenticates with ingest tokens of its own (``app.services.ingest.
+credentials``), never with user credentials; ``INGEST_AUTH=none`` opens it for
+deployments where the endpoint is internal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from flask import current_app, request
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+from werkzeug.exceptions import UnsupportedMediaType
+
+from sqlalchemy.orm import Session
+
+from app.blueprints.ingest import render
+from app.blueprints.ingest.schemas import (
+    BatchDocumentSchema,
+    SampleDocumentSchema,
+    UplinkDocumentSchema,
+)
+from app.db import transaction
+from app.jsonapi import (
+    JSONAPI_MEDIA_TYPE,
+    JsonApiBlueprint,
+    accepts_media_types,
+    error_object,
+    error_response,
+    parse_resource,
+)
+from app.services.ingest import (
+    batch,
+    credentials,
+    driver,
+    readers,
+    single,
+    uplinks,
+    webhooks,
+)
+from app.services.ingest.credentials import IngestScope
+from app.services.ingest.validation import Limits
+from app.services.publishers import enabled_names
+
+blp = JsonApiBlueprint(
+    "ingest",
+    __name__,
+    url_prefix="/ingest/v1",
+    description="Samples in: one at a time (Managair), in batches, from LoRaWAN "
+    "network servers. Authenticate with an ingest token: "
+    "`Authorization: Token <token>`.",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SCOPES_EXTENSION = "ingest.verified_scopes"
+
+
+def _doc(**kwargs: Any) -> Callable[[F], F]:
+    """``blp.doc``, typed: flask-smorest ships no type information."""
+    decorator: Callable[[F], F] = blp.doc(**kwargs)
+    return decorator
+
+
+def _answers(status: int, description: str, schema: Any = None) -> Callable[[F], F]:
+    """``blp.alt_response`` (documents a response without serializing it), typed."""
+    decorator: Callable[[F], F] = blp.alt_response(
+        status, schema=schema, description=description
+    )
+    return decorator
+
+
+_SAMPLE_BODY = {
+    "required": True,
+    "content": {JSONAPI_MEDIA_TYPE: {"schema": SampleDocumentSchema}},
+}
+_BATCH_BODY = {
+    "required": True,
+    "description": "A JSON array of samples, NDJSON or CSV with a header row "
+    "(columns node_id or eui64, timestamp_s or time, co2_ppm, temperature_celsius, "
+    "rel_humidity_percent, measurement_status); `Content-Encoding: gzip` allowed.",
+    "content": {
+        media: {"schema": {"type": "string"}} for media in sorted(readers.MEDIA_TYPES)
+    },
+}
+
+
+def _scope(session: Session) -> IngestScope:
+    config = current_app.config
+    cache = current_app.extensions.get(_SCOPES_EXTENSION)
+    if cache is None or cache.ttl_s != config["INGEST_TOKEN_CACHE_S"]:
+        cache = credentials.TokenCache(config["INGEST_TOKEN_CACHE_S"])
+        current_app.extensions[_SCOPES_EXTENSION] = cache
+    headers: Any = request.headers
+    return credentials.authenticate(
+        session, headers, config["INGEST_AUTH"], config["INGEST_TOKEN_HEADER"], cache
+    )
+
+
+def _limits() -> Limits:
+    return Limits(int(time.time()), current_app.config["INGEST_MAX_FUTURE_S"])
+
+
+def _publishers() -> Sequence[str]:
+    return enabled_names(current_app.config)
+
+
+def unsupported_media_type(error: UnsupportedMediaType) -> ResponseReturnValue:
+    """Answer 415 naming the Content-Type header."""
+    detail = error.description or "Unsupported media type."
+    obj = error_object(
+        415,
+        "unsupported_media_type",
+        "Unsupported media type",
+        detail,
+        header="Content-Type",
+    )
+    return error_response(415, [obj])
+
+
+blp.register_error_handler(UnsupportedMediaType, unsupported_media_type)
+
+
+@blp.route("/ingest/")
+class SampleIngest(MethodView):
+    """Managair's ingest endpoint: one sample per request."""
+
+    @_doc(requestBody=_SAMPLE_BODY)
+    @_answers(201, "Stored.", SampleDocumentSchema)
+    @_answers(200, "This sample was stored before.", SampleDocumentSchema)
+    @_answers(409, "Another sample of the node at that time.")
+    def post(self) -> ResponseReturnValue:
+        """Store one sample (Managair-compatible)."""
+        publishers = _publishers()
+        with transaction() as session:
+            if not publishers:  # one INSERT: no transaction block needed
+                driver.use_autocommit(session)
+            scope = _scope(session)
+            resource = parse_resource(request.get_json(silent=True), "Sample")
+            sample = single.sample_from_resource(resource, _limits())
+            result = single.ingest_sample(session, scope, sample, publishers)
+        return render.sample_document(result), 201 if result.created else 200
+
+
+@blp.route("/samples/")
+class SampleBatch(MethodView):
+    """Batch ingest."""
+
+    @accepts_media_types(*readers.MEDIA_TYPES)
+    @_doc(requestBody=_BATCH_BODY)
+    @_answers(200, "Processed.", BatchDocumentSchema)
+    @_answers(413, "Larger than INGEST_MAX_BODY_BYTES.")
+    @_answers(415, "Not JSON, NDJSON or CSV, or not gzip.")
+    def post(self) -> ResponseReturnValue:
+        """Store a batch of samples and report on every record."""
+        config = current_app.config
+        with transaction() as session:
+            scope = _scope(session)
+            body = readers.open_body(
+                request.stream,
+                request.content_length,
+                request.headers.get("Content-Encoding", ""),
+                config["INGEST_MAX_BODY_BYTES"],
+            )
+            report = batch.ingest_batch(
+                session,
+                scope,
+                readers.records(request.mimetype, body),
+                _limits(),
+                _publishers(),
+            )
+        return render.batch_document(report), 200
+
+
+@blp.route("/ttn/")
+class TtnUplink(MethodView):
+    """The Things Stack v3 webhook (uplink messages)."""
+
+    @_answers(200, "Stored.", UplinkDocumentSchema)
+    @_answers(204, "A message without payload: ignored.")
+    @_answers(404, "No node has this DevEUI.")
+    def post(self) -> ResponseReturnValue:
+        """Decode and store a The Things Stack uplink."""
+        with transaction() as session:
+            scope = _scope(session)
+            message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
+            if message.uplink is None:
+                return "", 204
+            result = webhooks.ingest_uplink(
+                session, scope, message, _limits(), _publishers()
+            )
+        return render.uplink_document(result), 200
+
+
+@blp.route("/chirpstack/")
+class ChirpStackUplink(MethodView):
+    """ChirpStack v4 HTTP integration (JSON encoding); events other than up are ignored."""
+
+    @_answers(200, "Stored.", UplinkDocumentSchema)
+    @_answers(204, "Not an uplink, or no payload: ignored.")
+    @_answers(404, "No node has this DevEUI.")
+    def post(self) -> ResponseReturnValue:
+        """Decode and store a ChirpStack uplink event."""
+        with transaction() as session:
+            scope = _scope(session)
+            if request.args.get("event", "up") != "up":
+                return "", 204
+            body = request.get_json(silent=True)
+            message = uplinks.parse_chirpstack(body, time.time())
+            if message.uplink is None:
+                return "", 204
+            result = webhooks.ingest_uplink(
+                session, scope, message, _limits(), _publishers()
+            )
+        return render.uplink_document(result), 200

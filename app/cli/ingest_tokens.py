@@ -1,0 +1,83 @@
+"""``flask ingest-tokens``: create, list and revoke the tokens ingest clients present."""
+
+from __future__ import annotations
+
+import click
+
+from sqlalchemy import select
+
+from app.db import transaction
+from app.models import ApiToken, Organization
+from app.services import tokens
+
+
+@click.group("ingest-tokens", help="Manage ingest tokens (stored hashed).")
+def ingest_tokens() -> None:
+    """Group of ingest-token commands."""
+
+
+@ingest_tokens.command("create")
+@click.option(
+    "--organization",
+    "organization_id",
+    type=int,
+    help="Only this organization's nodes (id); without it the token is "
+    "deployment-wide.",
+)
+@click.option("--name", default="", help="What the token is for, e.g. 'TTN webhook'.")
+def create(organization_id: int | None, name: str) -> None:
+    """Create an ingest token and print its secret (shown only this once)."""
+    with transaction() as session:
+        if (
+            organization_id is not None
+            and session.get(Organization, organization_id) is None
+        ):
+            raise click.ClickException(f"No organization with id {organization_id}.")
+        issued = tokens.issue_ingest_token(session, organization_id, name)
+    scope = (
+        f"organization {organization_id}"
+        if organization_id is not None
+        else "every organization (deployment-wide)"
+    )
+    click.echo(f"Created ingest token {issued.token.id} for {scope}.")
+    click.echo("Send it as 'Authorization: Token <token>'. It is shown only now:")
+    click.echo(issued.key)
+
+
+@ingest_tokens.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked tokens.")
+def list_tokens(show_all: bool) -> None:
+    """List ingest tokens: id, prefix, organization, name, last use."""
+    stmt = select(ApiToken).where(ApiToken.kind == "ingest").order_by(ApiToken.id)
+    if not show_all:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    with transaction() as session:
+        rows = session.scalars(stmt).all()
+    click.echo("id\tprefix\torganization\tname\tlast used\trevoked")
+    for t in rows:
+        click.echo(
+            "\t".join(
+                (
+                    str(t.id),
+                    f"{t.prefix}…",
+                    "all" if t.organization_id is None else str(t.organization_id),
+                    t.name or "-",
+                    t.last_used_at.isoformat(timespec="seconds")
+                    if t.last_used_at
+                    else "never",
+                    t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else "-",
+                )
+            )
+        )
+
+
+@ingest_tokens.command("revoke")
+@click.argument("token_id", type=int)
+def revoke(token_id: int) -> None:
+    """Revoke the ingest token TOKEN_ID; it stops working at once."""
+    with transaction() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None or token.kind != "ingest":
+            raise click.ClickException(f"No ingest token with id {token_id}.")
+        tokens.revoke(session, token_id)
+    click.echo(f"Revoked ingest token {token_id}.")

@@ -1,0 +1,236 @@
+"""Streaming readers for batch bodies: gzip, a size limit, JSON arrays, NDJSON, CSV.
+
+Nothing here holds more than a buffer of the body: records are yielded one at a
+time as tuples of raw values in ``FIELDS`` order, or as a string saying why the
+record could not be read (a row error: the batch goes on).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import operator
+import zlib
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+import ijson
+
+from app.services.ingest.errors import (
+    BadBodyError,
+    BodyTooLargeError,
+    UnsupportedBodyError,
+)
+
+FIELDS = (
+    "node_id",
+    "eui64",
+    "timestamp_s",
+    "time",
+    "co2_ppm",
+    "temperature_celsius",
+    "rel_humidity_percent",
+    "measurement_status",
+)
+JSON_TYPES = frozenset({"application/json", "application/vnd.api+json"})
+NDJSON_TYPES = frozenset({"application/x-ndjson", "application/jsonlines"})
+CSV_TYPES = frozenset({"text/csv"})
+MEDIA_TYPES = JSON_TYPES | NDJSON_TYPES | CSV_TYPES
+CODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
+READ_BYTES = 64 * 1024
+
+RawRecord = tuple[Any, ...] | str
+
+
+class LimitedReader(io.RawIOBase):
+    """A binary stream that refuses to yield more than ``limit`` bytes."""
+
+    def __init__(self, source: IO[bytes], limit: int, coding: str) -> None:
+        super().__init__()
+        self._source = source
+        self._left = limit
+        self._limit = limit
+        self._coding = coding
+
+    def readable(self) -> bool:
+        """Return True: this is an input stream."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the source; raise once the limit is passed.
+
+        Raises:
+            BodyTooLargeError: more than ``limit`` bytes (after decoding).
+            BadBodyError: the gzip coding is corrupt.
+        """
+        want = min(len(buffer), self._left + 1)
+        try:
+            data = self._source.read(want)
+        except (OSError, EOFError, zlib.error) as exc:
+            if self._coding in {"", "identity"}:
+                raise BadBodyError(f"The body could not be read ({exc}).") from exc
+            raise BadBodyError(
+                f"The body is not valid {self._coding} ({exc}).",
+                header="Content-Encoding",
+            ) from exc
+        self._left -= len(data)
+        if self._left < 0:
+            raise BodyTooLargeError(
+                f"The body is larger than {self._limit} bytes (after decoding); "
+                "split the batch."
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def open_body(
+    stream: IO[bytes], content_length: int | None, coding: str, limit: int
+) -> IO[bytes]:
+    """Return the decoded body as a size-limited binary stream.
+
+    Raises:
+        BodyTooLargeError: ``Content-Length`` already exceeds ``limit``.
+        UnsupportedBodyError: a content coding other than gzip.
+    """
+    coding = coding.strip().lower()
+    if coding not in CODINGS:
+        raise UnsupportedBodyError(
+            f'Content-Encoding "{coding}" is not supported; send gzip or none.',
+            header="Content-Encoding",
+        )
+    if content_length is not None and content_length > limit:
+        raise BodyTooLargeError(
+            f"The body has {content_length} bytes; at most {limit} are accepted. "
+            "Split the batch."
+        )
+    source: Any = stream
+    if coding in {"gzip", "x-gzip"}:
+        source = gzip.GzipFile(fileobj=stream, mode="rb")
+    return io.BufferedReader(LimitedReader(source, limit, coding), READ_BYTES)
+
+
+def records(media_type: str, body: IO[bytes]) -> Iterator[RawRecord]:
+    """Yield the body's records as raw field tuples (or row errors).
+
+    Raises:
+        UnsupportedBodyError: not JSON, NDJSON or CSV.
+        BadBodyError: the body is not readable as that format (whole batch).
+    """
+    if media_type in JSON_TYPES:
+        return _json_array(body)
+    if media_type in NDJSON_TYPES:
+        return _ndjson(body)
+    if media_type in CSV_TYPES:
+        return _csv(body)
+    raise UnsupportedBodyError(
+        f'Unsupported media type "{media_type}"; send {", ".join(sorted(MEDIA_TYPES))}.'
+    )
+
+
+def _from_object(obj: Any) -> RawRecord:
+    if not isinstance(obj, dict):
+        return "Each sample must be a JSON object."
+    get = obj.get
+    return (
+        get("node_id"),
+        get("eui64"),
+        get("timestamp_s"),
+        get("time"),
+        get("co2_ppm"),
+        get("temperature_celsius"),
+        get("rel_humidity_percent"),
+        get("measurement_status"),
+    )
+
+
+class _Prefixed:
+    """A reader that first returns ``head``, then the rest of ``body``."""
+
+    def __init__(self, head: bytes, body: IO[bytes]) -> None:
+        self._head = head
+        self._body = body
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes the type of the stream with read(0)
+            return b""
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        return self._body.read(size)
+
+
+def _json_array(body: IO[bytes]) -> Iterator[RawRecord]:
+    head = body.read(READ_BYTES)
+    start = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if not start.startswith(b"["):
+        raise BadBodyError("The body must be a JSON array of samples.", pointer="")
+    try:
+        for obj in ijson.items(_Prefixed(head, body), "item"):
+            yield _from_object(obj)
+    except ijson.JSONError as exc:
+        raise BadBodyError(f"The body is not valid JSON: {exc}", pointer="") from exc
+
+
+def _text(body: IO[bytes]) -> io.TextIOWrapper:
+    return io.TextIOWrapper(body, encoding="utf-8-sig", newline="")
+
+
+def _ndjson(body: IO[bytes]) -> Iterator[RawRecord]:
+    try:
+        for line in _text(body):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line, parse_float=Decimal)
+            except ValueError:
+                yield "This line is not valid JSON."
+                continue
+            yield _from_object(obj)
+    except UnicodeDecodeError as exc:
+        raise BadBodyError(f"The body is not UTF-8: {exc}", pointer="") from exc
+
+
+def _csv(body: IO[bytes]) -> Iterator[RawRecord]:
+    try:
+        reader: Iterator[list[Any]] = csv.reader(_text(body))
+        header = next(reader, None)
+        if header is None:
+            return
+        pick = _csv_picker(header)
+        width = len(header)
+        for rec in reader:
+            if len(rec) != width:
+                if not rec:
+                    continue
+                yield f"Expected {width} columns like the header, got {len(rec)}."
+                continue
+            rec.append(None)  # what absent columns pick
+            yield pick(rec)
+    except UnicodeDecodeError as exc:
+        raise BadBodyError(f"The body is not UTF-8: {exc}", pointer="") from exc
+    except csv.Error as exc:
+        raise BadBodyError(f"The body is not valid CSV: {exc}", pointer="") from exc
+
+
+def _csv_picker(header: list[str]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    names = [name.strip() for name in header]
+    unknown = [name for name in names if name not in FIELDS]
+    if unknown:
+        raise BadBodyError(
+            f"Unknown CSV column(s) {', '.join(map(repr, unknown))}; "
+            f"the columns are {', '.join(FIELDS)}.",
+            pointer="",
+        )
+    if len(set(names)) != len(names):
+        raise BadBodyError("A CSV column appears twice in the header.", pointer="")
+    for one_of in (("node_id", "eui64"), ("timestamp_s", "time"), ("co2_ppm",)):
+        if not set(one_of) & set(names):
+            raise BadBodyError(
+                f"The CSV header needs a {' or '.join(one_of)} column.", pointer=""
+            )
+    # Index -1 is the None appended to every record.
+    return operator.itemgetter(*(names.index(f) if f in names else -1 for f in FIELDS))

@@ -1,0 +1,182 @@
+"""Network-server webhook bodies reduced to what the decoders need.
+
+The Things Stack v3 uplink messages (webhook or MQTT JSON) and ChirpStack v4 ``up``
+events (HTTP integration, JSON encoding), mapped as clair-ttn maps TTN's fields
+(contract §3.2): DevEUI, payload, receive time, port and data rate.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.errors import ValidationError
+from app.services.decoders import DEFAULT_DATA_RATE, Uplink
+from app.services.ingest import validation
+from app.services.ingest.validation import FieldError
+
+# LoRaWAN EU868 data-rate indexes (TTN's data_rate_index, ChirpStack's dr).
+DATA_RATES = (
+    "SF12BW125",
+    "SF11BW125",
+    "SF10BW125",
+    "SF9BW125",
+    "SF8BW125",
+    "SF7BW125",
+    "SF7BW250",
+)
+DEFAULT_PORT = 5
+
+
+@dataclass(frozen=True)
+class UplinkMessage:
+    """What a webhook body says: the device and its frame (None: nothing to store).
+
+    Attributes:
+        dev_eui: the DevEUI, upper case.
+        uplink: the frame, or None when the message carries no payload.
+        eui_pointer: where the DevEUI sits in the body (for errors).
+        payload_pointer: where the payload sits in the body (for errors).
+    """
+
+    dev_eui: str
+    uplink: Uplink | None
+    eui_pointer: str
+    payload_pointer: str
+
+
+def _get(body: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(body, Mapping):
+            return None
+        body = body.get(key)
+    return body
+
+
+def _pointer(*path: str) -> str:
+    return "/" + "/".join(path)
+
+
+def _dev_eui(body: Any, *path: str) -> str:
+    raw = _get(body, *path)
+    try:
+        return validation.eui64(raw)
+    except FieldError as exc:
+        raise ValidationError(exc.detail, _pointer(*path)) from None
+
+
+def _payload(body: Any, *path: str) -> bytes | None:
+    raw = _get(body, *path)
+    if raw is None or raw == "":
+        return None
+    try:
+        if not isinstance(raw, str):
+            raise ValueError
+        return base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error):
+        raise ValidationError("The payload is not base64.", _pointer(*path)) from None
+
+
+def _time(body: Any, default: float, *paths: tuple[str, ...]) -> float:
+    for path in paths:
+        raw = _get(body, *path)
+        if raw is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.utcoffset() is None:
+            raise ValidationError(
+                "Expected an ISO-8601 time with offset.", _pointer(*path)
+            )
+        return moment.timestamp()
+    return default
+
+
+def _port(value: Any) -> int:
+    valid = isinstance(value, int) and not isinstance(value, bool)
+    return int(value) if valid else DEFAULT_PORT
+
+
+def _lora_rate(spreading_factor: Any, bandwidth_hz: Any) -> str | None:
+    if isinstance(spreading_factor, int) and isinstance(bandwidth_hz, int):
+        return f"SF{spreading_factor}BW{bandwidth_hz // 1000}"
+    return None
+
+
+def _indexed_rate(index: Any) -> str | None:
+    if isinstance(index, int) and 0 <= index < len(DATA_RATES):
+        return DATA_RATES[index]
+    return None
+
+
+def parse_ttn(body: Any, now: float) -> UplinkMessage:
+    """Read a The Things Stack v3 uplink message (webhook or MQTT JSON).
+
+    Raises:
+        ValidationError: no DevEUI, a payload that is not base64, a bad time.
+    """
+    if not isinstance(body, Mapping):
+        raise ValidationError("Expected a JSON object.", "")
+    dev_eui = _dev_eui(body, "end_device_ids", "dev_eui")
+    up = _get(body, "uplink_message")
+    payload = _payload(body, "uplink_message", "frm_payload")
+    uplink = None
+    if payload is not None:
+        settings = _get(up, "settings")
+        lora = _get(settings, "data_rate", "lora")
+        rate = _indexed_rate(_get(settings, "data_rate_index")) or _lora_rate(
+            _get(lora, "spreading_factor"), _get(lora, "bandwidth")
+        )
+        uplink = Uplink(
+            payload=payload,
+            received_at=_time(
+                body, now, ("uplink_message", "received_at"), ("received_at",)
+            ),
+            f_port=_port(_get(up, "f_port")),
+            data_rate=rate or DEFAULT_DATA_RATE,
+        )
+    return UplinkMessage(
+        dev_eui,
+        uplink,
+        _pointer("end_device_ids", "dev_eui"),
+        _pointer("uplink_message", "frm_payload"),
+    )
+
+
+def parse_chirpstack(body: Any, now: float) -> UplinkMessage:
+    """Read a ChirpStack v4 ``up`` event (HTTP integration, JSON encoding).
+
+    Raises:
+        ValidationError: no DevEUI, a payload that is not base64, a bad time.
+    """
+    if not isinstance(body, Mapping):
+        raise ValidationError("Expected a JSON object.", "")
+    dev_eui = _dev_eui(body, "deviceInfo", "devEui")
+    payload = _payload(body, "data")
+    uplink = None
+    if payload is not None:
+        lora = _get(body, "txInfo", "modulation", "lora")
+        rate = _lora_rate(
+            _get(lora, "spreadingFactor"), _get(lora, "bandwidth")
+        ) or _indexed_rate(_get(body, "dr"))
+        rx_info = _get(body, "rxInfo")
+        first_rx = rx_info[0] if isinstance(rx_info, list) and rx_info else None
+        uplink = Uplink(
+            payload=payload,
+            received_at=_time(
+                {"time": body.get("time"), "rx": first_rx},
+                now,
+                ("time",),
+                ("rx", "nsTime"),
+                ("rx", "gwTime"),
+            ),
+            f_port=_port(body.get("fPort")),
+            data_rate=rate or DEFAULT_DATA_RATE,
+        )
+    return UplinkMessage(dev_eui, uplink, _pointer("deviceInfo", "devEui"), "/data")

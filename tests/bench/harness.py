@@ -1,0 +1,134 @@
+"""Shared by the benchmarks: a gunicorn server on loopback, parallel clients.
+
+``serve(url)`` runs the app under gunicorn on a free ``127.0.0.1`` port against the
+given database until the block ends; ``parallel`` runs a job in several client
+threads and times them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKERS = 2
+THREADS = 4
+
+
+def libpq(url: str) -> str:
+    """Return the libpq form of a SQLAlchemy URL (for ``psycopg.connect``)."""
+    return (
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on the loopback interface now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(url: str, overrides: Mapping[str, str] | None = None) -> Iterator[int]:
+    """Serve the app with gunicorn on a free loopback port until the block ends.
+
+    Args:
+        url: the database (SQLAlchemy URL).
+        overrides: further environment settings for the app.
+
+    Yields:
+        The port.
+    """
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "LOG_LEVEL": "WARNING",
+        "INGEST_AUTH": "token",
+        "IOTDP_INTEGRATION": "0",
+        "SENTRY": "0",
+        "DEBUG": "0",
+        **(overrides or {}),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(WORKERS),
+        "--threads", str(THREADS),
+        "--worker-class", "gthread",
+        "--keep-alive", "30",
+        "--timeout", "300",
+        "--log-level", "warning",
+        "wsgi:app",
+    ]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        wait_ready(port, proc)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until ``/readyz`` answers 200.
+
+    Raises:
+        RuntimeError: gunicorn exited, or was not ready within 30 s.
+    """
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not become ready in 30 s")
+
+
+def parallel(
+    work: list[Any], clients: int, job: Callable[[int, list[Any]], None]
+) -> float:
+    """Run ``job(client, items)`` in ``clients`` threads; return the wall seconds."""
+    shares = [work[i::clients] for i in range(clients)]
+    errors: list[BaseException] = []
+
+    def guarded(index: int) -> None:
+        try:
+            job(index, shares[index])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed

@@ -1,0 +1,114 @@
+"""``flask ingest-tokens``: create (secret shown once), list, revoke."""
+
+from __future__ import annotations
+
+import pytest
+
+from flask import Flask
+
+from sqlalchemy.orm import Session
+
+from app.services import tokens
+from tests.factories import make_organization, make_user
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest-tokens"],
+        ["ingest-tokens", "create"],
+        ["ingest-tokens", "list"],
+        ["ingest-tokens", "revoke"],
+    ],
+    ids=" ".join,
+)
+def test_ingest_token_commands_have_help(app: Flask, command: list[str]) -> None:
+    result = app.test_cli_runner().invoke(args=[*command, "--help"])
+
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_create_prints_the_secret_once_and_stores_only_its_digest(
+    app: Flask, session: Session
+) -> None:
+    org = make_organization(session)
+
+    result = app.test_cli_runner().invoke(
+        args=["ingest-tokens", "create", "--organization", str(org.id), "--name", "TTN"]
+    )
+
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    token = tokens.find_active(session, key, "ingest")
+    assert token is not None
+    assert (token.organization_id, token.name) == (org.id, "TTN")
+    assert key not in token.digest
+
+
+def test_create_without_organization_is_deployment_wide(
+    app: Flask, session: Session
+) -> None:
+    result = app.test_cli_runner().invoke(args=["ingest-tokens", "create"])
+
+    assert "deployment-wide" in result.output
+    token = tokens.find_active(
+        session, result.output.strip().splitlines()[-1], "ingest"
+    )
+    assert token is not None
+    assert token.organization_id is None
+
+
+def test_create_for_unknown_organization_fails_clearly(
+    app: Flask, session: Session
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["ingest-tokens", "create", "--organization", "999999"]
+    )
+
+    assert result.exit_code == 1
+    assert "No organization with id 999999" in result.output
+
+
+def test_list_shows_prefixes_not_secrets_and_hides_revoked(
+    app: Flask, session: Session
+) -> None:
+    kept = tokens.issue_ingest_token(session, None, "kept")
+    gone = tokens.issue_ingest_token(session, None, "gone")
+    tokens.revoke(session, gone.token.id)
+
+    output = app.test_cli_runner().invoke(args=["ingest-tokens", "list"]).output
+
+    assert f"{kept.key[:8]}…" in output
+    assert kept.key not in output
+    assert "gone" not in output
+
+
+def test_revoke_stops_the_token(app: Flask, session: Session) -> None:
+    issued = tokens.issue_ingest_token(session, None)
+
+    result = app.test_cli_runner().invoke(
+        args=["ingest-tokens", "revoke", str(issued.token.id)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert tokens.find_active(session, issued.key, "ingest") is None
+
+
+def test_revoke_unknown_token_fails_clearly(app: Flask, session: Session) -> None:
+    result = app.test_cli_runner().invoke(args=["ingest-tokens", "revoke", "999999"])
+
+    assert result.exit_code == 1
+    assert "No ingest token with id 999999" in result.output
+
+
+def test_revoke_refuses_user_api_keys(app: Flask, session: Session) -> None:
+    issued = tokens.issue_user_key(session, make_user(session))
+    session.commit()  # the failing command rolls its own transaction back
+
+    result = app.test_cli_runner().invoke(
+        args=["ingest-tokens", "revoke", str(issued.token.id)]
+    )
+
+    assert result.exit_code == 1
+    assert tokens.find_active(session, issued.key, "user") is not None
