@@ -44,7 +44,7 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def _api_routes(app: Flask) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/api/v1/") or rule.rule.startswith(
+        if not rule.rule.startswith(("/api/v1/", "/ingest/")) or rule.rule.startswith(
             "/api/v1/schema"
         ):
             continue
