@@ -75,6 +75,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
 | ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
 | ``INGEST_TOKEN_CACHE_S`` | ``5`` | seconds a worker trusts a verified ingest token (revocation delay); 0: never |
+| ``INGEST_TOKEN_RATE_LIMIT_ADDRESS`` | ``20`` | unknown or revoked ingest tokens per client address per window (``LOGIN_RATE_LIMIT_WINDOW_S``) before 429 (0: no limit) |
 | ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
 | ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
 """
@@ -358,6 +359,9 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INGEST_AUTH": _ingest_auth(env),
         "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
         "INGEST_TOKEN_CACHE_S": env.integer("INGEST_TOKEN_CACHE_S", 5),
+        "INGEST_TOKEN_RATE_LIMIT_ADDRESS": env.integer(
+            "INGEST_TOKEN_RATE_LIMIT_ADDRESS", 20
+        ),
         "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
         "INGEST_MAX_BODY_BYTES": env.integer(
             "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1
