@@ -46,6 +46,7 @@ LATENCY = Histogram(
 INGESTED = Counter(
     "airq_ingest_samples_total", "Ingested samples by outcome", ["outcome"]
 )
+INGEST_OUTCOMES = ("stored", "duplicate", "conflicting", "rejected")
 JOB_RUNS = Counter(
     "airq_job_runs_total", "Scheduled job runs by result", ["job", "result"]
 )
@@ -127,3 +128,14 @@ def serve_jobs_metrics(port: int, address: str = "127.0.0.1") -> None:
         from prometheus_client import start_http_server
 
         start_http_server(port, addr=address)
+
+
+def count_ingested(
+    stored: int = 0, duplicate: int = 0, conflicting: int = 0, rejected: int = 0
+) -> None:
+    """Add one committed ingest request's samples to ``airq_ingest_samples_total``."""
+    for outcome, count in zip(
+        INGEST_OUTCOMES, (stored, duplicate, conflicting, rejected), strict=True
+    ):
+        if count:
+            INGESTED.labels(outcome).inc(count)

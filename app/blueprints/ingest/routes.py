@@ -34,6 +34,7 @@ from app.jsonapi import (
     error_response,
     parse_resource,
 )
+from app.metrics import count_ingested
 from app.models.types import utcnow
 from app.services.ingest import (
     batch,
@@ -45,6 +46,7 @@ from app.services.ingest import (
     uplinks,
     webhooks,
 )
+from app.services.ingest.batch import BatchReport
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.errors import MissingTokenError
 from app.services.ingest.validation import Limits
@@ -109,6 +111,10 @@ def _scope(session: Session) -> IngestScope:
         raise
 
 
+def _count_report(report: BatchReport) -> None:
+    count_ingested(report.stored, report.duplicate, report.conflicting, report.rejected)
+
+
 def _limits() -> Limits:
     return Limits(int(time.time()), current_app.config["INGEST_MAX_FUTURE_S"])
 
@@ -152,6 +158,7 @@ class SampleIngest(MethodView):
             resource = parse_resource(request.get_json(silent=True), "Sample")
             sample = single.sample_from_resource(resource, _limits())
             result = single.ingest_sample(session, scope, sample, publishers)
+        count_ingested(stored=int(result.created), duplicate=int(not result.created))
         return render.sample_document(result), 201 if result.created else 200
 
 
@@ -183,6 +190,7 @@ class SampleBatch(MethodView):
                 _limits(),
                 _publishers(),
             )
+        _count_report(report)
         return render.batch_document(report), 200
 
 
@@ -204,6 +212,7 @@ class TtnUplink(MethodView):
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )
+        _count_report(result.report)
         return render.uplink_document(result), 200
 
 
@@ -228,4 +237,5 @@ class ChirpStackUplink(MethodView):
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )
+        _count_report(result.report)
         return render.uplink_document(result), 200
