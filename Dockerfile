@@ -1,5 +1,6 @@
 # Production image: the web process by default; the jobs process with
-# `command: flask jobs run`. Non-root, slim, translations compiled at build time.
+# `command: flask jobs run`. Non-root, slim, translations compiled and the API
+# docs' Swagger UI / ReDoc assets vendored at build time (no CDN at run time).
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -14,7 +15,9 @@ COPY pyproject.toml requirements.lock README.md ./
 RUN python -m venv /venv && /venv/bin/pip install -r requirements.lock
 COPY app ./app
 COPY --from=assets /src/vendor ./app/static/vendor
-RUN /venv/bin/pip install --no-deps . \
+COPY scripts/vendor_api_docs.py ./scripts/
+RUN /venv/bin/python scripts/vendor_api_docs.py \
+    && /venv/bin/pip install --no-deps . \
     && if ls app/translations/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
          /venv/bin/pybabel compile -d app/translations; fi
 

@@ -13,7 +13,7 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser
+.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,7 +36,9 @@ TRANSLATIONS := app/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-setup: $(BIN)/.installed var/secret_key $(MO_FILES) $(UPLOT)  ## Python venv with the app and its dev tools
+API_DOCS_ASSETS := $(VENDOR)/redoc/redoc.standalone.js
+
+setup: $(BIN)/.installed var/secret_key $(MO_FILES) $(UPLOT) $(API_DOCS_ASSETS)  ## Python venv with the app and its dev tools
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
 	@$(BIN)/pybabel -q compile -l $* -d $(TRANSLATIONS)
@@ -53,6 +55,9 @@ $(UPLOT): package.json package-lock.json
 
 browser:  ## headless Chromium from the distribution, for the browser tests
 	@command -v chromium >/dev/null || scripts/install-apt-packages.sh chromium
+
+$(API_DOCS_ASSETS): scripts/vendor_api_docs.py $(BIN)/.installed
+	@$(BIN)/python scripts/vendor_api_docs.py
 
 db:  ## install PostgreSQL + TimescaleDB if missing, start the cluster, create role and database
 	@scripts/db/setup.sh
@@ -117,3 +122,6 @@ i18n-update: i18n-extract  ## merge new strings into the catalogues (then transl
 
 i18n-compile: $(BIN)/.installed  ## compile the catalogues (.po -> .mo; make setup does this)
 	@$(BIN)/pybabel compile -d $(TRANSLATIONS)
+
+audit: setup  ## pip-audit the locked dependencies (needs the vulnerability service; says so when unreachable)
+	@BIN=$(BIN) scripts/audit.sh

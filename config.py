@@ -30,6 +30,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``MAX_REQUEST_BYTES`` | ``10485760`` | largest request body accepted (413 above) |
 | ``METRICS_ENABLED`` | ``1`` | serve Prometheus metrics at ``/metrics`` |
 | ``METRICS_TOKEN`` (secret) | none | when set, ``/metrics`` needs ``Authorization: Bearer <token>`` |
+| ``JOBS_METRICS_PORT`` | ``0`` | the jobs process serves its Prometheus metrics on this port of 127.0.0.1 (0: off; with a shared ``PROMETHEUS_MULTIPROC_DIR`` the web's ``/metrics`` has them) |
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 | ``DB_PGBOUNCER`` | ``0`` | behind PgBouncer (transaction mode): no server-side prepared statements |
@@ -67,11 +68,14 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``JWT_ACCESS_LIFETIME_S`` / ``JWT_REFRESH_LIFETIME_S`` | ``900`` / ``1209600`` | lifetimes of bearer access and refresh tokens |
 | ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
-| ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds |
+| ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds (every rate limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | password-reset requests per e-mail address per window before 429 (0: no limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ADDRESS`` | ``10`` | password-reset requests per client address per window before 429 (0: no limit) |
 | ``TRUSTED_PROXY_COUNT`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-*`` headers are trusted (client address, scheme, host) |
 | ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
 | ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
 | ``INGEST_TOKEN_CACHE_S`` | ``5`` | seconds a worker trusts a verified ingest token (revocation delay); 0: never |
+| ``INGEST_TOKEN_RATE_LIMIT_ADDRESS`` | ``20`` | unknown or revoked ingest tokens per client address per window (``LOGIN_RATE_LIMIT_WINDOW_S``) before 429 (0: no limit) |
 | ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
 | ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
 """
@@ -286,6 +290,12 @@ def _account_settings(env: Env) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT_WINDOW_S": env.integer(
             "LOGIN_RATE_LIMIT_WINDOW_S", 900, minimum=1
         ),
+        "PASSWORD_RESET_RATE_LIMIT_ACCOUNT": env.integer(
+            "PASSWORD_RESET_RATE_LIMIT_ACCOUNT", 3
+        ),
+        "PASSWORD_RESET_RATE_LIMIT_ADDRESS": env.integer(
+            "PASSWORD_RESET_RATE_LIMIT_ADDRESS", 10
+        ),
         "TRUSTED_PROXY_COUNT": env.integer("TRUSTED_PROXY_COUNT", 0),
     }
 
@@ -331,6 +341,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         ),
         "METRICS_ENABLED": env.flag("METRICS_ENABLED", default=True),
         "METRICS_TOKEN": env.secret("METRICS_TOKEN") or "",
+        "JOBS_METRICS_PORT": env.integer("JOBS_METRICS_PORT", 0),
         **_email_settings(env),
         "SENTRY": sentry,
         "SENTRY_URL": sentry_url,
@@ -348,6 +359,9 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INGEST_AUTH": _ingest_auth(env),
         "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
         "INGEST_TOKEN_CACHE_S": env.integer("INGEST_TOKEN_CACHE_S", 5),
+        "INGEST_TOKEN_RATE_LIMIT_ADDRESS": env.integer(
+            "INGEST_TOKEN_RATE_LIMIT_ADDRESS", 20
+        ),
         "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
         "INGEST_MAX_BODY_BYTES": env.integer(
             "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1

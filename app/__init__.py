@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 from app import logs
 from app.authn import init_authn
+from app.db import init_session_teardown
 from app.extensions import db, migrate
 from app.http import init_http
 from app.i18n import init_i18n
@@ -52,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_replica(app)
     db.init_app(app)
+    init_session_teardown(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     make_slashes_optional(app)
     api = JsonApi(app)

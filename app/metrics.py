@@ -1,7 +1,8 @@
 """Prometheus metrics at ``/metrics``: requests, latency, ingest, jobs, outbox backlog.
 
 Under gunicorn set ``PROMETHEUS_MULTIPROC_DIR`` (``make run`` and the Docker image do)
-so the workers' figures are summed. Protect the endpoint with ``METRICS_TOKEN``
+so the workers' figures are summed; a jobs process sharing the folder adds its job
+runs, one elsewhere serves them on ``JOBS_METRICS_PORT``. Protect the endpoint with ``METRICS_TOKEN``
 (``Authorization: Bearer <token>``) or switch it off with ``METRICS_ENABLED=0``.
 """
 
@@ -45,6 +46,7 @@ LATENCY = Histogram(
 INGESTED = Counter(
     "airq_ingest_samples_total", "Ingested samples by outcome", ["outcome"]
 )
+INGEST_OUTCOMES = ("stored", "duplicate", "conflicting", "rejected")
 JOB_RUNS = Counter(
     "airq_job_runs_total", "Scheduled job runs by result", ["job", "result"]
 )
@@ -113,3 +115,27 @@ def _metrics() -> Response:
     outbox.register(OutboxCollector())
     body += generate_latest(outbox)
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def serve_jobs_metrics(port: int, address: str = "127.0.0.1") -> None:
+    """Serve this process's metrics on ``address:port`` (0: not at all).
+
+    For the jobs process when it does not share ``PROMETHEUS_MULTIPROC_DIR``
+    with the web process (another host or container); with a shared folder the
+    web's ``/metrics`` already includes its job runs.
+    """
+    if port:
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=address)
+
+
+def count_ingested(
+    stored: int = 0, duplicate: int = 0, conflicting: int = 0, rejected: int = 0
+) -> None:
+    """Add one committed ingest request's samples to ``airq_ingest_samples_total``."""
+    for outcome, count in zip(
+        INGEST_OUTCOMES, (stored, duplicate, conflicting, rejected), strict=True
+    ):
+        if count:
+            INGESTED.labels(outcome).inc(count)

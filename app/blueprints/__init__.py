@@ -61,3 +61,7 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.ingest.routes import blp as ingest
 
     api.register_blueprint(ingest)
+
+    from app.blueprints.apidocs.routes import blp as apidocs
+
+    app.register_blueprint(apidocs)

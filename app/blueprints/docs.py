@@ -6,8 +6,9 @@ Views do not dump through these schemas (JSON:API documents are assembled by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
 
@@ -23,9 +24,18 @@ class DocumentSchemas:
     collection: type[ma.Schema]
 
 
-def document_schemas(type_: str, attributes: type[ma.Schema]) -> DocumentSchemas:
-    """Build the resource, single-document and list-document schemas of ``type_``."""
-    name = type_.replace("-", "")
+def document_schemas(
+    type_: str, attributes: type[ma.Schema], name: str | None = None
+) -> DocumentSchemas:
+    """Build the resource, single-document and list-document schemas of ``type_``.
+
+    ``name`` prefixes the schema names (default: the type) where two
+    descriptions of one type exist.
+    """
+    name = name or type_.replace("-", "")
+    # Answers carry read-only attributes too: the object stays open to them.
+    meta = type("Meta", (getattr(attributes, "Meta", object),), {"unknown": ma.INCLUDE})
+    attributes = type(f"{name}Attributes", (attributes,), {"Meta": meta})
     resource = ma.Schema.from_dict(
         {
             "type": ma.fields.Constant(type_),
@@ -33,6 +43,7 @@ def document_schemas(type_: str, attributes: type[ma.Schema]) -> DocumentSchemas
             "attributes": ma.fields.Nested(attributes),
             "relationships": ma.fields.Dict(),
             "links": ma.fields.Dict(),
+            "meta": ma.fields.Dict(),
         },
         name=f"{name}Resource",
     )
@@ -40,6 +51,7 @@ def document_schemas(type_: str, attributes: type[ma.Schema]) -> DocumentSchemas
         {
             "data": ma.fields.Nested(resource),
             "included": ma.fields.List(ma.fields.Dict()),
+            "meta": ma.fields.Dict(),
         },
         name=f"{name}Document",
     )
@@ -74,3 +86,166 @@ def request_body(schema: type[ma.Schema]) -> dict[str, Any]:
         "required": True,
         "content": {JSONAPI_MEDIA_TYPE: {"schema": schema}},
     }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PAGE_PARAMETERS: tuple[dict[str, Any], ...] = (
+    {
+        "in": "query",
+        "name": "page[number]",
+        "description": "Page to return (1-based); needs `page[size]`",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    {
+        "in": "query",
+        "name": "page[size]",
+        "description": "Items per page (at most 100); without it, every item",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+)
+
+
+def filter_parameter(
+    name: str, description: str, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the OpenAPI description of the query parameter ``filter[name]``."""
+    return {
+        "in": "query",
+        "name": f"filter[{name}]",
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+def id_filter(name: str, what: str) -> dict[str, Any]:
+    """Return ``filter[name]``: only items of the ``what`` with this integer id."""
+    return filter_parameter(
+        name, f"Only those of this {what} (id)", {"type": "integer", "minimum": 0}
+    )
+
+
+def query_parameter(
+    name: str, description: str, schema: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return the OpenAPI description of a plain query parameter."""
+    return {
+        "in": "query",
+        "name": name,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+SEARCH_FILTER = filter_parameter(
+    "search", "Terms (separated by spaces or commas) that must all occur"
+)
+EPOCH_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 2147483647}
+
+
+def include_parameter(*paths: str) -> dict[str, Any]:
+    """Return ``include``: related resources to add, comma-separated ``paths``."""
+    return query_parameter(
+        "include",
+        f"Related resources to include, comma-separated: {', '.join(paths)}",
+        {"type": "string", "enum": list(paths)},
+    )
+
+
+def _compose(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
+    def apply(view: F) -> F:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return apply
+
+
+def lists(
+    blp: Any,
+    documents: DocumentSchemas,
+    *parameters: dict[str, Any],
+    paged: bool = True,
+) -> Callable[[F], F]:
+    """Document a list view: a list document, its filters and (``paged``) paging."""
+    params = [*parameters, *(PAGE_PARAMETERS if paged else ())]
+    return _compose(
+        blp.doc(parameters=params) if params else (lambda view: view),
+        blp.alt_response(200, schema=documents.collection, success=True),
+    )
+
+
+def reads(
+    blp: Any, documents: DocumentSchemas, *parameters: dict[str, Any]
+) -> Callable[[F], F]:
+    """Document a detail view answering one resource."""
+    return _compose(
+        blp.doc(parameters=list(parameters)) if parameters else (lambda view: view),
+        blp.alt_response(200, schema=documents.single, success=True),
+    )
+
+
+def creates(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
+    """Document a create view: the resource document in, 201 with it and ``Location``."""
+    return _compose(
+        blp.doc(requestBody=request_body(documents.single)),
+        blp.alt_response(
+            201,
+            schema=documents.single,
+            success=True,
+            headers={
+                "Location": {
+                    "description": "URL of the new resource",
+                    "schema": {"type": "string"},
+                }
+            },
+        ),
+    )
+
+
+def updates(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
+    """Document a PATCH/PUT view: the resource document in, 200 with it."""
+    return _compose(
+        blp.doc(requestBody=request_body(documents.single)),
+        blp.alt_response(200, schema=documents.single, success=True),
+    )
+
+
+TIME_SLICE_PARAMETERS = (
+    filter_parameter("from", "Samples from this time (epoch seconds)", EPOCH_SCHEMA),
+    filter_parameter("to", "Samples up to this time (epoch seconds)", EPOCH_SCHEMA),
+    query_parameter(
+        "include_timeseries",
+        "Add the samples (`true`, `1`); empty, `0`, `false` or `no` leave them out",
+    ),
+)
+
+
+def uploads_image(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
+    """Document a photo upload: multipart part ``image``, 200 with the resource."""
+    body = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"image": {"type": "string", "format": "binary"}},
+                    "required": ["image"],
+                }
+            }
+        },
+    }
+    return _compose(
+        blp.doc(requestBody=body),
+        blp.alt_response(200, schema=documents.single, success=True),
+    )
+
+
+def answers(blp: Any, schema: type[ma.Schema], status: int = 200) -> Callable[[F], F]:
+    """Document a view answering ``schema`` (a document class) with ``status``."""
+    return blp.alt_response(status, schema=schema, success=True)  # type: ignore[no-any-return]
+
+
+def throttled(blp: Any) -> Callable[[F], F]:
+    """Document the 429 (with ``Retry-After``) of a rate-limited view."""
+    return blp.alt_response(429, response="TOO_MANY_REQUESTS")  # type: ignore[no-any-return]

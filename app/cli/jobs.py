@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import transaction
 from app.jobs import ResolvedJob
 from app.jobs.runner import JobRunner, Outcome
+from app.metrics import serve_jobs_metrics
 from app.models import JobRun
 from app.services import job_runs
 from app.services.database import TimescaleMissingError
@@ -59,6 +60,7 @@ def run() -> None:
         else:
             log.info("jobs: %s not scheduled (%s)", job.spec.id, job.reason)
     scheduler = runner.scheduler(resolved)
+    serve_jobs_metrics(current_app.config["JOBS_METRICS_PORT"])
     signal.signal(signal.SIGTERM, _stop)
     log.info("jobs process %s started", runner.name)
     try:

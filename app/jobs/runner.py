@@ -3,7 +3,8 @@
 Every run is wrapped the same way (:meth:`JobRunner.run`): an application
 context acting as SYSTEM, the job's advisory lock on a dedicated connection
 (see ``app.services.job_runs``), a start/end/duration/counts log line and a
-``job_runs`` row, the body inside ``transaction()``. A failing run is logged
+``job_runs`` row, a count in ``airq_job_runs_total{job,result}``, the body
+inside ``transaction()``. A failing run is logged
 with its traceback and recorded; the scheduler goes on and the next interval
 tries again.
 
@@ -34,6 +35,7 @@ from sqlalchemy import Engine
 from app.db import transaction
 from app.extensions import db
 from app.jobs import JOBS, JobSpec, ResolvedJob, resolve
+from app.metrics import JOB_RUNS
 from app.services import database, job_runs
 from app.services.access import SYSTEM
 
@@ -139,13 +141,15 @@ class JobRunner:
         """
         with self.app.app_context():
             g.actor = SYSTEM
+            outcome = Outcome.ERROR
             try:
-                return self._locked_run(job, force, next_run)
+                outcome = self._locked_run(job, force, next_run)
             except Exception:
                 log.exception("job %s could not run", job.spec.id)
-                return Outcome.ERROR
             finally:
                 db.session.remove()
+                JOB_RUNS.labels(job.spec.id, outcome.value).inc()
+            return outcome
 
     def _locked_run(
         self, job: ResolvedJob, force: bool, next_run: datetime | None

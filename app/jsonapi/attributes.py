@@ -91,3 +91,12 @@ class FixedDecimal(ma.fields.Decimal):
                 "before the decimal point."
             )
         return number.quantize(Decimal(1).scaleb(-self.fixed_places))
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kw: Any) -> Any:
+        """Return a JSON number: apispec documents the ``Range`` bounds with this.
+
+        A ``Decimal`` would reach the OpenAPI document as a string (``"0"``),
+        which makes ``minimum``/``maximum`` invalid there.
+        """
+        number = super()._serialize(value, attr, obj, **kw)
+        return None if number is None else float(number)

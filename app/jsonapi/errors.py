@@ -26,6 +26,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.sansio.response import Response as SansIOResponse
 
+from app.jsonapi import openapi
 from app.jsonapi.exceptions import json_pointer
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE, install_json_provider
 from app.jsonapi.schemas import ErrorDocumentSchema
@@ -220,9 +221,23 @@ class JsonApi(flask_smorest.Api):  # type: ignore[misc]  # flask-smorest is unty
     def init_app(
         self, app: Flask, *, spec_kwargs: Mapping[str, Any] | None = None
     ) -> None:
-        """Install the JSON:API provider, then initialize flask-smorest."""
+        """Install the JSON:API provider, then initialize flask-smorest.
+
+        The OpenAPI document gets the JSON:API error responses and the
+        security schemes on every operation (:mod:`app.jsonapi.openapi`).
+        """
         install_json_provider(app)
-        super().init_app(app, spec_kwargs=spec_kwargs)
+        kwargs = dict(spec_kwargs or {})
+        kwargs["extra_plugins"] = [
+            *kwargs.get("extra_plugins", ()),
+            openapi.JsonApiSpecPlugin(),
+        ]
+        super().init_app(app, spec_kwargs=kwargs)
+        openapi.register_components(self.spec)
+        from app.jsonapi.attributes import FixedDecimal  # imports this module
+
+        # Answered as strings (as Django REST framework did), accepted as both.
+        self.register_field(FixedDecimal, "string", "decimal")
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         """Render ``abort()``, routing and webargs errors as JSON:API."""

@@ -12,6 +12,11 @@ Fixed windows: the first failure opens a window of ``window_s`` seconds; when a
 counter reaches its limit, attempts are refused with 429 until that window ends.
 A successful log-in clears the account's counter, not the address's. Keys are
 stored as SHA-256 digests, so the table holds no names or addresses in clear.
+
+Other attempts are counted the same way under a ``purpose`` that goes into the
+digest (password-reset requests: :data:`PASSWORD_RESET`, failed ingest tokens:
+:data:`INGEST_TOKEN`), so one table and one window serve every limit; the log-in
+counters have the empty purpose.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from app.models import LoginFailure
 
 ACCOUNT = "account"
 ADDRESS = "address"
+LOGIN = ""
+PASSWORD_RESET = "password-reset"  # noqa: S105  # a purpose, not a secret
+INGEST_TOKEN = "ingest-token"  # noqa: S105  # a purpose, not a secret
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,15 @@ class Limits:
             window_s=int(config["LOGIN_RATE_LIMIT_WINDOW_S"]),
         )
 
+    @classmethod
+    def for_password_reset(cls, config: Mapping[str, Any]) -> Limits:
+        """Read ``PASSWORD_RESET_RATE_LIMIT_*`` (and the shared window)."""
+        return cls(
+            per_account=int(config["PASSWORD_RESET_RATE_LIMIT_ACCOUNT"]),
+            per_address=int(config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"]),
+            window_s=int(config["LOGIN_RATE_LIMIT_WINDOW_S"]),
+        )
+
     @property
     def window(self) -> timedelta:
         """The window as a duration."""
@@ -60,7 +77,14 @@ class Limits:
 
 
 def check(
-    session: Session, limits: Limits, account: str, address: str, now: datetime
+    session: Session,
+    limits: Limits,
+    account: str,
+    address: str,
+    now: datetime,
+    *,
+    purpose: str = LOGIN,
+    message: str | None = None,
 ) -> None:
     """Refuse the attempt while the account or the address is over its limit.
 
@@ -70,11 +94,14 @@ def check(
         account: the account key (see :func:`app.services.accounts.account_key`).
         address: the client's address.
         now: the current time.
+        purpose: what is counted (:data:`LOGIN` by default).
+        message: the 429's detail, with ``%(num)d`` minutes (default: the
+            log-in's).
 
     Raises:
-        ThrottledError: too many failures in the current window (429).
+        ThrottledError: too many attempts in the current window (429).
     """
-    keyed = _keys(limits, account, address)
+    keyed = _keys(limits, account, address, purpose)
     if not keyed:
         return
     rows = session.execute(
@@ -92,21 +119,30 @@ def check(
     ]
     if waits:
         retry_after = max(1, math.ceil(max(waits)))
-        raise ThrottledError(
-            ngettext(
+        minutes = max(1, math.ceil(retry_after / 60))
+        detail = (
+            message % {"num": minutes}
+            if message
+            else ngettext(
                 "Too many failed sign-in attempts. Try again in %(num)d minute.",
                 "Too many failed sign-in attempts. Try again in %(num)d minutes.",
-                max(1, math.ceil(retry_after / 60)),
-            ),
-            retry_after_s=retry_after,
+                minutes,
+            )
         )
+        raise ThrottledError(detail, retry_after_s=retry_after)
 
 
 def record_failure(
-    session: Session, limits: Limits, account: str, address: str, now: datetime
+    session: Session,
+    limits: Limits,
+    account: str,
+    address: str,
+    now: datetime,
+    *,
+    purpose: str = LOGIN,
 ) -> None:
     """Count one failed attempt for the account and for the address (flushes)."""
-    for scope, key in _keys(limits, account, address):
+    for scope, key in _keys(limits, account, address, purpose):
         stmt = insert(LoginFailure).values(
             scope=scope, key=key, window_start=now, failures=1
         )
@@ -142,14 +178,17 @@ def prune(session: Session, limits: Limits, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _keys(limits: Limits, account: str, address: str) -> dict[tuple[str, str], int]:
+def _keys(
+    limits: Limits, account: str, address: str, purpose: str = LOGIN
+) -> dict[tuple[str, str], int]:
     keyed = {}
     if limits.per_account > 0 and account:
-        keyed[(ACCOUNT, _digest(ACCOUNT, account))] = limits.per_account
+        keyed[(ACCOUNT, _digest(ACCOUNT, account, purpose))] = limits.per_account
     if limits.per_address > 0 and address:
-        keyed[(ADDRESS, _digest(ADDRESS, address))] = limits.per_address
+        keyed[(ADDRESS, _digest(ADDRESS, address, purpose))] = limits.per_address
     return keyed
 
 
-def _digest(scope: str, value: str) -> str:
-    return hashlib.sha256(f"{scope}:{value}".encode()).hexdigest()
+def _digest(scope: str, value: str, purpose: str = LOGIN) -> str:
+    prefix = f"{purpose}:" if purpose else ""
+    return hashlib.sha256(f"{prefix}{scope}:{value}".encode()).hexdigest()

@@ -42,6 +42,7 @@ def enqueue_stored(session: Session, keys: str, publishers: Sequence[str]) -> in
     if not keys.isidentifier():
         raise ValueError(f"not a relation name: {keys!r}")
     result = session.execute(
-        text(_ENQUEUE.format(keys=keys)), {"publishers": list(publishers)}
+        text(_ENQUEUE.format(keys=keys)),  # sql-identifiers: vetted (an identifier)
+        {"publishers": list(publishers)},
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from datetime import datetime
 from hmac import compare_digest
 
 from flask_babel import gettext
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.models import User
-from app.services import signed, tokens
+from app.services import login_throttle, signed, tokens
+from app.services.login_throttle import Limits
 from app.services.password_policy import NewPassword, check_new_password
 from app.services.passwords import fingerprint, hash_password
 
@@ -34,6 +36,32 @@ class ResetKey:
 
     uid: str
     token: str
+
+
+def throttle_request(
+    session: Session, limits: Limits, email: str, address: str, now: datetime
+) -> None:
+    """Count one reset request; refuse it when the address or the account asked too often.
+
+    Every request counts, found or not, so the limit neither tells which
+    addresses have accounts nor lets anyone flood a mailbox (flushes).
+
+    Raises:
+        ThrottledError: too many requests in the current window (429).
+    """
+    account = f"email:{email.strip().lower()}"
+    login_throttle.check(
+        session,
+        limits,
+        account,
+        address,
+        now,
+        purpose=login_throttle.PASSWORD_RESET,
+        message=gettext("Too many password reset requests. Please try again later."),
+    )
+    login_throttle.record_failure(
+        session, limits, account, address, now, purpose=login_throttle.PASSWORD_RESET
+    )
 
 
 def find_for_reset(session: Session, email: str) -> User | None:

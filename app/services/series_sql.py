@@ -44,7 +44,7 @@ QUANTITIES = {
 AGGREGATES = ("avg", "min", "max", "count")
 BUCKET_INTERVALS = {"10m": "10 minutes", "1h": "1 hour", "1d": "1 day"}
 
-FACTS_SQL = text(
+FACTS_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     f"""
     SELECT {GUARD} AS visible,
            (SELECT CASE WHEN isfinite(w) THEN w END
@@ -73,7 +73,7 @@ _RAW_COUNT = (
     "(SELECT count(*) FROM (SELECT 1 FROM samples s WHERE s.node_id = :node_id "
     "AND s.time >= :{lo} AND s.time < :{hi} LIMIT :count_cap) c)"
 )
-EXTENT_SQL = text(
+EXTENT_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     f"""
     SELECT {_RAW_FIRST.format(lo="a0", hi="a1", order="ASC")} AS a_first,
            {_RAW_FIRST.format(lo="a0", hi="a1", order="DESC")} AS a_last,
@@ -88,7 +88,7 @@ EXTENT_SQL = text(
     WHERE {GUARD}
     """  # noqa: S608 -- constant text, values bound
 )
-REFINE_SQL = text(
+REFINE_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     f"""
     SELECT {_RAW_FIRST.format(lo="f0", hi="f1", order="ASC")} AS first,
            {_RAW_FIRST.format(lo="l0", hi="l1", order="DESC")} AS last
@@ -100,7 +100,7 @@ REFINE_SQL = text(
 def raw_values_sql(quantities: tuple[QuantitySpec, ...]) -> TextClause:
     """One row per sample: epoch seconds, then the quantities' values."""
     columns = ", ".join(_raw_value(q) for q in quantities)
-    return text(
+    return text(  # sql-identifiers: vetted (constant names and columns)
         f"""
         SELECT floor(extract(epoch FROM s.time))::bigint AS t, {columns}
         FROM samples s
@@ -172,7 +172,7 @@ def bucketed_sql(
             for i in range(raw_parts)
         )
         outer = ", ".join(_combined(q, agg) for q in quantities for agg in aggregates)
-        return text(
+        return text(  # sql-identifiers: vetted (constant names and columns)
             f"SELECT u.k - DATE '1970-01-01' AS key, {outer} "  # noqa: S608 -- constants
             f"FROM ({' UNION ALL '.join(parts)}) u WHERE {GUARD} GROUP BY u.k"
         )
@@ -238,7 +238,7 @@ def _raw_final(q: QuantitySpec, aggregate: str) -> str:
     return f"{aggregate}(s.{c})" + ("" if aggregate == "count" else _cast(q))
 
 
-SAMPLES_SQL = text(
+SAMPLES_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     f"""
     SELECT floor(extract(epoch FROM s.time))::bigint AS timestamp_s, s.co2_ppm,
            s.temperature_celsius::text AS temperature_celsius,

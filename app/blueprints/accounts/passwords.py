@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_login import login_required
 
-from flask import Blueprint, current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -19,8 +19,10 @@ from app.blueprints.accounts.helpers import page, show_errors
 from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
+from app.models.types import utcnow
 from app.security import sessions
 from app.services import account_mail, accounts, password_reset
+from app.services.login_throttle import Limits
 from app.services.password_policy import NewPassword
 
 blp = Blueprint("account_passwords", __name__, url_prefix="/accounts/password")
@@ -45,6 +47,11 @@ def reset() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return page("password_reset", form=form)
     secret = current_app.config["SECRET_KEY"]
+    limits = Limits.for_password_reset(current_app.config)
+    with transaction() as session:
+        password_reset.throttle_request(
+            session, limits, form.email.data, request.remote_addr or "", utcnow()
+        )
     with transaction() as session:
         user = password_reset.find_for_reset(session, form.email.data)
         key = password_reset.reset_key(user, secret) if user else None

@@ -6,9 +6,10 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.common import apply_fieldsets, body, created, no_content, page_of
 from app.blueprints.sites.render import address_resource
-from app.blueprints.sites.schemas import AddressAttributesSchema
+from app.blueprints.sites.schemas import ADDRESS_DOCUMENTS, AddressAttributesSchema
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
@@ -33,6 +34,7 @@ ATTRIBUTES = AddressAttributesSchema()
 
 @blp.route("/")
 class AddressList(MethodView):
+    @docs.lists(blp, ADDRESS_DOCUMENTS)
     def get(self) -> ResponseReturnValue:
         """List the addresses of the caller's sites (and their own unused ones)."""
         params = parse_query_params()
@@ -45,6 +47,7 @@ class AddressList(MethodView):
         )
         return apply_fieldsets(doc, params.fields)
 
+    @docs.creates(blp, ADDRESS_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create an address (then use it for a site)."""
         res = parse_resource(body(), "Address")
@@ -56,6 +59,7 @@ class AddressList(MethodView):
 
 @blp.route("/<int:pk>/")
 class AddressItem(MethodView):
+    @docs.reads(blp, ADDRESS_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get an address."""
         params = parse_query_params()
@@ -63,10 +67,12 @@ class AddressItem(MethodView):
         address = addresses.get_address(db.session(), current_actor(), pk)
         return apply_fieldsets(single(address_resource(address)), params.fields)
 
+    @docs.updates(blp, ADDRESS_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change an address (OWNER of every organization whose sites use it)."""
         return self._update(pk, partial=True)
 
+    @docs.updates(blp, ADDRESS_DOCUMENTS)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an address."""
         return self._update(pk, partial=False)

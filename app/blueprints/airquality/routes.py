@@ -10,8 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.airquality.render import airquality_resource
 from app.blueprints.airquality.schemas import (
+    AIRQUALITY_DOCUMENTS,
     AirQualityQueryArgsSchema,
     parse_year_month,
 )
@@ -51,6 +53,7 @@ def _answer(
 @blp.route("/<int:room_id>/airquality/")
 class RoomAirQualityRecent(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
+    @docs.reads(blp, AIRQUALITY_DOCUMENTS)
     def get(self, args: dict[str, Any], room_id: int) -> ResponseReturnValue:
         """Get the air quality of a room over the 30 days before today."""
         return _answer(room_id, None, args)
@@ -59,6 +62,7 @@ class RoomAirQualityRecent(MethodView):
 @blp.route("/<int:room_id>/airquality/<year_month>")
 class RoomAirQualityMonth(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
+    @docs.reads(blp, AIRQUALITY_DOCUMENTS)
     def get(
         self, args: dict[str, Any], room_id: int, year_month: str
     ) -> ResponseReturnValue:

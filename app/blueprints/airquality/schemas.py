@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from app.blueprints.docs import document_schemas
 from app.jsonapi import ParameterError
 from app.services.airquality import YearMonth
 
@@ -67,3 +68,35 @@ def parse_year_month(raw: str) -> YearMonth:
             "of the years 1970-2037, e.g. 2020-10.",
             parameter="year_month",
         ) from None
+
+
+class AirQualityDaySchema(ma.Schema):
+    """One day of the daily table."""
+
+    date = ma.fields.String()
+    from_timestamp_s = ma.fields.Integer()
+    to_timestamp_s = ma.fields.Integer()
+    is_valid = ma.fields.Boolean()
+    gap_duration_s = ma.fields.Integer()
+    max_co2_ppm = ma.fields.Float(allow_none=True)
+    mean_co2_ppm = ma.fields.Float(allow_none=True)
+    excess_duration_s = ma.fields.Integer()
+    excess_score = ma.fields.Float(allow_none=True)
+
+
+class AirQualityAttributesSchema(ma.Schema):
+    """The room's indicator (read only); the histogram and days on request."""
+
+    query_timestamp_s = ma.fields.Integer()
+    from_timestamp_s = ma.fields.Integer()
+    to_timestamp_s = ma.fields.Integer()
+    clean_air_medal = ma.fields.Boolean(allow_none=True)
+    airq_hist = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Float()),
+        metadata={"description": "Mean CO2 per hour (24 values) by weekday"},
+    )
+    airq_days = ma.fields.List(ma.fields.Nested(AirQualityDaySchema))
+
+
+AIRQUALITY_DOCUMENTS = document_schemas("room-airquality", AirQualityAttributesSchema)

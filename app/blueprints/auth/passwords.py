@@ -6,14 +6,16 @@ from typing import Any
 
 from flask_babel import gettext
 
-from flask import current_app
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor, renew_session
+from app.blueprints import docs
 from app.blueprints.auth import render
 from app.blueprints.auth.routes import check_envelope
 from app.blueprints.auth.schemas import (
+    DetailDocument,
     PasswordChangeDocument,
     PasswordResetConfirmDocument,
     PasswordResetDocument,
@@ -21,7 +23,9 @@ from app.blueprints.auth.schemas import (
 from app.db import transaction
 from app.errors import UnavailableError
 from app.jsonapi import JsonApiBlueprint
+from app.models.types import utcnow
 from app.services import account_mail, accounts, password_reset
+from app.services.login_throttle import Limits
 from app.services.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
@@ -39,6 +43,7 @@ class PasswordChange(MethodView):
     """The reference's ``PasswordChangeView``, requiring the old password."""
 
     @blp.arguments(PasswordChangeDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password; the old one is required.
 
@@ -63,14 +68,22 @@ class PasswordReset(MethodView):
     """The reference's ``PasswordResetView``, working."""
 
     @blp.arguments(PasswordResetDocument)
+    @docs.answers(blp, DetailDocument)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail a password-reset link to the address, if an account uses it.
 
         The answer is the same whether or not an account uses the address.
+        Requests are rate-limited per address typed and per client address
+        (429 with ``Retry-After``).
         """
         check_envelope("PasswordResetView")
         email = document["data"]["attributes"]["email"]
         secret = current_app.config["SECRET_KEY"]
+        limits = Limits.for_password_reset(current_app.config)
+        address = request.remote_addr or ""
+        with transaction() as session:
+            password_reset.throttle_request(session, limits, email, address, utcnow())
         with transaction() as session:
             user = password_reset.find_for_reset(session, email)
             key = password_reset.reset_key(user, secret) if user else None
@@ -89,6 +102,7 @@ class PasswordResetConfirm(MethodView):
     """The reference's ``PasswordResetConfirmView``."""
 
     @blp.arguments(PasswordResetConfirmDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password with the ``uid`` and ``token`` of a reset link.
 

@@ -10,9 +10,11 @@ from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
+from app.blueprints import docs
 from app.blueprints.auth import render
 from app.blueprints.auth.routes import check_envelope
 from app.blueprints.auth.schemas import (
+    DetailDocument,
     RegisterDocument,
     ResendEmailDocument,
     VerifyEmailDocument,
@@ -40,6 +42,7 @@ class Register(MethodView):
     """The reference's intended ``RegisterView``."""
 
     @blp.arguments(RegisterDocument)
+    @docs.answers(blp, DetailDocument, 201)
     def post(self, document: Document) -> ResponseReturnValue:
         """Create an account and mail its confirmation link (201).
 
@@ -82,6 +85,7 @@ class VerifyEmail(MethodView):
     """The reference's intended ``VerifyEmailView``."""
 
     @blp.arguments(VerifyEmailDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Confirm an e-mail address with the key from the mailed link."""
         check_envelope("VerifyEmailView")
@@ -99,6 +103,7 @@ class ResendEmail(MethodView):
     """dj-rest-auth's ``ResendEmailVerificationView``."""
 
     @blp.arguments(ResendEmailDocument)
+    @docs.answers(blp, DetailDocument)
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail the confirmation link again to an unverified address.
 

@@ -20,9 +20,14 @@ from app.authn import (
     start_session,
     takes_refresh_token,
 )
+from app.blueprints import docs
 from app.blueprints.auth import render
 from app.blueprints.auth.schemas import (
+    DetailDocument,
+    LoginAnswer,
     LoginDocument,
+    OwnAccount,
+    TokenRefreshAnswer,
     UserPatchDocument,
     UserPutDocument,
 )
@@ -57,6 +62,8 @@ class Login(MethodView):
 
     @csrf_exempt
     @blp.arguments(LoginDocument)
+    @docs.answers(blp, LoginAnswer.single)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Log in with username or e-mail address and password.
 
@@ -89,6 +96,7 @@ class Login(MethodView):
 class Logout(MethodView):
     """The reference's ``LogoutView``."""
 
+    @docs.answers(blp, DetailDocument)
     def post(self) -> ResponseReturnValue:
         """Log out: revoke the API keys or bearer token and end the session."""
         with transaction():
@@ -100,6 +108,7 @@ class Logout(MethodView):
 class UserDetails(MethodView):
     """The reference's ``UserDetailsView``: the caller's own account."""
 
+    @docs.answers(blp, OwnAccount.single)
     def get(self) -> ResponseReturnValue:
         """Return the logged-in user (``data.id`` is what the dashboards read)."""
         with transaction() as session:
@@ -107,11 +116,13 @@ class UserDetails(MethodView):
         return render.user(user)
 
     @blp.arguments(UserPatchDocument)
+    @docs.answers(blp, OwnAccount.single)
     def patch(self, document: Document) -> ResponseReturnValue:
         """Change the username, first or last name; the e-mail address is read-only."""
         return _update(document)
 
     @blp.arguments(UserPutDocument)
+    @docs.answers(blp, OwnAccount.single)
     def put(self, document: Document) -> ResponseReturnValue:
         """Replace username, first and last name; the e-mail address is read-only."""
         return _update(document)
@@ -140,6 +151,7 @@ class TokenRefresh(MethodView):
     """A new access token for a refresh token."""
 
     @takes_refresh_token
+    @docs.answers(blp, TokenRefreshAnswer.single)
     def post(self) -> ResponseReturnValue:
         """Return a new access token; send ``Authorization: Bearer <refresh token>``.
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import marshmallow as ma
 
+from app.blueprints.docs import document_schemas
+
 
 class _Lenient(ma.Schema):
     class Meta:
@@ -107,4 +109,50 @@ RegisterDocument = document(
 VerifyEmailDocument = document("VerifyEmailView", {"key": _text(required=True)})
 ResendEmailDocument = document(
     "ResendEmailVerificationView", {"email": _text(required=True)}
+)
+
+
+class _DetailSchema(ma.Schema):
+    detail = ma.fields.String(metadata={"description": "What happened"})
+
+
+#: ``{"data": {"detail": ...}}``: the reference's answer to actions.
+DetailDocument = ma.Schema.from_dict(
+    {
+        "data": ma.fields.Nested(_DetailSchema),
+        "meta": ma.fields.Dict(metadata={"description": "`email_sent: false`"}),
+    },
+    name="DetailDocument",
+)
+LoginAnswer = document_schemas(
+    "LoginView",
+    ma.Schema.from_dict(
+        {
+            "key": ma.fields.String(metadata={"description": "`Token <key>`"}),
+            "access_token": ma.fields.String(),
+            "refresh_token": ma.fields.String(),
+        },
+        name="LoginAnswerAttributes",
+    ),
+    name="LoginAnswer",
+)
+TokenRefreshAnswer = document_schemas(
+    "TokenRefreshView",
+    ma.Schema.from_dict(
+        {"access_token": ma.fields.String()}, name="TokenRefreshAttributes"
+    ),
+)
+OwnAccount = document_schemas(
+    "User",
+    ma.Schema.from_dict(
+        {
+            "pk": ma.fields.Integer(),
+            "username": ma.fields.String(),
+            "email": ma.fields.String(),
+            "first_name": ma.fields.String(),
+            "last_name": ma.fields.String(),
+        },
+        name="OwnAccountAttributes",
+    ),
+    name="OwnAccount",
 )

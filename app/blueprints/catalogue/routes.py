@@ -11,12 +11,16 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.catalogue.render import (
     model_resource,
     protocol_resource,
     quantity_resource,
 )
 from app.blueprints.catalogue.schemas import (
+    MODEL_DOCUMENTS,
+    PROTOCOL_DOCUMENTS,
+    QUANTITY_DOCUMENTS,
     ModelAttributesSchema,
     ProtocolAttributesSchema,
     QuantityAttributesSchema,
@@ -142,28 +146,43 @@ class _EntryItem(MethodView):
 @blp.route("/quantities/")
 class QuantityList(_EntryList):
     kind = QUANTITY
+    get = docs.lists(blp, QUANTITY_DOCUMENTS)(_EntryList.get)
+    post = docs.creates(blp, QUANTITY_DOCUMENTS)(_EntryList.post)
 
 
 @blp.route("/quantities/<int:pk>/")
 class QuantityItem(_EntryItem):
     kind = QUANTITY
+    get = docs.reads(blp, QUANTITY_DOCUMENTS)(_EntryItem.get)
+    patch = docs.updates(blp, QUANTITY_DOCUMENTS)(_EntryItem.patch)
+    put = docs.updates(blp, QUANTITY_DOCUMENTS)(_EntryItem.put)
 
 
 @blp.route("/protocols/")
 class ProtocolList(_EntryList):
     kind = PROTOCOL
+    get = docs.lists(blp, PROTOCOL_DOCUMENTS)(_EntryList.get)
+    post = docs.creates(blp, PROTOCOL_DOCUMENTS)(_EntryList.post)
 
 
 @blp.route("/protocols/<int:pk>/")
 class ProtocolItem(_EntryItem):
     kind = PROTOCOL
+    get = docs.reads(blp, PROTOCOL_DOCUMENTS)(_EntryItem.get)
+    patch = docs.updates(blp, PROTOCOL_DOCUMENTS)(_EntryItem.patch)
+    put = docs.updates(blp, PROTOCOL_DOCUMENTS)(_EntryItem.put)
 
 
 @blp.route("/models/")
 class ModelList(_EntryList):
     kind = MODEL
+    get = docs.lists(blp, MODEL_DOCUMENTS)(_EntryList.get)
+    post = docs.creates(blp, MODEL_DOCUMENTS)(_EntryList.post)
 
 
 @blp.route("/models/<int:pk>/")
 class ModelItem(_EntryItem):
     kind = MODEL
+    get = docs.reads(blp, MODEL_DOCUMENTS)(_EntryItem.get)
+    patch = docs.updates(blp, MODEL_DOCUMENTS)(_EntryItem.patch)
+    put = docs.updates(blp, MODEL_DOCUMENTS)(_EntryItem.put)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
+from app.blueprints.docs import document_schemas
 from app.jsonapi.attributes import not_blank
 
 
@@ -34,3 +35,8 @@ class ModelAttributesSchema(ma.Schema):
     trade_name = _name(30)
     manufacturer = _name(30)
     sensor_type = _name(100)
+
+
+QUANTITY_DOCUMENTS = document_schemas("Quantity", QuantityAttributesSchema)
+PROTOCOL_DOCUMENTS = document_schemas("Protocol", ProtocolAttributesSchema)
+MODEL_DOCUMENTS = document_schemas("Model", ModelAttributesSchema)

@@ -7,6 +7,8 @@ from typing import Any
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
+from app.blueprints.fidelity.schemas import FIDELITY_DOCUMENTS
 from app.db import transaction
 from app.jsonapi import (
     JsonApiBlueprint,
@@ -34,6 +36,7 @@ class FidelityList(MethodView):
     """The verdicts of the caller's nodes."""
 
     @blp.arguments(FidelityQueryArgsSchema, location="query")
+    @docs.lists(blp, FIDELITY_DOCUMENTS)
     def get(self, args: dict[str, Any]) -> JsonObject:
         """List the fidelity of the nodes of your organizations"""
         params = parse_query_params()
@@ -52,6 +55,7 @@ class FidelityList(MethodView):
 class FidelityItem(MethodView):
     """The verdict of one node."""
 
+    @docs.reads(blp, FIDELITY_DOCUMENTS)
     def get(self, node_id: str) -> JsonObject:
         """Get the fidelity of one of your nodes"""
         params = parse_query_params()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.blueprints.docs import document_schemas
 from app.models.devices import Fidelity
 
 CODES = tuple(f.value for f in Fidelity)
@@ -56,3 +57,21 @@ class FidelityQueryArgsSchema(ma.Schema):
             "pattern": "^[UEMD](,[UEMD])*$",
         },
     )
+
+
+class FidelityAttributesSchema(ma.Schema):
+    """A node's liveness verdict (read only)."""
+
+    fidelity = ma.fields.String(
+        validate=ma.validate.OneOf(CODES),
+        metadata={"description": "U (unknown), E (alive), M (missing), D (dead)"},
+    )
+    last_contact_s = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Newest sample, epoch seconds"}
+    )
+    last_check_s = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Last check, epoch seconds"}
+    )
+
+
+FIDELITY_DOCUMENTS = document_schemas("Fidelity", FidelityAttributesSchema)

@@ -18,6 +18,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from sqlalchemy.orm import Session
 
+from app.blueprints import docs
 from app.blueprints.ingest import render
 from app.blueprints.ingest.schemas import (
     BatchDocumentSchema,
@@ -33,16 +34,21 @@ from app.jsonapi import (
     error_response,
     parse_resource,
 )
+from app.metrics import count_ingested
+from app.models.types import utcnow
 from app.services.ingest import (
     batch,
     credentials,
     driver,
     readers,
     single,
+    token_throttle,
     uplinks,
     webhooks,
 )
+from app.services.ingest.batch import BatchReport
 from app.services.ingest.credentials import IngestScope
+from app.services.ingest.errors import MissingTokenError
 from app.services.ingest.validation import Limits
 from app.services.publishers import enabled_names
 
@@ -95,9 +101,18 @@ def _scope(session: Session) -> IngestScope:
         cache = credentials.TokenCache(config["INGEST_TOKEN_CACHE_S"])
         current_app.extensions[_SCOPES_EXTENSION] = cache
     headers: Any = request.headers
-    return credentials.authenticate(
-        session, headers, config["INGEST_AUTH"], config["INGEST_TOKEN_HEADER"], cache
-    )
+    address = request.remote_addr or ""
+    try:
+        return token_throttle.authenticate(
+            session, headers, config, cache, address, utcnow()
+        )
+    except MissingTokenError:
+        session.commit()  # keep the failure counted (rate limit), then answer 401
+        raise
+
+
+def _count_report(report: BatchReport) -> None:
+    count_ingested(report.stored, report.duplicate, report.conflicting, report.rejected)
 
 
 def _limits() -> Limits:
@@ -132,6 +147,7 @@ class SampleIngest(MethodView):
     @_answers(201, "Stored.", SampleDocumentSchema)
     @_answers(200, "This sample was stored before.", SampleDocumentSchema)
     @_answers(409, "Another sample of the node at that time.")
+    @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Store one sample (Managair-compatible)."""
         publishers = _publishers()
@@ -142,6 +158,7 @@ class SampleIngest(MethodView):
             resource = parse_resource(request.get_json(silent=True), "Sample")
             sample = single.sample_from_resource(resource, _limits())
             result = single.ingest_sample(session, scope, sample, publishers)
+        count_ingested(stored=int(result.created), duplicate=int(not result.created))
         return render.sample_document(result), 201 if result.created else 200
 
 
@@ -154,6 +171,7 @@ class SampleBatch(MethodView):
     @_answers(200, "Processed.", BatchDocumentSchema)
     @_answers(413, "Larger than INGEST_MAX_BODY_BYTES.")
     @_answers(415, "Not JSON, NDJSON or CSV, or not gzip.")
+    @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Store a batch of samples and report on every record."""
         config = current_app.config
@@ -172,6 +190,7 @@ class SampleBatch(MethodView):
                 _limits(),
                 _publishers(),
             )
+        _count_report(report)
         return render.batch_document(report), 200
 
 
@@ -182,6 +201,7 @@ class TtnUplink(MethodView):
     @_answers(200, "Stored.", UplinkDocumentSchema)
     @_answers(204, "A message without payload: ignored.")
     @_answers(404, "No node has this DevEUI.")
+    @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a The Things Stack uplink."""
         with transaction() as session:
@@ -192,6 +212,7 @@ class TtnUplink(MethodView):
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )
+        _count_report(result.report)
         return render.uplink_document(result), 200
 
 
@@ -202,6 +223,7 @@ class ChirpStackUplink(MethodView):
     @_answers(200, "Stored.", UplinkDocumentSchema)
     @_answers(204, "Not an uplink, or no payload: ignored.")
     @_answers(404, "No node has this DevEUI.")
+    @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a ChirpStack uplink event."""
         with transaction() as session:
@@ -215,4 +237,5 @@ class ChirpStackUplink(MethodView):
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )
+        _count_report(result.report)
         return render.uplink_document(result), 200

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
@@ -28,11 +29,14 @@ from app.blueprints.common import (
 )
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.installations.schemas import (
+    INSTALLATION_DOCUMENTS,
     InstallationAttributesSchema,
     with_default_end,
 )
 from app.blueprints.nodes.render import node_resource
+from app.blueprints.nodes.schemas import NODE_DOCUMENTS
 from app.blueprints.rooms.render import room_resource
+from app.blueprints.rooms.schemas import ROOM_DOCUMENTS
 from app.db import transaction
 from app.errors import ValidationError
 from app.extensions import db
@@ -61,6 +65,15 @@ blp = JsonApiBlueprint(
 
 EXTRA = ("include_timeseries",)
 INCLUDES = ("node", "room")
+INSTALLATION_INCLUDE = docs.include_parameter(*INCLUDES)
+LIST_FILTERS = (
+    docs.id_filter("room", "room"),
+    docs.id_filter("site", "site"),
+    docs.id_filter("organization", "organization"),
+    docs.filter_parameter(
+        "node", "Only those of this node (UUID)", {"type": "string", "format": "uuid"}
+    ),
+)
 ATTRIBUTES = InstallationAttributesSchema()
 
 
@@ -112,6 +125,7 @@ def _detail(pk: int, params: QueryParams, time_slice: TimeSlice) -> JsonObject:
 
 @blp.route("/")
 class InstallationList(MethodView):
+    @docs.lists(blp, INSTALLATION_DOCUMENTS, *LIST_FILTERS, INSTALLATION_INCLUDE)
     def get(self) -> ResponseReturnValue:
         """List the installations the caller may see (public ones for anyone)."""
         params = parse_query_params(allowed_extra=EXTRA)
@@ -135,6 +149,7 @@ class InstallationList(MethodView):
         )
         return apply_fieldsets(doc, params.fields)
 
+    @docs.creates(blp, INSTALLATION_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Install a node in a room (both of an organization you own)."""
         params = parse_query_params(strict=False)
@@ -146,6 +161,9 @@ class InstallationList(MethodView):
 
 @blp.route("/<int:pk>/")
 class InstallationItem(MethodView):
+    @docs.reads(
+        blp, INSTALLATION_DOCUMENTS, *docs.TIME_SLICE_PARAMETERS, INSTALLATION_INCLUDE
+    )
     def get(self, pk: int) -> ResponseReturnValue:
         """Get an installation; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
@@ -157,10 +175,12 @@ class InstallationItem(MethodView):
         )
         return _detail(pk, params, time_slice)
 
+    @docs.updates(blp, INSTALLATION_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change an installation (OWNER): end it, toggle ``is_public``, ..."""
         return self._update(pk, partial=True)
 
+    @docs.updates(blp, INSTALLATION_DOCUMENTS)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an installation (OWNER)."""
         return self._update(pk, partial=False)
@@ -181,6 +201,7 @@ class InstallationItem(MethodView):
 
 
 @blp.route("/<int:pk>/room/")
+@docs.reads(blp, ROOM_DOCUMENTS)
 def installation_room(pk: int) -> ResponseReturnValue:
     """Get the room of an installation."""
     room = installations.installation_room(db.session(), current_actor(), pk)
@@ -188,6 +209,7 @@ def installation_room(pk: int) -> ResponseReturnValue:
 
 
 @blp.route("/<int:pk>/node/")
+@docs.reads(blp, NODE_DOCUMENTS)
 def installation_node(pk: int) -> ResponseReturnValue:
     """Get the node of an installation (members of its owner only)."""
     session = db.session()
@@ -198,6 +220,7 @@ def installation_node(pk: int) -> ResponseReturnValue:
 
 @blp.route("/<int:pk>/image/", methods=["PUT"])
 @accepts_media_types("multipart/form-data")
+@docs.uploads_image(blp, INSTALLATION_DOCUMENTS)
 def installation_image(pk: int) -> ResponseReturnValue:
     """Upload the installation's photo (multipart part ``image``; OWNER)."""
     actor, store = current_actor(), media_store()

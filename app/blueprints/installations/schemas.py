@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Range
 
+from app.blueprints.docs import document_schemas
 from app.services.epoch import MAX_EPOCH_S, OPEN_END_S
 
 _EPOCH = Range(min=0, max=MAX_EPOCH_S)
@@ -22,3 +23,6 @@ class InstallationAttributesSchema(ma.Schema):
 def with_default_end(attributes: dict[str, object]) -> dict[str, object]:
     """Return create attributes with the open end filled in when not sent."""
     return {"to_timestamp_s": OPEN_END_S, **attributes}
+
+
+INSTALLATION_DOCUMENTS = document_schemas("Installation", InstallationAttributesSchema)

@@ -8,7 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.catalogue.render import model_resource, protocol_resource
+from app.blueprints.catalogue.schemas import MODEL_DOCUMENTS, PROTOCOL_DOCUMENTS
 from app.blueprints.common import (
     apply_fieldsets,
     body,
@@ -23,8 +25,10 @@ from app.blueprints.common import (
     to_one_id,
 )
 from app.blueprints.installations.render import installation_resource
+from app.blueprints.installations.schemas import INSTALLATION_DOCUMENTS
 from app.blueprints.nodes.render import node_resource
-from app.blueprints.nodes.schemas import NodeAttributesSchema
+from app.blueprints.nodes.schemas import NODE_DOCUMENTS, NodeAttributesSchema
+from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
 from app.blueprints.sites.render import organization_resource
 from app.db import transaction
 from app.extensions import db
@@ -50,6 +54,7 @@ blp = JsonApiBlueprint(
 
 EXTRA = ("include_timeseries",)
 ATTRIBUTES = NodeAttributesSchema()
+ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 
 
 def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
@@ -66,6 +71,7 @@ def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
 
 @blp.route("/")
 class NodeList(MethodView):
+    @docs.lists(blp, NODE_DOCUMENTS, ORGANIZATION_FILTER, docs.SEARCH_FILTER)
     def get(self) -> ResponseReturnValue:
         """List the nodes of the caller's organizations with their sample figures."""
         params = parse_query_params(allowed_extra=EXTRA)
@@ -83,6 +89,7 @@ class NodeList(MethodView):
         )
         return apply_fieldsets(doc, params.fields)
 
+    @docs.creates(blp, NODE_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Register a node (with a client-chosen UUID) for an organization you own."""
         write = _write(None, partial=False)
@@ -94,6 +101,7 @@ class NodeList(MethodView):
 
 @blp.route("/<uuid:pk>/")
 class NodeItem(MethodView):
+    @docs.reads(blp, NODE_DOCUMENTS, *docs.TIME_SLICE_PARAMETERS)
     def get(self, pk: UUID) -> ResponseReturnValue:
         """Get a node; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
@@ -107,10 +115,12 @@ class NodeItem(MethodView):
         view = nodes.node_detail(db.session(), current_actor(), pk, time_slice)
         return apply_fieldsets(single(node_resource(view, query_s)), params.fields)
 
+    @docs.updates(blp, NODE_DOCUMENTS)
     def patch(self, pk: UUID) -> ResponseReturnValue:
         """Change a node (OWNER); moving it needs OWNER rights on both organizations."""
         return self._update(pk, partial=True)
 
+    @docs.updates(blp, NODE_DOCUMENTS)
     def put(self, pk: UUID) -> ResponseReturnValue:
         """Replace a node (OWNER)."""
         return self._update(pk, partial=False)
@@ -132,6 +142,7 @@ class NodeItem(MethodView):
 
 
 @blp.route("/<uuid:pk>/protocol/")
+@docs.reads(blp, PROTOCOL_DOCUMENTS)
 def node_protocol(pk: UUID) -> ResponseReturnValue:
     """Get the protocol of a node."""
     session = db.session()
@@ -142,6 +153,7 @@ def node_protocol(pk: UUID) -> ResponseReturnValue:
 
 
 @blp.route("/<uuid:pk>/model/")
+@docs.reads(blp, MODEL_DOCUMENTS)
 def node_model(pk: UUID) -> ResponseReturnValue:
     """Get the model of a node."""
     session = db.session()
@@ -152,6 +164,7 @@ def node_model(pk: UUID) -> ResponseReturnValue:
 
 
 @blp.route("/<uuid:pk>/owner/")
+@docs.reads(blp, ORGANIZATION_DOCUMENTS)
 def node_owner(pk: UUID) -> ResponseReturnValue:
     """Get the organization that owns a node."""
     session = db.session()
@@ -162,6 +175,7 @@ def node_owner(pk: UUID) -> ResponseReturnValue:
 
 
 @blp.route("/<uuid:pk>/installations/")
+@docs.lists(blp, INSTALLATION_DOCUMENTS, paged=False)
 def node_installations(pk: UUID) -> ResponseReturnValue:
     """List every installation of a node (not paginated)."""
     session = db.session()

@@ -11,15 +11,18 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.docs import LinkageDocumentSchema, request_body
 from app.blueprints.documents import one, paged, window
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
+from app.blueprints.nodes.schemas import NODE_DOCUMENTS
 from app.blueprints.organizations import inventory, render
 from app.blueprints.organizations.schemas import (
     ORGANIZATION_DOCUMENTS,
     OrganizationAttributesSchema,
 )
+from app.blueprints.sites.schemas import SITE_DOCUMENTS
 from app.blueprints.users import render as user_render
 from app.blueprints.users.schemas import USER_DOCUMENTS
 from app.db import transaction
@@ -150,6 +153,7 @@ class OrganizationMemberships(MethodView):
 class OrganizationSites(MethodView):
     """The sites an organization operates."""
 
+    @docs.lists(blp, SITE_DOCUMENTS, docs.SEARCH_FILTER)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the sites of an organization that you may see."""
         params = parse_query_params(strict=False)
@@ -161,6 +165,7 @@ class OrganizationSites(MethodView):
 class OrganizationNodes(MethodView):
     """The nodes an organization owns."""
 
+    @docs.lists(blp, NODE_DOCUMENTS, docs.SEARCH_FILTER)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the nodes of one of your organizations."""
         params = parse_query_params(strict=False)

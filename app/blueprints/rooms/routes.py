@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
@@ -18,9 +19,11 @@ from app.blueprints.common import (
     to_one_id,
 )
 from app.blueprints.installations.render import installation_resource
+from app.blueprints.installations.schemas import INSTALLATION_DOCUMENTS
 from app.blueprints.rooms.render import room_resource
-from app.blueprints.rooms.schemas import RoomAttributesSchema
+from app.blueprints.rooms.schemas import ROOM_DOCUMENTS, RoomAttributesSchema
 from app.blueprints.sites.render import site_resource
+from app.blueprints.sites.schemas import SITE_DOCUMENTS
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
@@ -40,6 +43,9 @@ blp = JsonApiBlueprint(
     description="Rooms of sites, where nodes are installed.",
 )
 
+SITE_FILTER = docs.id_filter("site", "site")
+ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
+
 ATTRIBUTES = RoomAttributesSchema()
 
 
@@ -53,6 +59,9 @@ def _write(url_id: int | None, partial: bool) -> rooms.RoomWrite:
 
 @blp.route("/")
 class RoomList(MethodView):
+    @docs.lists(
+        blp, ROOM_DOCUMENTS, SITE_FILTER, ORGANIZATION_FILTER, docs.SEARCH_FILTER
+    )
     def get(self) -> ResponseReturnValue:
         """List the rooms the caller may see (public ones for anyone)."""
         params = parse_query_params()
@@ -71,6 +80,7 @@ class RoomList(MethodView):
         )
         return apply_fieldsets(doc, params.fields)
 
+    @docs.creates(blp, ROOM_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create a room in a site of an organization you own."""
         write = _write(None, partial=False)
@@ -81,6 +91,7 @@ class RoomList(MethodView):
 
 @blp.route("/<int:pk>/")
 class RoomItem(MethodView):
+    @docs.reads(blp, ROOM_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get a room."""
         params = parse_query_params()
@@ -88,10 +99,12 @@ class RoomItem(MethodView):
         room = rooms.get_room(db.session(), current_actor(), pk)
         return apply_fieldsets(single(room_resource(room)), params.fields)
 
+    @docs.updates(blp, ROOM_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change a room (OWNER); moving it needs OWNER rights on both sites' owners."""
         return self._update(pk, partial=True)
 
+    @docs.updates(blp, ROOM_DOCUMENTS)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a room (OWNER)."""
         return self._update(pk, partial=False)
@@ -110,6 +123,7 @@ class RoomItem(MethodView):
 
 
 @blp.route("/<int:pk>/site/")
+@docs.reads(blp, SITE_DOCUMENTS)
 def room_site(pk: int) -> ResponseReturnValue:
     """Get the site of a room."""
     site = rooms.room_site(db.session(), current_actor(), pk)
@@ -117,6 +131,7 @@ def room_site(pk: int) -> ResponseReturnValue:
 
 
 @blp.route("/<int:pk>/installations/")
+@docs.lists(blp, INSTALLATION_DOCUMENTS, paged=False)
 def room_installations(pk: int) -> ResponseReturnValue:
     """List the installations of a room the caller may see."""
     params = parse_query_params(strict=False)

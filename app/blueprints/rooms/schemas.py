@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
+from app.blueprints.docs import document_schemas
 from app.jsonapi.attributes import FixedDecimal, not_blank
 
 
@@ -18,3 +19,6 @@ class RoomAttributesSchema(ma.Schema):
     max_occupancy = ma.fields.Integer(
         allow_none=True, validate=Range(min=0, max=2_147_483_647)
     )
+
+
+ROOM_DOCUMENTS = document_schemas("Room", RoomAttributesSchema)

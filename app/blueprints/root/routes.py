@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
+from app.blueprints import docs
 from app.jsonapi import JsonApiBlueprint, absolute_url
 
 blp = JsonApiBlueprint(
@@ -28,12 +30,23 @@ COLLECTIONS = (
     "node-timeseries",
     "installation-timeseries",
 )
+ROOT_DOCUMENT = ma.Schema.from_dict(
+    {
+        "data": ma.fields.Dict(
+            keys=ma.fields.String(),
+            values=ma.fields.String(),
+            metadata={"description": "URL of each collection by name"},
+        )
+    },
+    name="RootDocument",
+)
 
 
 @blp.route("/")
 class Root(MethodView):
     """The API root."""
 
+    @docs.answers(blp, ROOT_DOCUMENT)
     def get(self) -> ResponseReturnValue:
         """Link every resource collection by name."""
         return {

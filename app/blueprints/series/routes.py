@@ -18,9 +18,14 @@ from app.blueprints.series.render import (
     series_document,
     wants_csv,
 )
-from app.blueprints.series.schemas import SeriesArgsSchema
+from app.blueprints.series.schemas import (
+    CSV_CONTENT,
+    INSTALLATION_SERIES_DOCUMENTS,
+    NODE_SERIES_DOCUMENTS,
+    SeriesArgsSchema,
+)
 from app.db import transaction
-from app.jsonapi import JsonApiBlueprint
+from app.jsonapi import JSONAPI_MEDIA_TYPE, JsonApiBlueprint
 from app.services import timebuckets as tb
 from app.services import timeseries
 from app.services.replica import read_session
@@ -36,6 +41,12 @@ blp = JsonApiBlueprint(
         "avg/min/max/count per quantity, columnar, as JSON:API or CSV."
     ),
 )
+
+
+def _answer(document: Any) -> dict[str, Any]:
+    """The OpenAPI 200 of a series: the JSON:API document or CSV."""
+    content = {JSONAPI_MEDIA_TYPE: {"schema": document}, **CSV_CONTENT}
+    return {"200": {"description": "The series", "content": content}}
 
 
 def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
@@ -56,6 +67,7 @@ class InstallationSeries(MethodView):
     """The series of one installation, clipped to its interval."""
 
     @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
+    @blp.doc(responses=_answer(INSTALLATION_SERIES_DOCUMENTS.single))
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get the downsampled series of an installation"""
         now = datetime.now(UTC)
@@ -76,6 +88,7 @@ class NodeSeries(MethodView):
     """The series of one node (members of its organization only)."""
 
     @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
+    @blp.doc(responses=_answer(NODE_SERIES_DOCUMENTS.single))
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get the downsampled series of a node"""
         now = datetime.now(UTC)

@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import validate
 from webargs.fields import DelimitedList
 
+from app.blueprints.docs import document_schemas
 from app.services import timebuckets as tb
 from app.services.series import MAX_POINTS_LIMIT, RESOLUTIONS
 from app.services.series_sql import AGGREGATES, QUANTITIES
@@ -115,3 +116,24 @@ class SeriesArgsSchema(ma.Schema):
             raise ma.ValidationError(
                 "filter[from] is after filter[to].", field_name="filter[from]"
             )
+
+
+class SeriesAttributesSchema(ma.Schema):
+    """A series (read only): one column per quantity and aggregate besides these."""
+
+    resolution = ma.fields.String()
+    tz = ma.fields.String()
+    query_timestamp_s = ma.fields.Integer()
+    from_timestamp_s = ma.fields.Integer()
+    to_timestamp_s = ma.fields.Integer()
+    timestamps_s = ma.fields.List(ma.fields.Integer())
+
+
+NODE_SERIES_DOCUMENTS = document_schemas(
+    "Node-Series", SeriesAttributesSchema, name="NodeSeries"
+)
+INSTALLATION_SERIES_DOCUMENTS = document_schemas(
+    "Installation-Series", SeriesAttributesSchema, name="InstallationSeries"
+)
+#: The CSV alternative (``format=csv`` or ``Accept: text/csv``).
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}

@@ -10,6 +10,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
@@ -20,13 +21,19 @@ from app.blueprints.common import (
     search_terms,
     to_one_id,
 )
+from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
 from app.blueprints.rooms.render import room_resource
+from app.blueprints.rooms.schemas import ROOM_DOCUMENTS
 from app.blueprints.sites.render import (
     address_resource,
     organization_resource,
     site_resource,
 )
-from app.blueprints.sites.schemas import SiteAttributesSchema
+from app.blueprints.sites.schemas import (
+    ADDRESS_DOCUMENTS,
+    SITE_DOCUMENTS,
+    SiteAttributesSchema,
+)
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
@@ -51,6 +58,8 @@ blp = JsonApiBlueprint(
 )
 
 INCLUDES = ("address", "operator")
+ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
+SITE_INCLUDE = docs.include_parameter(*INCLUDES)
 ATTRIBUTES = SiteAttributesSchema()
 
 
@@ -89,6 +98,9 @@ def _document(site: Site, params: QueryParams) -> JsonObject:
 
 @blp.route("/")
 class SiteList(MethodView):
+    @docs.lists(
+        blp, SITE_DOCUMENTS, ORGANIZATION_FILTER, docs.SEARCH_FILTER, SITE_INCLUDE
+    )
     def get(self) -> ResponseReturnValue:
         """List the sites the caller may see (public ones for anyone)."""
         params = parse_query_params()
@@ -107,6 +119,7 @@ class SiteList(MethodView):
         )
         return apply_fieldsets(doc, params.fields)
 
+    @docs.creates(blp, SITE_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create a site for an organization you own."""
         params = parse_query_params(strict=False)
@@ -118,6 +131,7 @@ class SiteList(MethodView):
 
 @blp.route("/<int:pk>/")
 class SiteItem(MethodView):
+    @docs.reads(blp, SITE_DOCUMENTS, SITE_INCLUDE)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get a site with its address."""
         params = parse_query_params()
@@ -125,10 +139,12 @@ class SiteItem(MethodView):
         site = sites.get_site(db.session(), current_actor(), pk)
         return _document(site, params)
 
+    @docs.updates(blp, SITE_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change a site (OWNER); moving it needs OWNER rights on both organizations."""
         return self._update(pk, partial=True)
 
+    @docs.updates(blp, SITE_DOCUMENTS)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a site (OWNER)."""
         return self._update(pk, partial=False)
@@ -148,6 +164,7 @@ class SiteItem(MethodView):
 
 
 @blp.route("/<int:pk>/organization/")
+@docs.reads(blp, ORGANIZATION_DOCUMENTS)
 def site_organization(pk: int) -> ResponseReturnValue:
     """Get the organization operating a site."""
     org = sites.site_operator(db.session(), current_actor(), pk)
@@ -155,6 +172,7 @@ def site_organization(pk: int) -> ResponseReturnValue:
 
 
 @blp.route("/<int:pk>/address/")
+@docs.reads(blp, ADDRESS_DOCUMENTS)
 def site_address(pk: int) -> ResponseReturnValue:
     """Get the address of a site (members only)."""
     address = sites.site_address(db.session(), current_actor(), pk)
@@ -162,6 +180,7 @@ def site_address(pk: int) -> ResponseReturnValue:
 
 
 @blp.route("/<int:pk>/rooms/")
+@docs.lists(blp, ROOM_DOCUMENTS, paged=False)
 def site_rooms(pk: int) -> ResponseReturnValue:
     """List the rooms of a site the caller may see."""
     params = parse_query_params(strict=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
+from app.blueprints.docs import document_schemas
 from app.jsonapi.attributes import FixedDecimal, not_blank
 
 
@@ -24,3 +25,7 @@ class AddressAttributesSchema(ma.Schema):
     city = ma.fields.String(required=True, validate=[Length(max=50), not_blank])
     latitude = FixedDecimal(9, 6, allow_none=True, validate=Range(min=-90, max=90))
     longitude = FixedDecimal(9, 6, allow_none=True, validate=Range(min=-180, max=180))
+
+
+SITE_DOCUMENTS = document_schemas("Site", SiteAttributesSchema)
+ADDRESS_DOCUMENTS = document_schemas("Address", AddressAttributesSchema)

@@ -15,9 +15,14 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.series.render import json_response
 from app.blueprints.timeseries import render
-from app.blueprints.timeseries.schemas import BoundsArgsSchema
+from app.blueprints.timeseries.schemas import (
+    INSTALLATION_TIMESERIES_DOCUMENTS,
+    NODE_TIMESERIES_DOCUMENTS,
+    BoundsArgsSchema,
+)
 from app.db import transaction
 from app.jsonapi import JsonApiBlueprint, collection, single
 from app.services import timeseries
@@ -39,6 +44,7 @@ def _bounds(args: dict[str, Any]) -> Bounds:
 class NodeTimeseriesList(MethodView):
     """The time series of the caller's nodes."""
 
+    @docs.lists(blp, NODE_TIMESERIES_DOCUMENTS, paged=False)
     def get(self) -> ResponseReturnValue:
         """List the time series of the caller's nodes"""
         now = datetime.now(UTC)
@@ -51,6 +57,7 @@ class NodeTimeseriesList(MethodView):
 
 class _NodeTimeseriesDetail(MethodView):
     @blp.arguments(BoundsArgsSchema, location="query")
+    @docs.reads(blp, NODE_TIMESERIES_DOCUMENTS)
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get a node's samples between filter[from] and filter[to]"""
         now = datetime.now(UTC)
@@ -75,6 +82,7 @@ class NodeTimeseriesOfNode(_NodeTimeseriesDetail):
 class InstallationTimeseriesList(MethodView):
     """The time series of every installation the caller may see."""
 
+    @docs.lists(blp, INSTALLATION_TIMESERIES_DOCUMENTS, paged=False)
     def get(self) -> ResponseReturnValue:
         """List the time series of the visible installations"""
         now = datetime.now(UTC)
@@ -87,6 +95,7 @@ class InstallationTimeseriesList(MethodView):
 
 class _InstallationTimeseriesDetail(MethodView):
     @blp.arguments(BoundsArgsSchema, location="query")
+    @docs.reads(blp, INSTALLATION_TIMESERIES_DOCUMENTS)
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get an installation's samples within its interval and the filters"""
         now = datetime.now(UTC)

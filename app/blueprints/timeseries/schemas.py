@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from app.blueprints.docs import document_schemas
+
 #: 9999-12-31T23:59:59Z, the last second the database can hold.
 MAX_EPOCH_S = 253_402_300_799
 
@@ -29,3 +31,30 @@ class BoundsArgsSchema(ma.Schema):
         validate=validate.Range(min=0, max=MAX_EPOCH_S),
         metadata={"description": "End (inclusive), epoch seconds; default now."},
     )
+
+
+class _TimeseriesAttributesSchema(ma.Schema):
+    """A time series (read only); ``samples`` only in the detail."""
+
+    node_alias = ma.fields.String()
+    query_timestamp_s = ma.fields.Integer()
+    from_timestamp_s = ma.fields.Integer(allow_none=True)
+    to_timestamp_s = ma.fields.Integer(allow_none=True)
+    sample_count = ma.fields.Integer()
+    samples = ma.fields.List(ma.fields.Dict())
+
+
+class InstallationTimeseriesAttributesSchema(_TimeseriesAttributesSchema):
+    """An installation's time series (read only)."""
+
+    node_id = ma.fields.String()
+
+
+NODE_TIMESERIES_DOCUMENTS = document_schemas(
+    "Node-Timeseries", _TimeseriesAttributesSchema, name="NodeTimeseries"
+)
+INSTALLATION_TIMESERIES_DOCUMENTS = document_schemas(
+    "Installation-Timeseries",
+    InstallationTimeseriesAttributesSchema,
+    name="InstallationTimeseries",
+)

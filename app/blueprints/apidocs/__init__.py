@@ -1,0 +1,1 @@
+"""``/api/v1/schema/``: the OpenAPI document, Swagger UI and ReDoc, served without a CDN."""

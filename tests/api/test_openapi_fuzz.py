@@ -1,0 +1,235 @@
+"""Schema-driven fuzzing: schemathesis drives every API operation of the OpenAPI document.
+
+As an organization's OWNER (``Token``; ingest with the organization's ingest
+token), its INSPECTOR (``Bearer``) and anonymously,
+over a seeded world (organization, site, room, node, public installation,
+samples). Each operation gets valid and invalid requests, with path parameters
+drawn at random and taken from the seeded objects; every example runs in a
+savepoint that is rolled back, so each one sees the same world. A 5xx, a response
+the document does not describe (status, content type, headers, body) or one
+slower than :data:`SLOW_S` fails the test; every failing operation is listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from flask import Flask
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Role
+from app.security.bearer import issue_pair
+from app.services.tokens import issue_ingest_token, issue_user_key
+from tests.factories import (
+    T0,
+    make_fidelity,
+    make_installation,
+    make_membership,
+    make_node,
+    make_organization,
+    make_room,
+    make_samples,
+    make_site,
+    make_user,
+)
+from tests.support.smtp import Mailbox
+
+pytestmark = pytest.mark.slow
+
+#: Examples per operation and actor (valid and invalid together).
+EXAMPLES = 5
+#: A generous bound: nothing in the seeded world should take this long.
+SLOW_S = 5.0
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids of the seeded objects and the headers of each actor."""
+
+    ids: dict[str, Any]
+    headers: dict[str, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def api_schema(app: Flask) -> Any:
+    """The app's own OpenAPI document, loaded by schemathesis through WSGI."""
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/openapi.json", app)
+
+
+@pytest.fixture
+def world(
+    app: Flask,
+    session: Session,
+    mailbox: Mailbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> World:
+    """Seed one organization's inventory; commit it into the test's transaction."""
+    monkeypatch.setitem(app.config, "MEDIA_ROOT", str(tmp_path))
+    owner, inspector = make_user(session), make_user(session)
+    org = make_organization(session)
+    membership = make_membership(session, owner, org, Role.OWNER)
+    make_membership(session, inspector, org, Role.INSPECTOR)
+    site = make_site(session, operator=org)
+    room = make_room(session, site=site)
+    node = make_node(session, owner=org)
+    installation = make_installation(session, node=node, room=room, is_public=True)
+    make_samples(session, node, start=T0, count=24, step=timedelta(minutes=10))
+    make_fidelity(session, node)
+    key = issue_user_key(session, owner, name="fuzz").key
+    ingest = issue_ingest_token(session, org.id, name="fuzz").key
+    session.commit()
+    with app.test_request_context():
+        access = issue_pair(inspector).access
+    ids = {
+        "users": owner.id,
+        "organizations": org.id,
+        "memberships": membership.id,
+        "quantities": None,
+        "protocols": node.protocol_id,
+        "models": node.model_id,
+        "nodes": str(node.id),
+        "fidelity": str(node.id),
+        "node-timeseries": str(node.id),
+        "installation-timeseries": installation.id,
+        "addresses": site.address_id,
+        "sites": site.id,
+        "rooms": room.id,
+        "installations": installation.id,
+        "year_month": "2024-01",
+    }
+    headers = {
+        "owner": {"Authorization": f"Token {key}"},
+        "owner-ingest": {"Authorization": f"Token {ingest}"},
+        "inspector": {"Authorization": f"Bearer {access}"},
+        "anonymous": {},
+    }
+    return World(ids, headers)
+
+
+def _seeded_path(operation: Any, ids: dict[str, Any]) -> dict[str, Any] | None:
+    """Path parameters naming seeded objects, or None when there are none to name."""
+    names = [p.name for p in operation.path_parameters]
+    if not names:
+        return None
+    collection = operation.path.split("/")[3]
+    values = {}
+    for name in names:
+        value = ids.get("year_month" if name == "year_month" else collection)
+        if value is None:
+            return None
+        values[name] = value
+    return values
+
+
+def _strategy(operation: Any, ids: dict[str, Any]) -> Any:
+    strategies = [
+        operation.as_strategy(),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    ]
+    seeded = _seeded_path(operation, ids)
+    if seeded is not None:
+        strategies.append(operation.as_strategy(path_parameters=seeded))
+    return st.one_of(strategies)
+
+
+def _check(case: Any, world: World, actor: str) -> int:
+    """Send ``case`` as ``actor`` in a rolled-back savepoint; check the answer.
+
+    Returns:
+        The response status.
+    """
+    for name in ("Authorization", "authorization"):
+        (case.headers or {}).pop(name, None)
+    case.cookies = {}
+    db.session.remove()
+    connection = cast(Connection, db.engines[None])  # the test's, see conftest
+    savepoint = connection.begin_nested()
+    try:
+        if actor == "owner" and case.operation.path.startswith("/ingest/"):
+            actor = "owner-ingest"  # ingest takes the organization's ingest token
+        response = case.call(headers=world.headers[actor])
+        case.validate_response(response, checks=CHECKS)
+        assert response.elapsed < SLOW_S, (
+            f"{case.operation.label} took {response.elapsed:.1f} s"
+        )
+        return int(response.status_code)
+    finally:
+        db.session.remove()
+        savepoint.rollback()
+
+
+def _fuzz(operation: Any, world: World, actor: str) -> None:
+    """Run :data:`EXAMPLES` requests; raise on the first response that fails a check."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=_strategy(operation, world.ids))
+    def run(case: Any) -> None:
+        _check(case, world, actor)
+
+    run()
+
+
+def _operations(api_schema: Any) -> Iterator[Any]:
+    """Every operation; reads first, deletes last (they empty the seeded world)."""
+    order = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 2, "DELETE": 3}
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    yield from sorted(operations, key=lambda op: order.get(op.method.upper(), 1))
+
+
+@pytest.mark.parametrize("actor", ["owner", "inspector", "anonymous"])
+def test_api_fuzzed_by_schema_conforms(
+    api_schema: Any, world: World, actor: str
+) -> None:
+    failures, unread = [], []
+    for operation in _operations(api_schema):
+        try:
+            seeded = _seeded_path(operation, world.ids)
+            if operation.method.upper() == "GET" and (
+                seeded is not None or not operation.path_parameters
+            ):
+                status = _check(operation.Case(path_parameters=seeded), world, actor)
+                if status >= 300:
+                    unread.append(f"{operation.label}: {status}")
+            _fuzz(operation, world, actor)
+        except (Exception, BaseExceptionGroup) as exc:  # collect every failure
+            failures.append(f"{operation.label}: {str(exc)[:1500]}")
+    assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(
+        failures
+    )
+    if actor != "anonymous":  # members read every seeded object
+        assert not unread, unread
