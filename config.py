@@ -239,15 +239,6 @@ def _log_level(env: Env) -> str:
     return level
 
 
-def _locale(env: Env) -> str:
-    value = env.text("DEFAULT_LOCALE", "en").strip().lower()
-    if value not in LOCALES:
-        raise ConfigError(
-            f"DEFAULT_LOCALE={value!r} is not one of {', '.join(LOCALES)}"
-        )
-    return value
-
-
 def _email_settings(env: Env) -> dict[str, Any]:
     use_tls = env.flag("EMAIL_USE_TLS", default=True)
     use_ssl = env.flag("EMAIL_USE_SSL")
@@ -274,7 +265,7 @@ def _email_settings(env: Env) -> dict[str, Any]:
 
 def _account_settings(env: Env) -> dict[str, Any]:
     return {
-        "DEFAULT_LOCALE": _locale(env),
+        "DEFAULT_LOCALE": _choice(env, "DEFAULT_LOCALE", "en", LOCALES),
         "LOGIN_REDIRECT_URL": env.text("LOGIN_REDIRECT_URL", "/dashboard/"),
         "ACCOUNT_EMAIL_VERIFICATION": env.flag(
             "ACCOUNT_EMAIL_VERIFICATION", default=True
@@ -298,15 +289,6 @@ def _account_settings(env: Env) -> dict[str, Any]:
         ),
         "TRUSTED_PROXY_COUNT": env.integer("TRUSTED_PROXY_COUNT", 0),
     }
-
-
-def _ingest_auth(env: Env) -> str:
-    mode = env.text("INGEST_AUTH", "token").strip().lower()
-    if mode not in INGEST_AUTH_MODES:
-        raise ConfigError(
-            f"INGEST_AUTH={mode!r} is not one of {', '.join(INGEST_AUTH_MODES)}"
-        )
-    return mode
 
 
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -356,7 +338,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         **_jobs(env),
         **_publishers(env),
         **_account_settings(env),
-        "INGEST_AUTH": _ingest_auth(env),
+        "INGEST_AUTH": _choice(env, "INGEST_AUTH", "token", INGEST_AUTH_MODES),
         "INGEST_TOKEN_HEADER": env.text("INGEST_TOKEN_HEADER", "X-Ingest-Token"),
         "INGEST_TOKEN_CACHE_S": env.integer("INGEST_TOKEN_CACHE_S", 5),
         "INGEST_TOKEN_RATE_LIMIT_ADDRESS": env.integer(
