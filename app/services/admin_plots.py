@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -97,5 +98,5 @@ def _hourly(session: Session, node: Node, start: datetime, end: datetime) -> Plo
     )
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
