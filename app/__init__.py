@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app import logs
+from app.application import Application
 from app.authn import init_authn
 from app.db import init_session_teardown
 from app.extensions import db, migrate
@@ -35,7 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Raises:
         config.ConfigError: a setting is missing or malformed.
     """
-    app = Flask(__name__, instance_relative_config=False)
+    app = Application(__name__, instance_relative_config=False)
     app.config.update(config.load())
     if overrides:
         app.config.update(overrides)
@@ -45,7 +46,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1/schema")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     _derive_settings(app)
-    _trust_proxies(app)
     logs.configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     if app.config["SENTRY"]:
         logs.init_sentry(app.config["SENTRY_URL"])
@@ -72,6 +72,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.admin import init_admin
 
     init_admin(app)  # after Babel and the account pages (log-in redirect)
+
+    from app.blueprints.ingest import fast
+
+    fast.install(app)
+    _trust_proxies(app)  # outermost: the fast path sees the forwarded host too
     return app
 
 

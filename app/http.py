@@ -20,6 +20,13 @@ HTML_CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+_ALWAYS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
 
 def init_http(app: Flask) -> None:
     """Install request ids, security headers and CORS on ``app``."""
@@ -42,23 +49,33 @@ def init_http(app: Flask) -> None:
         )
 
 
-def _assign_request_id() -> None:
+def request_id(given: str) -> str:
     """Keep a caller's sane ``X-Request-ID`` (proxies set one), else make one."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    g.request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    return given if _SAFE_ID.match(given) else uuid.uuid4().hex
+
+
+def _assign_request_id() -> None:
+    g.request_id = request_id(request.headers.get(REQUEST_ID_HEADER, ""))
 
 
 def _harden(response: Response) -> Response:
     from flask import current_app
 
-    response.headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", HTML_CSP)
-    if current_app.config["HTTPS"]:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+    headers = response.headers
+    headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
+    present = {name.lower() for name, _ in headers.items()}  # one pass, not per header
+    wanted = security_headers(response.mimetype or "", current_app.config["HTTPS"])
+    for name, value in wanted:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
+
+
+def security_headers(mimetype: str, https: bool) -> list[tuple[str, str]]:
+    """The security headers every response carries unless it sets them itself."""
+    wanted = list(_ALWAYS)
+    if mimetype == "text/html":
+        wanted.append(("Content-Security-Policy", HTML_CSP))
+    if https:
+        wanted.append(_HSTS)
+    return wanted

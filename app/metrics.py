@@ -12,6 +12,7 @@ import hmac
 import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -50,6 +51,10 @@ INGEST_OUTCOMES = ("stored", "duplicate", "conflicting", "rejected")
 JOB_RUNS = Counter(
     "airq_job_runs_total", "Scheduled job runs by result", ["job", "result"]
 )
+# The labelled children each request updates, by (method, route, status): looking
+# them up through ``labels()`` validates and locks on every request.
+_REQUEST_CHILDREN: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+_INGESTED_CHILDREN: dict[str, Any] = {}
 
 
 class OutboxCollector(Collector):
@@ -94,9 +99,21 @@ def _record(response: Response) -> Response:
     if started is None or request.path == "/metrics":
         return response
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+    observe_request(
+        request.method, route, response.status_code, time.perf_counter() - started
+    )
     return response
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one answered request and its latency."""
+    key = (method, route, str(status))
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = (REQUESTS.labels(*key), LATENCY.labels(method, route))
+        _REQUEST_CHILDREN[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def _metrics() -> Response:
@@ -138,4 +155,7 @@ def count_ingested(
         INGEST_OUTCOMES, (stored, duplicate, conflicting, rejected), strict=True
     ):
         if count:
-            INGESTED.labels(outcome).inc(count)
+            child = _INGESTED_CHILDREN.get(outcome)
+            if child is None:
+                child = _INGESTED_CHILDREN[outcome] = INGESTED.labels(outcome)
+            child.inc(count)
