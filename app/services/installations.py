@@ -29,7 +29,7 @@ from app.services.inventory_views import (
     TimeSlice,
     installation_window,
 )
-from app.services.samples_view import samples_in, window_stats
+from app.services.samples_view import SampleObject, samples_and_stats, window_stats
 
 ROOM_POINTER = "/data/relationships/room"
 NODE_POINTER = "/data/relationships/node"
@@ -110,8 +110,11 @@ def installation_detail(
     """
     inst = get_installation(session, actor, installation_id)
     window = installation_window(inst, time_slice, utcnow())
-    (stats,) = window_stats(session, [window])
-    samples = samples_in(session, window) if time_slice.with_samples else None
+    samples: list[SampleObject] | None = None
+    if time_slice.with_samples:
+        stats, samples = samples_and_stats(session, window)
+    else:
+        (stats,) = window_stats(session, [window])
     return InstallationView(inst, stats, samples)
 
 

@@ -26,7 +26,12 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory_views import NodeView, TimeSlice, node_window
-from app.services.samples_view import Window, samples_in, window_stats
+from app.services.samples_view import (
+    SampleObject,
+    Window,
+    samples_and_stats,
+    window_stats,
+)
 from app.services.search import matches_all
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
@@ -130,8 +135,11 @@ def node_detail(
     """
     node = get_node(session, actor, node_id)
     window = node_window(node, time_slice, utcnow())
-    (stats,) = window_stats(session, [window])
-    samples = samples_in(session, window) if time_slice.with_samples else None
+    samples: list[SampleObject] | None = None
+    if time_slice.with_samples:
+        stats, samples = samples_and_stats(session, window)
+    else:
+        (stats,) = window_stats(session, [window])
     fidelity = _fidelity_codes(session, [node.id]).get(node.id)
     return NodeView(node, stats, window, samples, fidelity)
 
