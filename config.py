@@ -77,6 +77,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``INGEST_TOKEN_CACHE_S`` | ``5`` | seconds a worker trusts a verified ingest token (revocation delay); 0: never |
 | ``INGEST_TOKEN_RATE_LIMIT_ADDRESS`` | ``20`` | unknown or revoked ingest tokens per client address per window (``LOGIN_RATE_LIMIT_WINDOW_S``) before 429 (0: no limit) |
 | ``INGEST_MAX_FUTURE_S`` | ``300`` | seconds a sample's time may lie ahead of the server clock |
+| ``INGEST_FAST_PATH`` | ``1`` | answer the plain new-sample ``POST /ingest/v1/ingest/`` without Flask's request machinery (0: always through the route) |
 | ``INGEST_MAX_BODY_BYTES`` | ``67108864`` | largest batch body (after gzip decoding) before 413 |
 """
 
@@ -345,6 +346,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             "INGEST_TOKEN_RATE_LIMIT_ADDRESS", 20
         ),
         "INGEST_MAX_FUTURE_S": env.integer("INGEST_MAX_FUTURE_S", 300),
+        "INGEST_FAST_PATH": env.flag("INGEST_FAST_PATH", default=True),
         "INGEST_MAX_BODY_BYTES": env.integer(
             "INGEST_MAX_BODY_BYTES", 64 * 1024 * 1024, minimum=1
         ),

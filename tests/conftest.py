@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.blueprints.ingest import fast
 from app.extensions import db
 from tests.support.database import throwaway_database
 
@@ -43,6 +44,7 @@ def app(database_url: str) -> Iterator[Flask]:
         yield application
         db.session.remove()
         db.engine.dispose()
+        fast.dispose(application)
 
 
 @pytest.fixture
@@ -85,3 +87,4 @@ def make_app(database_url: str) -> Iterator[Any]:
     for application in built:
         with application.app_context():
             db.engine.dispose()
+        fast.dispose(application)

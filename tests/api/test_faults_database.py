@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import pytest
@@ -272,6 +273,41 @@ def test_single_ingest_with_database_stopped_is_503(running: Stack) -> None:
 
     assert answer.status == 503, answer.body
     assert answer.headers["retry-after"] == "5"
+
+
+def test_single_ingest_on_the_fast_path_with_database_stopped_is_503(
+    running: Stack,
+) -> None:
+    def document(ts: int) -> dict[str, Any]:
+        return {
+            "data": {
+                "type": "Sample",
+                "attributes": {"timestamp_s": ts, "co2_ppm": 700},
+                "relationships": {
+                    "node": {"data": {"type": "Node", "id": running.seeded.node_id}}
+                },
+            }
+        }
+
+    headers = {"Authorization": f"Token {running.seeded.ingest}"}
+    for k in range(8):  # every worker verifies the token: the fast path takes over
+        warm = request(
+            running.web.port,
+            "POST",
+            "/ingest/v1/ingest/",
+            document(T0_S - 600 - k),
+            headers,
+        )
+        assert warm.status in (200, 201), warm.body
+    running.cluster.stop()
+
+    answer = request(
+        running.web.port, "POST", "/ingest/v1/ingest/", document(T0_S - 900), headers
+    )
+
+    assert answer.status == 503, answer.body
+    assert answer.body["errors"][0]["code"] == "unavailable"
+    assert running.web.alive()
 
 
 def test_batch_cut_by_a_database_stop_is_not_half_written(running: Stack) -> None:

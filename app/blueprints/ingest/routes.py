@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
@@ -94,12 +94,18 @@ _BATCH_BODY = {
 }
 
 
+def token_cache(app: Flask) -> credentials.TokenCache:
+    """The ingest tokens this worker verified recently (shared with the fast path)."""
+    ttl_s = app.config["INGEST_TOKEN_CACHE_S"]
+    cache = app.extensions.get(_SCOPES_EXTENSION)
+    if cache is None or cache.ttl_s != ttl_s:
+        cache = app.extensions[_SCOPES_EXTENSION] = credentials.TokenCache(ttl_s)
+    return cache
+
+
 def _scope(session: Session) -> IngestScope:
     config = current_app.config
-    cache = current_app.extensions.get(_SCOPES_EXTENSION)
-    if cache is None or cache.ttl_s != config["INGEST_TOKEN_CACHE_S"]:
-        cache = credentials.TokenCache(config["INGEST_TOKEN_CACHE_S"])
-        current_app.extensions[_SCOPES_EXTENSION] = cache
+    cache = token_cache(current_app)
     headers: Any = request.headers
     address = request.remote_addr or ""
     try:

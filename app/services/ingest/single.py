@@ -128,6 +128,24 @@ def _node_id(resource: ResourceInput) -> uuid.UUID:
     return validation.node_uuid(id_, "node")
 
 
+def insert_statement(
+    scope: IngestScope, sample: SampleInput
+) -> tuple[str, dict[str, Any]]:
+    """The one statement that stores ``sample`` if it is new and in ``scope``.
+
+    Run on the driver (``%(name)s`` placeholders); it affects one row exactly when
+    it stored the sample, none when the node is unknown or out of scope or the
+    node already has a sample at that time.
+    """
+    params = {
+        "node_id": sample.node_id,
+        "time": sample.time,
+        "org": scope.organization_id,
+        **{name: getattr(sample, name) for name in VALUES},
+    }
+    return _INSERTS[scope.organization_id is not None], params
+
+
 def ingest_sample(
     session: Session,
     scope: IngestScope,
@@ -151,13 +169,8 @@ def ingest_sample(
         ConflictError: another sample of the node at that time is stored; one
             error per differing attribute.
     """
-    params = {
-        "node_id": sample.node_id,
-        "time": sample.time,
-        "org": scope.organization_id,
-        **{name: getattr(sample, name) for name in VALUES},
-    }
-    if driver.execute(session, _INSERTS[scope.organization_id is not None], params):
+    sql, params = insert_statement(scope, sample)
+    if driver.execute(session, sql, params):
         enqueue_keys(session, [(sample.node_id, sample.time)], publishers)
         return IngestResult(sample, created=True)
     row = driver.fetch_one(session, _EXISTING, params)
