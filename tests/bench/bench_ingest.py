@@ -41,6 +41,7 @@ MANAGAIR_SINGLE_PER_S = 135
 TARGET_BATCH_PER_S = 100_000
 TARGET_RATIO = 0.5
 TARGET_SINGLE_PER_S = 1_000
+SINGLE_PATH = "/ingest/v1/ingest/"
 
 
 @dataclass(frozen=True)
@@ -227,8 +228,18 @@ def _sample_body(node: str, ts: int) -> bytes:
 
 
 def _single_run(
-    port: int, key: str, nodes: list[str], base: int, seconds: float
-) -> float:
+    port: int,
+    key: str,
+    nodes: list[str],
+    base: int,
+    seconds: float,
+    lean: bool = True,
+) -> tuple[float, float]:
+    """Post new samples from one keep-alive client per node for ``seconds``.
+
+    Returns:
+        Requests per second, and the clients' own CPU milliseconds per request.
+    """
     counts = [0] * SINGLE_CLIENTS
     headers = {
         "Authorization": f"Token {key}",
@@ -236,17 +247,24 @@ def _single_run(
     }
     deadline = time.perf_counter() + seconds
 
-    def job(index: int, _: list[Any]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        node = nodes[index]
+    def lean_job(index: int, _: list[Any]) -> None:
+        client = harness.KeepAliveClient(port)
         ts = base
         while time.perf_counter() < deadline:
-            conn.request(
-                "POST",
-                "/ingest/v1/ingest/",
-                body=_sample_body(node, ts),
-                headers=headers,
-            )
+            body = _sample_body(nodes[index], ts)
+            status, _answer = client.request("POST", SINGLE_PATH, headers, body)
+            if status != 201:
+                raise RuntimeError(f"single ingest answered {status}")
+            counts[index] += 1
+            ts += STEP_S
+        client.close()
+
+    def http_client_job(index: int, _: list[Any]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        ts = base
+        while time.perf_counter() < deadline:
+            body = _sample_body(nodes[index], ts)
+            conn.request("POST", SINGLE_PATH, body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             if response.status != 201:
@@ -255,8 +273,11 @@ def _single_run(
             ts += STEP_S
         conn.close()
 
+    cpu = time.process_time()
+    job = lean_job if lean else http_client_job
     elapsed = harness.parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
-    return sum(counts) / elapsed
+    done = sum(counts)
+    return done / elapsed, (time.process_time() - cpu) / max(done, 1) * 1000
 
 
 def _healthz_run(port: int, seconds: float) -> float:
@@ -265,12 +286,11 @@ def _healthz_run(port: int, seconds: float) -> float:
     deadline = time.perf_counter() + seconds
 
     def job(index: int, _: list[Any]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        client = harness.KeepAliveClient(port)
         while time.perf_counter() < deadline:
-            conn.request("GET", "/healthz")
-            conn.getresponse().read()
+            client.request("GET", "/healthz", {})
             counts[index] += 1
-        conn.close()
+        client.close()
 
     elapsed = harness.parallel(list(range(SINGLE_CLIENTS)), SINGLE_CLIENTS, job)
     return sum(counts) / elapsed
@@ -279,21 +299,33 @@ def _healthz_run(port: int, seconds: float) -> float:
 def _bench_single(port: int, nodes: list[str], key: str, plan: Plan) -> dict[str, Any]:
     base = int(time.time()) - 30 * 86400
     _single_run(port, key, nodes[-SINGLE_CLIENTS:], base, 0.5)  # warm up every worker
-    rates, ceilings = [], []
+    rates, cpus, plain, plain_cpus, ceilings = [], [], [], [], []
     for run in range(plan.runs):
-        clients = nodes[run * SINGLE_CLIENTS : (run + 1) * SINGLE_CLIENTS]
-        rates.append(_single_run(port, key, clients, base, plan.single_seconds))
+        first = 2 * run * SINGLE_CLIENTS
+        clients = nodes[first : first + SINGLE_CLIENTS]
+        rate, cpu = _single_run(port, key, clients, base, plan.single_seconds)
+        rates.append(rate)
+        cpus.append(cpu)
+        others = nodes[first + SINGLE_CLIENTS : first + 2 * SINGLE_CLIENTS]
+        rate, cpu = _single_run(port, key, others, base, plan.single_seconds, False)
+        plain.append(rate)
+        plain_cpus.append(cpu)
         ceilings.append(_healthz_run(port, plan.single_seconds / 2))
         print(
             f"    run {run + 1}: single {rates[-1]:,.0f} requests/s "
-            f"(GET /healthz {ceilings[-1]:,.0f}/s)",
+            f"(http.client clients {plain[-1]:,.0f}/s; "
+            f"GET /healthz {ceilings[-1]:,.0f}/s)",
             file=sys.stderr,
             flush=True,
         )
     return {
         "median": statistics.median(rates),
+        "client_cpu_ms": statistics.median(cpus),
+        "http_client": statistics.median(plain),
+        "http_client_cpu_ms": statistics.median(plain_cpus),
         "healthz": statistics.median(ceilings),
         "runs": rates,
+        "http_client_runs": plain,
         "healthz_runs": ceilings,
     }
 
@@ -351,6 +383,23 @@ def run(report: dict[str, Any], quick: bool) -> None:
                 "reference": f"Managair ~{MANAGAIR_SINGLE_PER_S}/s",
             },
             {
+                "name": "  client CPU per request (raw keep-alive sockets)",
+                "value": round(single["client_cpu_ms"], 3),
+                "unit": "ms",
+            },
+            {
+                "name": f"single-sample ingest, {SINGLE_CLIENTS} http.client clients",
+                "value": round(single["http_client"]),
+                "unit": "requests/s",
+                "reference": "same server; Python's http.client costs the shared "
+                "cores more",
+            },
+            {
+                "name": "  client CPU per request (http.client)",
+                "value": round(single["http_client_cpu_ms"], 3),
+                "unit": "ms",
+            },
+            {
                 "name": f"GET /healthz, {SINGLE_CLIENTS} clients (HTTP ceiling)",
                 "value": round(single["healthz"]),
                 "unit": "requests/s",
@@ -368,5 +417,6 @@ def run(report: dict[str, Any], quick: bool) -> None:
         },
         "batch_runs": batch["runs"],
         "single_runs": single["runs"],
+        "single_http_client_runs": single["http_client_runs"],
         "healthz_runs": single["healthz_runs"],
     }
