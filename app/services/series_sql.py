@@ -154,7 +154,7 @@ def bucketed_sql(
     mat_where = "a.node_id = :node_id AND a.bucket >= :m0 AND a.bucket < :m1"
     parts = []
     if local_days:
-        partial = ("count", "sum", "min", "max")
+        partial = _partials(aggregates)  # only what the requested aggregates need
         if source is not None:
             cols = ", ".join(
                 f"a.{q.prefix}_{agg} AS {q.prefix}_{agg}"
