@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -149,6 +150,7 @@ def last_day_start_at_or_before(moment: datetime, zone: ZoneInfo) -> datetime:
     return start if start <= moment else day_start(day - timedelta(days=1), zone)
 
 
+@lru_cache(maxsize=256)  # pure; a year of days is ~2 ms of date arithmetic
 def day_grid_level(first: date, last: date, zone: ZoneInfo) -> Level | None:
     """The coarsest stored level whose buckets never straddle a local day in the span.
 
