@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.blueprints.ingest import fast
 from app.extensions import db
+from tests.support.apps import app_builder
 from tests.support.database import throwaway_database
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -74,17 +75,5 @@ def client(app: Flask, session: Session) -> FlaskClient:
 @pytest.fixture
 def make_app(database_url: str) -> Iterator[Any]:
     """Build another app instance with extra settings (for config-dependent tests)."""
-    built: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        application = create_app(
-            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides}
-        )
-        built.append(application)
-        return application
-
-    yield build
-    for application in built:
-        with application.app_context():
-            db.engine.dispose()
-        fast.dispose(application)
+    with app_builder(database_url) as build:
+        yield build

@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
 from app import create_app
-from app.blueprints.ingest import fast
 from app.extensions import db
 from app.models import Node, Sample
 from tests.factories import make_ingest_key, make_node
+from tests.support.apps import app_builder
 from tests.support.database import throwaway_database
 
 INGEST = "/ingest/v1/ingest/"
@@ -87,21 +87,8 @@ def database() -> Iterator[str]:
 @pytest.fixture
 def new_app(database: str) -> Iterator[Callable[..., Flask]]:
     """Build apps on the module's database; close their connections afterwards."""
-    built: list[Flask] = []
-
-    def make(**overrides: Any) -> Flask:
-        application = create_app(
-            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database, **overrides}
-        )
-        built.append(application)
-        return application
-
-    yield make
-    for application in built:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        fast.dispose(application)
+    with app_builder(database) as build:
+        yield build
 
 
 @pytest.fixture
