@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.models.devices import node_model_quantities
 from app.services.epoch import end_from_epoch, from_epoch
+from app.services.importer.registry import reset_identity, upsert_rows
 
 Row = Mapping[str, Any]
 SAMPLE_BATCH = 5000
@@ -266,22 +267,11 @@ def _upsert(
     values: list[dict[str, Any]],
     sequence: bool = True,
 ) -> int:
+    """Upsert by id with the registry's statement; keys were given, so move the
+    identity past them (``sequence``). Returns how many rows the fixture held."""
     if not values:
         return 0
-    stmt = insert(table)
-    columns = [c for c in values[0] if c != "id"]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"], set_={c: stmt.excluded[c] for c in columns}
-    )
-    session.execute(stmt, values)
+    upsert_rows(session, table, values)
     if sequence:
-        # Keys were given explicitly: move the identity past them.
-        session.execute(
-            select(
-                func.setval(
-                    func.pg_get_serial_sequence(table.name, "id"),
-                    select(func.max(table.c.id)).scalar_subquery(),
-                )
-            )
-        )
+        reset_identity(session, table)
     return len(values)
