@@ -68,7 +68,14 @@ MEDIA_TYPES = frozenset({JSONAPI_MEDIA_TYPE, "application/json"})
 MAX_BODY = 16 * 1024  # one sample is about 300 bytes
 CREATED = "201 CREATED"
 EXTENSION = "ingest.fast_path"
-_HEADER_ENVIRON = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+
+
+def _environ_key(header: str) -> str:
+    """The WSGI environ key of a request header (``X-Request-ID``: ``HTTP_X_REQUEST_ID``)."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+_HEADER_ENVIRON = _environ_key(REQUEST_ID_HEADER)
 
 
 def install(app: Flask) -> None:
@@ -95,7 +102,7 @@ class SingleSampleFastPath:
         config = app.config
         self.open = config["INGEST_AUTH"] == credentials.AUTH_NONE
         self.token_header = config["INGEST_TOKEN_HEADER"]
-        self.token_environ = "HTTP_" + self.token_header.upper().replace("-", "_")
+        self.token_environ = _environ_key(self.token_header)
         self.max_future_s = config["INGEST_MAX_FUTURE_S"]
         self.security_headers = security_headers(JSONAPI_MEDIA_TYPE, config["HTTPS"])
         provider: Any = app.json  # ``compact`` is DefaultJSONProvider's, not the base's
