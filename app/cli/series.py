@@ -11,7 +11,9 @@ from app.extensions import db
 from app.services import aggregates
 
 
-@click.group(help="Downsampled series (samples_10m, samples_1h, samples_1d).")
+@click.group(
+    help="Downsampled series (samples_10m, samples_1h, samples_1d, samples_1d_local)."
+)
 def series() -> None:
     """Group of series commands."""
 
@@ -84,7 +86,8 @@ def status() -> None:
 def _progress(stats: aggregates.RefreshStats) -> str:
     return (
         f"  up to {_when(stats.watermark_after)} (target {_when(stats.target)}); "
-        f"buckets 10m/1h/1d: {stats.rows_10m}/{stats.rows_1h}/{stats.rows_1d}; "
+        f"buckets 10m/1h/1d/local days: {stats.rows_10m}/{stats.rows_1h}/"
+        f"{stats.rows_1d}/{stats.rows_1d_local}; "
         f"logged writes done/left: {stats.dirty_taken}/{stats.dirty_left}"
     )
 

@@ -1,9 +1,11 @@
-"""Refresh of the downsampled series (``samples_10m``, ``samples_1h``, ``samples_1d``).
+"""Refresh of the downsampled series (``samples_10m``, ``samples_1h``, ``samples_1d``
+and ``samples_1d_local``, the local days of the analysis zone).
 
-Apache edition: ``series_refresh()`` (``sql/timescale/052``) recomputes the buckets
-touched by logged writes below the watermark and advances the watermark; one call is
-one atomic step. TSL edition: ``refresh_continuous_aggregate()`` per level, bottom up
-(the refresh policies do the same on their own schedule).
+Apache edition: ``series_refresh()`` (``sql/timescale/052``, wrapped by ``062``)
+recomputes the buckets touched by logged writes below the watermark and advances the
+watermark, then does the same for the local days; one call is one atomic step. TSL
+edition: ``refresh_continuous_aggregate()`` per level, bottom up (the refresh policies
+do the same on their own schedule).
 
 Why a dirty log filled by statement triggers rather than an insert-time log written by
 the ingest service: every writer is covered (batch and single ingest, webhooks, the
@@ -24,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from app.services import database
 
-LEVEL_NAMES = ("10m", "1h", "1d")
-CAGGS = ("samples_10m", "samples_1h", "samples_1d")
+LEVEL_NAMES = ("10m", "1h", "1d", "1d_local")
+#: Parents before children: samples_1h and samples_1d_local read samples_10m.
+CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1d_local")
 
 # -infinity (nothing materialized yet) comes back as NULL: psycopg has no datetime for it.
 _REFRESH_ROLLUPS = text(
@@ -33,7 +36,7 @@ _REFRESH_ROLLUPS = text(
     "AS watermark_before, "
     "CASE WHEN isfinite(r.watermark_after) THEN r.watermark_after END "
     "AS watermark_after, r.target, r.dirty_taken, r.dirty_left, "
-    "r.rows_10m, r.rows_1h, r.rows_1d "
+    "r.rows_10m, r.rows_1h, r.rows_1d, r.rows_1d_local "
     "FROM series_refresh(CAST(:until AS timestamptz), "
     "CAST(:max_span AS interval), CAST(:max_dirty AS integer)) r"
 )
@@ -64,6 +67,7 @@ class RefreshStats:
         rows_10m: buckets written at 10 minutes (Apache).
         rows_1h: buckets written at 1 hour (Apache).
         rows_1d: buckets written at 1 day (Apache).
+        rows_1d_local: local days written (Apache).
     """
 
     edition: str
@@ -75,6 +79,7 @@ class RefreshStats:
     rows_10m: int = 0
     rows_1h: int = 0
     rows_1d: int = 0
+    rows_1d_local: int = 0
 
     @property
     def caught_up(self) -> bool:
@@ -193,6 +198,7 @@ def _refresh_rollups(
         rows_10m=int(row["rows_10m"]),
         rows_1h=int(row["rows_1h"]),
         rows_1d=int(row["rows_1d"]),
+        rows_1d_local=int(row["rows_1d_local"]),
     )
 
 

@@ -27,7 +27,14 @@ LEVEL_SQL = {
     "samples_10m": "time_bucket(INTERVAL '10 minutes', time)",
     "samples_1h": "time_bucket(INTERVAL '1 hour', time)",
     "samples_1d": "time_bucket(INTERVAL '1 day', time)",
+    "samples_1d_local": "time_bucket(INTERVAL '1 day', time, 'Europe/Berlin')",
 }
+LEVELS = (
+    ("samples_10m", "10m"),
+    ("samples_1h", "1h"),
+    ("samples_1d", "1d"),
+    ("samples_1d_local", "1d_local"),
+)
 
 
 def _rollup(
@@ -65,11 +72,7 @@ def _direct(
 
 
 def _assert_levels_match_raw(session: Session, node: Node) -> None:
-    for relation, level in (
-        ("samples_10m", "10m"),
-        ("samples_1h", "1h"),
-        ("samples_1d", "1d"),
-    ):
+    for relation, level in LEVELS:
         mark = session.execute(
             text("SELECT series_watermark(:level)"), {"level": level}
         ).scalar_one()
@@ -88,7 +91,7 @@ def _assert_levels_match_raw(session: Session, node: Node) -> None:
 
 
 def test_series_relations_have_the_contract_columns(session: Session) -> None:
-    for relation in ("samples_10m", "samples_1h", "samples_1d"):
+    for relation, _ in LEVELS:
         rows = session.execute(
             text(
                 "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
@@ -152,6 +155,7 @@ def test_refresh_recomputes_buckets_of_late_samples(session: Session) -> None:
 
     assert stats.dirty_taken == 1
     assert (stats.rows_10m, stats.rows_1h, stats.rows_1d) == (1, 1, 1)
+    assert stats.rows_1d_local == 1
     _assert_levels_match_raw(session, node)
 
 
@@ -226,7 +230,30 @@ def test_truncating_samples_empties_the_aggregates(session: Session) -> None:
     session.execute(text("TRUNCATE samples"))
 
     assert _rollup(session, "samples_10m", node) == {}
+    assert _rollup(session, "samples_1d_local", node) == {}
     assert aggregates.status(session).watermarks["10m"] is None
+    assert aggregates.status(session).watermarks["1d_local"] is None
+
+
+def test_local_days_are_berlin_days_of_23_and_25_hours(session: Session) -> None:
+    node = make_node(session)
+    spring, autumn = (
+        datetime(2024, 3, 30, tzinfo=UTC),
+        datetime(2024, 10, 26, tzinfo=UTC),
+    )
+    for start in (spring, autumn):
+        insert_rows(
+            session, node.id, irregular_rows(start, start + timedelta(days=3), seed=14)
+        )
+
+    aggregates.refresh(session, until=autumn + timedelta(days=3))
+
+    days = _rollup(session, "samples_1d_local", node)
+    assert datetime(2024, 3, 30, 23, tzinfo=UTC) in days  # Sunday 31 March, 23 hours
+    assert datetime(2024, 3, 31, 22, tzinfo=UTC) in days
+    assert datetime(2024, 10, 26, 22, tzinfo=UTC) in days  # Sunday 27 October, 25 hours
+    assert datetime(2024, 10, 27, 23, tzinfo=UTC) in days
+    _assert_levels_match_raw(session, node)
 
 
 def test_status_reports_edition_watermarks_and_waiting_writes(session: Session) -> None:
@@ -242,6 +269,7 @@ def test_status_reports_edition_watermarks_and_waiting_writes(session: Session) 
         "10m": T0 + timedelta(hours=2, minutes=30),
         "1h": T0 + timedelta(hours=2),
         "1d": T0,
+        "1d_local": T0 - timedelta(hours=2),  # 2024-05-06 00:00 in Berlin
     }
     assert report.dirty == 1
 

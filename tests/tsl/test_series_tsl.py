@@ -7,7 +7,7 @@ import math
 import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -196,22 +196,32 @@ def test_tsl_edition_gets_hierarchical_real_time_caggs_with_policies(
     by_name = {c["view_name"]: c for c in tsl.caggs}
 
     assert tsl.edition == "timescale"
-    assert sorted(by_name) == ["samples_10m", "samples_1d", "samples_1h"]
+    assert sorted(by_name) == [
+        "samples_10m",
+        "samples_1d",
+        "samples_1d_local",
+        "samples_1h",
+    ]
     assert not any(c["materialized_only"] for c in tsl.caggs)
     assert "samples_10m" in by_name["samples_1h"]["view_definition"]
     assert "samples_1h" in by_name["samples_1d"]["view_definition"]
-    assert len(tsl.jobs) == 3
+    local_days = by_name["samples_1d_local"]["view_definition"]
+    assert "samples_10m" in local_days
+    assert "Europe/Berlin" in local_days
+    assert len(tsl.jobs) == 4
 
 
 def test_tsl_refresh_moves_every_watermark(tsl: TslRun) -> None:
     assert tsl.watermarks["10m"] == tb.floor(REFRESHED_UNTIL, 600)
     assert tsl.watermarks["1h"] == tb.floor(REFRESHED_UNTIL, 3600)
     assert tsl.watermarks["1d"] == tb.floor(REFRESHED_UNTIL, 86400)
+    # The last Berlin midnight before 13:07 UTC on 27 October (CEST until 01:00 UTC).
+    assert tsl.watermarks["1d_local"] == datetime(2024, 10, 26, 22, tzinfo=UTC)
 
 
 def test_tsl_downgrade_drops_the_caggs_and_upgrade_rebuilds_them(tsl: TslRun) -> None:
     assert tsl.caggs_after_downgrade == 0
-    assert tsl.caggs_after_upgrade == 3
+    assert tsl.caggs_after_upgrade == 4
 
 
 def test_tsl_series_equal_the_apache_series(session: Session, tsl: TslRun) -> None:
