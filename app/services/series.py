@@ -6,8 +6,9 @@ one list per quantity and aggregate, with a bucket for every step between the fi
 and the last sample of the window (``None`` where a bucket has no data; counts 0).
 
 Buckets: ``10m`` and ``1h`` are UTC-aligned; ``1d`` are local days in ``tz`` (23 or
-25 hours on DST days), built from the finest stored level whose buckets never
-straddle a local midnight. Edge buckets hold only the samples inside the window.
+25 hours on DST days), read from the stored local days (``samples_1d_local``) when
+``tz`` is the zone they are kept in, else built from the coarsest stored level whose
+buckets never straddle a local midnight. Edge buckets hold only the samples inside the window.
 Whole buckets below the level's watermark come from the stored aggregates
 (``samples_10m``/``_1h``/``_1d``), everything else from raw samples in the same
 statement, so a series is always as fresh as the samples table; a sample written
@@ -187,7 +188,7 @@ def _days(
         tb.first_day_start_at_or_after(data.start, zone),
         tb.last_day_start_at_or_before(data.stop, zone),
     )
-    source_level = tb.day_grid_level(first_day, last_day, zone)
+    source_level = _day_source(query, facts, full, first_day, last_day, zone)
     rows = _bucketed(
         session,
         source,
@@ -199,10 +200,36 @@ def _days(
         facts,
         local_days=True,
     )
-    day_list = list(tb.days(first_day, last_day))
-    keys = [(d - EPOCH_DATE).days for d in day_list]
-    stamps = [tb.epoch_s(tb.day_start(d, zone)) for d in day_list]
+    first_key = (first_day - EPOCH_DATE).days
+    keys = list(range(first_key, (last_day - EPOCH_DATE).days + 1))
+    stamps = list(tb.day_starts_s(first_day, last_day, zone))
     return _columnar(query, "1d", keys, stamps, rows)
+
+
+def _day_source(
+    query: SeriesQuery,
+    facts: Facts,
+    full: Window,
+    first_day: date,
+    last_day: date,
+    zone: ZoneInfo,
+) -> Level | None:
+    """The stored level local days are read from (None: raw samples only).
+
+    The stored local days when they are kept in the requested zone, reach into the
+    window and the zone's days align with 10-minute buckets over it; otherwise the
+    coarsest UTC level whose buckets never straddle a local midnight, folded per day.
+    """
+    grid = tb.day_grid_level(first_day, last_day, zone)
+    stored = facts.watermarks[tb.LEVEL_1D_LOCAL.name]
+    if (
+        grid is not None
+        and query.tz == facts.day_zone
+        and stored is not None
+        and stored > full.start
+    ):
+        return tb.LEVEL_1D_LOCAL
+    return grid
 
 
 def _bucketed(

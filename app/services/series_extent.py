@@ -24,12 +24,14 @@ class SeriesSource:
 
 @dataclass(frozen=True)
 class Facts:
-    """The data extent of a window, its (capped) sample count, the watermarks."""
+    """The data extent of a window, its (capped) sample count, the watermarks and
+    the zone of the stored local days (``samples_1d_local``)."""
 
     first: datetime | None
     last: datetime | None
     capped_count: int
     watermarks: dict[str, datetime | None]
+    day_zone: str | None = None
 
 
 def find_facts(
@@ -50,6 +52,7 @@ def find_facts(
         "10m": row["w10m"],
         "1h": row["w1h"],
         "1d": row["w1d"],
+        "1d_local": row["w1d_local"],
     }
     day = tb.LEVEL_1D.seconds
     m0 = tb.ceil(window.start, day)
@@ -85,7 +88,7 @@ def find_facts(
         and (first == found["m_first"] or last == found["m_last"])
     ):
         first, last = _refine(session, keys, first, last, found, window)
-    return Facts(first, last, int(found["capped_count"]), marks)
+    return Facts(first, last, int(found["capped_count"]), marks, row["day_zone"])
 
 
 def _refine(

@@ -40,6 +40,8 @@ LEVEL_10M = Level("10m", 600, "samples_10m")
 LEVEL_1H = Level("1h", 3600, "samples_1h")
 LEVEL_1D = Level("1d", 86400, "samples_1d")
 LEVELS = {level.name: level for level in (LEVEL_10M, LEVEL_1H, LEVEL_1D)}
+#: Local days of one zone (``series_day_zone()``), 23-25 hours each: not a grid level.
+LEVEL_1D_LOCAL = Level("1d_local", 86400, "samples_1d_local")
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,12 @@ def last_day_start_at_or_before(moment: datetime, zone: ZoneInfo) -> datetime:
     day = local_date(moment, zone)
     start = day_start(day, zone)
     return start if start <= moment else day_start(day - timedelta(days=1), zone)
+
+
+@lru_cache(maxsize=256)  # pure; a year of days is ~1.5 ms of date arithmetic
+def day_starts_s(first: date, last: date, zone: ZoneInfo) -> tuple[int, ...]:
+    """Epoch seconds of the start of every local day from ``first`` to ``last``."""
+    return tuple(epoch_s(day_start(d, zone)) for d in days(first, last))
 
 
 @lru_cache(maxsize=256)  # pure; a year of days is ~2 ms of date arithmetic

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import Node
@@ -253,3 +254,49 @@ def test_sample_counts_equal_direct_count(
     rows = stored_rows(session, node.id)
     assert counts["window"] == sum(1 for r in rows if start <= r.time <= end)
     assert counts["all"] == len(rows)
+
+
+def test_series_days_in_the_analysis_zone_come_from_the_stored_local_days(
+    session: Session, node: Node
+) -> None:
+    day = tb.epoch_s(datetime(2024, 3, 30, 23, tzinfo=UTC))  # 31 March in Berlin
+    session.execute(
+        text(
+            "UPDATE samples_1d_local SET co2_max = 4999 "
+            "WHERE node_id = :node AND bucket = :day"
+        ),
+        {"node": node.id, "day": tb.from_epoch_s(day)},
+    )
+    window = tb.Window(SPRING[0], SPRING[1])
+
+    def daily_max(tz: str) -> list[Any]:
+        query = SeriesQuery(window, "1d", ("max",), ("co2_ppm",), tz)
+        return _read(session, node, query).columns["co2_ppm_max"]
+
+    berlin = _read(session, node, SeriesQuery(window, "1d", ("max",), ("co2_ppm",)))
+
+    assert berlin.columns["co2_ppm_max"][berlin.timestamps_s.index(day)] == 4999
+    assert 4999 not in daily_max("Europe/Paris")  # same days, folded from hours
+
+
+def test_series_late_sample_shows_in_local_days_after_next_refresh(
+    session: Session, node: Node
+) -> None:
+    late_time = SPRING[0] + timedelta(days=1, hours=5, minutes=1, seconds=1)
+    insert_rows(session, node.id, [Row(late_time, 1, None, None)])
+    query = SeriesQuery(  # 30 March is a whole day of the window
+        window=tb.Window(SPRING[0], SPRING[1]),
+        resolution="1d",
+        aggregates=("min",),
+        quantities=("co2_ppm",),
+        tz="Europe/Berlin",
+    )
+    day = tb.epoch_s(tb.day_start(tb.local_date(late_time, BERLIN), BERLIN))
+
+    before = _read(session, node, query)
+    aggregates.refresh(session, until=REFRESHED_UNTIL)
+    after = _read(session, node, query)
+
+    index = before.timestamps_s.index(day)
+    assert before.columns["co2_ppm_min"][index] != 1
+    assert after.columns["co2_ppm_min"][index] == 1
