@@ -31,6 +31,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import event
 
+from app import CUSTOM_PLANS
 from tests.support.database import _libpq, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,7 +201,9 @@ def _refresh(dsn: str) -> float:
     began = time.perf_counter()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SELECT * FROM series_refresh()")
-        conn.execute("VACUUM ANALYZE samples_10m, samples_1h, samples_1d")
+        conn.execute(
+            "VACUUM ANALYZE samples_10m, samples_1h, samples_1d, samples_1d_local"
+        )
     return time.perf_counter() - began
 
 
@@ -302,7 +305,8 @@ def _measure(
     paths = {label: _paths(base, 1, start, end) for label, base in bases.items()}
     figures: dict[str, dict[str, Any]] = {label: {} for label in urls}
     connections = {
-        label: psycopg.connect(_libpq(url), autocommit=True)
+        # The app's plan settings, for a fair reference.
+        label: psycopg.connect(_libpq(url), autocommit=True, options=CUSTOM_PLANS)
         for label, url in urls.items()
     }
     try:
