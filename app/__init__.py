@@ -28,8 +28,6 @@ from app.services.replica import init_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_PREFIXES = ("/accounts/", "/admin/")
-#: libpq start-up options of every app connection (see ``_derive_settings``).
-CUSTOM_PLANS = "-c plan_cache_mode=force_custom_plan"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -98,15 +96,7 @@ def _derive_settings(app: Flask) -> None:
         "application_name": "airq",
     }
     if app.config.get("DB_PGBOUNCER"):
-        # Transaction pooling: no server-side prepared statements at all.
         connect_args["prepare_threshold"] = None
-    else:
-        # psycopg prepares a statement on its 5th run, and PostgreSQL then switches to
-        # a generic plan: one that cannot exclude hypertable chunks at plan time and
-        # opens every chunk at start-up instead. A year-long series read went from
-        # 3 to 10 ms that way. Custom plans keep the time bounds in the plan, and
-        # prepared statements still save the parsing.
-        connect_args["options"] = CUSTOM_PLANS
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {

@@ -63,22 +63,19 @@ def find_facts(
     )
     a1, b0 = (m0, m1) if m0 < m1 else (window.stop, window.stop)
     cap = max_points + 1 if resolution == "auto" else 0
-    found = (
-        session.execute(
-            sql.EXTENT_SQL,
-            {
-                **keys,
-                "a0": window.start,
-                "a1": a1,
-                "m0": m0,
-                "m1": m1,
-                "b0": b0,
-                "b1": window.stop,
-                "count_cap": cap,
-            },
-        )
-        .mappings()
-        .one()
+    found = sql.fetch_one(
+        session,
+        sql.EXTENT_SQL,
+        {
+            **keys,
+            "a0": window.start,
+            "a1": a1,
+            "m0": m0,
+            "m1": m1,
+            "b0": b0,
+            "b1": window.stop,
+            "count_cap": cap,
+        },
     )
     first = found["a_first"] or found["m_first"] or found["b_first"]
     last = found["b_last"] or found["m_last"] or found["a_last"]
@@ -104,12 +101,8 @@ def _refine(
     first_day, last_day = first == found["m_first"], last == found["m_last"]
     f1 = first + one_day if first_day else first + tb.ONE_US
     l0, l1 = last, (min(last + one_day, window.stop) if last_day else last + tb.ONE_US)
-    row = (
-        session.execute(
-            sql.REFINE_SQL, {**keys, "f0": first, "f1": f1, "l0": l0, "l1": l1}
-        )
-        .mappings()
-        .one()
+    row = sql.fetch_one(
+        session, sql.REFINE_SQL, {**keys, "f0": first, "f1": f1, "l0": l0, "l1": l1}
     )
     # A day whose samples were deleted since the last refresh keeps its bounds.
     return row["first"] or first, row["last"] or l1 - tb.ONE_US

@@ -31,7 +31,6 @@ from typing import Any
 import psycopg
 from sqlalchemy import event
 
-from app import CUSTOM_PLANS
 from tests.support.database import _libpq, throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -305,8 +304,8 @@ def _measure(
     paths = {label: _paths(base, 1, start, end) for label, base in bases.items()}
     figures: dict[str, dict[str, Any]] = {label: {} for label in urls}
     connections = {
-        # The app's plan settings, for a fair reference.
-        label: psycopg.connect(_libpq(url), autocommit=True, options=CUSTOM_PLANS)
+        # Never prepared, as the app runs its series reads (series_sql.fetch_all).
+        label: psycopg.connect(_libpq(url), autocommit=True, prepare_threshold=None)
         for label, url in urls.items()
     }
     try:

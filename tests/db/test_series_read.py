@@ -300,3 +300,18 @@ def test_series_late_sample_shows_in_local_days_after_next_refresh(
     index = before.timestamps_s.index(day)
     assert before.columns["co2_ppm_min"][index] != 1
     assert after.columns["co2_ppm_min"][index] == 1
+
+
+def test_series_reads_are_never_prepared(session: Session, node: Node) -> None:
+    # A prepared statement may get a generic plan, which opens every chunk.
+    query = SeriesQuery(
+        window=tb.Window(SPRING[0], AUTUMN[1]), resolution="1d", tz="Europe/Berlin"
+    )
+
+    for _ in range(8):  # psycopg prepares from the 5th run on
+        _read(session, node, query)
+
+    prepared = session.execute(
+        text("SELECT statement FROM pg_prepared_statements")
+    ).scalars()
+    assert [s for s in prepared if "samples" in s] == []

@@ -127,7 +127,9 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets
         "scan_to": window.end + MARGIN,
     }
     with driver.cursor(binary=True) as cursor:
-        rows = cursor.execute(BUCKETS_SQL, params).fetchall()
+        # Unprepared: a generic plan would lose the plan-time chunk exclusion
+        # (see series_sql.fetch_all).
+        rows = cursor.execute(BUCKETS_SQL, params, prepare=False).fetchall()
     if not rows:
         return Buckets.empty()
     table = np.array(rows, dtype=np.float64)
