@@ -11,10 +11,10 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Enum,
-    ForeignKey,
     Index,
     Numeric,
     SmallInteger,
+    Uuid,
     desc,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,9 +57,9 @@ class Sample(Base):
     __mapper_args__ = {"primary_key": ["node_id", "time"]}  # noqa: RUF012
 
     time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    node_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("nodes.id", ondelete="CASCADE")
-    )
+    #: References nodes.id (on delete cascade) through the statement-level triggers of
+    #: ``sql/timescale/070`` rather than a foreign key, which checked row by row.
+    node_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     co2_ppm: Mapped[int] = mapped_column(SmallInteger)
     temperature_celsius: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
     rel_humidity_percent: Mapped[int | None] = mapped_column(SmallInteger)

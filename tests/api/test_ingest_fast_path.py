@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import flask_migrate
 import pytest
 from prometheus_client import REGISTRY
 
@@ -26,12 +25,11 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
-from app import create_app
 from app.extensions import db
 from app.models import Node, Sample
 from tests.factories import make_ingest_key, make_node
 from tests.support.apps import app_builder
-from tests.support.database import throwaway_database
+from tests.support.database import migrated_database
 
 INGEST = "/ingest/v1/ingest/"
 JSONAPI = "application/vnd.api+json"
@@ -76,11 +74,7 @@ def _record_flask(app: Flask) -> list[str]:
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     """A migrated database of this module's own: these tests commit."""
-    with throwaway_database("co2_fast") as url:
-        migrating = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-        with migrating.app_context():
-            flask_migrate.upgrade()
-            db.engine.dispose()
+    with migrated_database("co2_fast") as url:
         yield url
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -367,6 +369,114 @@ def test_sample_status_must_be_known(session: Session) -> None:
             ),
             {"n": node.id, "t": T0},
         ),
+    )
+
+
+def test_sample_of_an_unknown_node_is_refused(session: Session) -> None:
+    name = violates(
+        session,
+        pg.ForeignKeyViolation,
+        lambda: session.execute(
+            text("INSERT INTO samples (node_id, time, co2_ppm) VALUES (:n, :t, 500)"),
+            {"n": uuid.uuid4(), "t": T0},
+        ),
+    )
+
+    assert name == "fk_samples_node_id_nodes"
+
+
+def test_statement_with_one_unknown_node_among_known_ones_is_refused(
+    session: Session,
+) -> None:
+    node = make_node(session)
+    rows = [
+        {"n": str(node.id), "t": T0.isoformat()},
+        {"n": str(uuid.uuid4()), "t": T0.isoformat()},
+        {"n": str(node.id), "t": (T0 + timedelta(minutes=5)).isoformat()},
+    ]
+
+    name = violates(
+        session,
+        pg.ForeignKeyViolation,
+        lambda: session.execute(
+            text(
+                "INSERT INTO samples (node_id, time, co2_ppm) "
+                "SELECT CAST(r ->> 'n' AS uuid), CAST(r ->> 't' AS timestamptz), 500 "
+                "FROM jsonb_array_elements(CAST(:rows AS jsonb)) r"
+            ),
+            {"rows": json.dumps(rows)},
+        ),
+    )
+
+    assert name == "fk_samples_node_id_nodes"
+
+
+def test_sample_moved_to_an_unknown_node_is_refused(session: Session) -> None:
+    node = make_node(session)
+    session.add(_sample(node))
+    session.flush()
+
+    name = violates(
+        session,
+        pg.ForeignKeyViolation,
+        lambda: session.execute(
+            text("UPDATE samples SET node_id = :other WHERE node_id = :n"),
+            {"other": uuid.uuid4(), "n": node.id},
+        ),
+    )
+
+    assert name == "fk_samples_node_id_nodes"
+
+
+def test_deleting_a_node_deletes_its_samples_only(session: Session) -> None:
+    node, other = make_node(session), make_node(session)
+    session.add_all([_sample(node), _sample(other)])
+    session.flush()
+
+    session.execute(delete(Node).where(Node.id == node.id))
+
+    assert _sample_count(session, node) == 0
+    assert _sample_count(session, other) == 1
+
+
+def test_id_of_a_node_with_samples_cannot_change(session: Session) -> None:
+    node = make_node(session)
+    session.add(_sample(node))
+    session.flush()
+
+    name = violates(
+        session,
+        pg.ForeignKeyViolation,
+        lambda: session.execute(
+            text("UPDATE nodes SET id = :new WHERE id = :n"),
+            {"new": uuid.uuid4(), "n": node.id},
+        ),
+    )
+
+    assert name == "fk_samples_node_id_nodes"
+
+
+def test_id_of_a_node_without_samples_may_change(session: Session) -> None:
+    node = make_node(session)
+    new = uuid.uuid4()
+
+    session.execute(
+        text("UPDATE nodes SET id = :new WHERE id = :n"), {"new": new, "n": node.id}
+    )
+
+    assert (
+        session.execute(
+            text("SELECT count(*) FROM nodes WHERE id = :new"), {"new": new}
+        ).scalar_one()
+        == 1
+    )
+
+
+def _sample_count(session: Session, node: Node) -> int:
+    return int(
+        session.execute(
+            text("SELECT count(*) FROM samples WHERE node_id = :n"), {"n": node.id}
+        ).scalar_one()
     )
 
 

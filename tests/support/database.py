@@ -47,3 +47,22 @@ def throwaway_database(prefix: str = "co2_test") -> Iterator[str]:
                     sql.Identifier(name)
                 )
             )
+
+
+@contextmanager
+def migrated_database(prefix: str = "co2_test") -> Iterator[str]:
+    """A throwaway database with every migration applied; yields its URL.
+
+    For tests that commit: the shared test database only sees rolled-back work.
+    """
+    import flask_migrate
+
+    from app import create_app
+    from app.extensions import db
+
+    with throwaway_database(prefix) as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            flask_migrate.upgrade()
+            db.engine.dispose()
+        yield url
