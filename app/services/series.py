@@ -8,11 +8,12 @@ and the last sample of the window (``None`` where a bucket has no data; counts 0
 Buckets: ``10m`` and ``1h`` are UTC-aligned; ``1d`` are local days in ``tz`` (23 or
 25 hours on DST days), read from the stored local days (``samples_1d_local``) when
 ``tz`` is the zone they are kept in, else built from the coarsest stored level whose
-buckets never straddle a local midnight. Edge buckets hold only the samples inside the window.
-Whole buckets below the level's watermark come from the stored aggregates
-(``samples_10m``/``_1h``/``_1d``), everything else from raw samples in the same
-statement, so a series is always as fresh as the samples table; a sample written
-below the watermark shows after the next refresh (see :mod:`app.services.aggregates`).
+buckets never straddle a local midnight. Edge buckets hold only the samples inside
+the window. Whole buckets below the level's watermark come from the stored
+aggregates (``samples_10m``/``_1h``/``_1d``/``_1d_local``), everything else from raw
+samples in the same statement, so a series is always as fresh as the samples table;
+a sample written below the watermark shows after the next refresh (see
+:mod:`app.services.aggregates`).
 
 The caller has checked visibility (``access.get_visible``) and passes the node with
 its owner; every statement binds that owner again.

@@ -272,10 +272,9 @@ def fetch_all(
     on its 5th run, and PostgreSQL may then switch to a generic plan, which cannot
     exclude hypertable chunks when it is made and opens every chunk of the table at
     each run instead: the extent query of a year-long series took 10 ms that way
-    instead of 3. Unprepared, every run is planned with its time bounds. (Turning
-    prepared statements off for the whole connection, or forcing custom plans there,
-    also re-plans the foreign-key check of every row a batch inserts: batch ingest
-    ran at half speed.)
+    instead of 3. Unprepared, every run is planned with its time bounds. (Forcing
+    custom plans on the whole connection instead was tried: it also re-planned the
+    per-row foreign-key check of batch inserts, and batch ingest ran at half speed.)
     """
     with _executed(session, statement, params) as cursor:
         rows: list[tuple[Any, ...]] = cursor.fetchall()
