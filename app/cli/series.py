@@ -94,7 +94,11 @@ def _progress(stats: aggregates.RefreshStats) -> str:
 
 def _stalled(stats: aggregates.RefreshStats) -> bool:
     """No progress possible (``until`` before the watermark and nothing logged)."""
-    return stats.watermark_after == stats.watermark_before and stats.dirty_left == 0
+    return (
+        stats.watermark_after == stats.watermark_before
+        and stats.dirty_left == 0
+        and not stats.local_days_behind
+    )
 
 
 def _when(moment: datetime | None) -> str:

@@ -36,7 +36,7 @@ _REFRESH_ROLLUPS = text(
     "AS watermark_before, "
     "CASE WHEN isfinite(r.watermark_after) THEN r.watermark_after END "
     "AS watermark_after, r.target, r.dirty_taken, r.dirty_left, "
-    "r.rows_10m, r.rows_1h, r.rows_1d, r.rows_1d_local "
+    "r.rows_10m, r.rows_1h, r.rows_1d, r.rows_1d_local, r.local_days_behind "
     "FROM series_refresh(CAST(:until AS timestamptz), "
     "CAST(:max_span AS interval), CAST(:max_dirty AS integer)) r"
 )
@@ -68,6 +68,8 @@ class RefreshStats:
         rows_1h: buckets written at 1 hour (Apache).
         rows_1d: buckets written at 1 day (Apache).
         rows_1d_local: local days written (Apache).
+        local_days_behind: the local days need another step (Apache: the first
+            refresh after migration 0011 fills their history in steps).
     """
 
     edition: str
@@ -80,12 +82,13 @@ class RefreshStats:
     rows_1h: int = 0
     rows_1d: int = 0
     rows_1d_local: int = 0
+    local_days_behind: bool = False
 
     @property
     def caught_up(self) -> bool:
         """Whether nothing is left to do up to :attr:`target`."""
         done = self.watermark_after is not None and self.watermark_after >= self.target
-        return done and self.dirty_left == 0
+        return done and self.dirty_left == 0 and not self.local_days_behind
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,7 @@ def _refresh_rollups(
         rows_1h=int(row["rows_1h"]),
         rows_1d=int(row["rows_1d"]),
         rows_1d_local=int(row["rows_1d_local"]),
+        local_days_behind=bool(row["local_days_behind"]),
     )
 
 

@@ -80,7 +80,7 @@ def downgrade() -> None:
             "RENAME TO series_refresh"
         )
         op.execute(
-            "DROP FUNCTION IF EXISTS series_refresh_local_days(), "
+            "DROP FUNCTION IF EXISTS series_refresh_local_days(interval), "
             "series_local_log_rows(), series_local_forget_all()"
         )
         for table in (

@@ -13,7 +13,8 @@
 --    series_refresh() rewrites below that watermark (late samples, corrections) in
 --    samples_1d_local_dirty;
 --  * series_refresh_local_days() recomputes the logged days, then advances the watermark
---    to the last local midnight at or before the 10-minute level's watermark;
+--    towards the last local midnight at or before the 10-minute level's watermark, in
+--    bounded steps (the first refresh after the upgrade fills the whole history);
 --  * series_refresh() (052's function, renamed series_refresh_levels) now runs both in
 --    one transaction and reports the local days it wrote as rows_1d_local.
 
@@ -87,14 +88,19 @@ CREATE OR REPLACE TRIGGER series_local_forget_all
     AFTER TRUNCATE ON samples_10m
     FOR EACH STATEMENT EXECUTE FUNCTION series_local_forget_all();
 
--- Recompute the logged days, then advance the watermark; returns the days written.
+-- Recompute the logged days, then advance the watermark towards the last local midnight
+-- at or before the 10-minute level's watermark, by at most p_max_span (at least one day)
+-- per call. Returns the days written and whether the level is still behind (call again).
 -- Runs in the caller's transaction under the series refresh lock.
-CREATE OR REPLACE FUNCTION series_refresh_local_days() RETURNS bigint
+CREATE OR REPLACE FUNCTION series_refresh_local_days(p_max_span interval DEFAULT NULL)
+RETURNS TABLE (days_written bigint, behind boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     v_zone text := series_day_zone();
     w_old timestamptz;
+    w_target timestamptz;
     w_new timestamptz;
+    v_start timestamptz;
     v_node uuid[];
     v_day timestamptz[];
     n bigint;
@@ -102,10 +108,12 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
     IF v_zone IS NULL THEN
-        RETURN 0;
+        RETURN QUERY SELECT 0::bigint, false;
+        RETURN;
     END IF;
     SELECT w.watermark INTO w_old FROM samples_1d_local_watermark w FOR UPDATE;
 
+    -- 1. Logged days below the watermark.
     WITH taken AS (
         DELETE FROM samples_1d_local_dirty d RETURNING d.node_id, d.day
     )
@@ -134,11 +142,33 @@ BEGIN
         total := total + n;
     END IF;
 
-    SELECT time_bucket(INTERVAL '1 day', s.watermark, v_zone) INTO w_new
+    -- 2. Advance the watermark.
+    SELECT time_bucket(INTERVAL '1 day', s.watermark, v_zone) INTO w_target
     FROM samples_watermark s
     WHERE isfinite(s.watermark);
-    IF w_new > w_old THEN
-        DELETE FROM samples_1d_local a WHERE a.bucket >= w_old AND a.bucket < w_new;
+    IF isfinite(w_old) THEN
+        v_start := w_old;
+    ELSE
+        -- First refresh: start at the local day of the oldest 10-minute bucket, found
+        -- in the oldest chunk alone.
+        SELECT time_bucket(INTERVAL '1 day', min(a.bucket), v_zone) INTO v_start
+        FROM samples_10m a
+        WHERE a.bucket < (
+            SELECT min(c.range_end)
+            FROM timescaledb_information.chunks c
+            WHERE c.hypertable_name = 'samples_10m'
+              AND (quote_ident(c.hypertable_schema) || '.samples_10m')::regclass
+                  = 'samples_10m'::regclass);
+        v_start := coalesce(v_start, w_target);
+    END IF;
+    w_new := w_target;
+    IF p_max_span IS NOT NULL THEN
+        w_new := least(w_new, time_bucket(INTERVAL '1 day',
+                                          v_start + greatest(p_max_span, INTERVAL '2 days'),
+                                          v_zone));
+    END IF;
+    IF w_new > v_start THEN
+        DELETE FROM samples_1d_local a WHERE a.bucket >= v_start AND a.bucket < w_new;
         INSERT INTO samples_1d_local
         SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket, v_zone),
                sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
@@ -147,18 +177,19 @@ BEGIN
                sum(a.humidity_count)::bigint, sum(a.humidity_sum),
                min(a.humidity_min), max(a.humidity_max)
         FROM samples_10m a
-        WHERE a.bucket >= w_old AND a.bucket < w_new
+        WHERE a.bucket >= v_start AND a.bucket < w_new
         GROUP BY 1, 2;
         GET DIAGNOSTICS n = ROW_COUNT;
         total := total + n;
         UPDATE samples_1d_local_watermark SET watermark = w_new, refreshed_at = now();
     END IF;
-    RETURN total;
+    RETURN QUERY SELECT total, coalesce(w_new < w_target, false);
 END
 $$;
 
 -- series_refresh(): 052's refresh of samples_10m / _1h / _1d, then the local days, in
--- one transaction; the same arguments and columns, plus rows_1d_local.
+-- one transaction; the same arguments and columns, plus rows_1d_local and
+-- local_days_behind (the local days need another call even if the rest is caught up).
 DO $$
 BEGIN
     IF to_regprocedure('series_refresh_levels(timestamptz, interval, integer)') IS NULL THEN
@@ -181,16 +212,19 @@ CREATE FUNCTION series_refresh(
     rows_10m bigint,
     rows_1h bigint,
     rows_1d bigint,
-    rows_1d_local bigint
+    rows_1d_local bigint,
+    local_days_behind boolean
 )
 LANGUAGE plpgsql AS $$
 DECLARE
     r record;
+    l record;
 BEGIN
     SELECT * INTO r FROM series_refresh_levels(p_until, p_max_span, p_max_dirty);
+    SELECT * INTO l FROM series_refresh_local_days(p_max_span);
     RETURN QUERY SELECT r.watermark_before, r.watermark_after, r.target, r.dirty_taken,
                         r.dirty_left, r.rows_10m, r.rows_1h, r.rows_1d,
-                        series_refresh_local_days();
+                        l.days_written, l.behind;
 END
 $$;
 

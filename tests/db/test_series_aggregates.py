@@ -53,7 +53,7 @@ def _rollup(
 
 
 def _direct(
-    session: Session, relation: str, node: Node, below: datetime
+    session: Session, relation: str, node: Node, below: datetime | None
 ) -> dict[datetime, tuple[Any, ...]]:
     bucket = LEVEL_SQL[relation]
     rows = session.execute(
@@ -74,7 +74,10 @@ def _direct(
 def _assert_levels_match_raw(session: Session, node: Node) -> None:
     for relation, level in LEVELS:
         mark = session.execute(
-            text("SELECT series_watermark(:level)"), {"level": level}
+            text(
+                "SELECT CASE WHEN isfinite(w) THEN w END FROM series_watermark(:level) w"
+            ),
+            {"level": level},
         ).scalar_one()
         stored, direct = (
             _rollup(session, relation, node),
@@ -269,7 +272,7 @@ def test_status_reports_edition_watermarks_and_waiting_writes(session: Session) 
         "10m": T0 + timedelta(hours=2, minutes=30),
         "1h": T0 + timedelta(hours=2),
         "1d": T0,
-        "1d_local": T0 - timedelta(hours=2),  # 2024-05-06 00:00 in Berlin
+        "1d_local": None,  # no Berlin day has ended: its first one ends at 22:00 UTC
     }
     assert report.dirty == 1
 
@@ -325,3 +328,28 @@ def test_sample_committed_after_refresh_snapshot_is_not_missed() -> None:
 
     assert missing == (0,)
     assert found == (1,)
+
+
+def test_local_days_fill_an_existing_history_in_bounded_steps(
+    session: Session,
+) -> None:
+    node = make_node(session)
+    insert_rows(session, node.id, irregular_rows(T0, T0 + timedelta(days=8), seed=15))
+    until = T0 + timedelta(days=8)
+    aggregates.refresh(session, until=until)
+    # The state right after migration 0011 on a database with history.
+    session.execute(text("DELETE FROM samples_1d_local"))
+    session.execute(
+        text("UPDATE samples_1d_local_watermark SET watermark = '-infinity'")
+    )
+
+    steps = [aggregates.refresh(session, until=until, max_span=timedelta(days=3))]
+    while not steps[-1].caught_up:
+        steps.append(
+            aggregates.refresh(session, until=until, max_span=timedelta(days=3))
+        )
+
+    assert steps[0].local_days_behind
+    assert 0 < steps[0].rows_1d_local < 9
+    assert len(steps) >= 3
+    _assert_levels_match_raw(session, node)
