@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import logging
 import runpy
 from pathlib import Path
+
+import pytest
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
@@ -19,3 +22,23 @@ def test_worker_freezes_the_loaded_app_out_of_full_collections() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_access_lines_are_built_only_when_the_level_keeps_them() -> None:
+    from gunicorn.config import Config
+
+    conf = runpy.run_path(str(CONF))
+    config = Config()
+    config.set("accesslog", "-")
+    logger = conf["logger_class"](config)
+    access = logging.getLogger("gunicorn.access")
+    before = access.level
+    try:
+        access.setLevel(logging.WARNING)
+        logger.access(None, None, {}, None)  # dropped before any atom is read
+
+        access.setLevel(logging.INFO)
+        with pytest.raises(AttributeError):  # gunicorn reads the (missing) response
+            logger.access(None, None, {}, None)
+    finally:
+        access.setLevel(before)
