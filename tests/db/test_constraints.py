@@ -411,7 +411,17 @@ def test_statement_with_one_unknown_node_among_known_ones_is_refused(
     assert name == "fk_samples_node_id_nodes"
 
 
-def test_sample_moved_to_an_unknown_node_is_refused(session: Session) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE samples SET node_id = :other WHERE node_id = :n",
+        "UPDATE nodes SET id = :other WHERE id = :n",
+    ],
+    ids=["sample moved to an unknown node", "id of a node with samples changed"],
+)
+def test_updates_that_break_the_node_reference_are_refused(
+    session: Session, statement: str
+) -> None:
     node = make_node(session)
     session.add(_sample(node))
     session.flush()
@@ -419,10 +429,7 @@ def test_sample_moved_to_an_unknown_node_is_refused(session: Session) -> None:
     name = violates(
         session,
         pg.ForeignKeyViolation,
-        lambda: session.execute(
-            text("UPDATE samples SET node_id = :other WHERE node_id = :n"),
-            {"other": uuid.uuid4(), "n": node.id},
-        ),
+        lambda: session.execute(text(statement), {"other": uuid.uuid4(), "n": node.id}),
     )
 
     assert name == "fk_samples_node_id_nodes"
@@ -437,23 +444,6 @@ def test_deleting_a_node_deletes_its_samples_only(session: Session) -> None:
 
     assert _sample_count(session, node) == 0
     assert _sample_count(session, other) == 1
-
-
-def test_id_of_a_node_with_samples_cannot_change(session: Session) -> None:
-    node = make_node(session)
-    session.add(_sample(node))
-    session.flush()
-
-    name = violates(
-        session,
-        pg.ForeignKeyViolation,
-        lambda: session.execute(
-            text("UPDATE nodes SET id = :new WHERE id = :n"),
-            {"new": uuid.uuid4(), "n": node.id},
-        ),
-    )
-
-    assert name == "fk_samples_node_id_nodes"
 
 
 def test_id_of_a_node_without_samples_may_change(session: Session) -> None:

@@ -94,9 +94,13 @@ def test_node_delete_waits_for_samples_in_flight_then_removes_them(
     assert left == (0,)
 
 
-def test_samples_wait_for_a_node_delete_in_flight_then_fail(
-    dsn: str, node: uuid.UUID
-) -> None:
+def _insert_while_a_node_delete_is_in_flight(
+    dsn: str, node: uuid.UUID, finish: Callable[[psycopg.Connection[Any]], None]
+) -> tuple[bool, list[Any]]:
+    """Insert a sample while another transaction deletes its node, then ``finish`` it.
+
+    Returns whether the insert waited for the delete, and the insert's outcome.
+    """
     with psycopg.connect(dsn) as deleter:
         deleter.execute("DELETE FROM nodes WHERE id = %s", (node,))
 
@@ -106,8 +110,17 @@ def test_samples_wait_for_a_node_delete_in_flight_then_fail(
 
         thread, outcome = _in_thread(insert)
         blocked = _waits(thread)
-        deleter.commit()
+        finish(deleter)
         thread.join(timeout=10)
+    return blocked, outcome
+
+
+def test_samples_wait_for_a_node_delete_in_flight_then_fail(
+    dsn: str, node: uuid.UUID
+) -> None:
+    blocked, outcome = _insert_while_a_node_delete_is_in_flight(
+        dsn, node, psycopg.Connection.commit
+    )
 
     assert blocked
     assert len(outcome) == 1
@@ -118,17 +131,9 @@ def test_samples_wait_for_a_node_delete_in_flight_then_fail(
 def test_samples_go_in_when_a_node_delete_in_flight_rolls_back(
     dsn: str, node: uuid.UUID
 ) -> None:
-    with psycopg.connect(dsn) as deleter:
-        deleter.execute("DELETE FROM nodes WHERE id = %s", (node,))
-
-        def insert() -> int:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                return conn.execute(INSERT, (node, T0)).rowcount
-
-        thread, outcome = _in_thread(insert)
-        blocked = _waits(thread)
-        deleter.rollback()
-        thread.join(timeout=10)
+    blocked, outcome = _insert_while_a_node_delete_is_in_flight(
+        dsn, node, psycopg.Connection.rollback
+    )
 
     assert blocked
     assert outcome == [1]

@@ -25,7 +25,7 @@ def test_worker_freezes_the_loaded_app_out_of_full_collections() -> None:
 
 
 def test_access_lines_are_built_only_when_the_level_keeps_them() -> None:
-    from gunicorn.config import Config
+    from gunicorn.config import Config  # type: ignore[import-untyped]
 
     conf = runpy.run_path(str(CONF))
     config = Config()
