@@ -20,12 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from app.services import database
 
+SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
+#: The continuous aggregate of the local days (TSL), in the zone of series_day_zone().
+LOCAL_DAYS_CAGG = SQL / "061_create_series_local_days_cagg.sql"
 LEVEL_NAMES = ("10m", "1h", "1d", "1d_local")
 #: Parents before children: samples_1h and samples_1d_local read samples_10m.
 CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1d_local")
@@ -93,11 +98,13 @@ class RefreshStats:
 
 @dataclass(frozen=True)
 class SeriesStatus:
-    """Freshness of the aggregates: the watermark of each level, pending writes."""
+    """Freshness of the aggregates: the watermark of each level, pending writes, and
+    the zone whose local days ``samples_1d_local`` keeps."""
 
     edition: str
     watermarks: dict[str, datetime | None]
     dirty: int | None
+    day_zone: str | None = None
 
 
 def refresh(
@@ -152,7 +159,37 @@ def status(session: Session) -> SeriesStatus:
         dirty = int(
             conn.execute(text("SELECT count(*) FROM samples_dirty")).scalar_one()
         )
-    return SeriesStatus(edition, {k: marks.get(k) for k in LEVEL_NAMES}, dirty)
+    zone = conn.execute(text("SELECT series_day_zone()")).scalar_one()
+    return SeriesStatus(edition, {k: marks.get(k) for k in LEVEL_NAMES}, dirty, zone)
+
+
+def rezone_local_days(session: Session, zone: str) -> None:
+    """Keep ``samples_1d_local`` in ``zone`` from now on, in the session's transaction.
+
+    The level is emptied (TSL: its continuous aggregate is rebuilt with the new zone);
+    the next refresh, policy or job fills it again. Until then readers fold daily
+    series from hours, which is slower but exact.
+
+    Args:
+        session: the database session (the caller commits).
+        zone: an IANA zone name, e.g. ``ANALYSIS_TIMEZONE``.
+    """
+    edition = database.timescale_info(session).edition
+    conn = session.connection()
+    conn.execute(text("UPDATE series_day_zone SET zone = :zone"), {"zone": zone})
+    if edition == "timescale":
+        conn.execute(text("DROP MATERIALIZED VIEW IF EXISTS samples_1d_local"))
+        # Plain text with format() placeholders: run by the driver without parameters.
+        driver: Any = conn.connection.driver_connection
+        driver.execute(LOCAL_DAYS_CAGG.read_text(encoding="utf-8"))
+    else:
+        conn.execute(text("TRUNCATE samples_1d_local, samples_1d_local_dirty"))
+        conn.execute(
+            text(
+                "UPDATE samples_1d_local_watermark "
+                "SET watermark = '-infinity', refreshed_at = NULL"
+            )
+        )
 
 
 def _in_transaction(session: Session) -> bool:

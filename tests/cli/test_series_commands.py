@@ -18,7 +18,8 @@ T0 = datetime(2024, 2, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "command", [["series"], ["series", "refresh"], ["series", "status"]]
+    "command",
+    [["series"], ["series", "refresh"], ["series", "status"], ["series", "day-zone"]],
 )
 def test_series_commands_have_help(app: Flask, command: list[str]) -> None:
     result = app.test_cli_runner().invoke(args=[*command, "--help"])
@@ -58,3 +59,39 @@ def test_series_status_shows_watermarks(app: Flask, session: Session) -> None:
     assert "edition: apache" in result.output
     assert "samples_10m: complete below 2024-02-01T12:30+00:00" in result.output
     assert "logged writes waiting for refresh: 0" in result.output
+
+
+def test_series_day_zone_says_when_the_stored_days_match(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["series", "day-zone"])
+
+    assert result.exit_code == 0, result.output
+    assert "keeps the local days of Europe/Berlin (ANALYSIS_TIMEZONE)" in result.output
+
+
+def test_series_day_zone_rebuild_follows_a_changed_analysis_timezone(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node = make_node(session)
+    insert_rows(session, node.id, irregular_rows(T0, T0 + timedelta(days=3), seed=33))
+    runner = app.test_cli_runner()
+    runner.invoke(args=["series", "refresh", "--until", "2024-02-04T00:00", "--quiet"])
+    monkeypatch.setitem(app.config, "ANALYSIS_TIMEZONE", "America/New_York")
+
+    report = runner.invoke(args=["series", "day-zone"])
+    rebuilt = runner.invoke(args=["series", "day-zone", "--rebuild"])
+    emptied = session.execute(text("SELECT count(*) FROM samples_1d_local")).scalar()
+    runner.invoke(args=["series", "refresh", "--until", "2024-02-04T00:00", "--quiet"])
+
+    assert "but ANALYSIS_TIMEZONE is America/New_York" in report.output
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert emptied == 0
+    zone = session.execute(text("SELECT series_day_zone()")).scalar_one()
+    midnights = session.execute(
+        text(
+            "SELECT DISTINCT (bucket AT TIME ZONE 'America/New_York')::time "
+            "FROM samples_1d_local WHERE node_id = :n"
+        ),
+        {"n": node.id},
+    ).scalars()
+    assert zone == "America/New_York"
+    assert [str(m) for m in midnights] == ["00:00:00"]

@@ -273,3 +273,30 @@ def test_tsl_series_equal_a_direct_aggregate_of_the_samples(
         assert_series_matches(
             by_bucket(series.timestamps_s, series.columns, actual_key), expected
         )
+
+
+def test_tsl_day_zone_rebuild_recreates_the_cagg_in_the_new_zone(
+    tsl: TslRun, pglite_url: str
+) -> None:
+    app = _pglite_app(pglite_url)
+    definition = text(
+        "SELECT view_definition FROM timescaledb_information.continuous_aggregates "
+        "WHERE view_name = 'samples_1d_local'"
+    )
+    policies = text(  # dropping the cagg dropped its policy; 061 adds it again
+        "SELECT count(*) FROM timescaledb_information.jobs "
+        "WHERE proc_name = 'policy_refresh_continuous_aggregate'"
+    )
+    with app.app_context():
+        session = db.session()
+        aggregates.rezone_local_days(session, "America/New_York")
+        session.commit()
+        rebuilt = session.execute(definition).scalar_one()
+        policy_count = session.execute(policies).scalar_one()
+        aggregates.rezone_local_days(session, "Europe/Berlin")
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    assert "America/New_York" in rebuilt
+    assert policy_count == 4
