@@ -17,7 +17,7 @@ import pytest
 import psycopg
 from psycopg import errors as pg
 
-from tests.support.database import _libpq, migrated_database
+from tests.support.database import _libpq, insert_node, migrated_database
 
 T0 = datetime(2024, 5, 6, tzinfo=UTC)
 INSERT = "INSERT INTO samples (node_id, time, co2_ppm) VALUES (%s, %s, 500)"
@@ -26,28 +26,12 @@ INSERT = "INSERT INTO samples (node_id, time, co2_ppm) VALUES (%s, %s, 500)"
 @pytest.fixture(scope="module")
 def dsn() -> Iterator[str]:
     with migrated_database("co2_node_ref") as url:
-        dsn = _libpq(url)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("INSERT INTO organizations (name) VALUES ('o')")
-            conn.execute("INSERT INTO protocols (identifier) VALUES ('p')")
-            conn.execute(
-                "INSERT INTO node_models (name, trade_name, manufacturer, sensor_type)"
-                " VALUES ('m', 'm', 'm', 'm')"
-            )
-        yield dsn
+        yield _libpq(url)
 
 
 @pytest.fixture
 def node(dsn: str) -> uuid.UUID:
-    node_id = uuid.uuid4()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO nodes (id, eui64, alias, protocol_id, model_id, owner_id)"
-            " SELECT %s, upper(substr(md5(%s::text), 1, 16)), 'n', p.id, m.id, o.id"
-            " FROM protocols p, node_models m, organizations o",
-            (node_id, node_id),
-        )
-    return node_id
+    return insert_node(dsn)
 
 
 def _in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:

@@ -278,34 +278,13 @@ def test_status_reports_edition_watermarks_and_waiting_writes(session: Session) 
 
 
 def test_sample_committed_after_refresh_snapshot_is_not_missed() -> None:
-    import flask_migrate
-
     import psycopg
 
-    from app import create_app
-    from app.extensions import db
-    from tests.support.database import _libpq, throwaway_database
+    from tests.support.database import _libpq, insert_node, migrated_database
 
-    with throwaway_database("co2_series") as url:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            flask_migrate.upgrade()
-            db.engine.dispose()
+    with migrated_database("co2_series") as url:
         dsn = _libpq(url)
-        with psycopg.connect(dsn, autocommit=True) as setup:
-            setup.execute("INSERT INTO organizations (name) VALUES ('o')")
-            setup.execute("INSERT INTO protocols (identifier) VALUES ('p')")
-            setup.execute(
-                "INSERT INTO node_models (name, trade_name, manufacturer, sensor_type)"
-                " VALUES ('m', 'm', 'm', 'm')"
-            )
-            row = setup.execute(
-                "INSERT INTO nodes (id, eui64, alias, protocol_id, model_id, owner_id)"
-                " SELECT gen_random_uuid(), 'AB', 'n', p.id, m.id, o.id"
-                " FROM protocols p, node_models m, organizations o RETURNING id"
-            ).fetchone()
-            assert row is not None
-            node_id = row[0]
+        node_id = insert_node(dsn)
         late = T0 + timedelta(hours=1, minutes=2)
         refresh = "SELECT * FROM series_refresh(%s)"
         with psycopg.connect(dsn) as writer, psycopg.connect(dsn) as refresher:

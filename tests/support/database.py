@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -66,3 +67,27 @@ def migrated_database(prefix: str = "co2_test") -> Iterator[str]:
             flask_migrate.upgrade()
             db.engine.dispose()
         yield url
+
+
+def insert_node(dsn: str) -> uuid.UUID:
+    """Commit a node (and the organization, protocol and model it needs) to the
+    migrated database at ``dsn``; returns the node's id."""
+    node_id = uuid.uuid4()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO organizations (name) VALUES ('o') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO protocols (identifier) VALUES ('p') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO node_models (name, trade_name, manufacturer, sensor_type)"
+            " VALUES ('m', 'm', 'm', 'm') ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "INSERT INTO nodes (id, eui64, alias, protocol_id, model_id, owner_id)"
+            " SELECT %s, upper(substr(md5(%s::text), 1, 16)), 'n', p.id, m.id, o.id"
+            " FROM protocols p, node_models m, organizations o",
+            (node_id, node_id),
+        )
+    return node_id
