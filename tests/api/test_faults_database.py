@@ -1,7 +1,7 @@
 """The database stops and restarts under a real gunicorn: 503s, then recovery.
 
 A private PostgreSQL server (:class:`TempCluster`) that the tests stop and start;
-gunicorn (one worker, four threads) serves the app on a loopback port. While the
+gunicorn (one worker, production settings) serves the app on a loopback port. While the
 database is down every API answer is a JSON:API 503 with ``Retry-After``; the
 process stays up and answers 200 again once the database is back, without a
 restart.

@@ -318,3 +318,56 @@ def test_a_connection_lost_under_the_fast_path_loses_no_sample(stack: Stack) -> 
     assert answer.status_code == 201
     assert stack.flask_calls == ["flask"]  # handed to the route, which reconnected
     assert (first + 60, 800) in _stored(stack.node)
+
+
+def test_with_every_fast_connection_busy_the_route_takes_the_sample_at_once(
+    stack: Stack,
+) -> None:
+    fast = stack.fast.test_client()
+    _warm(stack, fast)
+    ts = _now()
+    assert (
+        fast.post(INGEST, json=stack.body(ts), headers=stack.headers()).status_code
+        == 201
+    )
+    assert stack.flask_calls == []
+    path = stack.fast.extensions["ingest.fast_path"]
+    pool = path._pool(db.engine)
+    held = [pool.raw_connection() for _ in range(stack.fast.config["DB_POOL_SIZE"])]
+    try:
+        started = time.perf_counter()
+        answer = fast.post(INGEST, json=stack.body(ts + 60), headers=stack.headers())
+        waited = time.perf_counter() - started
+    finally:
+        for conn in held:
+            conn.close()
+
+    assert answer.status_code == 201
+    assert stack.flask_calls == ["flask"]  # no fast connection free: the route
+    assert waited < 5  # and no wait for one (the app's pool_timeout is 30 s)
+    assert (ts + 60, 800) in _stored(stack.node)
+    assert (
+        fast.post(
+            INGEST, json=stack.body(ts + 120), headers=stack.headers()
+        ).status_code
+        == 201
+    )
+    assert stack.flask_calls == ["flask"]  # connections back: the fast path again
+
+
+def test_fast_connections_stay_in_autocommit_between_samples(stack: Stack) -> None:
+    fast = stack.fast.test_client()
+    _warm(stack, fast)
+    ts = _now()
+    for k in range(3):
+        body = stack.body(ts + 60 * k)
+        assert fast.post(INGEST, json=body, headers=stack.headers()).status_code == 201
+    assert stack.flask_calls == []
+    pooled = stack.fast.extensions["ingest.fast_path"]._pool(db.engine).raw_connection()
+    try:
+        conn = pooled.driver_connection
+        assert isinstance(conn, psycopg.Connection)
+        assert conn.autocommit is True
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    finally:
+        pooled.close()

@@ -412,7 +412,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
             "single_clients": SINGLE_CLIENTS,
             "single_seconds_per_run": plan.single_seconds,
             "runs": plan.runs,
-            "server": f"gunicorn {harness.WORKERS} workers x {harness.THREADS} threads (gthread)",
+            "server": harness.server_description(),
             **versions,
         },
         "batch_runs": batch["runs"],

@@ -2,7 +2,7 @@
 
 ``run(report, quick)`` migrates a throwaway database, seeds one organization
 (nodes installed publicly in rooms, an ingest token, an owner's API key), starts
-gunicorn (2 workers x 4 threads) and ``flask jobs run`` on loopback, and runs
+gunicorn (2 workers, production settings) and ``flask jobs run`` on loopback, and runs
 client threads for :data:`DURATION_S` seconds (quick: a tenth): batch ingest,
 single-sample ingest, series reads and list reads, each paced and capped.
 
@@ -312,7 +312,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
         jobs = Process(
             [sys.executable, "-m", "flask", "jobs", "run"], env, Path(tmp) / "jobs.log"
         )
-        web = WebServer(env, Path(tmp) / "web.log", workers=2, threads=4)
+        web = WebServer(env, Path(tmp) / "web.log", workers=2)
         tallies = {kind: Tally() for kind in KINDS}
         stop, clock = threading.Event(), Clock()
         threads = [
@@ -345,7 +345,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
     errors = sum(t.errors for t in tallies.values())
     growth = (rss_end - rss_warm) / rss_warm if rss_warm else 0.0
     report["soak"] = {
-        "what": f"{elapsed:.0f} s of mixed load on gunicorn (2 workers x 4 threads) "
+        "what": f"{elapsed:.0f} s of mixed load on gunicorn (2 workers) "
         "with the jobs process: batch ingest, single ingest, series and list reads",
         "kinds": _figures(tallies),
         "samples_accepted": accepted,

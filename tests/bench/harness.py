@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -23,7 +24,6 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
-THREADS = 4
 
 
 def libpq(url: str) -> str:
@@ -31,6 +31,18 @@ def libpq(url: str) -> str:
     return (
         make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
+
+
+def server_description() -> str:
+    """Name the served configuration for the report (``gunicorn.conf.py``'s worker)."""
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker = settings["worker_class"]
+    per_worker = (
+        f"{settings['threads']} threads"
+        if worker == "gthread"
+        else f"up to {settings['worker_connections']} connections"
+    )
+    return f"gunicorn {WORKERS} {worker} workers, {per_worker} each"
 
 
 def free_port() -> int:
@@ -43,6 +55,9 @@ def free_port() -> int:
 @contextmanager
 def serve(url: str, overrides: Mapping[str, str] | None = None) -> Iterator[int]:
     """Serve the app with gunicorn on a free loopback port until the block ends.
+
+    gunicorn runs with the production settings (``gunicorn.conf.py``: the worker
+    class, hooks and logger) and :data:`WORKERS` workers.
 
     Args:
         url: the database (SQLAlchemy URL).
@@ -64,10 +79,9 @@ def serve(url: str, overrides: Mapping[str, str] | None = None) -> Iterator[int]
     }
     command = [
         sys.executable, "-m", "gunicorn",
+        "--config", "gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(WORKERS),
-        "--threads", str(THREADS),
-        "--worker-class", "gthread",
         "--keep-alive", "30",
         "--timeout", "300",
         "--log-level", "warning",

@@ -118,11 +118,13 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 class WebServer(Process):
-    """``gunicorn -c gunicorn.conf.py wsgi:app`` on a free loopback port."""
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` on a free loopback port.
 
-    def __init__(
-        self, env: Mapping[str, str], log: Path, workers: int = 1, threads: int = 4
-    ) -> None:
+    The production settings, worker class included; only the bind address and the
+    number of workers are the test's.
+    """
+
+    def __init__(self, env: Mapping[str, str], log: Path, workers: int = 1) -> None:
         self.port = free_port()
         super().__init__(
             [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -130,7 +132,6 @@ class WebServer(Process):
                 **env,
                 "BIND": f"127.0.0.1:{self.port}",
                 "WEB_WORKERS": str(workers),
-                "WEB_THREADS": str(threads),
             },
             log,
         )

@@ -1,4 +1,4 @@
-"""gunicorn.conf.py's hooks."""
+"""gunicorn.conf.py: the worker class and the hooks."""
 
 from __future__ import annotations
 
@@ -42,3 +42,17 @@ def test_access_lines_are_built_only_when_the_level_keeps_them() -> None:
             logger.access(None, None, {}, None)
     finally:
         access.setLevel(before)
+
+
+def test_workers_are_gevent_workers_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("WEB_WORKER_CLASS", raising=False)
+    monkeypatch.delenv("WEB_WORKER_CONNECTIONS", raising=False)
+    default = runpy.run_path(str(CONF))
+    monkeypatch.setenv("WEB_WORKER_CLASS", "gthread")
+    monkeypatch.setenv("WEB_THREADS", "8")
+    fallback = runpy.run_path(str(CONF))
+
+    assert (default["worker_class"], default["worker_connections"]) == ("gevent", 1000)
+    assert (fallback["worker_class"], fallback["threads"]) == ("gthread", 8)

@@ -44,6 +44,7 @@ from werkzeug.wsgi import get_host
 import psycopg
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from app.blueprints.ingest import render
 from app.blueprints.ingest.routes import token_cache
@@ -161,19 +162,29 @@ class SingleSampleFastPath:
         return token_cache(self.app).get(tokens.digest(key))
 
     def _pool(self, app_engine: Engine) -> Engine:
-        """The fast path's own connections: the app's settings without the ping.
+        """The fast path's own connections: the app's settings, tuned for one statement.
 
-        SQLAlchemy's ``pool_pre_ping`` (on for the app) is a round trip before
-        every use, a second statement per sample. Here a lost connection only
-        means the route answers, with its checked connections, so no ping is
-        needed; the pool is created at the first sample and holds at most a
-        connection per busy thread.
+        - No ping: SQLAlchemy's ``pool_pre_ping`` (on for the app) is a round trip
+          before every use, a second statement per sample. Here a lost connection
+          only means the route answers, with its checked connections.
+        - Autocommit for good, and no reset on return: the statement commits on its
+          own, so no transaction is ever left to roll back.
+        - At most ``DB_POOL_SIZE`` connections, and never a wait for one: when all
+          are busy (a burst under the gevent worker), the route takes the sample.
+
+        The pool is created at the first sample.
         """
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
                     options = {**self.app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
-                    options["pool_pre_ping"] = False
+                    options.update(
+                        pool_pre_ping=False,
+                        isolation_level="AUTOCOMMIT",
+                        pool_reset_on_return=None,
+                        max_overflow=0,
+                        pool_timeout=0,
+                    )
                     self._engine = create_engine(app_engine.url, **options)
         return self._engine
 
@@ -229,13 +240,15 @@ class SingleSampleFastPath:
 
 
 def _insert(engine: Engine, sql: str, params: dict[str, Any]) -> bool:
-    """Run the statement on a pooled connection in autocommit; True: a row stored.
+    """Run the statement on a pooled autocommit connection; True: a row stored.
 
     Any database error is logged and answered False: the statement stored nothing,
     and the route, which runs next, answers it (503 when the database is gone).
     """
     try:
         pooled = engine.raw_connection()
+    except SATimeoutError:  # every connection busy: the route takes this one
+        return False
     except SQLAlchemyError:  # no connection to be had: the route answers (503)
         log.info("Fast ingest path could not connect", exc_info=True)
         return False
@@ -244,11 +257,7 @@ def _insert(engine: Engine, sql: str, params: dict[str, Any]) -> bool:
         if not isinstance(conn, psycopg.Connection):
             return False
         try:
-            conn.autocommit = True
-            try:
-                return conn.execute(sql, params).rowcount == 1
-            finally:
-                conn.autocommit = False
+            return conn.execute(sql, params).rowcount == 1
         except psycopg.Error:
             log.info("Fast ingest path handed a sample to the route", exc_info=True)
             if conn.closed or conn.broken:
