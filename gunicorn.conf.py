@@ -2,10 +2,10 @@
 
 Workers are gevent workers (``WEB_WORKER_CLASS``, default ``gevent``): each
 connection is a greenlet, which yields while it waits for the client or the
-database (psycopg cooperates with gevent by itself). A request handed between
-gthread's event loop and its thread pool paid two thread switches, a wake-up pipe
-and four more system calls; with gevent a worker answered single-sample ingest with
-about a tenth less CPU and ``GET /healthz`` about a fifth faster on two cores.
+database (psycopg cooperates with gevent by itself). Under gthread a request went
+from the event loop to a pool thread and back: two thread switches, a wake-up pipe
+and four more system calls. With gevent, in paired runs on two cores, a worker
+answered about a fifth more single-sample ingests per second (median ratio 1.18).
 Slow clients cost a greenlet, not one of a few threads. ``WEB_WORKER_CLASS=gthread``
 (with ``WEB_THREADS``) is the fallback for code that must not be monkey-patched.
 
