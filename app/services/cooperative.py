@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -27,11 +28,29 @@ def off_the_loop(fn: Callable[..., T], *args: Any) -> T:
     """Return ``fn(*args)``, computed on a native thread when under gevent.
 
     Only for functions that release the GIL while they compute (C extensions
-    such as argon2 or ``hashlib``); pure-Python work would gain nothing.
+    such as argon2 or ``hashlib``); pure-Python work would gain nothing. An
+    exception of ``fn`` is raised here, in the caller, and only here: gevent's
+    pool would also print it to stderr as an unhandled error (a traceback for
+    every mistyped password).
     """
     if not gevent_patched():
         return fn(*args)
     import gevent
 
-    result: T = gevent.get_hub().threadpool.apply(fn, args)
-    return result
+    outcome: _Outcome[T] = gevent.get_hub().threadpool.apply(_run, (fn, args))
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Outcome(Generic[T]):
+    value: T | None = None
+    error: Exception | None = None
+
+
+def _run(fn: Callable[..., T], args: tuple[Any, ...]) -> _Outcome[T]:
+    try:
+        return _Outcome(value=fn(*args))
+    except Exception as exc:  # handed to the caller, which raises it
+        return _Outcome(error=exc)

@@ -89,6 +89,7 @@ def test_log_in_under_the_gevent_worker(served: Served) -> None:
     assert right.status == 200
     assert right.body["data"]["attributes"]["key"]
     assert wrong.status == 400
+    assert "Traceback" not in served.web.text()  # a wrong password is no crash
 
 
 def test_log_ins_and_samples_in_flight_together_all_succeed(served: Served) -> None:
