@@ -122,6 +122,22 @@ def _now() -> int:
     return int(time.time()) - 600
 
 
+def _first_sample_fast(stack: Stack) -> tuple[FlaskClient, int]:
+    """Warm the token up, store one sample through the fast path; its client and time."""
+    fast = stack.fast.test_client()
+    _warm(stack, fast)
+    first = _now()
+    answer = fast.post(INGEST, json=stack.body(first), headers=stack.headers())
+    assert answer.status_code == 201
+    assert stack.flask_calls == []  # the fast path holds a connection now
+    return fast, first
+
+
+def _fast_pool(stack: Stack) -> Any:
+    """The fast path's own engine (created at its first sample)."""
+    return stack.fast.extensions["ingest.fast_path"]._pool(db.engine)
+
+
 def test_new_sample_gets_the_routes_answer_without_flask(stack: Stack) -> None:
     fast, route = stack.fast.test_client(), stack.route.test_client()
     _warm(stack, fast)
@@ -297,14 +313,7 @@ def test_untrusted_host_is_refused_by_the_route(
 
 
 def test_a_connection_lost_under_the_fast_path_loses_no_sample(stack: Stack) -> None:
-    fast = stack.fast.test_client()
-    _warm(stack, fast)
-    first = _now()
-    assert (
-        fast.post(INGEST, json=stack.body(first), headers=stack.headers()).status_code
-        == 201
-    )
-    assert stack.flask_calls == []  # the fast path holds a connection now
+    fast, first = _first_sample_fast(stack)
     with stack.fast.app_context():
         url = _libpq(db.engine.url)
     with psycopg.connect(url, autocommit=True) as admin:  # the server drops them all
@@ -323,16 +332,8 @@ def test_a_connection_lost_under_the_fast_path_loses_no_sample(stack: Stack) -> 
 def test_with_every_fast_connection_busy_the_route_takes_the_sample_at_once(
     stack: Stack,
 ) -> None:
-    fast = stack.fast.test_client()
-    _warm(stack, fast)
-    ts = _now()
-    assert (
-        fast.post(INGEST, json=stack.body(ts), headers=stack.headers()).status_code
-        == 201
-    )
-    assert stack.flask_calls == []
-    path = stack.fast.extensions["ingest.fast_path"]
-    pool = path._pool(db.engine)
+    fast, ts = _first_sample_fast(stack)
+    pool = _fast_pool(stack)
     held = [pool.raw_connection() for _ in range(stack.fast.config["DB_POOL_SIZE"])]
     try:
         started = time.perf_counter()
@@ -356,14 +357,12 @@ def test_with_every_fast_connection_busy_the_route_takes_the_sample_at_once(
 
 
 def test_fast_connections_stay_in_autocommit_between_samples(stack: Stack) -> None:
-    fast = stack.fast.test_client()
-    _warm(stack, fast)
-    ts = _now()
-    for k in range(3):
+    fast, ts = _first_sample_fast(stack)
+    for k in range(1, 3):
         body = stack.body(ts + 60 * k)
         assert fast.post(INGEST, json=body, headers=stack.headers()).status_code == 201
     assert stack.flask_calls == []
-    pooled = stack.fast.extensions["ingest.fast_path"]._pool(db.engine).raw_connection()
+    pooled = _fast_pool(stack).raw_connection()
     try:
         conn = pooled.driver_connection
         assert isinstance(conn, psycopg.Connection)
