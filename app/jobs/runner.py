@@ -21,7 +21,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -55,16 +55,28 @@ class Outcome(StrEnum):
 
 
 def counts_of(result: object) -> dict[str, Any]:
-    """Turn a job's return value into loggable, JSON-able counts."""
+    """Turn a job's return value into loggable, JSON-able counts.
+
+    Values other than numbers, text and None are written out: times as ISO-8601
+    (the aggregates refresh reports its watermarks), anything else by ``repr``.
+    """
     if result is None:
         return {}
     if is_dataclass(result) and not isinstance(result, type):
-        return dict(asdict(result))
-    if isinstance(result, Mapping):
-        return {str(k): v for k, v in result.items()}
-    if isinstance(result, int | float | str):
-        return {"result": result}
-    return {"result": repr(result)[:100]}
+        found: Mapping[Any, Any] = asdict(result)
+    elif isinstance(result, Mapping):
+        found = result
+    else:
+        found = {"result": result}
+    return {str(k): _loggable(v) for k, v in found.items()}
+
+
+def _loggable(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return repr(value)[:100]
 
 
 def trigger_for(interval_s: int) -> IntervalTrigger:

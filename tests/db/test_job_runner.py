@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -19,8 +21,19 @@ from sqlalchemy.orm import Session
 from app.jobs import JobSpec, ResolvedJob, resolve
 from app.jobs.runner import JobRunner, Outcome, counts_of, trigger_for
 from app.models import JobRun, Organization
-from app.services import job_runs
+from app.services import aggregates, job_runs
 from tests.factories import make_organization
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A job result with a time in it, as the aggregates refresh returns."""
+
+    at: datetime
+    none: None
+    flag: bool
+    share: float
+
 
 CONFIG = {"EVERY": 60, "SWITCH_ON": True, "SWITCH_OFF": False}
 CALLS: list[str] = []
@@ -241,9 +254,36 @@ def test_trigger_ticks_on_multiples_of_the_interval() -> None:
         (None, {}),
         ({"a": 1}, {"a": 1}),
         (7, {"result": 7}),
+        (object, {"result": "<class 'object'>"}),
+        (
+            Reported(datetime(2024, 1, 1, 12, tzinfo=UTC), None, True, 2.5),
+            {
+                "at": "2024-01-01T12:00:00+00:00",
+                "none": None,
+                "flag": True,
+                "share": 2.5,
+            },
+        ),
     ],
 )
 def test_counts_of_turns_results_into_counts(
     result: object, expected: dict[str, object]
 ) -> None:
-    assert counts_of(result) == expected
+    counts = counts_of(result)
+
+    assert counts == expected
+    assert json.loads(json.dumps(counts)) == expected  # as job_runs stores them
+
+
+def test_the_aggregates_refresh_job_records_its_watermarks(
+    runner: JobRunner, session: Session, job_id: str, lock_engine: Engine
+) -> None:
+    # ``session`` (rolled back) keeps the refresh out of the shared test database.
+    outcome = runner.run(_job(job_id, aggregates.refresh))
+
+    row = _row(lock_engine, job_id)
+    assert outcome is Outcome.OK
+    assert row.last_result == "ok"
+    assert row.last_counts is not None
+    assert row.last_counts["edition"] == "apache"
+    assert datetime.fromisoformat(row.last_counts["target"]) <= datetime.now(UTC)
