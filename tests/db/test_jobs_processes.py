@@ -15,11 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flask import Flask
-
-from sqlalchemy import Engine, text
-
-from app.services import job_runs
+from tests.support.database import migrated_database
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL_S = 2
@@ -83,22 +79,19 @@ class JobsProcess:
 
 
 @pytest.fixture
-def lock_engine(app: Flask, database_url: str) -> Iterator[Engine]:
-    """Clean ``job_runs`` of the (migrated) test database before and after."""
-    engine = job_runs.lock_engine(database_url)
-    with engine.connect() as conn:
-        conn.execute(text("DELETE FROM job_runs"))
-    yield engine
-    with engine.connect() as conn:
-        conn.execute(text("DELETE FROM job_runs"))
-    engine.dispose()
+def database() -> Iterator[str]:
+    """A migrated database of this test's own.
+
+    The jobs processes commit: their aggregates refresh (every minute, on the
+    minute) would leave a watermark in the shared test database.
+    """
+    with migrated_database("co2_jobs") as url:
+        yield url
 
 
 @pytest.fixture
-def pair(
-    database_url: str, tmp_path: Path, lock_engine: Engine
-) -> Iterator[list[JobsProcess]]:
-    procs = [JobsProcess(database_url, tmp_path / f"jobs-{i}.log") for i in (0, 1)]
+def pair(database: str, tmp_path: Path) -> Iterator[list[JobsProcess]]:
+    procs = [JobsProcess(database, tmp_path / f"jobs-{i}.log") for i in (0, 1)]
     yield procs
     for proc in procs:
         proc.stop()
