@@ -338,6 +338,10 @@ def run(report: dict[str, Any], quick: bool) -> None:
             web_alive = web.alive()
             web.stop()
             jobs.stop()
+        tracebacks = {
+            "web": web.text().count("Traceback"),
+            "jobs": jobs.text().count("Traceback"),
+        }
         elapsed = time.monotonic() - started
         stored = _stored(url)
     accepted = tallies["batch"].accepted + tallies["single"].accepted
@@ -353,6 +357,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
         "rss_kib_after_warmup": rss_warm,
         "rss_kib_at_end": rss_end,
         "processes_alive_at_end": {"web": web_alive, "jobs": jobs_alive},
+        "tracebacks_in_logs": tracebacks,
         "figures": [
             {
                 "name": "error rate",
@@ -360,6 +365,13 @@ def run(report: dict[str, Any], quick: bool) -> None:
                 "unit": "",
                 "target": "== 0",
                 "met": errors == 0 and requests > 0,
+            },
+            {
+                "name": "tracebacks in the web and jobs logs",
+                "value": sum(tracebacks.values()),
+                "unit": "",
+                "target": "== 0",
+                "met": not any(tracebacks.values()),
             },
             {
                 "name": "samples lost",
