@@ -3,9 +3,9 @@
 Workers are gevent workers (``WEB_WORKER_CLASS``, default ``gevent``): each
 connection is a greenlet, which yields while it waits for the client or the
 database (psycopg cooperates with gevent by itself). Under gthread a request went
-from the event loop to a pool thread and back: two thread switches, a wake-up pipe
-and four more system calls. With gevent, in paired runs on two cores, a worker
-answered about a fifth more single-sample ingests per second (median ratio 1.18).
+from the event loop to a pool thread and back: two thread switches, a wake-up
+pipe and half a dozen more system calls. In paired runs on two cores, gevent
+workers answered 18 % more single-sample ingests per second (median ratio).
 Slow clients cost a greenlet, not one of a few threads. ``WEB_WORKER_CLASS=gthread``
 (with ``WEB_THREADS``) is the fallback for code that must not be monkey-patched.
 
