@@ -38,7 +38,13 @@ from tests.factories import (
     make_user,
 )
 from tests.support.pgcluster import TempCluster
-from tests.support.servers import Answer, WebServer, app_env, request
+from tests.support.servers import (
+    Answer,
+    WebServer,
+    app_env,
+    request,
+    sample_document,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -257,15 +263,7 @@ def test_ingest_with_database_stopped_is_jsonapi_503_and_stores_nothing(
 
 
 def test_single_ingest_with_database_stopped_is_503(running: Stack) -> None:
-    document = {
-        "data": {
-            "type": "Sample",
-            "attributes": {"timestamp_s": T0_S - 60, "co2_ppm": 700},
-            "relationships": {
-                "node": {"data": {"type": "Node", "id": running.seeded.node_id}}
-            },
-        }
-    }
+    document = sample_document(running.seeded.node_id, T0_S - 60, 700)
     headers = {"Authorization": f"Token {running.seeded.ingest}"}
     running.cluster.stop()
 
@@ -279,15 +277,7 @@ def test_single_ingest_on_the_fast_path_with_database_stopped_is_503(
     running: Stack,
 ) -> None:
     def document(ts: int) -> dict[str, Any]:
-        return {
-            "data": {
-                "type": "Sample",
-                "attributes": {"timestamp_s": ts, "co2_ppm": 700},
-                "relationships": {
-                    "node": {"data": {"type": "Node", "id": running.seeded.node_id}}
-                },
-            }
-        }
+        return sample_document(running.seeded.node_id, ts, 700)
 
     headers = {"Authorization": f"Token {running.seeded.ingest}"}
     for k in range(8):  # every worker verifies the token: the fast path takes over

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import pytest
@@ -33,7 +34,13 @@ from app.extensions import db
 from app.services.tokens import issue_ingest_token
 from tests.factories import make_installation, make_node, make_organization
 from tests.support.database import throwaway_database
-from tests.support.servers import Process, WebServer, app_env, request
+from tests.support.servers import (
+    Process,
+    WebServer,
+    app_env,
+    request,
+    sample_document,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -118,14 +125,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             jobs.stop()
 
 
-def _sample(stack: Stack, n: int) -> dict[str, object]:
-    return {
-        "data": {
-            "type": "Sample",
-            "attributes": {"timestamp_s": T0_S + n, "co2_ppm": 600},
-            "relationships": {"node": {"data": {"type": "Node", "id": stack.node_id}}},
-        }
-    }
+def _sample(stack: Stack, n: int) -> dict[str, Any]:
+    return sample_document(stack.node_id, T0_S + n, 600)
 
 
 def _wait_for_hanging_delivery(stack: Stack) -> None:

@@ -23,10 +23,16 @@ from app.db import transaction
 from app.extensions import db
 from app.services.tokens import issue_ingest_token
 from tests.factories import DEFAULT_PASSWORD, make_node, make_user
+from tests.support.accounts import AUTH
 from tests.support.database import migrated_database
-from tests.support.servers import Answer, WebServer, app_env, request
+from tests.support.servers import (
+    Answer,
+    WebServer,
+    app_env,
+    request,
+)
 
-LOGIN = "/api/v1/auth/login/"
+LOGIN = f"{AUTH}/login/"
 INGEST = "/ingest/v1/ingest/"
 
 

@@ -103,6 +103,17 @@ class Process:
         self._file.close()
 
 
+def sample_document(node_id: str, timestamp_s: int, co2_ppm: int) -> dict[str, Any]:
+    """The Managair ``Sample`` document of ``POST /ingest/v1/ingest/``."""
+    return {
+        "data": {
+            "type": "Sample",
+            "attributes": {"timestamp_s": timestamp_s, "co2_ppm": co2_ppm},
+            "relationships": {"node": {"data": {"type": "Node", "id": node_id}}},
+        }
+    }
+
+
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a web or jobs process on ``database_url``."""
     return {
