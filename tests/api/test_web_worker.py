@@ -23,13 +23,14 @@ from app.db import transaction
 from app.extensions import db
 from app.services.tokens import issue_ingest_token
 from tests.factories import DEFAULT_PASSWORD, make_node, make_user
-from tests.support.accounts import AUTH
+from tests.support.accounts import AUTH, doc
 from tests.support.database import migrated_database
 from tests.support.servers import (
     Answer,
     WebServer,
     app_env,
     request,
+    sample_document,
 )
 
 LOGIN = f"{AUTH}/login/"
@@ -46,24 +47,11 @@ class Served:
     ingest: str
 
     def login(self, password: str = DEFAULT_PASSWORD) -> Answer:
-        body = {
-            "data": {
-                "type": "LoginView",
-                "attributes": {"username": self.username, "password": password},
-            }
-        }
+        body = doc("LoginView", username=self.username, password=password)
         return request(self.web.port, "POST", LOGIN, body)
 
     def ingest_sample(self, ts: int) -> Answer:
-        body = {
-            "data": {
-                "type": "Sample",
-                "attributes": {"timestamp_s": ts, "co2_ppm": 612},
-                "relationships": {
-                    "node": {"data": {"type": "Node", "id": self.node_id}}
-                },
-            }
-        }
+        body = sample_document(self.node_id, ts, 612)
         headers = {"Authorization": f"Token {self.ingest}"}
         return request(self.web.port, "POST", INGEST, body, headers)
 
