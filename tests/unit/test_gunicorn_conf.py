@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import runpy
 from pathlib import Path
 
@@ -56,3 +57,15 @@ def test_workers_are_gevent_workers_unless_the_environment_says_otherwise(
 
     assert (default["worker_class"], default["worker_connections"]) == ("gevent", 1000)
     assert (fallback["worker_class"], fallback["threads"]) == ("gthread", 8)
+
+
+def test_every_variable_gunicorn_reads_is_in_the_readme_table() -> None:
+    names = set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', CONF.read_text()))
+    rows = [
+        line
+        for line in (CONF.parent / "README.md").read_text().splitlines()
+        if line.startswith("| `")
+    ]
+
+    assert {"WEB_WORKER_CLASS", "BIND"} <= names
+    assert sorted(n for n in names if not any(f"`{n}`" in r for r in rows)) == []
