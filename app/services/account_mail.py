@@ -20,6 +20,7 @@ from app.i18n import select_locale
 from app.models import User
 from app.services.mail import Mail, MailError, SmtpSettings, send
 from app.services.password_reset import ResetKey
+from app.services.registration import SignUp, confirmation_key
 
 
 def send_confirmation(user: User, key: str, email: str | None = None) -> bool:
@@ -27,6 +28,25 @@ def send_confirmation(user: User, key: str, email: str | None = None) -> bool:
     link = absolute_link("accounts.confirm_email", key=key)
     context = {"activate_url": link}
     return _send(user, email or user.email, "email_confirmation", context)
+
+
+def send_sign_up(sign_up: SignUp, secret: str, confirm: bool) -> bool:
+    """Mail a new account its confirmation link, or an address's owner a notice.
+
+    The notice tells the owner someone tried to sign up with their address and
+    where to sign in or reset the password, so the sign-up's answer need not.
+    Without ``confirm`` (``ACCOUNT_EMAIL_VERIFICATION`` off) a new account gets
+    no mail and this answers ``True``.
+    """
+    if sign_up.created:
+        if not confirm:
+            return True
+        return send_confirmation(sign_up.user, confirmation_key(sign_up.user, secret))
+    links = {
+        "login_url": absolute_link("accounts.login"),
+        "password_reset_url": absolute_link("account_passwords.reset"),
+    }
+    return _send(sign_up.user, sign_up.user.email, "signup_attempt", links)
 
 
 def send_password_reset(user: User, key: ResetKey) -> bool:

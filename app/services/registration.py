@@ -3,6 +3,12 @@
 A confirmation key names the user and the address to confirm, so the same
 mechanism confirms the address given at sign-up and a new address a user
 switches to (the stored address changes only when the new one is confirmed).
+
+Sign-up never tells whether an address has an account: a taken address is
+answered like a new one (at the same cost: the password is hashed either way)
+and its owner is mailed a notice instead of a confirmation link. A taken
+username is still a conflict: usernames are chosen, shown to fellow members and
+not a way to reach anyone, and a sign-up form must be able to say "pick another".
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from app.models import User
 from app.services import signed
 from app.services.accounts import check_username
 from app.services.password_policy import NewPassword, check_new_password
+from app.services.passwords import hash_password
 from app.services.users import NewUser, create_user
 
 SALT = "airq.email-confirmation"
@@ -37,16 +44,35 @@ class Registration:
     locale: str | None = None
 
 
-def register(session: Session, registration: Registration, verified: bool) -> User:
-    """Create an account; its address is unverified unless ``verified`` (flushes).
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did: created ``user``, or found ``user`` owning the address.
+
+    Callers answer both alike and differ only in the mail they send; ``email``
+    is the address as typed (normalized), which they may show back.
+    """
+
+    user: User
+    created: bool
+    email: str
+
+
+def register(session: Session, registration: Registration, verified: bool) -> SignUp:
+    """Create an account unless the address has one (flushes).
+
+    The new account's address is unverified unless ``verified``.
 
     Raises:
         ValidationError: a malformed username or address, or a weak password.
-        ConflictError: the username or the address is taken.
+        ConflictError: the username is taken (a taken address is no error).
     """
     username = check_username(session, registration.username, None)
-    email = check_new_email(session, registration.email, None)
+    email = valid_email(registration.email)
     check_new_password(registration.new, username=username, email=email)
+    owner = _owner_of(session, email, None)
+    if owner is not None:
+        hash_password(registration.new.password1)  # cost like a creation's
+        return SignUp(owner, created=False, email=email)
     user = create_user(
         session,
         NewUser(
@@ -58,7 +84,7 @@ def register(session: Session, registration: Registration, verified: bool) -> Us
     )
     user.locale = registration.locale
     session.flush()
-    return user
+    return SignUp(user, created=True, email=email)
 
 
 def check_new_email(
@@ -70,6 +96,21 @@ def check_new_email(
         ValidationError: the address is malformed.
         ConflictError: another account uses it.
     """
+    address = valid_email(email, pointer)
+    if _owner_of(session, address, exclude_id) is not None:
+        raise ConflictError(
+            gettext("A user is already registered with this e-mail address."),
+            pointer,
+        )
+    return address
+
+
+def valid_email(email: str, pointer: str = EMAIL_POINTER) -> str:
+    """Return ``email`` normalized.
+
+    Raises:
+        ValidationError: the address is malformed.
+    """
     try:
         normalized = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError:
@@ -77,15 +118,14 @@ def check_new_email(
             gettext("Enter a valid e-mail address."), pointer
         ) from None
     address: str = normalized.normalized
-    taken = select(User.id).where(func.lower(User.email) == address.lower())
+    return address
+
+
+def _owner_of(session: Session, address: str, exclude_id: int | None) -> User | None:
+    taken = select(User).where(func.lower(User.email) == address.lower())
     if exclude_id is not None:
         taken = taken.where(User.id != exclude_id)
-    if session.scalar(taken) is not None:
-        raise ConflictError(
-            gettext("A user is already registered with this e-mail address."),
-            pointer,
-        )
-    return address
+    return session.scalars(taken).first()
 
 
 def confirmation_key(user: User, secret: str, email: str | None = None) -> str:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.i18n import compile_catalogues
-from tests.support.smtp import Mailbox, smtp_server
+from tests.support.smtp import Mailbox, free_port, smtp_server
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,6 +42,12 @@ def mailbox(
     }.items():
         monkeypatch.setitem(app.config, key, value)
     return box
+
+
+@pytest.fixture
+def mail_down(app: Flask, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the app at a loopback port nothing listens on: every mail fails."""
+    monkeypatch.setitem(app.config, "EMAIL_PORT", free_port())
 
 
 @pytest.fixture

@@ -223,6 +223,52 @@ def test_signup_with_mail_server_down_keeps_account_and_offers_resend(
     assert "/accounts/confirm-email/" in mailbox.only().body
 
 
+@pytest.mark.parametrize("smtp", ["up", "down"])
+def test_signup_with_a_taken_address_answers_like_a_new_one(
+    request: pytest.FixtureRequest,
+    app_client_pair: tuple[FlaskClient, FlaskClient],
+    session: Session,
+    mailbox: Mailbox,
+    smtp: str,
+) -> None:
+    make_user(session, email="erika@example.org")
+    if smtp == "down":
+        request.getfixturevalue("mail_down")
+    first, second = app_client_pair
+
+    new = post_form(first, "/accounts/signup/", SIGNUP)
+    taken = post_form(
+        second,
+        "/accounts/signup/",
+        {**SIGNUP, "username": "maxN", "email": "erika@example.org"},
+    )
+
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    assert session.scalars(select(User).where(User.username == "maxN")).all() == []
+    if smtp == "up":
+        assert {m.recipients[0] for m in mailbox.received} == {
+            "max@example.org",
+            "erika@example.org",
+        }
+
+
+@pytest.mark.usefixtures("mail_down")
+def test_resend_page_with_mail_server_down_answers_alike_for_every_address(
+    client: FlaskClient, session: Session
+) -> None:
+    make_user(session, email="max@example.org", email_verified=False)
+
+    known, unknown = (
+        post_form(client, "/accounts/confirm-email/", {"email": e})
+        for e in ("max@example.org", "nobody@example.org")
+    )
+
+    sent = (302, "/accounts/confirm-email/")
+    assert (known.status_code, known.headers.get("Location")) == sent
+    assert (unknown.status_code, unknown.headers.get("Location")) == sent
+
+
 def test_confirm_with_a_forged_key_offers_a_new_mail(client: FlaskClient) -> None:
     resp = client.get("/accounts/confirm-email/forged.key/")
 

@@ -73,6 +73,28 @@ def test_password_reset_unknown_address_looks_the_same(
     assert mailbox.received == []
 
 
+@pytest.mark.parametrize("smtp", ["up", "down"])
+def test_password_reset_page_answers_alike_for_known_and_unknown_addresses(
+    request: pytest.FixtureRequest,
+    client: FlaskClient,
+    session: Session,
+    mailbox: Mailbox,
+    smtp: str,
+) -> None:
+    user = make_user(session)
+    if smtp == "down":
+        request.getfixturevalue("mail_down")
+
+    known, unknown = (
+        post_form(client, "/accounts/password/reset/", {"email": e})
+        for e in (user.email, "no@example.org")
+    )
+
+    done = (302, "/accounts/password/reset/done/")
+    assert (known.status_code, known.headers.get("Location")) == done
+    assert (unknown.status_code, unknown.headers.get("Location")) == done
+
+
 def test_password_change_page_needs_the_current_password(
     client: FlaskClient, session: Session
 ) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from tests.factories import make_user
-from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.accounts import AUTH, api_login, doc, json_of, path_of
 from tests.support.smtp import Mailbox, free_port
 
 PASSWORD = "maxi-mustermann-2024"
@@ -78,15 +78,82 @@ def test_register_weak_password_is_400_at_password1(
     assert mailbox.received == []
 
 
-def test_register_taken_email_is_409(
+def test_register_taken_email_answers_like_a_new_one_and_mails_the_owner(
     client: FlaskClient, session: Session, mailbox: Mailbox
 ) -> None:
-    make_user(session, email="max@example.org")
+    owner = make_user(session, email="erika@example.org")
+    new = _register(client)
+    mailbox.clear()
 
-    status, body = _register(client, email="MAX@example.org")
+    taken = _register(client, username="maxN", email="ERIKA@example.org")
+
+    notice = mailbox.only()
+    assert taken == new == (201, {"data": {"detail": "Verification e-mail sent."}})
+    assert notice.recipients == ["erika@example.org"]
+    assert notice.subject.endswith("Sign-up Attempt with Your E-mail Address")
+    assert owner.username in notice.body
+    assert {path_of(link) for link in notice.links()} >= {
+        "/accounts/login/",
+        "/accounts/password/reset/",
+    }
+    assert session.scalars(select(User).where(User.username == "maxN")).all() == []
+
+
+@pytest.mark.usefixtures("mail_down")
+def test_register_taken_email_with_mail_server_down_answers_like_a_new_one(
+    client: FlaskClient, session: Session
+) -> None:
+    make_user(session, email="erika@example.org")
+
+    new = _register(client)
+    taken = _register(client, username="maxN", email="erika@example.org")
+
+    assert taken == new
+    assert new[1]["meta"] == {"email_sent": False}
+
+
+def test_register_taken_email_without_verification_answers_like_a_new_one(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
+    make_user(session, email="erika@example.org")
+
+    new = _register(client)
+    taken = _register(client, username="maxN", email="erika@example.org")
+
+    assert taken == new == (201, {"data": {"detail": "Successfully signed up."}})
+    assert mailbox.only().recipients == ["erika@example.org"]
+
+
+def test_register_taken_email_notice_is_in_the_owners_language(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, email="erika@example.org", locale="de")
+
+    _register(client, email="erika@example.org")
+
+    notice = mailbox.only()
+    assert notice.subject.endswith("Registrierungsversuch mit Ihrer E-Mail-Adresse")
+    assert "Falls Sie das waren" in notice.body
+
+
+def test_register_taken_username_is_409_at_username_only(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, username="maxM", email="erika@example.org")
+
+    status, body = _register(client, email="erika@example.org")
 
     assert status == 409
-    assert body["errors"][0]["source"]["pointer"] == "/data/attributes/email"
+    assert [e["source"]["pointer"] for e in body["errors"]] == [
+        "/data/attributes/username"
+    ]
+    assert "e-mail" not in str(body).lower()
+    assert mailbox.received == []
 
 
 def test_register_malformed_email_is_400(client: FlaskClient, mailbox: Mailbox) -> None:
@@ -135,16 +202,33 @@ def test_register_with_mail_server_down_keeps_the_account_and_resend_works(
     assert "/accounts/confirm-email/" in mailbox.only().body
 
 
+def _resend(client: FlaskClient, email: str) -> tuple[int, dict[str, Any]]:
+    resp = client.post(
+        f"{AUTH}/registration/resend-email/",
+        json=doc("ResendEmailVerificationView", email=email),
+    )
+    return resp.status_code, json_of(resp)
+
+
 def test_resend_for_unknown_address_mails_nothing(
     client: FlaskClient, mailbox: Mailbox
 ) -> None:
-    resp = client.post(
-        f"{AUTH}/registration/resend-email/",
-        json=doc("ResendEmailVerificationView", email="nobody@example.org"),
-    )
+    status, _ = _resend(client, "nobody@example.org")
 
-    assert resp.status_code == 200
+    assert status == 200
     assert mailbox.received == []
+
+
+@pytest.mark.usefixtures("mail_down")
+def test_resend_with_mail_server_down_answers_alike_for_every_address(
+    client: FlaskClient, session: Session
+) -> None:
+    make_user(session, email="max@example.org", email_verified=False)
+
+    known = _resend(client, "max@example.org")
+    unknown = _resend(client, "nobody@example.org")
+
+    assert known == unknown == (200, {"data": {"detail": "ok"}})
 
 
 def test_verify_email_forged_key_is_400_at_key(client: FlaskClient) -> None:

@@ -42,7 +42,10 @@ def _page_headers(response: Response) -> Response:
 
 @blp.route("/reset/", methods=["GET", "POST"])
 def reset() -> ResponseReturnValue:
-    """Ask for the address; mail a reset link if an account uses it."""
+    """Ask for the address; mail a reset link if an account uses it.
+
+    The answer is the same for every address, whether the mail went out or not.
+    """
     form = EmailForm()
     if not form.validate_on_submit():
         return page("password_reset", form=form)
@@ -55,12 +58,10 @@ def reset() -> ResponseReturnValue:
     with transaction() as session:
         user = password_reset.find_for_reset(session, form.email.data)
         key = password_reset.reset_key(user, secret) if user else None
-    mailed = user is None or key is None or account_mail.send_password_reset(user, key)
-    if not mailed:
-        form.form_errors.append(
-            gettext("The e-mail could not be sent. Please try again later.")
-        )
-        return page("password_reset", 503, form=form)
+    if user is not None and key is not None:
+        # A failure is logged, not shown: showing it for known addresses only
+        # would tell which ones have accounts.
+        account_mail.send_password_reset(user, key)
     return redirect(url_for(".reset_done"))
 
 

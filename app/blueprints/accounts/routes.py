@@ -112,7 +112,10 @@ def logout() -> ResponseReturnValue:
 
 @blp.route("/signup/", methods=["GET", "POST"])
 def signup() -> ResponseReturnValue:
-    """Show the sign-up form; create the account and mail its confirmation link."""
+    """Show the sign-up form; create the account and mail its confirmation link.
+
+    A taken address answers the same and its owner is mailed a notice instead.
+    """
     form = SignupForm()
     if not form.validate_on_submit():
         return page("signup", form=form)
@@ -130,15 +133,20 @@ def signup() -> ResponseReturnValue:
     )
     try:
         with transaction() as s:
-            user = registration.register(s, new, verified=False)
+            sign_up = registration.register(s, new, verified=False)
     except DomainError as exc:
         show_errors(form, exc, SIGNUP_FIELDS)
         return page("signup", form=form)
+    secret = current_app.config["SECRET_KEY"]
+    sent = account_mail.send_sign_up(sign_up, secret, confirm=verify)
     if not verify:
-        start_session(user)
+        # Without verification a new account is signed in, which no answer for
+        # a taken address can imitate; its owner is mailed all the same.
+        if not sign_up.created:
+            return redirect(url_for(".login"))
+        start_session(sign_up.user)
         return redirect(safe_next(None))
-    sent = _send_confirmation(user)
-    session[PENDING_EMAIL] = user.email
+    session[PENDING_EMAIL] = sign_up.email
     return redirect(url_for(".verification_sent", failed=0 if sent else 1))
 
 
@@ -152,17 +160,18 @@ def verification_sent() -> ResponseReturnValue:
     elif form.validate_on_submit():
         user = registration.find_unverified(_db(), form.email.data)
         session[PENDING_EMAIL] = form.email.data
-        if user is not None and not _send_confirmation(user):
-            failed = True
-        else:
-            flash(
-                gettext(
-                    "If an unconfirmed account uses %(email)s, a new confirmation "
-                    "e-mail is on its way.",
-                    email=form.email.data,
-                )
+        if user is not None:
+            # A failure is logged, not shown: showing it would tell that an
+            # unconfirmed account uses the address.
+            _send_confirmation(user)
+        flash(
+            gettext(
+                "If an unconfirmed account uses %(email)s, a new confirmation "
+                "e-mail is on its way.",
+                email=form.email.data,
             )
-            return redirect(url_for(".verification_sent"))
+        )
+        return redirect(url_for(".verification_sent"))
     unverified = request.args.get("unverified") == "1"
     return page("verification_sent", form=form, failed=failed, unverified=unverified)
 

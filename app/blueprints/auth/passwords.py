@@ -21,7 +21,6 @@ from app.blueprints.auth.schemas import (
     PasswordResetDocument,
 )
 from app.db import transaction
-from app.errors import UnavailableError
 from app.jsonapi import JsonApiBlueprint
 from app.models.types import utcnow
 from app.services import account_mail, accounts, password_reset
@@ -73,8 +72,9 @@ class PasswordReset(MethodView):
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail a password-reset link to the address, if an account uses it.
 
-        The answer is the same whether or not an account uses the address.
-        Requests are rate-limited per address typed and per client address
+        The answer is the same whether or not an account uses the address,
+        even while the mail server is down (the failure is logged): a 503 for
+        known addresses only would tell which ones have accounts. Requests are rate-limited per address typed and per client address
         (429 with ``Retry-After``).
         """
         check_envelope("PasswordResetView")
@@ -87,13 +87,8 @@ class PasswordReset(MethodView):
         with transaction() as session:
             user = password_reset.find_for_reset(session, email)
             key = password_reset.reset_key(user, secret) if user else None
-        mailed = (
-            user is None or key is None or account_mail.send_password_reset(user, key)
-        )
-        if not mailed:
-            raise UnavailableError(
-                gettext("The e-mail could not be sent. Please try again later.")
-            )
+        if user is not None and key is not None:
+            account_mail.send_password_reset(user, key)  # a failure is logged
         return render.detail(gettext("Password reset e-mail has been sent."))
 
 

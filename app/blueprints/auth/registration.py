@@ -20,7 +20,6 @@ from app.blueprints.auth.schemas import (
     VerifyEmailDocument,
 )
 from app.db import transaction
-from app.errors import UnavailableError
 from app.i18n import select_locale
 from app.jsonapi import JsonApiBlueprint
 from app.services import account_mail, registration
@@ -49,6 +48,9 @@ class Register(MethodView):
         With ``ACCOUNT_EMAIL_VERIFICATION`` off no mail is sent and the account
         may log in at once. When the mail server is down the account is kept:
         ``meta.email_sent`` is false and ``resend-email/`` sends it again.
+        An address that has an account answers the same (its owner is mailed
+        a notice instead), so sign-up does not tell which addresses have
+        accounts; a taken username is a 409 at ``/data/attributes/username``.
         """
         check_envelope("RegisterView")
         attributes = document["data"]["attributes"]
@@ -65,11 +67,12 @@ class Register(MethodView):
             locale=select_locale(),
         )
         with transaction() as session:
-            user = registration.register(session, new, verified=False)
+            sign_up = registration.register(session, new, verified=False)
+        secret = current_app.config["SECRET_KEY"]
+        sent = account_mail.send_sign_up(sign_up, secret, confirm=verify)
         if not verify:
             return render.detail(gettext("Successfully signed up.")), 201
-        key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
-        if account_mail.send_confirmation(user, key):
+        if sent:
             return render.detail(gettext("Verification e-mail sent.")), 201
         document = render.detail(
             gettext(
@@ -108,7 +111,8 @@ class ResendEmail(MethodView):
         """Mail the confirmation link again to an unverified address.
 
         The answer is the same whether or not an account uses the address,
-        unless the mail server is down (503).
+        even when the mail server is down (the failure is logged): a 503 for
+        known addresses only would tell which ones have accounts.
         """
         check_envelope("ResendEmailVerificationView")
         email = document["data"]["attributes"]["email"]
@@ -116,8 +120,5 @@ class ResendEmail(MethodView):
             user = registration.find_unverified(session, email)
         if user is not None:
             key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
-            if not account_mail.send_confirmation(user, key):
-                raise UnavailableError(
-                    gettext("The e-mail could not be sent. Please try again later.")
-                )
+            account_mail.send_confirmation(user, key)
         return render.detail("ok")
