@@ -48,6 +48,10 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(account_passwords)
 
+    from app.blueprints.start.routes import blp as start
+
+    app.register_blueprint(start)
+
     from app.blueprints.airquality.routes import blp as airquality
 
     api.register_blueprint(airquality)

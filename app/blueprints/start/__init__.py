@@ -1,0 +1,1 @@
+"""The start page at ``/`` and ``/dashboard/``: where to go from here."""
