@@ -50,6 +50,14 @@ def mail_down(app: Flask, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(app.config, "EMAIL_PORT", free_port())
 
 
+@pytest.fixture(params=["up", "down"])
+def mail_server(request: pytest.FixtureRequest, mailbox: Mailbox) -> str:
+    """Run the test once with the mail server up and once with it down."""
+    if request.param == "down":
+        request.getfixturevalue("mail_down")
+    return str(request.param)
+
+
 @pytest.fixture
 def app_client_pair(app: Flask, session: object) -> tuple[FlaskClient, FlaskClient]:
     """Two browsers (separate cookie jars) on the test's rolled-back session."""

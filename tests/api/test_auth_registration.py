@@ -45,6 +45,12 @@ def subject_prefix(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "EMAIL_SUBJECT_PREFIX", "[Clair Plattform] ")
 
 
+@pytest.fixture
+def without_verification(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts may log in without confirming their address."""
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
+
+
 @pytest.mark.usefixtures("subject_prefix")
 def test_register_mails_confirmation_then_verify_then_login(
     client: FlaskClient, mailbox: Mailbox
@@ -112,14 +118,10 @@ def test_register_taken_email_with_mail_server_down_answers_like_a_new_one(
     assert new[1]["meta"] == {"email_sent": False}
 
 
+@pytest.mark.usefixtures("without_verification")
 def test_register_taken_email_without_verification_answers_like_a_new_one(
-    app: Flask,
-    client: FlaskClient,
-    session: Session,
-    mailbox: Mailbox,
-    monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient, session: Session, mailbox: Mailbox
 ) -> None:
-    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
     make_user(session, email="erika@example.org")
 
     new = _register(client)
@@ -241,11 +243,10 @@ def test_verify_email_forged_key_is_400_at_key(client: FlaskClient) -> None:
     assert json_of(resp)["errors"][0]["source"]["pointer"] == "/data/attributes/key"
 
 
+@pytest.mark.usefixtures("without_verification")
 def test_register_without_verification_logs_in_at_once(
-    app: Flask, client: FlaskClient, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, mailbox: Mailbox
 ) -> None:
-    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", False)
-
     status, _ = _register(client)
     login = api_login(client, PASSWORD, username="maxM")
 

@@ -12,7 +12,11 @@ from app.http import HTML_CSP
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import html_login
 
-SIGN_IN, SIGN_UP, SIGN_OUT = "/accounts/login/", "/accounts/signup/", "/accounts/logout/"
+SIGN_IN, SIGN_UP, SIGN_OUT = (
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/logout/",
+)
 DOCS, BACK_OFFICE = "/api/v1/schema/swagger-ui/", "/admin/"
 
 
