@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 
@@ -312,21 +314,79 @@ def test_untrusted_host_is_refused_by_the_route(
     assert (ts + 60, 800) not in _stored(stack.node)
 
 
+def _admin(stack: Stack) -> psycopg.Connection[Any]:
+    """A connection to the server's ``postgres`` database, beside the app's own."""
+    with stack.fast.app_context():
+        url = db.engine.url.set(database="postgres")
+    return psycopg.connect(_libpq(url), autocommit=True)
+
+
+def _drop_app_connections(admin: psycopg.Connection[Any], database: str) -> None:
+    """End every connection the apps hold to ``database`` (the server drops them)."""
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND application_name = 'airq'",
+        (database,),
+    )
+
+
 def test_a_connection_lost_under_the_fast_path_loses_no_sample(stack: Stack) -> None:
     fast, first = _first_sample_fast(stack)
-    with stack.fast.app_context():
-        url = _libpq(db.engine.url)
-    with psycopg.connect(url, autocommit=True) as admin:  # the server drops them all
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = 'airq'"
-        )
+    with _admin(stack) as admin:
+        _drop_app_connections(admin, str(db.engine.url.database))
 
     answer = fast.post(INGEST, json=stack.body(first + 60), headers=stack.headers())
 
     assert answer.status_code == 201
     assert stack.flask_calls == ["flask"]  # handed to the route, which reconnected
     assert (first + 60, 800) in _stored(stack.node)
+
+
+@contextmanager
+def _connections_refused(stack: Stack) -> Iterator[None]:
+    """The server refuses new connections to the app's database, and drops the open ones.
+
+    A real refusal at connect (``ALLOW_CONNECTIONS false``), as while the server is
+    stopped or starting up, on a database of this module's own.
+    """
+    name = sql.Identifier(str(db.engine.url.database))
+    with _admin(stack) as admin:
+        admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(name))
+        try:
+            _drop_app_connections(admin, str(db.engine.url.database))
+            yield
+        finally:
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(name)
+            )
+
+
+def test_a_refused_connection_is_the_routes_503_and_the_fast_path_recovers(
+    stack: Stack,
+) -> None:
+    fast, ts = _first_sample_fast(stack)
+    with _connections_refused(stack):
+        # The first finds the pooled connection dead, the second cannot connect.
+        answers = [
+            fast.post(INGEST, json=stack.body(ts + 60 * k), headers=stack.headers())
+            for k in (1, 2)
+        ]
+    routed = list(stack.flask_calls)
+    stack.flask_calls.clear()
+
+    again = fast.post(INGEST, json=stack.body(ts + 180), headers=stack.headers())
+
+    for answer in answers:
+        assert answer.status_code == 503, answer.get_json()
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.get_json()["errors"][0]["code"] == "unavailable"
+    assert routed == ["flask", "flask"]  # the route answered both
+    assert again.status_code == 201
+    assert stack.flask_calls == []  # the fast path again, on a new connection
+    stored = _stored(stack.node)
+    assert (ts + 60, 800) not in stored
+    assert (ts + 120, 800) not in stored
+    assert (ts + 180, 800) in stored
 
 
 def test_with_every_fast_connection_busy_the_route_takes_the_sample_at_once(

@@ -244,12 +244,16 @@ def _insert(engine: Engine, sql: str, params: dict[str, Any]) -> bool:
 
     Any database error is logged and answered False: the statement stored nothing,
     and the route, which runs next, answers it (503 when the database is gone).
+    ``raw_connection()`` does not wrap the driver's errors as ``Connection`` does:
+    a refused or failed connect (a stopped or restarting server) raises psycopg's
+    own ``OperationalError``, which would otherwise escape to the WSGI server as
+    a bare 500.
     """
     try:
         pooled = engine.raw_connection()
     except SATimeoutError:  # every connection busy: the route takes this one
         return False
-    except SQLAlchemyError:  # no connection to be had: the route answers (503)
+    except (SQLAlchemyError, psycopg.Error):  # no connection: the route answers 503
         log.info("Fast ingest path could not connect", exc_info=True)
         return False
     try:
