@@ -76,6 +76,8 @@ def create_role(
         raise click.ClickException(exc.detail) from exc
     scope = _scope(role.organizations, role.public_data)
     click.echo(f"Created analyst role {role.name!r}: {scope}.")
+    if role.other_databases:
+        click.echo(_other_databases_warning(role.name, role.other_databases), err=True)
 
 
 @analysts.command("list")
@@ -88,7 +90,12 @@ def list_roles() -> None:
     for role in roles:
         login = "" if role.can_login else "  [role missing or cannot log in]"
         scope = _scope(role.organizations, role.public_data)
-        click.echo(f"{role.name}: {scope}; days in {role.timezone}{login}")
+        others = (
+            f"  [can also connect to {_names(role.other_databases)}]"
+            if role.other_databases
+            else ""
+        )
+        click.echo(f"{role.name}: {scope}; days in {role.timezone}{login}{others}")
 
 
 @analysts.command("drop-role")
@@ -111,3 +118,31 @@ def _scope(organizations: tuple[tuple[int, str], ...], public_data: bool) -> str
     if public_data:
         parts.append("public installations")
     return ", ".join(parts) or "nothing"
+
+
+SHOWN_DATABASES = 5
+
+
+def _names(databases: tuple[str, ...]) -> str:
+    """The first few names, and how many more (a test cluster has dozens)."""
+    shown = ", ".join(databases[:SHOWN_DATABASES])
+    more = len(databases) - SHOWN_DATABASES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _other_databases_warning(name: str, databases: tuple[str, ...]) -> str:
+    """Why the role reaches other databases, and what their owner can do about it.
+
+    The application may only close its own database; the others grant CONNECT to
+    PUBLIC until their owner (or a superuser) revokes it.
+    """
+    example = '"{}"'.format(databases[0].replace('"', '""'))  # a quoted identifier
+    return (
+        f"Warning: {name!r} can also connect to {len(databases)} other database(s) "
+        f"of this PostgreSQL server, which grant CONNECT to PUBLIC: "
+        f"{_names(databases)}. It sees none of this application's data there, only "
+        "what those databases show PUBLIC. To close one, run as its owner or a "
+        f"superuser: REVOKE CONNECT ON DATABASE {example} FROM PUBLIC; and GRANT "
+        "CONNECT ON DATABASE to the roles that use it (scripts/db/create-database.sh "
+        "does this for postgres and template1 on a local cluster)."
+    )

@@ -1,10 +1,16 @@
 """Analyst roles: PostgreSQL login roles that read the ``analytics`` schema only.
 
-A role gets ``USAGE`` on the schema and ``SELECT`` on its views (also on views
-that later migrations add, through default privileges), nothing else. Which rows
-it sees is decided by the views themselves (``sql/timescale/110_*``) from the
-rows of :class:`~app.models.AnalystRole` and
+A role gets ``CONNECT`` on this database, ``USAGE`` on the schema and ``SELECT``
+on its views (also on views that later migrations add, through default
+privileges), nothing else. Which rows it sees is decided by the views themselves
+(``sql/timescale/110_*``) from the rows of :class:`~app.models.AnalystRole` and
 :class:`~app.models.AnalystRoleOrganization`, so SQL cannot get around it.
+
+Roles are cluster-wide, and PostgreSQL grants ``CONNECT`` on every database to
+``PUBLIC`` unless its owner revokes it. This database does (migration 0015,
+``sql/timescale/130_*``), so only its own roles connect to it. The other
+databases are their owners' to close: :attr:`AnalystRoleInfo.other_databases`
+names those a role can still connect to, and ``flask analysts`` says what to run.
 
 Role names and passwords cannot be bound parameters in ``CREATE ROLE``; names
 are checked against :data:`ROLE_NAME` and quoted as identifiers, and the password
@@ -55,7 +61,11 @@ class NewAnalystRole:
 
 @dataclass(frozen=True)
 class AnalystRoleInfo:
-    """An analyst role as ``flask analysts list`` shows it."""
+    """An analyst role as ``flask analysts list`` shows it.
+
+    ``other_databases``: the cluster's other databases it may connect to (they
+    grant ``CONNECT`` to ``PUBLIC``); it sees no data of this application there.
+    """
 
     name: str
     organizations: tuple[tuple[int, str], ...]
@@ -63,6 +73,7 @@ class AnalystRoleInfo:
     timezone: str
     created_at: datetime
     can_login: bool
+    other_databases: tuple[str, ...] = ()
 
 
 def _driver(session: Session) -> psycopg.Connection[Any]:
@@ -77,16 +88,23 @@ def _run(driver: psycopg.Connection[Any], statement: sql.Composed) -> None:
 
     Raises:
         ForbiddenError: the application's database role may not do this (it
-            needs CREATEROLE and must own the analytics schema).
+            needs CREATEROLE and must own the database and the analytics schema).
     """
     try:
         driver.execute(statement)
     except psycopg.errors.InsufficientPrivilege as exc:
         raise ForbiddenError(
             f"The database refused: {exc.diag.message_primary}. The application's "
-            "database role needs CREATEROLE and must own schema analytics "
-            "(it does when it ran the migrations)."
+            "database role needs CREATEROLE and must own the database and schema "
+            "analytics (it owns the schema when it ran the migrations)."
         ) from exc
+
+
+def _database(session: Session) -> sql.Identifier:
+    """This database's name, for the ``GRANT``/``REVOKE ... ON DATABASE`` statements."""
+    return sql.Identifier(
+        session.execute(text("SELECT current_database()")).scalar_one()
+    )
 
 
 def _role_exists(session: Session, name: str) -> bool:
@@ -129,7 +147,7 @@ def create_analyst_role(
 
     Args:
         session: the database session; its role needs CREATEROLE and must own
-            the ``analytics`` schema (the application role does).
+            the database and the ``analytics`` schema (the application role does).
         actor: the caller (staff or SYSTEM).
         new: the role to create.
 
@@ -156,6 +174,7 @@ def create_analyst_role(
             "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
             "NOBYPASSRLS PASSWORD {}"
         ).format(role, sql.Literal(verifier)),
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(_database(session), role),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role),
         sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role),
         sql.SQL(
@@ -218,6 +237,9 @@ def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
                 schema, role
             ),
             sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(schema, role),
+            sql.SQL("REVOKE ALL ON DATABASE {} FROM {}").format(
+                _database(session), role
+            ),
         ):
             _run(driver, statement)
         try:
@@ -254,4 +276,18 @@ def _info(session: Session, name: str) -> AnalystRoleInfo:
         timezone=row.timezone,
         created_at=row.created_at,
         can_login=bool(can_login),
+        other_databases=() if can_login is None else _other_databases(session, name),
     )
+
+
+def _other_databases(session: Session, name: str) -> tuple[str, ...]:
+    """The databases besides this one that role ``name`` (which exists) may connect to."""
+    found = session.scalars(
+        text(
+            "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
+            "AND datname <> current_database() "
+            "AND has_database_privilege(:name, oid, 'CONNECT') ORDER BY datname"
+        ),
+        {"name": name},
+    )
+    return tuple(found)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AnalystRole
 from tests.factories import make_organization
+from tests.support.database import throwaway_database
 
 
 @pytest.fixture
@@ -201,3 +202,21 @@ def test_analysts_drop_role_refuses_roles_it_did_not_create(
     assert code == 1
     assert "No analyst role" in output
     assert _role(session, existing) is not None
+
+
+def test_analysts_create_role_and_list_name_other_databases_open_to_it(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    name = _name()
+    with throwaway_database("co2_open"):  # CONNECT granted to PUBLIC, as made
+        code, output = _invoke(
+            app, "create-role", name, "--public", "--password-file", str(password_file)
+        )
+        listed_code, listed = _invoke(app, "list")
+
+    assert code == 0, output
+    assert f"Warning: {name!r} can also connect to" in output
+    assert "REVOKE CONNECT ON DATABASE" in output
+    assert listed_code == 0
+    line = next(line for line in listed.splitlines() if line.startswith(name))
+    assert "[can also connect to " in line

@@ -26,10 +26,15 @@ from app import create_app
 from app.db import transaction
 from app.extensions import db
 from app.services.access import SYSTEM
-from app.services.analysts import NewAnalystRole, create_analyst_role, drop_analyst_role
+from app.services.analysts import (
+    NewAnalystRole,
+    create_analyst_role,
+    drop_analyst_role,
+    list_analyst_roles,
+)
 from tests.support.airquality import room_world
 from tests.support.copy_series import insert_series
-from tests.support.database import server_url, throwaway_database
+from tests.support.database import migrated_database, server_url, throwaway_database
 
 SAMPLES = 6  # per installation
 
@@ -43,14 +48,17 @@ class Analysts:
     installation: dict[str, int] = field(default_factory=dict)
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)
 
-    def connect(self, who: str) -> psycopg.Connection[Any]:
-        """Log in as analyst role ``who`` with its password, on loopback."""
+    def connect(self, who: str, dbname: str | None = None) -> psycopg.Connection[Any]:
+        """Log in as analyst role ``who`` with its password, on loopback.
+
+        To the analysts' database, or to ``dbname`` of the same server.
+        """
         name, password = self.roles[who]
         url = make_url(self.url)
         return psycopg.connect(
             host="127.0.0.1",
             port=url.port or 5432,
-            dbname=url.database,
+            dbname=dbname or url.database,
             user=name,
             password=password,
             autocommit=True,
@@ -276,3 +284,50 @@ def test_analyst_days_are_in_the_roles_time_zone(analysts: Analysts) -> None:
         starts = _scalars(conn, "SELECT day_start FROM analytics.installation_daily")
 
     assert starts == {datetime(2024, 1, 1, tzinfo=UTC)}
+
+
+def _database(url: str) -> str:
+    return str(make_url(url).database)
+
+
+def test_analyst_connects_to_its_database_but_not_to_another_deployments(
+    analysts: Analysts,
+) -> None:
+    with migrated_database("co2_other") as other:  # another airq on the same server
+        with analysts.connect("a") as conn:
+            own = conn.execute("SELECT current_database()").fetchone()
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            analysts.connect("a", dbname=_database(other)).close()
+
+    assert own == (_database(analysts.url),)
+
+
+def _other_databases(who: str, analysts: Analysts) -> tuple[str, ...]:
+    name = analysts.roles[who][0]
+    with transaction() as session:
+        roles = list_analyst_roles(session, SYSTEM)
+    return next(role.other_databases for role in roles if role.name == name)
+
+
+def test_analyst_roles_name_the_other_databases_open_to_them(
+    analysts: Analysts,
+) -> None:
+    with throwaway_database("co2_open") as url:  # CONNECT granted to PUBLIC, as made
+        name = _database(url)
+        open_before = _other_databases("a", analysts)
+        admin = make_url(url).set(drivername="postgresql")
+        with psycopg.connect(
+            admin.render_as_string(hide_password=False), autocommit=True
+        ) as owner:
+            owner.execute(
+                sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(
+                    sql.Identifier(name)
+                )
+            )
+        open_after = _other_databases("a", analysts)
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            analysts.connect("a", dbname=name).close()
+
+    assert name in open_before
+    assert name not in open_after
+    assert _database(analysts.url) not in open_before  # its own is not "other"
