@@ -93,6 +93,18 @@ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = $d_lit)
 ALTER DATABASE $d_id OWNER TO $u_id;
 SQL
 
+# PostgreSQL grants CONNECT on every database to PUBLIC: any login role, analyst
+# roles included (flask analysts create-role), could connect to postgres and
+# template1. Only the application role needs postgres (it creates throwaway test
+# databases from there); template1 is copied by CREATE DATABASE, never connected
+# to. The application's own database is closed by its migrations (0015).
+step "Closing postgres and template1 to roles that do not need them" "Check the PostgreSQL messages above."
+psql_su -d postgres <<SQL
+REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
+GRANT CONNECT ON DATABASE postgres TO $u_id;
+REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;
+SQL
+
 step "Creating the timescaledb extension in $DB_NAME" \
     "Check that the server preloads timescaledb (scripts/db/start-cluster.sh)."
 psql_su -d "$DB_NAME" <<'SQL'
