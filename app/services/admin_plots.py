@@ -4,7 +4,7 @@ Read through the downsampled series service (``app/services/series.py``: the
 1-hour rollups plus the fresh tail from raw samples), so a plot costs what the
 dashboards' series cost. An installation's series is clipped to its own period,
 so a node's earlier or later life in other rooms does not show. Hours without
-samples are left out.
+samples are left out; a window without any is an empty series, not an error.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def _hourly(session: Session, node: Node, start: datetime, end: datetime) -> Plo
         quantities=QUANTITIES,
     )
     found = read_series(session, SeriesSource(node.id, node.owner_id), query)
-    co2, temperature, humidity = (found.columns[f"{q}_avg"] for q in QUANTITIES)
+    # A window without samples comes back without columns at all (a new or dead
+    # node): that is an empty plot, which the page shows as "no samples".
+    co2, temperature, humidity = (found.columns.get(f"{q}_avg", []) for q in QUANTITIES)
     kept = [i for i, value in enumerate(co2) if value is not None]
     return PlotSeries(
         start=start,

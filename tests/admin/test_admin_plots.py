@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
@@ -57,6 +59,33 @@ def test_installation_series_is_clipped_to_the_installation(session: Session) ->
     assert series.end == NOW - timedelta(days=1)
     assert len(series.times_s) == 25  # both ends included
     assert set(series.co2_ppm) == {700.0}
+
+
+def test_node_series_without_samples_is_empty(session: Session) -> None:
+    node = make_node(session)
+    make_samples(session, node, start=NOW - timedelta(days=9), count=2)
+
+    series = admin_plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
+
+    assert series.times_s == ()
+    assert series.co2_ppm == ()
+    assert series.end == NOW
+
+
+@pytest.mark.parametrize("kind", ["node", "installation"])
+def test_plot_json_without_samples_says_no_data(
+    staff_client: FlaskClient, session: Session, kind: str
+) -> None:
+    inst = make_installation(session, from_time=NOW)
+    key = inst.node_id if kind == "node" else inst.id
+
+    response = staff_client.get(f"/admin/plots/{kind}/{key}/")
+
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["times_s"] == []
+    assert document["co2_ppm"] == []
+    assert document["temperature_celsius"] == []
 
 
 def test_plot_json_is_served_to_staff(
