@@ -304,7 +304,7 @@ def test_upload_image_stores_and_serves_it(
     url = js(resp)["data"]["attributes"]["image"]
     assert url.startswith("http://localhost/media/")
     assert url.endswith(".jpeg")
-    served = mclient.get(url)
+    served = mclient.get(url, headers=headers)  # a private installation: members only
     assert served.status_code == 200
     assert served.data == buffer.getvalue()
     served.close()

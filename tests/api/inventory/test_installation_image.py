@@ -132,3 +132,59 @@ def test_missing_media_file_is_404(client: FlaskClient, media: Path) -> None:
     resp = client.get("/media/nothing-here.png")
 
     assert resp.status_code == 404
+
+
+def _photo_path(client: FlaskClient, w: World, inst: int) -> str:
+    """Upload a photo for ``inst`` as its OWNER; return the path it is served at."""
+    url: str = js(_upload(client, w, _png(), inst))["data"]["attributes"]["image"]
+    return "/media/" + url.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [
+        ("anonymous", 404),
+        ("outsider", 404),
+        ("staff", 404),
+        ("inspector", 200),
+        ("owner", 200),
+    ],
+)
+def test_private_installation_photo_is_served_to_members_only(
+    client: FlaskClient, world: World, media: Path, caller: str, status: int
+) -> None:
+    path = _photo_path(client, world, world.inst)
+
+    with client.get(path, headers=world.headers[caller]) as resp:
+        assert resp.status_code == status
+        if status == 200:
+            assert resp.data == _png()
+            assert resp.cache_control.private
+            assert resp.cache_control.no_cache
+            assert not resp.cache_control.public
+        else:
+            assert js(resp)["errors"][0]["status"] == "404"
+
+
+def test_public_installation_photo_is_served_to_anyone_and_cacheable(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    path = _photo_path(client, world, world.pinst)
+
+    with client.get(path) as resp:
+        assert resp.status_code == 200
+        assert resp.data == _png()
+        assert resp.cache_control.public
+        assert resp.cache_control.max_age == 3600
+
+
+def test_stored_file_no_installation_names_is_404(
+    client: FlaskClient, world: World, media: Path
+) -> None:
+    (media / "3f2c0000-0000-4000-8000-000000000000.png").write_bytes(_png())
+
+    with client.get(
+        "/media/3f2c0000-0000-4000-8000-000000000000.png",
+        headers=world.headers["owner"],
+    ) as resp:
+        assert resp.status_code == 404
