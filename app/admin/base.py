@@ -166,11 +166,15 @@ class ServiceModelView(StaffModelView):
 
     Subclasses implement :meth:`service_create`, :meth:`service_update` and
     :meth:`service_delete`; they run inside one transaction as the back-office
-    actor. ``pointer_fields`` maps the last part of an error's JSON pointer to
-    the form field showing it where the names differ.
+    actor (:meth:`service_actor`). ``pointer_fields`` maps the last part of an
+    error's JSON pointer to the form field showing it where the names differ.
     """
 
     pointer_fields: ClassVar[Mapping[str, str]] = {}
+
+    def service_actor(self) -> Actor:
+        """Return the actor the services run as: the back-office authority."""
+        return back_office_actor()
 
     def scaffold_form(self) -> Any:
         """Build the form without Flask-Admin's own uniqueness checks.
@@ -206,7 +210,7 @@ class ServiceModelView(StaffModelView):
         """Create through the service; show its errors on the form."""
         try:
             with transaction() as session:
-                model = self.service_create(session, back_office_actor(), form)
+                model = self.service_create(session, self.service_actor(), form)
         except (DomainError, IntegrityError) as exc:
             self.show_errors(form, exc)
             return False
@@ -217,7 +221,7 @@ class ServiceModelView(StaffModelView):
         """Change through the service; show its errors on the form."""
         try:
             with transaction() as session:
-                self.service_update(session, back_office_actor(), model, form)
+                self.service_update(session, self.service_actor(), model, form)
         except (DomainError, IntegrityError) as exc:
             self.show_errors(form, exc)
             return False
@@ -228,7 +232,7 @@ class ServiceModelView(StaffModelView):
         """Delete through the service; flash why it was refused."""
         try:
             with transaction() as session:
-                self.service_delete(session, back_office_actor(), model)
+                self.service_delete(session, self.service_actor(), model)
         except (DomainError, IntegrityError) as exc:
             for message in _messages(exc):
                 flash(message, "error")

@@ -9,10 +9,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional
 
+from flask import request
+
 from sqlalchemy.orm import Session
 
 from app.admin.base import ServiceModelView
 from app.admin.forms import plain
+from app.authn import current_actor
 from app.errors import ConflictError
 from app.models import Membership, Organization, Role
 from app.services import access, memberships, organizations, staff_users
@@ -26,6 +29,8 @@ ROLE_CHOICES = [
 ROLE_NAMES = dict(ROLE_CHOICES)
 LOCALE_CHOICES = [("", _l("Browser language")), ("en", "English"), ("de", "Deutsch")]
 MEMBERS_POINTER = "/memberships"
+#: The account switches only superusers see and change.
+PRIVILEGES = tuple(access.PRIVILEGE_POINTERS)
 
 
 def role_label(view: Any, context: Any, model: Any, name: str) -> str:
@@ -34,7 +39,12 @@ def role_label(view: Any, context: Any, model: Any, name: str) -> str:
 
 
 class UserAdmin(ServiceModelView):
-    """Accounts: the password hash is never shown; a new password may be set."""
+    """Accounts: the password hash is never shown; a new password may be set.
+
+    Staff who are not superusers do not see the staff and superuser switches;
+    :mod:`app.services.staff_users` refuses their changes to those flags and to
+    other staff users' accounts.
+    """
 
     column_list = (
         "username",
@@ -87,19 +97,33 @@ class UserAdmin(ServiceModelView):
     }
     pointer_fields: ClassVar[dict[str, str]] = {"password": "new_password"}
 
+    def service_actor(self) -> Actor:
+        """Return the signed-in staff user: their own rights decide whose account
+        they may change (superuser or not)."""
+        return current_actor()
+
+    def create_form(self, obj: Any = None) -> Any:
+        """Build the new-account form (without the switches for non-superusers)."""
+        return _hide_privileges(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> Any:
+        """Build the edit form (without the switches for non-superusers)."""
+        return _hide_privileges(super().edit_form(obj))
+
     def on_form_prefill(self, form: Any, id: Any) -> None:
         """Show "browser language" for users without a language of their own."""
         form.locale.data = form.locale.data or ""
 
-    def _fields(self, form: Any) -> staff_users.UserFields:
+    def _fields(self, form: Any, user: Any = None) -> staff_users.UserFields:
+        privileges = _privileges(form, user)
         return staff_users.UserFields(
             username=form.username.data or "",
             email=form.email.data or "",
             first_name=form.first_name.data or "",
             last_name=form.last_name.data or "",
             is_active=bool(form.is_active.data),
-            is_staff=bool(form.is_staff.data),
-            is_superuser=bool(form.is_superuser.data),
+            is_staff=privileges["is_staff"],
+            is_superuser=privileges["is_superuser"],
             email_verified=bool(form.email_verified.data),
             locale=form.locale.data or None,
             password=form.new_password.data or None,
@@ -113,11 +137,32 @@ class UserAdmin(ServiceModelView):
         self, session: Session, actor: Actor, model: Any, form: Any
     ) -> None:
         """Change the account."""
-        staff_users.update_user(session, actor, model, self._fields(form))
+        staff_users.update_user(session, actor, model, self._fields(form, model))
 
     def service_delete(self, session: Session, actor: Actor, model: Any) -> None:
         """Delete the account."""
         staff_users.delete_user(session, actor, model)
+
+
+def _hide_privileges(form: Any) -> Any:
+    if not current_actor().is_superuser:
+        for name in PRIVILEGES:
+            del form[name]
+    return form
+
+
+def _privileges(form: Any, user: Any) -> dict[str, bool]:
+    """The switches as submitted; a hidden one keeps the account's flag.
+
+    A request that sends a hidden switch anyway counts as setting it, so that
+    the service refuses it instead of it being dropped in silence.
+    """
+    return {
+        name: bool(form[name].data)
+        if name in form
+        else bool(getattr(user, name, False)) or name in request.form
+        for name in PRIVILEGES
+    }
 
 
 class OrganizationAdmin(ServiceModelView):

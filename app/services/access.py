@@ -18,7 +18,9 @@ Visibility (Managair §4.3, with its leaks closed):
 * an organization keeps at least one OWNER (:func:`require_owner_remains`);
   moving a membership needs OWNER rights on both organizations.
 
-Staff users have no extra rights here; they administer the back office.
+Staff users have no extra rights here; they administer the back office. There,
+only superusers may grant or revoke staff or superuser status, or change another
+staff or superuser account (:func:`require_account_editor`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Actor:
     user_id: int | None = None
     is_staff: bool = False
     is_system: bool = False
+    is_superuser: bool = False
     roles: Mapping[int, Role] = field(default_factory=dict)
 
     @property
@@ -104,6 +107,7 @@ def actor_for(session: Session, user: User) -> Actor:
     return Actor(
         user_id=user.id,
         is_staff=user.is_staff or user.is_superuser,
+        is_superuser=user.is_superuser,
         roles={org_id: role for org_id, role in rows},
     )
 
@@ -281,6 +285,57 @@ def back_office(actor: Actor) -> Actor:
     """
     require_staff(actor)
     return BACK_OFFICE
+
+
+#: The account flags only superusers may change, with their JSON pointers.
+PRIVILEGE_POINTERS = {
+    "is_superuser": "/data/attributes/is_superuser",
+    "is_staff": "/data/attributes/is_staff",
+}
+
+
+def require_account_editor(actor: Actor, user: User) -> None:
+    """Refuse a change of ``user``'s account that ``actor`` may not make.
+
+    Staff administer ordinary accounts and their own; the accounts of other staff
+    and superusers are the superusers' alone, or any staff user could take over a
+    superuser (set their password, then log in as them).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is not staff, or not a superuser and ``user`` is
+            another staff user or a superuser.
+    """
+    require_staff(actor)
+    privileged = user.is_staff or user.is_superuser
+    if privileged and user.id != actor.user_id and not actor.is_superuser:
+        raise ForbiddenError(
+            gettext("Only superusers may change the accounts of staff users.")
+        )
+
+
+def require_privileges_kept(
+    actor: Actor, before: Mapping[str, bool], after: Mapping[str, bool]
+) -> None:
+    """Refuse a grant or revocation of staff or superuser status by a non-superuser.
+
+    Args:
+        actor: the caller.
+        before: the account's flags (:data:`PRIVILEGE_POINTERS`) now (all false
+            for a new account).
+        after: the flags the change would store.
+
+    Raises:
+        ForbiddenError: a flag changes and the actor is not a superuser (at the
+            flag's pointer).
+    """
+    if actor.is_superuser:
+        return
+    for name, pointer in PRIVILEGE_POINTERS.items():
+        if bool(before.get(name)) != bool(after.get(name)):
+            raise ForbiddenError(
+                gettext("Only superusers may grant or revoke staff status."), pointer
+            )
 
 
 def owning_organization_id(obj: object) -> int:

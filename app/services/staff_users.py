@@ -3,7 +3,10 @@
 The rules are those of sign-up and the profile API: usernames and e-mail
 addresses are checked by :mod:`app.services.accounts` and
 :mod:`app.services.registration`, new passwords by the password policy, and an
-organization never loses its last OWNER when a user is deleted.
+organization never loses its last OWNER when a user is deleted. Who may change
+whose account is :mod:`app.services.access`'s rule: staff change ordinary
+accounts and their own, superusers everything, including staff status. The
+actor is therefore the signed-in user themselves, not the back-office authority.
 """
 
 from __future__ import annotations
@@ -49,12 +52,14 @@ def create_user(session: Session, actor: Actor, fields: UserFields) -> User:
     """Create an account.
 
     Raises:
-        ForbiddenError: the actor is not staff.
+        ForbiddenError: the actor is not staff, or makes a staff user or
+            superuser without being a superuser.
         ValidationError: a malformed username, e-mail address or locale, a
             missing or weak password.
         ConflictError: the username or e-mail address is taken.
     """
     access.require_staff(actor)
+    access.require_privileges_kept(actor, {}, _privileges(fields))
     if not fields.password:
         raise ValidationError(gettext("This field is required."), PASSWORD_POINTER)
     user = User()
@@ -68,11 +73,15 @@ def update_user(session: Session, actor: Actor, user: User, fields: UserFields) 
     """Change an account; a new password ends the user's other sessions.
 
     Raises:
-        ForbiddenError: the actor is not staff.
+        ForbiddenError: the actor is not staff; or not a superuser and changes
+            another staff user's or a superuser's account, or grants or revokes
+            staff or superuser status.
         ValidationError: a malformed username, e-mail address or locale, a weak password.
         ConflictError: the username or e-mail address is taken.
     """
-    access.require_staff(actor)
+    access.require_account_editor(actor, user)
+    current = {"is_staff": user.is_staff, "is_superuser": user.is_superuser}
+    access.require_privileges_kept(actor, current, _privileges(fields))
     _apply(session, user, fields)
     session.flush()
     return user
@@ -82,10 +91,11 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
     """Delete an account with its memberships and keys.
 
     Raises:
-        ForbiddenError: the actor is not staff.
+        ForbiddenError: the actor is not staff, or not a superuser and ``user``
+            is another staff user or a superuser.
         ConflictError: the user is the last OWNER of an organization.
     """
-    access.require_staff(actor)
+    access.require_account_editor(actor, user)
     owned = session.scalars(
         select(Membership).where(
             Membership.user_id == user.id, Membership.role == Role.OWNER
@@ -95,6 +105,14 @@ def delete_user(session: Session, actor: Actor, user: User) -> None:
         access.require_owner_remains(session, membership.organization_id, [membership])
     session.delete(user)
     session.flush()
+
+
+def _privileges(fields: UserFields) -> dict[str, bool]:
+    """The flags ``fields`` would store (a superuser is always staff too)."""
+    return {
+        "is_staff": fields.is_staff or fields.is_superuser,
+        "is_superuser": fields.is_superuser,
+    }
 
 
 def _apply(session: Session, user: User, fields: UserFields) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the back-office tests: browsers signed in as staff, as a user, anonymous."""
+"""Fixtures of the back-office tests: browsers signed in as staff, superuser, user."""
 
 from __future__ import annotations
 
@@ -27,20 +27,33 @@ def staff(session: Session) -> User:
     return make_user(session, is_staff=True)
 
 
+def signed_in(app: Flask, user: User) -> FlaskClient:
+    """Return a browser signed in as ``user``."""
+    browser = app.test_client()
+    response = html_login(browser, user.username, DEFAULT_PASSWORD)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return browser
+
+
 @pytest.fixture
 def staff_client(app: Flask, session: Session, staff: User) -> FlaskClient:
     """A browser signed in as a staff user."""
-    browser = app.test_client()
-    response = html_login(browser, staff.username, DEFAULT_PASSWORD)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return browser
+    return signed_in(app, staff)
+
+
+@pytest.fixture
+def superuser(session: Session) -> User:
+    """A superuser (staff too, as every superuser is)."""
+    return make_user(session, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def superuser_client(app: Flask, session: Session, superuser: User) -> FlaskClient:
+    """A browser signed in as a superuser."""
+    return signed_in(app, superuser)
 
 
 @pytest.fixture
 def user_client(app: Flask, session: Session) -> FlaskClient:
     """A browser signed in as a user who is not staff."""
-    user = make_user(session)
-    browser = app.test_client()
-    response = html_login(browser, user.username, DEFAULT_PASSWORD)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return browser
+    return signed_in(app, make_user(session))
