@@ -27,3 +27,19 @@ def submit(
 def page_text(response: TestResponse) -> str:
     """The response body as text."""
     return response.get_data(as_text=True)
+
+
+def delete_row(client: FlaskClient, view: str, ident: object) -> TestResponse:
+    """Press a row's delete button in ``/admin/<view>/``; return the list shown after.
+
+    The list page carries the flashed outcome (deleted, or why not).
+    """
+    listing = f"/admin/{view}/"
+    response = submit(
+        client,
+        f"/admin/{view}/delete/",
+        {"id": str(ident), "url": listing},
+        form_url=listing,
+    )
+    assert response.status_code == 302, response.status_code
+    return client.get(listing)
