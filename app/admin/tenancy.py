@@ -98,8 +98,10 @@ class UserAdmin(ServiceModelView):
     pointer_fields: ClassVar[dict[str, str]] = {"password": "new_password"}
 
     def service_actor(self) -> Actor:
-        """Return the signed-in staff user: their own rights decide whose account
-        they may change (superuser or not)."""
+        """Return the signed-in staff user, not the back-office authority.
+
+        Whose account they may change depends on who they are (superuser or not).
+        """
         return current_actor()
 
     def create_form(self, obj: Any = None) -> Any:
