@@ -1,8 +1,9 @@
 """Managair's own test catalogue (spec §13.1 users part, §13.4, §13.7) on imported data.
 
-The people come from ``../shared/fixtures/managair`` through ``flask import
-managair``'s importer, the inventory rows through the factories with the
-fixture's ids (tests/support/managair.py). Where the reference asserted one of
+The people come from the project's Managair-format fixtures
+(tests/support/managair_data.py) through ``flask import managair``'s importer,
+the inventory rows through the factories with the fixture's ids
+(tests/support/managair.py). Where the reference asserted one of
 its defects (§15), the test asserts the fix and says so in its name.
 """
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Membership, User
-from tests.support.paths import managair_fixtures
+from tests.support.managair import fixture_file
+from tests.support.managair_data import INVENTORY_FILE, USERS_FILE
 
-USERS = str(managair_fixtures() / "user-fixtures.json")
-INVENTORY = str(managair_fixtures() / "inventory-fixtures.json")
+USERS = str(fixture_file(USERS_FILE))
+INVENTORY = str(fixture_file(INVENTORY_FILE))
 
 
 def users_count(session: Session) -> int:

@@ -15,13 +15,12 @@ from app.models import Membership, Organization, Role, User
 from app.services.importer import FixtureImportError, import_fixtures
 from app.services.passwords import verify_password
 from tests.factories import make_organization, make_user
-from tests.support.managair import import_people
-from tests.support.paths import managair_fixtures
+from tests.support.managair import fixture_file, import_people
+from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE
 
-FIXTURES = managair_fixtures()
-USERS = FIXTURES / "user-fixtures.json"
-INVENTORY = FIXTURES / "inventory-fixtures.json"
-DATA = FIXTURES / "data-fixtures.json"
+USERS = fixture_file(USERS_FILE)
+INVENTORY = fixture_file(INVENTORY_FILE)
+DATA = fixture_file(DATA_FILE)
 
 
 def write(tmp_path: Path, records: list[dict[str, Any]], name: str = "f.json") -> Path:

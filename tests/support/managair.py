@@ -1,8 +1,15 @@
-"""Managair's demo world (spec §12) in the test database, loaded by the real importer."""
+"""Managair's demo world in the test database, loaded by the real importer.
+
+The fixture files are the project's own (:mod:`tests.support.managair_data`),
+written once per test process into a temporary directory.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -13,29 +20,27 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from app.services.importer import ImportReport, import_fixtures
-from tests.support.paths import managair_fixtures
+from tests.support import managair_data
+from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE
 
-USERS_FILE = "user-fixtures.json"
-INVENTORY_FILE = "inventory-fixtures.json"
-DATA_FILE = "data-fixtures.json"
 FILES = (USERS_FILE, INVENTORY_FILE, DATA_FILE)
-OPEN_END_S = 2147483647
 
-#: §12.1: username -> (id, password).
-PEOPLE = {
-    "admin": (1, "admin"),
-    "tomTester": (2, "test"),
-    "veraVersuch": (3, "versuch"),
-    "horstHilfsarbeiter": (4, "horst"),
-    "annaAngestellte": (5, "anna"),
-    "ingoInspekteur": (6, "ingo"),
-    "priskaPrueferin": (7, "priska"),
-}
+#: username -> (id, password).
+PEOPLE = {p.username: (p.pk, p.password) for p in managair_data.PEOPLE}
 
 
+@cache
 def fixtures_dir() -> Path:
-    """Return ``shared/fixtures/managair`` beside the project."""
-    return managair_fixtures()
+    """Return a directory holding the three fixture files (removed at exit)."""
+    folder = Path(tempfile.mkdtemp(prefix="managair-fixtures-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    managair_data.write_world(folder)
+    return folder
+
+
+def fixture_file(name: str) -> Path:
+    """Return the path of one fixture file (``USERS_FILE`` and its siblings)."""
+    return fixtures_dir() / name
 
 
 @cache

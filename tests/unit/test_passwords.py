@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from app.services.passwords import hash_password, needs_rehash, verify_password
-from tests.support.paths import managair_fixtures
-
-FIXTURES = managair_fixtures()
+from tests.support.managair_data import user_records
 
 
 def _django_hash(username: str) -> str:
-    rows = json.loads((FIXTURES / "user-fixtures.json").read_text(encoding="utf-8"))
     return str(
         next(
             r["fields"]["password"]
-            for r in rows
+            for r in user_records()
             if r["model"] == "auth.user" and r["fields"]["username"] == username
         )
     )

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.inventory.conftest import Headers, doc, js
+from tests.support.managair_data import hpi_node_id
 
 SCHWARZ = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
 ERS = "9d02faee-4260-1377-22ec-936428b572ee"
@@ -316,7 +317,7 @@ def test_node_room_owner_mismatch_is_400(mclient: FlaskClient, login: Login) -> 
     body = doc(
         "Installation",
         {"from_timestamp_s": 1601500000},
-        {"room": ("Room", 1), "node": ("Node", "f40f528b-9d0e-c2be-38fc-962f8757e531")},
+        {"room": ("Room", 1), "node": ("Node", hpi_node_id("a81758fffe053cab"))},
     )
 
     resp = mclient.post("/api/v1/installations/", json=body, headers=login("tomTester"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.models import Installation, Node, NodeModel, Room, Sample
 from app.services.importer.inventory import IMPORTERS, ORDER
 from tests.support.managair import rows_by_model
+from tests.support.managair_data import hpi_node_id
 
 
 def _count(session: Session, model: type) -> int:
@@ -35,7 +36,7 @@ def test_import_loads_every_row(managair: Session) -> None:
 
 
 def test_import_normalises_euis_and_open_ends(managair: Session) -> None:
-    hpi = managair.get(Node, uuid.UUID("f40f528b-9d0e-c2be-38fc-962f8757e531"))
+    hpi = managair.get(Node, uuid.UUID(hpi_node_id("a81758fffe053cab")))
     open_one = managair.get(Installation, 1)
     closed = managair.get(Installation, 2)
 
