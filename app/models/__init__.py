@@ -3,6 +3,7 @@
 from app.models.analytics import AnalystRole, AnalystRoleOrganization
 from app.models.auth import LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
+from app.models.imports import ImportedRow
 from app.models.inventory import Address, Installation, Room, Site
 from app.models.jobs import JobRun
 from app.models.outbox import OutboxEntry
@@ -15,6 +16,7 @@ __all__ = [
     "AnalystRole",
     "AnalystRoleOrganization",
     "ApiToken",
+    "ImportedRow",
     "Installation",
     "JobRun",
     "LoginFailure",
