@@ -38,7 +38,8 @@ def managair(fixtures: tuple[Path, ...], dry_run: bool) -> None:
     ids and passwords (Django hashes are re-hashed at their next login);
     running again updates what changed. Models without an importer yet are
     reported and skipped. Everything is one transaction: an error changes
-    nothing.
+    nothing. Rows that did not come from a Managair import are never changed:
+    if one holds an id the files need, the run is refused before writing.
     """
     try:
         with transaction() as session:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, User
+from app.extensions import db
+from app.models import ImportedRow, Membership, User
+from tests.support.apps import app_builder
+from tests.support.database import migrated_database
 from tests.support.managair import fixture_file
 from tests.support.managair_data import INVENTORY_FILE, USERS_FILE
 
@@ -80,3 +84,57 @@ def test_import_managair_failure_changes_nothing(
     assert "Nothing imported:" in result.output
     assert "organizations id 99" in result.output
     assert users_count(session) == 0
+
+
+def _people(session: Session) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """Every user (id, username, hash) and membership (user, organization, role)."""
+    users = session.execute(select(User.id, User.username, User.password_hash))
+    roles = session.execute(
+        select(Membership.user_id, Membership.organization_id, Membership.role)
+    )
+    return {tuple(u) for u in users}, {tuple(m) for m in roles}
+
+
+def test_import_managair_into_demo_data_is_refused_and_changes_nothing() -> None:
+    # As reported: on a fresh database the demo's olivia gets id 2, tomTester's, and
+    # importing the users file alone made her tomTester, owner of her organizations.
+    with (
+        migrated_database("co2_import") as url,
+        app_builder(url) as build,
+        build().app_context() as context,
+    ):
+        runner = context.app.test_cli_runner()
+        assert runner.invoke(args=["demo", "load"]).exit_code == 0
+        before = _people(db.session())
+        db.session.remove()
+
+        result = runner.invoke(args=["import", "managair", USERS])
+
+        after = _people(db.session())
+        provenance = db.session.scalar(select(func.count(ImportedRow.target_id)))
+        db.session.remove()
+
+    assert result.exit_code == 1
+    assert "Nothing imported:" in result.output
+    assert (
+        "auth.user pk 2 (user-fixtures.json) would overwrite users id 2 "
+        "(username 'olivia')"
+    ) in result.output
+    assert after == before
+    assert (2, "olivia") in {(pk, name) for pk, name, _ in after[0]}
+    assert provenance == 0
+
+
+def test_import_managair_again_into_its_own_result_changes_nothing(
+    app: Flask, session: Session
+) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["import", "managair", USERS, INVENTORY])
+
+    again = runner.invoke(args=["import", "managair", USERS, INVENTORY])
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert "auth.user: 0 created, 0 changed, 7 unchanged." in again.output
+    assert "core.membership: 0 created, 0 changed, 9 unchanged." in again.output
+    assert users_count(session) == 7

@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Organization, Role, User
-from app.services.importer import FixtureImportError, import_fixtures
+from app.models import ImportedRow, Membership, Organization, Role, Sample, User
+from app.services.importer import (
+    FixtureImportError,
+    ImportConflictError,
+    import_fixtures,
+)
 from app.services.passwords import verify_password
-from tests.factories import make_organization, make_user
+from tests.factories import make_node, make_organization, make_user
 from tests.support.managair import fixture_file, import_people
 from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE
 
@@ -231,3 +235,67 @@ def test_import_malformed_file_fails_clearly(
 
     with pytest.raises(FixtureImportError, match=r"bad\.json"):
         import_fixtures(session, [path])
+
+
+def test_import_refuses_ids_held_by_rows_made_here_and_writes_nothing(
+    session: Session, tmp_path: Path
+) -> None:
+    mine = make_user(session, first_name="Olivia")
+    records = [user_record(mine.id + 1000, "newbie"), user_record(mine.id, "intruder")]
+
+    with pytest.raises(ImportConflictError) as refused:
+        import_fixtures(session, [write(tmp_path, records)])
+
+    assert (
+        f"auth.user pk {mine.id} (f.json) would overwrite users id {mine.id} "
+        f"(username '{mine.username}')"
+    ) in str(refused.value)
+    assert len(refused.value.conflicts) == 1
+    session.refresh(mine)
+    assert (mine.username, mine.first_name) != ("intruder", "")
+    assert session.get(User, mine.id + 1000) is None
+    assert session.scalar(select(func.count(ImportedRow.target_id))) == 0
+
+
+def test_import_refuses_records_attaching_to_rows_made_here(
+    session: Session, tmp_path: Path
+) -> None:
+    mine = make_user(session)
+    node = make_node(session)
+    free = node.owner_id + 1000
+    records = [
+        {"model": "core.organization", "pk": free, "fields": {"name": "Takeover"}},
+        {
+            "model": "core.membership",
+            "pk": free,
+            "fields": {"role": "O", "user": mine.id, "organization": free},
+        },
+        {
+            "model": "core.sample",
+            "pk": 1,
+            "fields": {"node": str(node.id), "timestamp_s": 1600000000, "co2_ppm": 500},
+        },
+    ]
+
+    with pytest.raises(ImportConflictError) as refused:
+        import_fixtures(session, [write(tmp_path, records)])
+
+    message = str(refused.value)
+    assert f"core.membership pk {free} (f.json) refers to users id {mine.id}" in message
+    assert f"core.sample pk 1 (f.json) refers to nodes id {node.id}" in message
+    assert session.get(Organization, free) is None
+    assert session.scalar(select(func.count(Sample.node_id))) == 0
+
+
+def test_import_remembers_the_rows_it_wrote(session: Session) -> None:
+    import_people(session)
+
+    rows = session.execute(
+        select(ImportedRow.model, func.count()).group_by(ImportedRow.model)
+    )
+
+    counts = {model: n for model, n in rows}
+    assert counts["auth.user"] == 7
+    assert counts["core.membership"] == 9
+    assert counts["core.node"] == 9
+    assert "account.emailaddress" not in counts

@@ -6,6 +6,8 @@ loader in dependency order (:mod:`app.services.importer.registry`), whatever
 the order of files and records. Primary keys are kept, so re-running updates
 what changed and creates nothing twice; identity sequences then move past the
 imported ids. Models without a loader are counted and reported, never fatal.
+A run never changes a row it did not write: when an imported id is taken by
+another row, it is refused before anything is written (:mod:`.provenance`).
 
 Loaders: :mod:`app.services.importer.tenancy` (users, e-mail addresses,
 organizations, memberships) and :mod:`app.services.importer.inventory` (device
@@ -25,6 +27,11 @@ from sqlalchemy.orm import Session
 
 from app.services.importer import inventory_registry as _inventory  # noqa: F401
 from app.services.importer import tenancy as _tenancy  # noqa: F401  (registers)
+from app.services.importer.provenance import (
+    ImportConflictError,
+    check_conflicts,
+    remember,
+)
 from app.services.importer.reader import read_fixture
 from app.services.importer.registry import (
     IGNORED,
@@ -35,7 +42,13 @@ from app.services.importer.registry import (
     reset_identity,
 )
 
-__all__ = ["FixtureImportError", "ImportReport", "ModelReport", "import_fixtures"]
+__all__ = [
+    "FixtureImportError",
+    "ImportConflictError",
+    "ImportReport",
+    "ModelReport",
+    "import_fixtures",
+]
 
 Progress = Callable[[str], None]
 
@@ -90,6 +103,8 @@ def import_fixtures(
         What was imported, ignored and not supported, per model.
 
     Raises:
+        ImportConflictError: imported ids, or rows records refer to, are held by
+            rows this import did not write; raised before anything is written.
         FixtureImportError: a file is unreadable, a record is malformed, refers to
             a missing row or collides with a different existing row.
     """
@@ -99,6 +114,7 @@ def import_fixtures(
         progress(f"Read {path.name}: {_records(len(records))}.")
         for record in records:
             by_model[record.model].append(record)
+    check_conflicts(session, by_model)
     reports = [
         _load(session, label, by_model[label], progress) for label in _order(by_model)
     ]
@@ -131,6 +147,7 @@ def _load(
     try:
         with session.begin_nested():
             result = REGISTRY[label].load(session, records)
+            remember(session, REGISTRY[label], records)
     except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
         raise FixtureImportError(f"{label}: {_describe(exc)}") from None
     progress(

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from app.models import Address, Installation, NodeModel, Protocol, Quantity, Room, Site
+from app import models
 from app.services.importer import inventory
 from app.services.importer.registry import LoadResult, Record, register
 
-# label -> (order, tables whose identity moves past imported ids)
-_ORDERS: dict[str, tuple[int, tuple[Table, ...]]] = {
-    "core.quantity": (200, (Quantity.__table__,)),  # type: ignore[dict-item]
-    "core.nodeprotocol": (210, (Protocol.__table__,)),  # type: ignore[dict-item]
-    "core.nodemodel": (220, (NodeModel.__table__,)),  # type: ignore[dict-item]
-    "core.node": (300, ()),
-    "core.address": (310, (Address.__table__,)),  # type: ignore[dict-item]
-    "core.site": (320, (Site.__table__,)),  # type: ignore[dict-item]
-    "core.room": (330, (Room.__table__,)),  # type: ignore[dict-item]
-    "core.roomnodeinstallation": (340, (Installation.__table__,)),  # type: ignore[dict-item]
-    "core.sample": (900, ()),
+
+def _table(model: type) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+_NODE_REFS = {
+    "protocol": "core.nodeprotocol",
+    "model": "core.nodemodel",
+    "owner": "core.organization",
+}
+_SITE_REFS = {"address": "core.address", "operator": "core.organization"}
+_INSTALLATION_REFS = {"node": "core.node", "room": "core.room"}
+
+# label -> (order, target table, references); nodes (UUIDs) and samples (keyed by
+# node and time) have no identity sequence to move past the imported ids
+_SPECS: dict[str, tuple[int, Table | None, Mapping[str, str]]] = {
+    "core.quantity": (200, _table(models.Quantity), {}),
+    "core.nodeprotocol": (210, _table(models.Protocol), {}),
+    "core.nodemodel": (220, _table(models.NodeModel), {"quantities": "core.quantity"}),
+    "core.node": (300, _table(models.Node), _NODE_REFS),
+    "core.address": (310, _table(models.Address), {}),
+    "core.site": (320, _table(models.Site), _SITE_REFS),
+    "core.room": (330, _table(models.Room), {"site": "core.site"}),
+    "core.roomnodeinstallation": (340, _table(models.Installation), _INSTALLATION_REFS),
+    "core.sample": (900, None, {"node": "core.node"}),
 }
 
 
@@ -39,5 +54,8 @@ def _adapt(
 
 
 for _label, _write in inventory.ORDER:
-    _order, _tables = _ORDERS[_label]
-    register(_label, order=_order, tables=_tables)(_adapt(_write))
+    _order, _target, _refs = _SPECS[_label]
+    _tables = () if _target is None or _label == "core.node" else (_target,)
+    register(_label, order=_order, tables=_tables, target=_target, refs=_refs)(
+        _adapt(_write)
+    )

@@ -11,6 +11,9 @@ writes them, keeping primary keys. Register one per model label::
 Orders: tenancy 100-199 (users 100, e-mail addresses 110, organizations 120,
 memberships 130), device catalogue 200-299, inventory 300-399, samples 900.
 The identity sequences of ``tables`` are moved past the imported ids at the end.
+``target`` (the table whose ids are the records' pks) and ``refs`` (field ->
+label of the model it points to) let :mod:`.provenance` refuse an import that
+would change or attach to rows it did not write.
 """
 
 from __future__ import annotations
@@ -98,6 +101,8 @@ class ModelImporter:
     order: int
     load: Loader
     tables: tuple[Table, ...] = field(default=())
+    target: Table | None = None
+    refs: Mapping[str, str] = field(default_factory=dict)
 
 
 REGISTRY: dict[str, ModelImporter] = {}
@@ -116,7 +121,12 @@ IGNORED: dict[str, str] = {
 
 
 def register(
-    label: str, order: int, tables: Iterable[Table] = ()
+    label: str,
+    order: int,
+    tables: Iterable[Table] = (),
+    *,
+    target: Table | None = None,
+    refs: Mapping[str, str] | None = None,
 ) -> Callable[[Loader], Loader]:
     """Register ``load`` as the importer of Django model ``label``.
 
@@ -127,7 +137,9 @@ def register(
     def decorate(load: Loader) -> Loader:
         if label in REGISTRY:
             raise ValueError(f"{label} has an importer already")
-        REGISTRY[label] = ModelImporter(label, order, load, tuple(tables))
+        REGISTRY[label] = ModelImporter(
+            label, order, load, tuple(tables), target, dict(refs or {})
+        )
         return load
 
     return decorate

@@ -37,7 +37,7 @@ MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
 ROLE_CODES = {"O": Role.OWNER, "I": Role.INSPECTOR, "A": Role.INSPECTOR}
 
 
-@register("auth.user", order=100, tables=(USERS,))
+@register("auth.user", order=100, tables=(USERS,), target=USERS)
 def load_users(session: Session, records: Sequence[Record]) -> LoadResult:
     """Import Django users with their password hashes.
 
@@ -68,7 +68,7 @@ def load_users(session: Session, records: Sequence[Record]) -> LoadResult:
     return LoadResult.of(counts, notes)
 
 
-@register("account.emailaddress", order=110)
+@register("account.emailaddress", order=110, refs={"user": "auth.user"})
 def load_email_addresses(session: Session, records: Sequence[Record]) -> LoadResult:
     """Set each user's e-mail address and its verification from allauth's rows.
 
@@ -97,7 +97,7 @@ def load_email_addresses(session: Session, records: Sequence[Record]) -> LoadRes
     return LoadResult.of(UpsertCounts(0, changed, len(chosen) - changed), notes)
 
 
-@register("core.organization", order=120, tables=(ORGANIZATIONS,))
+@register("core.organization", order=120, tables=(ORGANIZATIONS,), target=ORGANIZATIONS)
 def load_organizations(session: Session, records: Sequence[Record]) -> LoadResult:
     """Import organizations.
 
@@ -115,7 +115,13 @@ def load_organizations(session: Session, records: Sequence[Record]) -> LoadResul
     return LoadResult.of(upsert_rows(session, ORGANIZATIONS, rows))
 
 
-@register("core.membership", order=130, tables=(MEMBERSHIPS,))
+@register(
+    "core.membership",
+    order=130,
+    tables=(MEMBERSHIPS,),
+    target=MEMBERSHIPS,
+    refs={"user": "auth.user", "organization": "core.organization"},
+)
 def load_memberships(session: Session, records: Sequence[Record]) -> LoadResult:
     """Import memberships; the old ASSISTANT role becomes INSPECTOR.
 
