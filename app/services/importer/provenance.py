@@ -73,10 +73,9 @@ def check_conflicts(session: Session, by_model: Mapping[str, Sequence[Record]]) 
         ImportConflictError: names the first conflicts; nothing was written.
     """
     conflicts: list[Conflict] = []
-    for label, records in by_model.items():
-        importer = REGISTRY.get(label)
-        if importer is None:
-            continue
+    present = [REGISTRY[label] for label in by_model if label in REGISTRY]
+    for importer in sorted(present, key=lambda i: i.order):  # users come first
+        records = by_model[importer.label]
         if importer.target is not None:
             wanted = {_key(importer.target, r.pk): r for r in records}
             conflicts += _foreign(session, importer.target, wanted, refers=False)
