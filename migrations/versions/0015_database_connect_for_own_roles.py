@@ -1,7 +1,7 @@
 """CONNECT on the application's database for its own roles only, not PUBLIC.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07 00:30:00
 
 PostgreSQL grants CONNECT on every database to PUBLIC: any login role of the
@@ -19,7 +19,7 @@ from alembic import op
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
