@@ -66,7 +66,8 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``SESSION_COOKIE_SECURE`` | ``0`` | send the session and ``csrftoken`` cookies over HTTPS only (set 1 in production) |
 | ``SESSION_LIFETIME_S`` | ``1209600`` | seconds a browser session lasts without a request |
 | ``JWT_ACCESS_LIFETIME_S`` / ``JWT_REFRESH_LIFETIME_S`` | ``900`` / ``1209600`` | lifetimes of bearer access and refresh tokens |
-| ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account per window before 429 (0: no limit) |
+| ``API_KEYS_PER_USER`` | ``10`` | live API keys per user; a log-in beyond it ends the log-ins of the oldest keys |
+| ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account from one client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds (every rate limit) |
 | ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | password-reset requests per e-mail address per window before 429 (0: no limit) |
@@ -277,6 +278,7 @@ def _account_settings(env: Env) -> dict[str, Any]:
         "JWT_REFRESH_LIFETIME_S": env.integer(
             "JWT_REFRESH_LIFETIME_S", 1209600, minimum=60
         ),
+        "API_KEYS_PER_USER": env.integer("API_KEYS_PER_USER", 10, minimum=1),
         "LOGIN_RATE_LIMIT_ACCOUNT": env.integer("LOGIN_RATE_LIMIT_ACCOUNT", 5),
         "LOGIN_RATE_LIMIT_ADDRESS": env.integer("LOGIN_RATE_LIMIT_ADDRESS", 20),
         "LOGIN_RATE_LIMIT_WINDOW_S": env.integer(

@@ -12,8 +12,9 @@ HTML account pages always need it; unsafe API requests need it when the browser
 session authenticates them, except on views marked :data:`csrf_exempt` (the
 log-in), as Django REST framework's ``SessionAuthentication`` does.
 
-This module also starts and ends sessions and issues and revokes API
-credentials, so that everything about credentials stays in one place.
+This module also starts and ends log-ins (:mod:`app.services.logins`): the
+browser session, API key and bearer pair one log-in issues name it, so they
+end together. Everything about credentials stays in one place.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
 
 from app.errors import ThrottledError, UnauthenticatedError
 from app.extensions import db
 from app.jsonapi import error_object, error_response
-from app.models import User
+from app.models import ApiToken, User
 from app.security import bearer, csrf, sessions
 from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
-from app.services import tokens
+from app.services import logins, tokens
 from app.services.access import ANONYMOUS, Actor, actor_for
 
 SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
@@ -65,12 +66,15 @@ class Credentials:
         user_id: the authenticated user.
         token_id: the API key's row (``"token"``).
         claims: the JWT's claims (``"bearer"``).
+        login_id: the log-in the credential belongs to (None: an API key that
+            belongs to no log-in).
     """
 
     method: str = ""
     user_id: int | None = None
     token_id: int | None = None
     claims: Mapping[str, Any] = field(default_factory=dict)
+    login_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,11 @@ def identify() -> None:
         user, credentials = _from_header(header)
     else:
         user = sessions.current_user()
-        credentials = Credentials("session", user.id) if user else NO_CREDENTIALS
+        credentials = (
+            Credentials("session", user.id, login_id=sessions.current_login_id())
+            if user
+            else NO_CREDENTIALS
+        )
     if user is not None:
         g.user_locale = user.locale
     _check_csrf(by_session=credentials.method == "session")
@@ -133,22 +141,39 @@ def current_credentials() -> Credentials:
     return credentials
 
 
-def start_session(user: User) -> None:
-    """Log ``user`` into a new browser session; the response sets ``csrftoken``."""
-    sessions.start(user)
+def start_session(user: User) -> int:
+    """Start a log-in of ``user`` with a new browser session (flushes).
+
+    The response sets ``csrftoken``. Returns the log-in's id, for the API
+    credentials that belong to it.
+    """
+    login = logins.start(db.session(), user, current_app.config["SECRET_KEY"])
+    sessions.start(user, login.id)
     csrf.new_token()
+    return login.id
 
 
-def renew_session(user: User) -> None:
-    """Keep the current browser session of ``user`` valid after a password change."""
-    if current_credentials().method == "session":
-        sessions.renew(user)
+def end_other_logins(user: User) -> None:
+    """End every log-in of ``user`` but the caller's, after a password change.
+
+    The caller's log-in (all its credentials) takes the new password and stays
+    valid; every other session, bearer token and API key stops working (flushes).
+    """
+    session, login_id = db.session(), current_credentials().login_id
+    logins.end_all(session, user.id, keep=login_id)
+    logins.renew(session, login_id, user, current_app.config["SECRET_KEY"])
 
 
-def issue_api_credentials(user: User) -> ApiCredentials:
-    """Create an API key and a JWT access/refresh pair for ``user`` (flushes)."""
-    issued = tokens.issue_user_key(db.session(), user)
-    pair = bearer.issue_pair(user)
+def issue_api_credentials(user: User, login_id: int) -> ApiCredentials:
+    """Create an API key and a JWT pair for the log-in ``login_id`` (flushes).
+
+    The user's live API keys are capped at ``API_KEYS_PER_USER``: the log-ins
+    of the oldest keys beyond it end.
+    """
+    session = db.session()
+    issued = tokens.issue_user_key(session, user, login_id=login_id)
+    logins.cap_api_keys(session, user.id, current_app.config["API_KEYS_PER_USER"])
+    pair = bearer.issue_pair(user, login_id)
     return ApiCredentials(issued.key, pair.access, pair.refresh)
 
 
@@ -163,20 +188,25 @@ def issue_access_token(user: User) -> str:
         raise UnauthenticatedError(
             "Send the refresh token as 'Authorization: Bearer <refresh token>'."
         )
-    return bearer.issue_access(user, str(claims["jti"]))
+    return bearer.issue_access(user, str(claims["jti"]), int(claims["lid"]))
 
 
-def log_out(revoke_keys: bool = True) -> None:
-    """Revoke the caller's credentials and end the browser session (flushes).
+def log_out(everywhere: bool = False) -> None:
+    """End the caller's log-in, or all of the user's, and the browser session (flushes).
 
-    As the reference's REST log-out, every API key of the user stops working
-    (all clients sharing it are logged out) unless ``revoke_keys`` is false (the
-    HTML sign-out, like allauth's, ends only the session); a bearer token is
-    revoked with its refresh token.
+    The log-in ends whichever of its credentials the request presented: its
+    session, API key and bearer pair all stop working. With ``everywhere``,
+    every log-in and API key of the user ends. A key that belongs to no
+    log-in is revoked on its own.
     """
     credentials = current_credentials()
-    if credentials.user_id is not None and revoke_keys:
-        tokens.revoke_user_keys(db.session(), credentials.user_id)
+    session = db.session()
+    if credentials.user_id is not None and everywhere:
+        logins.end_all(session, credentials.user_id)
+    elif credentials.login_id is not None:
+        logins.end(session, credentials.login_id)
+    elif credentials.token_id is not None:
+        tokens.revoke(session, credentials.token_id)
     if credentials.method == "bearer":
         bearer.revoke(dict(credentials.claims))
     sessions.end()
@@ -202,15 +232,28 @@ def _from_header(header: str) -> tuple[User, Credentials]:
         session = db.session()
         token = tokens.find_active(session, value, "user")
         user = session.get(User, token.user_id) if token and token.user_id else None
-        if token is None or user is None or not user.is_active:
+        if token is None or user is None or not _key_valid(token, user):
             raise UnauthenticatedError("Invalid token.")
-        return user, Credentials("token", user.id, token_id=token.id)
+        return user, Credentials(
+            "token", user.id, token_id=token.id, login_id=token.login_id
+        )
     if scheme == "bearer":
         user, claims = bearer.verify(refresh=current_view_has(TAKES_REFRESH_TOKEN))
-        return user, Credentials("bearer", user.id, claims=claims)
+        return user, Credentials(
+            "bearer", user.id, claims=claims, login_id=claims.get("lid")
+        )
     raise UnauthenticatedError(
         f"Unsupported authorization scheme {scheme!r}; "
         "use 'Token <key>' or 'Bearer <access token>'."
+    )
+
+
+def _key_valid(token: ApiToken, user: User) -> bool:
+    if not user.is_active:
+        return False
+    secret = current_app.config["SECRET_KEY"]
+    return token.login_id is None or logins.is_current(
+        db.session(), token.login_id, user, secret
     )
 
 

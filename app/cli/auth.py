@@ -7,7 +7,7 @@ from flask import current_app
 
 from app.db import transaction
 from app.models.types import utcnow
-from app.services import login_throttle, revocation
+from app.services import login_throttle, logins, revocation
 
 
 @click.group(help="Authentication housekeeping.")
@@ -17,7 +17,7 @@ def auth() -> None:
 
 @auth.command("prune")
 def prune() -> None:
-    """Delete revocation entries and log-in counters that have expired.
+    """Delete expired revocation entries and log-in counters, and ended log-ins.
 
     Safe to run at any time (e.g. daily from cron or the jobs process).
     """
@@ -26,4 +26,8 @@ def prune() -> None:
     with transaction() as session:
         revoked = revocation.prune(session, now)
         counters = login_throttle.prune(session, limits, now)
-    click.echo(f"Pruned {revoked} revoked credentials and {counters} log-in counters.")
+        ended = logins.prune(session, now)
+    click.echo(
+        f"Pruned {revoked} revoked credentials, {counters} log-in counters "
+        f"and {ended} ended log-ins."
+    )

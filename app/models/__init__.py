@@ -1,7 +1,7 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
 from app.models.analytics import AnalystRole, AnalystRoleOrganization
-from app.models.auth import LoginFailure, RevokedToken
+from app.models.auth import Login, LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.imports import ImportedRow
 from app.models.inventory import Address, Installation, Room, Site
@@ -19,6 +19,7 @@ __all__ = [
     "ImportedRow",
     "Installation",
     "JobRun",
+    "Login",
     "LoginFailure",
     "Membership",
     "Node",

@@ -1,4 +1,4 @@
-"""Revoked credentials and failed log-in counters."""
+"""Log-ins, revoked credentials and failed log-in counters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,30 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, f
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.models.types import utcnow
+from app.models.types import BigId, utcnow
+
+
+class Login(Base):
+    """One log-in: the browser session, API key and bearer pair it issued.
+
+    Every credential names its log-in (the API key's ``login_id``, the JWT's
+    ``lid`` claim, the session's ``_lid``), so ending the log-in (``ended_at``)
+    ends them all at once. ``fingerprint`` is the password fingerprint the
+    log-in was made (or last renewed) with: when the password changes any other
+    way, the log-in stops verifying.
+    """
+
+    __tablename__ = "logins"
+
+    id: Mapped[BigId]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RevokedToken(Base):

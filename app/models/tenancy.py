@@ -142,6 +142,8 @@ class ApiToken(Base):
     Only a SHA-256 digest of the secret is stored; ``prefix`` (its first characters)
     lets people recognise a token in lists. An ingest token is scoped to one
     organization's nodes, or deployment-wide when ``organization_id`` is null.
+    A user's key names the log-in that issued it (null for keys made before
+    log-ins were recorded, or by tooling), which ends with it.
     """
 
     __tablename__ = "api_tokens"
@@ -162,6 +164,9 @@ class ApiToken(Base):
     )
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    login_id: Mapped[int | None] = mapped_column(
+        ForeignKey("logins.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()

@@ -1,10 +1,12 @@
 """``Authorization: Bearer <JWT>`` with Flask-JWT-Extended: access + refresh tokens.
 
-Tokens carry the user id (``sub``) and the password fingerprint (``fp``); an
-access token also names the refresh token it was issued with (``rjti``). A
-token stops verifying when its ``jti`` or its ``rjti`` is on the revocation
-list (log-out), when the user is gone or inactive, or when the password
-changed. Every JWT failure is rendered as a JSON:API 401 document.
+Tokens carry the user id (``sub``) and the log-in they belong to (``lid``,
+see :mod:`app.services.logins`); an access token also names the refresh token
+it was issued with (``rjti``). A token stops verifying when its ``jti`` or its
+``rjti`` is on the revocation list, when its log-in has ended (log-out by any
+of the log-in's credentials, or a password change elsewhere), when the user is
+gone or inactive, or when the password changed under the log-in. Every JWT
+failure is rendered as a JSON:API 401 document.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from hmac import compare_digest
 from typing import Any
 
 from flask_jwt_extended import (
@@ -30,8 +31,7 @@ from app.extensions import db, jwt
 from app.jsonapi import error_object, error_response
 from app.models import User
 from app.models.types import utcnow
-from app.services import revocation
-from app.services.passwords import fingerprint
+from app.services import logins, revocation
 
 CHALLENGE = 'Bearer error="invalid_token"'
 JsonObject = dict[str, Any]
@@ -77,19 +77,19 @@ def init_bearer(app: Flask) -> None:
     )
 
 
-def issue_pair(user: User) -> TokenPair:
-    """Return a new access token and refresh token for ``user``."""
+def issue_pair(user: User, login_id: int) -> TokenPair:
+    """Return a new access token and refresh token for ``user``'s log-in ``login_id``."""
     refresh_jti = str(uuid.uuid4())
     refresh = create_refresh_token(
-        identity=str(user.id), additional_claims={"jti": refresh_jti, **_claims(user)}
+        identity=str(user.id), additional_claims={"jti": refresh_jti, "lid": login_id}
     )
-    return TokenPair(issue_access(user, refresh_jti), refresh)
+    return TokenPair(issue_access(user, refresh_jti, login_id), refresh)
 
 
-def issue_access(user: User, refresh_jti: str) -> str:
-    """Return a new access token for ``user`` tied to the refresh token ``refresh_jti``."""
+def issue_access(user: User, refresh_jti: str, login_id: int) -> str:
+    """Return a new access token tied to the refresh token ``refresh_jti``."""
     token: str = create_access_token(
-        identity=str(user.id), additional_claims={"rjti": refresh_jti, **_claims(user)}
+        identity=str(user.id), additional_claims={"rjti": refresh_jti, "lid": login_id}
     )
     return token
 
@@ -119,11 +119,6 @@ def revoke(claims: JsonObject) -> None:
         revocation.revoke(session, refresh_jti, "refresh", user_id, utcnow() + lifetime)
 
 
-def _claims(user: User) -> JsonObject:
-    secret = current_app.config["SECRET_KEY"]
-    return {"fp": fingerprint(user.id, user.password_hash, secret)}
-
-
 def _lookup_user(_header: JsonObject, payload: JsonObject) -> User | None:
     subject = str(payload.get("sub", ""))
     if not subject.isdigit():
@@ -131,13 +126,17 @@ def _lookup_user(_header: JsonObject, payload: JsonObject) -> User | None:
     user = db.session().get(User, int(subject))
     if user is None or not user.is_active:
         return None
-    if not compare_digest(str(payload.get("fp", "")), _claims(user)["fp"]):
+    secret = current_app.config["SECRET_KEY"]
+    if not logins.is_current(db.session(), payload.get("lid"), user, secret):
         return None
     return user
 
 
 def _is_revoked(_header: JsonObject, payload: JsonObject) -> bool:
-    return revocation.is_revoked(db.session(), payload.get("jti"), payload.get("rjti"))
+    session = db.session()
+    return logins.has_ended(session, payload.get("lid")) or revocation.is_revoked(
+        session, payload.get("jti"), payload.get("rjti")
+    )
 
 
 def _error(code: str, detail: str) -> ResponseReturnValue:

@@ -2,8 +2,9 @@
 
 The session cookie is Flask's signed cookie, permanent for ``SESSION_LIFETIME_S``
 (its signature carries the time, so an old copied cookie stops verifying). Each
-session has a random id, put on the revocation list at log-out, and the user's
-password fingerprint, so a password change ends every other session.
+session has a random id, put on the revocation list at log-out, and names its
+log-in (:mod:`app.services.logins`): it ends when the log-in ends, by log-out
+through any of the log-in's credentials or by a password change elsewhere.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from hmac import compare_digest
 
 import flask_login
 from flask_babel import lazy_gettext
@@ -21,10 +21,10 @@ from flask import Flask, current_app, session
 from app.extensions import db, login_manager
 from app.models import User
 from app.models.types import utcnow
-from app.services import revocation
-from app.services.passwords import fingerprint
+from app.services import logins, revocation
 
 SESSION_ID = "_sid"
+LOGIN_ID = "_lid"
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class SessionUser:
     is_anonymous = False
 
     def get_id(self) -> str:
-        """Return the id stored in the session: user id and password fingerprint."""
-        return f"{self.user.id}:{_fingerprint(self.user)}"
+        """Return the id Flask-Login stores in the session: the user's."""
+        return str(self.user.id)
 
 
 def init_sessions(app: Flask) -> None:
@@ -65,16 +65,18 @@ def current_user() -> User | None:
     return user
 
 
-def start(user: User) -> None:
+def current_login_id() -> int | None:
+    """Return the log-in the browser session belongs to, if it names one."""
+    login_id = session.get(LOGIN_ID)
+    return login_id if isinstance(login_id, int) else None
+
+
+def start(user: User, login_id: int) -> None:
     """Log ``user`` in: a fresh session with a new id (and a new CSRF secret)."""
     session.clear()
     session.permanent = True
     session[SESSION_ID] = secrets.token_urlsafe(24)
-    flask_login.login_user(SessionUser(user), fresh=True)
-
-
-def renew(user: User) -> None:
-    """Keep this session valid after ``user``'s password changed."""
+    session[LOGIN_ID] = login_id
     flask_login.login_user(SessionUser(user), fresh=True)
 
 
@@ -91,12 +93,7 @@ def end() -> None:
     session.clear()
 
 
-def _fingerprint(user: User) -> str:
-    return fingerprint(user.id, user.password_hash, current_app.config["SECRET_KEY"])
-
-
-def _load(auth_id: str) -> SessionUser | None:
-    raw_id, _, print_ = auth_id.partition(":")
+def _load(raw_id: str) -> SessionUser | None:
     sid = session.get(SESSION_ID)
     if not raw_id.isdigit() or not isinstance(sid, str):
         return None
@@ -106,6 +103,7 @@ def _load(auth_id: str) -> SessionUser | None:
     user = s.get(User, int(raw_id))
     if user is None or not user.is_active:
         return None
-    if not compare_digest(print_, _fingerprint(user)):
+    secret = current_app.config["SECRET_KEY"]
+    if not logins.is_current(s, session.get(LOGIN_ID), user, secret):
         return None
     return SessionUser(user)

@@ -3,7 +3,8 @@
 The key names the user (``uid``, base 36 as in the reference's links) and a
 fingerprint of the stored hash and last log-in, so it stops working once used
 or once the user logs in, like Django's reset tokens. Resetting also verifies
-the address (the user proved they read its mail) and revokes the user's API keys.
+the address (the user proved they read its mail) and ends every log-in of the
+user (sessions, API keys, bearer tokens).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.models import User
-from app.services import login_throttle, signed, tokens
+from app.services import login_throttle, logins, signed
 from app.services.login_throttle import Limits
 from app.services.password_policy import NewPassword, check_new_password
 from app.services.passwords import fingerprint, hash_password
@@ -118,7 +119,7 @@ def reset_password(
     check_new_password(new, username=user.username, email=user.email)
     user.password_hash = hash_password(new.password1)
     user.email_verified = True
-    tokens.revoke_user_keys(session, user.id)
+    logins.end_all(session, user.id)
     session.flush()
     return user
 

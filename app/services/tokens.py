@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import ApiToken, User
@@ -41,9 +42,11 @@ def _new(session: Session, **fields: object) -> IssuedToken:
     return IssuedToken(token, key)
 
 
-def issue_user_key(session: Session, user: User, name: str = "login") -> IssuedToken:
-    """Create a new API key for ``user``."""
-    return _new(session, kind="user", user_id=user.id, name=name)
+def issue_user_key(
+    session: Session, user: User, name: str = "login", login_id: int | None = None
+) -> IssuedToken:
+    """Create a new API key for ``user``, ending with the log-in ``login_id`` if given."""
+    return _new(session, kind="user", user_id=user.id, name=name, login_id=login_id)
 
 
 def issue_ingest_token(
@@ -75,24 +78,37 @@ def user_for_key(session: Session, key: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def revoke(session: Session, token_id: int) -> None:
-    """Revoke one token; it stops working at once."""
+def revoke(session: Session, *token_ids: int) -> None:
+    """Revoke tokens; they stop working at once."""
+    if token_ids:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def revoke_login_keys(session: Session, login_ids: list[int], now: datetime) -> None:
+    """Revoke the API keys issued by the log-ins ``login_ids`` (their log-out)."""
     session.execute(
         update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .where(ApiToken.login_id.in_(login_ids), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
 
 
-def revoke_user_keys(session: Session, user_id: int) -> int:
-    """Revoke every API key of a user (logout); returns how many were revoked."""
-    result = session.execute(
-        update(ApiToken)
-        .where(
-            ApiToken.user_id == user_id,
-            ApiToken.kind == "user",
-            ApiToken.revoked_at.is_(None),
+def revoke_user_keys(
+    session: Session, user_id: int, keep_login: int | None = None
+) -> int:
+    """Revoke every API key of a user but those of ``keep_login``; returns how many."""
+    stmt = update(ApiToken).where(
+        ApiToken.user_id == user_id,
+        ApiToken.kind == "user",
+        ApiToken.revoked_at.is_(None),
+    )
+    if keep_login is not None:
+        stmt = stmt.where(
+            or_(ApiToken.login_id.is_(None), ApiToken.login_id != keep_login)
         )
-        .values(revoked_at=utcnow())
-    )
+    result = session.execute(stmt.values(revoked_at=utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)

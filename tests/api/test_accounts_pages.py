@@ -323,7 +323,9 @@ def test_signup_without_verification_signs_in_at_once(
     assert mailbox.received == []
 
 
-def test_html_sign_out_keeps_api_keys(client: FlaskClient, session: Session) -> None:
+def test_html_sign_out_ends_the_logins_api_key(
+    client: FlaskClient, session: Session
+) -> None:
     user = make_user(session)
     key = json_of(api_login(client, DEFAULT_PASSWORD, username=user.username))["data"][
         "id"
@@ -332,4 +334,4 @@ def test_html_sign_out_keeps_api_keys(client: FlaskClient, session: Session) -> 
     post_form(client, "/accounts/logout/", {})
 
     resp = client.get(f"{AUTH}/user/", headers={"Authorization": f"Token {key}"})
-    assert resp.status_code == 200
+    assert resp.status_code == 401

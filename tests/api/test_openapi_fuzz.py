@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Role
 from app.security.bearer import issue_pair
+from app.services import logins
 from app.services.tokens import issue_ingest_token, issue_user_key
 from tests.factories import (
     T0,
@@ -105,9 +106,10 @@ def world(
     make_fidelity(session, node)
     key = issue_user_key(session, owner, name="fuzz").key
     ingest = issue_ingest_token(session, org.id, name="fuzz").key
+    login = logins.start(session, inspector, app.config["SECRET_KEY"])
     session.commit()
     with app.test_request_context():
-        access = issue_pair(inspector).access
+        access = issue_pair(inspector, login.id).access
     ids = {
         "users": owner.id,
         "organizations": org.id,

@@ -1,4 +1,4 @@
-"""``flask auth prune`` deletes expired revocations and log-in counters only."""
+"""``flask auth prune`` deletes expired revocations, log-in counters and ended log-ins only."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import LoginFailure, RevokedToken
+from app.models import Login, LoginFailure, RevokedToken
 from app.models.types import utcnow
+from tests.factories import make_user
 
 
 def test_auth_prune_keeps_what_is_still_needed(app: Flask, session: Session) -> None:
     now = utcnow()
+    user = make_user(session)
     session.add_all(
         [
+            Login(user_id=user.id, fingerprint="live"),
+            Login(user_id=user.id, fingerprint="ended", ended_at=now),
             RevokedToken(jti="old", kind="access", expires_at=now - timedelta(days=1)),
             RevokedToken(
                 jti="live", kind="refresh", expires_at=now + timedelta(days=1)
@@ -35,7 +39,11 @@ def test_auth_prune_keeps_what_is_still_needed(app: Flask, session: Session) -> 
     result = app.test_cli_runner().invoke(args=["auth", "prune"])
 
     assert result.exit_code == 0, result.output
-    assert "Pruned 1 revoked credentials and 1 log-in counters." in result.output
+    assert (
+        "Pruned 1 revoked credentials, 1 log-in counters and 1 ended log-ins."
+        in result.output
+    )
+    assert list(session.scalars(select(Login.fingerprint))) == ["live"]
     assert list(session.scalars(select(RevokedToken.jti))) == ["live"]
     assert list(session.scalars(select(LoginFailure.key))) == ["a" * 64]
 

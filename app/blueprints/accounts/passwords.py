@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from app.authn import renew_session
+from app.authn import end_other_logins
 from app.blueprints.accounts.forms import (
     ChangePasswordForm,
     EmailForm,
@@ -114,7 +114,7 @@ def change() -> ResponseReturnValue:
     try:
         with transaction() as session:
             accounts.change_password(session, user, change)
-            renew_session(user)
+            end_other_logins(user)
     except DomainError as exc:
         show_errors(form, exc, CHANGE_FIELDS)
         return page("password_change", form=form)

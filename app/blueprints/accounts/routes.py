@@ -105,7 +105,7 @@ def logout() -> ResponseReturnValue:
             return redirect(url_for(".login"))
         return page("logout", form=form)
     with transaction():
-        log_out(revoke_keys=False)
+        log_out()
     flash(gettext("You have signed out."))
     return redirect(url_for(".login"))
 
@@ -144,7 +144,8 @@ def signup() -> ResponseReturnValue:
         # a taken address can imitate; its owner is mailed all the same.
         if not sign_up.created:
             return redirect(url_for(".login"))
-        start_session(sign_up.user)
+        with transaction():
+            start_session(sign_up.user)
         return redirect(safe_next(None))
     session[PENDING_EMAIL] = sign_up.email
     return redirect(url_for(".verification_sent", failed=0 if sent else 1))

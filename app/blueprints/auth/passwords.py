@@ -10,7 +10,7 @@ from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
-from app.authn import current_actor, renew_session
+from app.authn import current_actor, end_other_logins
 from app.blueprints import docs
 from app.blueprints.auth import render
 from app.blueprints.auth.routes import check_envelope
@@ -46,8 +46,8 @@ class PasswordChange(MethodView):
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password; the old one is required.
 
-        Other browser sessions and bearer tokens of the account stop working;
-        the session making the change stays logged in.
+        Every other log-in of the account ends (its sessions, API keys and
+        bearer tokens); the log-in making the change stays valid.
         """
         check_envelope("PasswordChangeView")
         attributes = document["data"]["attributes"]
@@ -58,7 +58,7 @@ class PasswordChange(MethodView):
         with transaction() as session:
             user = accounts.own_account(session, current_actor().user_id)
             accounts.change_password(session, user, change)
-            renew_session(user)
+            end_other_logins(user)
         return render.detail(gettext("New password has been saved."))
 
 

@@ -26,6 +26,7 @@ from app.blueprints.auth.schemas import (
     DetailDocument,
     LoginAnswer,
     LoginDocument,
+    LogoutArgs,
     OwnAccount,
     TokenRefreshAnswer,
     UserPatchDocument,
@@ -85,8 +86,8 @@ class Login(MethodView):
         with transaction() as session:
             outcome = accounts.attempt_login(session, attempt, policy, utcnow())
             if outcome.user is not None:
-                start_session(outcome.user)
-                issued = issue_api_credentials(outcome.user)
+                login_id = start_session(outcome.user)
+                issued = issue_api_credentials(outcome.user, login_id)
         if issued is None:
             raise outcome.failure()
         return render.login(issued)
@@ -96,11 +97,15 @@ class Login(MethodView):
 class Logout(MethodView):
     """The reference's ``LogoutView``."""
 
+    @blp.arguments(LogoutArgs, location="query")
     @docs.answers(blp, DetailDocument)
-    def post(self) -> ResponseReturnValue:
-        """Log out: revoke the API keys or bearer token and end the session."""
+    def post(self, args: dict[str, bool]) -> ResponseReturnValue:
+        """Log out: end this log-in (session, API key and bearer tokens together).
+
+        With ``?everywhere=1``, end every log-in of the account instead.
+        """
         with transaction():
-            log_out()
+            log_out(everywhere=args["everywhere"])
         return render.detail(gettext("Successfully logged out."))
 
 

@@ -112,6 +112,18 @@ ResendEmailDocument = document(
 )
 
 
+class LogoutArgs(ma.Schema):
+    """Query parameters of the log-out."""
+
+    everywhere = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "End every log-in of the account (all sessions, API "
+            "keys and bearer tokens), not only the one making the request"
+        },
+    )
+
+
 class _DetailSchema(ma.Schema):
     detail = ma.fields.String(metadata={"description": "What happened"})
 
