@@ -117,13 +117,18 @@ def attempt_login(
     """Check credentials; count failures; re-hash outdated hashes (flushes).
 
     Failures are returned, not raised, so the route can commit the failure
-    counters before it answers.
+    counters before it answers. The account's counter is kept per client
+    address: failures from one address never lock the owner out elsewhere,
+    while guessing from one address (at one account, or at many: the address's
+    own counter) stays throttled.
 
     Raises:
-        ThrottledError: the account or the address has failed too often (429).
+        ThrottledError: the account from this address, or the address, has
+            failed too often (429).
     """
     user = find_by_login(session, attempt.login)
-    account = f"user:{user.id}" if user else f"login:{attempt.login.strip().lower()}"
+    who = f"user:{user.id}" if user else f"login:{attempt.login.strip().lower()}"
+    account = f"{who}|from:{attempt.address}"
     login_throttle.check(session, policy.limits, account, attempt.address, now)
     if user is None:
         verify_password(_dummy_hash(), attempt.password)  # same time as a real check

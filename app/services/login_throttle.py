@@ -6,7 +6,9 @@ allow N times the limit, and its shared storages need Redis or Memcached, which
 this deployment does not run. Every worker already shares the database: a failed
 attempt is one upsert, a check one primary-key read. Only *failed* attempts
 count, per account whichever name or address was typed, which a request counter
-keyed by URL does not express.
+keyed by URL does not express. The caller chooses the account key: the log-in
+keys it by account *and* client address (:func:`app.services.accounts.attempt_login`),
+so nobody can lock an owner out from another address.
 
 Fixed windows: the first failure opens a window of ``window_s`` seconds; when a
 counter reaches its limit, attempts are refused with 429 until that window ends.
@@ -91,7 +93,7 @@ def check(
     Args:
         session: the database session.
         limits: the configured limits.
-        account: the account key (see :func:`app.services.accounts.account_key`).
+        account: the account key (the log-in's includes the client address).
         address: the client's address.
         now: the current time.
         purpose: what is counted (:data:`LOGIN` by default).

@@ -40,9 +40,15 @@ def request(
     body: Any = None,
     headers: Mapping[str, str] | None = None,
     timeout_s: float = 30,
+    source: str | None = None,
 ) -> Answer:
-    """Send one request to ``127.0.0.1:port`` and read the whole answer."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
+    """Send one request to ``127.0.0.1:port`` (from loopback ``source``) and read it all."""
+    conn = http.client.HTTPConnection(
+        "127.0.0.1",
+        port,
+        timeout=timeout_s,
+        source_address=(source, 0) if source else None,
+    )
     sent = dict(headers or {})
     payload = None
     if body is not None:
