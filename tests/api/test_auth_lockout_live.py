@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
-from app.db import transaction
-from app.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, doc
-from tests.support.database import migrated_database
+from tests.support.database import migrated_database, seed_database
 from tests.support.servers import Answer, WebServer, app_env, request
 
 ATTACKER, OWNER = "127.0.0.1", "127.0.0.2"
@@ -46,14 +43,12 @@ class Attacked:
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Attacked]:
     with migrated_database("co2_lockout") as url:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            with transaction() as session:
-                username = make_user(
-                    session, username=f"o{uuid.uuid4().hex[:8]}"
-                ).username
-            db.session.remove()
-            db.engine.dispose()
+        username = seed_database(
+            url,
+            lambda session: (
+                make_user(session, username=f"o{uuid.uuid4().hex[:8]}").username
+            ),
+        )
         log = Path(tmp_path_factory.mktemp("lockout")) / "gunicorn.log"
         web = WebServer(app_env(url), log)
         try:

@@ -79,6 +79,28 @@ def _log_in(app: Flask, user: User, password: str = DEFAULT_PASSWORD) -> LoggedI
     )
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user's two log-ins and an API key made by tooling (no log-in)."""
+
+    mine: LoggedIn
+    other: LoggedIn
+    tooling: dict[str, str]
+
+    def working(self, app: Flask) -> tuple[dict[str, int], dict[str, int], int]:
+        """What still works of each log-in, and the tooling key's status."""
+        resp = app.test_client().get(f"{AUTH}/user/", headers=self.tooling)
+        return self.mine.working(app), self.other.working(app), resp.status_code
+
+
+@pytest.fixture
+def account(app: Flask, session: Session) -> Account:
+    """A user logged in twice, with a tooling key besides."""
+    user = make_user(session)
+    mine, other = _log_in(app, user), _log_in(app, user)
+    return Account(mine, other, auth_headers(session, user))
+
+
 def _client(login: LoggedIn, credential: str) -> FlaskClient:
     """The log-in's browser for its session, a client without cookies otherwise."""
     if credential == "session":
@@ -130,18 +152,12 @@ def test_logout_keeps_the_users_other_logins(app: Flask, session: Session) -> No
 
 @pytest.mark.parametrize("credential", ["session", "token", "bearer"])
 def test_logout_everywhere_ends_every_login_and_key(
-    app: Flask, session: Session, credential: str
+    app: Flask, account: Account, credential: str
 ) -> None:
-    user = make_user(session)
-    mine, other = _log_in(app, user), _log_in(app, user)
-    tooling = auth_headers(session, user)
-
-    status = _log_out(mine, credential, "?everywhere=1")
+    status = _log_out(account.mine, credential, "?everywhere=1")
 
     assert status == 200
-    assert mine.working(app) == NONE_WORK
-    assert other.working(app) == NONE_WORK
-    assert app.test_client().get(f"{AUTH}/user/", headers=tooling).status_code == 401
+    assert account.working(app) == (NONE_WORK, NONE_WORK, 401)
 
 
 def test_logout_everywhere_malformed_is_400_naming_the_parameter(
@@ -160,18 +176,12 @@ def test_logout_everywhere_malformed_is_400_naming_the_parameter(
 
 @pytest.mark.parametrize("credential", ["session", "token", "bearer"])
 def test_password_change_ends_every_other_login_and_keeps_the_callers(
-    app: Flask, session: Session, credential: str
+    app: Flask, account: Account, credential: str
 ) -> None:
-    user = make_user(session)
-    mine, other = _log_in(app, user), _log_in(app, user)
-    tooling = auth_headers(session, user)
-
-    status = _change_password(mine, credential)
+    status = _change_password(account.mine, credential)
 
     assert status == 200
-    assert mine.working(app) == ALL_WORK
-    assert other.working(app) == NONE_WORK
-    assert app.test_client().get(f"{AUTH}/user/", headers=tooling).status_code == 401
+    assert account.working(app) == (ALL_WORK, NONE_WORK, 401)
 
 
 def test_password_change_page_ends_the_other_logins_keys(

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
 
 DEFAULT_URL = "postgresql+psycopg://co2:co2@127.0.0.1:5432/co2"
 
@@ -91,3 +95,22 @@ def insert_node(dsn: str) -> uuid.UUID:
             (node_id, node_id),
         )
     return node_id
+
+
+def seed_database(url: str, seed: Callable[[Session], T]) -> T:
+    """Run ``seed`` in one committed transaction on the database at ``url``.
+
+    For tests of live servers, which see only committed rows; ``seed`` should
+    return plain values, not rows of its closed session.
+    """
+    from app import create_app
+    from app.db import transaction
+    from app.extensions import db
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        with transaction() as session:
+            result = seed(session)
+        db.session.remove()
+        db.engine.dispose()
+    return result
