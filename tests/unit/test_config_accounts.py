@@ -67,3 +67,10 @@ def test_ssl_alone_is_accepted() -> None:
 def test_negative_rate_limit_is_refused() -> None:
     with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT_ADDRESS"):
         load({**BASE, "LOGIN_RATE_LIMIT_ADDRESS": "-1"})
+
+
+def test_api_keys_per_user_defaults_to_ten_and_refuses_no_cap() -> None:
+    assert load(BASE)["API_KEYS_PER_USER"] == 10
+    assert load({**BASE, "API_KEYS_PER_USER": "3"})["API_KEYS_PER_USER"] == 3
+    with pytest.raises(ConfigError, match="API_KEYS_PER_USER"):
+        load({**BASE, "API_KEYS_PER_USER": "0"})
