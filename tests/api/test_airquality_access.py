@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.factories import make_node
-from tests.support.airquality import airquality, berlin, fill, room_world
+from tests.support.airquality import INSTALLED, airquality, berlin, fill, room_world
 
 JANUARY = "2024-01"
 
@@ -106,23 +106,42 @@ def test_airquality_ignores_samples_from_after_the_installation(
     assert days["2024-01-17"]["max_co2_ppm"] is None
 
 
-def test_airquality_simultaneous_installations_conflict(
+def test_airquality_simultaneous_nodes_count_by_their_highest_value(
     client: FlaskClient, session: Session
 ) -> None:
+    # Two sensors in one large room: the worst corner decides.
     world = room_world(session)
-    world.add_node(
+    second = world.add_node(
         session,
         from_time=berlin(2024, 1, 10),
         to_time=berlin(2024, 1, 12),
         is_public=True,
     )
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 2, 1), co2_ppm=800)
+    fill(session, second, berlin(2024, 1, 1), berlin(2024, 2, 1), co2_ppm=1600)
 
     resp = airquality(client, world.room, JANUARY)
 
-    assert resp.status_code == 409
-    detail = resp.json["errors"][0]["detail"]
-    assert str(world.installation.id) in detail
-    assert "both active" in detail
+    assert resp.status_code == 200
+    days = _days(resp)
+    assert days["2024-01-09"]["max_co2_ppm"] == 800.0
+    assert days["2024-01-10"]["mean_co2_ppm"] == 1600.0
+    assert days["2024-01-11"]["mean_co2_ppm"] == 1600.0
+    assert days["2024-01-13"]["max_co2_ppm"] == 800.0
+
+
+def test_airquality_one_nodes_gap_is_filled_by_a_simultaneous_node(
+    client: FlaskClient, session: Session
+) -> None:
+    world = room_world(session)
+    second = world.add_node(session, from_time=INSTALLED, is_public=True)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 16), co2_ppm=500)
+    fill(session, second, berlin(2024, 1, 16), berlin(2024, 2, 1), co2_ppm=500)
+
+    resp = airquality(client, world.room, JANUARY)
+
+    assert resp.status_code == 200
+    assert all(d["is_valid"] for d in _days(resp).values())
 
 
 def test_airquality_overlap_outside_the_window_does_not_conflict(
@@ -177,3 +196,16 @@ def test_airquality_other_rooms_nodes_do_not_count(
     days = _days(airquality(client, world.room, JANUARY))
 
     assert {d["max_co2_ppm"] for d in days.values()} == {None}
+
+
+def test_airquality_openapi_says_how_simultaneous_nodes_combine(
+    client: FlaskClient,
+) -> None:
+    spec = client.get("/api/v1/schema/openapi.json").json
+    assert spec is not None
+
+    for path in (
+        "/api/v1/rooms/{room_id}/airquality/",
+        "/api/v1/rooms/{room_id}/airquality/{year_month}",
+    ):
+        assert "highest of their values" in spec["paths"][path]["get"]["description"]

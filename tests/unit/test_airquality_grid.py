@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from app.services.airquality.grid import Buckets, grid_values
+from app.services.airquality.grid import Buckets, grid_values, room_values
 
 START = 1_704_063_600  # a grid point
 
@@ -85,5 +85,31 @@ def test_grid_uses_samples_just_outside_the_window_for_its_edges() -> None:
 
 def test_grid_without_samples_is_all_missing() -> None:
     values = grid_values(Buckets.empty(), START, 144)
+
+    assert np.isnan(values).all()
+
+
+def test_room_values_take_the_highest_node_at_each_point() -> None:
+    low = _buckets((0, 500.0), (600, 900.0), (1200, 500.0))
+    high = _buckets((0, 700.0), (600, 700.0), (1200, 700.0))
+
+    values = room_values([low, high], START, 3)
+
+    assert values.tolist() == [700.0, 900.0, 700.0]
+
+
+def test_room_values_skip_a_node_missing_a_point() -> None:
+    early = _buckets((0, 500.0), (600, 500.0))
+    late = _buckets((1800, 800.0), (2400, 800.0))
+
+    values = room_values([early, late], START, 5)
+
+    assert values.tolist()[:2] == [500.0, 500.0]
+    assert math.isnan(values[2])
+    assert values.tolist()[3:] == [800.0, 800.0]
+
+
+def test_room_values_without_nodes_are_all_missing() -> None:
+    values = room_values([], START, 6)
 
     assert np.isnan(values).all()

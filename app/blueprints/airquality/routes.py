@@ -29,6 +29,15 @@ blp = JsonApiBlueprint(
     "the mean CO2 per weekday and hour, in the analysis time zone.",
 )
 
+#: How the rooms with several sensors (e.g. a large classroom) are analysed.
+ROOM_SERIES = (
+    "The room's CO2 series is built on a 10-minute grid from the installations "
+    "the caller may see. Several nodes installed in the room at the same time "
+    "are combined: at each grid point the room's value is the highest of their "
+    "values (the worst corner of the room decides), and a point is missing only "
+    "when every node misses it."
+)
+
 
 def _answer(
     room_id: int, month: YearMonth | None, args: dict[str, Any]
@@ -54,6 +63,7 @@ def _answer(
 class RoomAirQualityRecent(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
     @docs.reads(blp, AIRQUALITY_DOCUMENTS)
+    @blp.doc(description=ROOM_SERIES)
     def get(self, args: dict[str, Any], room_id: int) -> ResponseReturnValue:
         """Get the air quality of a room over the 30 days before today."""
         return _answer(room_id, None, args)
@@ -63,6 +73,7 @@ class RoomAirQualityRecent(MethodView):
 class RoomAirQualityMonth(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
     @docs.reads(blp, AIRQUALITY_DOCUMENTS)
+    @blp.doc(description=ROOM_SERIES)
     def get(
         self, args: dict[str, Any], room_id: int, year_month: str
     ) -> ResponseReturnValue:

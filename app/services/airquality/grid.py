@@ -10,11 +10,15 @@ the reference also blanked the point at the end of each gap and shifted day
 boundaries by the UTC offset.
 
 SQL reduces the raw samples to 10-minute buckets aligned to the window start
-(``time_bucket`` with the window start as origin), keeping each bucket's count
-and its first and last sample. That is all the rule needs: within a bucket
+(``time_bucket`` with the window start as origin), one series per node, keeping
+each bucket's count and its first and last sample. That is all the rule needs: within a bucket
 samples are less than 10 minutes apart, so the previous and next samples of a
 grid point are always a bucket's first or last one. numpy then computes every
 point without a Python loop.
+
+A room may have several sensors at once (a large classroom): each node gets its
+own grid and the room's value at a point is the highest of them (the worst
+corner of the room decides); a point is missing only when every node misses it.
 """
 
 from __future__ import annotations
@@ -44,14 +48,16 @@ PAD = MAX_GAP_S // STEP_S
 # than the query for the ~4,500 rows of a month.
 BUCKETS_SQL = """
     WITH clip AS (
-        SELECT c.node_id, c.lo, c.hi
+        SELECT c.source, c.node_id, c.lo, c.hi
         FROM unnest(
+            CAST(%(sources)s AS integer[]),
             CAST(%(node_ids)s AS uuid[]),
             CAST(%(los)s AS timestamptz[]),
             CAST(%(his)s AS timestamptz[])
-        ) AS c (node_id, lo, hi)
+        ) AS c (source, node_id, lo, hi)
     )
     SELECT
+        clip.source,
         CAST(
             (extract(epoch FROM time_bucket(
                 CAST(%(step)s AS interval), s.time, CAST(%(origin)s AS timestamptz)))
@@ -67,14 +73,16 @@ BUCKETS_SQL = """
     JOIN samples AS s
       ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
     WHERE s.time BETWEEN %(scan_from)s AND %(scan_to)s
-    GROUP BY 1
-    ORDER BY 1
+    GROUP BY 1, 2
+    ORDER BY 1, 2
 """
 
 
 @dataclass(frozen=True)
 class Buckets:
-    """Non-empty 10-minute buckets, columnar; ``k`` counts from the window start.
+    """Non-empty 10-minute buckets of one node, columnar.
+
+    ``k`` counts from the window start.
 
     Attributes:
         k: bucket index (negative before the window).
@@ -100,7 +108,7 @@ class Buckets:
         return cls(no_int, no_int, no_float, no_float, no_float, no_float)
 
 
-def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets:
+def load_buckets(session: Session, spans: list[Span], window: Window) -> list[Buckets]:
     """Reduce the samples of ``spans`` to 10-minute buckets aligned to the window.
 
     Args:
@@ -109,14 +117,19 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets
         window: the analysed window.
 
     Returns:
-        The non-empty buckets, in time order.
+        The non-empty buckets of each node with samples, in time order.
     """
     if not spans:
-        return Buckets.empty()
+        return []
     driver = session.connection().connection.driver_connection
     if not isinstance(driver, psycopg.Connection):
         raise TypeError("the air-quality grid needs a psycopg connection")
+    # Spans of one node (one after the other) feed one series.
+    sources = {
+        node_id: i for i, node_id in enumerate(dict.fromkeys(s.node_id for s in spans))
+    }
     params = {
+        "sources": [sources[span.node_id] for span in spans],
         "node_ids": [span.node_id for span in spans],
         "los": [span.start for span in spans],
         "his": [span.end for span in spans],
@@ -131,8 +144,14 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets
         # (see series_sql.fetch_all).
         rows = cursor.execute(BUCKETS_SQL, params, prepare=False).fetchall()
     if not rows:
-        return Buckets.empty()
+        return []
     table = np.array(rows, dtype=np.float64)
+    return [
+        _columns(table[table[:, 0] == source, 1:]) for source in np.unique(table[:, 0])
+    ]
+
+
+def _columns(table: FloatArray) -> Buckets:
     return Buckets(
         k=table[:, 0].astype(np.int64),
         n=table[:, 1].astype(np.int64),
@@ -141,6 +160,25 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> Buckets
         last_s=table[:, 4],
         last_co2=table[:, 5],
     )
+
+
+def room_values(nodes: list[Buckets], start_s: int, points: int) -> FloatArray:
+    """Return the room's CO2 at each grid point: the highest of its nodes' values.
+
+    Args:
+        nodes: the buckets of each node of the room.
+        start_s: epoch seconds of the first grid point.
+        points: the number of grid points.
+
+    Returns:
+        ``points`` floats, NaN where no node has a value.
+    """
+    grids = [grid_values(buckets, start_s, points) for buckets in nodes]
+    if not grids:
+        return grid_values(Buckets.empty(), start_s, points)
+    # fmax skips NaN: one node's gap is covered by another node's value.
+    combined: FloatArray = np.fmax.reduce(np.stack(grids), axis=0)
+    return combined
 
 
 def grid_values(buckets: Buckets, start_s: int, points: int) -> FloatArray:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Room
 from app.services.access import Actor, get_visible
-from app.services.airquality.grid import grid_values, load_buckets
+from app.services.airquality.grid import load_buckets, room_values
 from app.services.airquality.metrics import (
     Groups,
     LocalClock,
@@ -89,7 +89,8 @@ def room_air_quality(
     """Analyse the CO2 series of a room from the installations the actor may see.
 
     Days and hours are those of ``timezone``; a room without samples in the
-    window gets no medal, an empty profile and days without data.
+    window gets no medal, an empty profile and days without data. Several
+    nodes installed at once count by their highest value at each grid point.
 
     Args:
         session: the database session (read-only use; a replica is fine).
@@ -103,14 +104,14 @@ def room_air_quality(
 
     Raises:
         NotFoundError: the room does not exist or is invisible to the actor.
-        ConflictError: two visible installations of the room are active at
-            the same time inside the window.
+        ConflictError: two visible installations of one node in the room
+            overlap inside the window (the database forbids it; a data error).
     """
     room = get_visible(session, actor, Room, query.room_id)
     tz = ZoneInfo(timezone)
     window = month_window(query.month, tz) if query.month else recent_window(now, tz)
     spans = room_spans(session, actor, room.id, window)
-    values = grid_values(
+    values = room_values(
         load_buckets(session, spans, window), window.start_s, window.points
     )
     clock = local_clock(window.start_s, window.points, timezone)

@@ -3,8 +3,10 @@
 Managair took every sample of each installed node inside the window, also
 those from when the node hung in another room, and checked for simultaneous
 installations only partially (§6.2 step 2). Here each installation contributes
-only the samples inside its own interval, and two visible installations of the
-room that are active at the same time (for a positive duration) are a conflict.
+only the samples inside its own interval. Several nodes in one room at once are
+normal (a large classroom; the grid combines them); only two installations of
+the same node active at the same time would be a data error (the database's
+exclusion constraint forbids them, so the check is a guard).
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def room_spans(
         The spans, ordered by start; empty when no installation intersects.
 
     Raises:
-        ConflictError: two visible installations are active at the same time
-            inside the window.
+        ConflictError: two visible installations of the same node are active
+            at the same time inside the window.
     """
     lo, hi = window.start - MARGIN, window.end + MARGIN
     stmt = select(Installation).where(
@@ -84,28 +86,29 @@ def room_spans(
         )
         for inst in installations
     ]
-    _refuse_overlaps(spans, window)
+    refuse_self_overlaps(spans, window)
     return spans
 
 
-def _refuse_overlaps(spans: list[Span], window: Window) -> None:
-    """Raise when two spans share a positive stretch of time inside the window.
+def refuse_self_overlaps(spans: list[Span], window: Window) -> None:
+    """Raise when two spans of one node share a positive stretch inside the window.
 
     Spans that merely touch (one ends the second the next begins, as when a
     client ends an installation and starts a new one "now") do not conflict.
     """
-    latest: Span | None = None
+    latest: dict[uuid.UUID, Span] = {}
     for span in spans:
-        if latest is not None:
+        previous = latest.get(span.node_id)
+        if previous is not None:
             overlap_start = max(span.start, window.start)
-            overlap_end = min(latest.end, span.end, window.end)
+            overlap_end = min(previous.end, span.end, window.end)
             if overlap_start < overlap_end:
                 raise ConflictError(
-                    f"Installations {latest.installation_id} and "
-                    f"{span.installation_id} of this room are both active from "
-                    f"{int(overlap_start.timestamp())} to "
-                    f"{int(overlap_end.timestamp())}; the air quality of a room "
-                    "needs one node at a time. End one of the installations."
+                    f"Installations {previous.installation_id} and "
+                    f"{span.installation_id} of node {span.node_id} are both "
+                    f"active from {int(overlap_start.timestamp())} to "
+                    f"{int(overlap_end.timestamp())}; a node can be in one "
+                    "place at a time. End one of the installations."
                 )
-        if latest is None or span.end > latest.end:
-            latest = span
+        if previous is None or span.end > previous.end:
+            latest[span.node_id] = span
