@@ -11,6 +11,10 @@ Visibility (Managair §4.3, with its leaks closed):
 * nodes, node series, addresses, users, memberships and fidelity are members-only
   (anonymous callers get 401 for them, see :func:`require_may_query`);
   an address no site uses yet is visible to the user who created it;
+* the address of a site is readable by whoever may see the site (anonymous
+  callers through the site only), but only an organization's own addresses (or
+  an unused one the actor created) may be given to its sites
+  (:func:`get_usable_address`);
 * a user sees the users who share an organization with them, and themselves, and
   may find any active user by their exact e-mail address (id and username only);
 * who belongs to an organization (its users, memberships, member ids) is known
@@ -151,15 +155,25 @@ def _installations(actor: Actor) -> ColumnElement[bool]:
 
 
 def _addresses(actor: Actor) -> ColumnElement[bool]:
+    # Whoever may see a site may see where it is (Managair showed the address of
+    # every site it showed, also anonymously; como-ui's embed needs it).
+    shown = exists().where(Site.address_id == Address.id, _sites(actor))
+    return shown | _unused_own_address(actor)
+
+
+def _usable_addresses(actor: Actor) -> ColumnElement[bool]:
     used = exists().where(
         Site.address_id == Address.id, _member(Site.operator_id, actor)
     )
+    return used | _unused_own_address(actor)
+
+
+def _unused_own_address(actor: Actor) -> ColumnElement[bool]:
     if actor.user_id is None:
-        return used
-    unused_own = (Address.created_by_id == actor.user_id) & ~exists().where(
+        return false()
+    return (Address.created_by_id == actor.user_id) & ~exists().where(
         Site.address_id == Address.id
     )
-    return used | unused_own
 
 
 def _users(actor: Actor) -> ColumnElement[bool]:
@@ -543,6 +557,31 @@ def get_referenced(
         raise ValidationError(
             gettext('Invalid pk "%(pk)s" - object does not exist.', pk=ident), pointer
         ) from None
+
+
+def get_usable_address(
+    session: Session, actor: Actor, address_id: int, pointer: str
+) -> Address:
+    """Load an address a request body gives to a site.
+
+    Only addresses of the actor's organizations' sites, or unused ones the actor
+    created, qualify: sharing a public site's address with another
+    organization's site would take its editing away from its owners (see
+    :func:`require_address_editor`).
+
+    Raises:
+        ValidationError: no such address, or not usable (400 at ``pointer``).
+    """
+    stmt = select(Address).where(Address.id == address_id)
+    if not actor.is_system:
+        stmt = stmt.where(_usable_addresses(actor))
+    address = session.scalars(stmt).first()
+    if address is None:
+        raise ValidationError(
+            gettext('Invalid pk "%(pk)s" - object does not exist.', pk=address_id),
+            pointer,
+        )
+    return address
 
 
 def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:

@@ -68,14 +68,12 @@ def visible_addresses(
 
 
 def site_address(session: Session, actor: Actor, site_id: int) -> Address:
-    """Return the address of a site; addresses are members-only.
+    """Return the address of a site; whoever may see the site may see it.
 
     Raises:
-        NotFoundError: no such site, or the site or its address is invisible.
-        UnauthenticatedError: anonymous caller of a public site.
+        NotFoundError: no such site, or the site is invisible.
     """
     site = get_site(session, actor, site_id)
-    access.require_authenticated(actor)
     return access.get_visible(session, actor, Address, site.address_id)
 
 
@@ -168,7 +166,7 @@ def _operator(session: Session, actor: Actor, operator_id: int | None) -> Organi
 def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
     if address_id is None:
         raise ValidationError(gettext("This field is required."), ADDRESS_POINTER)
-    return access.get_referenced(session, actor, Address, address_id, ADDRESS_POINTER)
+    return access.get_usable_address(session, actor, address_id, ADDRESS_POINTER)
 
 
 def _check_name_free(

@@ -26,7 +26,8 @@ blp = JsonApiBlueprint(
     "addresses",
     __name__,
     url_prefix="/api/v1/addresses",
-    description="Postal addresses of sites (members only).",
+    description="Postal addresses of sites: those of your organizations, and those "
+    "of the public sites (read only).",
 )
 
 ATTRIBUTES = AddressAttributesSchema()

@@ -66,7 +66,7 @@ ATTRIBUTES = SiteAttributesSchema()
 def _included(
     session: Session, actor: Actor, rows: Sequence[Site], params: QueryParams
 ) -> list[JsonObject]:
-    """Addresses always (those the caller may see), operators on request."""
+    """Addresses always (everyone who sees a site sees its address), operators on request."""
     include = params.check_include(INCLUDES)
     ids = {s.address_id for s in rows}
     included = [
@@ -174,7 +174,7 @@ def site_organization(pk: int) -> ResponseReturnValue:
 @blp.route("/<int:pk>/address/")
 @docs.reads(blp, ADDRESS_DOCUMENTS)
 def site_address(pk: int) -> ResponseReturnValue:
-    """Get the address of a site (members only)."""
+    """Get the address of a site (whoever may see the site)."""
     address = sites.site_address(db.session(), current_actor(), pk)
     return single(address_resource(address))
 

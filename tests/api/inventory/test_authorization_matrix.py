@@ -141,7 +141,7 @@ CASES: dict[str, Case] = {
         lambda w: {"data": {**_node_body(w)["data"], "id": w.node}},
     ),
     "node-delete": Case("DELETE", lambda w: f"/api/v1/nodes/{w.spare_node}", GONE),
-    # -- addresses: members only
+    # -- addresses: authenticated callers; members, or whoever sees the site
     "address-list": Case("GET", lambda w: "/api/v1/addresses/", STAFF_READ),
     "address-read": Case("GET", lambda w: f"/api/v1/addresses/{w.address}/", NODE_READ),
     "address-create": Case(
@@ -149,6 +149,16 @@ CASES: dict[str, Case] = {
         lambda w: "/api/v1/addresses/",
         "401 201 201 201 201",
         lambda w: doc("Address", {"street1": "A 1", "zip": "10115", "city": "Berlin"}),
+    ),
+    # The address of a public site is as public as the site (anonymous: via sites).
+    "public-address-read": Case(
+        "GET", lambda w: f"/api/v1/addresses/{w.paddress}/", STAFF_READ
+    ),
+    "public-address-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/addresses/{w.paddress}/",
+        OWNED_PUBLIC,
+        lambda w: doc("Address", {"street2": "Hof"}, id_=w.paddress),
     ),
     "address-update": Case(
         "PATCH",
@@ -175,7 +185,7 @@ CASES: dict[str, Case] = {
     ),
     "site-address": Case("GET", lambda w: f"/api/v1/sites/{w.site}/address/", MEMBERS),
     "public-site-address": Case(
-        "GET", lambda w: f"/api/v1/sites/{w.psite}/address/", "401 404 404 200 200"
+        "GET", lambda w: f"/api/v1/sites/{w.psite}/address/", PUBLIC
     ),
     "site-create": Case(
         "POST",

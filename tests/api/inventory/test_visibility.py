@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
 
-from tests.api.inventory.conftest import js
+from tests.api.inventory.conftest import doc, js
 from tests.api.inventory.world import World, build_world
 
 
@@ -94,7 +94,7 @@ def test_member_include_node_carries_node_with_figures(
     assert node["attributes"]["sample_count"] == 3
 
 
-def test_anonymous_public_site_has_no_address_included(
+def test_anonymous_public_site_includes_its_address(
     client: FlaskClient, session: Session
 ) -> None:
     w = _world(session)
@@ -102,8 +102,52 @@ def test_anonymous_public_site_has_no_address_included(
     resp = client.get(f"/api/v1/sites/{w.psite}/", headers=w.headers["anonymous"])
 
     assert resp.status_code == 200
-    assert "included" not in js(resp)
     assert js(resp)["data"]["relationships"]["address"]["data"]["id"] == str(w.paddress)
+    (address,) = js(resp)["included"]
+    assert (address["type"], address["id"]) == ("Address", str(w.paddress))
+    assert address["attributes"]["city"]
+
+
+def test_anonymous_site_list_includes_the_public_sites_addresses_only(
+    client: FlaskClient, session: Session
+) -> None:
+    w = _world(session)
+
+    resp = client.get("/api/v1/sites/", headers=w.headers["anonymous"])
+
+    assert [(r["type"], r["id"]) for r in js(resp)["included"]] == [
+        ("Address", str(w.paddress))
+    ]
+
+
+def test_anonymous_public_site_address_endpoint_answers_the_address(
+    client: FlaskClient, session: Session
+) -> None:
+    w = _world(session)
+
+    resp = client.get(
+        f"/api/v1/sites/{w.psite}/address/", headers=w.headers["anonymous"]
+    )
+
+    assert resp.status_code == 200
+    assert js(resp)["data"]["id"] == str(w.paddress)
+
+
+def test_outsider_cannot_give_a_public_sites_address_to_their_site(
+    client: FlaskClient, session: Session
+) -> None:
+    # Sharing it would take the address's editing away from its owners.
+    w = _world(session)
+    body = doc(
+        "Site",
+        {"name": "Borrowed"},
+        {"address": ("Address", w.paddress), "operator": ("Organization", w.other_org)},
+    )
+
+    resp = client.post("/api/v1/sites/", json=body, headers=w.headers["outsider"])
+
+    assert resp.status_code == 400
+    assert js(resp)["errors"][0]["source"]["pointer"] == "/data/relationships/address"
 
 
 def test_anonymous_lists_show_only_the_public_chain(
@@ -119,14 +163,14 @@ def test_anonymous_lists_show_only_the_public_chain(
     assert _ids(rooms) == {str(w.proom)}
 
 
-def test_outsider_address_list_is_their_own(
+def test_outsider_address_list_is_their_own_and_public_sites(
     client: FlaskClient, session: Session
 ) -> None:
     w = _world(session)
 
     resp = client.get("/api/v1/addresses/", headers=w.headers["outsider"])
 
-    assert _ids(resp) == {str(w.other_address)}
+    assert _ids(resp) == {str(w.other_address), str(w.paddress)}
 
 
 def test_unsupported_include_is_400_not_500(
