@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.blueprints.fieldsets import MEMBERS
 from app.jsonapi import JsonApi
+from app.jsonapi.fieldsets import register_members
 
 
 def register_blueprints(app: Flask, api: JsonApi) -> None:
@@ -69,3 +71,4 @@ def register_blueprints(app: Flask, api: JsonApi) -> None:
     from app.blueprints.apidocs.routes import blp as apidocs
 
     app.register_blueprint(apidocs)
+    register_members(app, MEMBERS)

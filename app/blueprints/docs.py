@@ -152,6 +152,21 @@ def include_parameter(*paths: str) -> dict[str, Any]:
     )
 
 
+def sort_parameter(*order: str) -> dict[str, Any]:
+    """Return ``sort``: the list's fixed ``order`` or a leading part of it.
+
+    The API does not re-sort lists; naming their order is accepted and every
+    other ``sort`` is a 400.
+    """
+    accepted = [",".join(order[:n]) for n in range(1, len(order) + 1)]
+    return query_parameter(
+        "sort",
+        f"The list's order, `{accepted[-1]}` (or a leading part of it); "
+        "other keys are refused with 400",
+        {"type": "string", "enum": accepted},
+    )
+
+
 def _compose(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
     def apply(view: F) -> F:
         for decorator in reversed(decorators):

@@ -12,6 +12,13 @@ Validation follows the reference (DRF-JSON:API's query-parameter filter):
   endpoints): unknown names are ignored and the last value of a repeated
   parameter wins.
 
+In both modes ``sort`` and ``fields[..]`` are checked, as JSON:API asks of a
+server that cannot honour them: an endpoint names the order its list has
+(``order``, e.g. ``("city", "street1")``) and ``sort`` may name that order or a
+leading part of it (the reference accepted and ignored any ``sort``; lists are
+not re-sorted); any other ``sort`` is a 400 with ``source.parameter`` ``sort``.
+Fieldsets are checked by :func:`app.jsonapi.fieldsets.check_fieldsets`.
+
 Malformed ``page[number]``/``page[size]`` values are a 400 with
 ``source.parameter`` in both modes (the reference ignored a bad size and gave a
 404 for a bad number). ``page[size]`` is capped at :data:`MAX_PAGE_SIZE`.
@@ -20,13 +27,14 @@ Malformed ``page[number]``/``page[size]`` values are a 400 with
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from flask import request
 from werkzeug.datastructures import MultiDict
 
 from app.jsonapi.exceptions import ParameterError
+from app.jsonapi.fieldsets import check_fieldsets
 
 MAX_PAGE_SIZE = 100
 
@@ -88,6 +96,7 @@ def parse_query_params(
     *,
     strict: bool = True,
     allowed_extra: Collection[str] = (),
+    order: Sequence[str] = (),
 ) -> QueryParams:
     """Parse the JSON:API query parameters of a request.
 
@@ -96,13 +105,17 @@ def parse_query_params(
         strict: reject unknown and repeated parameters (see the module docstring).
         allowed_extra: further names a strict endpoint accepts, e.g.
             ``("include_timeseries",)``; their values are not parsed here.
+        order: the sort keys of the list's fixed order (``-name`` for
+            descending); empty where the endpoint does not sort.
 
     Returns:
         The parsed parameters.
 
     Raises:
-        ParameterError: an unknown or repeated parameter (strict only), or a
-            malformed ``page[number]``/``page[size]`` (400, ``source.parameter``).
+        ParameterError: an unknown or repeated parameter (strict only), a
+            ``sort`` other than ``order``, an unknown type or member in
+            ``fields[..]``, or a malformed ``page[number]``/``page[size]``
+            (400, ``source.parameter``).
     """
     source = request.args if args is None else args
     if strict:
@@ -118,11 +131,14 @@ def parse_query_params(
             filters[key] = values[-1]
         elif match.group("family") == "fields":
             fields[key] = _split(values[-1])
+    sort = _split(_last(source, "sort"))
+    _check_sort(sort, tuple(order))
+    check_fieldsets(fields)
     return QueryParams(
         filters=filters,
         include=_split(_last(source, "include")),
         fields=fields,
-        sort=_split(_last(source, "sort")),
+        sort=sort,
         page_number=_positive(source, "page[number]"),
         page_size=_capped(_positive(source, "page[size]")),
     )
@@ -138,6 +154,20 @@ def _validate_names(args: MultiDict[str, str], allowed_extra: Collection[str]) -
             raise ParameterError(
                 f"repeated query parameter not allowed: {name}", parameter=name
             )
+
+
+def _check_sort(sort: tuple[str, ...], order: tuple[str, ...]) -> None:
+    if not sort or sort == order[: len(sort)]:
+        return
+    if not order:
+        raise ParameterError(
+            "This endpoint does not support the sort parameter.", parameter="sort"
+        )
+    raise ParameterError(
+        f'Unsupported sort "{",".join(sort)}": this list is sorted by '
+        f'"{",".join(order)}" only.',
+        parameter="sort",
+    )
 
 
 def _last(args: MultiDict[str, str], name: str) -> str:

@@ -31,14 +31,15 @@ blp = JsonApiBlueprint(
 )
 
 ATTRIBUTES = AddressAttributesSchema()
+ORDER = ("city", "street1")  # addresses_select's order
 
 
 @blp.route("/")
 class AddressList(MethodView):
-    @docs.lists(blp, ADDRESS_DOCUMENTS)
+    @docs.lists(blp, ADDRESS_DOCUMENTS, docs.sort_parameter(*ORDER))
     def get(self) -> ResponseReturnValue:
         """List the addresses of the caller's sites (and their own unused ones)."""
-        params = parse_query_params()
+        params = parse_query_params(order=ORDER)
         params.check_include(())
         session = db.session()
         stmt = addresses.addresses_select(current_actor())

@@ -65,6 +65,7 @@ blp = JsonApiBlueprint(
 
 EXTRA = ("include_timeseries",)
 INCLUDES = ("node", "room")
+ORDER = ("-from_timestamp_s",)  # newest first, as installations_select sorts
 INSTALLATION_INCLUDE = docs.include_parameter(*INCLUDES)
 LIST_FILTERS = (
     docs.id_filter("room", "room"),
@@ -125,10 +126,16 @@ def _detail(pk: int, params: QueryParams, time_slice: TimeSlice) -> JsonObject:
 
 @blp.route("/")
 class InstallationList(MethodView):
-    @docs.lists(blp, INSTALLATION_DOCUMENTS, *LIST_FILTERS, INSTALLATION_INCLUDE)
+    @docs.lists(
+        blp,
+        INSTALLATION_DOCUMENTS,
+        *LIST_FILTERS,
+        INSTALLATION_INCLUDE,
+        docs.sort_parameter(*ORDER),
+    )
     def get(self) -> ResponseReturnValue:
         """List the installations the caller may see (public ones for anyone)."""
-        params = parse_query_params(allowed_extra=EXTRA)
+        params = parse_query_params(allowed_extra=EXTRA, order=ORDER)
         params.check_include(INCLUDES)
         filters = installations.InstallationFilters(
             room_id=int_filter(params, "room"),

@@ -12,6 +12,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.docs import request_body
 from app.blueprints.documents import one, paged, window
 from app.blueprints.memberships import render
@@ -48,6 +49,7 @@ blp = JsonApiBlueprint(
 )
 
 INCLUDES = {"organization", "user"}
+ORDER = ("role", "organization_name")  # list_memberships' order (I before O)
 
 
 @blp.route("/")
@@ -56,9 +58,10 @@ class MembershipList(MethodView):
 
     @blp.arguments(MembershipQueryArgsSchema, location="query")
     @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    @blp.doc(parameters=[docs.sort_parameter(*ORDER)])
     def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the memberships of your organizations."""
-        params = parse_query_params()
+        params = parse_query_params(order=ORDER)
         include = params.check_include(INCLUDES)
         filters = memberships.MembershipFilter(
             organization_id=args.get("organization"),

@@ -69,12 +69,21 @@ def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
     )
 
 
+ORDER = ("eui64",)  # nodes_select's order
+
+
 @blp.route("/")
 class NodeList(MethodView):
-    @docs.lists(blp, NODE_DOCUMENTS, ORGANIZATION_FILTER, docs.SEARCH_FILTER)
+    @docs.lists(
+        blp,
+        NODE_DOCUMENTS,
+        ORGANIZATION_FILTER,
+        docs.SEARCH_FILTER,
+        docs.sort_parameter(*ORDER),
+    )
     def get(self) -> ResponseReturnValue:
         """List the nodes of the caller's organizations with their sample figures."""
-        params = parse_query_params(allowed_extra=EXTRA)
+        params = parse_query_params(allowed_extra=EXTRA, order=ORDER)
         params.check_include(())
         filters = nodes.NodeFilters(
             organization_id=int_filter(params, "organization"),

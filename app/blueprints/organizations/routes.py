@@ -46,6 +46,7 @@ blp = JsonApiBlueprint(
 )
 
 INCLUDES = {"users"}
+ORDER = ("name",)  # list_organizations's order
 
 
 @blp.route("/")
@@ -53,9 +54,10 @@ class OrganizationList(MethodView):
     """The organizations the caller may see."""
 
     @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.collection, success=True)
+    @blp.doc(parameters=[docs.sort_parameter(*ORDER)])
     def get(self) -> ResponseReturnValue:
         """List your organizations and the public ones, by name."""
-        params = parse_query_params()
+        params = parse_query_params(order=ORDER)
         include = params.check_include(INCLUDES)
         actor = current_actor()
         with transaction() as session:

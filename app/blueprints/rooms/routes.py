@@ -57,14 +57,22 @@ def _write(url_id: int | None, partial: bool) -> rooms.RoomWrite:
     )
 
 
+ORDER = ("name",)  # rooms_select's order
+
+
 @blp.route("/")
 class RoomList(MethodView):
     @docs.lists(
-        blp, ROOM_DOCUMENTS, SITE_FILTER, ORGANIZATION_FILTER, docs.SEARCH_FILTER
+        blp,
+        ROOM_DOCUMENTS,
+        SITE_FILTER,
+        ORGANIZATION_FILTER,
+        docs.SEARCH_FILTER,
+        docs.sort_parameter(*ORDER),
     )
     def get(self) -> ResponseReturnValue:
         """List the rooms the caller may see (public ones for anyone)."""
-        params = parse_query_params()
+        params = parse_query_params(order=ORDER)
         params.check_include(())
         filters = rooms.RoomFilters(
             site_id=int_filter(params, "site"),

@@ -58,6 +58,7 @@ blp = JsonApiBlueprint(
 )
 
 INCLUDES = ("address", "operator")
+ORDER = ("name",)  # sites_select's order
 ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 SITE_INCLUDE = docs.include_parameter(*INCLUDES)
 ATTRIBUTES = SiteAttributesSchema()
@@ -99,11 +100,16 @@ def _document(site: Site, params: QueryParams) -> JsonObject:
 @blp.route("/")
 class SiteList(MethodView):
     @docs.lists(
-        blp, SITE_DOCUMENTS, ORGANIZATION_FILTER, docs.SEARCH_FILTER, SITE_INCLUDE
+        blp,
+        SITE_DOCUMENTS,
+        ORGANIZATION_FILTER,
+        docs.SEARCH_FILTER,
+        SITE_INCLUDE,
+        docs.sort_parameter(*ORDER),
     )
     def get(self) -> ResponseReturnValue:
         """List the sites the caller may see (public ones for anyone)."""
-        params = parse_query_params()
+        params = parse_query_params(order=ORDER)
         params.check_include(INCLUDES)
         filters = sites.SiteFilters(
             organization_id=int_filter(params, "organization"),

@@ -55,6 +55,15 @@ def doc(
     return {"data": data}
 
 
+def site_doc(name: str, address_id: int, operator_id: int) -> dict[str, Any]:
+    """Build the request document of a new site."""
+    return doc(
+        "Site",
+        {"name": name},
+        {"address": ("Address", address_id), "operator": ("Organization", operator_id)},
+    )
+
+
 @pytest.fixture(scope="module")
 def managair_connection(app: Flask) -> Iterator[Connection]:
     """One connection per test module holding Managair's demo world, uncommitted."""

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
 
-from tests.api.inventory.conftest import doc, js
+from tests.api.inventory.conftest import js, site_doc
 from tests.api.inventory.world import World, build_world
 
 
@@ -138,11 +138,7 @@ def test_outsider_cannot_give_a_public_sites_address_to_their_site(
 ) -> None:
     # Sharing it would take the address's editing away from its owners.
     w = _world(session)
-    body = doc(
-        "Site",
-        {"name": "Borrowed"},
-        {"address": ("Address", w.paddress), "operator": ("Organization", w.other_org)},
-    )
+    body = site_doc("Borrowed", w.paddress, w.other_org)
 
     resp = client.post("/api/v1/sites/", json=body, headers=w.headers["outsider"])
 

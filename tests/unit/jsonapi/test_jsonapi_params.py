@@ -47,7 +47,34 @@ def test_parse_query_params_fields_by_type() -> None:
 
 
 def test_parse_query_params_sort_keys_kept_in_order() -> None:
-    assert parse([("sort", "-name,id")]).sort == ("-name", "id")
+    params = parse_query_params(
+        MultiDict([("sort", "-name,id")]), order=("-name", "id")
+    )
+
+    assert params.sort == ("-name", "id")
+
+
+def test_parse_query_params_sort_may_name_a_leading_part_of_the_order() -> None:
+    params = parse_query_params(MultiDict([("sort", "city")]), order=("city", "zip"))
+
+    assert params.sort == ("city",)
+
+
+@pytest.mark.parametrize("sort", ["zip", "-city", "city,zip,id", "zip,city"])
+def test_parse_query_params_sort_other_than_the_order_is_400(sort: str) -> None:
+    with pytest.raises(ParameterError) as error:
+        parse_query_params(MultiDict([("sort", sort)]), order=("city", "zip"))
+
+    assert error.value.parameter == "sort"
+    assert 'sorted by "city,zip" only' in error.value.detail
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_parse_query_params_sort_without_an_order_is_400(strict: bool) -> None:
+    with pytest.raises(ParameterError) as error:
+        parse([("sort", "name")], strict=strict)
+
+    assert error.value.parameter == "sort"
 
 
 def test_parse_query_params_page_number_and_size() -> None:
@@ -71,7 +98,7 @@ def test_parse_query_params_bad_page_value_is_400_with_parameter(
 
 
 def test_parse_query_params_strict_unknown_name_is_400() -> None:
-    error = parse_error([("sort", "id"), ("colour", "red")])
+    error = parse_error([("include", "a"), ("colour", "red")])
 
     assert error.detail == "invalid query parameter: colour"
     assert error.parameter == "colour"
