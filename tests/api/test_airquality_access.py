@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask.testing import FlaskClient
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models import Membership, Room, User
+from app.services.demo import load_demo
 from tests.factories import make_node
 from tests.support.airquality import INSTALLED, airquality, berlin, fill, room_world
+from tests.support.auth import auth_headers
 
 JANUARY = "2024-01"
 
@@ -209,3 +215,22 @@ def test_airquality_openapi_says_how_simultaneous_nodes_combine(
         "/api/v1/rooms/{room_id}/airquality/{year_month}",
     ):
         assert "highest of their values" in spec["paths"][path]["get"]["description"]
+
+
+def test_airquality_demo_teachers_room_with_two_sensors_answers_for_members(
+    client: FlaskClient, session: Session
+) -> None:
+    # The demo's Lehrerzimmer had a loaned second sensor until ten days ago.
+    load_demo(session, now=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    room = session.scalars(select(Room).where(Room.name == "Lehrerzimmer")).one()
+    member = session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == room.site.operator_id)
+    ).first()
+    assert member is not None
+
+    resp = airquality(client, room, "2026-02", headers=auth_headers(session, member))
+
+    assert resp.status_code == 200
+    assert any(d["max_co2_ppm"] for d in _days(resp).values())
