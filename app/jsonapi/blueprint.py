@@ -5,11 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+import flask
 import flask_smorest
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from app.jsonapi import guard
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class GuardedParser(FlaskParser):
+    """webargs' parser, reading JSON bodies within :mod:`app.jsonapi.guard`'s limits.
+
+    webargs parses bodies with the standard library itself, not with the app's
+    JSON provider.
+    """
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        return guard.loads(req.get_data(cache=True))
 
 
 class JsonApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # untyped
@@ -21,6 +38,7 @@ class JsonApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # untype
     (flask-smorest ships no type information).
     """
 
+    ARGUMENTS_PARSER = GuardedParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = {
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "json": JSONAPI_MEDIA_TYPE,

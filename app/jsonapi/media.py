@@ -17,7 +17,9 @@ whole ``MethodView`` class, in any order with flask-smorest's decorators.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import orjson
@@ -25,6 +27,8 @@ import orjson
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import UnsupportedMediaType
+
+from app.jsonapi import guard
 
 JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
 JSON_MEDIA_TYPE = "application/json"
@@ -78,6 +82,10 @@ class JsonApiProvider(DefaultJSONProvider):
             except TypeError:  # orjson.JSONEncodeError included
                 pass
         return super().dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse JSON (request bodies) within :mod:`app.jsonapi.guard`'s limits."""
+        return guard.loads(s, partial(json.loads, **kwargs))
 
 
 def install_json_provider(app: Flask) -> None:

@@ -13,7 +13,8 @@ hands everything else to the Flask route, unchanged:
   ``INGEST_AUTH=none``), no publishers enabled (their outbox row needs the
   route's transaction), the app bound to its engine (not to a caller's
   connection, as in the rolled-back test sessions), no debug output;
-- a body that :func:`~app.jsonapi.parse_resource` and
+- a body within :mod:`app.jsonapi.guard`'s limits that
+  :func:`~app.jsonapi.parse_resource` and
   :func:`~app.services.ingest.single.sample_from_resource` accept, and a
   sample the service's own statement stores (one row affected).
 
@@ -50,7 +51,7 @@ from app.blueprints.ingest import render
 from app.blueprints.ingest.routes import token_cache
 from app.extensions import db
 from app.http import REQUEST_ID_HEADER, request_id, security_headers
-from app.jsonapi import JSONAPI_MEDIA_TYPE, parse_resource
+from app.jsonapi import JSONAPI_MEDIA_TYPE, guard, parse_resource
 from app.metrics import count_ingested, observe_request
 from app.services import tokens
 from app.services.ingest import credentials, single
@@ -218,7 +219,7 @@ class SingleSampleFastPath:
         if scope is None:
             return None
         try:
-            resource = parse_resource(orjson.loads(body), "Sample")
+            resource = parse_resource(guard.loads(body, orjson.loads), "Sample")
             limits = Limits(int(time.time()), self.max_future_s)
             sample = single.sample_from_resource(resource, limits)
         except Exception:  # the route answers every error

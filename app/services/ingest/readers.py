@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import ijson
 
+from app.jsonapi import guard
 from app.services.ingest.errors import (
     BadBodyError,
     BodyTooLargeError,
@@ -148,19 +149,26 @@ def _from_object(obj: Any) -> RawRecord:
 
 
 class _Prefixed:
-    """A reader that first returns ``head``, then the rest of ``body``."""
+    """A reader that first returns ``head``, then the rest of ``body``.
+
+    Every piece passes a depth gauge before ijson sees it: ijson keeps the path
+    of every open level, so a flood of brackets would otherwise cost gigabytes.
+    """
 
     def __init__(self, head: bytes, body: IO[bytes]) -> None:
         self._head = head
         self._body = body
+        self._gauge = guard.DepthGauge()
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes the type of the stream with read(0)
             return b""
         if self._head:
-            head, self._head = self._head, b""
-            return head
-        return self._body.read(size)
+            piece, self._head = self._head, b""
+        else:
+            piece = self._body.read(size)
+        self._gauge.feed(piece)
+        return piece
 
 
 def _json_array(body: IO[bytes]) -> Iterator[RawRecord]:
@@ -173,6 +181,15 @@ def _json_array(body: IO[bytes]) -> Iterator[RawRecord]:
             yield _from_object(obj)
     except ijson.JSONError as exc:
         raise BadBodyError(f"The body is not valid JSON: {exc}", pointer="") from exc
+    except UnicodeDecodeError as exc:  # yajl writes a lone low surrogate as such
+        raise BadBodyError(
+            f"The body is not UTF-8, or a string holds a lone UTF-16 surrogate: {exc}",
+            pointer="",
+        ) from exc
+
+
+def _load_line(line: str) -> Any:
+    return json.loads(line, parse_float=Decimal)
 
 
 def _text(body: IO[bytes]) -> io.TextIOWrapper:
@@ -181,11 +198,16 @@ def _text(body: IO[bytes]) -> io.TextIOWrapper:
 
 def _ndjson(body: IO[bytes]) -> Iterator[RawRecord]:
     try:
-        for line in _text(body):
+        for number, line in enumerate(_text(body), 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line, parse_float=Decimal)
+                obj = guard.loads(line, _load_line)
+            except guard.TooDeepError as exc:  # a hostile body: refused whole
+                raise guard.TooDeepError(f"Line {number}: {exc.detail}", "") from None
+            except guard.UnstorableTextError as exc:
+                yield f"{exc.detail} (at {exc.pointer or '/'} in this line)"
+                continue
             except ValueError:
                 yield "This line is not valid JSON."
                 continue
