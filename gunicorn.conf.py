@@ -15,6 +15,10 @@ requests.
 
 Workers share Prometheus metrics through ``PROMETHEUS_MULTIPROC_DIR``; a dead
 worker's live gauges are dropped.
+
+Requests beyond gunicorn's limits (request line, number and size of header fields;
+its defaults, spelt out below) are answered by gunicorn itself: 414 or 431, as
+JSON:API error documents like every other error (:mod:`app.worker_errors`).
 """
 
 import logging
@@ -33,6 +37,9 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+limit_request_line = 4094  # bytes of method, path, query string and version: else 414
+limit_request_fields = 100  # header fields: else 431
+limit_request_field_size = 8190  # bytes of one header field: else 431
 
 
 class LevelAwareLogger(Logger):
@@ -61,7 +68,9 @@ def child_exit(server: object, worker: object) -> None:
 
 
 def post_worker_init(worker: object) -> None:
-    """Hide the loaded app from the garbage collector's full collections.
+    """Answer gunicorn's own errors as JSON:API; freeze the loaded app.
+
+    gunicorn writes HTML for the requests it refuses itself (``app.worker_errors``).
 
     The app leaves ~210,000 long-lived objects; a full collection walked them all in
     ~130 ms, once every few hundred requests, inside whichever request set it off.
@@ -69,4 +78,7 @@ def post_worker_init(worker: object) -> None:
     """
     import gc
 
+    from app import worker_errors
+
+    worker_errors.install()
     gc.freeze()

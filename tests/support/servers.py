@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,10 +141,17 @@ class WebServer(Process):
     number of workers are the test's.
     """
 
-    def __init__(self, env: Mapping[str, str], log: Path, workers: int = 1) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log: Path,
+        workers: int = 1,
+        wrapper: Sequence[str] = (),
+    ) -> None:
+        """Start gunicorn; ``wrapper`` runs it, e.g. ``prlimit --as=...`` to cap memory."""
         self.port = free_port()
         super().__init__(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            [*wrapper, str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
             {
                 **env,
                 "BIND": f"127.0.0.1:{self.port}",
@@ -183,9 +190,9 @@ class WebServer(Process):
         return [int(p) for p in out.split()]
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process in KiB (from ``/proc``)."""
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory of a process in KiB (from ``/proc``; ``VmHWM``: its peak)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
