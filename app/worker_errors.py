@@ -18,7 +18,7 @@ import socket
 import orjson
 from gunicorn import util  # type: ignore[import-untyped]
 
-from app.http import security_headers
+from app.http import REQUEST_ID_HEADER, request_id, security_headers
 from app.jsonapi.errors import GENERIC_500, error_object
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 
@@ -40,6 +40,7 @@ def write_error(sock: socket.socket, status_int: int, reason: str, mesg: str) ->
         ("Connection", "close"),
         ("Content-Type", JSONAPI_MEDIA_TYPE),
         ("Content-Length", str(len(body))),
+        (REQUEST_ID_HEADER, request_id("")),
         *security_headers(JSONAPI_MEDIA_TYPE, https=False),
     ]
     head = f"HTTP/1.1 {status_int} {reason}\r\n" + "".join(

@@ -125,6 +125,7 @@ def _assert_jsonapi_error(answer: Answer, status: int, code: str) -> None:
     assert answer.status == status, answer.body
     assert answer.headers["content-type"] == JSONAPI
     assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["x-request-id"]
     (error,) = answer.body["errors"]
     assert (error["status"], error["code"]) == (str(status), code)
     assert error["detail"]
