@@ -30,9 +30,8 @@ from app.jsonapi.exceptions import json_pointer
 
 MAX_DEPTH = 32
 
-_BRACKETS = b"[]{}"
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1, +1, -1, -1 as int8
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+_NOT_STRUCTURAL = bytes(b for b in range(256) if b not in b'"[]{}')
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _UTF8 = frozenset({"utf-8", "utf-8-sig"})
 _SLICE = 64 * 1024
@@ -53,9 +52,9 @@ class UnstorableTextError(ValidationError):
 class DepthGauge:
     """Follows the nesting depth of JSON text fed in pieces, such as a streamed body.
 
-    Per piece: escaped backslashes and quotes are dropped, the rest is split at
-    the quotes, and the brackets outside strings are summed up (+1, -1) to find
-    the deepest level. An escape cut in two waits for the next piece. The depth
+    Per piece: escaped backslashes and quotes are dropped, all but quotes and
+    brackets too; what is left is split at the quotes, and the brackets outside
+    strings are summed up (+1, -1) to find the deepest level. An escape cut in two waits for the next piece. The depth
     is exact for any text that is JSON up to that point; text that is not
     (depth below zero, say) is the parser's to refuse, which it does before it
     reads on.
@@ -79,14 +78,18 @@ class DepthGauge:
 
     def _feed(self, piece: bytes) -> None:
         data = self._backslash + piece
-        odd = (len(data) - len(data.rstrip(b"\\"))) % 2
-        self._backslash = b"\\" if odd else b""
-        data = data[: len(data) - odd].replace(b"\\\\", b"").replace(b'\\"', b"")
-        parts = data.split(b'"')
+        if b"\\" in data:
+            odd = (len(data) - len(data.rstrip(b"\\"))) % 2
+            self._backslash = b"\\" if odd else b""
+            data = data[: len(data) - odd]
+            data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        # Quotes and brackets only: a sample is a dozen bytes here, and the parts
+        # between quotes are mostly empty (shared objects, nothing allocated).
+        parts = data.translate(None, _NOT_STRUCTURAL).split(b'"')
         outside = b"".join(parts[1 if self._in_string else 0 :: 2])
         if len(parts) % 2 == 0:
             self._in_string = not self._in_string
-        steps = outside.translate(_STEPS, _NOT_BRACKETS)
+        steps = outside.translate(_STEPS)
         deepest = max(accumulate(memoryview(steps).cast("b"), initial=self._depth))
         if deepest > self.limit:
             raise TooDeepError(
