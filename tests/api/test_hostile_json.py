@@ -195,7 +195,7 @@ def test_unstorable_character_in_an_ndjson_line_rejects_that_line_only(
     assert (meta["stored"], meta["rejected"]) == (1, 1)
     (rejection,) = meta["rejections"]
     assert rejection["row"] == 1
-    assert "/measurement_status" in rejection["detail"]
+    assert "(at /measurement_status of this line)" in rejection["detail"]
 
 
 @pytest.mark.parametrize("char", ["\ud800", "\x00"])

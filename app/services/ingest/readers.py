@@ -206,7 +206,7 @@ def _ndjson(body: IO[bytes]) -> Iterator[RawRecord]:
             except guard.TooDeepError as exc:  # a hostile body: refused whole
                 raise guard.TooDeepError(f"Line {number}: {exc.detail}", "") from None
             except guard.UnstorableTextError as exc:
-                yield f"{exc.detail} (at {exc.pointer or '/'} in this line)"
+                yield f"{exc.detail} (at {exc.pointer or 'the top'} of this line)"
                 continue
             except ValueError:
                 yield "This line is not valid JSON."
