@@ -232,3 +232,20 @@ def test_json_array_with_undecodable_text_is_400_and_stores_nothing(
 
     assert "not UTF-8" in _error(response)["detail"]
     assert count(session, "samples") == before
+
+
+def test_nul_in_a_csv_cell_rejects_that_row_only(
+    client: FlaskClient, callers: dict[str, dict[str, str]], node: Node
+) -> None:
+    body = (
+        "node_id,timestamp_s,co2_ppm,measurement_status\n"
+        f"{node.id},{TS},500,\x00\n"
+        f"{node.id},{TS + 60},500,M\n"
+    ).encode()
+
+    response = _post(client, BATCH, "text/csv", callers["ingest"], body)
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    meta = json.loads(response.get_data())["meta"]
+    assert (meta["stored"], meta["rejected"]) == (1, 1)
+    assert meta["rejections"][0]["field"] == "measurement_status"
