@@ -584,6 +584,27 @@ def get_usable_address(
     return address
 
 
+def get_owned_reference(
+    session: Session, actor: Actor, model: type[T], ident: Any, pointer: str
+) -> T:
+    """Load the row a request body names as the home of a change: 400, then 403.
+
+    The organization, site or room a new object goes into decides whether the
+    caller may create it, so a create reads this reference (and checks it)
+    before the rest of its body.
+
+    Raises:
+        ValidationError: ``ident`` is None (not sent), or the row does not exist
+            or is invisible (400 at ``pointer``).
+        ForbiddenError: the actor is not an OWNER of the row's organization.
+    """
+    if ident is None:
+        raise ValidationError(gettext("This field is required."), pointer)
+    row = get_referenced(session, actor, model, ident, pointer)
+    require_owner_at(actor, owning_organization_id(row), pointer)
+    return row
+
+
 def require_owner_at(actor: Actor, organization_id: int, pointer: str) -> None:
     """Like :func:`require_owner`, pointing at the relationship that names the org.
 

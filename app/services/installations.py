@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ValidationError
 from app.models import Installation, Node, Room
 from app.models.types import utcnow
 from app.services import access
@@ -256,16 +255,8 @@ def _apply(inst: Installation, attributes: Mapping[str, Any]) -> None:
 
 
 def _room(session: Session, actor: Actor, room_id: int | None) -> Room:
-    if room_id is None:
-        raise ValidationError("This field is required.", ROOM_POINTER)
-    room = access.get_referenced(session, actor, Room, room_id, ROOM_POINTER)
-    access.require_owner_at(actor, room.site.operator_id, ROOM_POINTER)
-    return room
+    return access.get_owned_reference(session, actor, Room, room_id, ROOM_POINTER)
 
 
 def _node(session: Session, actor: Actor, node_id: uuid.UUID | None) -> Node:
-    if node_id is None:
-        raise ValidationError("This field is required.", NODE_POINTER)
-    node = access.get_referenced(session, actor, Node, node_id, NODE_POINTER)
-    access.require_owner_at(actor, node.owner_id, NODE_POINTER)
-    return node
+    return access.get_owned_reference(session, actor, Node, node_id, NODE_POINTER)

@@ -239,12 +239,9 @@ def delete_node(session: Session, actor: Actor, node_id: uuid.UUID) -> None:
 
 
 def _owner(session: Session, actor: Actor, owner_id: int | None) -> Organization:
-    pointer = "/data/relationships/owner"
-    if owner_id is None:
-        raise ValidationError(gettext("This field is required."), pointer)
-    org = access.get_referenced(session, actor, Organization, owner_id, pointer)
-    access.require_owner_at(actor, org.id, pointer)
-    return org
+    return access.get_owned_reference(
+        session, actor, Organization, owner_id, "/data/relationships/owner"
+    )
 
 
 def _catalogue(

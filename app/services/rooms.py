@@ -11,7 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ConflictError
 from app.models import Installation, Room, Site
 from app.services import access
 from app.services.access import Actor
@@ -134,11 +134,7 @@ def delete_room(session: Session, actor: Actor, room_id: int) -> None:
 
 
 def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
-    if site_id is None:
-        raise ValidationError(gettext("This field is required."), SITE_POINTER)
-    site = access.get_referenced(session, actor, Site, site_id, SITE_POINTER)
-    access.require_owner_at(actor, site.operator_id, SITE_POINTER)
-    return site
+    return access.get_owned_reference(session, actor, Site, site_id, SITE_POINTER)
 
 
 def _check_name_free(

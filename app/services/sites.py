@@ -154,13 +154,9 @@ def delete_site(session: Session, actor: Actor, site_id: int) -> None:
 
 
 def _operator(session: Session, actor: Actor, operator_id: int | None) -> Organization:
-    if operator_id is None:
-        raise ValidationError(gettext("This field is required."), OPERATOR_POINTER)
-    org = access.get_referenced(
+    return access.get_owned_reference(
         session, actor, Organization, operator_id, OPERATOR_POINTER
     )
-    access.require_owner_at(actor, org.id, OPERATOR_POINTER)
-    return org
 
 
 def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
