@@ -24,9 +24,12 @@ from app.jsonapi import (
     json_pointer,
     paginate_select,
     parse_id,
+    parse_resource,
     relationship_id,
 )
 from app.models.types import utcnow
+from app.services import access
+from app.services.access import Actor
 from app.services.epoch import MAX_EPOCH_S, to_epoch
 
 T = TypeVar("T")
@@ -179,6 +182,36 @@ def page_of(
 def now_s() -> int:
     """Return the request time in epoch seconds (``query_timestamp_s``)."""
     return to_epoch(utcnow())
+
+
+def create_input(
+    session: Session,
+    actor: Actor,
+    expected_type: str,
+    parent: str,
+    parent_type: str,
+    parent_model: type[Any],
+) -> ResourceInput:
+    """Read a create's body, authorizing it by the ``parent`` it names first.
+
+    Authorization comes before validation: a caller who owns no organization
+    gets 403 whatever the body; otherwise the envelope and the ``parent``
+    relationship (the organization, site or room the new object goes into)
+    are checked, and only then may the caller learn what else is wrong.
+
+    Raises:
+        UnauthenticatedError: anonymous caller (401).
+        ForbiddenError: an OWNER of no organization, or not of the parent's (403).
+        ValidationError: a malformed envelope, or a missing, malformed, unknown
+            or invisible parent (400).
+        ConflictError: a wrong resource or parent type (409).
+    """
+    access.require_owner_somewhere(actor)
+    res = parse_resource(body(), expected_type)
+    pointer = json_pointer("data", "relationships", parent)
+    ident = relationship_id(res, parent, parent_type, int)
+    access.get_owned_reference(session, actor, parent_model, ident, pointer)
+    return res
 
 
 def to_one_id(

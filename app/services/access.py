@@ -275,6 +275,25 @@ def require_owner(actor: Actor, organization_id: int) -> None:
         )
 
 
+def require_owner_somewhere(actor: Actor) -> None:
+    """Refuse a write before its body is read when the caller may write nowhere.
+
+    A create whose permission depends on an organization named in the body
+    cannot be decided before the body is read; a caller who owns no
+    organization is refused in any case, so that a malformed body does not
+    earn them a 400 that an OWNER's would get (authorization before validation).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: the actor is an OWNER of no organization.
+    """
+    require_authenticated(actor)
+    if not (actor.is_system or Role.OWNER in actor.roles.values()):
+        raise ForbiddenError(
+            gettext("You must be an owner of the organization to do this.")
+        )
+
+
 def require_staff(actor: Actor) -> None:
     """Raises:
     UnauthenticatedError: anonymous caller.

@@ -53,6 +53,19 @@ def create_address(
     return address
 
 
+def editable_address(session: Session, actor: Actor, address_id: int) -> Address:
+    """Return an address the actor may change or delete (checked before the body).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such address or invisible.
+        ForbiddenError: not an OWNER of every operator of its sites.
+    """
+    address = get_address(session, actor, address_id)
+    access.require_address_editor(session, actor, address)
+    return address
+
+
 def update_address(
     session: Session, actor: Actor, address_id: int, attributes: Mapping[str, Any]
 ) -> Address:
@@ -63,8 +76,7 @@ def update_address(
         NotFoundError: no such address or invisible.
         ForbiddenError: not an OWNER of every operator of its sites.
     """
-    address = get_address(session, actor, address_id)
-    access.require_address_editor(session, actor, address)
+    address = editable_address(session, actor, address_id)
     for name, value in attributes.items():
         setattr(address, name, value)
     session.flush()
@@ -80,8 +92,7 @@ def delete_address(session: Session, actor: Actor, address_id: int) -> None:
         ForbiddenError: not an OWNER of every operator of its sites.
         ConflictError: sites still use it (409, naming them).
     """
-    address = get_address(session, actor, address_id)
-    access.require_address_editor(session, actor, address)
+    address = editable_address(session, actor, address_id)
     names = list(
         session.scalars(
             select(Site.name).where(Site.address_id == address.id).order_by(Site.name)

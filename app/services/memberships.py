@@ -161,10 +161,8 @@ def create_membership(
         ForbiddenError: ``actor`` is not an OWNER of the organization.
         ConflictError: the user is a member already.
     """
-    access.require_authenticated(actor)
+    require_may_add(session, actor, new.organization_id)
     _require(session, User, new.user_id, USER_POINTER)
-    _require(session, Organization, new.organization_id, ORGANIZATION_POINTER)
-    access.require_owner(actor, new.organization_id)
     _require_not_member(session, new.user_id, new.organization_id)
     membership = Membership(
         user_id=new.user_id, organization_id=new.organization_id, role=new.role
@@ -172,6 +170,22 @@ def create_membership(
     session.add(membership)
     session.flush()
     return view(session, actor, membership.id)
+
+
+def require_may_add(session: Session, actor: Actor, organization_id: int) -> None:
+    """Check that ``actor`` may add members to ``organization_id``.
+
+    A create is authorized by the organization its body names, before the
+    rest of the body is validated.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ValidationError: the organization does not exist.
+        ForbiddenError: ``actor`` is not an OWNER of it.
+    """
+    access.require_authenticated(actor)
+    _require(session, Organization, organization_id, ORGANIZATION_POINTER)
+    access.require_owner(actor, organization_id)
 
 
 def update_membership(

@@ -20,7 +20,7 @@ from app.jsonapi import (
     single,
 )
 from app.jsonapi.attributes import load_attributes
-from app.services import addresses
+from app.services import access, addresses
 
 blp = JsonApiBlueprint(
     "addresses",
@@ -52,10 +52,12 @@ class AddressList(MethodView):
     @docs.creates(blp, ADDRESS_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create an address (then use it for a site)."""
+        actor = current_actor()
+        access.require_authenticated(actor)  # 401 before 400
         res = parse_resource(body(), "Address")
         attributes = load_attributes(ATTRIBUTES, res.attributes, partial=False)
         with transaction() as session:
-            address = addresses.create_address(session, current_actor(), attributes)
+            address = addresses.create_address(session, actor, attributes)
             return created(single(address_resource(address)))
 
 
@@ -86,8 +88,10 @@ class AddressItem(MethodView):
         return no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        res = parse_resource(body(), "Address", pk, require_id=True)
-        attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
+        actor = current_actor()
         with transaction() as session:
-            address = addresses.update_address(session, current_actor(), pk, attributes)
+            addresses.editable_address(session, actor, pk)  # 401/404/403 before 400
+            res = parse_resource(body(), "Address", pk, require_id=True)
+            attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
+            address = addresses.update_address(session, actor, pk, attributes)
             return single(address_resource(address))

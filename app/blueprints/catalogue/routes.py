@@ -45,7 +45,7 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import NodeModel, Protocol, Quantity
-from app.services import catalogue
+from app.services import access, catalogue
 
 blp = JsonApiBlueprint(
     "catalogue",
@@ -102,11 +102,11 @@ class _EntryList(MethodView):
 
     def post(self) -> ResponseReturnValue:
         """Create an entry (staff only)."""
+        actor = current_actor()
+        access.require_staff(actor)  # 401, 403 before 400
         write = _write(self.kind, None, partial=False)
         with transaction() as session:
-            entry = catalogue.create_entry(
-                session, current_actor(), self.kind.model, write
-            )
+            entry = catalogue.create_entry(session, actor, self.kind.model, write)
             return created(single(self.kind.render(entry)))
 
 
@@ -135,11 +135,12 @@ class _EntryItem(MethodView):
         return no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        write = _write(self.kind, pk, partial=partial)
+        actor = current_actor()
+        access.require_staff(actor)  # 401, 403 before 404 and 400
         with transaction() as session:
-            entry = catalogue.update_entry(
-                session, current_actor(), self.kind.model, pk, write
-            )
+            catalogue.get_entry(session, self.kind.model, pk)
+            write = _write(self.kind, pk, partial=partial)
+            entry = catalogue.update_entry(session, actor, self.kind.model, pk, write)
             return single(self.kind.render(entry))
 
 

@@ -17,6 +17,7 @@ from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
+    create_input,
     created,
     epoch_filter,
     include_timeseries,
@@ -44,6 +45,7 @@ from app.jsonapi import (
     JsonApiBlueprint,
     JsonObject,
     QueryParams,
+    ResourceInput,
     accepts_media_types,
     collection,
     parse_query_params,
@@ -105,8 +107,7 @@ def _included(
     return included
 
 
-def _write(url_id: int | None, partial: bool) -> installations.InstallationWrite:
-    res = parse_resource(body(), "Installation", url_id, require_id=url_id is not None)
+def _write(res: ResourceInput, partial: bool) -> installations.InstallationWrite:
     attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
     return installations.InstallationWrite(
         attributes=attributes if partial else with_default_end(attributes),
@@ -160,9 +161,11 @@ class InstallationList(MethodView):
     def post(self) -> ResponseReturnValue:
         """Install a node in a room (both of an organization you own)."""
         params = parse_query_params(strict=False)
-        write = _write(None, partial=False)
+        actor = current_actor()
         with transaction() as session:
-            inst = installations.create_installation(session, current_actor(), write)
+            res = create_input(session, actor, "Installation", "room", "Room", Room)
+            write = _write(res, partial=False)
+            inst = installations.create_installation(session, actor, write)
         return created(_detail(inst.id, params, TimeSlice()))
 
 
@@ -201,9 +204,12 @@ class InstallationItem(MethodView):
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
         params = parse_query_params(strict=False)
-        write = _write(pk, partial)
+        actor = current_actor()
         with transaction() as session:
-            installations.update_installation(session, current_actor(), pk, write)
+            access.get_owned(session, actor, Installation, pk)  # 401/404/403 before 400
+            res = parse_resource(body(), "Installation", pk, require_id=True)
+            write = _write(res, partial)
+            installations.update_installation(session, actor, pk, write)
         return _detail(pk, params, TimeSlice())
 
 

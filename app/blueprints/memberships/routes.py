@@ -81,17 +81,17 @@ class MembershipList(MethodView):
     def post(self) -> ResponseReturnValue:
         """Add a user to an organization you own (role I unless given)."""
         actor = current_actor()
-        access.require_authenticated(actor)
+        access.require_owner_somewhere(actor)  # 401, 403 whatever the body
         res = parse_resource(request.get_json(silent=True), render.TYPE)
-        attrs = load_attributes(MembershipAttributesSchema(), res.attributes)
-        new = memberships.NewMembership(
-            user_id=relationship_id(res, "user", user_render.TYPE, int),
-            organization_id=relationship_id(
-                res, "organization", organization_render.TYPE, int
-            ),
-            role=Role(attrs["role"]),
-        )
+        org_id = relationship_id(res, "organization", organization_render.TYPE, int)
         with transaction() as session:
+            memberships.require_may_add(session, actor, org_id)  # 403 before 400
+            attrs = load_attributes(MembershipAttributesSchema(), res.attributes)
+            new = memberships.NewMembership(
+                user_id=relationship_id(res, "user", user_render.TYPE, int),
+                organization_id=org_id,
+                role=Role(attrs["role"]),
+            )
             view = memberships.create_membership(session, actor, new)
         return one(render.membership(view), parse_query_params(strict=False)), 201
 

@@ -14,6 +14,7 @@ from app.blueprints.catalogue.schemas import MODEL_DOCUMENTS, PROTOCOL_DOCUMENTS
 from app.blueprints.common import (
     apply_fieldsets,
     body,
+    create_input,
     created,
     epoch_filter,
     include_timeseries,
@@ -34,6 +35,7 @@ from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
+    ResourceInput,
     collection,
     parse_id,
     parse_query_params,
@@ -41,7 +43,7 @@ from app.jsonapi import (
     single,
 )
 from app.jsonapi.attributes import load_attributes
-from app.models import NodeModel, Organization, Protocol
+from app.models import Node, NodeModel, Organization, Protocol
 from app.services import access, catalogue, installations, nodes
 from app.services.inventory_views import TimeSlice
 
@@ -57,8 +59,7 @@ ATTRIBUTES = NodeAttributesSchema()
 ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 
 
-def _write(url_id: UUID | None, partial: bool) -> nodes.NodeWrite:
-    res = parse_resource(body(), "Node", url_id, require_id=url_id is not None)
+def _write(res: ResourceInput, partial: bool) -> nodes.NodeWrite:
     attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
     return nodes.NodeWrite(
         attributes=attributes,
@@ -101,9 +102,12 @@ class NodeList(MethodView):
     @docs.creates(blp, NODE_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Register a node (with a client-chosen UUID) for an organization you own."""
-        write = _write(None, partial=False)
+        actor = current_actor()
         with transaction() as session:
-            node = nodes.create_node(session, current_actor(), write)
+            res = create_input(
+                session, actor, "Node", "owner", "Organization", Organization
+            )
+            node = nodes.create_node(session, actor, _write(res, partial=False))
             (view,) = nodes.with_stats(session, [node])
             return created(single(node_resource(view)))
 
@@ -141,11 +145,12 @@ class NodeItem(MethodView):
         return no_content()
 
     def _update(self, pk: UUID, partial: bool) -> ResponseReturnValue:
-        write = _write(pk, partial)
         query_s = now_s()
+        actor = current_actor()
         with transaction() as session:
-            actor = current_actor()
-            nodes.update_node(session, actor, pk, write)
+            access.get_owned(session, actor, Node, pk)  # 401, 404, 403 before 400
+            res = parse_resource(body(), "Node", pk, require_id=True)
+            nodes.update_node(session, actor, pk, _write(res, partial))
             view = nodes.node_detail(session, actor, pk, TimeSlice())
             return single(node_resource(view, query_s))
 

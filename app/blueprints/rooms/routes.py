@@ -10,6 +10,7 @@ from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
+    create_input,
     created,
     int_filter,
     no_content,
@@ -28,13 +29,15 @@ from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
+    ResourceInput,
     collection,
     parse_query_params,
     parse_resource,
     single,
 )
 from app.jsonapi.attributes import load_attributes
-from app.services import installations, rooms
+from app.models import Room, Site
+from app.services import access, installations, rooms
 
 blp = JsonApiBlueprint(
     "rooms",
@@ -49,8 +52,7 @@ ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 ATTRIBUTES = RoomAttributesSchema()
 
 
-def _write(url_id: int | None, partial: bool) -> rooms.RoomWrite:
-    res = parse_resource(body(), "Room", url_id, require_id=url_id is not None)
+def _write(res: ResourceInput, partial: bool) -> rooms.RoomWrite:
     return rooms.RoomWrite(
         attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
         site_id=to_one_id(res, "site", "Site", int, partial=partial),
@@ -91,9 +93,10 @@ class RoomList(MethodView):
     @docs.creates(blp, ROOM_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create a room in a site of an organization you own."""
-        write = _write(None, partial=False)
+        actor = current_actor()
         with transaction() as session:
-            room = rooms.create_room(session, current_actor(), write)
+            res = create_input(session, actor, "Room", "site", "Site", Site)
+            room = rooms.create_room(session, actor, _write(res, partial=False))
             return created(single(room_resource(room)))
 
 
@@ -124,9 +127,11 @@ class RoomItem(MethodView):
         return no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        write = _write(pk, partial)
+        actor = current_actor()
         with transaction() as session:
-            room = rooms.update_room(session, current_actor(), pk, write)
+            access.get_owned(session, actor, Room, pk)  # 401, 404, 403 before 400
+            res = parse_resource(body(), "Room", pk, require_id=True)
+            room = rooms.update_room(session, actor, pk, _write(res, partial))
             return single(room_resource(room))
 
 

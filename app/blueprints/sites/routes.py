@@ -14,6 +14,7 @@ from app.blueprints import docs
 from app.blueprints.common import (
     apply_fieldsets,
     body,
+    create_input,
     created,
     int_filter,
     no_content,
@@ -40,6 +41,7 @@ from app.jsonapi import (
     JsonApiBlueprint,
     JsonObject,
     QueryParams,
+    ResourceInput,
     collection,
     parse_query_params,
     parse_resource,
@@ -82,8 +84,7 @@ def _included(
     return included
 
 
-def _write(url_id: int | None, partial: bool) -> sites.SiteWrite:
-    res = parse_resource(body(), "Site", url_id, require_id=url_id is not None)
+def _write(res: ResourceInput, partial: bool) -> sites.SiteWrite:
     return sites.SiteWrite(
         attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
         address_id=to_one_id(res, "address", "Address", int, partial=partial),
@@ -129,9 +130,12 @@ class SiteList(MethodView):
     def post(self) -> ResponseReturnValue:
         """Create a site for an organization you own."""
         params = parse_query_params(strict=False)
-        write = _write(None, partial=False)
+        actor = current_actor()
         with transaction() as session:
-            site = sites.create_site(session, current_actor(), write)
+            res = create_input(
+                session, actor, "Site", "operator", "Organization", Organization
+            )
+            site = sites.create_site(session, actor, _write(res, partial=False))
             return created(_document(site, params))
 
 
@@ -163,9 +167,11 @@ class SiteItem(MethodView):
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
         params = parse_query_params(strict=False)
-        write = _write(pk, partial)
+        actor = current_actor()
         with transaction() as session:
-            site = sites.update_site(session, current_actor(), pk, write)
+            access.get_owned(session, actor, Site, pk)  # 401, 404, 403 before 400
+            res = parse_resource(body(), "Site", pk, require_id=True)
+            site = sites.update_site(session, actor, pk, _write(res, partial))
             return _document(site, params)
 
 

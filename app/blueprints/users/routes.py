@@ -20,7 +20,7 @@ from app.blueprints.users.schemas import USER_DOCUMENTS, UserQueryArgsSchema
 from app.db import transaction
 from app.jsonapi import JsonApiBlueprint, parse_query_params
 from app.jsonapi.payload import parse_linkage_document
-from app.services import directory, members, memberships, organizations
+from app.services import access, directory, members, memberships, organizations
 
 blp = JsonApiBlueprint(
     "users",
@@ -130,6 +130,7 @@ class UserOrganizationLinks(MethodView):
         actor = current_actor()
         with transaction() as session:
             directory.get_user(session, actor, pk)  # 401 and 404 before 400
+            access.require_owner_somewhere(actor)  # and 403
             org_ids = parse_linkage_document(
                 request.get_json(silent=True), organization_render.TYPE
             )

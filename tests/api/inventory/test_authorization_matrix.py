@@ -5,6 +5,10 @@ outsider, staff, inspector, owner) and follow the reference's §4.5 with its
 defects fixed: catalogue writes are staff-only, anonymous writes are 401,
 invisible objects 404, visible-but-not-owned 403, and an id of another tenant
 in a request body is a 400 pointing at the relationship.
+
+Authorization comes before validation: with a body that is wrong (the OWNER
+gets 400 or 409 for it), every other caller still gets 401, 404 or 403, and a
+caller who owns no organization gets 403 for every create, whatever the body.
 """
 
 from __future__ import annotations
@@ -17,8 +21,21 @@ import pytest
 
 from flask.testing import FlaskClient
 
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from app.models import (
+    Address,
+    Installation,
+    Membership,
+    Node,
+    NodeModel,
+    Organization,
+    Protocol,
+    Quantity,
+    Room,
+    Site,
+)
 from tests.api.inventory.conftest import doc, js
 from tests.api.inventory.world import ACTORS, World, build_world
 
@@ -49,7 +66,8 @@ OWNED = "401 404 404 403 200"  # change of a private object
 OWNED_PUBLIC = "401 403 403 403 200"
 GONE = "401 404 404 403 204"
 GONE_PUBLIC = "401 403 403 403 204"
-CREATE = "401 400 400 403 201"
+# Staff owns no organization, so it may create nothing whatever the body names.
+CREATE = "401 400 403 403 201"
 STAFF_READ = "401 200 200 200 200"  # members-only lists
 NODE_READ = "401 404 404 200 200"
 
@@ -351,3 +369,160 @@ def test_inventory_endpoint_answers_each_actor_as_specified(
         if resp.status_code >= 400:
             assert resp.mimetype == "application/vnd.api+json"
             assert js(resp)["errors"][0]["status"] == str(resp.status_code)
+
+
+BAD_ORG = "401 403 403 403 400"  # A is public: outsiders see it but may not change it
+BAD_PRIVATE = "401 404 404 403 400"
+NO_DATA = {"x": 1}
+
+INVALID_CASES: dict[str, Case] = {
+    "site-create-without-address": Case(
+        "POST",
+        lambda w: "/api/v1/sites/",
+        BAD_ORG,
+        lambda w: doc("Site", {"name": " "}, {"operator": ("Organization", w.org)}),
+    ),
+    "site-create-no-data": Case(
+        "POST", lambda w: "/api/v1/sites/", "401 400 403 403 400", lambda w: NO_DATA
+    ),
+    "room-create": Case(
+        "POST",
+        lambda w: "/api/v1/rooms/",
+        BAD_ORG,
+        lambda w: doc("Room", {"name": ""}, {"site": ("Site", w.psite)}),
+    ),
+    "installation-create": Case(
+        "POST",
+        lambda w: "/api/v1/installations/",
+        BAD_ORG,
+        lambda w: doc(
+            "Installation",
+            {"from_timestamp_s": "soon"},
+            {"room": ("Room", w.proom), "node": ("Node", w.spare_node)},
+        ),
+    ),
+    "node-create": Case(
+        "POST",
+        lambda w: "/api/v1/nodes/",
+        BAD_ORG,
+        lambda w: doc("Node", {"eui64": "zz"}, {"owner": ("Organization", w.org)}),
+    ),
+    "membership-create": Case(
+        "POST",
+        lambda w: "/api/v1/memberships/",
+        BAD_ORG,
+        lambda w: doc(
+            "Membership",
+            {"role": "X"},
+            {"organization": ("Organization", w.org), "user": ("User", 0)},
+        ),
+    ),
+    "address-create": Case(
+        "POST", lambda w: "/api/v1/addresses/", "401 400 400 400 400", lambda w: NO_DATA
+    ),
+    "quantity-create": Case(
+        "POST",
+        lambda w: "/api/v1/quantities/",
+        "401 403 400 403 403",
+        lambda w: NO_DATA,
+    ),
+    "model-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/models/{w.model}/",
+        "401 403 400 403 403",
+        lambda w: doc("Model", {"trade_name": ""}, id_=w.model),
+    ),
+    "site-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/sites/{w.site}/",
+        BAD_PRIVATE,
+        lambda w: doc("Site", {"name": ""}, id_=w.site),
+    ),
+    "public-site-update": Case(
+        "PATCH", lambda w: f"/api/v1/sites/{w.psite}/", BAD_ORG, lambda w: NO_DATA
+    ),
+    "room-update": Case(
+        "PUT",
+        lambda w: f"/api/v1/rooms/{w.room}/",
+        BAD_PRIVATE,
+        lambda w: doc("Room", {"name": "x"}, id_=w.room),
+    ),
+    "installation-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/installations/{w.inst}/",
+        BAD_PRIVATE,
+        lambda w: doc("Installation", {"is_public": "maybe"}, id_=w.inst),
+    ),
+    "node-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/nodes/{w.node}/",
+        BAD_PRIVATE,
+        lambda w: doc("Node", {"eui64": "zz"}, id_=w.node),
+    ),
+    "address-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/addresses/{w.address}/",
+        BAD_PRIVATE,
+        lambda w: doc("Address", {"zip": ""}, id_=w.address),
+    ),
+    "organization-update": Case(
+        "PATCH",
+        lambda w: f"/api/v1/organizations/{w.org}/",
+        BAD_ORG,
+        lambda w: doc("Organization", {"name": ""}, id_=w.org),
+    ),
+    "user-organizations-add": Case(
+        "POST",
+        lambda w: f"/api/v1/users/{w.owner}/relationships/organizations/",
+        "401 404 404 403 400",
+        lambda w: NO_DATA,
+    ),
+    "organization-members-add": Case(
+        "POST",
+        lambda w: f"/api/v1/organizations/{w.org}/relationships/users/",
+        BAD_ORG,
+        lambda w: NO_DATA,
+    ),
+}
+
+#: Every table a refused write could touch.
+TABLES: tuple[type[Any], ...] = (
+    Quantity,
+    Protocol,
+    NodeModel,
+    Node,
+    Organization,
+    Membership,
+    Address,
+    Site,
+    Room,
+    Installation,
+)
+
+
+def _stored(session: Session) -> dict[str, list[Any]]:
+    """Every row of :data:`TABLES`, as stored."""
+    stored = {}
+    for model in TABLES:
+        table = inspect(model).local_table
+        stmt = select(table).order_by(*table.primary_key)
+        stored[model.__name__] = list(session.execute(stmt).all())
+    return stored
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_CASES))
+def test_write_with_bad_body_is_authorized_before_validated(
+    client: FlaskClient, session: Session, name: str
+) -> None:
+    case = INVALID_CASES[name]
+    world = build_world(session)
+    session.commit()
+    before = _stored(session)
+
+    answers = {actor: _send(client, case, world, actor) for actor in ACTORS}
+
+    statuses = {actor: resp.status_code for actor, resp in answers.items()}
+    assert statuses == case.statuses()
+    for resp in answers.values():
+        assert js(resp)["errors"][0]["status"] == str(resp.status_code)
+    assert _stored(session) == before

@@ -60,6 +60,7 @@ class World:
     quantity_name: str
     psite_name: str
     proom_name: str
+    owner: int
 
 
 def build_world(session: Session) -> World:
@@ -125,4 +126,5 @@ def build_world(session: Session) -> World:
         quantity_name=quantity.quantity,
         psite_name=psite.name,
         proom_name=proom.name,
+        owner=users["owner"].id,
     )
