@@ -23,6 +23,7 @@ from app.jsonapi import (
     make_slashes_optional,
     register_error_handlers,
 )
+from app.jsonapi.routing import cap_path_ids
 from app.metrics import init_metrics
 from app.services.replica import init_replica
 
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_session_teardown(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     make_slashes_optional(app)
+    cap_path_ids(app)
     api = JsonApi(app)
     register_error_handlers(app, html_prefixes=HTML_PREFIXES)
     init_media(app)

@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+#: The largest id a (bigint) primary key can hold.
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` capped at :data:`MAX_ID`: a larger id names no row.
+
+    Without the cap such an id reached the database and came back as a 400
+    ("out of range") although the OpenAPI document allowed it; now the URL
+    matches no route (404), and the document states the maximum.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def cap_path_ids(app: Flask) -> None:
+    """Make ``int`` path segments :class:`IdConverter` s (before any route is added)."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def make_slashes_optional(app: Flask) -> None:

@@ -150,3 +150,16 @@ def test_docs_page_has_no_inline_script(client: FlaskClient) -> None:
     html = client.get("/api/v1/schema/swagger-ui/").get_data(as_text=True)
 
     assert re.search(r"<script>(?!\s*</script>)", html) is None
+
+
+def test_openapi_integer_ids_stop_at_bigint_and_larger_ones_name_nothing(
+    spec: dict[str, Any], client: FlaskClient
+) -> None:
+    (pk,) = spec["paths"]["/api/v1/sites/{pk}/"]["parameters"]
+    assert pk["schema"]["maximum"] == 2**63 - 1
+
+    response = client.get(f"/api/v1/sites/{2**63}/")
+
+    assert response.status_code == 404
+    assert response.mimetype == "application/vnd.api+json"
+
