@@ -6,33 +6,159 @@ Views do not dump through these schemas (JSON:API documents are assembled by
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import marshmallow as ma
 
 from app.jsonapi import JSONAPI_MEDIA_TYPE
+from app.jsonapi.routing import MAX_ID
+
+JsonSchema = dict[str, Any]
+
+#: An integer id as the request parsers take it: a digit string or a number.
+INT_ID: JsonSchema = {
+    "anyOf": [
+        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+    ]
+}
+UUID_ID: JsonSchema = {"type": "string", "format": "uuid"}
+
+
+@dataclass(frozen=True)
+class Related:
+    """A relationship a request document may send, as the view reads it."""
+
+    type: str
+    id: JsonSchema = field(default_factory=lambda: INT_ID)
+    required: bool = True
+    many: bool = False
 
 
 @dataclass(frozen=True)
 class DocumentSchemas:
-    """The schemas describing one resource type's documents."""
+    """The schemas describing one resource type's documents.
+
+    ``create``, ``replace`` and ``change`` describe the request bodies of
+    POST, PUT and PATCH exactly as the views validate them, so that the
+    document neither promises what is refused nor hides what is accepted.
+    """
 
     resource: type[ma.Schema]
     single: type[ma.Schema]
     collection: type[ma.Schema]
+    create: JsonSchema
+    replace: JsonSchema
+    change: JsonSchema
+
+
+def identifier(type_: str, id_schema: JsonSchema = INT_ID) -> JsonSchema:
+    """Return the JSON schema of a resource identifier ``{"type", "id"}``."""
+    return {
+        "type": "object",
+        "required": ["type", "id"],
+        "properties": {"type": {"type": "string", "enum": [type_]}, "id": id_schema},
+    }
+
+
+def linkage_document(type_: str) -> JsonSchema:
+    """Return the JSON schema of a to-many relationship request ``{"data": [...]}``."""
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": {"type": "array", "items": identifier(type_)}},
+    }
+
+
+def _attributes(
+    schema: type[ma.Schema], name: str, *, partial: bool
+) -> type[ma.Schema]:
+    """Copy the writable fields of ``schema``; ``partial`` makes every one optional."""
+    fields = {
+        key: copy.deepcopy(value)
+        for key, value in schema._declared_fields.items()
+        if not value.dump_only
+    }
+    if partial:
+        for value in fields.values():
+            value.required = False
+    return ma.Schema.from_dict(fields, name=name)
+
+
+def _request(
+    type_: str,
+    attributes: type[ma.Schema],
+    relationships: Mapping[str, Related],
+    *,
+    method: str,
+    name: str,
+) -> JsonSchema:
+    """The JSON schema of a POST, PUT or PATCH body of ``type_``."""
+    partial = method == "Patch"
+    attrs = _attributes(attributes, f"{name}{method}Attributes", partial=partial)
+    links = {
+        key: {
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {"type": "array", "items": identifier(rel.type, rel.id)}
+                if rel.many
+                else identifier(rel.type, rel.id)
+            },
+        }
+        for key, rel in relationships.items()
+    }
+    wanted = [k for k, rel in relationships.items() if rel.required and not partial]
+    data: JsonSchema = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {
+            "type": {"type": "string", "enum": [type_]},
+            "attributes": attrs,
+            "relationships": {
+                "type": "object",
+                "properties": links,
+                "required": wanted,
+                "additionalProperties": False,
+            },
+        },
+    }
+    if any(f.required for f in attrs._declared_fields.values()):
+        data["required"].append("attributes")
+    if wanted:
+        data["required"].append("relationships")
+    if method == "Post":
+        if type_ == "Node":  # the only type whose client may choose the id
+            data["properties"]["id"] = UUID_ID
+    else:
+        data["required"].append("id")
+        data["properties"]["id"] = {
+            "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]
+        }
+    if not wanted:
+        del data["properties"]["relationships"]["required"]
+    return {"type": "object", "required": ["data"], "properties": {"data": data}}
 
 
 def document_schemas(
-    type_: str, attributes: type[ma.Schema], name: str | None = None
+    type_: str,
+    attributes: type[ma.Schema],
+    name: str | None = None,
+    relationships: Mapping[str, Related] | None = None,
 ) -> DocumentSchemas:
     """Build the resource, single-document and list-document schemas of ``type_``.
 
     ``name`` prefixes the schema names (default: the type) where two
-    descriptions of one type exist.
+    descriptions of one type exist; ``relationships`` are the writable ones.
     """
     name = name or type_.replace("-", "")
+    requests = {
+        key: _request(type_, attributes, relationships or {}, method=method, name=name)
+        for key, method in (("create", "Post"), ("replace", "Put"), ("change", "Patch"))
+    }
     # Answers carry read-only attributes too: the object stays open to them.
     meta = type("Meta", (getattr(attributes, "Meta", object),), {"unknown": ma.INCLUDE})
     attributes = type(f"{name}Attributes", (attributes,), {"Meta": meta})
@@ -64,7 +190,7 @@ def document_schemas(
         },
         name=f"{name}ListDocument",
     )
-    return DocumentSchemas(resource, single, listing)
+    return DocumentSchemas(resource, single, listing, **requests)
 
 
 class IdentifierSchema(ma.Schema):
@@ -80,7 +206,7 @@ class LinkageDocumentSchema(ma.Schema):
     data = ma.fields.List(ma.fields.Nested(IdentifierSchema), required=True)
 
 
-def request_body(schema: type[ma.Schema]) -> dict[str, Any]:
+def request_body(schema: type[ma.Schema] | JsonSchema) -> dict[str, Any]:
     """Return an OpenAPI ``requestBody`` for a JSON:API document ``schema``."""
     return {
         "required": True,
@@ -203,7 +329,7 @@ def reads(
 def creates(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
     """Document a create view: the resource document in, 201 with it and ``Location``."""
     return _compose(
-        blp.doc(requestBody=request_body(documents.single)),
+        blp.doc(requestBody=request_body(documents.create)),
         blp.alt_response(
             201,
             schema=documents.single,
@@ -218,10 +344,13 @@ def creates(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
     )
 
 
-def updates(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
-    """Document a PATCH/PUT view: the resource document in, 200 with it."""
+def updates(
+    blp: Any, documents: DocumentSchemas, *, partial: bool = True
+) -> Callable[[F], F]:
+    """Document a PATCH (``partial``) or PUT view: the document in, 200 with it."""
+    body = documents.change if partial else documents.replace
     return _compose(
-        blp.doc(requestBody=request_body(documents.single)),
+        blp.doc(requestBody=request_body(body)),
         blp.alt_response(200, schema=documents.single, success=True),
     )
 

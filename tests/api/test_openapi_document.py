@@ -163,3 +163,17 @@ def test_openapi_integer_ids_stop_at_bigint_and_larger_ones_name_nothing(
     assert response.status_code == 404
     assert response.mimetype == "application/vnd.api+json"
 
+
+def test_openapi_request_bodies_require_what_the_views_require(
+    spec: dict[str, Any],
+) -> None:
+    body = spec["paths"]["/api/v1/sites/"]["post"]["requestBody"]
+    data = body["content"]["application/vnd.api+json"]["schema"]["properties"]["data"]
+    relationships = data["properties"]["relationships"]
+    names = spec["components"]["schemas"]["SitePostAttributes"]["properties"]["name"]
+
+    assert {"type", "attributes", "relationships"} <= set(data["required"])
+    assert set(relationships["required"]) == {"address", "operator"}
+    assert names["pattern"] == r"\s*\S"  # not blank
+    operator = relationships["properties"]["operator"]["properties"]["data"]
+    assert operator["required"] == ["type", "id"]

@@ -76,7 +76,7 @@ class AddressItem(MethodView):
         """Change an address (OWNER of every organization whose sites use it)."""
         return self._update(pk, partial=True)
 
-    @docs.updates(blp, ADDRESS_DOCUMENTS)
+    @docs.updates(blp, ADDRESS_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an address."""
         return self._update(pk, partial=False)

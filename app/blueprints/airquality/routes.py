@@ -59,6 +59,17 @@ def _answer(
     return single(airquality_resource(result, int(now.timestamp())))
 
 
+#: The month in the path, as :func:`parse_year_month` takes it (1970-01 to 2037-12).
+YEAR_MONTH = {
+    "in": "path",
+    "name": "year_month",
+    "schema": {
+        "type": "string",
+        "pattern": "^(19[7-9][0-9]|20[0-2][0-9]|203[0-7])-(0[1-9]|1[0-2])$",
+    },
+}
+
+
 @blp.route("/<int:room_id>/airquality/")
 class RoomAirQualityRecent(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
@@ -69,7 +80,7 @@ class RoomAirQualityRecent(MethodView):
         return _answer(room_id, None, args)
 
 
-@blp.route("/<int:room_id>/airquality/<year_month>")
+@blp.route("/<int:room_id>/airquality/<year_month>", parameters=[YEAR_MONTH])
 class RoomAirQualityMonth(MethodView):
     @blp.arguments(AirQualityQueryArgsSchema, location="query")
     @docs.reads(blp, AIRQUALITY_DOCUMENTS)

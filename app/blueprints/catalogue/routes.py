@@ -156,7 +156,7 @@ class QuantityItem(_EntryItem):
     kind = QUANTITY
     get = docs.reads(blp, QUANTITY_DOCUMENTS)(_EntryItem.get)
     patch = docs.updates(blp, QUANTITY_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, QUANTITY_DOCUMENTS)(_EntryItem.put)
+    put = docs.updates(blp, QUANTITY_DOCUMENTS, partial=False)(_EntryItem.put)
 
 
 @blp.route("/protocols/")
@@ -171,7 +171,7 @@ class ProtocolItem(_EntryItem):
     kind = PROTOCOL
     get = docs.reads(blp, PROTOCOL_DOCUMENTS)(_EntryItem.get)
     patch = docs.updates(blp, PROTOCOL_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, PROTOCOL_DOCUMENTS)(_EntryItem.put)
+    put = docs.updates(blp, PROTOCOL_DOCUMENTS, partial=False)(_EntryItem.put)
 
 
 @blp.route("/models/")
@@ -186,4 +186,4 @@ class ModelItem(_EntryItem):
     kind = MODEL
     get = docs.reads(blp, MODEL_DOCUMENTS)(_EntryItem.get)
     patch = docs.updates(blp, MODEL_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, MODEL_DOCUMENTS)(_EntryItem.put)
+    put = docs.updates(blp, MODEL_DOCUMENTS, partial=False)(_EntryItem.put)

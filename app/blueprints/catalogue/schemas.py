@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
 
 
@@ -39,4 +39,8 @@ class ModelAttributesSchema(ma.Schema):
 
 QUANTITY_DOCUMENTS = document_schemas("Quantity", QuantityAttributesSchema)
 PROTOCOL_DOCUMENTS = document_schemas("Protocol", ProtocolAttributesSchema)
-MODEL_DOCUMENTS = document_schemas("Model", ModelAttributesSchema)
+MODEL_DOCUMENTS = document_schemas(
+    "Model",
+    ModelAttributesSchema,
+    relationships={"quantities": Related("Quantity", required=False, many=True)},
+)

@@ -190,7 +190,7 @@ class InstallationItem(MethodView):
         """Change an installation (OWNER): end it, toggle ``is_public``, ..."""
         return self._update(pk, partial=True)
 
-    @docs.updates(blp, INSTALLATION_DOCUMENTS)
+    @docs.updates(blp, INSTALLATION_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an installation (OWNER)."""
         return self._update(pk, partial=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Range
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import UUID_ID, Related, document_schemas
 from app.services.epoch import MAX_EPOCH_S, OPEN_END_S
 
 _EPOCH = Range(min=0, max=MAX_EPOCH_S)
@@ -25,4 +25,8 @@ def with_default_end(attributes: dict[str, object]) -> dict[str, object]:
     return {"to_timestamp_s": OPEN_END_S, **attributes}
 
 
-INSTALLATION_DOCUMENTS = document_schemas("Installation", InstallationAttributesSchema)
+INSTALLATION_DOCUMENTS = document_schemas(
+    "Installation",
+    InstallationAttributesSchema,
+    relationships={"room": Related("Room"), "node": Related("Node", UUID_ID)},
+)

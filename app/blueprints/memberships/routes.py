@@ -76,7 +76,7 @@ class MembershipList(MethodView):
             included = _included(session, actor, listing.items, include)
         return paged(listing, params, render.membership, included)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.create))
     @blp.alt_response(201, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
     def post(self) -> ResponseReturnValue:
         """Add a user to an organization you own (role I unless given)."""
@@ -111,13 +111,13 @@ class MembershipItem(MethodView):
             included = _included(session, actor, [view], include)
         return one(render.membership(view), params, included)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.change))
     @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change the role (or user, or organization) of a membership you own."""
         return _update(pk, partial=True)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.replace))
     @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a membership you own; ``user`` and ``organization`` are required."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.models import Role
 
 MAX_ID = 2**63 - 1
@@ -43,4 +43,8 @@ class MembershipQueryArgsSchema(ma.Schema):
     )
 
 
-MEMBERSHIP_DOCUMENTS = document_schemas("Membership", MembershipAttributesSchema)
+MEMBERSHIP_DOCUMENTS = document_schemas(
+    "Membership",
+    MembershipAttributesSchema,
+    relationships={"user": Related("User"), "organization": Related("Organization")},
+)

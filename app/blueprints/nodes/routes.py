@@ -133,7 +133,7 @@ class NodeItem(MethodView):
         """Change a node (OWNER); moving it needs OWNER rights on both organizations."""
         return self._update(pk, partial=True)
 
-    @docs.updates(blp, NODE_DOCUMENTS)
+    @docs.updates(blp, NODE_DOCUMENTS, partial=False)
     def put(self, pk: UUID) -> ResponseReturnValue:
         """Replace a node (OWNER)."""
         return self._update(pk, partial=False)

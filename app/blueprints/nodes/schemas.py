@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
 
 
@@ -17,4 +17,12 @@ class NodeAttributesSchema(ma.Schema):
     description = ma.fields.String(allow_none=True)
 
 
-NODE_DOCUMENTS = document_schemas("Node", NodeAttributesSchema)
+NODE_DOCUMENTS = document_schemas(
+    "Node",
+    NodeAttributesSchema,
+    relationships={
+        "protocol": Related("Protocol"),
+        "model": Related("Model"),
+        "owner": Related("Organization"),
+    },
+)

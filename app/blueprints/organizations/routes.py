@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.docs import LinkageDocumentSchema, request_body
+from app.blueprints.docs import LinkageDocumentSchema, linkage_document, request_body
 from app.blueprints.documents import one, paged, window
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
@@ -65,7 +65,7 @@ class OrganizationList(MethodView):
             included = _included(session, actor, listing.items, include)
         return paged(listing, params, render.organization, included)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.create))
     @blp.alt_response(201, schema=ORGANIZATION_DOCUMENTS.single, success=True)
     def post(self) -> ResponseReturnValue:
         """Create an organization; you become its OWNER."""
@@ -102,13 +102,13 @@ class OrganizationItem(MethodView):
             included = _included(session, actor, [view], include)
         return one(render.organization(view), params, included)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.change))
     @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change an organization you own (name, description, member set)."""
         return _update(pk, partial=True)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.single))
+    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.replace))
     @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an organization you own; ``name`` is required."""
@@ -186,13 +186,13 @@ class OrganizationUserLinks(MethodView):
             ids = members.member_ids(session, current_actor(), pk)
         return user_render.linkage(user_render.TYPE, ids)
 
-    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.doc(requestBody=request_body(linkage_document(user_render.TYPE)))
     @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
     def post(self, pk: int) -> ResponseReturnValue:
         """Add users to an organization you own, as INSPECTORs."""
         return _change_members(pk, members.add)
 
-    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.doc(requestBody=request_body(linkage_document(user_render.TYPE)))
     @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
     def delete(self, pk: int) -> ResponseReturnValue:
         """Remove users from an organization you own (never its last OWNER)."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.services.organizations import NAME_MAX
 
 REQUIRED: dict[str, Any] = {
@@ -24,9 +24,17 @@ class OrganizationAttributesSchema(ma.Schema):
             max=NAME_MAX, error="Ensure this field has no more than {max} characters."
         ),
         error_messages=REQUIRED,
-        metadata={"description": f"Unique, at most {NAME_MAX} characters"},
+        # Not blank: the service checks it (translated); the pattern documents it.
+        metadata={
+            "description": f"Unique, at most {NAME_MAX} characters",
+            "pattern": r"\S",
+        },
     )
     description = ma.fields.String(allow_none=True)
 
 
-ORGANIZATION_DOCUMENTS = document_schemas("Organization", OrganizationAttributesSchema)
+ORGANIZATION_DOCUMENTS = document_schemas(
+    "Organization",
+    OrganizationAttributesSchema,
+    relationships={"users": Related("User", required=False, many=True)},
+)

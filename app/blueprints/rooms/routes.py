@@ -115,7 +115,7 @@ class RoomItem(MethodView):
         """Change a room (OWNER); moving it needs OWNER rights on both sites' owners."""
         return self._update(pk, partial=True)
 
-    @docs.updates(blp, ROOM_DOCUMENTS)
+    @docs.updates(blp, ROOM_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a room (OWNER)."""
         return self._update(pk, partial=False)

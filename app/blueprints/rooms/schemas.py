@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import FixedDecimal, not_blank
 
 
@@ -21,4 +21,6 @@ class RoomAttributesSchema(ma.Schema):
     )
 
 
-ROOM_DOCUMENTS = document_schemas("Room", RoomAttributesSchema)
+ROOM_DOCUMENTS = document_schemas(
+    "Room", RoomAttributesSchema, relationships={"site": Related("Site")}
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import marshmallow as ma
 from marshmallow import validate
@@ -19,6 +19,11 @@ from app.services.series_sql import AGGREGATES, QUANTITIES
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
 MAX_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+#: How the document states a time: epoch seconds up to :data:`MAX_TIME` (the
+#: ISO-8601 form is named in the description; a schema cannot say it as well).
+EPOCH_S = {"type": "integer", "minimum": 0, "maximum": int(MAX_TIME.timestamp())}
+#: The zones ``tz`` takes, listed in the OpenAPI document.
+ZONES = sorted(available_timezones())
 
 
 class TimeArg(ma.fields.Field):  # type: ignore[type-arg]  # marshmallow generics
@@ -68,11 +73,15 @@ class SeriesArgsSchema(ma.Schema):
 
     start = TimeArg(
         data_key="filter[from]",
-        metadata={"description": "Start (inclusive): epoch seconds or ISO-8601."},
+        metadata={
+            "description": "Start (inclusive): epoch seconds or ISO-8601; "
+            "not after filter[to].",
+            **EPOCH_S,
+        },
     )
     end = TimeArg(
         data_key="filter[to]",
-        metadata={"description": "End (inclusive); default now."},
+        metadata={"description": "End (inclusive); default now.", **EPOCH_S},
     )
     resolution = ma.fields.String(
         load_default="auto",
@@ -92,7 +101,10 @@ class SeriesArgsSchema(ma.Schema):
         metadata={"description": "Comma-separated; default all three."},
     )
     tz = ma.fields.String(
-        metadata={"description": "Zone of daily buckets; default ANALYSIS_TIMEZONE."},
+        metadata={
+            "description": "Zone of daily buckets; default ANALYSIS_TIMEZONE.",
+            "enum": ZONES,
+        },
     )
     max_points = ma.fields.Integer(
         load_default=1000,

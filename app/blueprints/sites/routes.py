@@ -154,7 +154,7 @@ class SiteItem(MethodView):
         """Change a site (OWNER); moving it needs OWNER rights on both organizations."""
         return self._update(pk, partial=True)
 
-    @docs.updates(blp, SITE_DOCUMENTS)
+    @docs.updates(blp, SITE_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a site (OWNER)."""
         return self._update(pk, partial=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
-from app.blueprints.docs import document_schemas
+from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import FixedDecimal, not_blank
 
 
@@ -27,5 +27,9 @@ class AddressAttributesSchema(ma.Schema):
     longitude = FixedDecimal(9, 6, allow_none=True, validate=Range(min=-180, max=180))
 
 
-SITE_DOCUMENTS = document_schemas("Site", SiteAttributesSchema)
+SITE_DOCUMENTS = document_schemas(
+    "Site",
+    SiteAttributesSchema,
+    relationships={"address": Related("Address"), "operator": Related("Organization")},
+)
 ADDRESS_DOCUMENTS = document_schemas("Address", AddressAttributesSchema)

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
-from app.blueprints.docs import LinkageDocumentSchema, request_body
+from app.blueprints.docs import LinkageDocumentSchema, linkage_document, request_body
 from app.blueprints.documents import one, paged, unpaged, window
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
@@ -99,19 +99,19 @@ class UserOrganizationLinks(MethodView):
         """List the user's organizations that you belong to as well."""
         return self._linkage(pk)
 
-    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
     @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
     def post(self, pk: int) -> ResponseReturnValue:
         """Add the user to organizations you own, as an INSPECTOR."""
         return self._change(pk, members.join)
 
-    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
     @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Replace the user's organizations among those you belong to."""
         return self._change(pk, members.replace_organizations)
 
-    @blp.doc(requestBody=request_body(LinkageDocumentSchema))
+    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
     @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
     def delete(self, pk: int) -> ResponseReturnValue:
         """Remove the user from organizations you own (never their last OWNER)."""
