@@ -216,18 +216,20 @@ def request_body(schema: type[ma.Schema] | JsonSchema) -> dict[str, Any]:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The largest ``page[...]`` value the parser reads (18 digits; sizes clamp to 100).
+PAGE_MAX = 10**18 - 1
 PAGE_PARAMETERS: tuple[dict[str, Any], ...] = (
     {
         "in": "query",
         "name": "page[number]",
         "description": "Page to return (1-based); needs `page[size]`",
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
     },
     {
         "in": "query",
         "name": "page[size]",
         "description": "Items per page (at most 100); without it, every item",
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
     },
 )
 
