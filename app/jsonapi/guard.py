@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
 from app.errors import ValidationError
-from app.jsonapi.exceptions import json_pointer
+from app.jsonapi.exceptions import ParameterError, json_pointer
 
 MAX_DEPTH = 32
 
@@ -135,6 +135,24 @@ def check_strings(value: Any) -> None:
                 "a pair of surrogates."
             )
         raise UnstorableTextError(detail, json_pointer(*path))
+
+
+def check_query(pairs: Iterable[tuple[str, str]]) -> None:
+    """Refuse query parameters whose name or value the database cannot store.
+
+    A ``filter[search]=%00`` would otherwise reach a query and come back from
+    PostgreSQL as a data error: a 400 that names no parameter at best.
+
+    Raises:
+        ParameterError: the first such parameter (``source.parameter``).
+    """
+    for name, value in pairs:
+        if _UNSTORABLE.search(name) or _UNSTORABLE.search(value):
+            shown = _UNSTORABLE.sub("?", name)
+            raise ParameterError(
+                f"Query parameter {shown} may not contain NUL characters (%00).",
+                parameter=shown,
+            )
 
 
 def loads(text: str | bytes, parse: Callable[[Any], Any] = json.loads) -> Any:

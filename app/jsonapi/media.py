@@ -146,7 +146,10 @@ def require_json_body() -> None:
 
 
 def init_media(app: Flask, *, prefixes: Collection[str] = API_PREFIXES) -> None:
-    """Install the JSON:API provider and the body check for paths under ``prefixes``.
+    """Install the JSON:API provider and the request checks for paths under ``prefixes``.
+
+    The checks: query parameters hold no NUL (:func:`guard.check_query`), and
+    bodies are of a media type the view accepts (:func:`require_json_body`).
 
     HTML pages (``/accounts/``, ``/admin/``) post forms, so the check is limited
     to the API paths. Alternatively register :func:`require_json_body` on
@@ -161,6 +164,7 @@ def init_media(app: Flask, *, prefixes: Collection[str] = API_PREFIXES) -> None:
 
     def check_api_body() -> None:
         if request.path.startswith(starts):
+            guard.check_query(request.args.items(multi=True))
             require_json_body()
 
     app.before_request(check_api_body)

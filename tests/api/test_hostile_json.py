@@ -249,3 +249,25 @@ def test_nul_in_a_csv_cell_rejects_that_row_only(
     meta = json.loads(response.get_data())["meta"]
     assert (meta["stored"], meta["rejected"]) == (1, 1)
     assert meta["rejections"][0]["field"] == "measurement_status"
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/sites/?filter[search]=a%00b", "filter[search]"),
+        ("/api/v1/organizations/?filter[search]=%00", "filter[search]"),
+        ("/api/v1/users/?filter[username]=x%00", "filter[username]"),
+        ("/api/v1/nodes/?filter[search]=%00&page[size]=5", "filter[search]"),
+        ("/api/v1/rooms/?filter%00=1", "filter?"),
+    ],
+)
+def test_nul_in_a_query_parameter_is_400_naming_it(
+    client: FlaskClient,
+    callers: dict[str, dict[str, str]],
+    path: str,
+    parameter: str,
+) -> None:
+    response = client.get(path, headers=callers["user"])
+    error = _error(response)
+    assert error["source"] == {"parameter": parameter}
+    assert "NUL" in error["detail"]
