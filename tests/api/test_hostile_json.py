@@ -17,8 +17,14 @@ from werkzeug.test import TestResponse
 
 from sqlalchemy.orm import Session
 
-from app.models import Node
-from tests.factories import count, make_ingest_key, make_node, make_user
+from app.models import Node, Role
+from tests.factories import (
+    count,
+    make_ingest_key,
+    make_membership,
+    make_node,
+    make_user,
+)
 from tests.support.accounts import AUTH
 from tests.support.auth import auth_headers
 from tests.support.servers import sample_document
@@ -48,9 +54,12 @@ def node(session: Session) -> Node:
 @pytest.fixture
 def callers(session: Session, node: Node) -> dict[str, dict[str, str]]:
     ingest = {"Authorization": f"Token {make_ingest_key(session, node.owner)}"}
+    # An owner, so that writes get past authorization to the body.
+    owner = make_user(session)
+    make_membership(session, owner, node.owner, Role.OWNER)
     return {
         "anonymous": {},
-        "user": auth_headers(session, make_user(session)),  # commits all of them
+        "user": auth_headers(session, owner),  # commits all of them
         "ingest": ingest,
     }
 
