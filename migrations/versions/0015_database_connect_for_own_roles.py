@@ -39,6 +39,10 @@ def downgrade() -> None:
                 JOIN pg_catalog.pg_roles p ON p.rolname = r.role_name
             );
         BEGIN
+            IF (SELECT datistemplate FROM pg_catalog.pg_database
+                WHERE datname = current_database()) THEN
+                RETURN;  -- the upgrade left a template database alone
+            END IF;
             IF analysts IS NOT NULL THEN
                 EXECUTE format(
                     'REVOKE CONNECT ON DATABASE %I FROM %s', current_database(), analysts

@@ -15,6 +15,11 @@ DECLARE
     db text := current_database();
     analyst text;
 BEGIN
+    -- A template database is copied, never served: leave it as it is (PGlite,
+    -- the TSL test server, runs everything in template1, where a REVOKE fails).
+    IF (SELECT datistemplate FROM pg_catalog.pg_database WHERE datname = db) THEN
+        RETURN;
+    END IF;
     IF NOT pg_has_role(
         current_user,
         (SELECT datdba FROM pg_catalog.pg_database WHERE datname = db),
