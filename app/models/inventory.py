@@ -148,7 +148,7 @@ class Installation(Base):
     to_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Null when from > to, so the CHECK above reports the problem instead of
     # tstzrange() failing with a data error. Half-open, so one installation may
-    # end at the instant the next one starts (migration 0006).
+    # end at the instant the next one starts (migration 0004).
     period: Mapped[Range[datetime] | None] = mapped_column(
         TSTZRANGE,
         Computed(

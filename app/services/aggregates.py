@@ -74,7 +74,7 @@ class RefreshStats:
         rows_1d: buckets written at 1 day (Apache).
         rows_1d_local: local days written (Apache).
         local_days_behind: the local days need another step (Apache: the first
-            refresh after migration 0011 fills their history in steps).
+            refresh after migration 0009 fills their history in steps).
     """
 
     edition: str

@@ -7,7 +7,7 @@ privileges), nothing else. Which rows it sees is decided by the views themselves
 :class:`~app.models.AnalystRoleOrganization`, so SQL cannot get around it.
 
 Roles are cluster-wide, and PostgreSQL grants ``CONNECT`` on every database to
-``PUBLIC`` unless its owner revokes it. This database does (migration 0015,
+``PUBLIC`` unless its owner revokes it. This database does (migration 0013,
 ``sql/timescale/130_*``), so only its own roles connect to it. The other
 databases are their owners' to close: :attr:`AnalystRoleInfo.other_databases`
 names those a role can still connect to, and ``flask analysts`` says what to run.

@@ -1,7 +1,7 @@
 """Downsampled series: samples_10m / samples_1h / samples_1d on either edition.
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0007
 Create Date: 2026-11-29 18:00:00
 
 The edition is read at upgrade time. TSL (``timescaledb.license = 'timescale'``):
@@ -22,7 +22,7 @@ from alembic import op
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
 revision = "0008"
-down_revision = "0010"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

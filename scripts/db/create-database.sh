@@ -97,7 +97,7 @@ SQL
 # roles included (flask analysts create-role), could connect to postgres and
 # template1. Only the application role needs postgres (it creates throwaway test
 # databases from there); template1 is copied by CREATE DATABASE, never connected
-# to. The application's own database is closed by its migrations (0015).
+# to. The application's own database is closed by its migrations (0013).
 step "Closing postgres and template1 to roles that do not need them" "Check the PostgreSQL messages above."
 psql_su -d postgres <<SQL
 REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;

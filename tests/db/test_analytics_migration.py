@@ -1,4 +1,4 @@
-"""Migration 0010: the analytics schema goes away on downgrade, also with analysts."""
+"""Migration 0007: the analytics schema goes away on downgrade, also with analysts."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.services.analysts import NewAnalystRole, create_analyst_role
 from tests.support.database import throwaway_database
 
 
-def test_downgrade_below_0010_drops_schema_and_leaves_roles_droppable() -> None:
+def test_downgrade_below_0007_drops_schema_and_leaves_roles_droppable() -> None:
     name = f"airq_m{os.getpid()}_{secrets.token_hex(3)}"
     with throwaway_database("co2_migr_analytics") as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})

@@ -1,4 +1,5 @@
-"""Migrations: one head, a full round trip, and the hypertable they create."""
+"""Migrations: one head, ids in chain order, a full round trip, and the hypertable
+they create."""
 
 from __future__ import annotations
 
@@ -25,6 +26,20 @@ def test_migrations_have_a_single_head() -> None:
     heads = ScriptDirectory.from_config(config).get_heads()
 
     assert len(heads) == 1
+
+
+def test_revision_ids_increase_along_the_chain() -> None:
+    # Renumbered once (nothing was released): a newcomer reads the history in file
+    # order, and a new revision takes the next number after the head.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+
+    chain = [rev.revision for rev in script.walk_revisions("base", "heads")][::-1]
+    files = sorted(path.name for path in (MIGRATIONS / "versions").glob("*.py"))
+
+    assert chain == [f"{n:04d}" for n in range(1, len(chain) + 1)]
+    assert [name[:5] for name in files] == [f"{rev}_" for rev in chain]
 
 
 def _tables(session: Session) -> set[str]:

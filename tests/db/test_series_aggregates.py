@@ -316,7 +316,7 @@ def test_local_days_fill_an_existing_history_in_bounded_steps(
     insert_rows(session, node.id, irregular_rows(T0, T0 + timedelta(days=8), seed=15))
     until = T0 + timedelta(days=8)
     aggregates.refresh(session, until=until)
-    # The state right after migration 0011 on a database with history.
+    # The state right after migration 0009 on a database with history.
     session.execute(text("DELETE FROM samples_1d_local"))
     session.execute(
         text("UPDATE samples_1d_local_watermark SET watermark = '-infinity'")

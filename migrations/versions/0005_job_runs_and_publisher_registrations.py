@@ -1,7 +1,7 @@
 """Job bookkeeping, publisher registrations, and an index for purging delivered rows.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 17:17:51.897457
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = "0009"
-down_revision = "0006"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """samples -> nodes: statement-level triggers instead of the per-row foreign key.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29 23:00:00
 
 The foreign key looked up the node of every inserted sample on its own; a batch of
@@ -17,8 +17,8 @@ from alembic import op
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
-revision = "0012"
-down_revision = "0011"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

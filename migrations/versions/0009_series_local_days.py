@@ -1,6 +1,6 @@
 """Downsampled series: samples_1d_local, local days in ANALYSIS_TIMEZONE, on either edition.
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-29 22:30:00
 
@@ -22,7 +22,7 @@ from alembic import op
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Log-ins: one row per log-in, named by the API key, JWTs and session it issued.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 00:10:00
 
 Existing API keys keep working without a log-in (``login_id`` null); bearer
@@ -12,8 +12,8 @@ stop verifying, so their users log in once more.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Provenance of imported rows: which rows a Managair import wrote.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 12:00:00
 
 ``flask import managair`` keeps Managair's ids; this table tells the rows an
@@ -12,8 +12,8 @@ to hold the same ids (which an import must never touch).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Analytics schema for analysts, and the analyst roles that may read it.
 
-Revision ID: 0010
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29 17:40:34.457609
 
 The tables map analyst login roles to organizations; ``sql/timescale/100-120``
@@ -18,8 +18,8 @@ from alembic import op
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

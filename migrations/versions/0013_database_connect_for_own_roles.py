@@ -1,7 +1,7 @@
 """CONNECT on the application's database for its own roles only, not PUBLIC.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 00:30:00
 
 PostgreSQL grants CONNECT on every database to PUBLIC: any login role of the
@@ -18,8 +18,8 @@ from alembic import op
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
-revision = "0015"
-down_revision = "0014"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@
   publicity by ending it at ``now`` and starting a new one at the same ``now``.
   Sample membership stays inclusive on both ends.
 
-Revision ID: 0006
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29 17:16:15.307351
 """
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = "0006"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """Revoked bearer tokens and sessions; failed log-in counters for rate limiting.
 
-Revision ID: 0004
-Revises: 0009
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29 17:17:58.752740
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0004"
-down_revision = "0009"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
