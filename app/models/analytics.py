@@ -1,8 +1,8 @@
 """Analyst roles: PostgreSQL login roles that read the ``analytics`` schema.
 
 What a role may see is decided in the database: the views in ``analytics``
-(``sql/timescale/110_*``) keep the rows of the organizations listed here for
-``current_user`` (and public installations when ``public_data`` is set). The
+(``sql/timescale/definitions/analytics_installation_views.sql``) keep the rows
+of the organizations listed here for ``current_user`` (and public installations when ``public_data`` is set). The
 roles themselves are cluster-wide; these rows belong to this database.
 """
 

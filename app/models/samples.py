@@ -58,7 +58,8 @@ class Sample(Base):
 
     time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     #: References nodes.id (on delete cascade) through the statement-level triggers of
-    #: ``sql/timescale/070`` rather than a foreign key, which checked row by row.
+    #: ``sql/timescale/definitions/samples_node_check.sql`` rather than a foreign
+    #: key, which checked row by row.
     node_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     co2_ppm: Mapped[int] = mapped_column(SmallInteger)
     temperature_celsius: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))

@@ -1,7 +1,7 @@
 """Refresh of the downsampled series (``samples_10m``, ``samples_1h``, ``samples_1d``
 and ``samples_1d_local``, the local days of the analysis zone).
 
-Apache edition: ``series_refresh()`` (``sql/timescale/052``, wrapped by ``062``)
+Apache edition: ``series_refresh()`` (``sql/timescale/definitions/series_refresh.sql``)
 recomputes the buckets touched by logged writes below the watermark and advances the
 watermark, then does the same for the local days; one call is one atomic step. TSL
 edition: ``refresh_continuous_aggregate()`` per level, bottom up (the refresh policies
@@ -30,7 +30,7 @@ from app.services import database
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 #: The continuous aggregate of the local days (TSL), in the zone of series_day_zone().
-LOCAL_DAYS_CAGG = SQL / "061_create_series_local_days_cagg.sql"
+LOCAL_DAYS_CAGG = SQL / "definitions" / "series_local_days_cagg.sql"
 LEVEL_NAMES = ("10m", "1h", "1d", "1d_local")
 #: Parents before children: samples_1h and samples_1d_local read samples_10m.
 CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1d_local")

@@ -3,12 +3,13 @@
 A role gets ``CONNECT`` on this database, ``USAGE`` on the schema and ``SELECT``
 on its views (also on views that later migrations add, through default
 privileges), nothing else. Which rows it sees is decided by the views themselves
-(``sql/timescale/110_*``) from the rows of :class:`~app.models.AnalystRole` and
-:class:`~app.models.AnalystRoleOrganization`, so SQL cannot get around it.
+(``sql/timescale/definitions/analytics_installation_views.sql``) from the rows of
+:class:`~app.models.AnalystRole` and :class:`~app.models.AnalystRoleOrganization`,
+so SQL cannot get around it.
 
 Roles are cluster-wide, and PostgreSQL grants ``CONNECT`` on every database to
 ``PUBLIC`` unless its owner revokes it. This database does (migration 0013,
-``sql/timescale/130_*``), so only its own roles connect to it. The other
+``sql/timescale/versions/0013_*``), so only its own roles connect to it. The other
 databases are their owners' to close: :attr:`AnalystRoleInfo.other_databases`
 names those a role can still connect to, and ``flask analysts`` says what to run.
 

@@ -25,7 +25,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute((SQL / "001_create_extensions.sql").read_text(encoding="utf-8"))
+    op.execute((SQL / "versions" / "0001_extensions.sql").read_text(encoding="utf-8"))
     op.create_table(
         "addresses",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),

@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-29 17:10:00
 
-The table is created here, then ``sql/timescale/010`` turns it into a hypertable.
+The table is created here, then ``sql/timescale/versions/0002_samples_hypertable.sql``
+turns it into a hypertable.
 """
 
 from pathlib import Path
@@ -67,7 +68,9 @@ def upgrade() -> None:
         ["node_id", sa.literal_column("time DESC")],
         unique=True,
     )
-    op.execute((SQL / "010_create_samples_hypertable.sql").read_text(encoding="utf-8"))
+    op.execute(
+        (SQL / "versions" / "0002_samples_hypertable.sql").read_text(encoding="utf-8")
+    )
 
 
 def downgrade() -> None:

@@ -4,8 +4,9 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29 17:40:34.457609
 
-The tables map analyst login roles to organizations; ``sql/timescale/100-120``
-create the ``analytics`` schema and its views, which filter on them. Downgrading
+The tables map analyst login roles to organizations; ``sql/timescale`` creates the
+``analytics`` schema (``versions/0007_analytics_schema.sql``) and its views
+(``definitions/analytics_*.sql``), which filter on them. Downgrading
 drops the schema with everything granted on it; the login roles themselves are
 cluster-wide and stay (``flask analysts drop-role`` removes them).
 """
@@ -70,9 +71,9 @@ def upgrade() -> None:
         unique=False,
     )
     for name in (
-        "100_create_analytics_schema.sql",
-        "110_create_analytics_installation_views.sql",
-        "120_create_analytics_room_daily.sql",
+        "versions/0007_analytics_schema.sql",
+        "definitions/analytics_installation_views.sql",
+        "definitions/analytics_room_daily.sql",
     ):
         op.execute((SQL / name).read_text(encoding="utf-8"))
 

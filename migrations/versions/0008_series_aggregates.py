@@ -5,9 +5,10 @@ Revises: 0007
 Create Date: 2026-11-29 18:00:00
 
 The edition is read at upgrade time. TSL (``timescaledb.license = 'timescale'``):
-hierarchical continuous aggregates with refresh policies (``sql/timescale/040``,
-``041``). Apache: tables of the same names and shapes, a watermark, a dirty log kept by
-statement triggers on ``samples`` and ``series_refresh()`` (``050``-``052``); the
+hierarchical continuous aggregates with refresh policies
+(``sql/timescale/versions/0008_series_caggs.sql``). Apache: tables of the same names
+and shapes, a watermark and a dirty log (``versions/0008_series_rollups.sql``), kept
+by statement triggers on ``samples`` and ``series_refresh()`` (``definitions/``); the
 triggers need transition tables on hypertables, TimescaleDB >= 2.18. Both editions get
 ``series_watermark(level)``, so readers have one code path. The aggregates start empty;
 the policies or ``flask series refresh`` fill them, and readers fall back to raw
@@ -26,12 +27,13 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-TSL_FILES = ("040_create_series_caggs.sql", "041_add_series_cagg_policies.sql")
+TSL_FILES = ("definitions/series_caggs.sql", "versions/0008_series_caggs.sql")
 APACHE_FILES = (
-    "050_create_series_rollups.sql",
-    "051_create_series_dirty_triggers.sql",
-    "052_create_series_refresh.sql",
+    "versions/0008_series_rollups.sql",
+    "definitions/series_dirty_log.sql",
+    "definitions/series_refresh.sql",
 )
+BOTH_FILES = ("definitions/series_watermark.sql",)
 APACHE_MIN_VERSION = (2, 18)
 
 
@@ -59,7 +61,7 @@ def upgrade() -> None:
             "series rollups: it needs 2.18 or newer (statement triggers with transition "
             "tables on hypertables). Upgrade TimescaleDB or use the TSL edition."
         )
-    for name in files:
+    for name in files + BOTH_FILES:
         op.execute((SQL / name).read_text(encoding="utf-8"))
 
 
@@ -69,6 +71,9 @@ def downgrade() -> None:
         op.execute("DROP MATERIALIZED VIEW IF EXISTS samples_1d")
         op.execute("DROP MATERIALIZED VIEW IF EXISTS samples_1h")
         op.execute("DROP MATERIALIZED VIEW IF EXISTS samples_10m")
+        op.execute(
+            "DROP FUNCTION IF EXISTS series_create_cagg(text, text, interval, text)"
+        )
     else:
         for trigger in (
             "series_log_insert",
@@ -79,7 +84,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON samples")
         op.execute(
             "DROP FUNCTION IF EXISTS series_refresh(timestamptz, interval, integer), "
-            "series_log_new_rows(), series_log_old_rows(), "
+            "series_refresh_levels(timestamptz, interval, integer), "
+            "series_refresh_local_days(interval), series_log_new_rows(), series_log_old_rows(), "
             "series_log_changed_rows(), series_forget_all()"
         )
         # TimescaleDB drops one hypertable per statement.

@@ -5,9 +5,11 @@ Revises: 0008
 Create Date: 2026-11-29 22:30:00
 
 A daily series in the analysis zone is the default of the series API; it was folded
-from a year of hourly rows per request. This stores those days (``sql/timescale/060``;
-TSL: a continuous aggregate on samples_10m with a refresh policy, ``061``; Apache: a
-table kept by ``series_refresh()``, ``062``). The zone is ``ANALYSIS_TIMEZONE`` at
+from a year of hourly rows per request. This stores those days (zone:
+``sql/timescale/versions/0009_series_day_zone.sql``; TSL: a continuous aggregate on
+samples_10m with a refresh policy, ``definitions/series_local_days_cagg.sql``; Apache:
+a table, ``versions/0009_series_local_days.sql``, kept by ``series_refresh()``, whose
+definition already knows the local days: ``definitions/series_refresh.sql``). The zone is ``ANALYSIS_TIMEZONE`` at
 upgrade time; readers use the level only for requests in exactly that zone. The level
 starts empty; the next refresh (policy or ``flask series refresh``) fills it, and readers
 fold hours until then.
@@ -46,7 +48,11 @@ def _zone() -> str:
 
 
 def upgrade() -> None:
-    op.execute((SQL / "060_create_series_day_zone.sql").read_text(encoding="utf-8"))
+    for name in (
+        "versions/0009_series_day_zone.sql",
+        "definitions/series_day_zone.sql",
+    ):
+        op.execute((SQL / name).read_text(encoding="utf-8"))
     op.get_bind().execute(
         sa.text(
             "INSERT INTO series_day_zone (zone) VALUES (:zone) "
@@ -54,12 +60,16 @@ def upgrade() -> None:
         ),
         {"zone": _zone()},
     )
-    name = (
-        "061_create_series_local_days_cagg.sql"
+    names = (
+        ("definitions/series_local_days_cagg.sql",)
         if _is_tsl()
-        else "062_create_series_local_days.sql"
+        else (
+            "versions/0009_series_local_days.sql",
+            "definitions/series_local_days_log.sql",
+        )
     )
-    op.execute((SQL / name).read_text(encoding="utf-8"))
+    for name in names:
+        op.execute((SQL / name).read_text(encoding="utf-8"))
 
 
 def downgrade() -> None:
@@ -73,15 +83,7 @@ def downgrade() -> None:
         ):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON samples_10m")
         op.execute(
-            "DROP FUNCTION IF EXISTS series_refresh(timestamptz, interval, integer)"
-        )
-        op.execute(
-            "ALTER FUNCTION series_refresh_levels(timestamptz, interval, integer) "
-            "RENAME TO series_refresh"
-        )
-        op.execute(
-            "DROP FUNCTION IF EXISTS series_refresh_local_days(interval), "
-            "series_local_log_rows(), series_local_forget_all()"
+            "DROP FUNCTION IF EXISTS series_local_log_rows(), series_local_forget_all()"
         )
         for table in (
             "samples_1d_local",
@@ -89,7 +91,7 @@ def downgrade() -> None:
             "samples_1d_local_watermark",
         ):
             op.execute(f"DROP TABLE IF EXISTS {table}")
-        # 050 is re-runnable; it restores its series_watermark(), which knew no local days.
-        op.execute((SQL / "050_create_series_rollups.sql").read_text(encoding="utf-8"))
+        # series_refresh() and series_watermark() stay: without these tables they
+        # skip the local days.
     op.execute("DROP FUNCTION IF EXISTS series_day_zone()")
     op.execute("DROP TABLE IF EXISTS series_day_zone")

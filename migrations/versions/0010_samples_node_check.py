@@ -5,10 +5,11 @@ Revises: 0009
 Create Date: 2026-11-29 23:00:00
 
 The foreign key looked up the node of every inserted sample on its own; a batch of
-50,000 samples spent 70 % of its INSERT there. ``sql/timescale/070`` checks each
-statement by its distinct nodes, with the same error (SQLSTATE 23503, constraint
-``fk_samples_node_id_nodes``), the same locks and the same ON DELETE CASCADE, and
-drops the key. Downgrading restores the foreign key.
+50,000 samples spent 70 % of its INSERT there.
+``sql/timescale/definitions/samples_node_check.sql`` checks each statement by its
+distinct nodes, with the same error (SQLSTATE 23503, constraint
+``fk_samples_node_id_nodes``), the same locks and the same ON DELETE CASCADE; then
+the key is dropped. Downgrading restores the foreign key.
 """
 
 from pathlib import Path
@@ -24,7 +25,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute((SQL / "070_create_samples_node_check.sql").read_text(encoding="utf-8"))
+    op.execute(
+        (SQL / "definitions" / "samples_node_check.sql").read_text(encoding="utf-8")
+    )
+    op.drop_constraint("fk_samples_node_id_nodes", "samples", type_="foreignkey")
 
 
 def downgrade() -> None:

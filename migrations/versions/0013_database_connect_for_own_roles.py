@@ -6,7 +6,7 @@ Create Date: 2026-12-07 00:30:00
 
 PostgreSQL grants CONNECT on every database to PUBLIC: any login role of the
 cluster (an analyst role of another deployment on the same server) could connect.
-``sql/timescale/130`` revokes it and grants CONNECT to the analyst roles; the
+``sql/timescale/versions/0013_restrict_database_connect.sql`` revokes it and grants CONNECT to the analyst roles; the
 owner keeps its own. Downgrading revokes the analyst roles' grants (so that they
 can still be dropped once their tables are gone) and grants CONNECT to PUBLIC
 again, PostgreSQL's default.
@@ -25,7 +25,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute((SQL / "130_restrict_database_connect.sql").read_text(encoding="utf-8"))
+    op.execute(
+        (SQL / "versions" / "0013_restrict_database_connect.sql").read_text(
+            encoding="utf-8"
+        )
+    )
 
 
 def downgrade() -> None:

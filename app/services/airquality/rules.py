@@ -1,7 +1,8 @@
 """The constants of the air-quality pipeline (Managair §6.2), in one place.
 
-The SQL view ``analytics.room_daily`` (``sql/timescale/120_*``) repeats these
-numbers; ``tests/db/test_analytics_views.py`` checks both give the same days.
+The SQL view ``analytics.room_daily``
+(``sql/timescale/definitions/analytics_room_daily.sql``) repeats these numbers;
+``tests/db/test_analytics_views.py`` checks both give the same days.
 """
 
 from __future__ import annotations

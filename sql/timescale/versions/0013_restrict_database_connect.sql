@@ -1,5 +1,4 @@
--- Only the application's own roles may connect to its database (migration 0015;
--- safe to re-run).
+-- Only the application's own roles may connect to its database (migration 0013).
 --
 -- PostgreSQL grants CONNECT on every database to PUBLIC, so every login role of the
 -- cluster could connect here: an analyst role of another deployment on the same

@@ -1,6 +1,7 @@
 -- Samples per installation (clipped to its window) and their hourly and daily
--- aggregates, filtered by the querying role. Applied by migration 0010; safe to
--- re-run (CREATE OR REPLACE; the columns never change in place).
+-- aggregates, filtered by the querying role. Current definition, applied by migration 0007
+-- and re-applied by each migration that changes it (CREATE OR REPLACE: columns
+-- may be added at the end, never changed in place).
 --
 -- Who sees what is decided here, in the database: installation_samples is a
 -- security-barrier view (owned by the application role, so analysts need no

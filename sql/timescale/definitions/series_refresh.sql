@@ -1,18 +1,53 @@
--- Apache edition: series_refresh(), the incremental refresh of samples_10m / _1h / _1d.
--- Applied by migration 0008 after 051; safe to re-run (CREATE OR REPLACE).
--- Called by app/services/aggregates.py (the jobs process and `flask series refresh`);
--- it may equally be scheduled with pg_cron: SELECT * FROM series_refresh();
+-- Apache edition: series_refresh(), the incremental refresh of the downsampled series
+-- (samples_10m / _1h / _1d, then the local days samples_1d_local), and its two steps
+-- series_refresh_levels() and series_refresh_local_days(). Current definition, applied
+-- by migration 0008 and re-applied by each migration that changes it (CREATE OR
+-- REPLACE). Called by the series refresh service (the jobs process and
+-- `flask series refresh`); it may equally be scheduled with pg_cron:
+-- SELECT * FROM series_refresh();
 --
 -- One call, in the caller's transaction, under an advisory lock (one refresh at a time):
 --  1. takes the logged writes (samples_dirty) and recomputes every bucket they touched
 --     below the current watermark: 10m from raw samples, then 1h from 10m, 1d from 1h;
 --  2. advances the watermark to the last complete 10-minute bucket before p_until
---     (default now()), by at most p_max_span, computing the new buckets the same way.
+--     (default now()), by at most p_max_span, computing the new buckets the same way;
+--  3. does the same for the local days (series_refresh_local_days(); nothing before
+--     migration 0009 has created them).
 -- Log entries above the watermark need no work: the advance computes those buckets
 -- from raw samples, and the entries are as visible as the samples they describe.
 -- Returns what it did, so callers can report progress and loop until caught up.
 
 CREATE OR REPLACE FUNCTION series_refresh(
+    p_until timestamptz DEFAULT NULL,
+    p_max_span interval DEFAULT NULL,
+    p_max_dirty integer DEFAULT NULL
+) RETURNS TABLE (
+    watermark_before timestamptz,
+    watermark_after timestamptz,
+    target timestamptz,
+    dirty_taken bigint,
+    dirty_left bigint,
+    rows_10m bigint,
+    rows_1h bigint,
+    rows_1d bigint,
+    rows_1d_local bigint,
+    local_days_behind boolean
+)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    l record;
+BEGIN
+    SELECT * INTO r FROM series_refresh_levels(p_until, p_max_span, p_max_dirty);
+    SELECT * INTO l FROM series_refresh_local_days(p_max_span);
+    RETURN QUERY SELECT r.watermark_before, r.watermark_after, r.target, r.dirty_taken,
+                        r.dirty_left, r.rows_10m, r.rows_1h, r.rows_1d,
+                        l.days_written, l.behind;
+END
+$$;
+
+-- Steps 1 and 2: the UTC levels.
+CREATE OR REPLACE FUNCTION series_refresh_levels(
     p_until timestamptz DEFAULT NULL,
     p_max_span interval DEFAULT NULL,
     p_max_dirty integer DEFAULT NULL
@@ -231,5 +266,107 @@ BEGIN
 
     RETURN QUERY SELECT w_old, w_new, v_target, n_taken,
                         (SELECT count(*) FROM samples_dirty), n10, n1h, n1d;
+END
+$$;
+
+-- Step 3: recompute the logged local days, then advance the watermark towards the last
+-- local midnight at or before the 10-minute level's watermark, by at most p_max_span
+-- (at least one day) per call. Returns the days written and whether the level is still behind (call again).
+-- Runs in the caller's transaction under the series refresh lock.
+CREATE OR REPLACE FUNCTION series_refresh_local_days(p_max_span interval DEFAULT NULL)
+RETURNS TABLE (days_written bigint, behind boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_zone text;
+    w_old timestamptz;
+    w_target timestamptz;
+    w_new timestamptz;
+    v_start timestamptz;
+    v_node uuid[];
+    v_day timestamptz[];
+    n bigint;
+    total bigint := 0;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
+    IF to_regclass('samples_1d_local_watermark') IS NOT NULL THEN
+        v_zone := series_day_zone();
+    END IF;
+    IF v_zone IS NULL THEN
+        RETURN QUERY SELECT 0::bigint, false;
+        RETURN;
+    END IF;
+    SELECT w.watermark INTO w_old FROM samples_1d_local_watermark w FOR UPDATE;
+
+    -- 1. Logged days below the watermark.
+    WITH taken AS (
+        DELETE FROM samples_1d_local_dirty d RETURNING d.node_id, d.day
+    )
+    SELECT array_agg(t.node_id), array_agg(t.day) INTO v_node, v_day
+    FROM (SELECT DISTINCT t.node_id, t.day FROM taken t WHERE t.day < w_old) t;
+
+    IF v_node IS NOT NULL THEN
+        DELETE FROM samples_1d_local a
+        USING unnest(v_node, v_day) AS g(node_id, day)
+        WHERE a.node_id = g.node_id AND a.bucket = g.day;
+        -- A local day is at most 25 hours long; 26 bounds the index range.
+        INSERT INTO samples_1d_local
+        SELECT a.node_id, g.day,
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM unnest(v_node, v_day) AS g(node_id, day)
+        JOIN samples_10m a
+          ON a.node_id = g.node_id AND a.bucket >= g.day
+         AND a.bucket < g.day + INTERVAL '26 hours'
+         AND time_bucket(INTERVAL '1 day', a.bucket, v_zone) = g.day
+        GROUP BY a.node_id, g.day;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        total := total + n;
+    END IF;
+
+    -- 2. Advance the watermark.
+    SELECT time_bucket(INTERVAL '1 day', s.watermark, v_zone) INTO w_target
+    FROM samples_watermark s
+    WHERE isfinite(s.watermark);
+    IF isfinite(w_old) THEN
+        v_start := w_old;
+    ELSE
+        -- First refresh: start at the local day of the oldest 10-minute bucket, found
+        -- in the oldest chunk alone.
+        SELECT time_bucket(INTERVAL '1 day', min(a.bucket), v_zone) INTO v_start
+        FROM samples_10m a
+        WHERE a.bucket < (
+            SELECT min(c.range_end)
+            FROM timescaledb_information.chunks c
+            WHERE c.hypertable_name = 'samples_10m'
+              AND (quote_ident(c.hypertable_schema) || '.samples_10m')::regclass
+                  = 'samples_10m'::regclass);
+        v_start := coalesce(v_start, w_target);
+    END IF;
+    w_new := w_target;
+    IF p_max_span IS NOT NULL THEN
+        w_new := least(w_new, time_bucket(INTERVAL '1 day',
+                                          v_start + greatest(p_max_span, INTERVAL '2 days'),
+                                          v_zone));
+    END IF;
+    IF w_new > v_start THEN
+        DELETE FROM samples_1d_local a WHERE a.bucket >= v_start AND a.bucket < w_new;
+        INSERT INTO samples_1d_local
+        SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket, v_zone),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM samples_10m a
+        WHERE a.bucket >= v_start AND a.bucket < w_new
+        GROUP BY 1, 2;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        total := total + n;
+        UPDATE samples_1d_local_watermark SET watermark = w_new, refreshed_at = now();
+    END IF;
+    RETURN QUERY SELECT total, coalesce(w_new < w_target, false);
 END
 $$;

@@ -1,6 +1,8 @@
 -- Apache edition: statement-level triggers on samples that log the (node, time range)
 -- of every inserted, updated or deleted sample in samples_dirty, and empty the rollups
--- when samples is truncated. Applied by migration 0008 after 050; safe to re-run.
+-- when samples is truncated. Current definition, applied by migration 0008 after
+-- versions/0008_series_rollups.sql and re-applied by each migration that changes it
+-- (CREATE OR REPLACE).
 -- Needs TimescaleDB >= 2.18 (transition tables on hypertables); the migration checks.
 --
 -- Why every write and not only late ones: a sample committed after a refresh took its

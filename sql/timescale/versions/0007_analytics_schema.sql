@@ -1,5 +1,5 @@
 -- The analytics schema for analysts with SQL.
--- Applied by migration 0010; safe to re-run. Nothing in it is granted to PUBLIC:
+-- Applied by migration 0007 (its views: definitions/analytics_*.sql). Nothing in it is granted to PUBLIC:
 -- `flask analysts create-role` grants USAGE and SELECT to each analyst role.
 CREATE SCHEMA IF NOT EXISTS analytics;
 

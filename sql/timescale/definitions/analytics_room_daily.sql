@@ -1,6 +1,7 @@
 -- Daily figures per room, with the air-quality metrics of the API's daily table
 -- (GET /api/v1/rooms/<id>/airquality/...?include_days=true, Managair §6.2 with its
--- defects fixed). Applied by migration 0010; safe to re-run (CREATE OR REPLACE).
+-- defects fixed). Current definition, applied by migration 0007 and re-applied by each
+-- migration that changes it (CREATE OR REPLACE).
 --
 -- The grid rule is the one of app/services/airquality/grid.py: grid points every
 -- 10 minutes from each local midnight; a point is covered when the last sample at
