@@ -18,32 +18,8 @@
 #   CO2_TSDB_CACHE_DIR    cache folder (default
 #                         ${XDG_CACHE_HOME:-/var/cache}/co2-timescaledb)
 #   APT_TIMEOUT           seconds allowed for each apt-get call (default 600)
-set -euo pipefail
-
-SELF=$(basename "$0")
-STEP="start"
-HINT=""
-REPORTED=""
-log() { printf '==> %s\n' "$*"; }
-step() { STEP=$1; HINT=${2:-}; log "$1"; }
-die() { REPORTED=1; printf 'ERROR: %s: %s: %s\n' "$SELF" "$STEP" "$*" >&2; exit 1; }
-on_exit() {
-    local rc=$?
-    if [[ $rc -ne 0 && -z "$REPORTED" ]]; then
-        printf 'ERROR: %s: step "%s" failed (exit %s). %s\n' "$SELF" "$STEP" "$rc" \
-            "${HINT:-See the messages above.}" >&2
-    fi
-}
-trap on_exit EXIT
-
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "must run as root (sudo is not installed)"
-    pass=()
-    for v in PG_MAJOR TIMESCALEDB_SUITE TIMESCALEDB_VERSION TIMESCALEDB_REBUILD CO2_TSDB_CACHE_DIR APT_TIMEOUT; do
-        [[ -n "${!v:-}" ]] && pass+=("$v=${!v}")
-    done
-    exec sudo env "${pass[@]}" "$0" "$@"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+as_root PG_MAJOR TIMESCALEDB_SUITE TIMESCALEDB_VERSION TIMESCALEDB_REBUILD CO2_TSDB_CACHE_DIR APT_TIMEOUT
 
 export DEBIAN_FRONTEND=noninteractive
 APT_TIMEOUT=${APT_TIMEOUT:-600}
@@ -53,15 +29,7 @@ BUILD_ROOT=$CACHE_DIR/build
 
 # --- PostgreSQL ------------------------------------------------------------
 step "Locating PostgreSQL" "Run scripts/db/install-postgres.sh first (or set PG_MAJOR)."
-if [[ -n "${PG_MAJOR:-}" ]]; then
-    major=$PG_MAJOR
-elif [[ $(dpkg-query -W -f='${db:Status-Status}' postgresql 2>/dev/null || true) == installed ]]; then
-    v=$(dpkg-query -W -f='${Version}' postgresql)
-    major=${v%%+*}
-else
-    major=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/pg_config' 2>/dev/null \
-        | awk -F/ '{print $5}' | sort -n | tail -n 1)
-fi
+major=$(pg_major pg_config)
 [[ -n "$major" ]] || die "no PostgreSQL found; run scripts/db/install-postgres.sh first"
 PG_CONFIG=/usr/lib/postgresql/$major/bin/pg_config
 [[ -x "$PG_CONFIG" ]] || die "$PG_CONFIG not found; install postgresql-server-dev-$major (scripts/db/install-postgres.sh)"

@@ -18,32 +18,8 @@
 # Environment:
 #   DB_USER (co2), DB_PASSWORD (co2), DB_NAME (co2), PGPORT (5432),
 #   PG_MAJOR (detected)
-set -euo pipefail
-
-SELF=$(basename "$0")
-STEP="start"
-HINT=""
-REPORTED=""
-log() { printf '==> %s\n' "$*"; }
-step() { STEP=$1; HINT=${2:-}; log "$1"; }
-die() { REPORTED=1; printf 'ERROR: %s: %s: %s\n' "$SELF" "$STEP" "$*" >&2; exit 1; }
-on_exit() {
-    local rc=$?
-    if [[ $rc -ne 0 && -z "$REPORTED" ]]; then
-        printf 'ERROR: %s: step "%s" failed (exit %s). %s\n' "$SELF" "$STEP" "$rc" \
-            "${HINT:-See the messages above.}" >&2
-    fi
-}
-trap on_exit EXIT
-
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "must run as root (sudo is not installed)"
-    pass=()
-    for v in PG_MAJOR PGPORT DB_USER DB_PASSWORD DB_NAME; do
-        [[ -n "${!v:-}" ]] && pass+=("$v=${!v}")
-    done
-    exec sudo env "${pass[@]}" "$0" "$@"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+as_root PG_MAJOR PGPORT DB_USER DB_PASSWORD DB_NAME
 
 cd /   # commands run as postgres must not start in a folder it cannot read
 DB_USER=${DB_USER:-co2}

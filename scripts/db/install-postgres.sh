@@ -8,28 +8,8 @@
 #   PG_MAJOR      PostgreSQL major version (default: the distribution's
 #                 `postgresql` package, e.g. 15 on Debian 12)
 #   APT_TIMEOUT   seconds allowed for each apt-get call (default 900)
-set -euo pipefail
-
-SELF=$(basename "$0")
-STEP="start"
-HINT=""
-REPORTED=""
-log() { printf '==> %s\n' "$*"; }
-step() { STEP=$1; HINT=${2:-}; log "$1"; }
-die() { REPORTED=1; printf 'ERROR: %s: %s: %s\n' "$SELF" "$STEP" "$*" >&2; exit 1; }
-on_exit() {
-    local rc=$?
-    if [[ $rc -ne 0 && -z "$REPORTED" ]]; then
-        printf 'ERROR: %s: step "%s" failed (exit %s). %s\n' "$SELF" "$STEP" "$rc" \
-            "${HINT:-See the messages above.}" >&2
-    fi
-}
-trap on_exit EXIT
-
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "must run as root (sudo is not installed)"
-    exec sudo env ${PG_MAJOR:+PG_MAJOR="$PG_MAJOR"} ${APT_TIMEOUT:+APT_TIMEOUT="$APT_TIMEOUT"} "$0" "$@"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+as_root PG_MAJOR APT_TIMEOUT
 
 export DEBIAN_FRONTEND=noninteractive
 APT_TIMEOUT=${APT_TIMEOUT:-900}

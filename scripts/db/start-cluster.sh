@@ -8,32 +8,8 @@
 #   PG_CLUSTER          cluster name (default: main)
 #   PGPORT              port (default: 5432)
 #   PG_START_TIMEOUT    seconds to wait for the server to accept connections (default: 60)
-set -euo pipefail
-
-SELF=$(basename "$0")
-STEP="start"
-HINT=""
-REPORTED=""
-log() { printf '==> %s\n' "$*"; }
-step() { STEP=$1; HINT=${2:-}; log "$1"; }
-die() { REPORTED=1; printf 'ERROR: %s: %s: %s\n' "$SELF" "$STEP" "$*" >&2; exit 1; }
-on_exit() {
-    local rc=$?
-    if [[ $rc -ne 0 && -z "$REPORTED" ]]; then
-        printf 'ERROR: %s: step "%s" failed (exit %s). %s\n' "$SELF" "$STEP" "$rc" \
-            "${HINT:-See the messages above.}" >&2
-    fi
-}
-trap on_exit EXIT
-
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "must run as root (sudo is not installed)"
-    pass=()
-    for v in PG_MAJOR PG_CLUSTER PGPORT PG_START_TIMEOUT; do
-        [[ -n "${!v:-}" ]] && pass+=("$v=${!v}")
-    done
-    exec sudo env "${pass[@]}" "$0" "$@"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+as_root PG_MAJOR PG_CLUSTER PGPORT PG_START_TIMEOUT
 
 cd /   # commands run as postgres must not start in a folder it cannot read
 CLUSTER=${PG_CLUSTER:-main}
@@ -45,15 +21,7 @@ CTL_OPTS=()
 
 step "Locating PostgreSQL and TimescaleDB" \
     "Run scripts/db/install-postgres.sh and scripts/db/build-timescaledb.sh first (or set PG_MAJOR)."
-if [[ -n "${PG_MAJOR:-}" ]]; then
-    major=$PG_MAJOR
-elif [[ $(dpkg-query -W -f='${db:Status-Status}' postgresql 2>/dev/null || true) == installed ]]; then
-    v=$(dpkg-query -W -f='${Version}' postgresql)
-    major=${v%%+*}
-else
-    major=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/postgres' 2>/dev/null \
-        | awk -F/ '{print $5}' | sort -n | tail -n 1)
-fi
+major=$(pg_major postgres)
 [[ -n "$major" && -x /usr/lib/postgresql/$major/bin/postgres ]] \
     || die "PostgreSQL ${major:-?} is not installed; run scripts/db/install-postgres.sh"
 command -v pg_lsclusters >/dev/null || die "pg_lsclusters not found; install postgresql-common"

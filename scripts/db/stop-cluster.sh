@@ -3,32 +3,8 @@
 # is not running or does not exist).
 #
 # Environment: PG_MAJOR (detected), PG_CLUSTER (main)
-set -euo pipefail
-
-SELF=$(basename "$0")
-STEP="start"
-HINT=""
-REPORTED=""
-log() { printf '==> %s\n' "$*"; }
-step() { STEP=$1; HINT=${2:-}; log "$1"; }
-die() { REPORTED=1; printf 'ERROR: %s: %s: %s\n' "$SELF" "$STEP" "$*" >&2; exit 1; }
-on_exit() {
-    local rc=$?
-    if [[ $rc -ne 0 && -z "$REPORTED" ]]; then
-        printf 'ERROR: %s: step "%s" failed (exit %s). %s\n' "$SELF" "$STEP" "$rc" \
-            "${HINT:-See the messages above.}" >&2
-    fi
-}
-trap on_exit EXIT
-
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || die "must run as root (sudo is not installed)"
-    pass=()
-    for v in PG_MAJOR PG_CLUSTER; do
-        [[ -n "${!v:-}" ]] && pass+=("$v=${!v}")
-    done
-    exec sudo env "${pass[@]}" "$0" "$@"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+as_root PG_MAJOR PG_CLUSTER
 
 cd /
 CLUSTER=${PG_CLUSTER:-main}
