@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -119,6 +120,33 @@ def test_local_clock_repeated_hour_counts_twice() -> None:
 
     hours_on_dst_day = np.unique(clock.hour[clock.day == clock.day[26 * DAY]])
     assert len(hours_on_dst_day) == 25
+
+
+@pytest.mark.parametrize(
+    ("zone", "month"),
+    [
+        ("Australia/Lord_Howe", YearMonth(2024, 4)),  # 30-minute DST shift
+        ("America/St_Johns", YearMonth(2024, 11)),  # transitions at :30 UTC
+        ("Asia/Kathmandu", YearMonth(2024, 1)),  # +05:45, no DST
+    ],
+)
+def test_local_clock_matches_the_zone_at_every_point(
+    zone: str, month: YearMonth
+) -> None:
+    tz = ZoneInfo(zone)
+    start_s = month_window(month, tz).start_s + 3000  # transitions off the hour
+    points = 31 * DAY
+
+    clock = local_clock(start_s, points, zone)
+
+    epochs = start_s + 600 * np.arange(points)
+    wall = [datetime.fromtimestamp(int(e), tz) for e in epochs]
+    assert clock.hour_of_day.tolist() == [w.hour for w in wall]
+    assert clock.weekday.tolist() == [w.weekday() for w in wall]
+    days = (clock.day + date(1970, 1, 1).toordinal()).tolist()
+    assert days == [w.date().toordinal() for w in wall]
+    minutes_in = [w.minute * 60 + w.second for w in wall]
+    assert clock.hour.tolist() == (epochs - minutes_in).tolist()
 
 
 def test_weekday_profile_monday_first_in_local_hours() -> None:

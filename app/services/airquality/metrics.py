@@ -13,11 +13,11 @@ runs of points that share a local day or hour), with its defects fixed:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from app.services.airquality.rules import (
     BAD_AIR_THRESHOLD_PPM,
@@ -104,9 +104,7 @@ class Groups:
 def local_clock(start_s: int, points: int, timezone: str) -> LocalClock:
     """Place the grid points ``start_s + k·STEP_S`` on the local calendar of ``timezone``."""
     epochs = start_s + STEP_S * np.arange(points, dtype=np.int64)
-    utc = pd.to_datetime(epochs, unit="s", utc=True)
-    wall = utc.tz_convert(timezone).tz_localize(None)
-    local_s = wall.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    local_s = epochs + utc_offsets_s(epochs, ZoneInfo(timezone))
     day = local_s // 86400
     return LocalClock(
         day=day,
@@ -114,6 +112,47 @@ def local_clock(start_s: int, points: int, timezone: str) -> LocalClock:
         hour_of_day=(local_s % 86400) // 3600,
         weekday=(day + 3) % 7,  # 1970-01-01 was a Thursday
     )
+
+
+def utc_offsets_s(epochs: IntArray, zone: ZoneInfo) -> IntArray:
+    """Return the UTC offset of ``zone`` in seconds at each of the ascending ``epochs``.
+
+    Asking ``zoneinfo`` about every point of a month's grid costs ~10 ms (a Python
+    call each), so it is asked once per hour of points; only between two probes
+    whose offsets differ (a transition) is every point asked. An offset can only
+    be missed by two transitions less than an hour apart that cancel out, which no
+    zone has.
+    """
+    if not len(epochs):
+        return np.zeros(0, dtype=np.int64)
+    probes = np.unique(
+        np.append(np.arange(0, len(epochs), POINTS_PER_HOUR), len(epochs) - 1)
+    )
+    at = _offsets_s(epochs[probes], zone)
+    offsets = np.repeat(at, np.diff(np.append(probes, len(epochs))))
+    for i in np.flatnonzero(np.diff(at)):
+        lo, hi = probes[i], probes[i + 1] + 1
+        offsets[lo:hi] = _offsets_s(epochs[lo:hi], zone)
+    return offsets
+
+
+def _offsets_s(epochs: IntArray, zone: ZoneInfo) -> IntArray:
+    one_s = timedelta(seconds=1)
+    return np.fromiter(
+        (
+            _utc_offset(datetime.fromtimestamp(e, zone)) // one_s
+            for e in epochs.tolist()
+        ),
+        dtype=np.int64,
+        count=len(epochs),
+    )
+
+
+def _utc_offset(moment: datetime) -> timedelta:
+    offset = moment.utcoffset()
+    if offset is None:  # never for an aware datetime; keeps the type exact
+        raise ValueError(f"{moment!r} has no UTC offset")
+    return offset
 
 
 def runs(keys: IntArray) -> IntArray:
