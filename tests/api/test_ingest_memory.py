@@ -17,10 +17,10 @@ from tests.factories import make_ingest_key, make_node
 TS = 1_600_000_000
 
 
-def _lines(node: Node, rows: int) -> Iterator[bytes]:
+def _lines(node_id: object, rows: int) -> Iterator[bytes]:
     yield b"node_id,timestamp_s,co2_ppm,temperature_celsius,rel_humidity_percent\n"
     for i in range(rows):
-        yield f"{node.id},{TS + 60 * i},{400 + i % 600},21.5,45\n".encode()
+        yield f"{node_id},{TS + 60 * i},{400 + i % 600},21.5,45\n".encode()
 
 
 class GeneratedBody(io.RawIOBase):
@@ -62,8 +62,11 @@ class GeneratedBody(io.RawIOBase):
 def _peak_while_posting(
     client: FlaskClient, headers: dict[str, str], node: Node, rows: int
 ) -> tuple[int, int, Any]:
-    length = sum(len(line) for line in _lines(node, rows))
-    body = GeneratedBody(_lines(node, rows), length)
+    # The id is read before the request: the route commits the shared test session
+    # (authentication), and reloading the node in mid-COPY would wait on itself.
+    node_id = node.id
+    length = sum(len(line) for line in _lines(node_id, rows))
+    body = GeneratedBody(_lines(node_id, rows), length)
     tracemalloc.start()
     try:
         response = client.post(

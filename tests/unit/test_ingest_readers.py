@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.services.ingest import readers
+from app.blueprints.ingest import readers
 from app.services.ingest.errors import BadBodyError, BodyTooLargeError
 
 

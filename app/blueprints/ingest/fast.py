@@ -15,7 +15,7 @@ hands everything else to the Flask route, unchanged:
   connection, as in the rolled-back test sessions), no debug output;
 - a body within :mod:`app.jsonapi.guard`'s limits that
   :func:`~app.jsonapi.parse_resource` and
-  :func:`~app.services.ingest.single.sample_from_resource` accept, and a
+  :func:`~app.blueprints.ingest.parse.sample_from_resource` accept, and a
   sample the service's own statement stores (one row affected).
 
 It validates with the route's functions, stores with the service's statement,
@@ -47,7 +47,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 
-from app.blueprints.ingest import render
+from app.blueprints.ingest import parse, render
 from app.blueprints.ingest.routes import token_cache
 from app.extensions import db
 from app.http import REQUEST_ID_HEADER, request_id, security_headers
@@ -221,7 +221,7 @@ class SingleSampleFastPath:
         try:
             resource = parse_resource(guard.loads(body, orjson.loads), "Sample")
             limits = Limits(int(time.time()), self.max_future_s)
-            sample = single.sample_from_resource(resource, limits)
+            sample = parse.sample_from_resource(resource, limits)
         except Exception:  # the route answers every error
             return None
         if not _insert(self._pool(app_engine), *single.insert_statement(scope, sample)):

@@ -16,10 +16,8 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
 
-from sqlalchemy.orm import Session
-
 from app.blueprints import docs
-from app.blueprints.ingest import render
+from app.blueprints.ingest import parse, readers, render, uplinks
 from app.blueprints.ingest.schemas import (
     BatchDocumentSchema,
     SampleDocumentSchema,
@@ -40,10 +38,8 @@ from app.services.ingest import (
     batch,
     credentials,
     driver,
-    readers,
     single,
     token_throttle,
-    uplinks,
     webhooks,
 )
 from app.services.ingest.batch import BatchReport
@@ -103,18 +99,25 @@ def token_cache(app: Flask) -> credentials.TokenCache:
     return cache
 
 
-def _scope(session: Session) -> IngestScope:
+def _authenticate() -> IngestScope:
+    """The caller's ingest scope, checked in a transaction of its own.
+
+    A refused token is answered 401 only after that transaction committed, so the
+    failure counted against the client address (the rate limit) is kept, as the
+    log-in keeps its own.
+    """
     config = current_app.config
     cache = token_cache(current_app)
     headers: Any = request.headers
     address = request.remote_addr or ""
-    try:
-        return token_throttle.authenticate(
-            session, headers, config, cache, address, utcnow()
-        )
-    except MissingTokenError:
-        session.commit()  # keep the failure counted (rate limit), then answer 401
-        raise
+    with transaction() as session:
+        try:
+            return token_throttle.authenticate(
+                session, headers, config, cache, address, utcnow()
+            )
+        except MissingTokenError as exc:
+            refused = exc
+    raise refused
 
 
 def _count_report(report: BatchReport) -> None:
@@ -157,12 +160,12 @@ class SampleIngest(MethodView):
     def post(self) -> ResponseReturnValue:
         """Store one sample (Managair-compatible)."""
         publishers = _publishers()
+        scope = _authenticate()
+        resource = parse_resource(request.get_json(silent=True), "Sample")
+        sample = parse.sample_from_resource(resource, _limits())
         with transaction() as session:
             if not publishers:  # one INSERT: no transaction block needed
                 driver.use_autocommit(session)
-            scope = _scope(session)
-            resource = parse_resource(request.get_json(silent=True), "Sample")
-            sample = single.sample_from_resource(resource, _limits())
             result = single.ingest_sample(session, scope, sample, publishers)
         count_ingested(stored=int(result.created), duplicate=int(not result.created))
         return render.sample_document(result), 201 if result.created else 200
@@ -181,14 +184,14 @@ class SampleBatch(MethodView):
     def post(self) -> ResponseReturnValue:
         """Store a batch of samples and report on every record."""
         config = current_app.config
+        scope = _authenticate()
+        body = readers.open_body(
+            request.stream,
+            request.content_length,
+            request.headers.get("Content-Encoding", ""),
+            config["INGEST_MAX_BODY_BYTES"],
+        )
         with transaction() as session:
-            scope = _scope(session)
-            body = readers.open_body(
-                request.stream,
-                request.content_length,
-                request.headers.get("Content-Encoding", ""),
-                config["INGEST_MAX_BODY_BYTES"],
-            )
             report = batch.ingest_batch(
                 session,
                 scope,
@@ -210,11 +213,11 @@ class TtnUplink(MethodView):
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a The Things Stack uplink."""
+        scope = _authenticate()
+        message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
+        if message.uplink is None:
+            return "", 204
         with transaction() as session:
-            scope = _scope(session)
-            message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
-            if message.uplink is None:
-                return "", 204
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )
@@ -232,14 +235,13 @@ class ChirpStackUplink(MethodView):
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a ChirpStack uplink event."""
+        scope = _authenticate()
+        if request.args.get("event", "up") != "up":
+            return "", 204
+        message = uplinks.parse_chirpstack(request.get_json(silent=True), time.time())
+        if message.uplink is None:
+            return "", 204
         with transaction() as session:
-            scope = _scope(session)
-            if request.args.get("event", "up") != "up":
-                return "", 204
-            body = request.get_json(silent=True)
-            message = uplinks.parse_chirpstack(body, time.time())
-            if message.uplink is None:
-                return "", 204
             result = webhooks.ingest_uplink(
                 session, scope, message, _limits(), _publishers()
             )

@@ -4,12 +4,14 @@
   ``app.models.samples``);
 * ``credentials``: the ingest-token check (``INGEST_AUTH``);
 * ``single``: Managair's one-sample ``POST /ingest/v1/ingest/`` semantics;
-* ``readers`` + ``batch`` + ``store`` + ``classify``: streamed batches (JSON array,
-  NDJSON, CSV, gzip) staged with ``COPY``, stored with one ``INSERT``, and what was
-  left out classified;
-* ``uplinks`` + ``webhooks``: The Things Stack and ChirpStack uplinks, decoded by
+* ``batch`` + ``store`` + ``classify``: streamed batches staged with ``COPY``,
+  stored with one ``INSERT``, and what was left out classified;
+* ``webhooks``: The Things Stack and ChirpStack uplinks, decoded by
   ``app.services.decoders`` and stored through the batch path;
 * ``driver``: the psycopg connection under the session, for the hot statements.
+
+Request bodies (the JSON:API sample, batch bodies, webhook bodies) are read in
+``app.blueprints.ingest``; the services take what they hold.
 
 Every path queues stored public samples in the publisher outbox within the same
 transaction when publishers are enabled.

@@ -18,9 +18,23 @@ from sqlalchemy.orm import Session
 
 from app.services.ingest import store, validation
 from app.services.ingest.credentials import IngestScope
-from app.services.ingest.readers import RawRecord
 from app.services.ingest.store import NULL, StagingWriter
 from app.services.ingest.validation import FieldError, Limits
+
+#: The fields of a raw record, in the order the readers yield them.
+FIELDS = (
+    "node_id",
+    "eui64",
+    "timestamp_s",
+    "time",
+    "co2_ppm",
+    "temperature_celsius",
+    "rel_humidity_percent",
+    "measurement_status",
+)
+#: One record as read: raw values in ``FIELDS`` order, or why it could not be read.
+RawRecord = tuple[Any, ...] | str
+
 
 LISTED = 100
 NODE_CACHE = 4096
@@ -109,7 +123,7 @@ class RowStager:
         self.received = 0
 
     def add(self, record: RawRecord) -> None:
-        """Validate one record (tuple in ``readers.FIELDS`` order or row error)."""
+        """Validate one record (tuple in ``FIELDS`` order or row error)."""
         self.received += 1
         row = self.received
         if isinstance(record, str):
@@ -215,7 +229,7 @@ def ingest_batch(
     Args:
         session: the request's transaction (never committed here).
         scope: the nodes the caller may post for.
-        records: raw records from ``readers.records`` (streamed).
+        records: raw records (streamed; ``app.blueprints.ingest.readers``).
         limits: the accepted time window.
         publishers: enabled publishers for the outbox.
 

@@ -1,6 +1,7 @@
 """LoRaWAN network-server webhooks: The Things Stack v3 and ChirpStack v4 uplinks.
 
-``uplinks`` reduces a webhook body to an ``UplinkMessage``. Here the node is found
+The route (``app.blueprints.ingest.uplinks``) reduces a webhook body to an
+``UplinkMessage``. Here the node is found
 by its DevEUI, the payload decoded by its protocol's decoder, every reading
 validated, and only then is anything stored, through the batch path: a frame with
 one bad reading stores nothing.
@@ -18,11 +19,27 @@ from sqlalchemy.orm import Session
 from app.errors import ErrorDetail, ForbiddenError, NotFoundError, ValidationError
 from app.services.decoders import DECODERS, DecodeError, Reading, Uplink, decoder_for
 from app.services.ingest import validation
-from app.services.ingest.batch import BatchReport, ingest_batch
+from app.services.ingest.batch import BatchReport, RawRecord, ingest_batch
 from app.services.ingest.credentials import IngestScope
-from app.services.ingest.readers import RawRecord
-from app.services.ingest.uplinks import UplinkMessage
 from app.services.ingest.validation import FieldError, Limits
+
+
+@dataclass(frozen=True)
+class UplinkMessage:
+    """What a webhook body says: the device and its frame (None: nothing to store).
+
+    Attributes:
+        dev_eui: the DevEUI, upper case.
+        uplink: the frame, or None when the message carries no payload.
+        eui_pointer: where the DevEUI sits in the body (for errors).
+        payload_pointer: where the payload sits in the body (for errors).
+    """
+
+    dev_eui: str
+    uplink: Uplink | None
+    eui_pointer: str
+    payload_pointer: str
+
 
 _NODE = """
 SELECT n.id, n.owner_id, p.identifier

@@ -1,4 +1,6 @@
-"""Network-server webhook bodies reduced to what the decoders need.
+"""Network-server webhook bodies reduced to what the webhook service needs.
+
+Wire format, so it lives with the routes: the service takes an ``UplinkMessage``.
 
 The Things Stack v3 uplink messages (webhook or MQTT JSON) and ChirpStack v4 ``up``
 events (HTTP integration, JSON encoding), mapped as clair-ttn maps TTN's fields
@@ -10,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from app.errors import ValidationError
 from app.services.decoders import DEFAULT_DATA_RATE, Uplink
 from app.services.ingest import validation
 from app.services.ingest.validation import FieldError
+from app.services.ingest.webhooks import UplinkMessage
 
 # LoRaWAN EU868 data-rate indexes (TTN's data_rate_index, ChirpStack's dr).
 DATA_RATES = (
@@ -30,23 +32,6 @@ DATA_RATES = (
     "SF7BW250",
 )
 DEFAULT_PORT = 5
-
-
-@dataclass(frozen=True)
-class UplinkMessage:
-    """What a webhook body says: the device and its frame (None: nothing to store).
-
-    Attributes:
-        dev_eui: the DevEUI, upper case.
-        uplink: the frame, or None when the message carries no payload.
-        eui_pointer: where the DevEUI sits in the body (for errors).
-        payload_pointer: where the payload sits in the body (for errors).
-    """
-
-    dev_eui: str
-    uplink: Uplink | None
-    eui_pointer: str
-    payload_pointer: str
 
 
 def _get(body: Any, *path: str) -> Any:

@@ -1,5 +1,7 @@
 """Streaming readers for batch bodies: gzip, a size limit, JSON arrays, NDJSON, CSV.
 
+Wire format, so it lives with the routes: the batch service takes the records.
+
 Nothing here holds more than a buffer of the body: records are yielded one at a
 time as tuples of raw values in ``FIELDS`` order, or as a string saying why the
 record could not be read (a row error: the batch goes on).
@@ -21,30 +23,19 @@ from typing import IO, Any
 import ijson
 
 from app.jsonapi import guard
+from app.services.ingest.batch import FIELDS, RawRecord
 from app.services.ingest.errors import (
     BadBodyError,
     BodyTooLargeError,
     UnsupportedBodyError,
 )
 
-FIELDS = (
-    "node_id",
-    "eui64",
-    "timestamp_s",
-    "time",
-    "co2_ppm",
-    "temperature_celsius",
-    "rel_humidity_percent",
-    "measurement_status",
-)
 JSON_TYPES = frozenset({"application/json", "application/vnd.api+json"})
 NDJSON_TYPES = frozenset({"application/x-ndjson", "application/jsonlines"})
 CSV_TYPES = frozenset({"text/csv"})
 MEDIA_TYPES = JSON_TYPES | NDJSON_TYPES | CSV_TYPES
 CODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
 READ_BYTES = 64 * 1024
-
-RawRecord = tuple[Any, ...] | str
 
 
 class LimitedReader(io.RawIOBase):
