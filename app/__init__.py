@@ -11,7 +11,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from app import logs
-from app.application import Application
 from app.authn import init_authn
 from app.db import init_session_teardown
 from app.extensions import db, migrate
@@ -37,7 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Raises:
         config.ConfigError: a setting is missing or malformed.
     """
-    app = Application(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False)
     app.config.update(config.load())
     if overrides:
         app.config.update(overrides)
