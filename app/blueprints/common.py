@@ -1,28 +1,21 @@
-"""Request helpers shared by the inventory blueprints: filters, flags, responses."""
+"""Reading requests in views: query filters and flags, the body, relationships."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from flask import request
-from flask.typing import ResponseReturnValue
 
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, ValidationError
 from app.jsonapi import (
-    JsonObject,
-    Page,
     ParameterError,
     QueryParams,
     ResourceInput,
-    absolute_url,
     json_pointer,
-    paginate_select,
     parse_id,
     parse_resource,
     relationship_id,
@@ -31,8 +24,6 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.epoch import MAX_EPOCH_S, to_epoch
-
-T = TypeVar("T")
 
 FALSE_FLAGS = frozenset({"", "0", "false", "no"})
 _INT = re.compile(r"[0-9]{1,18}")
@@ -104,36 +95,6 @@ def include_timeseries() -> bool:
     return raw is not None and raw.strip().lower() not in FALSE_FLAGS
 
 
-def apply_fieldsets(
-    doc: JsonObject, fields: Mapping[str, tuple[str, ...]]
-) -> JsonObject:
-    """Keep only the members named by ``fields[Type]`` in every resource of ``doc``."""
-    if not fields:
-        return doc
-    data = doc.get("data")
-    resources = [*(data if isinstance(data, list) else [data] if data else [])]
-    for res in [*resources, *doc.get("included", [])]:
-        wanted = fields.get(res["type"])
-        if wanted is None:
-            continue
-        for member in ("attributes", "relationships"):
-            if member in res:
-                res[member] = {k: v for k, v in res[member].items() if k in wanted}
-    return doc
-
-
-def created(doc: JsonObject) -> ResponseReturnValue:
-    """Answer 201 with the created resource and its ``Location``."""
-    data: Any = doc["data"]
-    location = data.get("links", {}).get("self") or absolute_url(request.path)
-    return doc, 201, {"Location": location}
-
-
-def no_content() -> ResponseReturnValue:
-    """Answer 204 with an empty body."""
-    return "", 204
-
-
 def body() -> Any:
     """Return the decoded JSON request body, or None."""
     return request.get_json(silent=True)
@@ -165,18 +126,6 @@ def relationship_ids(
             )
         ids.append(parse_id(raw, int, pointer))
     return ids
-
-
-def page_of(
-    session: Session, stmt: Select[T], params: QueryParams
-) -> tuple[list[T], Page]:
-    """Count a list query, restrict it to the requested page and run it.
-
-    Raises:
-        NotFoundError: the page number is beyond the last page.
-    """
-    stmt, page = paginate_select(session, stmt, params)
-    return list(session.scalars(stmt)), page
 
 
 def now_s() -> int:

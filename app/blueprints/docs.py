@@ -1,20 +1,37 @@
-"""OpenAPI descriptions of JSON:API documents; views build their bodies as dicts.
+"""JSON:API response documents and their OpenAPI descriptions: the one helper of views.
 
-Views do not dump through these schemas (JSON:API documents are assembled by
-:mod:`app.jsonapi.document`); they only feed ``alt_response`` and request bodies.
+Every view answers through :func:`one`, :func:`paged` or :func:`unpaged` (which
+page, include and trim by ``fields[...]`` the same way everywhere) and documents
+its answer with :func:`reads`, :func:`lists`, :func:`creates`, :func:`updates`
+or :func:`answers`. Views do not dump through the schemas here (documents are
+assembled by :mod:`app.jsonapi.document`); the schemas only feed
+``alt_response`` and request bodies, so the OpenAPI document and the answers
+are described in one place.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import marshmallow as ma
+from flask import request
+from flask.typing import ResponseReturnValue
 
-from app.jsonapi import JSONAPI_MEDIA_TYPE
+from app.jsonapi import (
+    JSONAPI_MEDIA_TYPE,
+    JsonObject,
+    QueryParams,
+    absolute_url,
+    collection,
+    paginate,
+    single,
+)
+from app.jsonapi.fieldsets import sparse
 from app.jsonapi.routing import MAX_ID
+from app.services.listing import Listing, Window
 
 JsonSchema = dict[str, Any]
 
@@ -395,3 +412,59 @@ def answers(blp: Any, schema: type[ma.Schema], status: int = 200) -> Callable[[F
 def throttled(blp: Any) -> Callable[[F], F]:
     """Document the 429 (with ``Retry-After``) of a rate-limited view."""
     return blp.alt_response(429, response="TOO_MANY_REQUESTS")  # type: ignore[no-any-return]
+
+
+T = TypeVar("T")
+
+
+def window(params: QueryParams) -> Window:
+    """Return the rows the requested page covers (all rows without ``page[size]``)."""
+    return Window.page(params.page_number, params.page_size)
+
+
+def paged(
+    listing: Listing[T],
+    params: QueryParams,
+    render: Callable[[T], JsonObject],
+    included: Iterable[JsonObject] = (),
+) -> JsonObject:
+    """Render one page of a list with pagination links and meta.
+
+    Raises:
+        NotFoundError: the page number is beyond the last page.
+    """
+    page = paginate(listing.total, params)
+    return collection(
+        [sparse(render(item), params.fields) for item in listing.items],
+        [sparse(res, params.fields) for res in included],
+        links=page.links,
+        meta=page.meta,
+    )
+
+
+def unpaged(
+    items: Iterable[T], params: QueryParams, render: Callable[[T], JsonObject]
+) -> JsonObject:
+    """Render a whole list without paging (the reference's related endpoints)."""
+    return collection([sparse(render(item), params.fields) for item in items])
+
+
+def one(
+    res: JsonObject, params: QueryParams, included: Iterable[JsonObject] = ()
+) -> JsonObject:
+    """Render a single-resource document."""
+    return single(
+        sparse(res, params.fields), [sparse(r, params.fields) for r in included]
+    )
+
+
+def created(doc: JsonObject) -> ResponseReturnValue:
+    """Answer 201 with the created resource and its ``Location``."""
+    data: Any = doc["data"]
+    location = data.get("links", {}).get("self") or absolute_url(request.path)
+    return doc, 201, {"Location": location}
+
+
+def no_content() -> ResponseReturnValue:
+    """Answer 204 with an empty body."""
+    return "", 204

@@ -18,6 +18,7 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Node, NodeModel, Protocol, Quantity
 from app.models.devices import node_model_quantities
 from app.services.access import Actor, require_staff
+from app.services.listing import Listing, Window, fetch_entities
 
 Entry = TypeVar("Entry", Quantity, Protocol, NodeModel)
 CatalogueModel = type[Quantity] | type[Protocol] | type[NodeModel]
@@ -41,12 +42,14 @@ class CatalogueWrite:
     quantity_ids: Sequence[int] | None = None
 
 
-def list_entries(session: Session, model: type[Entry]) -> list[Entry]:
-    """Return every entry of ``model`` by id (models with their quantities)."""
+def list_entries(
+    session: Session, model: type[Entry], window: Window
+) -> Listing[Entry]:
+    """List the ``window`` of the entries of ``model`` by id (models with quantities)."""
     stmt = select(model).order_by(model.id)
     if model is NodeModel:
         stmt = stmt.options(selectinload(NodeModel.quantities))
-    return list(session.scalars(stmt))
+    return fetch_entities(session, stmt, window)
 
 
 def get_entry(session: Session, model: type[Entry], ident: int) -> Entry:

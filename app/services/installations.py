@@ -28,6 +28,7 @@ from app.services.inventory_views import (
     TimeSlice,
     installation_window,
 )
+from app.services.listing import Listing, Window, fetch_entities
 from app.services.samples_view import SampleObject, samples_and_stats, window_stats
 
 ROOM_POINTER = "/data/relationships/room"
@@ -76,6 +77,14 @@ def installations_select(
     if filters.node_id is not None:
         stmt = stmt.where(Installation.node_id == filters.node_id)
     return stmt.order_by(Installation.from_time.desc(), Installation.id.desc())
+
+
+def list_installations(
+    session: Session, actor: Actor, filters: InstallationFilters, window: Window
+) -> Listing[InstallationView]:
+    """List the ``window`` of the installations ``actor`` may see, with figures."""
+    found = fetch_entities(session, installations_select(actor, filters), window)
+    return Listing(tuple(with_stats(session, found.items)), found.total)
 
 
 def with_stats(

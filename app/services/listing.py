@@ -34,6 +34,12 @@ class Listing(Generic[T]):
     total: int
 
 
+def fetch_entities(session: Session, stmt: Select[T], window: Window) -> Listing[T]:
+    """Run an ordered single-entity SELECT for ``window`` (see :func:`fetch_rows`)."""
+    rows, total = fetch_rows(session, stmt, window)
+    return Listing(tuple(row[0] for row in rows), total)
+
+
 def fetch_rows(
     session: Session, stmt: Select[*tuple[Any, ...]], window: Window
 ) -> tuple[list[Any], int]:

@@ -23,9 +23,10 @@ from app.models import (
     Protocol,
 )
 from app.models.types import utcnow
-from app.services import access
+from app.services import access, listing
 from app.services.access import Actor
 from app.services.inventory_views import NodeView, TimeSlice, node_window
+from app.services.listing import Listing, fetch_entities
 from app.services.samples_view import (
     SampleObject,
     Window,
@@ -85,6 +86,14 @@ def nodes_select(actor: Actor, filters: NodeFilters) -> Select[Node]:
     if filters.organization_id is not None:
         stmt = stmt.where(Node.owner_id == filters.organization_id)
     return stmt.where(matches_all((Node.alias, Node.eui64), filters.search))
+
+
+def list_nodes(
+    session: Session, actor: Actor, filters: NodeFilters, window: listing.Window
+) -> Listing[NodeView]:
+    """List the ``window`` of the nodes ``actor`` may see, with their sample figures."""
+    found = fetch_entities(session, nodes_select(actor, filters), window)
+    return Listing(tuple(with_stats(session, found.items)), found.total)
 
 
 def with_stats(session: Session, nodes: Sequence[Node]) -> list[NodeView]:

@@ -15,6 +15,7 @@ from app.errors import ConflictError
 from app.models import Installation, Room, Site
 from app.services import access
 from app.services.access import Actor
+from app.services.listing import Listing, Window, fetch_entities
 from app.services.search import matches_all
 
 SITE_POINTER = "/data/relationships/site"
@@ -35,6 +36,13 @@ class RoomWrite:
 
     attributes: Mapping[str, Any] = field(default_factory=dict)
     site_id: int | None = None
+
+
+def list_rooms(
+    session: Session, actor: Actor, filters: RoomFilters, window: Window
+) -> Listing[Room]:
+    """List the ``window`` of the rooms ``actor`` may see."""
+    return fetch_entities(session, rooms_select(actor, filters), window)
 
 
 def rooms_select(actor: Actor, filters: RoomFilters) -> Select[Room]:

@@ -15,6 +15,7 @@ from app.errors import ConflictError, ValidationError
 from app.models import Address, Installation, Organization, Room, Site
 from app.services import access
 from app.services.access import Actor
+from app.services.listing import Listing, Window, fetch_entities
 from app.services.search import matches_all
 
 OPERATOR_POINTER = "/data/relationships/operator"
@@ -36,6 +37,13 @@ class SiteWrite:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     address_id: int | None = None
     operator_id: int | None = None
+
+
+def list_sites(
+    session: Session, actor: Actor, filters: SiteFilters, window: Window
+) -> Listing[Site]:
+    """List the ``window`` of the sites ``actor`` may see."""
+    return fetch_entities(session, sites_select(actor, filters), window)
 
 
 def sites_select(actor: Actor, filters: SiteFilters) -> Select[Site]:

@@ -7,17 +7,15 @@ from flask.views import MethodView
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.common import apply_fieldsets, body, created, no_content, page_of
+from app.blueprints.common import body
 from app.blueprints.sites.render import address_resource
 from app.blueprints.sites.schemas import ADDRESS_DOCUMENTS, AddressAttributesSchema
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
-    collection,
     parse_query_params,
     parse_resource,
-    single,
 )
 from app.jsonapi.attributes import load_attributes
 from app.services import access, addresses
@@ -41,24 +39,22 @@ class AddressList(MethodView):
         """List the addresses of the caller's sites (and their own unused ones)."""
         params = parse_query_params(order=ORDER)
         params.check_include(())
-        session = db.session()
-        stmt = addresses.addresses_select(current_actor())
-        rows, page = page_of(session, stmt, params)
-        doc = collection(
-            [address_resource(a) for a in rows], links=page.links, meta=page.meta
+        listing = addresses.list_addresses(
+            db.session(), current_actor(), docs.window(params)
         )
-        return apply_fieldsets(doc, params.fields)
+        return docs.paged(listing, params, address_resource)
 
     @docs.creates(blp, ADDRESS_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create an address (then use it for a site)."""
+        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_authenticated(actor)  # 401 before 400
         res = parse_resource(body(), "Address")
         attributes = load_attributes(ATTRIBUTES, res.attributes, partial=False)
         with transaction() as session:
             address = addresses.create_address(session, actor, attributes)
-            return created(single(address_resource(address)))
+        return docs.created(docs.one(address_resource(address), params))
 
 
 @blp.route("/<int:pk>/")
@@ -69,7 +65,7 @@ class AddressItem(MethodView):
         params = parse_query_params()
         params.check_include(())
         address = addresses.get_address(db.session(), current_actor(), pk)
-        return apply_fieldsets(single(address_resource(address)), params.fields)
+        return docs.one(address_resource(address), params)
 
     @docs.updates(blp, ADDRESS_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
@@ -85,13 +81,14 @@ class AddressItem(MethodView):
         """Delete an address no site uses."""
         with transaction() as session:
             addresses.delete_address(session, current_actor(), pk)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             addresses.editable_address(session, actor, pk)  # 401/404/403 before 400
             res = parse_resource(body(), "Address", pk, require_id=True)
             attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
             address = addresses.update_address(session, actor, pk, attributes)
-            return single(address_resource(address))
+        return docs.one(address_resource(address), params)

@@ -25,23 +25,14 @@ from app.blueprints.catalogue.schemas import (
     ProtocolAttributesSchema,
     QuantityAttributesSchema,
 )
-from app.blueprints.common import (
-    apply_fieldsets,
-    body,
-    created,
-    no_content,
-    relationship_ids,
-)
+from app.blueprints.common import body, relationship_ids
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
     JsonObject,
-    collection,
-    paginate,
     parse_query_params,
     parse_resource,
-    single,
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import NodeModel, Protocol, Quantity
@@ -91,23 +82,20 @@ class _EntryList(MethodView):
         """List the entries."""
         params = parse_query_params()
         params.check_include(())
-        rows = catalogue.list_entries(db.session(), self.kind.model)
-        page = paginate(len(rows), params)
-        doc = collection(
-            [self.kind.render(e) for e in page.slice(rows)],
-            links=page.links,
-            meta=page.meta,
+        listing = catalogue.list_entries(
+            db.session(), self.kind.model, docs.window(params)
         )
-        return apply_fieldsets(doc, params.fields)
+        return docs.paged(listing, params, self.kind.render)
 
     def post(self) -> ResponseReturnValue:
         """Create an entry (staff only)."""
+        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_staff(actor)  # 401, 403 before 400
         write = _write(self.kind, None, partial=False)
         with transaction() as session:
             entry = catalogue.create_entry(session, actor, self.kind.model, write)
-            return created(single(self.kind.render(entry)))
+        return docs.created(docs.one(self.kind.render(entry), params))
 
 
 class _EntryItem(MethodView):
@@ -118,7 +106,7 @@ class _EntryItem(MethodView):
         params = parse_query_params()
         params.check_include(())
         entry = catalogue.get_entry(db.session(), self.kind.model, pk)
-        return apply_fieldsets(single(self.kind.render(entry)), params.fields)
+        return docs.one(self.kind.render(entry), params)
 
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change an entry (staff only)."""
@@ -132,16 +120,17 @@ class _EntryItem(MethodView):
         """Delete an entry nothing uses (staff only)."""
         with transaction() as session:
             catalogue.delete_entry(session, current_actor(), self.kind.model, pk)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_staff(actor)  # 401, 403 before 404 and 400
         with transaction() as session:
             catalogue.get_entry(session, self.kind.model, pk)
             write = _write(self.kind, pk, partial=partial)
             entry = catalogue.update_entry(session, actor, self.kind.model, pk, write)
-            return single(self.kind.render(entry))
+        return docs.one(self.kind.render(entry), params)
 
 
 @blp.route("/quantities/")

@@ -15,16 +15,12 @@ from sqlalchemy.orm import Session
 from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.common import (
-    apply_fieldsets,
     body,
     create_input,
-    created,
     epoch_filter,
     include_timeseries,
     int_filter,
-    no_content,
     now_s,
-    page_of,
     to_one_id,
     uuid_filter,
 )
@@ -47,10 +43,8 @@ from app.jsonapi import (
     QueryParams,
     ResourceInput,
     accepts_media_types,
-    collection,
     parse_query_params,
     parse_resource,
-    single,
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Installation, Node, Room
@@ -121,8 +115,7 @@ def _detail(pk: int, params: QueryParams, time_slice: TimeSlice) -> JsonObject:
     query_s = now_s()
     view = installations.installation_detail(session, actor, pk, time_slice)
     included = _included(session, actor, [view.installation], params)
-    doc = single(installation_resource(view, query_s), included)
-    return apply_fieldsets(doc, params.fields)
+    return docs.one(installation_resource(view, query_s), params, included)
 
 
 @blp.route("/")
@@ -145,17 +138,17 @@ class InstallationList(MethodView):
             node_id=uuid_filter(params, "node"),
         )
         session, actor = db.session(), current_actor()
-        stmt = installations.installations_select(actor, filters)
-        rows, page = page_of(session, stmt, params)
         query_s = now_s()
-        views = installations.with_stats(session, rows)
-        doc = collection(
-            [installation_resource(v, query_s) for v in views],
-            _included(session, actor, rows, params),
-            links=page.links,
-            meta=page.meta,
+        listing = installations.list_installations(
+            session, actor, filters, docs.window(params)
         )
-        return apply_fieldsets(doc, params.fields)
+        rows = [view.installation for view in listing.items]
+        return docs.paged(
+            listing,
+            params,
+            lambda view: installation_resource(view, query_s),
+            _included(session, actor, rows, params),
+        )
 
     @docs.creates(blp, INSTALLATION_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
@@ -166,7 +159,7 @@ class InstallationList(MethodView):
             res = create_input(session, actor, "Installation", "room", "Room", Room)
             write = _write(res, partial=False)
             inst = installations.create_installation(session, actor, write)
-        return created(_detail(inst.id, params, TimeSlice()))
+        return docs.created(_detail(inst.id, params, TimeSlice()))
 
 
 @blp.route("/<int:pk>/")
@@ -200,7 +193,7 @@ class InstallationItem(MethodView):
         with transaction() as session:
             image = installations.delete_installation(session, current_actor(), pk)
         media.remove_image(media_store(), image)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
         params = parse_query_params(strict=False)
@@ -218,7 +211,7 @@ class InstallationItem(MethodView):
 def installation_room(pk: int) -> ResponseReturnValue:
     """Get the room of an installation."""
     room = installations.installation_room(db.session(), current_actor(), pk)
-    return single(room_resource(room))
+    return docs.one(room_resource(room), parse_query_params(strict=False))
 
 
 @blp.route("/<int:pk>/node/")
@@ -228,7 +221,7 @@ def installation_node(pk: int) -> ResponseReturnValue:
     session = db.session()
     node = installations.installation_node(session, current_actor(), pk)
     (view,) = nodes.with_stats(session, [node])
-    return single(node_resource(view))
+    return docs.one(node_resource(view), parse_query_params(strict=False))
 
 
 @blp.route("/<int:pk>/image/", methods=["PUT"])

@@ -12,16 +12,12 @@ from app.blueprints import docs
 from app.blueprints.catalogue.render import model_resource, protocol_resource
 from app.blueprints.catalogue.schemas import MODEL_DOCUMENTS, PROTOCOL_DOCUMENTS
 from app.blueprints.common import (
-    apply_fieldsets,
     body,
     create_input,
-    created,
     epoch_filter,
     include_timeseries,
     int_filter,
-    no_content,
     now_s,
-    page_of,
     search_terms,
     to_one_id,
 )
@@ -36,7 +32,6 @@ from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
     ResourceInput,
-    collection,
     parse_id,
     parse_query_params,
     parse_resource,
@@ -90,14 +85,10 @@ class NodeList(MethodView):
             organization_id=int_filter(params, "organization"),
             search=search_terms(params),
         )
-        session = db.session()
-        stmt = nodes.nodes_select(current_actor(), filters)
-        rows, page = page_of(session, stmt, params)
-        views = nodes.with_stats(session, rows)
-        doc = collection(
-            [node_resource(v) for v in views], links=page.links, meta=page.meta
+        listing = nodes.list_nodes(
+            db.session(), current_actor(), filters, docs.window(params)
         )
-        return apply_fieldsets(doc, params.fields)
+        return docs.paged(listing, params, node_resource)
 
     @docs.creates(blp, NODE_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
@@ -109,7 +100,7 @@ class NodeList(MethodView):
             )
             node = nodes.create_node(session, actor, _write(res, partial=False))
             (view,) = nodes.with_stats(session, [node])
-            return created(single(node_resource(view)))
+            return docs.created(single(node_resource(view)))
 
 
 @blp.route("/<uuid:pk>/")
@@ -126,7 +117,7 @@ class NodeItem(MethodView):
         )
         query_s = now_s()
         view = nodes.node_detail(db.session(), current_actor(), pk, time_slice)
-        return apply_fieldsets(single(node_resource(view, query_s)), params.fields)
+        return docs.one(node_resource(view, query_s), params)
 
     @docs.updates(blp, NODE_DOCUMENTS)
     def patch(self, pk: UUID) -> ResponseReturnValue:
@@ -142,7 +133,7 @@ class NodeItem(MethodView):
         """Delete a node with its installations and samples (OWNER)."""
         with transaction() as session:
             nodes.delete_node(session, current_actor(), pk)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: UUID, partial: bool) -> ResponseReturnValue:
         query_s = now_s()
@@ -152,7 +143,7 @@ class NodeItem(MethodView):
             res = parse_resource(body(), "Node", pk, require_id=True)
             nodes.update_node(session, actor, pk, _write(res, partial))
             view = nodes.node_detail(session, actor, pk, TimeSlice())
-            return single(node_resource(view, query_s))
+        return docs.one(node_resource(view, query_s), parse_query_params(strict=False))
 
 
 @blp.route("/<uuid:pk>/protocol/")
@@ -161,9 +152,8 @@ def node_protocol(pk: UUID) -> ResponseReturnValue:
     """Get the protocol of a node."""
     session = db.session()
     node = nodes.get_node(session, current_actor(), pk)
-    return single(
-        protocol_resource(catalogue.get_entry(session, Protocol, node.protocol_id))
-    )
+    protocol = catalogue.get_entry(session, Protocol, node.protocol_id)
+    return docs.one(protocol_resource(protocol), parse_query_params(strict=False))
 
 
 @blp.route("/<uuid:pk>/model/")
@@ -172,9 +162,8 @@ def node_model(pk: UUID) -> ResponseReturnValue:
     """Get the model of a node."""
     session = db.session()
     node = nodes.get_node(session, current_actor(), pk)
-    return single(
-        model_resource(catalogue.get_entry(session, NodeModel, node.model_id))
-    )
+    model = catalogue.get_entry(session, NodeModel, node.model_id)
+    return docs.one(model_resource(model), parse_query_params(strict=False))
 
 
 @blp.route("/<uuid:pk>/owner/")
@@ -185,7 +174,7 @@ def node_owner(pk: UUID) -> ResponseReturnValue:
     actor = current_actor()
     node = nodes.get_node(session, actor, pk)
     org = access.get_visible(session, actor, Organization, node.owner_id)
-    return single(organization_resource(org))
+    return docs.one(organization_resource(org), parse_query_params(strict=False))
 
 
 @blp.route("/<uuid:pk>/installations/")
@@ -196,4 +185,8 @@ def node_installations(pk: UUID) -> ResponseReturnValue:
     rows = nodes.node_installations(session, current_actor(), pk)
     query_s = now_s()
     views = installations.with_stats(session, rows)
-    return collection([installation_resource(v, query_s) for v in views])
+    return docs.unpaged(
+        views,
+        parse_query_params(strict=False),
+        lambda view: installation_resource(view, query_s),
+    )

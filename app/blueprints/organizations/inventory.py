@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.blueprints.common import page_of, search_terms
+from app.blueprints.common import search_terms
+from app.blueprints.docs import paged, window
 from app.blueprints.nodes.render import node_resource
 from app.blueprints.sites.render import address_resource, site_resource
-from app.jsonapi import JsonObject, QueryParams, collection
+from app.jsonapi import JsonObject, QueryParams
 from app.models import Node, Organization
 from app.services import access, nodes, sites
 from app.services.access import Actor
@@ -28,14 +29,11 @@ def sites_of(
     """
     access.get_visible(session, actor, Organization, organization_id)
     filters = sites.SiteFilters(organization_id, search_terms(params))
-    rows, page = page_of(session, sites.sites_select(actor, filters), params)
-    addresses = sites.visible_addresses(session, actor, {s.address_id for s in rows})
-    return collection(
-        [site_resource(s) for s in rows],
-        [address_resource(a) for a in addresses],
-        links=page.links,
-        meta=page.meta,
-    )
+    listing = sites.list_sites(session, actor, filters, window(params))
+    ids = {s.address_id for s in listing.items}
+    addresses = sites.visible_addresses(session, actor, ids)
+    included = [address_resource(a) for a in addresses]
+    return paged(listing, params, site_resource, included)
 
 
 def nodes_of(
@@ -50,8 +48,5 @@ def nodes_of(
     access.require_may_query(actor, Node)
     access.get_visible(session, actor, Organization, organization_id)
     filters = nodes.NodeFilters(organization_id, search_terms(params))
-    rows, page = page_of(session, nodes.nodes_select(actor, filters), params)
-    views = nodes.with_stats(session, rows)
-    return collection(
-        [node_resource(v) for v in views], links=page.links, meta=page.meta
-    )
+    listing = nodes.list_nodes(session, actor, filters, window(params))
+    return paged(listing, params, node_resource)

@@ -8,14 +8,10 @@ from flask.views import MethodView
 from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.common import (
-    apply_fieldsets,
     body,
     create_input,
-    created,
     int_filter,
-    no_content,
     now_s,
-    page_of,
     search_terms,
     to_one_id,
 )
@@ -30,10 +26,8 @@ from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
     ResourceInput,
-    collection,
     parse_query_params,
     parse_resource,
-    single,
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Room, Site
@@ -81,23 +75,20 @@ class RoomList(MethodView):
             organization_id=int_filter(params, "organization"),
             search=search_terms(params),
         )
-        session = db.session()
-        rows, page = page_of(
-            session, rooms.rooms_select(current_actor(), filters), params
+        listing = rooms.list_rooms(
+            db.session(), current_actor(), filters, docs.window(params)
         )
-        doc = collection(
-            [room_resource(r) for r in rows], links=page.links, meta=page.meta
-        )
-        return apply_fieldsets(doc, params.fields)
+        return docs.paged(listing, params, room_resource)
 
     @docs.creates(blp, ROOM_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create a room in a site of an organization you own."""
+        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             res = create_input(session, actor, "Room", "site", "Site", Site)
             room = rooms.create_room(session, actor, _write(res, partial=False))
-            return created(single(room_resource(room)))
+        return docs.created(docs.one(room_resource(room), params))
 
 
 @blp.route("/<int:pk>/")
@@ -108,7 +99,7 @@ class RoomItem(MethodView):
         params = parse_query_params()
         params.check_include(())
         room = rooms.get_room(db.session(), current_actor(), pk)
-        return apply_fieldsets(single(room_resource(room)), params.fields)
+        return docs.one(room_resource(room), params)
 
     @docs.updates(blp, ROOM_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
@@ -124,15 +115,16 @@ class RoomItem(MethodView):
         """Delete a room with its installations (OWNER)."""
         with transaction() as session:
             rooms.delete_room(session, current_actor(), pk)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
+        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             access.get_owned(session, actor, Room, pk)  # 401, 404, 403 before 400
             res = parse_resource(body(), "Room", pk, require_id=True)
             room = rooms.update_room(session, actor, pk, _write(res, partial))
-            return single(room_resource(room))
+        return docs.one(room_resource(room), params)
 
 
 @blp.route("/<int:pk>/site/")
@@ -140,24 +132,21 @@ class RoomItem(MethodView):
 def room_site(pk: int) -> ResponseReturnValue:
     """Get the site of a room."""
     site = rooms.room_site(db.session(), current_actor(), pk)
-    return single(site_resource(site))
+    return docs.one(site_resource(site), parse_query_params(strict=False))
 
 
 @blp.route("/<int:pk>/installations/")
-@docs.lists(blp, INSTALLATION_DOCUMENTS, paged=False)
+@docs.lists(blp, INSTALLATION_DOCUMENTS)
 def room_installations(pk: int) -> ResponseReturnValue:
     """List the installations of a room the caller may see."""
     params = parse_query_params(strict=False)
     session, actor = db.session(), current_actor()
     room = rooms.get_room(session, actor, pk)
     filters = installations.InstallationFilters(room_id=room.id)
-    rows, page = page_of(
-        session, installations.installations_select(actor, filters), params
-    )
     query_s = now_s()
-    views = installations.with_stats(session, rows)
-    return collection(
-        [installation_resource(v, query_s) for v in views],
-        links=page.links,
-        meta=page.meta,
+    listing = installations.list_installations(
+        session, actor, filters, docs.window(params)
+    )
+    return docs.paged(
+        listing, params, lambda view: installation_resource(view, query_s)
     )

@@ -12,13 +12,9 @@ from sqlalchemy.orm import Session
 from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.common import (
-    apply_fieldsets,
     body,
     create_input,
-    created,
     int_filter,
-    no_content,
-    page_of,
     search_terms,
     to_one_id,
 )
@@ -42,10 +38,8 @@ from app.jsonapi import (
     JsonObject,
     QueryParams,
     ResourceInput,
-    collection,
     parse_query_params,
     parse_resource,
-    single,
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Organization, Site
@@ -94,8 +88,9 @@ def _write(res: ResourceInput, partial: bool) -> sites.SiteWrite:
 
 def _document(site: Site, params: QueryParams) -> JsonObject:
     session, actor = db.session(), current_actor()
-    doc = single(site_resource(site), _included(session, actor, [site], params))
-    return apply_fieldsets(doc, params.fields)
+    return docs.one(
+        site_resource(site), params, _included(session, actor, [site], params)
+    )
 
 
 @blp.route("/")
@@ -117,14 +112,9 @@ class SiteList(MethodView):
             search=search_terms(params),
         )
         session, actor = db.session(), current_actor()
-        rows, page = page_of(session, sites.sites_select(actor, filters), params)
-        doc = collection(
-            [site_resource(s) for s in rows],
-            _included(session, actor, rows, params),
-            links=page.links,
-            meta=page.meta,
-        )
-        return apply_fieldsets(doc, params.fields)
+        listing = sites.list_sites(session, actor, filters, docs.window(params))
+        included = _included(session, actor, listing.items, params)
+        return docs.paged(listing, params, site_resource, included)
 
     @docs.creates(blp, SITE_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
@@ -136,7 +126,7 @@ class SiteList(MethodView):
                 session, actor, "Site", "operator", "Organization", Organization
             )
             site = sites.create_site(session, actor, _write(res, partial=False))
-            return created(_document(site, params))
+            return docs.created(_document(site, params))
 
 
 @blp.route("/<int:pk>/")
@@ -163,7 +153,7 @@ class SiteItem(MethodView):
         """Delete a site with its rooms and installations (OWNER)."""
         with transaction() as session:
             sites.delete_site(session, current_actor(), pk)
-        return no_content()
+        return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
         params = parse_query_params(strict=False)
@@ -180,7 +170,7 @@ class SiteItem(MethodView):
 def site_organization(pk: int) -> ResponseReturnValue:
     """Get the organization operating a site."""
     org = sites.site_operator(db.session(), current_actor(), pk)
-    return single(organization_resource(org))
+    return docs.one(organization_resource(org), parse_query_params(strict=False))
 
 
 @blp.route("/<int:pk>/address/")
@@ -188,18 +178,16 @@ def site_organization(pk: int) -> ResponseReturnValue:
 def site_address(pk: int) -> ResponseReturnValue:
     """Get the address of a site (whoever may see the site)."""
     address = sites.site_address(db.session(), current_actor(), pk)
-    return single(address_resource(address))
+    return docs.one(address_resource(address), parse_query_params(strict=False))
 
 
 @blp.route("/<int:pk>/rooms/")
-@docs.lists(blp, ROOM_DOCUMENTS, paged=False)
+@docs.lists(blp, ROOM_DOCUMENTS)
 def site_rooms(pk: int) -> ResponseReturnValue:
     """List the rooms of a site the caller may see."""
     params = parse_query_params(strict=False)
     session, actor = db.session(), current_actor()
     site = sites.get_site(session, actor, pk)
-    stmt = rooms.rooms_select(actor, rooms.RoomFilters(site_id=site.id))
-    rows, page = page_of(session, stmt, params)
-    return collection(
-        [room_resource(r) for r in rows], links=page.links, meta=page.meta
-    )
+    filters = rooms.RoomFilters(site_id=site.id)
+    listing = rooms.list_rooms(session, actor, filters, docs.window(params))
+    return docs.paged(listing, params, room_resource)
