@@ -404,6 +404,14 @@ def uploads_image(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:
     )
 
 
+def relates(blp: Any, type_: str | None = None) -> Callable[[F], F]:
+    """Document a relationship view: the linkage of ``type_`` in (if given) and out."""
+    answer = blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    if type_ is None:
+        return answer  # type: ignore[no-any-return]
+    return _compose(blp.doc(requestBody=request_body(linkage_document(type_))), answer)
+
+
 def answers(blp: Any, schema: type[ma.Schema], status: int = 200) -> Callable[[F], F]:
     """Document a view answering ``schema`` (a document class) with ``status``."""
     return blp.alt_response(status, schema=schema, success=True)  # type: ignore[no-any-return]

@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.docs import request_body
-from app.blueprints.documents import one, paged, window
 from app.blueprints.memberships import render
 from app.blueprints.memberships.schemas import (
     MEMBERSHIP_DOCUMENTS,
@@ -26,6 +24,7 @@ from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
 from app.blueprints.users import render as user_render
 from app.blueprints.users.schemas import USER_DOCUMENTS
 from app.db import transaction
+from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
     JsonObject,
@@ -57,8 +56,7 @@ class MembershipList(MethodView):
     """The memberships of the caller's organizations."""
 
     @blp.arguments(MembershipQueryArgsSchema, location="query")
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
-    @blp.doc(parameters=[docs.sort_parameter(*ORDER)])
+    @docs.lists(blp, MEMBERSHIP_DOCUMENTS, docs.sort_parameter(*ORDER))
     def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the memberships of your organizations."""
         params = parse_query_params(order=ORDER)
@@ -68,18 +66,17 @@ class MembershipList(MethodView):
             username=args.get("username"),
             user_id=args.get("user"),
         )
-        actor = current_actor()
-        with transaction() as session:
-            listing = memberships.list_memberships(
-                session, actor, filters, window(params)
-            )
-            included = _included(session, actor, listing.items, include)
-        return paged(listing, params, render.membership, included)
+        session, actor = db.session(), current_actor()
+        listing = memberships.list_memberships(
+            session, actor, filters, docs.window(params)
+        )
+        included = _included(session, actor, listing.items, include)
+        return docs.paged(listing, params, render.membership, included)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.create))
-    @blp.alt_response(201, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    @docs.creates(blp, MEMBERSHIP_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Add a user to an organization you own (role I unless given)."""
+        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_owner_somewhere(actor)  # 401, 403 whatever the body
         res = parse_resource(request.get_json(silent=True), render.TYPE)
@@ -93,32 +90,29 @@ class MembershipList(MethodView):
                 role=Role(attrs["role"]),
             )
             view = memberships.create_membership(session, actor, new)
-        return one(render.membership(view), parse_query_params(strict=False)), 201
+        return docs.created(docs.one(render.membership(view), params))
 
 
 @blp.route("/<int:pk>/")
 class MembershipItem(MethodView):
     """One membership."""
 
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    @docs.reads(blp, MEMBERSHIP_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get a membership in one of your organizations."""
         params = parse_query_params()
         include = params.check_include(INCLUDES)
-        actor = current_actor()
-        with transaction() as session:
-            view = memberships.view(session, actor, pk)
-            included = _included(session, actor, [view], include)
-        return one(render.membership(view), params, included)
+        session, actor = db.session(), current_actor()
+        view = memberships.view(session, actor, pk)
+        included = _included(session, actor, [view], include)
+        return docs.one(render.membership(view), params, included)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.change))
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    @docs.updates(blp, MEMBERSHIP_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change the role (or user, or organization) of a membership you own."""
         return _update(pk, partial=True)
 
-    @blp.doc(requestBody=request_body(MEMBERSHIP_DOCUMENTS.replace))
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.single, success=True)
+    @docs.updates(blp, MEMBERSHIP_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace a membership you own; ``user`` and ``organization`` are required."""
         return _update(pk, partial=False)
@@ -127,40 +121,39 @@ class MembershipItem(MethodView):
         """Remove a membership of an organization you own (never its last OWNER)."""
         with transaction() as session:
             memberships.delete_membership(session, current_actor(), pk)
-        return "", 204
+        return docs.no_content()
 
 
 @blp.route("/<int:pk>/user/")
 class MembershipUser(MethodView):
     """The user of a membership."""
 
-    @blp.alt_response(200, schema=USER_DOCUMENTS.single, success=True)
+    @docs.reads(blp, USER_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get the user of a membership in one of your organizations."""
         params = parse_query_params(strict=False)
-        actor = current_actor()
-        with transaction() as session:
-            view = memberships.view(session, actor, pk)
-            user = directory.get_user(session, actor, view.user_id)
-        return one(user_render.user_detail(user), params)
+        session, actor = db.session(), current_actor()
+        view = memberships.view(session, actor, pk)
+        user = directory.get_user(session, actor, view.user_id)
+        return docs.one(user_render.user_detail(user), params)
 
 
 @blp.route("/<int:pk>/organization/")
 class MembershipOrganization(MethodView):
     """The organization of a membership."""
 
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    @docs.reads(blp, ORGANIZATION_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get the organization of a membership in one of your organizations."""
         params = parse_query_params(strict=False)
-        actor = current_actor()
-        with transaction() as session:
-            view = memberships.view(session, actor, pk)
-            org = organizations.get_organization(session, actor, view.organization_id)
-        return one(organization_render.organization(org), params)
+        session, actor = db.session(), current_actor()
+        view = memberships.view(session, actor, pk)
+        org = organizations.get_organization(session, actor, view.organization_id)
+        return docs.one(organization_render.organization(org), params)
 
 
 def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
+    params = parse_query_params(strict=False)
     actor = current_actor()
     with transaction() as session:
         memberships.require_changeable(session, actor, pk)
@@ -179,7 +172,7 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
             ),
         )
         view = memberships.update_membership(session, actor, pk, changes)
-    return one(render.membership(view), parse_query_params(strict=False))
+    return docs.one(render.membership(view), params)
 
 
 def _linked(res: ResourceInput, name: str, type_: str, partial: bool) -> int | Unset:

@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.docs import LinkageDocumentSchema, linkage_document, request_body
-from app.blueprints.documents import one, paged, window
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
 from app.blueprints.nodes.schemas import NODE_DOCUMENTS
@@ -26,6 +24,7 @@ from app.blueprints.sites.schemas import SITE_DOCUMENTS
 from app.blueprints.users import render as user_render
 from app.blueprints.users.schemas import USER_DOCUMENTS
 from app.db import transaction
+from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
     JsonObject,
@@ -53,22 +52,20 @@ ORDER = ("name",)  # list_organizations's order
 class OrganizationList(MethodView):
     """The organizations the caller may see."""
 
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.collection, success=True)
-    @blp.doc(parameters=[docs.sort_parameter(*ORDER)])
+    @docs.lists(blp, ORGANIZATION_DOCUMENTS, docs.sort_parameter(*ORDER))
     def get(self) -> ResponseReturnValue:
         """List your organizations and the public ones, by name."""
         params = parse_query_params(order=ORDER)
         include = params.check_include(INCLUDES)
-        actor = current_actor()
-        with transaction() as session:
-            listing = organizations.list_organizations(session, actor, window(params))
-            included = _included(session, actor, listing.items, include)
-        return paged(listing, params, render.organization, included)
+        session, actor = db.session(), current_actor()
+        listing = organizations.list_organizations(session, actor, docs.window(params))
+        included = _included(session, actor, listing.items, include)
+        return docs.paged(listing, params, render.organization, included)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.create))
-    @blp.alt_response(201, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    @docs.creates(blp, ORGANIZATION_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create an organization; you become its OWNER."""
+        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_authenticated(actor)
         res = parse_resource(request.get_json(silent=True), render.TYPE)
@@ -84,32 +81,29 @@ class OrganizationList(MethodView):
         )
         with transaction() as session:
             view = organizations.create_organization(session, actor, new)
-        return one(render.organization(view), parse_query_params(strict=False)), 201
+        return docs.created(docs.one(render.organization(view), params))
 
 
 @blp.route("/<int:pk>/")
 class OrganizationItem(MethodView):
     """One organization."""
 
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    @docs.reads(blp, ORGANIZATION_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get one of your organizations or a public one."""
         params = parse_query_params()
         include = params.check_include(INCLUDES)
-        actor = current_actor()
-        with transaction() as session:
-            view = organizations.get_organization(session, actor, pk)
-            included = _included(session, actor, [view], include)
-        return one(render.organization(view), params, included)
+        session, actor = db.session(), current_actor()
+        view = organizations.get_organization(session, actor, pk)
+        included = _included(session, actor, [view], include)
+        return docs.one(render.organization(view), params, included)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.change))
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    @docs.updates(blp, ORGANIZATION_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Change an organization you own (name, description, member set)."""
         return _update(pk, partial=True)
 
-    @blp.doc(requestBody=request_body(ORGANIZATION_DOCUMENTS.replace))
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.single, success=True)
+    @docs.updates(blp, ORGANIZATION_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
         """Replace an organization you own; ``name`` is required."""
         return _update(pk, partial=False)
@@ -118,37 +112,35 @@ class OrganizationItem(MethodView):
         """Delete an organization you own with all its inventory and samples."""
         with transaction() as session:
             organizations.delete_organization(session, current_actor(), pk)
-        return "", 204
+        return docs.no_content()
 
 
 @blp.route("/<int:pk>/users/")
 class OrganizationUsers(MethodView):
     """The members of an organization."""
 
-    @blp.alt_response(200, schema=USER_DOCUMENTS.collection, success=True)
+    @docs.lists(blp, USER_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the members (usernames) of one of your organizations."""
         params = parse_query_params(strict=False)
-        with transaction() as session:
-            listing = directory.organization_users(
-                session, current_actor(), pk, window(params)
-            )
-        return paged(listing, params, user_render.user_summary)
+        listing = directory.organization_users(
+            db.session(), current_actor(), pk, docs.window(params)
+        )
+        return docs.paged(listing, params, user_render.user_summary)
 
 
 @blp.route("/<int:pk>/memberships/")
 class OrganizationMemberships(MethodView):
     """The memberships of an organization."""
 
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    @docs.lists(blp, MEMBERSHIP_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the memberships of one of your organizations."""
         params = parse_query_params(strict=False)
-        with transaction() as session:
-            listing = memberships.organization_memberships(
-                session, current_actor(), pk, window(params)
-            )
-        return paged(listing, params, membership_render.membership)
+        listing = memberships.organization_memberships(
+            db.session(), current_actor(), pk, docs.window(params)
+        )
+        return docs.paged(listing, params, membership_render.membership)
 
 
 @blp.route("/<int:pk>/sites/")
@@ -159,8 +151,7 @@ class OrganizationSites(MethodView):
     def get(self, pk: int) -> ResponseReturnValue:
         """List the sites of an organization that you may see."""
         params = parse_query_params(strict=False)
-        with transaction() as session:
-            return inventory.sites_of(session, current_actor(), pk, params)
+        return inventory.sites_of(db.session(), current_actor(), pk, params)
 
 
 @blp.route("/<int:pk>/nodes/")
@@ -171,35 +162,32 @@ class OrganizationNodes(MethodView):
     def get(self, pk: int) -> ResponseReturnValue:
         """List the nodes of one of your organizations."""
         params = parse_query_params(strict=False)
-        with transaction() as session:
-            return inventory.nodes_of(session, current_actor(), pk, params)
+        return inventory.nodes_of(db.session(), current_actor(), pk, params)
 
 
 @blp.route("/<int:pk>/relationships/users/", methods=["GET", "POST", "DELETE"])
 class OrganizationUserLinks(MethodView):
     """The members as a relationship: members read it, OWNERs change it."""
 
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the members of one of your organizations as identifiers."""
-        with transaction() as session:
-            ids = members.member_ids(session, current_actor(), pk)
+        ids = members.member_ids(db.session(), current_actor(), pk)
         return user_render.linkage(user_render.TYPE, ids)
 
-    @blp.doc(requestBody=request_body(linkage_document(user_render.TYPE)))
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp, user_render.TYPE)
     def post(self, pk: int) -> ResponseReturnValue:
         """Add users to an organization you own, as INSPECTORs."""
         return _change_members(pk, members.add)
 
-    @blp.doc(requestBody=request_body(linkage_document(user_render.TYPE)))
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp, user_render.TYPE)
     def delete(self, pk: int) -> ResponseReturnValue:
         """Remove users from an organization you own (never its last OWNER)."""
         return _change_members(pk, members.remove)
 
 
 def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
+    params = parse_query_params(strict=False)
     actor = current_actor()
     with transaction() as session:
         organizations.require_changeable(session, actor, pk)
@@ -219,7 +207,7 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
             ),
         )
         view = organizations.update_organization(session, actor, pk, changes)
-    return one(render.organization(view), parse_query_params(strict=False))
+    return docs.one(render.organization(view), params)
 
 
 def _change_members(pk: int, operation: members.MembersChange) -> ResponseReturnValue:

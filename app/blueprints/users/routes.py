@@ -9,8 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
-from app.blueprints.docs import LinkageDocumentSchema, linkage_document, request_body
-from app.blueprints.documents import one, paged, unpaged, window
+from app.blueprints import docs
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
 from app.blueprints.organizations import render as organization_render
@@ -18,6 +17,7 @@ from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
 from app.blueprints.users import render
 from app.blueprints.users.schemas import USER_DOCUMENTS, UserQueryArgsSchema
 from app.db import transaction
+from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, parse_query_params
 from app.jsonapi.payload import parse_linkage_document
 from app.services import access, directory, members, memberships, organizations
@@ -35,92 +35,84 @@ class UserList(MethodView):
     """The users the caller may see."""
 
     @blp.arguments(UserQueryArgsSchema, location="query")
-    @blp.alt_response(200, schema=USER_DOCUMENTS.collection, success=True)
+    @docs.lists(blp, USER_DOCUMENTS)
     def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the users who share an organization with you, and yourself."""
         params = parse_query_params()
         params.check_include(())
         filters = directory.UserFilter(args.get("organization"), args.get("search"))
-        with transaction() as session:
-            listing = directory.list_users(
-                session, current_actor(), filters, window(params)
-            )
-        return paged(listing, params, render.user_summary)
+        listing = directory.list_users(
+            db.session(), current_actor(), filters, docs.window(params)
+        )
+        return docs.paged(listing, params, render.user_summary)
 
 
 @blp.route("/<int:pk>/")
 class UserItem(MethodView):
     """One user."""
 
-    @blp.alt_response(200, schema=USER_DOCUMENTS.single, success=True)
+    @docs.reads(blp, USER_DOCUMENTS)
     def get(self, pk: int) -> ResponseReturnValue:
         """Get a user you share an organization with, or yourself."""
         params = parse_query_params()
         params.check_include(())
-        with transaction() as session:
-            user = directory.get_user(session, current_actor(), pk)
-        return one(render.user_detail(user), params)
+        user = directory.get_user(db.session(), current_actor(), pk)
+        return docs.one(render.user_detail(user), params)
 
 
 @blp.route("/<int:pk>/organizations/")
 class UserOrganizations(MethodView):
     """The organizations of a user."""
 
-    @blp.alt_response(200, schema=ORGANIZATION_DOCUMENTS.collection, success=True)
+    @docs.lists(blp, ORGANIZATION_DOCUMENTS, paged=False)
     def get(self, pk: int) -> ResponseReturnValue:
         """List a user's organizations that you belong to as well (not paged)."""
         params = parse_query_params(strict=False)
-        actor = current_actor()
-        with transaction() as session:
-            ids = members.organization_ids(session, actor, pk)
-            views = organizations.views_by_ids(session, actor, ids)
-        return unpaged(views, params, organization_render.organization)
+        session, actor = db.session(), current_actor()
+        ids = members.organization_ids(session, actor, pk)
+        views = organizations.views_by_ids(session, actor, ids)
+        return docs.unpaged(views, params, organization_render.organization)
 
 
 @blp.route("/<int:pk>/memberships/")
 class UserMemberships(MethodView):
     """The memberships of a user."""
 
-    @blp.alt_response(200, schema=MEMBERSHIP_DOCUMENTS.collection, success=True)
+    @docs.lists(blp, MEMBERSHIP_DOCUMENTS, paged=False)
     def get(self, pk: int) -> ResponseReturnValue:
         """List a user's memberships in organizations you belong to (not paged)."""
         params = parse_query_params(strict=False)
-        with transaction() as session:
-            views = memberships.user_memberships(session, current_actor(), pk)
-        return unpaged(views, params, membership_render.membership)
+        views = memberships.user_memberships(db.session(), current_actor(), pk)
+        return docs.unpaged(views, params, membership_render.membership)
 
 
 @blp.route("/<int:pk>/relationships/organizations/")
 class UserOrganizationLinks(MethodView):
     """The user's organizations as a relationship (OWNERs change it)."""
 
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp)
     def get(self, pk: int) -> ResponseReturnValue:
         """List the user's organizations that you belong to as well."""
         return self._linkage(pk)
 
-    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp, organization_render.TYPE)
     def post(self, pk: int) -> ResponseReturnValue:
         """Add the user to organizations you own, as an INSPECTOR."""
         return self._change(pk, members.join)
 
-    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp, organization_render.TYPE)
     def patch(self, pk: int) -> ResponseReturnValue:
         """Replace the user's organizations among those you belong to."""
         return self._change(pk, members.replace_organizations)
 
-    @blp.doc(requestBody=request_body(linkage_document(organization_render.TYPE)))
-    @blp.alt_response(200, schema=LinkageDocumentSchema, success=True)
+    @docs.relates(blp, organization_render.TYPE)
     def delete(self, pk: int) -> ResponseReturnValue:
         """Remove the user from organizations you own (never their last OWNER)."""
         return self._change(pk, members.leave)
 
     @staticmethod
     def _linkage(pk: int) -> ResponseReturnValue:
-        with transaction() as session:
-            ids = members.organization_ids(session, current_actor(), pk)
+        ids = members.organization_ids(db.session(), current_actor(), pk)
         return render.linkage(organization_render.TYPE, ids)
 
     @staticmethod
