@@ -412,6 +412,18 @@ def relates(blp: Any, type_: str | None = None) -> Callable[[F], F]:
     return _compose(blp.doc(requestBody=request_body(linkage_document(type_))), answer)
 
 
+def reads_or(
+    blp: Any, documents: DocumentSchemas, content: Mapping[str, Any], what: str
+) -> Callable[[F], F]:
+    """Document a read answering one resource as JSON:API or as ``content``.
+
+    ``alt_response`` knows one media type per status, so a 200 that is also
+    offered as, say, CSV is written out whole.
+    """
+    answer = {JSONAPI_MEDIA_TYPE: {"schema": documents.single}, **content}
+    return blp.doc(responses={"200": {"description": what, "content": answer}})  # type: ignore[no-any-return]
+
+
 def answers(blp: Any, schema: type[ma.Schema], status: int = 200) -> Callable[[F], F]:
     """Document a view answering ``schema`` (a document class) with ``status``."""
     return blp.alt_response(status, schema=schema, success=True)  # type: ignore[no-any-return]
@@ -423,6 +435,10 @@ def throttled(blp: Any) -> Callable[[F], F]:
 
 
 T = TypeVar("T")
+
+#: The parameters of a view that reads none: its answer is neither trimmed nor
+#: paged, and a query string it never promised to read cannot make it fail.
+NO_QUERY = QueryParams()
 
 
 def window(params: QueryParams) -> Window:
@@ -458,7 +474,9 @@ def unpaged(
 
 
 def one(
-    res: JsonObject, params: QueryParams, included: Iterable[JsonObject] = ()
+    res: JsonObject,
+    params: QueryParams = NO_QUERY,
+    included: Iterable[JsonObject] = (),
 ) -> JsonObject:
     """Render a single-resource document."""
     return single(

@@ -28,6 +28,7 @@ from app.models import Installation, Node, NodeFidelity, Room
 from app.models.devices import Fidelity
 from app.models.types import utcnow
 from app.services.access import Actor, get_visible, require_authenticated, scoped
+from app.services.listing import Listing, Window, fetch_entities
 
 DEFAULT_LIMIT_S = 7200
 
@@ -186,6 +187,18 @@ def list_query(
     if filters.fidelity:
         stmt = stmt.where(NodeFidelity.fidelity.in_(filters.fidelity))
     return stmt
+
+
+def list_fidelity(
+    session: Session, actor: Actor, filters: FidelityFilter, window: Window
+) -> Listing[FidelityView]:
+    """List the ``window`` of the verdicts ``actor`` may read (see :func:`list_query`).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+    """
+    found = fetch_entities(session, list_query(actor, filters), window)
+    return Listing(tuple(views(found.items)), found.total)
 
 
 def views(rows: Iterable[NodeFidelity]) -> list[FidelityView]:

@@ -47,14 +47,13 @@ class AddressList(MethodView):
     @docs.creates(blp, ADDRESS_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create an address (then use it for a site)."""
-        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_authenticated(actor)  # 401 before 400
         res = parse_resource(body(), "Address")
         attributes = load_attributes(ATTRIBUTES, res.attributes, partial=False)
         with transaction() as session:
             address = addresses.create_address(session, actor, attributes)
-        return docs.created(docs.one(address_resource(address), params))
+        return docs.created(docs.one(address_resource(address)))
 
 
 @blp.route("/<int:pk>/")
@@ -84,11 +83,10 @@ class AddressItem(MethodView):
         return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             addresses.editable_address(session, actor, pk)  # 401/404/403 before 400
             res = parse_resource(body(), "Address", pk, require_id=True)
             attributes = load_attributes(ATTRIBUTES, res.attributes, partial=partial)
             address = addresses.update_address(session, actor, pk, attributes)
-        return docs.one(address_resource(address), params)
+        return docs.one(address_resource(address))

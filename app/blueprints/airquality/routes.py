@@ -17,7 +17,7 @@ from app.blueprints.airquality.schemas import (
     AirQualityQueryArgsSchema,
     parse_year_month,
 )
-from app.jsonapi import JsonApiBlueprint, single
+from app.jsonapi import JsonApiBlueprint
 from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
 from app.services.replica import read_session
 
@@ -56,7 +56,7 @@ def _answer(
         timezone=current_app.config["ANALYSIS_TIMEZONE"],
         now=now,
     )
-    return single(airquality_resource(result, int(now.timestamp())))
+    return docs.one(airquality_resource(result, int(now.timestamp())))
 
 
 #: The month in the path, as :func:`parse_year_month` takes it (1970-01 to 2037-12).

@@ -89,13 +89,12 @@ class _EntryList(MethodView):
 
     def post(self) -> ResponseReturnValue:
         """Create an entry (staff only)."""
-        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_staff(actor)  # 401, 403 before 400
         write = _write(self.kind, None, partial=False)
         with transaction() as session:
             entry = catalogue.create_entry(session, actor, self.kind.model, write)
-        return docs.created(docs.one(self.kind.render(entry), params))
+        return docs.created(docs.one(self.kind.render(entry)))
 
 
 class _EntryItem(MethodView):
@@ -123,14 +122,13 @@ class _EntryItem(MethodView):
         return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_staff(actor)  # 401, 403 before 404 and 400
         with transaction() as session:
             catalogue.get_entry(session, self.kind.model, pk)
             write = _write(self.kind, pk, partial=partial)
             entry = catalogue.update_entry(session, actor, self.kind.model, pk, write)
-        return docs.one(self.kind.render(entry), params)
+        return docs.one(self.kind.render(entry))
 
 
 @blp.route("/quantities/")

@@ -9,15 +9,8 @@ from flask.views import MethodView
 from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.fidelity.schemas import FIDELITY_DOCUMENTS
-from app.db import transaction
-from app.jsonapi import (
-    JsonApiBlueprint,
-    JsonObject,
-    collection,
-    paginate_select,
-    parse_query_params,
-    single,
-)
+from app.extensions import db
+from app.jsonapi import JsonApiBlueprint, JsonObject, parse_query_params
 from app.services import fidelity
 
 from .render import fidelity_resource
@@ -42,13 +35,10 @@ class FidelityList(MethodView):
         params = parse_query_params()
         params.check_include(())
         filters = fidelity.FidelityFilter(**args)
-        with transaction() as session:
-            stmt = fidelity.list_query(current_actor(), filters)
-            stmt, page = paginate_select(session, stmt, params)
-            rows = fidelity.views(session.scalars(stmt))
-        return collection(
-            [fidelity_resource(v) for v in rows], links=page.links, meta=page.meta
+        listing = fidelity.list_fidelity(
+            db.session(), current_actor(), filters, docs.window(params)
         )
+        return docs.paged(listing, params, fidelity_resource)
 
 
 @blp.route("/<node_id>/")
@@ -60,6 +50,5 @@ class FidelityItem(MethodView):
         """Get the fidelity of one of your nodes"""
         params = parse_query_params()
         params.check_include(())
-        with transaction() as session:
-            view = fidelity.get_fidelity(session, current_actor(), node_id)
-        return single(fidelity_resource(view))
+        view = fidelity.get_fidelity(db.session(), current_actor(), node_id)
+        return docs.one(fidelity_resource(view), params)

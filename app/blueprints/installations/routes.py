@@ -211,7 +211,7 @@ class InstallationItem(MethodView):
 def installation_room(pk: int) -> ResponseReturnValue:
     """Get the room of an installation."""
     room = installations.installation_room(db.session(), current_actor(), pk)
-    return docs.one(room_resource(room), parse_query_params(strict=False))
+    return docs.one(room_resource(room))
 
 
 @blp.route("/<int:pk>/node/")
@@ -221,7 +221,7 @@ def installation_node(pk: int) -> ResponseReturnValue:
     session = db.session()
     node = installations.installation_node(session, current_actor(), pk)
     (view,) = nodes.with_stats(session, [node])
-    return docs.one(node_resource(view), parse_query_params(strict=False))
+    return docs.one(node_resource(view))
 
 
 @blp.route("/<int:pk>/image/", methods=["PUT"])

@@ -143,7 +143,7 @@ class NodeItem(MethodView):
             res = parse_resource(body(), "Node", pk, require_id=True)
             nodes.update_node(session, actor, pk, _write(res, partial))
             view = nodes.node_detail(session, actor, pk, TimeSlice())
-        return docs.one(node_resource(view, query_s), parse_query_params(strict=False))
+        return docs.one(node_resource(view, query_s))
 
 
 @blp.route("/<uuid:pk>/protocol/")
@@ -153,7 +153,7 @@ def node_protocol(pk: UUID) -> ResponseReturnValue:
     session = db.session()
     node = nodes.get_node(session, current_actor(), pk)
     protocol = catalogue.get_entry(session, Protocol, node.protocol_id)
-    return docs.one(protocol_resource(protocol), parse_query_params(strict=False))
+    return docs.one(protocol_resource(protocol))
 
 
 @blp.route("/<uuid:pk>/model/")
@@ -163,7 +163,7 @@ def node_model(pk: UUID) -> ResponseReturnValue:
     session = db.session()
     node = nodes.get_node(session, current_actor(), pk)
     model = catalogue.get_entry(session, NodeModel, node.model_id)
-    return docs.one(model_resource(model), parse_query_params(strict=False))
+    return docs.one(model_resource(model))
 
 
 @blp.route("/<uuid:pk>/owner/")
@@ -174,7 +174,7 @@ def node_owner(pk: UUID) -> ResponseReturnValue:
     actor = current_actor()
     node = nodes.get_node(session, actor, pk)
     org = access.get_visible(session, actor, Organization, node.owner_id)
-    return docs.one(organization_resource(org), parse_query_params(strict=False))
+    return docs.one(organization_resource(org))
 
 
 @blp.route("/<uuid:pk>/installations/")
@@ -187,6 +187,6 @@ def node_installations(pk: UUID) -> ResponseReturnValue:
     views = installations.with_stats(session, rows)
     return docs.unpaged(
         views,
-        parse_query_params(strict=False),
+        docs.NO_QUERY,
         lambda view: installation_resource(view, query_s),
     )

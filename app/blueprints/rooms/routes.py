@@ -83,12 +83,11 @@ class RoomList(MethodView):
     @docs.creates(blp, ROOM_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
         """Create a room in a site of an organization you own."""
-        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             res = create_input(session, actor, "Room", "site", "Site", Site)
             room = rooms.create_room(session, actor, _write(res, partial=False))
-        return docs.created(docs.one(room_resource(room), params))
+        return docs.created(docs.one(room_resource(room)))
 
 
 @blp.route("/<int:pk>/")
@@ -118,13 +117,12 @@ class RoomItem(MethodView):
         return docs.no_content()
 
     def _update(self, pk: int, partial: bool) -> ResponseReturnValue:
-        params = parse_query_params(strict=False)
         actor = current_actor()
         with transaction() as session:
             access.get_owned(session, actor, Room, pk)  # 401, 404, 403 before 400
             res = parse_resource(body(), "Room", pk, require_id=True)
             room = rooms.update_room(session, actor, pk, _write(res, partial))
-        return docs.one(room_resource(room), params)
+        return docs.one(room_resource(room))
 
 
 @blp.route("/<int:pk>/site/")
@@ -132,7 +130,7 @@ class RoomItem(MethodView):
 def room_site(pk: int) -> ResponseReturnValue:
     """Get the site of a room."""
     site = rooms.room_site(db.session(), current_actor(), pk)
-    return docs.one(site_resource(site), parse_query_params(strict=False))
+    return docs.one(site_resource(site))
 
 
 @blp.route("/<int:pk>/installations/")

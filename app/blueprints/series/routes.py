@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
+from app.blueprints import docs
 from app.blueprints.series.render import (
     json_response,
     series_csv,
@@ -24,8 +25,8 @@ from app.blueprints.series.schemas import (
     NODE_SERIES_DOCUMENTS,
     SeriesArgsSchema,
 )
-from app.db import transaction
-from app.jsonapi import JSONAPI_MEDIA_TYPE, JsonApiBlueprint
+from app.extensions import db
+from app.jsonapi import JsonApiBlueprint
 from app.services import timebuckets as tb
 from app.services import timeseries
 from app.services.replica import read_session
@@ -41,12 +42,6 @@ blp = JsonApiBlueprint(
         "avg/min/max/count per quantity, columnar, as JSON:API or CSV."
     ),
 )
-
-
-def _answer(document: Any) -> dict[str, Any]:
-    """The OpenAPI 200 of a series: the JSON:API document or CSV."""
-    content = {JSONAPI_MEDIA_TYPE: {"schema": document}, **CSV_CONTENT}
-    return {"200": {"description": "The series", "content": content}}
 
 
 def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
@@ -67,14 +62,13 @@ class InstallationSeries(MethodView):
     """The series of one installation, clipped to its interval."""
 
     @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
-    @blp.doc(responses=_answer(INSTALLATION_SERIES_DOCUMENTS.single))
+    @docs.reads_or(blp, INSTALLATION_SERIES_DOCUMENTS, CSV_CONTENT, "The series")
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get the downsampled series of an installation"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            series = timeseries.installation_series(
-                session, current_actor(), pk, _query(args, now), read_session()
-            )
+        series = timeseries.installation_series(
+            db.session(), current_actor(), pk, _query(args, now), read_session()
+        )
         if wants_csv(args.get("format")):
             return series_csv(series, f"installation-{pk}-series.csv")
         link = f"/api/v1/installations/{pk}/series/"
@@ -88,14 +82,13 @@ class NodeSeries(MethodView):
     """The series of one node (members of its organization only)."""
 
     @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
-    @blp.doc(responses=_answer(NODE_SERIES_DOCUMENTS.single))
+    @docs.reads_or(blp, NODE_SERIES_DOCUMENTS, CSV_CONTENT, "The series")
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get the downsampled series of a node"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            series = timeseries.node_series(
-                session, current_actor(), pk, _query(args, now), read_session()
-            )
+        series = timeseries.node_series(
+            db.session(), current_actor(), pk, _query(args, now), read_session()
+        )
         if wants_csv(args.get("format")):
             return series_csv(series, f"node-{pk}-series.csv")
         link = f"/api/v1/nodes/{pk}/series/"

@@ -170,7 +170,7 @@ class SiteItem(MethodView):
 def site_organization(pk: int) -> ResponseReturnValue:
     """Get the organization operating a site."""
     org = sites.site_operator(db.session(), current_actor(), pk)
-    return docs.one(organization_resource(org), parse_query_params(strict=False))
+    return docs.one(organization_resource(org))
 
 
 @blp.route("/<int:pk>/address/")
@@ -178,7 +178,7 @@ def site_organization(pk: int) -> ResponseReturnValue:
 def site_address(pk: int) -> ResponseReturnValue:
     """Get the address of a site (whoever may see the site)."""
     address = sites.site_address(db.session(), current_actor(), pk)
-    return docs.one(address_resource(address), parse_query_params(strict=False))
+    return docs.one(address_resource(address))
 
 
 @blp.route("/<int:pk>/rooms/")

@@ -23,8 +23,8 @@ from app.blueprints.timeseries.schemas import (
     NODE_TIMESERIES_DOCUMENTS,
     BoundsArgsSchema,
 )
-from app.db import transaction
-from app.jsonapi import JsonApiBlueprint, collection, single
+from app.extensions import db
+from app.jsonapi import JsonApiBlueprint
 from app.services import timeseries
 from app.services.timeseries import Bounds
 
@@ -48,10 +48,11 @@ class NodeTimeseriesList(MethodView):
     def get(self) -> ResponseReturnValue:
         """List the time series of the caller's nodes"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            items = timeseries.list_node_timeseries(session, current_actor(), now)
+        items = timeseries.list_node_timeseries(db.session(), current_actor(), now)
         return json_response(
-            collection([render.node_timeseries(item, now) for item in items])
+            docs.unpaged(
+                items, docs.NO_QUERY, lambda item: render.node_timeseries(item, now)
+            )
         )
 
 
@@ -61,11 +62,10 @@ class _NodeTimeseriesDetail(MethodView):
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get a node's samples between filter[from] and filter[to]"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            item = timeseries.get_node_timeseries(
-                session, current_actor(), pk, _bounds(args), now
-            )
-        return json_response(single(render.node_timeseries(item, now)))
+        item = timeseries.get_node_timeseries(
+            db.session(), current_actor(), pk, _bounds(args), now
+        )
+        return json_response(docs.one(render.node_timeseries(item, now)))
 
 
 @blp.route("/node-timeseries/<uuid:pk>/")
@@ -86,10 +86,13 @@ class InstallationTimeseriesList(MethodView):
     def get(self) -> ResponseReturnValue:
         """List the time series of the visible installations"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            items = timeseries.list_installation_timeseries(session, current_actor())
+        items = timeseries.list_installation_timeseries(db.session(), current_actor())
         return json_response(
-            collection([render.installation_timeseries(i, now) for i in items])
+            docs.unpaged(
+                items,
+                docs.NO_QUERY,
+                lambda item: render.installation_timeseries(item, now),
+            )
         )
 
 
@@ -99,11 +102,10 @@ class _InstallationTimeseriesDetail(MethodView):
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get an installation's samples within its interval and the filters"""
         now = datetime.now(UTC)
-        with transaction() as session:
-            item = timeseries.get_installation_timeseries(
-                session, current_actor(), pk, _bounds(args), now
-            )
-        return json_response(single(render.installation_timeseries(item, now)))
+        item = timeseries.get_installation_timeseries(
+            db.session(), current_actor(), pk, _bounds(args), now
+        )
+        return json_response(docs.one(render.installation_timeseries(item, now)))
 
 
 @blp.route("/installation-timeseries/<int:pk>/")
