@@ -429,6 +429,18 @@ def answers(blp: Any, schema: type[ma.Schema], status: int = 200) -> Callable[[F
     return blp.alt_response(status, schema=schema, success=True)  # type: ignore[no-any-return]
 
 
+def takes(blp: Any, body: Mapping[str, Any]) -> Callable[[F], F]:
+    """Document a view's ``requestBody`` given whole (several media types, say)."""
+    return blp.doc(requestBody=body)  # type: ignore[no-any-return]
+
+
+def responds(
+    blp: Any, status: int, description: str, schema: Any = None
+) -> Callable[[F], F]:
+    """Document one of several answers of a view, each with its own ``description``."""
+    return blp.alt_response(status, schema=schema, description=description)  # type: ignore[no-any-return]
+
+
 def throttled(blp: Any) -> Callable[[F], F]:
     """Document the 429 (with ``Retry-After``) of a rate-limited view."""
     return blp.alt_response(429, response="TOO_MANY_REQUESTS")  # type: ignore[no-any-return]

@@ -33,6 +33,7 @@ from app.blueprints.auth.schemas import (
     UserPutDocument,
 )
 from app.db import transaction
+from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, parse_resource, resource, single
 from app.models.types import utcnow
 from app.services import accounts
@@ -116,8 +117,7 @@ class UserDetails(MethodView):
     @docs.answers(blp, OwnAccount.single)
     def get(self) -> ResponseReturnValue:
         """Return the logged-in user (``data.id`` is what the dashboards read)."""
-        with transaction() as session:
-            user = accounts.own_account(session, current_actor().user_id)
+        user = accounts.own_account(db.session(), current_actor().user_id)
         return render.user(user)
 
     @blp.arguments(UserPatchDocument)

@@ -8,8 +8,8 @@ deployments where the endpoint is internal.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
@@ -25,7 +25,6 @@ from app.blueprints.ingest.schemas import (
 )
 from app.db import transaction
 from app.jsonapi import (
-    JSONAPI_MEDIA_TYPE,
     JsonApiBlueprint,
     accepts_media_types,
     error_object,
@@ -57,28 +56,10 @@ blp = JsonApiBlueprint(
     "`Authorization: Token <token>`.",
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
 _SCOPES_EXTENSION = "ingest.verified_scopes"
 
 
-def _doc(**kwargs: Any) -> Callable[[F], F]:
-    """``blp.doc``, typed: flask-smorest ships no type information."""
-    decorator: Callable[[F], F] = blp.doc(**kwargs)
-    return decorator
-
-
-def _answers(status: int, description: str, schema: Any = None) -> Callable[[F], F]:
-    """``blp.alt_response`` (documents a response without serializing it), typed."""
-    decorator: Callable[[F], F] = blp.alt_response(
-        status, schema=schema, description=description
-    )
-    return decorator
-
-
-_SAMPLE_BODY = {
-    "required": True,
-    "content": {JSONAPI_MEDIA_TYPE: {"schema": SampleDocumentSchema}},
-}
+_SAMPLE_BODY = docs.request_body(SampleDocumentSchema)
 _BATCH_BODY = {
     "required": True,
     "description": "A JSON array of samples, NDJSON or CSV with a header row "
@@ -152,10 +133,10 @@ blp.register_error_handler(UnsupportedMediaType, unsupported_media_type)
 class SampleIngest(MethodView):
     """Managair's ingest endpoint: one sample per request."""
 
-    @_doc(requestBody=_SAMPLE_BODY)
-    @_answers(201, "Stored.", SampleDocumentSchema)
-    @_answers(200, "This sample was stored before.", SampleDocumentSchema)
-    @_answers(409, "Another sample of the node at that time.")
+    @docs.takes(blp, _SAMPLE_BODY)
+    @docs.responds(blp, 201, "Stored.", SampleDocumentSchema)
+    @docs.responds(blp, 200, "This sample was stored before.", SampleDocumentSchema)
+    @docs.responds(blp, 409, "Another sample of the node at that time.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Store one sample (Managair-compatible)."""
@@ -176,10 +157,10 @@ class SampleBatch(MethodView):
     """Batch ingest."""
 
     @accepts_media_types(*readers.MEDIA_TYPES)
-    @_doc(requestBody=_BATCH_BODY)
-    @_answers(200, "Processed.", BatchDocumentSchema)
-    @_answers(413, "Larger than INGEST_MAX_BODY_BYTES.")
-    @_answers(415, "Not JSON, NDJSON or CSV, or not gzip.")
+    @docs.takes(blp, _BATCH_BODY)
+    @docs.responds(blp, 200, "Processed.", BatchDocumentSchema)
+    @docs.responds(blp, 413, "Larger than INGEST_MAX_BODY_BYTES.")
+    @docs.responds(blp, 415, "Not JSON, NDJSON or CSV, or not gzip.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Store a batch of samples and report on every record."""
@@ -207,9 +188,9 @@ class SampleBatch(MethodView):
 class TtnUplink(MethodView):
     """The Things Stack v3 webhook (uplink messages)."""
 
-    @_answers(200, "Stored.", UplinkDocumentSchema)
-    @_answers(204, "A message without payload: ignored.")
-    @_answers(404, "No node has this DevEUI.")
+    @docs.responds(blp, 200, "Stored.", UplinkDocumentSchema)
+    @docs.responds(blp, 204, "A message without payload: ignored.")
+    @docs.responds(blp, 404, "No node has this DevEUI.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a The Things Stack uplink."""
@@ -229,9 +210,9 @@ class TtnUplink(MethodView):
 class ChirpStackUplink(MethodView):
     """ChirpStack v4 HTTP integration (JSON encoding); events other than up are ignored."""
 
-    @_answers(200, "Stored.", UplinkDocumentSchema)
-    @_answers(204, "Not an uplink, or no payload: ignored.")
-    @_answers(404, "No node has this DevEUI.")
+    @docs.responds(blp, 200, "Stored.", UplinkDocumentSchema)
+    @docs.responds(blp, 204, "Not an uplink, or no payload: ignored.")
+    @docs.responds(blp, 404, "No node has this DevEUI.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
         """Decode and store a ChirpStack uplink event."""
