@@ -11,8 +11,10 @@ A list view then reads::
 
     params = parse_query_params()
     params.check_include({"address", "operator"})
-    stmt, page = paginate_select(session, stmt, params)
+    page = paginate(listing.total, params)
     return collection([...], included=[...], links=page.links, meta=page.meta)
+
+(the blueprints do this through ``app.blueprints.docs.paged``).
 """
 
 from app.jsonapi.blueprint import JsonApiBlueprint
@@ -49,7 +51,7 @@ from app.jsonapi.media import (
     install_json_provider,
     require_json_body,
 )
-from app.jsonapi.pagination import Page, count_statement, paginate, paginate_select
+from app.jsonapi.pagination import Page, paginate
 from app.jsonapi.params import MAX_PAGE_SIZE, QueryParams, parse_query_params
 from app.jsonapi.request import (
     ResourceInput,
@@ -78,7 +80,6 @@ __all__ = [
     "accepts_media_types",
     "classify_integrity_error",
     "collection",
-    "count_statement",
     "dedupe",
     "error_object",
     "error_response",
@@ -90,7 +91,6 @@ __all__ = [
     "json_pointer",
     "make_slashes_optional",
     "paginate",
-    "paginate_select",
     "parse_id",
     "parse_query_params",
     "parse_resource",

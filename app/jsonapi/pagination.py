@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from sqlalchemy import func, select
-
 from app.errors import NotFoundError
 from app.jsonapi.params import QueryParams
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-    from sqlalchemy.sql import Select
 
 PAGE_PARAM = "page[number]"
 
 T = TypeVar("T")
-S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -80,12 +73,6 @@ class Page:
         end = None if self.size is None else self.offset + self.size
         return rows[self.offset : end]
 
-    def apply(self, stmt: S) -> S:
-        """Add this page's OFFSET and LIMIT to a SELECT (none without a size)."""
-        if self.size is None:
-            return stmt
-        return stmt.offset(self.offset).limit(self.size)
-
 
 def paginate(
     total: int,
@@ -126,34 +113,6 @@ def paginate(
         "prev": link(number - 1 if number > 1 else None),
     }
     return Page(number=number, size=size, count=total, pages=pages, links=links)
-
-
-def count_statement(stmt: Select[*tuple[Any, ...]]) -> Select[int]:
-    """Return ``SELECT count(*) FROM (stmt without ORDER BY)``."""
-    return select(func.count()).select_from(stmt.order_by(None).subquery())
-
-
-def paginate_select(
-    session: Session,
-    stmt: S,
-    params: QueryParams,
-) -> tuple[S, Page]:
-    """Count the rows of ``stmt`` with one query and restrict it to the page.
-
-    Args:
-        session: the session that runs the count.
-        stmt: the list query, ordered.
-        params: the parsed query parameters.
-
-    Returns:
-        ``stmt`` with OFFSET/LIMIT of the page, and the page.
-
-    Raises:
-        NotFoundError: the page number is beyond the last page.
-    """
-    total = session.scalar(count_statement(stmt)) or 0
-    page = paginate(total, params)
-    return page.apply(stmt), page
 
 
 def _page_url(base_url: str, args: MultiDict[str, str], number: int) -> str:

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, table
 
 from app.errors import NotFoundError
-from app.jsonapi import Page, QueryParams, count_statement, paginate
+from app.jsonapi import Page, QueryParams, paginate
 
 URL = "http://api.example.org/api/v1/sites/"
 SITES = table("sites", column("id"), column("name"))
@@ -97,29 +97,6 @@ def test_page_slice_returns_rows_of_page() -> None:
     page = Page(number=2, size=2, count=5, pages=3, links={})
 
     assert page.slice([1, 2, 3, 4, 5]) == [3, 4]
-
-
-def test_page_apply_adds_offset_and_limit() -> None:
-    page = Page(number=3, size=10, count=25, pages=3, links={})
-
-    sql = str(page.apply(select(SITES)).compile(compile_kwargs={"literal_binds": True}))
-
-    assert sql.endswith("LIMIT 10 OFFSET 20")
-
-
-def test_page_apply_without_size_leaves_statement() -> None:
-    stmt = select(SITES)
-
-    assert Page(number=1, size=None, count=5, pages=1, links={}).apply(stmt) is stmt
-
-
-def test_count_statement_counts_once_without_order_by() -> None:
-    stmt = select(SITES).order_by(SITES.c.name)
-
-    sql = str(count_statement(stmt).compile())
-
-    assert sql.startswith("SELECT count(*) AS count_1 \nFROM (SELECT")
-    assert "ORDER BY" not in sql
 
 
 def test_list_view_paginated_response_has_page_rows_links_meta(
