@@ -1,0 +1,281 @@
+"""Every view reads, answers and documents itself the same way.
+
+Reads run on the request session and commit nothing; writes parse the query
+string before they change anything; creates answer ``Location``; and every
+paged list documents ``page[number]`` and ``page[size]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Membership, Organization, Role, User
+from tests.factories import (
+    count,
+    make_fidelity,
+    make_membership,
+    make_node,
+    make_organization,
+    make_site,
+    make_user,
+)
+from tests.support.auth import auth_headers
+
+
+class World:
+    """An OWNER of one organization with a member, a node and a site."""
+
+    def __init__(self, session: Session) -> None:
+        self.owner = make_user(session)
+        self.member = make_user(session)
+        self.org = make_organization(session)
+        make_membership(session, self.owner, self.org, Role.OWNER)
+        self.membership = make_membership(session, self.member, self.org)
+        self.node = make_node(session, self.org)
+        make_fidelity(session, self.node)
+        self.site = make_site(session, self.org)
+        self.headers = auth_headers(session, self.owner)
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return World(session)
+
+
+@pytest.fixture
+def commits(session: Session) -> Iterator[list[str]]:
+    """The commits of the requests of a test (savepoint releases under the fixture)."""
+    released: list[str] = []
+    connection = db.engines[None]
+
+    def record(*_args: Any) -> None:
+        released.append("commit")
+
+    event.listen(connection, "release_savepoint", record)
+    yield released
+    event.remove(connection, "release_savepoint", record)
+
+
+READS = (
+    "/api/v1/users/",
+    "/api/v1/users/{member}/",
+    "/api/v1/users/{member}/organizations/",
+    "/api/v1/users/{member}/memberships/",
+    "/api/v1/users/{member}/relationships/organizations/",
+    "/api/v1/organizations/",
+    "/api/v1/organizations/{org}/",
+    "/api/v1/organizations/{org}/users/",
+    "/api/v1/organizations/{org}/memberships/",
+    "/api/v1/organizations/{org}/sites/",
+    "/api/v1/organizations/{org}/nodes/",
+    "/api/v1/organizations/{org}/relationships/users/",
+    "/api/v1/memberships/",
+    "/api/v1/memberships/{membership}/",
+    "/api/v1/memberships/{membership}/user/",
+    "/api/v1/memberships/{membership}/organization/",
+    "/api/v1/nodes/",
+    "/api/v1/sites/{site}/rooms/",
+    "/api/v1/fidelity/",
+    "/api/v1/fidelity/{node}/",
+    "/api/v1/node-timeseries/",
+    "/api/v1/installation-timeseries/",
+    "/api/v1/nodes/{node}/series/",
+    "/api/v1/auth/user/",
+)
+
+
+@pytest.mark.parametrize("template", READS)
+def test_reads_commit_nothing(
+    client: FlaskClient, world: World, commits: list[str], template: str
+) -> None:
+    url = template.format(
+        member=world.member.id,
+        org=world.org.id,
+        membership=world.membership.id,
+        site=world.site.id,
+        node=world.node.id,
+    )
+
+    resp = client.get(url, headers=world.headers)
+
+    assert resp.status_code == 200, resp.json
+    assert commits == []
+
+
+def _organization(session: Session, pk: int) -> Organization:
+    session.expire_all()
+    org = session.get(Organization, pk)
+    assert org is not None
+    return org
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_organization_change_with_bad_fieldset_is_refused_before_it_is_stored(
+    client: FlaskClient, session: Session, world: World, method: str
+) -> None:
+    before = _organization(session, world.org.id).name
+    body = {
+        "data": {
+            "type": "Organization",
+            "id": str(world.org.id),
+            "attributes": {"name": "Renamed"},
+        }
+    }
+
+    resp = client.open(
+        f"/api/v1/organizations/{world.org.id}/?fields[Nope]=name",
+        method=method,
+        json=body,
+        headers=world.headers,
+    )
+
+    assert resp.status_code == 400
+    assert resp.json is not None
+    assert resp.json["errors"][0]["source"] == {"parameter": "fields[Nope]"}
+    assert _organization(session, world.org.id).name == before
+
+
+def test_organization_create_with_bad_fieldset_stores_nothing(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    before = count(session, "organizations")
+    body = {"data": {"type": "Organization", "attributes": {"name": "New"}}}
+
+    resp = client.post(
+        "/api/v1/organizations/?fields[Nope]=name", json=body, headers=world.headers
+    )
+
+    assert resp.status_code == 400
+    assert resp.json is not None
+    assert resp.json["errors"][0]["source"] == {"parameter": "fields[Nope]"}
+    assert count(session, "organizations") == before
+
+
+def test_membership_change_with_bad_fieldset_is_refused_before_it_is_stored(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    body = {
+        "data": {
+            "type": "Membership",
+            "id": str(world.membership.id),
+            "attributes": {"role": "O"},
+        }
+    }
+
+    resp = client.patch(
+        f"/api/v1/memberships/{world.membership.id}/?fields[Nope]=role",
+        json=body,
+        headers=world.headers,
+    )
+
+    assert resp.status_code == 400
+    session.expire_all()
+    role = session.scalar(
+        select(Membership.role).where(Membership.id == world.membership.id)
+    )
+    assert role == Role.INSPECTOR
+
+
+def test_organization_create_answers_location(
+    client: FlaskClient, world: World
+) -> None:
+    body = {"data": {"type": "Organization", "attributes": {"name": "Located"}}}
+
+    resp = client.post("/api/v1/organizations/", json=body, headers=world.headers)
+
+    assert resp.status_code == 201
+    assert resp.json is not None
+    assert resp.headers["Location"] == resp.json["data"]["links"]["self"]
+
+
+def test_membership_create_answers_location(
+    client: FlaskClient, session: Session, world: World
+) -> None:
+    newcomer: User = make_user(session)
+    body = {
+        "data": {
+            "type": "Membership",
+            "attributes": {"role": "I"},
+            "relationships": {
+                "user": {"data": {"type": "User", "id": str(newcomer.id)}},
+                "organization": {
+                    "data": {"type": "Organization", "id": str(world.org.id)}
+                },
+            },
+        }
+    }
+
+    resp = client.post("/api/v1/memberships/", json=body, headers=world.headers)
+
+    assert resp.status_code == 201
+    assert resp.json is not None
+    assert resp.headers["Location"] == resp.json["data"]["links"]["self"]
+
+
+@pytest.mark.parametrize(
+    ("template", "type_"),
+    [
+        ("/api/v1/organizations/{org}/sites/", "Site"),
+        ("/api/v1/organizations/{org}/nodes/", "Node"),
+        ("/api/v1/fidelity/{node}/", "Fidelity"),
+    ],
+)
+def test_fieldsets_trim_every_list_and_detail(
+    client: FlaskClient, world: World, template: str, type_: str
+) -> None:
+    url = template.format(org=world.org.id, node=world.node.id)
+    member = {"Site": "name", "Node": "alias", "Fidelity": "fidelity"}[type_]
+
+    resp = client.get(f"{url}?fields[{type_}]={member}", headers=world.headers)
+
+    assert resp.status_code == 200
+    assert resp.json is not None
+    data = resp.json["data"]
+    for res in data if isinstance(data, list) else [data]:
+        assert list(res["attributes"]) == [member]
+        assert "relationships" not in res
+
+
+@pytest.fixture(scope="module")
+def spec(app: Flask) -> dict[str, Any]:
+    document = app.test_client().get("/api/v1/schema/openapi.json").json
+    assert isinstance(document, dict)
+    return document
+
+
+PAGED_LISTS = (
+    "/api/v1/users/",
+    "/api/v1/organizations/",
+    "/api/v1/organizations/{pk}/users/",
+    "/api/v1/organizations/{pk}/memberships/",
+    "/api/v1/memberships/",
+    "/api/v1/sites/{pk}/rooms/",
+    "/api/v1/rooms/{pk}/installations/",
+    "/api/v1/fidelity/",
+)
+
+
+@pytest.mark.parametrize("path", PAGED_LISTS)
+def test_paged_lists_document_their_paging(spec: dict[str, Any], path: str) -> None:
+    parameters = spec["paths"][path]["get"].get("parameters", [])
+
+    names = {p["name"] for p in parameters if p.get("in") == "query"}
+
+    assert {"page[number]", "page[size]"} <= names
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organizations/", "/api/v1/memberships/"])
+def test_creates_document_location(spec: dict[str, Any], path: str) -> None:
+    answer = spec["paths"][path]["post"]["responses"]["201"]
+
+    assert "Location" in answer.get("headers", {})
