@@ -112,6 +112,18 @@ def test_reads_commit_nothing(
     assert commits == []
 
 
+def change(type_: str, pk: int, attributes: dict[str, Any]) -> dict[str, Any]:
+    """A PATCH or PUT request document."""
+    return {"data": {"type": type_, "id": str(pk), "attributes": attributes}}
+
+
+def assert_fieldset_refused(resp: Any) -> None:
+    """The answer is the 400 naming the unknown type of ``fields[Nope]``."""
+    assert resp.status_code == 400
+    assert resp.json is not None
+    assert resp.json["errors"][0]["source"] == {"parameter": "fields[Nope]"}
+
+
 def _organization(session: Session, pk: int) -> Organization:
     session.expire_all()
     org = session.get(Organization, pk)
@@ -124,13 +136,7 @@ def test_organization_change_with_bad_fieldset_is_refused_before_it_is_stored(
     client: FlaskClient, session: Session, world: World, method: str
 ) -> None:
     before = _organization(session, world.org.id).name
-    body = {
-        "data": {
-            "type": "Organization",
-            "id": str(world.org.id),
-            "attributes": {"name": "Renamed"},
-        }
-    }
+    body = change("Organization", world.org.id, {"name": "Renamed"})
 
     resp = client.open(
         f"/api/v1/organizations/{world.org.id}/?fields[Nope]=name",
@@ -139,9 +145,7 @@ def test_organization_change_with_bad_fieldset_is_refused_before_it_is_stored(
         headers=world.headers,
     )
 
-    assert resp.status_code == 400
-    assert resp.json is not None
-    assert resp.json["errors"][0]["source"] == {"parameter": "fields[Nope]"}
+    assert_fieldset_refused(resp)
     assert _organization(session, world.org.id).name == before
 
 
@@ -155,22 +159,14 @@ def test_organization_create_with_bad_fieldset_stores_nothing(
         "/api/v1/organizations/?fields[Nope]=name", json=body, headers=world.headers
     )
 
-    assert resp.status_code == 400
-    assert resp.json is not None
-    assert resp.json["errors"][0]["source"] == {"parameter": "fields[Nope]"}
+    assert_fieldset_refused(resp)
     assert count(session, "organizations") == before
 
 
 def test_membership_change_with_bad_fieldset_is_refused_before_it_is_stored(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    body = {
-        "data": {
-            "type": "Membership",
-            "id": str(world.membership.id),
-            "attributes": {"role": "O"},
-        }
-    }
+    body = change("Membership", world.membership.id, {"role": "O"})
 
     resp = client.patch(
         f"/api/v1/memberships/{world.membership.id}/?fields[Nope]=role",
@@ -178,7 +174,7 @@ def test_membership_change_with_bad_fieldset_is_refused_before_it_is_stored(
         headers=world.headers,
     )
 
-    assert resp.status_code == 400
+    assert_fieldset_refused(resp)
     session.expire_all()
     role = session.scalar(
         select(Membership.role).where(Membership.id == world.membership.id)
