@@ -12,7 +12,7 @@ are described in one place.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -312,6 +312,25 @@ def sort_parameter(*order: str) -> dict[str, Any]:
     )
 
 
+def _parameters(parameters: Sequence[Mapping[str, Any]]) -> Callable[[F], F]:
+    """Document query ``parameters`` next to those a ``blp.arguments`` schema gives.
+
+    ``blp.doc(parameters=...)`` would replace the parameters flask-smorest
+    derives from the view's query schema (it merges manual documentation key
+    by key, and a list is one key), hiding the filters it validates; joining
+    the list the ``arguments`` decorator fills keeps both.
+    """
+
+    def apply(view: F) -> F:
+        apidoc = copy.deepcopy(getattr(view, "_apidoc", {}))
+        arguments = apidoc.setdefault("arguments", {})
+        arguments.setdefault("parameters", []).extend(copy.deepcopy(parameters))
+        view._apidoc = apidoc  # type: ignore[attr-defined]
+        return view
+
+    return apply
+
+
 def _compose(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
     def apply(view: F) -> F:
         for decorator in reversed(decorators):
@@ -330,7 +349,7 @@ def lists(
     """Document a list view: a list document, its filters and (``paged``) paging."""
     params = [*parameters, *(PAGE_PARAMETERS if paged else ())]
     return _compose(
-        blp.doc(parameters=params) if params else (lambda view: view),
+        _parameters(params),
         blp.alt_response(200, schema=documents.collection, success=True),
     )
 
@@ -340,7 +359,7 @@ def reads(
 ) -> Callable[[F], F]:
     """Document a detail view answering one resource."""
     return _compose(
-        blp.doc(parameters=list(parameters)) if parameters else (lambda view: view),
+        _parameters(parameters),
         blp.alt_response(200, schema=documents.single, success=True),
     )
 

@@ -275,3 +275,19 @@ def test_creates_document_location(spec: dict[str, Any], path: str) -> None:
     answer = spec["paths"][path]["post"]["responses"]["201"]
 
     assert "Location" in answer.get("headers", {})
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/v1/users/", "filter[search]"),
+        ("/api/v1/memberships/", "filter[organization]"),
+        ("/api/v1/fidelity/", "filter[fidelity]"),
+    ],
+)
+def test_paging_keeps_the_filters_a_query_schema_documents(
+    spec: dict[str, Any], path: str, name: str
+) -> None:
+    parameters = spec["paths"][path]["get"]["parameters"]
+
+    assert name in {p["name"] for p in parameters}
