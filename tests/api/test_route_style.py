@@ -291,3 +291,13 @@ def test_paging_keeps_the_filters_a_query_schema_documents(
     parameters = spec["paths"][path]["get"]["parameters"]
 
     assert name in {p["name"] for p in parameters}
+
+
+def test_fidelity_filter_beyond_an_id_is_400_naming_it(
+    client: FlaskClient, world: World
+) -> None:
+    resp = client.get(f"/api/v1/fidelity/?filter[site]={2**63}", headers=world.headers)
+
+    assert resp.status_code == 400
+    assert resp.json is not None
+    assert resp.json["errors"][0]["source"] == {"parameter": "filter[site]"}

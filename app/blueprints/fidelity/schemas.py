@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.blueprints.docs import document_schemas
+from app.jsonapi.routing import MAX_ID
 from app.models.devices import Fidelity
 
 CODES = tuple(f.value for f in Fidelity)
@@ -36,17 +37,17 @@ class FidelityQueryArgsSchema(ma.Schema):
 
     organization = ma.fields.Integer(
         data_key="filter[organization]",
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only nodes owned by this organization"},
     )
     site = ma.fields.Integer(
         data_key="filter[site]",
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only nodes installed now in a room of this site"},
     )
     room = ma.fields.Integer(
         data_key="filter[room]",
-        validate=ma.validate.Range(min=1),
+        validate=ma.validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only nodes installed now in this room"},
     )
     fidelity = FidelityCodes(
