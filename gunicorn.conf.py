@@ -10,7 +10,7 @@ Slow clients cost a greenlet, not one of a few threads. ``WEB_WORKER_CLASS=gthre
 (with ``WEB_THREADS``) is the fallback for code that must not be monkey-patched.
 
 CPU-bound work that releases the GIL (password hashing) runs on the hub's thread
-pool (:mod:`app.services.cooperative`), so it does not stall the worker's other
+pool (:mod:`app.services.ops.cooperative`), so it does not stall the worker's other
 requests.
 
 Workers share Prometheus metrics through ``PROMETHEUS_MULTIPROC_DIR``; a dead

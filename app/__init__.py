@@ -24,7 +24,7 @@ from app.jsonapi import (
 )
 from app.jsonapi.routing import cap_path_ids
 from app.metrics import init_metrics
-from app.services.replica import init_replica
+from app.services.ops.replica import init_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML_PREFIXES = ("/accounts/", "/admin/")

@@ -12,7 +12,7 @@ HTML account pages always need it; unsafe API requests need it when the browser
 session authenticates them, except on views marked :data:`csrf_exempt` (the
 log-in), as Django REST framework's ``SessionAuthentication`` does.
 
-This module also starts and ends log-ins (:mod:`app.services.logins`): the
+This module also starts and ends log-ins (:mod:`app.services.accounts.logins`): the
 browser session, API key and bearer pair one log-in issues name it, so they
 end together. Everything about credentials stays in one place.
 """
@@ -32,8 +32,8 @@ from app.jsonapi import error_object, error_response
 from app.models import ApiToken, User
 from app.security import bearer, csrf, sessions
 from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
-from app.services import logins, tokens
 from app.services.access import ANONYMOUS, Actor, actor_for
+from app.services.accounts import logins, tokens
 
 SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
 HTML_PREFIX = "/accounts/"

@@ -29,7 +29,7 @@ from app.models import (
     User,
 )
 from app.models.devices import Fidelity
-from app.services.passwords import hash_password
+from app.services.accounts.passwords import hash_password
 
 _seq = itertools.count(1)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -205,7 +205,7 @@ def make_ingest_key(
     session: Session, organization: Organization | None = None, name: str = "test"
 ) -> str:
     """An ingest token for ``organization`` (deployment-wide when None): its secret."""
-    from app.services.tokens import issue_ingest_token
+    from app.services.accounts.tokens import issue_ingest_token
 
     org_id = organization.id if organization is not None else None
     return issue_ingest_token(session, org_id, name).key

@@ -20,8 +20,8 @@ from app.blueprints.catalogue.schemas import (
 )
 from app.extensions import db
 from app.models import Node, NodeModel, Protocol, Quantity
-from app.services import catalogue
 from app.services.access import Actor
+from app.services.inventory import catalogue
 
 #: Nodes listed on a model's page; the rest are one click away.
 NODES_SHOWN = 100

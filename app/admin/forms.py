@@ -15,7 +15,7 @@ from typing import Any
 import marshmallow as ma
 
 from app.jsonapi.attributes import load_attributes
-from app.services.epoch import OPEN_END_S, to_epoch
+from app.services.series.epoch import OPEN_END_S, to_epoch
 
 
 def plain(value: Any) -> Any:

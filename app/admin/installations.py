@@ -19,8 +19,8 @@ from app.blueprints.installations.routes import media_store
 from app.blueprints.installations.schemas import InstallationAttributesSchema
 from app.jsonapi.attributes import load_attributes
 from app.models import Installation
-from app.services import installations, media
 from app.services.access import Actor
+from app.services.inventory import installations, media
 
 DESCRIPTION = _l("Description")
 

@@ -21,8 +21,8 @@ from app.blueprints.sites.schemas import AddressAttributesSchema, SiteAttributes
 from app.extensions import db
 from app.models import Node, NodeFidelity
 from app.models.devices import Fidelity
-from app.services import addresses, nodes, rooms, sites
 from app.services.access import Actor
+from app.services.inventory import addresses, nodes, rooms, sites
 
 NAME = _l("Name")
 DESCRIPTION = _l("Description")

@@ -19,15 +19,10 @@ from app.extensions import db
 from app.jobs import resolve
 from app.jobs.runner import JobRunner, Outcome
 from app.models import Organization
-from app.services import (
-    analysts,
-    database,
-    fidelity_overview,
-    job_runs,
-    outbox_admin,
-    publishers,
-    token_admin,
-)
+from app.services.fidelity import overview
+from app.services.ingest import token_admin
+from app.services.ops import analysts, database, job_runs
+from app.services.outbox import admin, publishers
 
 
 def _organizations() -> list[tuple[int, str]]:
@@ -179,8 +174,8 @@ class OutboxView(StaffView):
         names = publishers.enabled_names(current_app.config)
         return self.render(
             "admin/outbox.html",
-            status=outbox_admin.status(session, actor, names),
-            parked=outbox_admin.parked(session, actor),
+            status=admin.status(session, actor, names),
+            parked=admin.parked(session, actor),
         )
 
     @expose("/retry/", methods=("POST",))
@@ -188,7 +183,7 @@ class OutboxView(StaffView):
         """Make parked rows (of one publisher, or all) due again."""
         publisher = request.form.get("publisher") or None
         with transaction() as session:
-            count = outbox_admin.retry_parked(session, back_office_actor(), publisher)
+            count = admin.retry_parked(session, back_office_actor(), publisher)
         flash(gettext("%(count)d parked rows are due again.", count=count), "success")
         return redirect(url_for(".index"))
 
@@ -199,5 +194,5 @@ class FidelityOverviewView(StaffView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         """Show the counts and the dead nodes."""
-        summary = fidelity_overview.overview(db.session(), back_office_actor())
+        summary = overview.overview(db.session(), back_office_actor())
         return self.render("admin/fidelity_overview.html", summary=summary)

@@ -22,10 +22,12 @@ from app.extensions import db
 from app.models import Installation, Node, Organization, Room, Sample
 from app.models.types import utcnow
 from app.security import sessions
-from app.services import admin_plots, fidelity_overview, staff_users
-from app.services.admin_plots import PlotSeries
+from app.services.accounts import staff_users
 from app.services.airquality import AirQualityQuery, room_air_quality
 from app.services.airquality.rules import WEEKDAYS
+from app.services.fidelity import overview
+from app.services.series import plots
+from app.services.series.plots import PlotSeries
 
 #: The profile's keys (``airquality.rules.WEEKDAYS``) with their row labels.
 WEEKDAY_LABELS = tuple(
@@ -70,7 +72,7 @@ class DashboardView(StaffIndexView):
             )
         }
         newest = session.scalar(select(func.max(Sample.time)))
-        summary = fidelity_overview.overview(session, back_office_actor(), limit=0)
+        summary = overview.overview(session, back_office_actor(), limit=0)
         return self.render(
             "admin/dashboard.html", counts=counts, newest=newest, summary=summary
         )
@@ -113,15 +115,13 @@ class PlotsView(StaffView):
             key = uuid.UUID(node_id)
         except ValueError:
             raise NotFoundError(f"No node with id {node_id}.") from None
-        series = admin_plots.node_series(
-            db.session(), back_office_actor(), key, now=utcnow()
-        )
+        series = plots.node_series(db.session(), back_office_actor(), key, now=utcnow())
         return jsonify(series_json(series))
 
     @expose("/installation/<int:installation_id>/")
     def installation(self, installation_id: int) -> ResponseReturnValue:
         """Return the installation's hourly means of the last 7 days of its period."""
-        series = admin_plots.installation_series(
+        series = plots.installation_series(
             db.session(), back_office_actor(), installation_id, now=utcnow()
         )
         return jsonify(series_json(series))

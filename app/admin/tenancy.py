@@ -18,9 +18,11 @@ from app.admin.forms import plain
 from app.authn import current_actor
 from app.errors import ConflictError
 from app.models import Membership, Organization, Role
-from app.services import access, memberships, organizations, staff_users
+from app.services import access
 from app.services.access import Actor
-from app.services.unset import UNSET
+from app.services.accounts import staff_users
+from app.services.tenancy import memberships, organizations
+from app.services.tenancy.unset import UNSET
 
 ROLE_CHOICES = [
     (Role.OWNER.value, _l("Owner")),
@@ -42,7 +44,7 @@ class UserAdmin(ServiceModelView):
     """Accounts: the password hash is never shown; a new password may be set.
 
     Staff who are not superusers do not see the staff and superuser switches;
-    :mod:`app.services.staff_users` refuses their changes to those flags and to
+    :mod:`app.services.accounts.staff_users` refuses their changes to those flags and to
     other staff users' accounts.
     """
 

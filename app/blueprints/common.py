@@ -23,7 +23,7 @@ from app.jsonapi import (
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
-from app.services.epoch import MAX_EPOCH_S, to_epoch
+from app.services.series.epoch import MAX_EPOCH_S, to_epoch
 
 FALSE_FLAGS = frozenset({"", "0", "false", "no"})
 _INT = re.compile(r"[0-9]{1,18}")

@@ -31,7 +31,7 @@ from app.jsonapi import (
 )
 from app.jsonapi.fieldsets import sparse
 from app.jsonapi.routing import MAX_ID
-from app.services.listing import Listing, Window
+from app.services.tenancy.listing import Listing, Window
 
 JsonSchema = dict[str, Any]
 

@@ -10,7 +10,7 @@ from flask import current_app
 from app.db import transaction
 from app.errors import DomainError
 from app.services.access import SYSTEM
-from app.services.analysts import (
+from app.services.ops.analysts import (
     NewAnalystRole,
     create_analyst_role,
     drop_analyst_role,

@@ -7,7 +7,7 @@ from flask import current_app
 
 from app.db import transaction
 from app.models.types import utcnow
-from app.services import login_throttle, logins, revocation
+from app.services.accounts import login_throttle, logins, revocation
 
 
 @click.group(help="Authentication housekeeping.")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.db import transaction
 from app.models import Organization
-from app.services import demo as demo_service
+from app.services.ops import demo as demo_service
 
 
 @click.group(help="Demo data for trying the service out.")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.db import transaction
 from app.models import ApiToken, Organization
-from app.services import tokens
+from app.services.accounts import tokens
 
 
 @click.group("ingest-tokens", help="Manage ingest tokens (stored hashed).")

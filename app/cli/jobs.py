@@ -17,8 +17,8 @@ from app.jobs import ResolvedJob
 from app.jobs.runner import JobRunner, Outcome
 from app.metrics import serve_jobs_metrics
 from app.models import JobRun
-from app.services import job_runs
-from app.services.database import TimescaleMissingError
+from app.services.ops import job_runs
+from app.services.ops.database import TimescaleMissingError
 
 log = logging.getLogger("app.jobs")
 

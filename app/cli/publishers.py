@@ -6,9 +6,9 @@ import click
 from flask import current_app
 
 from app.db import transaction
-from app.services import outbox_admin
-from app.services import publishers as publisher_registry
 from app.services.access import SYSTEM
+from app.services.outbox import admin
+from app.services.outbox import publishers as publisher_registry
 
 
 @click.group(help="Forwarding of public samples to IoT data platforms.")
@@ -25,7 +25,7 @@ def status() -> None:
     """
     enabled = publisher_registry.enabled_names(current_app.config)
     with transaction() as session:
-        rows = outbox_admin.status(session, SYSTEM, enabled)
+        rows = admin.status(session, SYSTEM, enabled)
     if not enabled:
         click.echo("Forwarding is off (IOTDP_INTEGRATION=0 or no IOTDP_PUBLISHERS).")
     header = ("PUBLISHER", "ENABLED", "DELIVERED", "PENDING", "RETRYING", "PARKED")
@@ -51,5 +51,5 @@ def status() -> None:
 def retry_parked(publisher: str | None) -> None:
     """Give parked rows a fresh set of attempts; the next delivery run takes them."""
     with transaction() as session:
-        count = outbox_admin.retry_parked(session, SYSTEM, publisher)
+        count = admin.retry_parked(session, SYSTEM, publisher)
     click.echo(f"{count} parked rows are due again.")

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from app.extensions import db
-from app.services import aggregates
+from app.services.series import aggregates
 
 
 @click.group(

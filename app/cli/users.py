@@ -8,7 +8,7 @@ import click
 
 from app.db import transaction
 from app.errors import DomainError
-from app.services.users import NewUser, create_user
+from app.services.accounts.users import NewUser, create_user
 
 
 @click.group(help="Manage user accounts.")

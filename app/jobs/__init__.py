@@ -60,7 +60,7 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         id="aggregates-refresh",
-        function="app.services.aggregates:refresh",
+        function="app.services.series.aggregates:refresh",
         interval_setting="AGGREGATES_REFRESH_INTERVAL_S",
         description="recompute the rollup buckets touched by new samples",
         editions=("apache",),

@@ -2,7 +2,7 @@
 
 Every run is wrapped the same way (:meth:`JobRunner.run`): an application
 context acting as SYSTEM, the job's advisory lock on a dedicated connection
-(see ``app.services.job_runs``), a start/end/duration/counts log line and a
+(see ``app.services.ops.job_runs``), a start/end/duration/counts log line and a
 ``job_runs`` row, a count in ``airq_job_runs_total{job,result}``, the body
 inside ``transaction()``. A failing run is logged
 with its traceback and recorded; the scheduler goes on and the next interval
@@ -36,8 +36,8 @@ from app.db import transaction
 from app.extensions import db
 from app.jobs import JOBS, JobSpec, ResolvedJob, resolve
 from app.metrics import JOB_RUNS
-from app.services import database, job_runs
 from app.services.access import SYSTEM
+from app.services.ops import database, job_runs
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,15 @@ from flask import current_app
 
 from sqlalchemy.orm import Session
 
-from app.services import delivery, fidelity, publishers, retention
 from app.services.access import SYSTEM
+from app.services.fidelity import liveness
+from app.services.ops import retention
+from app.services.outbox import delivery, publishers
 
 
 def check_fidelity(session: Session) -> dict[str, int]:
     """Classify every node by the age of its newest sample."""
-    result = fidelity.check_all(
+    result = liveness.check_all(
         session, SYSTEM, limit_s=current_app.config["NODE_FIDELITY_LIMIT_S"]
     )
     return {"nodes": result.nodes, **asdict(result)}

@@ -1,7 +1,7 @@
 """``Authorization: Bearer <JWT>`` with Flask-JWT-Extended: access + refresh tokens.
 
 Tokens carry the user id (``sub``) and the log-in they belong to (``lid``,
-see :mod:`app.services.logins`); an access token also names the refresh token
+see :mod:`app.services.accounts.logins`); an access token also names the refresh token
 it was issued with (``rjti``). A token stops verifying when its ``jti`` or its
 ``rjti`` is on the revocation list, when its log-in has ended (log-out by any
 of the log-in's credentials, or a password change elsewhere), when the user is
@@ -31,7 +31,7 @@ from app.extensions import db, jwt
 from app.jsonapi import error_object, error_response
 from app.models import User
 from app.models.types import utcnow
-from app.services import logins, revocation
+from app.services.accounts import logins, revocation
 
 CHALLENGE = 'Bearer error="invalid_token"'
 JsonObject = dict[str, Any]

@@ -3,7 +3,7 @@
 The session cookie is Flask's signed cookie, permanent for ``SESSION_LIFETIME_S``
 (its signature carries the time, so an old copied cookie stops verifying). Each
 session has a random id, put on the revocation list at log-out, and names its
-log-in (:mod:`app.services.logins`): it ends when the log-in ends, by log-out
+log-in (:mod:`app.services.accounts.logins`): it ends when the log-in ends, by log-out
 through any of the log-in's credentials or by a password change elsewhere.
 """
 
@@ -21,7 +21,7 @@ from flask import Flask, current_app, session
 from app.extensions import db, login_manager
 from app.models import User
 from app.models.types import utcnow
-from app.services import logins, revocation
+from app.services.accounts import logins, revocation
 
 SESSION_ID = "_sid"
 LOGIN_ID = "_lid"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import AnalystRole, ApiToken, JobRun, OutboxEntry, User
 from app.models.devices import Fidelity
-from app.services import tokens
+from app.services.accounts import tokens
 from tests.factories import (
     make_fidelity,
     make_installation,

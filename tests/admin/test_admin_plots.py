@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Sample
-from app.services import admin_plots
 from app.services.access import BACK_OFFICE
+from app.services.series import plots
 from tests.factories import make_installation, make_node, make_samples
 from tests.support.admin_forms import page_text
 from tests.support.copy_series import insert_series
@@ -38,7 +38,7 @@ def test_node_series_has_hourly_means_of_the_last_seven_days(session: Session) -
     )
     session.flush()
 
-    series = admin_plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
+    series = plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
 
     assert series.times_s == (int((NOW - timedelta(hours=2)).timestamp()),)
     assert series.co2_ppm == (600.0,)
@@ -53,7 +53,7 @@ def test_installation_series_is_clipped_to_the_installation(session: Session) ->
         session, inst.node_id, NOW - timedelta(days=3), NOW, timedelta(hours=1), 700
     )
 
-    series = admin_plots.installation_series(session, BACK_OFFICE, inst.id, now=NOW)
+    series = plots.installation_series(session, BACK_OFFICE, inst.id, now=NOW)
 
     assert series.start == start
     assert series.end == NOW - timedelta(days=1)
@@ -65,7 +65,7 @@ def test_node_series_without_samples_is_empty(session: Session) -> None:
     node = make_node(session)
     make_samples(session, node, start=NOW - timedelta(days=9), count=2)
 
-    series = admin_plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
+    series = plots.node_series(session, BACK_OFFICE, node.id, now=NOW)
 
     assert series.times_s == ()
     assert series.co2_ppm == ()

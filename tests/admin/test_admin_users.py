@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import ForbiddenError
 from app.models import User
-from app.services import staff_users
 from app.services.access import Actor, actor_for
+from app.services.accounts import staff_users
 from tests.factories import make_user
 from tests.support.admin_forms import delete_row, page_text, submit
 

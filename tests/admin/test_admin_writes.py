@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Installation, Membership, Node, Organization, Role, Room, User
-from app.services.passwords import verify_password
+from app.services.accounts.passwords import verify_password
 from tests.factories import (
     make_installation,
     make_membership,

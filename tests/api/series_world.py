@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.models import Installation, Node, Organization, Role, User
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.factories import (
     make_installation,
     make_membership,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Room, User
-from app.services.demo import load_demo
+from app.services.ops.demo import load_demo
 from tests.factories import make_node
 from tests.support.airquality import INSTALLED, airquality, berlin, fill, room_world
 from tests.support.auth import auth_headers

@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.db import transaction
 from app.extensions import db
-from app.services.tokens import issue_ingest_token
+from app.services.accounts.tokens import issue_ingest_token
 from tests.factories import make_installation, make_node, make_organization
 from tests.support.database import throwaway_database
 from tests.support.servers import (

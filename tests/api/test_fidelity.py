@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, Role, User
 from app.models.devices import Fidelity
-from app.services import tokens
+from app.services.accounts import tokens
 from tests.factories import (
     T0,
     make_fidelity,

@@ -22,7 +22,7 @@ import pytest
 from app import create_app
 from app.db import transaction
 from app.extensions import db
-from app.services.tokens import issue_ingest_token, issue_user_key
+from app.services.accounts.tokens import issue_ingest_token, issue_user_key
 from tests.factories import make_user
 from tests.support.accounts import AUTH
 from tests.support.database import migrated_database

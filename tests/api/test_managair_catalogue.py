@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.services.passwords import needs_rehash, verify_password
+from app.services.accounts.passwords import needs_rehash, verify_password
 from tests.support.auth import auth_headers
 from tests.support.managair import PEOPLE, load_world, user
 

@@ -45,8 +45,8 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Role
 from app.security.bearer import issue_pair
-from app.services import logins
-from app.services.tokens import issue_ingest_token, issue_user_key
+from app.services.accounts import logins
+from app.services.accounts.tokens import issue_ingest_token, issue_user_key
 from tests.factories import (
     T0,
     make_fidelity,

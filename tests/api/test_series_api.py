@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services import timebuckets as tb
+from app.services.series import buckets as tb
 from tests.api.series_world import END, START, World, build_world
 
 
@@ -216,9 +216,9 @@ def test_series_accepts_iso_8601_bounds(client: FlaskClient, world: World) -> No
 def test_series_too_many_points_is_400_on_resolution(
     client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import series
+    from app.services.series import downsampled
 
-    monkeypatch.setattr(series, "MAX_POINTS_LIMIT", 100)
+    monkeypatch.setattr(downsampled, "MAX_POINTS_LIMIT", 100)
 
     resp = client.get(_url(world), query_string={"resolution": "10m"})
 

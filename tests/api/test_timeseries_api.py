@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Role
-from app.services import timebuckets as tb
+from app.services.series import buckets as tb
 from tests.api.series_world import END, START, World, build_world
 from tests.factories import make_installation, make_membership, make_node, make_user
 from tests.support.series import stored_rows

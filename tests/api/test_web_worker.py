@@ -21,7 +21,7 @@ import pytest
 from app import create_app
 from app.db import transaction
 from app.extensions import db
-from app.services.tokens import issue_ingest_token
+from app.services.accounts.tokens import issue_ingest_token
 from tests.factories import DEFAULT_PASSWORD, make_node, make_user
 from tests.support.accounts import AUTH, doc
 from tests.support.database import migrated_database

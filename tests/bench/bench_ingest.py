@@ -29,7 +29,7 @@ import psycopg
 
 from app import create_app
 from app.extensions import db
-from app.services import tokens
+from app.services.accounts import tokens
 from tests.bench import harness
 from tests.support.database import throwaway_database
 

@@ -304,7 +304,7 @@ def _measure(
     paths = {label: _paths(base, 1, start, end) for label, base in bases.items()}
     figures: dict[str, dict[str, Any]] = {label: {} for label in urls}
     connections = {
-        # Never prepared, as the app runs its series reads (series_sql.fetch_all).
+        # Never prepared, as the app runs its series reads (sql.fetch_all).
         label: psycopg.connect(_libpq(url), autocommit=True, prepare_threshold=None)
         for label, url in urls.items()
     }
@@ -363,16 +363,16 @@ def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
     """Every statement the app runs to answer ``path`` (one in-process request).
 
     Statements go through SQLAlchemy's engine events, except the big reads, which
-    ``series_sql.fetch_all`` runs on the psycopg cursor: they are recorded there.
+    ``sql.fetch_all`` runs on the psycopg cursor: they are recorded there.
     """
     os.environ.setdefault("SECRET_KEY", "bench")
     from app import create_app
     from app.extensions import db
-    from app.services import series_sql
+    from app.services.series import sql
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
     captured: list[tuple[str, Any]] = []
-    original = series_sql.fetch_all
+    original = sql.fetch_all
 
     def recording(session: Any, statement: Any, params: dict[str, Any]) -> Any:
         compiled = statement.compile(dialect=session.connection().dialect)
@@ -387,12 +387,12 @@ def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
             captured.append((statement, params))
 
         event.listen(db.engine, "before_cursor_execute", keep)
-        series_sql.fetch_all = recording
+        sql.fetch_all = recording
         try:
             with app.test_client() as client:
                 assert client.get(path).status_code == 200
         finally:
-            series_sql.fetch_all = original
+            sql.fetch_all = original
         db.engine.dispose()
     return captured
 

@@ -35,7 +35,7 @@ from app import create_app
 from app.db import transaction
 from app.extensions import db
 from app.models import Role
-from app.services.tokens import issue_ingest_token, issue_user_key
+from app.services.accounts.tokens import issue_ingest_token, issue_user_key
 from tests.factories import (
     make_installation,
     make_membership,

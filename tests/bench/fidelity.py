@@ -21,7 +21,7 @@ from sqlalchemy import text
 from app import create_app
 from app.db import transaction
 from app.services.access import SYSTEM
-from app.services.fidelity import check_all
+from app.services.fidelity.liveness import check_all
 from tests.support.database import throwaway_database
 
 _NODES = """

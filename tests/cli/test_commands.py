@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.services.passwords import verify_password
+from app.services.accounts.passwords import verify_password
 
 COMMANDS = (
     ["users", "create"],

@@ -8,7 +8,7 @@ from flask import Flask
 
 from sqlalchemy.orm import Session
 
-from app.services import tokens
+from app.services.accounts import tokens
 from tests.factories import make_organization, make_user
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, NodeFidelity, OutboxEntry
 from app.models.types import utcnow
-from app.services import job_runs
-from app.services.outbox import enqueue_stored
+from app.services.ops import job_runs
+from app.services.outbox.enqueue import enqueue_stored
 from tests.factories import make_installation, make_node, make_samples
 
 COMMANDS = (
@@ -67,7 +67,7 @@ def test_jobs_list_says_why_a_job_is_not_scheduled(
     assert "disabled: set NODE_FIDELITY=1" in lines["fidelity-check"]
     assert "scheduled" in lines["retention"]
     assert (
-        "unavailable: module app.services.aggregates is missing"
+        "unavailable: module app.services.series.aggregates is missing"
         in lines["aggregates-refresh"]
     ) or "scheduled" in lines["aggregates-refresh"]
 

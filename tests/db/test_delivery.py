@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Installation, Node, OutboxEntry, PublisherRegistration
 from app.models.types import utcnow
-from app.services import outbox_admin, publishers
 from app.services.access import SYSTEM
-from app.services.delivery import DeliveryResult, DeliverySettings, deliver
-from app.services.outbox import enqueue_stored
+from app.services.outbox import admin, publishers
+from app.services.outbox.delivery import DeliveryResult, DeliverySettings, deliver
+from app.services.outbox.enqueue import enqueue_stored
 from tests.factories import (
     T0,
     make_installation,
@@ -224,9 +224,7 @@ def test_deliver_parks_rows_after_max_attempts(
 
     results = _rounds(session, _publishers(platforms, client, "webhook"), rounds=7)
 
-    (status,) = [
-        s for s in outbox_admin.status(session, SYSTEM) if s.publisher == "webhook"
-    ]
+    (status,) = [s for s in admin.status(session, SYSTEM) if s.publisher == "webhook"]
     assert sum(r.parked for r in results) == len(world.public_samples)
     assert (status.delivered, status.pending, status.parked) == (0, 0, 5)
     assert results[-1].claimed == 0
@@ -239,7 +237,7 @@ def test_retry_parked_rows_are_delivered_again(
     pubs = _publishers(platforms, client, "webhook")
     _rounds(session, pubs, rounds=5)
 
-    unparked = outbox_admin.retry_parked(session, SYSTEM, "webhook")
+    unparked = admin.retry_parked(session, SYSTEM, "webhook")
     _rounds(session, pubs, rounds=1)
 
     assert unparked == len(world.public_samples)
@@ -263,9 +261,7 @@ def test_deliver_leaves_rows_of_disabled_publishers_pending(
 ) -> None:
     _rounds(session, _publishers(platforms, client, "webhook"), rounds=1)
 
-    pending = {
-        s.publisher: s.pending for s in outbox_admin.status(session, SYSTEM, ALL)
-    }
+    pending = {s.publisher: s.pending for s in admin.status(session, SYSTEM, ALL)}
     assert pending == {"stadtpuls": 5, "opensensemap": 5, "webhook": 0}
 
 

@@ -14,7 +14,7 @@ from app.errors import ForbiddenError
 from app.models import NodeFidelity
 from app.models.devices import Fidelity
 from app.services.access import SYSTEM, Actor
-from app.services.fidelity import check_all
+from app.services.fidelity.liveness import check_all
 from tests.factories import (
     make_model,
     make_node,

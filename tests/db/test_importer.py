@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import ImportedRow, Membership, Organization, Role, Sample, User
+from app.services.accounts.passwords import verify_password
 from app.services.importer import (
     FixtureImportError,
     ImportConflictError,
     import_fixtures,
 )
-from app.services.passwords import verify_password
 from tests.factories import make_node, make_organization, make_user
 from tests.support.managair import fixture_file, import_people
 from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE

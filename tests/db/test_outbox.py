@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.models import Node, OutboxEntry
-from app.services.outbox import enqueue_stored
+from app.services.outbox.enqueue import enqueue_stored
 from tests.factories import T0, make_installation, make_node, make_samples
 
 

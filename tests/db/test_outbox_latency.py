@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Address, Node, Organization, OutboxEntry, Sample
 from app.models.types import utcnow
-from app.services import publishers
 from app.services.access import SYSTEM
-from app.services.delivery import DeliverySettings, deliver
-from app.services.outbox import enqueue_stored
+from app.services.outbox import publishers
+from app.services.outbox.delivery import DeliverySettings, deliver
+from app.services.outbox.enqueue import enqueue_stored
 from tests.factories import make_installation, make_samples
 from tests.support.platforms import Platforms, Trouble
 

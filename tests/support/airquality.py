@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Installation, Node, Organization, Room
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.factories import (
     make_installation,
     make_membership,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.models import User
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 
 #: The headers of an anonymous request.
 ANONYMOUS: dict[str, str] = {}

@@ -24,8 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from app.services import demo
-from app.services.epoch import OPEN_END_S
+from app.services.ops import demo
+from app.services.series.epoch import OPEN_END_S
 
 Fixture = dict[str, Any]
 

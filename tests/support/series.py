@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services import timebuckets as tb
+from app.services.series import buckets as tb
 
 QUANTITY_INDEX = {"co2_ppm": 1, "temperature_celsius": 2, "rel_humidity_percent": 3}
 

@@ -21,9 +21,14 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.extensions import db
-from app.services import aggregates
-from app.services import timebuckets as tb
-from app.services.series import Series, SeriesQuery, SeriesSource, read_series
+from app.services.series import aggregates
+from app.services.series import buckets as tb
+from app.services.series.downsampled import (
+    Series,
+    SeriesQuery,
+    SeriesSource,
+    read_series,
+)
 from tests.factories import make_node
 from tests.support.series import (
     AUTUMN,

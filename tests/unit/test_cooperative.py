@@ -12,7 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app.services import cooperative, passwords
+from app.services.accounts import passwords
+from app.services.ops import cooperative
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,8 @@ _TICKER = textwrap.dedent(
 
     import gevent
 
-    from app.services import cooperative, passwords
+    from app.services.ops import cooperative
+    from app.services.accounts import passwords
 
     ticks = []
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.services.decoders import (
+from app.services.ingest.decoders import (
     DecodeError,
     Reading,
     Uplink,

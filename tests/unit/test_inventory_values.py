@@ -11,7 +11,7 @@ import marshmallow as ma
 
 from app.errors import ValidationError
 from app.jsonapi.attributes import FixedDecimal, load_attributes
-from app.services.epoch import (
+from app.services.series.epoch import (
     OPEN_END_S,
     end_from_epoch,
     end_to_epoch,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.services.mail import Mail, MailError, SmtpSettings, send
+from app.services.accounts.mail import Mail, MailError, SmtpSettings, send
 from tests.support.smtp import Mailbox, free_port, smtp_server
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.passwords import hash_password, needs_rehash, verify_password
+from app.services.accounts.passwords import hash_password, needs_rehash, verify_password
 from tests.support.managair_data import user_records
 
 

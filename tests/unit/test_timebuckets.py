@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.services import timebuckets as tb
+from app.services.series import buckets as tb
 
 T = datetime(2024, 3, 31, 1, 37, 12, 500, tzinfo=UTC)
 

@@ -21,9 +21,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models.types import utcnow
 from app.security import sessions
-from app.services import account_mail, accounts, password_reset
-from app.services.login_throttle import Limits
-from app.services.password_policy import NewPassword
+from app.services.accounts import account_mail, password_reset, profile
+from app.services.accounts.login_throttle import Limits
+from app.services.accounts.password_policy import NewPassword
 
 blp = Blueprint("account_passwords", __name__, url_prefix="/accounts/password")
 
@@ -107,13 +107,13 @@ def change() -> ResponseReturnValue:
     user = sessions.current_user()
     if user is None or not form.validate_on_submit():
         return page("password_change", form=form)
-    change = accounts.PasswordChange(
+    change = profile.PasswordChange(
         old_password=form.oldpassword.data,
         new=NewPassword(form.password1.data, form.password2.data, POINTER1, POINTER2),
     )
     try:
         with transaction() as session:
-            accounts.change_password(session, user, change)
+            profile.change_password(session, user, change)
             end_other_logins(user)
     except DomainError as exc:
         show_errors(form, exc, CHANGE_FIELDS)

@@ -35,8 +35,8 @@ from app.i18n import select_locale
 from app.models import User
 from app.models.types import utcnow
 from app.security import csrf, sessions
-from app.services import account_mail, accounts, registration
-from app.services.password_policy import NewPassword
+from app.services.accounts import account_mail, profile, registration
+from app.services.accounts.password_policy import NewPassword
 
 blp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -71,13 +71,13 @@ def login() -> ResponseReturnValue:
         form.next.data = request.args.get("next", "")
     if not form.validate_on_submit():
         return page("login", form=form)
-    attempt = accounts.LoginAttempt(
+    attempt = profile.LoginAttempt(
         form.login.data, form.password.data, request.remote_addr or ""
     )
-    policy = accounts.LoginPolicy.from_config(current_app.config)
+    policy = profile.LoginPolicy.from_config(current_app.config)
     try:
         with transaction() as s:
-            outcome = accounts.attempt_login(s, attempt, policy, utcnow())
+            outcome = profile.attempt_login(s, attempt, policy, utcnow())
             if outcome.user is not None:
                 start_session(outcome.user)
     except ThrottledError as exc:
@@ -88,8 +88,8 @@ def login() -> ResponseReturnValue:
             gettext("Successfully signed in as %(name)s.", name=outcome.user.username)
         )
         return redirect(safe_next(form.next.data))
-    if isinstance(outcome.error, accounts.EmailNotVerifiedError):
-        user = accounts.find_by_login(_db(), attempt.login)
+    if isinstance(outcome.error, profile.EmailNotVerifiedError):
+        user = profile.find_by_login(_db(), attempt.login)
         session[PENDING_EMAIL] = user.email if user else ""
         return redirect(url_for(".verification_sent", unverified=1))
     show_errors(form, outcome.failure())

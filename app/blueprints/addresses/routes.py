@@ -18,7 +18,8 @@ from app.jsonapi import (
     parse_resource,
 )
 from app.jsonapi.attributes import load_attributes
-from app.services import access, addresses
+from app.services import access
+from app.services.inventory import addresses
 
 blp = JsonApiBlueprint(
     "addresses",

@@ -19,7 +19,7 @@ from app.blueprints.airquality.schemas import (
 )
 from app.jsonapi import JsonApiBlueprint
 from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
-from app.services.replica import read_session
+from app.services.ops.replica import read_session
 
 blp = JsonApiBlueprint(
     "airquality",

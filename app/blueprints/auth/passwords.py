@@ -23,9 +23,9 @@ from app.blueprints.auth.schemas import (
 from app.db import transaction
 from app.jsonapi import JsonApiBlueprint
 from app.models.types import utcnow
-from app.services import account_mail, accounts, password_reset
-from app.services.login_throttle import Limits
-from app.services.password_policy import NewPassword
+from app.services.accounts import account_mail, password_reset, profile
+from app.services.accounts.login_throttle import Limits
+from app.services.accounts.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
     "auth_password",
@@ -51,13 +51,13 @@ class PasswordChange(MethodView):
         """
         check_envelope("PasswordChangeView")
         attributes = document["data"]["attributes"]
-        change = accounts.PasswordChange(
+        change = profile.PasswordChange(
             old_password=attributes["old_password"],
             new=NewPassword(attributes["new_password1"], attributes["new_password2"]),
         )
         with transaction() as session:
-            user = accounts.own_account(session, current_actor().user_id)
-            accounts.change_password(session, user, change)
+            user = profile.own_account(session, current_actor().user_id)
+            profile.change_password(session, user, change)
             end_other_logins(user)
         return render.detail(gettext("New password has been saved."))
 

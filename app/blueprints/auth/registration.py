@@ -22,8 +22,8 @@ from app.blueprints.auth.schemas import (
 from app.db import transaction
 from app.i18n import select_locale
 from app.jsonapi import JsonApiBlueprint
-from app.services import account_mail, registration
-from app.services.password_policy import NewPassword
+from app.services.accounts import account_mail, registration
+from app.services.accounts.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
     "auth_registration",

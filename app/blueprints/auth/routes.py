@@ -36,7 +36,7 @@ from app.db import transaction
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, parse_resource, resource, single
 from app.models.types import utcnow
-from app.services import accounts
+from app.services.accounts import profile
 
 blp = JsonApiBlueprint(
     "auth",
@@ -77,15 +77,15 @@ class Login(MethodView):
         """
         check_envelope("LoginView")
         attributes = document["data"]["attributes"]
-        attempt = accounts.LoginAttempt(
+        attempt = profile.LoginAttempt(
             login=attributes["email"] or attributes["username"],
             password=attributes["password"],
             address=request.remote_addr or "",
         )
-        policy = accounts.LoginPolicy.from_config(current_app.config)
+        policy = profile.LoginPolicy.from_config(current_app.config)
         issued: ApiCredentials | None = None
         with transaction() as session:
-            outcome = accounts.attempt_login(session, attempt, policy, utcnow())
+            outcome = profile.attempt_login(session, attempt, policy, utcnow())
             if outcome.user is not None:
                 login_id = start_session(outcome.user)
                 issued = issue_api_credentials(outcome.user, login_id)
@@ -117,7 +117,7 @@ class UserDetails(MethodView):
     @docs.answers(blp, OwnAccount.single)
     def get(self) -> ResponseReturnValue:
         """Return the logged-in user (``data.id`` is what the dashboards read)."""
-        user = accounts.own_account(db.session(), current_actor().user_id)
+        user = profile.own_account(db.session(), current_actor().user_id)
         return render.user(user)
 
     @blp.arguments(UserPatchDocument)
@@ -136,12 +136,12 @@ class UserDetails(MethodView):
 def _update(document: Document) -> ResponseReturnValue:
     attributes = document["data"]["attributes"]
     with transaction() as session:
-        user = accounts.own_account(session, current_actor().user_id)
+        user = profile.own_account(session, current_actor().user_id)
         check_envelope("User", user.id)
-        accounts.update_profile(
+        profile.update_profile(
             session,
             user,
-            accounts.ProfileChanges(
+            profile.ProfileChanges(
                 username=attributes.get("username"),
                 first_name=attributes.get("first_name"),
                 last_name=attributes.get("last_name"),
@@ -165,6 +165,6 @@ class TokenRefresh(MethodView):
         working at log-out or when the password changes.
         """
         with transaction() as session:
-            user = accounts.own_account(session, current_actor().user_id)
+            user = profile.own_account(session, current_actor().user_id)
             token = issue_access_token(user)
         return single(resource("TokenRefreshView", token, {"access_token": token}))

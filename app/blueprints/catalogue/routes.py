@@ -36,7 +36,8 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import NodeModel, Protocol, Quantity
-from app.services import access, catalogue
+from app.services import access
+from app.services.inventory import catalogue
 
 blp = JsonApiBlueprint(
     "catalogue",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.jsonapi import JsonObject, resource, to_one
-from app.services.fidelity import FidelityView
+from app.services.fidelity.liveness import FidelityView
 
 TYPE = "Fidelity"
 

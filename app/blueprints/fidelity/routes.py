@@ -11,7 +11,7 @@ from app.blueprints import docs
 from app.blueprints.fidelity.schemas import FIDELITY_DOCUMENTS
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, JsonObject, parse_query_params
-from app.services import fidelity
+from app.services.fidelity import liveness
 
 from .render import fidelity_resource
 from .schemas import FidelityQueryArgsSchema
@@ -34,8 +34,8 @@ class FidelityList(MethodView):
         """List the fidelity of the nodes of your organizations"""
         params = parse_query_params()
         params.check_include(())
-        filters = fidelity.FidelityFilter(**args)
-        listing = fidelity.list_fidelity(
+        filters = liveness.FidelityFilter(**args)
+        listing = liveness.list_fidelity(
             db.session(), current_actor(), filters, docs.window(params)
         )
         return docs.paged(listing, params, fidelity_resource)
@@ -50,5 +50,5 @@ class FidelityItem(MethodView):
         """Get the fidelity of one of your nodes"""
         params = parse_query_params()
         params.check_include(())
-        view = fidelity.get_fidelity(db.session(), current_actor(), node_id)
+        view = liveness.get_fidelity(db.session(), current_actor(), node_id)
         return docs.one(fidelity_resource(view), params)

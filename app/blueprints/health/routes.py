@@ -10,7 +10,7 @@ from flask import Blueprint
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.extensions import db
-from app.services import database
+from app.services.ops import database
 
 blp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

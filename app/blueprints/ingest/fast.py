@@ -53,11 +53,11 @@ from app.extensions import db
 from app.http import REQUEST_ID_HEADER, request_id, security_headers
 from app.jsonapi import JSONAPI_MEDIA_TYPE, guard, parse_resource
 from app.metrics import count_ingested, observe_request
-from app.services import tokens
+from app.services.accounts import tokens
 from app.services.ingest import credentials, single
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.validation import Limits
-from app.services.publishers import enabled_names
+from app.services.outbox.publishers import enabled_names
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -6,8 +6,8 @@ import uuid
 from decimal import Decimal
 
 from app.jsonapi import JsonObject, collection, resource, single, to_one
-from app.services.decoders import Reading
 from app.services.ingest.batch import BatchReport, Problem
+from app.services.ingest.decoders import Reading
 from app.services.ingest.single import IngestResult, SampleInput
 from app.services.ingest.validation import ONE_TENTH
 from app.services.ingest.webhooks import UplinkResult

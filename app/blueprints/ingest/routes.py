@@ -45,7 +45,7 @@ from app.services.ingest.batch import BatchReport
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.errors import MissingTokenError
 from app.services.ingest.validation import Limits
-from app.services.publishers import enabled_names
+from app.services.outbox.publishers import enabled_names
 
 blp = JsonApiBlueprint(
     "ingest",

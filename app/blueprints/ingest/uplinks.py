@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from app.errors import ValidationError
-from app.services.decoders import DEFAULT_DATA_RATE, Uplink
 from app.services.ingest import validation
+from app.services.ingest.decoders import DEFAULT_DATA_RATE, Uplink
 from app.services.ingest.validation import FieldError
 from app.services.ingest.webhooks import UplinkMessage
 

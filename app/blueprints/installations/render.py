@@ -7,8 +7,8 @@ from typing import Any
 from flask import current_app
 
 from app.jsonapi import JsonObject, absolute_url, resource, to_one
-from app.services.epoch import end_to_epoch, to_epoch
-from app.services.inventory_views import InstallationView
+from app.services.inventory.views import InstallationView
+from app.services.series.epoch import end_to_epoch, to_epoch
 
 
 def image_url(name: str | None) -> str | None:

@@ -48,9 +48,10 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Installation, Node, Room
-from app.services import access, installations, media, nodes
+from app.services import access
 from app.services.access import Actor
-from app.services.inventory_views import TimeSlice
+from app.services.inventory import installations, media, nodes
+from app.services.inventory.views import TimeSlice
 
 blp = JsonApiBlueprint(
     "installations",

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from app.authn import current_actor
 from app.extensions import db
-from app.services import photos
+from app.services.inventory import photos
 
 blp = Blueprint("media", __name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.jsonapi import JsonObject, resource, to_one
-from app.services.memberships import MembershipView
+from app.services.tenancy.memberships import MembershipView
 
 TYPE = "Membership"
 

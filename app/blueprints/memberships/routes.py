@@ -35,10 +35,11 @@ from app.jsonapi import (
 )
 from app.jsonapi.payload import load_attributes
 from app.models import Role
-from app.services import access, directory, memberships, organizations
+from app.services import access
 from app.services.access import Actor
-from app.services.memberships import MembershipView
-from app.services.unset import UNSET, Unset
+from app.services.tenancy import directory, memberships, organizations
+from app.services.tenancy.memberships import MembershipView
+from app.services.tenancy.unset import UNSET, Unset
 
 blp = JsonApiBlueprint(
     "memberships",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.jsonapi import JsonObject, resource, to_many, to_one
-from app.services.epoch import to_epoch
-from app.services.inventory_views import NodeView
+from app.services.inventory.views import NodeView
+from app.services.series.epoch import to_epoch
 
 
 def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonObject:

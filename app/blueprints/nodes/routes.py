@@ -39,8 +39,9 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Node, NodeModel, Organization, Protocol
-from app.services import access, catalogue, installations, nodes
-from app.services.inventory_views import TimeSlice
+from app.services import access
+from app.services.inventory import catalogue, installations, nodes
+from app.services.inventory.views import TimeSlice
 
 blp = JsonApiBlueprint(
     "nodes",

@@ -15,8 +15,9 @@ from app.blueprints.nodes.render import node_resource
 from app.blueprints.sites.render import address_resource, site_resource
 from app.jsonapi import JsonObject, QueryParams
 from app.models import Node, Organization
-from app.services import access, nodes, sites
+from app.services import access
 from app.services.access import Actor
+from app.services.inventory import nodes, sites
 
 
 def sites_of(

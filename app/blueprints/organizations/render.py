@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.jsonapi import JsonObject, resource, to_many
-from app.services.organizations import OrganizationView
+from app.services.tenancy.organizations import OrganizationView
 
 TYPE = "Organization"
 

@@ -32,10 +32,11 @@ from app.jsonapi import (
     parse_resource,
 )
 from app.jsonapi.payload import load_attributes, parse_linkage_document, to_many_ids
-from app.services import access, directory, members, memberships, organizations
+from app.services import access
 from app.services.access import Actor
-from app.services.organizations import OrganizationView
-from app.services.unset import UNSET
+from app.services.tenancy import directory, members, memberships, organizations
+from app.services.tenancy.organizations import OrganizationView
+from app.services.tenancy.unset import UNSET
 
 blp = JsonApiBlueprint(
     "organizations",

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from app.blueprints.docs import Related, document_schemas
-from app.services.organizations import NAME_MAX
+from app.services.tenancy.organizations import NAME_MAX
 
 REQUIRED: dict[str, Any] = {
     "required": "This field is required.",

@@ -31,7 +31,8 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Room, Site
-from app.services import access, installations, rooms
+from app.services import access
+from app.services.inventory import installations, rooms
 
 blp = JsonApiBlueprint(
     "rooms",

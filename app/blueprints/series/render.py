@@ -18,8 +18,8 @@ from app.jsonapi import (
     resource,
     single,
 )
-from app.services import timebuckets as tb
-from app.services.series import Series
+from app.services.series import buckets as tb
+from app.services.series.downsampled import Series
 
 CSV_MEDIA_TYPE = "text/csv"
 

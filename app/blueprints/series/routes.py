@@ -27,11 +27,11 @@ from app.blueprints.series.schemas import (
 )
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
-from app.services import timebuckets as tb
-from app.services import timeseries
-from app.services.replica import read_session
-from app.services.series import SeriesQuery
-from app.services.timebuckets import Window
+from app.services.ops.replica import read_session
+from app.services.series import buckets as tb
+from app.services.series import timeseries
+from app.services.series.buckets import Window
+from app.services.series.downsampled import SeriesQuery
 
 blp = JsonApiBlueprint(
     "series",

@@ -12,9 +12,9 @@ from marshmallow import validate
 from webargs.fields import DelimitedList
 
 from app.blueprints.docs import document_schemas
-from app.services import timebuckets as tb
-from app.services.series import MAX_POINTS_LIMIT, RESOLUTIONS
-from app.services.series_sql import AGGREGATES, QUANTITIES
+from app.services.series import buckets as tb
+from app.services.series.downsampled import MAX_POINTS_LIMIT, RESOLUTIONS
+from app.services.series.sql import AGGREGATES, QUANTITIES
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)

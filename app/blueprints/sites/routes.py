@@ -43,8 +43,9 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.models import Organization, Site
-from app.services import access, rooms, sites
+from app.services import access
 from app.services.access import Actor
+from app.services.inventory import rooms, sites
 
 blp = JsonApiBlueprint(
     "sites",

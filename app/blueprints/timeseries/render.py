@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from app.jsonapi import JsonObject, resource
-from app.services import timebuckets as tb
-from app.services.timeseries import InstallationTimeseries, NodeTimeseries
+from app.services.series import buckets as tb
+from app.services.series.timeseries import InstallationTimeseries, NodeTimeseries
 
 
 def node_timeseries(item: NodeTimeseries, now: datetime) -> JsonObject:

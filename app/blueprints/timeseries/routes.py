@@ -25,8 +25,8 @@ from app.blueprints.timeseries.schemas import (
 )
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
-from app.services import timeseries
-from app.services.timeseries import Bounds
+from app.services.series import timeseries
+from app.services.series.timeseries import Bounds
 
 blp = JsonApiBlueprint(
     "timeseries",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.jsonapi import JsonObject, identifier, resource, to_many
-from app.services.directory import UserDetail, UserSummary
+from app.services.tenancy.directory import UserDetail, UserSummary
 
 TYPE = "User"
 

@@ -20,7 +20,8 @@ from app.db import transaction
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, parse_query_params
 from app.jsonapi.payload import parse_linkage_document
-from app.services import access, directory, members, memberships, organizations
+from app.services import access
+from app.services.tenancy import directory, members, memberships, organizations
 
 blp = JsonApiBlueprint(
     "users",

@@ -141,7 +141,7 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> list[Bu
     }
     with driver.cursor(binary=True) as cursor:
         # Unprepared: a generic plan would lose the plan-time chunk exclusion
-        # (see series_sql.fetch_all).
+        # (see app.services.series.sql.fetch_all).
         rows = cursor.execute(BUCKETS_SQL, params, prepare=False).fetchall()
     if not rows:
         return []

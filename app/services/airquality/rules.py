@@ -2,7 +2,7 @@
 
 The SQL view ``analytics.room_daily``
 (``sql/timescale/definitions/analytics_room_daily.sql``) repeats these numbers;
-``tests/db/test_analytics_views.py`` checks both give the same days.
+``tests/db/ops/test_analytics_views.py`` checks both give the same days.
 """
 
 from __future__ import annotations

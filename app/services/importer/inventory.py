@@ -32,8 +32,8 @@ from app.models import (
     Site,
 )
 from app.models.devices import node_model_quantities
-from app.services.epoch import end_from_epoch, from_epoch
 from app.services.importer.registry import reset_identity, upsert_rows
+from app.services.series.epoch import end_from_epoch, from_epoch
 
 Row = Mapping[str, Any]
 SAMPLE_BATCH = 5000

@@ -2,7 +2,7 @@
 ``core.organization`` and ``core.membership``.
 
 Password hashes are kept as they are: Django's ``pbkdf2_sha256`` hashes verify
-at login and are replaced by argon2id then (:mod:`app.services.passwords`);
+at login and are replaced by argon2id then (:mod:`app.services.accounts.passwords`);
 users with other hash schemes are reported, as they must reset their password.
 allauth's e-mail addresses set each user's ``email`` and ``email_verified``
 (the primary address wins; without one, a verified one).
@@ -18,6 +18,7 @@ from sqlalchemy import Table, case, false, update
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Organization, Role, User
+from app.services.accounts.passwords import DJANGO_PBKDF2, UNUSABLE
 from app.services.importer.registry import (
     FixtureImportError,
     LoadResult,
@@ -27,7 +28,6 @@ from app.services.importer.registry import (
     require_present,
     upsert_rows,
 )
-from app.services.passwords import DJANGO_PBKDF2, UNUSABLE
 
 USERS: Table = User.__table__  # type: ignore[assignment]
 ORGANIZATIONS: Table = Organization.__table__  # type: ignore[assignment]

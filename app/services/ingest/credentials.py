@@ -22,7 +22,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.models.types import utcnow
-from app.services import tokens
+from app.services.accounts import tokens
 from app.services.ingest import driver
 from app.services.ingest.errors import MissingTokenError
 

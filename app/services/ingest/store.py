@@ -34,7 +34,7 @@ from app.errors import UnavailableError
 from app.services.ingest import classify, driver
 from app.services.ingest.classify import Conflict, NodeProblem
 from app.services.ingest.credentials import IngestScope
-from app.services.outbox import enqueue_stored
+from app.services.outbox.enqueue import enqueue_stored
 
 STAGING = "ingest_staging"
 STORED = "ingest_stored"

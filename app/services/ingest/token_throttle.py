@@ -2,8 +2,8 @@
 
 A client that keeps presenting unknown or revoked tokens gets 429 with
 ``Retry-After`` once it reached ``INGEST_TOKEN_RATE_LIMIT_ADDRESS`` failures in
-the rate-limit window, as failed log-ins do (:mod:`app.services.login_throttle`,
-purpose :data:`~app.services.login_throttle.INGEST_TOKEN`). Only requests whose
+the rate-limit window, as failed log-ins do (:mod:`app.services.accounts.login_throttle`,
+purpose :data:`~app.services.accounts.login_throttle.INGEST_TOKEN`). Only requests whose
 token the worker has not verified recently are checked, so the steady stream of
 good samples costs no extra query.
 """
@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.services import login_throttle, tokens
+from app.services.accounts import login_throttle, tokens
+from app.services.accounts.login_throttle import Limits
 from app.services.ingest import credentials
 from app.services.ingest.credentials import IngestScope, TokenCache
 from app.services.ingest.errors import MissingTokenError
-from app.services.login_throttle import Limits
 
 MESSAGE = "Too many invalid ingest tokens from this address. Try again later."
 

@@ -17,10 +17,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.errors import ErrorDetail, ForbiddenError, NotFoundError, ValidationError
-from app.services.decoders import DECODERS, DecodeError, Reading, Uplink, decoder_for
 from app.services.ingest import validation
 from app.services.ingest.batch import BatchReport, RawRecord, ingest_batch
 from app.services.ingest.credentials import IngestScope
+from app.services.ingest.decoders import (
+    DECODERS,
+    DecodeError,
+    Reading,
+    Uplink,
+    decoder_for,
+)
 from app.services.ingest.validation import FieldError, Limits
 
 

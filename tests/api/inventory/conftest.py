@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import User
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.support.managair import load_managair
 
 Headers = dict[str, str]

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Node, Role, Sample
-from app.services.epoch import from_epoch
-from app.services.samples_view import Window, samples_in
+from app.services.series.epoch import from_epoch
+from app.services.series.samples import Window, samples_in
 from tests.api.inventory.conftest import Headers, doc, js
 from tests.factories import make_samples
 

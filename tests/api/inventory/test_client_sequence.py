@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Address, Installation, Node, Role, Room, Sample, Site
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.api.inventory.conftest import doc, js
 from tests.factories import (
     make_membership,

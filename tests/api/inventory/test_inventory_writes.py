@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Organization, Role
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.api.inventory.conftest import doc, js
 from tests.api.inventory.world import World, build_world
 from tests.factories import (

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.models import Organization, Role
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.api.inventory.conftest import js
 from tests.factories import (
     make_installation,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.models import Role
-from app.services.tokens import issue_user_key
+from app.services.accounts.tokens import issue_user_key
 from tests.factories import (
     make_address,
     make_installation,

@@ -1,0 +1,271 @@
+"""Installations: a node in a room for a closed time interval.
+
+The node and the room belong to the same organization; the installations of
+one node never overlap (one may start at the instant the previous one ends, as
+the dashboards' publicity toggle does) and never end before they start. These rules are
+checked here, with messages naming the conflicting installation; the
+database's constraints are the safety net for races.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.models import Installation, Node, Room
+from app.models.types import utcnow
+from app.services import access
+from app.services.access import Actor
+from app.services.inventory.installation_rules import check_installation
+from app.services.inventory.views import (
+    InstallationView,
+    TimeSlice,
+    installation_window,
+)
+from app.services.series.epoch import end_from_epoch, from_epoch
+from app.services.series.samples import SampleObject, samples_and_stats, window_stats
+from app.services.tenancy.listing import Listing, Window, fetch_entities
+
+ROOM_POINTER = "/data/relationships/room"
+NODE_POINTER = "/data/relationships/node"
+
+
+@dataclass(frozen=True)
+class InstallationFilters:
+    """``filter[room|site|organization|node]`` of the installation list."""
+
+    room_id: int | None = None
+    site_id: int | None = None
+    organization_id: int | None = None
+    node_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class InstallationWrite:
+    """An installation create or update.
+
+    Attributes:
+        attributes: validated values sent (``from_timestamp_s`` and
+            ``to_timestamp_s`` as epoch seconds, ``description``, ``is_public``).
+        room_id: the room when sent.
+        node_id: the node when sent.
+    """
+
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    room_id: int | None = None
+    node_id: uuid.UUID | None = None
+
+
+def installations_select(
+    actor: Actor, filters: InstallationFilters
+) -> Select[Installation]:
+    """Return the query of the installations ``actor`` may list, newest first."""
+    stmt = access.scoped(select(Installation), Installation, actor)
+    if filters.room_id is not None:
+        stmt = stmt.where(Installation.room_id == filters.room_id)
+    if filters.site_id is not None:
+        rooms = select(Room.id).where(Room.site_id == filters.site_id)
+        stmt = stmt.where(Installation.room_id.in_(rooms))
+    if filters.organization_id is not None:
+        nodes = select(Node.id).where(Node.owner_id == filters.organization_id)
+        stmt = stmt.where(Installation.node_id.in_(nodes))
+    if filters.node_id is not None:
+        stmt = stmt.where(Installation.node_id == filters.node_id)
+    return stmt.order_by(Installation.from_time.desc(), Installation.id.desc())
+
+
+def list_installations(
+    session: Session, actor: Actor, filters: InstallationFilters, window: Window
+) -> Listing[InstallationView]:
+    """List the ``window`` of the installations ``actor`` may see, with figures."""
+    found = fetch_entities(session, installations_select(actor, filters), window)
+    return Listing(tuple(with_stats(session, found.items)), found.total)
+
+
+def with_stats(
+    session: Session, installations: Sequence[Installation]
+) -> list[InstallationView]:
+    """Attach the sample figures of each installation's own interval (one query)."""
+    now = utcnow()
+    windows = [installation_window(i, None, now) for i in installations]
+    stats = window_stats(session, windows)
+    return [InstallationView(i, s) for i, s in zip(installations, stats, strict=True)]
+
+
+def get_installation(
+    session: Session, actor: Actor, installation_id: int
+) -> Installation:
+    """Return an installation the actor may read (public ones for anyone).
+
+    Raises:
+        NotFoundError: no such installation or invisible.
+    """
+    return access.get_visible(session, actor, Installation, installation_id)
+
+
+def installation_detail(
+    session: Session, actor: Actor, installation_id: int, time_slice: TimeSlice
+) -> InstallationView:
+    """Return an installation with the figures (and samples) of the sliced window.
+
+    Raises:
+        NotFoundError: no such installation or invisible.
+    """
+    inst = get_installation(session, actor, installation_id)
+    window = installation_window(inst, time_slice, utcnow())
+    samples: list[SampleObject] | None = None
+    if time_slice.with_samples:
+        stats, samples = samples_and_stats(session, window)
+    else:
+        (stats,) = window_stats(session, [window])
+    return InstallationView(inst, stats, samples)
+
+
+def installation_room(session: Session, actor: Actor, installation_id: int) -> Room:
+    """Return the room of a visible installation.
+
+    Raises:
+        NotFoundError: no such installation or invisible.
+    """
+    inst = get_installation(session, actor, installation_id)
+    return access.get_visible(session, actor, Room, inst.room_id)
+
+
+def installation_node(session: Session, actor: Actor, installation_id: int) -> Node:
+    """Return the node of a visible installation; nodes are members-only.
+
+    Raises:
+        NotFoundError: no such installation, or it or its node is invisible.
+        UnauthenticatedError: anonymous caller of a public installation.
+    """
+    inst = get_installation(session, actor, installation_id)
+    access.require_authenticated(actor)
+    return access.get_visible(session, actor, Node, inst.node_id)
+
+
+def create_installation(
+    session: Session, actor: Actor, write: InstallationWrite
+) -> Installation:
+    """Install a node in a room, both of an organization the caller owns.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ValidationError: unknown or invisible room or node, node and room of
+            different owners, ``from > to``, or an overlap with another
+            installation of the node (400).
+        ForbiddenError: not an OWNER of the room's organization (403).
+    """
+    access.require_authenticated(actor)
+    room = _room(session, actor, write.room_id)
+    node = _node(session, actor, write.node_id)
+    inst = Installation(room=room, node=node, is_public=False)
+    _apply(inst, write.attributes)
+    check_installation(session, inst)
+    session.add(inst)
+    session.flush()
+    return inst
+
+
+def update_installation(
+    session: Session, actor: Actor, installation_id: int, write: InstallationWrite
+) -> Installation:
+    """Change an installation (e.g. end it, or toggle ``is_public`` alone).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such installation or invisible.
+        ForbiddenError: not an OWNER of its organization (or the new room's).
+        ValidationError: as for :func:`create_installation` (400).
+    """
+    access.require_authenticated(actor)
+    inst = get_installation(session, actor, installation_id)
+    access.require_owner(actor, access.owning_organization_id(inst))
+    if write.room_id is not None and write.room_id != inst.room_id:
+        inst.room = _room(session, actor, write.room_id)
+    if write.node_id is not None and write.node_id != inst.node_id:
+        inst.node = _node(session, actor, write.node_id)
+    _apply(inst, write.attributes)
+    check_installation(session, inst)
+    session.flush()
+    return inst
+
+
+def delete_installation(
+    session: Session, actor: Actor, installation_id: int
+) -> str | None:
+    """Delete an installation (its samples stay with the node).
+
+    Returns:
+        The stored image name, for the caller to remove after the commit.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such installation or invisible.
+        ForbiddenError: not an OWNER of its organization.
+    """
+    access.require_authenticated(actor)
+    inst = get_installation(session, actor, installation_id)
+    access.require_owner(actor, access.owning_organization_id(inst))
+    image = inst.image
+    session.delete(inst)
+    session.flush()
+    return image
+
+
+def set_image(
+    session: Session, actor: Actor, installation_id: int, image: str
+) -> tuple[Installation, str | None]:
+    """Record a new stored photo for an installation.
+
+    Returns:
+        The installation and the previous image name (to remove after the commit).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such installation or invisible.
+        ForbiddenError: not an OWNER of its organization.
+    """
+    access.require_authenticated(actor)
+    inst = get_installation(session, actor, installation_id)
+    access.require_owner(actor, access.owning_organization_id(inst))
+    old, inst.image = inst.image, image
+    session.flush()
+    return inst, old
+
+
+def check_image_permission(
+    session: Session, actor: Actor, installation_id: int
+) -> None:
+    """Check that the actor may replace the photo (before storing any file).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such installation or invisible.
+        ForbiddenError: not an OWNER of its organization.
+    """
+    access.require_authenticated(actor)
+    inst = get_installation(session, actor, installation_id)
+    access.require_owner(actor, access.owning_organization_id(inst))
+
+
+def _apply(inst: Installation, attributes: Mapping[str, Any]) -> None:
+    for name, value in attributes.items():
+        if name == "from_timestamp_s":
+            inst.from_time = from_epoch(value)
+        elif name == "to_timestamp_s":
+            inst.to_time = end_from_epoch(value)
+        else:
+            setattr(inst, name, value)
+
+
+def _room(session: Session, actor: Actor, room_id: int | None) -> Room:
+    return access.get_owned_reference(session, actor, Room, room_id, ROOM_POINTER)
+
+
+def _node(session: Session, actor: Actor, node_id: uuid.UUID | None) -> Node:
+    return access.get_owned_reference(session, actor, Node, node_id, NODE_POINTER)

@@ -1,0 +1,263 @@
+"""Delivering the outbox: claim due rows, send them per installation, book the outcome.
+
+One run claims up to ``batch_size`` due rows of the enabled publishers
+(``FOR UPDATE SKIP LOCKED``: a concurrent run takes other rows), groups them per
+publisher and installation, registers the installation where the platform needs
+it and has not seen it, and publishes the samples in batches. A row is marked
+delivered only after the platform accepted its batch. A refused batch counts an
+attempt and waits ``backoff * 2^(attempts-1)`` (capped); after ``max_attempts``
+(or at once for a permanent problem) the row is parked until an operator calls
+``flask publishers retry-parked``. A platform that does not answer is skipped
+for the rest of the run, so one hanging remote costs one timeout per run.
+
+Privacy is checked again at delivery: rows of an installation that is no longer
+public, and rows whose sample is gone, are dropped unsent.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Row, text
+from sqlalchemy.orm import Session
+
+from app.errors import ForbiddenError
+from app.models import PublisherRegistration
+from app.models.types import utcnow
+from app.services.access import Actor
+from app.services.outbox import queries as q
+from app.services.outbox.publishers import (
+    Batch,
+    InstallationInfo,
+    Publisher,
+    PublishError,
+    Registration,
+    SampleOut,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Limits of one delivery run (``OUTBOX_*`` settings)."""
+
+    batch_size: int = 1000
+    max_attempts: int = 10
+    backoff_s: int = 30
+    backoff_max_s: int = 3600
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> DeliverySettings:
+        """Read the settings from the application's configuration."""
+        return cls(
+            batch_size=config["OUTBOX_BATCH_SIZE"],
+            max_attempts=config["OUTBOX_MAX_ATTEMPTS"],
+            backoff_s=config["OUTBOX_BACKOFF_S"],
+            backoff_max_s=config["OUTBOX_BACKOFF_MAX_S"],
+        )
+
+
+@dataclass
+class DeliveryResult:
+    """Row counts of one run."""
+
+    claimed: int = 0
+    delivered: int = 0
+    failed: int = 0
+    parked: int = 0
+    deferred: int = 0
+    dropped: int = 0
+
+
+@dataclass
+class _Run:
+    session: Session
+    settings: DeliverySettings
+    now: datetime
+    result: DeliveryResult
+
+    def delivered(self, ids: list[int]) -> None:
+        self.session.execute(q.DELIVERED, {"ids": ids, "now": self.now})
+        self.result.delivered += len(ids)
+
+    def failed(self, ids: list[int], error: PublishError) -> None:
+        parked = self.session.execute(
+            q.FAILED,
+            {
+                "ids": ids,
+                "now": self.now,
+                "error": str(error)[:1000],
+                "base": float(self.settings.backoff_s),
+                "cap": float(self.settings.backoff_max_s),
+                "max_attempts": self.settings.max_attempts,
+                "permanent": error.permanent,
+            },
+        ).scalar_one()
+        self.result.failed += len(ids)
+        self.result.parked += int(parked or 0)
+
+    def dropped(self, ids: list[int], why: str) -> None:
+        self.session.execute(q.DROP, {"ids": ids})
+        self.result.dropped += len(ids)
+        log.info("outbox: dropped %d rows unsent: %s", len(ids), why)
+
+
+def deliver(
+    session: Session,
+    actor: Actor,
+    publishers: Sequence[Publisher],
+    settings: DeliverySettings,
+    *,
+    now: datetime | None = None,
+) -> DeliveryResult:
+    """Deliver the due outbox rows of ``publishers`` once.
+
+    Args:
+        session: the job's session; rows stay locked until it commits.
+        actor: must be SYSTEM.
+        publishers: the enabled publishers (rows of others stay pending).
+        settings: batch size, attempts and back-off.
+        now: the run's clock; the current time by default.
+
+    Returns:
+        Row counts: claimed, delivered, failed, parked, deferred, dropped.
+
+    Raises:
+        ForbiddenError: the actor is not SYSTEM.
+    """
+    if not actor.is_system:
+        raise ForbiddenError("Only the jobs process delivers the outbox.")
+    run = _Run(session, settings, now or utcnow(), DeliveryResult())
+    by_name = {p.name: p for p in publishers}
+    if not by_name:
+        return run.result
+    rows = session.execute(
+        q.CLAIM,
+        {"names": list(by_name), "now": run.now, "limit": settings.batch_size},
+    ).all()
+    run.result.claimed = len(rows)
+    if not rows:
+        return run.result
+    installations = _installations(session, {r.installation_id for r in rows})
+    samples = _samples(session, rows)
+    registrations = _registrations(session, {r.installation_id for r in rows})
+    unreachable: set[str] = set()
+    for (name, inst_id), group in groupby(sorted(rows, key=_group), key=_group):
+        batch_rows = sorted(group, key=lambda r: r.time)
+        ids = [r.id for r in batch_rows]
+        if name in unreachable:
+            run.result.deferred += len(ids)
+            continue
+        info = installations.get(inst_id)
+        if info is None:
+            run.dropped(ids, f"installation {inst_id} is no longer public")
+            continue
+        gone = [r.id for r in batch_rows if (r.node_id, r.time) not in samples]
+        if gone:
+            run.dropped(gone, "the samples no longer exist")
+        kept = [r for r in batch_rows if (r.node_id, r.time) in samples]
+        if kept and not _send(run, by_name[name], info, registrations, kept, samples):
+            unreachable.add(name)
+    return run.result
+
+
+def _group(row: Row[Any]) -> tuple[str, int]:
+    return row.publisher, row.installation_id
+
+
+def _send(
+    run: _Run,
+    publisher: Publisher,
+    info: InstallationInfo,
+    registrations: dict[tuple[str, int], Registration],
+    rows: list[Row[Any]],
+    samples: dict[tuple[uuid.UUID, datetime], SampleOut],
+) -> bool:
+    """Register if needed and publish ``rows``; False when the platform is unreachable."""
+    pending = [r.id for r in rows]
+    try:
+        registration = registrations.get((publisher.name, info.id))
+        if registration is None and publisher.needs_registration:
+            registration = _register(run.session, publisher, info)
+            registrations[(publisher.name, info.id)] = registration
+        for chunk in _chunks(rows, publisher.max_batch):
+            batch = Batch(
+                info, registration, [samples[(r.node_id, r.time)] for r in chunk]
+            )
+            publisher.publish(batch)
+            done = [r.id for r in chunk]
+            run.delivered(done)
+            pending = pending[len(done) :]
+    except PublishError as exc:
+        log.warning("outbox: %s, installation %d: %s", publisher.name, info.id, exc)
+        run.failed(pending, exc)
+        return not exc.unreachable
+    except Exception as exc:
+        log.exception("outbox: %s failed on installation %d", publisher.name, info.id)
+        run.failed(pending, PublishError(f"{publisher.name}: {type(exc).__name__}"))
+    return True
+
+
+def _register(
+    session: Session, publisher: Publisher, info: InstallationInfo
+) -> Registration:
+    registration = publisher.register(info)
+    session.add(
+        PublisherRegistration(
+            publisher=publisher.name,
+            installation_id=info.id,
+            remote_id=registration.remote_id,
+            remote_meta=dict(registration.meta),
+        )
+    )
+    session.flush()
+    log.info(
+        "outbox: registered installation %d on %s as %s",
+        info.id,
+        publisher.name,
+        registration.remote_id,
+    )
+    return registration
+
+
+def _chunks(rows: list[Row[Any]], size: int) -> Iterator[list[Row[Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _installations(session: Session, ids: set[int]) -> dict[int, InstallationInfo]:
+    rows = session.execute(q.INSTALLATIONS, {"ids": list(ids)}).mappings()
+    return {row["id"]: InstallationInfo(**row) for row in rows}
+
+
+def _samples(
+    session: Session, rows: Sequence[Row[Any]]
+) -> dict[tuple[uuid.UUID, datetime], SampleOut]:
+    found = session.execute(
+        q.SAMPLES,
+        {"nodes": [r.node_id for r in rows], "times": [r.time for r in rows]},
+    ).mappings()
+    return {(s["node_id"], s["time"]): SampleOut(**s) for s in found}
+
+
+def _registrations(
+    session: Session, installation_ids: set[int]
+) -> dict[tuple[str, int], Registration]:
+    found = session.execute(
+        text(
+            "SELECT publisher, installation_id, remote_id, remote_meta "
+            "FROM publisher_registrations WHERE installation_id = ANY(:ids)"
+        ),
+        {"ids": list(installation_ids)},
+    )
+    return {
+        (r.publisher, r.installation_id): Registration(r.remote_id, r.remote_meta)
+        for r in found
+    }

@@ -1,0 +1,189 @@
+"""The publisher interface: what a remote IoT data platform is told, and how.
+
+A publisher knows one platform's protocol and nothing about the outbox: the
+delivery job (``app.services.outbox.delivery``) hands it an installation to
+``register`` (once; the result is stored) and batches of samples to
+``publish``. A call returns only after the remote side accepted; anything else
+raises :class:`PublishError`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+
+
+@dataclass(frozen=True)
+class InstallationInfo:
+    """What platforms may learn about a public installation."""
+
+    id: int
+    node_id: uuid.UUID
+    node_eui64: str
+    node_alias: str
+    owner: str
+    manufacturer: str
+    trade_name: str
+    sensor_type: str
+    room_name: str
+    room_description: str | None
+    room_size_sqm: Decimal | None
+    room_height_m: Decimal | None
+    site_name: str
+    site_description: str | None
+    street: str
+    zip: str
+    city: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+@dataclass(frozen=True)
+class SampleOut:
+    """One sample as it leaves the service."""
+
+    node_id: uuid.UUID
+    time: datetime
+    co2_ppm: int
+    temperature_celsius: Decimal | None
+    rel_humidity_percent: int | None
+
+    @property
+    def timestamp_s(self) -> int:
+        """Epoch seconds of the sample."""
+        return int(self.time.timestamp())
+
+    def iso(self) -> str:
+        """ISO-8601 in UTC with offset, e.g. ``2023-11-14T22:13:20+00:00``."""
+        return self.time.astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Registration:
+    """An installation's identity on a platform, kept in ``publisher_registrations``."""
+
+    remote_id: str
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Samples of one installation for one platform, oldest first."""
+
+    installation: InstallationInfo
+    registration: Registration | None
+    samples: Sequence[SampleOut]
+
+
+class PublishError(Exception):
+    """The platform did not accept; the rows are retried later.
+
+    Args:
+        message: what happened, for logs and ``outbox.last_error`` (no secrets).
+        unreachable: the platform did not answer (timeout, connection refused);
+            the rest of this run skips it.
+        permanent: retrying cannot help (e.g. data the platform requires is
+            missing); the rows are parked at once.
+    """
+
+    def __init__(
+        self, message: str, *, unreachable: bool = False, permanent: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+        self.permanent = permanent
+
+
+class Publisher(ABC):
+    """One IoT data platform.
+
+    Attributes:
+        name: the key in ``IOTDP_PUBLISHERS`` and ``outbox.publisher``.
+        needs_registration: whether ``register`` must run before ``publish``.
+        max_batch: most samples per ``publish`` call.
+    """
+
+    name: ClassVar[str]
+    needs_registration: ClassVar[bool] = True
+    max_batch: ClassVar[int] = 500
+
+    def __init__(self, settings: Mapping[str, Any], client: httpx.Client) -> None:
+        self.settings = settings
+        self.client = client
+
+    @abstractmethod
+    def register(self, installation: InstallationInfo) -> Registration:
+        """Make the installation known to the platform.
+
+        Raises:
+            PublishError: the platform refused or did not answer.
+        """
+
+    @abstractmethod
+    def publish(self, batch: Batch) -> None:
+        """Send a batch; return only once the platform accepted it.
+
+        Raises:
+            PublishError: the platform refused or did not answer.
+        """
+
+    def post(
+        self,
+        url: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST and insist on a 2xx answer.
+
+        Raises:
+            PublishError: timeout, connection failure, or a non-2xx status.
+        """
+        host = urlsplit(url).netloc
+        try:
+            response = self.client.post(
+                url, json=json, content=content, headers=headers, params=params
+            )
+        except httpx.TimeoutException:
+            raise PublishError(
+                f"{self.name}: no answer from {host} in time", unreachable=True
+            ) from None
+        except httpx.TransportError as exc:
+            raise PublishError(
+                f"{self.name}: cannot reach {host}: {type(exc).__name__}",
+                unreachable=True,
+            ) from None
+        if not response.is_success:
+            raise PublishError(
+                f"{self.name}: {host}{urlsplit(url).path} answered "
+                f"{response.status_code}: {response.text[:200]}"
+            )
+        return response
+
+    def answer(self, response: httpx.Response) -> Any:
+        """Return the JSON body of an answer.
+
+        Raises:
+            PublishError: the body is not JSON.
+        """
+        try:
+            return response.json()
+        except ValueError:
+            raise PublishError(
+                f"{self.name}: answer from {response.url.host} is not JSON"
+            ) from None
+
+
+def number(value: Decimal | None) -> float | None:
+    """A decimal as a JSON number (platforms want numbers, not strings)."""
+    return None if value is None else float(value)
