@@ -9,14 +9,12 @@ keeps them but asks again (a cheap 304) each time, so a caller who loses access
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, send_from_directory
+from flask import Flask, Response, current_app, send_from_directory
 from flask.typing import ResponseReturnValue
 
 from app.authn import current_actor
 from app.extensions import db
 from app.services.inventory import photos
-
-blp = Blueprint("media", __name__)
 
 #: Seconds shared caches may keep a public installation's photo (how long it may
 #: still be served from a cache after the installation is made private).
