@@ -1,4 +1,8 @@
-"""Declarative base, the transaction helper and the end of each request's session."""
+"""The transaction helper and the end of each request's session.
+
+The declarative base is :mod:`app.models.base`; the ``db`` extension is
+:mod:`app.extensions`, imported here at the top (it never imports this module).
+"""
 
 from __future__ import annotations
 
@@ -8,26 +12,12 @@ from contextlib import contextmanager
 
 from flask import Flask
 
-from sqlalchemy import MetaData
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import Session
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
+from app.extensions import db
 
 log = logging.getLogger(__name__)
-
-
-class Base(DeclarativeBase):
-    """Base of every model; constraint names come from the naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 @contextmanager
@@ -36,8 +26,6 @@ def transaction(session: Session | None = None) -> Iterator[Session]:
 
     Routes and jobs own the transaction; services only flush.
     """
-    from app.extensions import db
-
     s = session or db.session()
     try:
         yield s
@@ -56,7 +44,6 @@ def init_session_teardown(app: Flask) -> None:
     500 from the WSGI server. Registered after ``db.init_app``, this runs first
     (teardowns run in reverse), logs the loss and forgets the broken session.
     """
-    from app.extensions import db
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

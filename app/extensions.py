@@ -11,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.db import Base
+from app.models.base import Base
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.models.base import Base
 from app.models.types import utcnow
 
 

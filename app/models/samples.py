@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.models.base import Base
 
 CO2_PPM_MAX = 10_000
 TEMPERATURE_MIN_C = Decimal("-20.0")
