@@ -34,12 +34,12 @@ from app.jsonapi.errors import (
     JsonApi,
     error_object,
     error_response,
-    flatten_messages,
     http_exception_response,
     set_html_prefixes,
     validation_errors,
 )
 from app.jsonapi.exceptions import ParameterError, json_pointer
+from app.jsonapi.fields import flatten_messages
 from app.jsonapi.handlers import Rollbackable, register_error_handlers
 from app.jsonapi.integrity import IntegrityProblem, classify_integrity_error
 from app.jsonapi.media import (

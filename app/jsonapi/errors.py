@@ -15,11 +15,10 @@ HTML error pages instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import flask_smorest
-import marshmallow as ma
 from flask import Flask, current_app, has_request_context, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import Headers
@@ -28,6 +27,7 @@ from werkzeug.sansio.response import Response as SansIOResponse
 
 from app.jsonapi import openapi
 from app.jsonapi.exceptions import json_pointer
+from app.jsonapi.fields import FixedDecimal, flatten_messages
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE, install_json_provider
 from app.jsonapi.schemas import ErrorDocumentSchema
 
@@ -95,26 +95,6 @@ def error_object(
     if meta:
         obj["meta"] = dict(meta)
     return obj
-
-
-def flatten_messages(
-    messages: Any, path: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Yield ``(path, message)`` for each leaf of marshmallow/webargs messages.
-
-    ``{"json": {"data": {"attributes": {"name": ["Missing."]}}}}`` yields
-    ``(("json", "data", "attributes", "name"), "Missing.")``; marshmallow's
-    ``_schema`` key (schema-level errors) adds nothing to the path.
-    """
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            sub = path if key == ma.exceptions.SCHEMA else (*path, str(key))
-            yield from flatten_messages(value, sub)
-    elif isinstance(messages, list | tuple):
-        for item in messages:
-            yield from flatten_messages(item, path)
-    else:
-        yield path, str(messages)
 
 
 def validation_errors(
@@ -234,7 +214,6 @@ class JsonApi(flask_smorest.Api):  # type: ignore[misc]  # flask-smorest is unty
         ]
         super().init_app(app, spec_kwargs=kwargs)
         openapi.register_components(self.spec)
-        from app.jsonapi.attributes import FixedDecimal  # imports this module
 
         # Answered as strings (as Django REST framework did), accepted as both.
         self.register_field(FixedDecimal, "string", "decimal")

@@ -17,8 +17,8 @@ from typing import Any
 import marshmallow as ma
 
 from app.errors import ConflictError, ErrorDetail, ValidationError
-from app.jsonapi.errors import flatten_messages
 from app.jsonapi.exceptions import json_pointer
+from app.jsonapi.fields import flatten_messages
 from app.jsonapi.request import ResourceInput, parse_id
 
 

@@ -10,7 +10,8 @@ import pytest
 import marshmallow as ma
 
 from app.errors import ValidationError
-from app.jsonapi.attributes import FixedDecimal, load_attributes
+from app.jsonapi.attributes import load_attributes
+from app.jsonapi.fields import FixedDecimal
 from app.services.series.epoch import (
     OPEN_END_S,
     end_from_epoch,

@@ -6,7 +6,8 @@ import marshmallow as ma
 from marshmallow.validate import Length, Range
 
 from app.blueprints.docs import Related, document_schemas
-from app.jsonapi.attributes import FixedDecimal, not_blank
+from app.jsonapi.attributes import not_blank
+from app.jsonapi.fields import FixedDecimal
 
 
 class RoomAttributesSchema(ma.Schema):
