@@ -27,7 +27,7 @@ from werkzeug.sansio.response import Response as SansIOResponse
 
 from app.jsonapi import openapi
 from app.jsonapi.exceptions import json_pointer
-from app.jsonapi.fields import FixedDecimal, flatten_messages
+from app.jsonapi.fields import decimal_property, flatten_messages
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE, install_json_provider
 from app.jsonapi.schemas import ErrorDocumentSchema
 
@@ -216,7 +216,7 @@ class JsonApi(flask_smorest.Api):  # type: ignore[misc]  # flask-smorest is unty
         openapi.register_components(self.spec)
 
         # Answered as strings (as Django REST framework did), accepted as both.
-        self.register_field(FixedDecimal, "string", "decimal")
+        self.ma_plugin.converter.add_attribute_function(decimal_property)
 
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
         """Render ``abort()``, routing and webargs errors as JSON:API."""

@@ -1,26 +1,33 @@
 """Marshmallow-level pieces shared by request loading and error documents.
 
-``FixedDecimal`` (a field the attribute schemas use and the OpenAPI plugin
-documents) and ``flatten_messages`` (marshmallow/webargs messages as paths) live
+``FixedDecimal`` (a field the attribute schemas use, and ``decimal_property``,
+which documents it for the OpenAPI plugin) and ``flatten_messages`` (marshmallow/webargs messages as paths) live
 here, apart from :mod:`app.jsonapi.errors` and :mod:`app.jsonapi.attributes`, so
 that each of those imports them at the top instead of importing the other lazily.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import marshmallow as ma
+from marshmallow.validate import Range
+
+from app.jsonapi.decimal_schema import SHAPE, decimal_pattern, decimal_schema, largest
+
+_DECIMAL_TEXT = re.compile(SHAPE)
 
 
 class FixedDecimal(ma.fields.Decimal):
     """A decimal with at most ``max_digits`` digits and ``places`` decimal places.
 
-    Accepts JSON numbers and strings (``12.5``, ``"12.5"``, ``"3"``) and rejects
-    more decimal places instead of rounding, like Django's ``DecimalField``. The
-    value is rendered by the views, not by this field.
+    Accepts JSON numbers and plain decimal strings (``12.5``, ``"12.5"``, ``"3"``;
+    no exponent, sign ``+`` or blanks) and rejects more decimal places instead of
+    rounding, like Django's ``DecimalField``. Exactly what the document says
+    (:meth:`json_schema`) is accepted. The value is rendered by the views.
     """
 
     def __init__(self, max_digits: int, places: int, **kwargs: Any) -> None:
@@ -28,8 +35,24 @@ class FixedDecimal(ma.fields.Decimal):
         self.max_digits = max_digits
         self.fixed_places = places
 
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        """The lowest and highest value: the ``Range`` validators within the digits."""
+        top = largest(self.max_digits, self.fixed_places)
+        low, high = -top, top
+        for rule in self.validators:
+            if isinstance(rule, Range):
+                low = max(low, Decimal(rule.min if rule.min is not None else low))
+                high = min(high, Decimal(rule.max if rule.max is not None else high))
+        return low, high
+
+    def json_schema(self) -> dict[str, Any]:
+        """The OpenAPI description: a number or a decimal string within bounds."""
+        return decimal_schema(*self.bounds(), self.fixed_places)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (
+            isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value)
+        ):
             raise self.make_error("invalid")
         number: Decimal = super()._deserialize(value, attr, data, **kw)
         try:
@@ -47,16 +70,35 @@ class FixedDecimal(ma.fields.Decimal):
                 f"Ensure that there are no more than {whole_digits} digits "
                 "before the decimal point."
             )
+        low, high = self.bounds()
+        # Within range, yet not as documented (e.g. "-0" where 0 is the least).
+        in_range_text = isinstance(value, str) and low <= number <= high
+        documented = decimal_pattern(low, high, self.fixed_places)
+        if in_range_text and not re.fullmatch(documented, value):
+            raise self.make_error("invalid")
         return number.quantize(Decimal(1).scaleb(-self.fixed_places))
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kw: Any) -> Any:
-        """Return a JSON number: apispec documents the ``Range`` bounds with this.
+        """Return a JSON number: apispec renders defaults and examples with this.
 
-        A ``Decimal`` would reach the OpenAPI document as a string (``"0"``),
-        which makes ``minimum``/``maximum`` invalid there.
+        A ``Decimal`` would reach the OpenAPI document as a string (``"0"``).
         """
         number = super()._serialize(value, attr, obj, **kw)
         return None if number is None else float(number)
+
+
+def decimal_property(
+    converter: Any, field: ma.fields.Field[Any], ret: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """apispec attribute function: a :class:`FixedDecimal` is its ``json_schema``.
+
+    Replaces the number type and bounds apispec derived from the field class.
+    """
+    if not isinstance(field, FixedDecimal):
+        return {}
+    for key in ("type", "format", "minimum", "maximum", "x-minimum", "x-maximum"):
+        ret.pop(key, None)
+    return field.json_schema()
 
 
 def flatten_messages(
