@@ -7,9 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
 import marshmallow as ma
 
 from app.blueprints.docs import document_schemas
+from app.services.accounts import NAME_MAX, USERNAME_MAX, USERNAME_PATTERN
+from app.services.password_policy import MAX_LENGTH, MIN_LENGTH
+
+#: ``data.id`` as :func:`app.jsonapi.parse_resource` reads it.
+ENVELOPE_ID = {"anyOf": [{"type": "string"}, {"type": "integer"}]}
 
 
 class _Lenient(ma.Schema):
@@ -26,14 +33,18 @@ def document(
         name: names the OpenAPI schemas (``<name>Document`` ...).
         attributes: marshmallow fields of ``data.attributes``.
         type_name: the resource type the endpoint expects (default: ``name``).
+
+    The document names the one ``type`` the view takes (an empty one is a 400,
+    another a 409) and the ``id`` it reads (a string, an integer or null), as
+    the envelope check does.
     """
     attrs = _Lenient.from_dict(attributes, name=f"{name}Attributes")
     data = _Lenient.from_dict(
         {
             "type": ma.fields.String(
-                required=True, metadata={"example": type_name or name}
+                required=True, metadata={"enum": [type_name or name]}
             ),
-            "id": ma.fields.Raw(),
+            "id": ma.fields.Raw(allow_none=True, metadata=ENVELOPE_ID),
             "attributes": ma.fields.Nested(attrs, required=True),
         },
         name=f"{name}Data",
@@ -51,6 +62,40 @@ def _secret(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(required=True, load_only=True, **kwargs)
 
 
+# The rules below are checked by the services (after trimming, in the
+# reference's words); the metadata only puts them in the document.
+
+
+def _username(**kwargs: Any) -> ma.fields.String:
+    rule = {
+        "pattern": rf"^\s*{USERNAME_PATTERN.pattern}\s*$",
+        "maxLength": USERNAME_MAX,
+    }
+    return ma.fields.String(metadata=rule, **kwargs)
+
+
+def _name(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(metadata={"maxLength": NAME_MAX}, **kwargs)
+
+
+def _address(**kwargs: Any) -> ma.fields.String:
+    """An address mail can reach: its domain has a dot and no special-use name
+    (``.test``, ``.local`` ...), as ``email_validator`` checks."""
+    names = "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" for c in name)
+        for name in SPECIAL_USE_DOMAIN_NAMES
+    )
+    rule = {"format": "email", "pattern": rf"^(?!.*\.({names})$)[^@]+@[^@]+\.[^@]+$"}
+    return ma.fields.String(metadata=rule, **kwargs)
+
+
+def _new_password() -> ma.fields.String:
+    """A new password: its length and "not only digits" (``\\D``) are documented;
+    likeness to the username or address and the second copy are not."""
+    rule = {"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH, "pattern": r"\D"}
+    return _secret(metadata=rule)
+
+
 LoginDocument = document(
     "LoginView",
     {
@@ -62,20 +107,20 @@ LoginDocument = document(
 UserPatchDocument = document(
     "AuthUserPatch",
     {
-        "username": _text(),
+        "username": _username(),
         "email": _text(),
-        "first_name": _text(),
-        "last_name": _text(),
+        "first_name": _name(),
+        "last_name": _name(),
     },
     type_name="User",
 )
 UserPutDocument = document(
     "UserPut",
     {
-        "username": _text(required=True),
+        "username": _username(required=True),
         "email": _text(),
-        "first_name": _text(load_default=""),
-        "last_name": _text(load_default=""),
+        "first_name": _name(load_default=""),
+        "last_name": _name(load_default=""),
     },
     type_name="User",
 )
@@ -83,7 +128,7 @@ PasswordChangeDocument = document(
     "PasswordChangeView",
     {
         "old_password": _secret(),
-        "new_password1": _secret(),
+        "new_password1": _new_password(),
         "new_password2": _secret(),
     },
 )
@@ -93,16 +138,16 @@ PasswordResetConfirmDocument = document(
     {
         "uid": _text(required=True),
         "token": _text(required=True),
-        "new_password1": _secret(),
+        "new_password1": _new_password(),
         "new_password2": _secret(),
     },
 )
 RegisterDocument = document(
     "RegisterView",
     {
-        "username": _text(required=True),
-        "email": _text(required=True),
-        "password1": _secret(),
+        "username": _username(required=True),
+        "email": _address(required=True),
+        "password1": _new_password(),
         "password2": _secret(),
     },
 )
