@@ -233,7 +233,8 @@ def request_body(schema: type[ma.Schema] | JsonSchema) -> dict[str, Any]:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The largest ``page[...]`` value the parser reads (18 digits; sizes clamp to 100).
+#: The largest integer the query parsers read (18 digits): ``page[...]`` (sizes
+#: clamp to 100) and id filters; a longer number is refused with 400.
 PAGE_MAX = 10**18 - 1
 PAGE_PARAMETERS: tuple[dict[str, Any], ...] = (
     {
@@ -266,7 +267,9 @@ def filter_parameter(
 def id_filter(name: str, what: str) -> dict[str, Any]:
     """Return ``filter[name]``: only items of the ``what`` with this integer id."""
     return filter_parameter(
-        name, f"Only those of this {what} (id)", {"type": "integer", "minimum": 0}
+        name,
+        f"Only those of this {what} (id)",
+        {"type": "integer", "minimum": 0, "maximum": PAGE_MAX},
     )
 
 
@@ -292,8 +295,9 @@ def include_parameter(*paths: str) -> dict[str, Any]:
     """Return ``include``: related resources to add, comma-separated ``paths``."""
     return query_parameter(
         "include",
-        f"Related resources to include, comma-separated: {', '.join(paths)}",
-        {"type": "string", "enum": list(paths)},
+        f"Related resources to include, comma-separated: {', '.join(paths)}; "
+        "empty includes none",
+        {"type": "string", "enum": ["", *paths]},
     )
 
 
@@ -301,14 +305,15 @@ def sort_parameter(*order: str) -> dict[str, Any]:
     """Return ``sort``: the list's fixed ``order`` or a leading part of it.
 
     The API does not re-sort lists; naming their order is accepted and every
-    other ``sort`` is a 400.
+    other ``sort`` is a 400. An empty ``sort`` (and ``include``) asks for
+    nothing, as if absent: the parser takes it, so the document lists it.
     """
     accepted = [",".join(order[:n]) for n in range(1, len(order) + 1)]
     return query_parameter(
         "sort",
         f"The list's order, `{accepted[-1]}` (or a leading part of it); "
-        "other keys are refused with 400",
-        {"type": "string", "enum": accepted},
+        "empty is the same; other keys are refused with 400",
+        {"type": "string", "enum": ["", *accepted]},
     )
 
 
