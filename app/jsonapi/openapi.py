@@ -92,8 +92,18 @@ def error_response(name: str) -> JsonObject:
     return response
 
 
+#: What holds for every string of every request and cannot be said per field:
+#: OpenAPI 3.0 has no schema for "any string" nor for member names.
+TEXT_RULE = (
+    "No string in a request, member names included, may contain NUL (U+0000) or "
+    "a lone UTF-16 surrogate: the database cannot store them, so they are "
+    "refused with 400 wherever they occur."
+)
+
+
 def register_components(spec: APISpec) -> None:
-    """Add the error responses and the security schemes to ``spec``."""
+    """Add the error responses, the security schemes and :data:`TEXT_RULE` to ``spec``."""
+    spec.options.setdefault("info", {}).setdefault("description", TEXT_RULE)
     for name in ERROR_RESPONSES:
         spec.components.response(name, error_response(name))
     for name, scheme in SECURITY_SCHEMES.items():
