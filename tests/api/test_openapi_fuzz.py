@@ -9,7 +9,8 @@ savepoint that is rolled back, so each one sees the same world. A 5xx, a respons
 the document does not describe (status, content type, headers, body) or one
 slower than :data:`SLOW_S` fails the test, and so does a request valid by the
 document that is refused (400), or one invalid by it that is accepted; every
-failing operation is listed.
+failing operation is listed. A stateful phase then chains calls along the
+links between operations.
 """
 
 from __future__ import annotations
