@@ -12,8 +12,8 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 import marshmallow as ma
 
 from app.blueprints.docs import document_schemas
-from app.services.accounts import NAME_MAX, USERNAME_MAX, USERNAME_PATTERN
-from app.services.password_policy import MAX_LENGTH, MIN_LENGTH
+from app.services.accounts.password_policy import MAX_LENGTH, MIN_LENGTH
+from app.services.accounts.profile import NAME_MAX, USERNAME_MAX, USERNAME_PATTERN
 
 #: ``data.id`` as :func:`app.jsonapi.parse_resource` reads it.
 ENVELOPE_ID = {"anyOf": [{"type": "string"}, {"type": "integer"}]}
