@@ -61,7 +61,12 @@ def test_series_status_shows_watermarks(app: Flask, session: Session) -> None:
     assert "logged writes waiting for refresh: 0" in result.output
 
 
-def test_series_day_zone_says_when_the_stored_days_match(app: Flask) -> None:
+def test_series_day_zone_says_when_the_stored_days_match(
+    app: Flask, session: Session
+) -> None:
+    # The session fixture: the command's read runs in the test's rolled-back
+    # transaction, not in one left open on the run's app context, whose lock made
+    # a later TRUNCATE samples wait forever.
     result = app.test_cli_runner().invoke(args=["series", "day-zone"])
 
     assert result.exit_code == 0, result.output
