@@ -15,7 +15,7 @@ from pathlib import Path
 from app.services.accounts import passwords
 from app.services.ops import cooperative
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 # A greenlet ticks every 2 ms while another hashes and verifies passwords. If the
 # hashing held the worker's only thread, no tick would fall inside it.
