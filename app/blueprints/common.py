@@ -23,7 +23,7 @@ from app.jsonapi import (
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
-from app.services.series.epoch import MAX_EPOCH_S, to_epoch
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, to_epoch
 
 FALSE_FLAGS = frozenset({"", "0", "false", "no"})
 _INT = re.compile(r"[0-9]{1,18}")
@@ -74,11 +74,11 @@ def epoch_filter(params: QueryParams, name: str) -> int | None:
     if raw is None or raw.strip() == "":
         return None
     value = raw.strip()
-    if _INT.fullmatch(value) and int(value) <= MAX_EPOCH_S:
+    if _INT.fullmatch(value) and int(value) <= MAX_MANAGAIR_EPOCH_S:
         return int(value)
     raise ParameterError(
         f'Invalid filter[{name}] "{raw}": expected epoch seconds between 0 and '
-        f"{MAX_EPOCH_S}.",
+        f"{MAX_MANAGAIR_EPOCH_S}.",
         parameter=f"filter[{name}]",
     )
 

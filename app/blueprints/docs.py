@@ -31,6 +31,7 @@ from app.jsonapi import (
 )
 from app.jsonapi.fieldsets import sparse
 from app.jsonapi.routing import MAX_ID
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
 from app.services.tenancy.listing import Listing, Window
 
 JsonSchema = dict[str, Any]
@@ -288,7 +289,7 @@ def query_parameter(
 SEARCH_FILTER = filter_parameter(
     "search", "Terms (separated by spaces or commas) that must all occur"
 )
-EPOCH_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 2147483647}
+EPOCH_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_MANAGAIR_EPOCH_S}
 
 
 def include_parameter(*paths: str) -> dict[str, Any]:

@@ -6,9 +6,9 @@ import marshmallow as ma
 from marshmallow.validate import Range
 
 from app.blueprints.docs import UUID_ID, Related, document_schemas
-from app.services.series.epoch import MAX_EPOCH_S, OPEN_END_S
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, OPEN_END_S
 
-_EPOCH = Range(min=0, max=MAX_EPOCH_S)
+_EPOCH = Range(min=0, max=MAX_MANAGAIR_EPOCH_S)
 
 
 class InstallationAttributesSchema(ma.Schema):

@@ -6,9 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.blueprints.docs import document_schemas
-
-#: 9999-12-31T23:59:59Z, the last second the database can hold.
-MAX_EPOCH_S = 253_402_300_799
+from app.services.series.epoch import MAX_DATETIME_EPOCH_S
 
 
 class BoundsArgsSchema(ma.Schema):
@@ -23,12 +21,12 @@ class BoundsArgsSchema(ma.Schema):
 
     from_s = ma.fields.Integer(
         data_key="filter[from]",
-        validate=validate.Range(min=0, max=MAX_EPOCH_S),
+        validate=validate.Range(min=0, max=MAX_DATETIME_EPOCH_S),
         metadata={"description": "Start (inclusive), epoch seconds; default 0."},
     )
     to_s = ma.fields.Integer(
         data_key="filter[to]",
-        validate=validate.Range(min=0, max=MAX_EPOCH_S),
+        validate=validate.Range(min=0, max=MAX_DATETIME_EPOCH_S),
         metadata={"description": "End (inclusive), epoch seconds; default now."},
     )
 

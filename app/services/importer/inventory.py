@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.models.devices import node_model_quantities
 from app.services.importer.registry import reset_identity, upsert_rows
-from app.services.series.epoch import end_from_epoch, from_epoch
+from app.services.series.epoch import OPEN_END_S, end_from_epoch, from_epoch
 
 Row = Mapping[str, Any]
 SAMPLE_BATCH = 5000
@@ -195,7 +195,7 @@ def import_roomnodeinstallation(session: Session, rows: Sequence[Row]) -> int:
                 "node_id": uuid.UUID(str(f(r)["node"])),
                 "room_id": f(r)["room"],
                 "from_time": from_epoch(f(r)["from_timestamp_s"]),
-                "to_time": end_from_epoch(f(r).get("to_timestamp_s", 2147483647)),
+                "to_time": end_from_epoch(f(r).get("to_timestamp_s", OPEN_END_S)),
                 "description": f(r).get("description"),
                 "is_public": bool(f(r).get("is_public", False)),
                 "image": (f(r).get("image") or "").rsplit("/", 1)[-1] or None,

@@ -23,8 +23,8 @@ from app.models.samples import (
     TEMPERATURE_MIN_C,
     MeasurementStatus,
 )
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
 
-TIMESTAMP_MAX_S = 2_147_483_647
 EUI64_MAX_CHARS = 32
 ONE_TENTH = Decimal("0.1")
 STATUSES = frozenset(s.value for s in MeasurementStatus)
@@ -51,7 +51,7 @@ class Limits:
     @property
     def latest_s(self) -> int:
         """The newest acceptable ``timestamp_s``."""
-        return min(self.now_s + self.max_future_s, TIMESTAMP_MAX_S)
+        return min(self.now_s + self.max_future_s, MAX_MANAGAIR_EPOCH_S)
 
 
 def _blank(value: Any) -> bool:
@@ -163,9 +163,11 @@ def measurement_status(value: Any) -> str:
 
 
 def _in_window(field: str, seconds: int, limits: Limits) -> int:
-    if seconds < 0 or seconds > TIMESTAMP_MAX_S:
+    if seconds < 0 or seconds > MAX_MANAGAIR_EPOCH_S:
         raise FieldError(
-            field, f"Ensure this value is between 0 and {TIMESTAMP_MAX_S}.", "range"
+            field,
+            f"Ensure this value is between 0 and {MAX_MANAGAIR_EPOCH_S}.",
+            "range",
         )
     if seconds > limits.latest_s:
         raise FieldError(

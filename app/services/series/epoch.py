@@ -1,15 +1,25 @@
 """Epoch seconds at the API boundary, ``timestamptz`` in the database.
 
 The API speaks Managair's 32-bit positive epoch seconds; ``2147483647`` is the
-open end of an installation, stored as ``NULL``.
+open end of an installation, stored as ``NULL``. The bounds of the API's epoch
+seconds are defined here and nowhere else, so that every route accepts the same
+range for the same kind of field.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+#: Managair stores epoch seconds as signed 32-bit integers: 2**31 - 1 is the
+#: largest one, and it is what an installation that is still open ends at.
 OPEN_END_S = 2_147_483_647
-MAX_EPOCH_S = OPEN_END_S
+#: The largest epoch second a Managair timestamp attribute or ``filter[...]`` holds
+#: (installations, sample timestamps, listing filters); the same 32-bit limit.
+MAX_MANAGAIR_EPOCH_S = OPEN_END_S
+#: 9999-12-31T23:59:59Z, the last second a Python ``datetime`` can hold. The
+#: time-series ``filter[from]``/``filter[to]`` are read-only bounds on a window, not
+#: stored Managair attributes, so they accept any instant up to it.
+MAX_DATETIME_EPOCH_S = 253_402_300_799
 
 
 def to_epoch(moment: datetime) -> int:

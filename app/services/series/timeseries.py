@@ -35,9 +35,8 @@ from app.services.series.downsampled import (
     SeriesSource,
     read_series,
 )
+from app.services.series.epoch import OPEN_END_S
 
-#: The open end of an installation in the API (Managair's 2**31 - 1).
-OPEN_END_S = 2_147_483_647
 OPEN_END = tb.from_epoch_s(OPEN_END_S)
 ALL_TIME = Window(tb.EPOCH, datetime(9999, 1, 1, tzinfo=UTC))
 
