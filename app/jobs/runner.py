@@ -38,10 +38,9 @@ from app.jobs import JOBS, JobSpec, ResolvedJob, resolve
 from app.metrics import JOB_RUNS
 from app.services.access import SYSTEM
 from app.services.ops import database, job_runs
+from app.services.series.epoch import EPOCH
 
 log = logging.getLogger(__name__)
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Outcome(StrEnum):

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services.series import buckets as tb
+from app.services.series.epoch import to_epoch
 from tests.api.series_world import END, START, World, build_world
 
 
@@ -54,14 +54,14 @@ def test_installation_series_is_clipped_to_the_installation(
         _url(world),
         query_string={
             "resolution": "raw",
-            "filter[from]": str(tb.epoch_s(START - timedelta(days=5))),
-            "filter[to]": str(tb.epoch_s(END)),
+            "filter[from]": str(to_epoch(START - timedelta(days=5))),
+            "filter[to]": str(to_epoch(END)),
         },
     )
 
     stamps = resp.json["data"]["attributes"]["timestamps_s"]  # type: ignore[index]
-    assert min(stamps) >= tb.epoch_s(START)
-    assert max(stamps) < tb.epoch_s(START + timedelta(days=1))
+    assert min(stamps) >= to_epoch(START)
+    assert max(stamps) < to_epoch(START + timedelta(days=1))
 
 
 def test_installation_series_private_is_404_for_anonymous_and_strangers(
@@ -115,7 +115,7 @@ def test_node_series_spans_both_installations_for_members(
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
     assert resp.json["data"]["type"] == "Node-Series"  # type: ignore[index]
-    assert attributes["timestamps_s"] == [tb.epoch_s(START), tb.epoch_s(START) + 86400]
+    assert attributes["timestamps_s"] == [to_epoch(START), to_epoch(START) + 86400]
     assert all(n > 150 for n in attributes["co2_ppm_count"])
     assert "co2_ppm_avg" not in attributes
 
@@ -137,7 +137,7 @@ def test_series_empty_buckets_are_null_with_zero_count(
     )
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
-    hour = attributes["timestamps_s"].index(tb.epoch_s(START) + 3 * 3600)
+    hour = attributes["timestamps_s"].index(to_epoch(START) + 3 * 3600)
     assert attributes["co2_ppm_avg"][hour] is None
     assert attributes["co2_ppm_count"][hour] == 0
 
@@ -161,7 +161,7 @@ def test_series_csv_by_format_or_accept(
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
     assert rows[0][:3] == ["timestamp_s", "co2_ppm_avg", "co2_ppm_count"]
     assert len(rows) == 25
-    assert rows[1][0] == str(tb.epoch_s(START))
+    assert rows[1][0] == str(to_epoch(START))
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_series_accepts_iso_8601_bounds(client: FlaskClient, world: World) -> No
     )
 
     stamps = resp.json["data"]["attributes"]["timestamps_s"]  # type: ignore[index]
-    assert stamps[0] == tb.epoch_s(START + timedelta(hours=1))
+    assert stamps[0] == to_epoch(START + timedelta(hours=1))
     assert len(stamps) == 6
 
 

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Role
-from app.services.series import buckets as tb
+from app.services.series.epoch import to_epoch
 from tests.api.series_world import END, START, World, build_world
 from tests.factories import make_installation, make_membership, make_node, make_user
 from tests.support.series import stored_rows
@@ -27,7 +27,7 @@ def _count(session: Session, world: World, start_s: int, end_s: int) -> int:
     return sum(
         1
         for row in stored_rows(session, world.node.id)
-        if start_s <= tb.epoch_s(row.time) <= end_s
+        if start_s <= to_epoch(row.time) <= end_s
     )
 
 
@@ -64,7 +64,7 @@ def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
     client: FlaskClient, session: Session, world: World, path: str
 ) -> None:
     first = stored_rows(session, world.node.id)[10]
-    start_s = tb.epoch_s(first.time)
+    start_s = to_epoch(first.time)
     end_s = start_s + 3600
 
     resp = client.get(
@@ -142,8 +142,8 @@ def test_installation_timeseries_list_anonymous_sees_public_only(
     assert item["id"] == str(world.public.id)
     attributes = item["attributes"]
     assert attributes["node_id"] == str(world.node.id)
-    assert attributes["from_timestamp_s"] == tb.epoch_s(START)
-    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+    assert attributes["from_timestamp_s"] == to_epoch(START)
+    assert attributes["to_timestamp_s"] == to_epoch(START + timedelta(days=1)) - 1
 
 
 def test_installation_timeseries_list_counts_within_each_interval(
@@ -155,12 +155,12 @@ def test_installation_timeseries_list_counts_within_each_interval(
     )
 
     items = {i["id"]: i["attributes"] for i in resp.json["data"]}  # type: ignore[index]
-    middle_s = tb.epoch_s(START + timedelta(days=1))
+    middle_s = to_epoch(START + timedelta(days=1))
     assert items[str(world.public.id)]["sample_count"] == _count(
-        session, world, tb.epoch_s(START), middle_s - 1
+        session, world, to_epoch(START), middle_s - 1
     )
     assert items[str(world.private.id)]["sample_count"] == _count(
-        session, world, middle_s, tb.epoch_s(END) + 10**6
+        session, world, middle_s, to_epoch(END) + 10**6
     )
     assert items[str(world.private.id)]["to_timestamp_s"] == 2147483647
 
@@ -199,7 +199,7 @@ def test_installation_timeseries_detail_of_public_works_for_members_of_big_orgs(
 def test_installation_timeseries_detail_window_is_clipped_and_reported(
     client: FlaskClient, world: World
 ) -> None:
-    from_s = tb.epoch_s(START) + 7200
+    from_s = to_epoch(START) + 7200
 
     resp = client.get(
         f"/api/v1/installations/{world.public.id}/timeseries/",
@@ -208,7 +208,7 @@ def test_installation_timeseries_detail_window_is_clipped_and_reported(
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
     assert attributes["from_timestamp_s"] == from_s
-    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+    assert attributes["to_timestamp_s"] == to_epoch(START + timedelta(days=1)) - 1
     assert all(
         from_s <= s["timestamp_s"] <= attributes["to_timestamp_s"]
         for s in attributes["samples"]
@@ -242,5 +242,5 @@ def test_installation_timeseries_ended_installation_keeps_its_own_end(
     resp = client.get(f"/api/v1/installation-timeseries/{world.public.id}/")
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
-    assert attributes["to_timestamp_s"] == tb.epoch_s(START + timedelta(days=1)) - 1
+    assert attributes["to_timestamp_s"] == to_epoch(START + timedelta(days=1)) - 1
     assert make_installation is not None

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.services.series import buckets as tb
+from app.services.series.epoch import to_epoch
 
 QUANTITY_INDEX = {"co2_ppm": 1, "temperature_celsius": 2, "rel_humidity_percent": 3}
 
@@ -98,7 +99,7 @@ def stored_rows(session: Session, node_id: uuid.UUID) -> list[Row]:
 
 def utc_key(seconds: int) -> Callable[[datetime], Hashable]:
     """Group by UTC bucket of ``seconds``: the bucket's epoch seconds."""
-    return lambda t: tb.epoch_s(tb.floor(t, seconds))
+    return lambda t: to_epoch(tb.floor(t, seconds))
 
 
 def day_key(zone: ZoneInfo) -> Callable[[datetime], Hashable]:

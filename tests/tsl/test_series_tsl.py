@@ -29,6 +29,7 @@ from app.services.series.downsampled import (
     SeriesSource,
     read_series,
 )
+from app.services.series.epoch import to_epoch
 from tests.factories import make_node
 from tests.support.series import (
     AUTUMN,
@@ -264,7 +265,7 @@ def test_tsl_series_equal_a_direct_aggregate_of_the_samples(
         key: Callable[[datetime], Hashable]
         actual_key: Callable[[int], Hashable]
         if series.resolution == "raw":
-            key, actual_key = (lambda t: tb.epoch_s(t)), (lambda s: s)
+            key, actual_key = (lambda t: to_epoch(t)), (lambda s: s)
         elif series.resolution == "1d":
             zone = ZoneInfo(query.tz)
             key, actual_key = day_key(zone), local_day_of(zone)

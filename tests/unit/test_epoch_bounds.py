@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import tokenize
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.services.series import epoch
@@ -44,3 +45,10 @@ def test_the_open_end_is_managairs_largest_epoch_and_below_the_datetime_limit() 
     assert epoch.OPEN_END_S == epoch.MAX_MANAGAIR_EPOCH_S == 2**31 - 1
     assert epoch.from_epoch(epoch.MAX_DATETIME_EPOCH_S).year == 9999
     assert epoch.OPEN_END_S < epoch.MAX_DATETIME_EPOCH_S
+
+
+def test_to_epoch_rounds_down_exactly_even_at_the_last_datetime() -> None:
+    last = datetime.max.replace(tzinfo=UTC)  # 9999-12-31T23:59:59.999999Z
+
+    assert epoch.to_epoch(last) == epoch.MAX_DATETIME_EPOCH_S
+    assert epoch.from_epoch(epoch.to_epoch(last)) == last.replace(microsecond=0)

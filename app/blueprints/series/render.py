@@ -20,6 +20,7 @@ from app.jsonapi import (
 )
 from app.services.series import buckets as tb
 from app.services.series.downsampled import Series
+from app.services.series.epoch import to_epoch
 
 CSV_MEDIA_TYPE = "text/csv"
 
@@ -50,9 +51,9 @@ def series_document(
     attributes: dict[str, Any] = {
         "resolution": series.resolution,
         "tz": series.tz,
-        "query_timestamp_s": tb.epoch_s(now),
-        "from_timestamp_s": tb.epoch_s(window.start),
-        "to_timestamp_s": tb.epoch_s(max(window.start, window.stop - tb.ONE_US)),
+        "query_timestamp_s": to_epoch(now),
+        "from_timestamp_s": to_epoch(window.start),
+        "to_timestamp_s": to_epoch(max(window.start, window.stop - tb.ONE_US)),
         "timestamps_s": series.timestamps_s,
         **series.columns,
     }

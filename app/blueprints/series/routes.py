@@ -28,10 +28,10 @@ from app.blueprints.series.schemas import (
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
 from app.services.ops.replica import read_session
-from app.services.series import buckets as tb
 from app.services.series import timeseries
 from app.services.series.buckets import Window
 from app.services.series.downsampled import SeriesQuery
+from app.services.series.epoch import EPOCH
 
 blp = JsonApiBlueprint(
     "series",
@@ -45,7 +45,7 @@ blp = JsonApiBlueprint(
 
 
 def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
-    start = args.get("start") or tb.EPOCH
+    start = args.get("start") or EPOCH
     end = args.get("end") or now
     return SeriesQuery(
         window=Window.inclusive(start, end),

@@ -12,8 +12,8 @@ from marshmallow import validate
 from webargs.fields import DelimitedList
 
 from app.blueprints.docs import document_schemas
-from app.services.series import buckets as tb
 from app.services.series.downsampled import MAX_POINTS_LIMIT, RESOLUTIONS
+from app.services.series.epoch import from_epoch
 from app.services.series.sql import AGGREGATES, QUANTITIES
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
@@ -34,9 +34,7 @@ class TimeArg(ma.fields.Field):  # type: ignore[type-arg]  # marshmallow generic
     ) -> datetime:
         text = str(value).strip()
         try:
-            moment = (
-                tb.from_epoch_s(int(text)) if _INTEGER.fullmatch(text) else _iso(text)
-            )
+            moment = from_epoch(int(text)) if _INTEGER.fullmatch(text) else _iso(text)
         except (ValueError, OverflowError) as exc:
             raise ma.ValidationError(
                 "Expected epoch seconds or an ISO-8601 time "

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from app.jsonapi import JsonObject, resource
-from app.services.series import buckets as tb
+from app.services.series.epoch import to_epoch
 from app.services.series.timeseries import InstallationTimeseries, NodeTimeseries
 
 
@@ -14,7 +14,7 @@ def node_timeseries(item: NodeTimeseries, now: datetime) -> JsonObject:
     """A node's time series; ``samples`` only in the detail."""
     attributes: dict[str, Any] = {
         "node_alias": item.node_alias,
-        "query_timestamp_s": tb.epoch_s(now),
+        "query_timestamp_s": to_epoch(now),
         "from_timestamp_s": item.from_timestamp_s,
         "to_timestamp_s": item.to_timestamp_s,
         "sample_count": item.sample_count,
@@ -34,7 +34,7 @@ def installation_timeseries(item: InstallationTimeseries, now: datetime) -> Json
     attributes: dict[str, Any] = {
         "node_id": str(item.node_id),
         "node_alias": item.node_alias,
-        "query_timestamp_s": tb.epoch_s(now),
+        "query_timestamp_s": to_epoch(now),
         "from_timestamp_s": item.from_timestamp_s,
         "to_timestamp_s": item.to_timestamp_s,
         "sample_count": item.sample_count,

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from app.services.series.epoch import EPOCH, to_epoch
+
 ONE_US = timedelta(microseconds=1)
 US_PER_S = 1_000_000
 
@@ -74,16 +75,6 @@ def to_us(moment: datetime) -> int:
 def from_us(micros: int) -> datetime:
     """The instant ``micros`` microseconds after the epoch."""
     return EPOCH + timedelta(microseconds=micros)
-
-
-def from_epoch_s(seconds: int) -> datetime:
-    """The instant ``seconds`` after the epoch (the API's ``*_timestamp_s``)."""
-    return EPOCH + timedelta(seconds=seconds)
-
-
-def epoch_s(moment: datetime) -> int:
-    """Whole seconds since the epoch, rounded down."""
-    return to_us(moment) // US_PER_S
 
 
 def floor(moment: datetime, seconds: int) -> datetime:
@@ -155,7 +146,7 @@ def last_day_start_at_or_before(moment: datetime, zone: ZoneInfo) -> datetime:
 @lru_cache(maxsize=256)  # pure; a year of days is ~1.5 ms of date arithmetic
 def day_starts_s(first: date, last: date, zone: ZoneInfo) -> tuple[int, ...]:
     """Epoch seconds of the start of every local day from ``first`` to ``last``."""
-    return tuple(epoch_s(day_start(d, zone)) for d in days(first, last))
+    return tuple(to_epoch(day_start(d, zone)) for d in days(first, last))
 
 
 @lru_cache(maxsize=256)  # pure; a year of days is ~2 ms of date arithmetic

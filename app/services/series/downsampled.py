@@ -33,6 +33,7 @@ from app.jsonapi.exceptions import ParameterError
 from app.services.series import buckets as tb
 from app.services.series import sql
 from app.services.series.buckets import Level, Window
+from app.services.series.epoch import to_epoch
 from app.services.series.extent import Facts, SeriesSource, find_facts
 
 __all__ = [
@@ -169,8 +170,8 @@ def _utc(
     rows = _bucketed(
         session, source, query, data, full, level, level, facts, local_days=False
     )
-    first_key = tb.epoch_s(tb.floor(data.start, level.seconds))
-    last_key = tb.epoch_s(tb.floor(last, level.seconds))
+    first_key = to_epoch(tb.floor(data.start, level.seconds))
+    last_key = to_epoch(tb.floor(last, level.seconds))
     keys = list(range(first_key, last_key + 1, level.seconds))
     return _columnar(query, level.name, keys, keys, rows)
 

@@ -8,7 +8,10 @@ range for the same kind of field.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_S = timedelta(seconds=1)
 
 #: Managair stores epoch seconds as signed 32-bit integers: 2**31 - 1 is the
 #: largest one, and it is what an installation that is still open ends at.
@@ -23,8 +26,12 @@ MAX_DATETIME_EPOCH_S = 253_402_300_799
 
 
 def to_epoch(moment: datetime) -> int:
-    """Return ``moment`` as whole epoch seconds (rounded down)."""
-    return int(moment.timestamp() // 1)
+    """Return ``moment`` as whole epoch seconds (rounded down).
+
+    Integer arithmetic on the ``timedelta``, as the bucket grid computes: exact for
+    every ``datetime``, whatever its size.
+    """
+    return (moment - EPOCH) // ONE_S
 
 
 def end_to_epoch(moment: datetime | None) -> int:
@@ -34,7 +41,7 @@ def end_to_epoch(moment: datetime | None) -> int:
 
 def from_epoch(seconds: int) -> datetime:
     """Return epoch ``seconds`` as an aware UTC datetime."""
-    return datetime.fromtimestamp(seconds, UTC)
+    return EPOCH + timedelta(seconds=seconds)
 
 
 def end_from_epoch(seconds: int) -> datetime | None:

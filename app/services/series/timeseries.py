@@ -35,10 +35,16 @@ from app.services.series.downsampled import (
     SeriesSource,
     read_series,
 )
-from app.services.series.epoch import OPEN_END_S
+from app.services.series.epoch import (
+    EPOCH,
+    OPEN_END_S,
+    end_to_epoch,
+    from_epoch,
+    to_epoch,
+)
 
-OPEN_END = tb.from_epoch_s(OPEN_END_S)
-ALL_TIME = Window(tb.EPOCH, datetime(9999, 1, 1, tzinfo=UTC))
+OPEN_END = from_epoch(OPEN_END_S)
+ALL_TIME = Window(EPOCH, datetime(9999, 1, 1, tzinfo=UTC))
 
 
 class SampleObject(TypedDict):
@@ -172,7 +178,7 @@ def list_node_timeseries(
         [CountItem(str(n.id), SeriesSource(n.id, n.owner_id), ALL_TIME) for n in nodes],
     )
     return [
-        NodeTimeseries(n.id, n.alias, 0, tb.epoch_s(now), counts.get(str(n.id), 0))
+        NodeTimeseries(n.id, n.alias, 0, to_epoch(now), counts.get(str(n.id), 0))
         for n in nodes
     ]
 
@@ -189,8 +195,8 @@ def get_node_timeseries(
     access.require_authenticated(actor)
     node = access.get_visible(session, actor, Node, node_id)
     from_s = 0 if bounds.from_s is None else bounds.from_s
-    to_s = tb.epoch_s(now) if bounds.to_s is None else bounds.to_s
-    window = Window.inclusive(tb.from_epoch_s(from_s), tb.from_epoch_s(to_s))
+    to_s = to_epoch(now) if bounds.to_s is None else bounds.to_s
+    window = Window.inclusive(from_epoch(from_s), from_epoch(to_s))
     rows = samples(session, SeriesSource(node.id, node.owner_id), window)
     return NodeTimeseries(node.id, node.alias, from_s, to_s, len(rows), rows)
 
@@ -217,8 +223,8 @@ def list_installation_timeseries(
             i.id,
             i.node_id,
             i.node.alias,
-            tb.epoch_s(i.from_time),
-            OPEN_END_S if i.to_time is None else tb.epoch_s(i.to_time),
+            to_epoch(i.from_time),
+            end_to_epoch(i.to_time),
             counts.get(str(i.id), 0),
         )
         for i in installations
@@ -234,12 +240,10 @@ def get_installation_timeseries(
         NotFoundError: no such installation, or invisible to the actor.
     """
     installation = access.get_visible(session, actor, Installation, installation_id)
-    own_to = (
-        OPEN_END_S if installation.to_time is None else tb.epoch_s(installation.to_time)
-    )
-    from_s = max(tb.epoch_s(installation.from_time), bounds.from_s or 0)
-    to_s = min(own_to, tb.epoch_s(now) if bounds.to_s is None else bounds.to_s)
-    window = Window.inclusive(tb.from_epoch_s(from_s), tb.from_epoch_s(to_s))
+    own_to = end_to_epoch(installation.to_time)
+    from_s = max(to_epoch(installation.from_time), bounds.from_s or 0)
+    to_s = min(own_to, to_epoch(now) if bounds.to_s is None else bounds.to_s)
+    window = Window.inclusive(from_epoch(from_s), from_epoch(to_s))
     window = window.clip(installation_window(installation))
     rows = samples(session, installation_source(installation), window)
     return InstallationTimeseries(

@@ -23,6 +23,7 @@ from app.services.series.downsampled import (
     SeriesSource,
     read_series,
 )
+from app.services.series.epoch import from_epoch, to_epoch
 from app.services.series.timeseries import ALL_TIME, CountItem, count_samples
 from tests.factories import make_node
 from tests.support.series import (
@@ -66,11 +67,11 @@ def _read(session: Session, node: Node, query: SeriesQuery) -> Series:
 
 def _instants() -> st.SearchStrategy[datetime]:
     lo, hi = SPRING[0] - timedelta(days=1), AUTUMN[1] + timedelta(days=1)
-    seconds = st.integers(tb.epoch_s(lo), tb.epoch_s(hi)).map(tb.from_epoch_s)
+    seconds = st.integers(to_epoch(lo), to_epoch(hi)).map(from_epoch)
     inside = (
         st.sampled_from([SPRING, AUTUMN])
-        .flatmap(lambda span: st.integers(tb.epoch_s(span[0]), tb.epoch_s(span[1])))
-        .map(tb.from_epoch_s)
+        .flatmap(lambda span: st.integers(to_epoch(span[0]), to_epoch(span[1])))
+        .map(from_epoch)
     )
     edges = st.tuples(inside, st.sampled_from([600, 3600, 86400])).map(
         lambda pair: tb.floor(pair[0], pair[1])
@@ -126,7 +127,7 @@ def test_series_equals_direct_aggregate_of_raw_samples(
     rows = stored_rows(session, node.id)
     zone = ZoneInfo(tz)
     key, actual_key = {
-        "raw": (lambda t: tb.epoch_s(t), lambda s: s),
+        "raw": (lambda t: to_epoch(t), lambda s: s),
         "10m": (utc_key(600), lambda s: s),
         "1h": (utc_key(3600), lambda s: s),
         "1d": (day_key(zone), local_day_of(zone)),
@@ -158,9 +159,7 @@ def test_series_day_buckets_on_dst_days_last_23_and_25_hours(
     )
     assert starts[date(2024, 4, 1)] - starts[date(2024, 3, 31)] == 23 * 3600
     assert starts[date(2024, 10, 28)] - starts[date(2024, 10, 27)] == 25 * 3600
-    assert starts[date(2024, 3, 31)] == tb.epoch_s(
-        datetime(2024, 3, 30, 23, tzinfo=UTC)
-    )
+    assert starts[date(2024, 3, 31)] == to_epoch(datetime(2024, 3, 30, 23, tzinfo=UTC))
 
 
 def test_series_gap_fills_buckets_without_data(session: Session, node: Node) -> None:
@@ -172,7 +171,7 @@ def test_series_gap_fills_buckets_without_data(session: Session, node: Node) -> 
 
     days = len(series.timestamps_s)
     assert days == (AUTUMN[1] - SPRING[0]).days
-    empty = series.timestamps_s.index(tb.epoch_s(datetime(2024, 6, 1, tzinfo=UTC)))
+    empty = series.timestamps_s.index(to_epoch(datetime(2024, 6, 1, tzinfo=UTC)))
     assert series.columns["co2_ppm_avg"][empty] is None
 
 
@@ -227,7 +226,7 @@ def test_series_late_sample_below_watermark_shows_after_next_refresh(
         aggregates=("max",),
         quantities=("co2_ppm",),
     )
-    hour = tb.epoch_s(tb.floor(late_time, 3600))
+    hour = to_epoch(tb.floor(late_time, 3600))
 
     before = _read(session, node, query)
     aggregates.refresh(session, until=REFRESHED_UNTIL)
@@ -264,13 +263,13 @@ def test_sample_counts_equal_direct_count(
 def test_series_days_in_the_analysis_zone_come_from_the_stored_local_days(
     session: Session, node: Node
 ) -> None:
-    day = tb.epoch_s(datetime(2024, 3, 30, 23, tzinfo=UTC))  # 31 March in Berlin
+    day = to_epoch(datetime(2024, 3, 30, 23, tzinfo=UTC))  # 31 March in Berlin
     session.execute(
         text(
             "UPDATE samples_1d_local SET co2_max = 4999 "
             "WHERE node_id = :node AND bucket = :day"
         ),
-        {"node": node.id, "day": tb.from_epoch_s(day)},
+        {"node": node.id, "day": from_epoch(day)},
     )
     window = tb.Window(SPRING[0], SPRING[1])
 
@@ -296,7 +295,7 @@ def test_series_late_sample_shows_in_local_days_after_next_refresh(
         quantities=("co2_ppm",),
         tz="Europe/Berlin",
     )
-    day = tb.epoch_s(tb.day_start(tb.local_date(late_time, BERLIN), BERLIN))
+    day = to_epoch(tb.day_start(tb.local_date(late_time, BERLIN), BERLIN))
 
     before = _read(session, node, query)
     aggregates.refresh(session, until=REFRESHED_UNTIL)
