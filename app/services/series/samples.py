@@ -10,11 +10,11 @@ number of queries whatever their length.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from app.services.series import sql
 from app.services.series.epoch import from_epoch, to_epoch
 
-SampleObject = dict[str, Any]
+
+class SampleObject(TypedDict):
+    """Managair's serialized sample (its ``id`` is omitted: samples have none)."""
+
+    timestamp_s: int
+    co2_ppm: int
+    temperature_celsius: str | None
+    rel_humidity_percent: int | None
+    measurement_status: str
+
 
 _COLUMNS = (
     "time, co2_ppm, temperature_celsius, rel_humidity_percent, measurement_status"
@@ -160,6 +169,15 @@ def samples_in(session: Session, window: Window) -> list[SampleObject]:
         _SERIES,
         {"node_id": window.node_id, "t0": window.start, "t1": window.end},
     )
+    return sample_objects(rows)
+
+
+def sample_objects(rows: Iterable[Sequence[Any]]) -> list[SampleObject]:
+    """Return sample objects of rows already in the API's terms.
+
+    Each row is ``(timestamp_s, co2_ppm, temperature "22.0", humidity, status)``,
+    as the time-series and the inventory queries both select them.
+    """
     return [
         {
             "timestamp_s": timestamp_s,
@@ -188,6 +206,6 @@ def samples_and_stats(
         len(samples),
         from_epoch(first["timestamp_s"]),
         from_epoch(last["timestamp_s"]),
-        dict(last),
+        last.copy(),
     )
     return stats, samples

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -42,19 +42,10 @@ from app.services.series.epoch import (
     from_epoch,
     to_epoch,
 )
+from app.services.series.samples import SampleObject, sample_objects
 
 OPEN_END = from_epoch(OPEN_END_S)
 ALL_TIME = Window(EPOCH, datetime(9999, 1, 1, tzinfo=UTC))
-
-
-class SampleObject(TypedDict):
-    """Managair's serialized sample (its ``id`` is omitted: samples have none)."""
-
-    timestamp_s: int
-    co2_ppm: int
-    temperature_celsius: str | None
-    rel_humidity_percent: int | None
-    measurement_status: str
 
 
 @dataclass(frozen=True)
@@ -276,16 +267,7 @@ def samples(
             "stop": window.stop,
         },
     )
-    return [
-        {
-            "timestamp_s": t,
-            "co2_ppm": co2,
-            "temperature_celsius": temperature,
-            "rel_humidity_percent": humidity,
-            "measurement_status": status,
-        }
-        for t, co2, temperature, humidity, status in result
-    ]
+    return sample_objects(result)
 
 
 def count_samples(session: Session, items: Sequence[CountItem]) -> dict[str, int]:
