@@ -246,3 +246,17 @@ def test_registration_document_and_validation_agree(
     assert _valid(schema, sent) is valid
     _agrees(response.status_code, valid, js(response))
     assert len(mailbox.received) == int(valid)
+
+
+def test_a_page_far_beyond_the_end_is_404_not_a_database_error(
+    client: FlaskClient, world: World
+) -> None:
+    # 2000 * (10**18 - 1) rows to skip overflow PostgreSQL's bigint OFFSET.
+    query = {"page[size]": "2000", "page[number]": str(10**18 - 1)}
+
+    response = client.get(
+        "/api/v1/protocols/", query_string=query, headers=world.headers["owner"]
+    )
+
+    assert response.status_code == 404, js(response)
+    assert js(response)["errors"][0]["detail"] == "Invalid page."

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+#: PostgreSQL's largest OFFSET (bigint). A page far beyond the end (a page number
+#: of 18 digits times a page size) would overflow it and fail in the database;
+#: at this offset it is simply empty, and paging answers "Invalid page." (404).
+MAX_OFFSET = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Window:
@@ -23,7 +28,7 @@ class Window:
         """Return the window of 1-based page ``number`` of ``size`` rows."""
         if size is None:
             return cls()
-        return cls(offset=((number or 1) - 1) * size, limit=size)
+        return cls(offset=min(((number or 1) - 1) * size, MAX_OFFSET), limit=size)
 
 
 @dataclass(frozen=True)
