@@ -32,7 +32,7 @@ from app.jsonapi import (
 from app.jsonapi.fieldsets import sparse
 from app.jsonapi.routing import MAX_ID
 from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
-from app.services.tenancy.listing import Listing, Window
+from app.services.tenancy.listing import Listing, Page
 
 JsonSchema = dict[str, Any]
 
@@ -478,9 +478,9 @@ T = TypeVar("T")
 NO_QUERY = QueryParams()
 
 
-def window(params: QueryParams) -> Window:
+def page(params: QueryParams) -> Page:
     """Return the rows the requested page covers (all rows without ``page[size]``)."""
-    return Window.page(params.page_number, params.page_size)
+    return Page.numbered(params.page_number, params.page_size)
 
 
 def paged(

@@ -30,6 +30,7 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.epoch import to_epoch
+from app.services.series.window import ONE_US, Window
 from tests.factories import make_node
 from tests.support.series import (
     AUTUMN,
@@ -53,35 +54,35 @@ NODE_ID = uuid.UUID("7d3c0f52-0b7e-4b8e-9a51-2f3c8a1d0e01")
 ALL = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
 QUERIES = [
     SeriesQuery(
-        tb.Window(SPRING[0], AUTUMN[1]),
+        Window(SPRING[0], AUTUMN[1]),
         "1d",
         ("avg", "min", "max", "count"),
         ALL,
         "Europe/Berlin",
     ),
-    SeriesQuery(tb.Window(SPRING[0], AUTUMN[1]), "1d", ("avg", "count"), ALL, "UTC"),
-    SeriesQuery(tb.Window(SPRING[0], AUTUMN[1]), "1d", ("avg",), ALL, "Asia/Kolkata"),
+    SeriesQuery(Window(SPRING[0], AUTUMN[1]), "1d", ("avg", "count"), ALL, "UTC"),
+    SeriesQuery(Window(SPRING[0], AUTUMN[1]), "1d", ("avg",), ALL, "Asia/Kolkata"),
     SeriesQuery(
-        tb.Window.inclusive(SPRING[0] + timedelta(hours=5, seconds=17), SPRING[1]),
+        Window.inclusive(SPRING[0] + timedelta(hours=5, seconds=17), SPRING[1]),
         "1h",
         ("avg", "min", "max", "count"),
         ALL,
     ),
     SeriesQuery(
-        tb.Window(AUTUMN[0] + timedelta(minutes=3), AUTUMN[1]),
+        Window(AUTUMN[0] + timedelta(minutes=3), AUTUMN[1]),
         "10m",
         ("avg", "max", "count"),
         ("co2_ppm", "temperature_celsius"),
     ),
     SeriesQuery(
-        tb.Window(AUTUMN[0], AUTUMN[0] + timedelta(days=2)),
+        Window(AUTUMN[0], AUTUMN[0] + timedelta(days=2)),
         "auto",
         ("avg",),
         ALL,
         max_points=100,
     ),
     SeriesQuery(
-        tb.Window(SPRING[0], SPRING[0] + timedelta(hours=6)),
+        Window(SPRING[0], SPRING[0] + timedelta(hours=6)),
         "raw",
         ("avg", "count"),
         ALL,
@@ -272,7 +273,7 @@ def test_tsl_series_equal_a_direct_aggregate_of_the_samples(
         else:
             seconds = tb.LEVELS[series.resolution].seconds
             key, actual_key = utc_key(seconds), (lambda s: s)
-        end = query.window.stop - tb.ONE_US
+        end = query.window.stop - ONE_US
         expected = reference(
             rows, query.window.start, end, key, query.quantities, query.aggregates
         )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.services.series import buckets as tb
+from app.services.series.window import Window
 
 T = datetime(2024, 3, 31, 1, 37, 12, 500, tzinfo=UTC)
 
@@ -30,7 +31,7 @@ def test_grid_count_includes_both_ends() -> None:
 
 
 def test_window_inclusive_end_admits_the_end_instant() -> None:
-    window = tb.Window.inclusive(T, T)
+    window = Window.inclusive(T, T)
 
     assert not window.is_empty
     assert window.stop - window.start == timedelta(microseconds=1)

@@ -41,7 +41,7 @@ class AddressList(MethodView):
         params = parse_query_params(order=ORDER)
         params.check_include(())
         listing = addresses.list_addresses(
-            db.session(), current_actor(), docs.window(params)
+            db.session(), current_actor(), docs.page(params)
         )
         return docs.paged(listing, params, address_resource)
 

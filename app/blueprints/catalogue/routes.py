@@ -84,7 +84,7 @@ class _EntryList(MethodView):
         params = parse_query_params()
         params.check_include(())
         listing = catalogue.list_entries(
-            db.session(), self.kind.model, docs.window(params)
+            db.session(), self.kind.model, docs.page(params)
         )
         return docs.paged(listing, params, self.kind.render)
 

@@ -36,7 +36,7 @@ class FidelityList(MethodView):
         params.check_include(())
         filters = liveness.FidelityFilter(**args)
         listing = liveness.list_fidelity(
-            db.session(), current_actor(), filters, docs.window(params)
+            db.session(), current_actor(), filters, docs.page(params)
         )
         return docs.paged(listing, params, fidelity_resource)
 

@@ -51,7 +51,7 @@ from app.models import Installation, Node, Room
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory import installations, media, nodes
-from app.services.inventory.views import TimeSlice
+from app.services.series.window import Bounds
 
 blp = JsonApiBlueprint(
     "installations",
@@ -111,10 +111,12 @@ def _write(res: ResourceInput, partial: bool) -> installations.InstallationWrite
     )
 
 
-def _detail(pk: int, params: QueryParams, time_slice: TimeSlice) -> JsonObject:
+def _detail(
+    pk: int, params: QueryParams, bounds: Bounds, with_samples: bool = False
+) -> JsonObject:
     session, actor = db.session(), current_actor()
     query_s = now_s()
-    view = installations.installation_detail(session, actor, pk, time_slice)
+    view = installations.installation_detail(session, actor, pk, bounds, with_samples)
     included = _included(session, actor, [view.installation], params)
     return docs.one(installation_resource(view, query_s), params, included)
 
@@ -141,7 +143,7 @@ class InstallationList(MethodView):
         session, actor = db.session(), current_actor()
         query_s = now_s()
         listing = installations.list_installations(
-            session, actor, filters, docs.window(params)
+            session, actor, filters, docs.page(params)
         )
         rows = [view.installation for view in listing.items]
         return docs.paged(
@@ -160,7 +162,7 @@ class InstallationList(MethodView):
             res = create_input(session, actor, "Installation", "room", "Room", Room)
             write = _write(res, partial=False)
             inst = installations.create_installation(session, actor, write)
-        return docs.created(_detail(inst.id, params, TimeSlice()))
+        return docs.created(_detail(inst.id, params, Bounds()))
 
 
 @blp.route("/<int:pk>/")
@@ -172,12 +174,8 @@ class InstallationItem(MethodView):
         """Get an installation; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
         params.check_include(INCLUDES)
-        time_slice = TimeSlice(
-            epoch_filter(params, "from"),
-            epoch_filter(params, "to"),
-            include_timeseries(),
-        )
-        return _detail(pk, params, time_slice)
+        bounds = Bounds(epoch_filter(params, "from"), epoch_filter(params, "to"))
+        return _detail(pk, params, bounds, include_timeseries())
 
     @docs.updates(blp, INSTALLATION_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
@@ -204,7 +202,7 @@ class InstallationItem(MethodView):
             res = parse_resource(body(), "Installation", pk, require_id=True)
             write = _write(res, partial)
             installations.update_installation(session, actor, pk, write)
-        return _detail(pk, params, TimeSlice())
+        return _detail(pk, params, Bounds())
 
 
 @blp.route("/<int:pk>/room/")
@@ -246,4 +244,4 @@ def installation_image(pk: int) -> ResponseReturnValue:
         media.remove_image(store, name)
         raise
     media.remove_image(store, old)
-    return _detail(pk, QueryParams(), TimeSlice())
+    return _detail(pk, QueryParams(), Bounds())

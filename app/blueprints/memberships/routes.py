@@ -69,7 +69,7 @@ class MembershipList(MethodView):
         )
         session, actor = db.session(), current_actor()
         listing = memberships.list_memberships(
-            session, actor, filters, docs.window(params)
+            session, actor, filters, docs.page(params)
         )
         included = _included(session, actor, listing.items, include)
         return docs.paged(listing, params, render.membership, included)

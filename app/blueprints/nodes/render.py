@@ -33,7 +33,7 @@ def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonO
         attributes["latest_sample"] = stats.latest
     if view.window is not None:
         first = stats.first or view.window.start
-        last = stats.last or view.window.end
+        last = stats.last or view.window.last
         attributes["query_timestamp_s"] = query_timestamp_s
         attributes["from_timestamp_s"] = None if first is None else to_epoch(first)
         attributes["to_timestamp_s"] = None if last is None else to_epoch(last)

@@ -41,7 +41,7 @@ from app.jsonapi.attributes import load_attributes
 from app.models import Node, NodeModel, Organization, Protocol
 from app.services import access
 from app.services.inventory import catalogue, installations, nodes
-from app.services.inventory.views import TimeSlice
+from app.services.series.window import Bounds
 
 blp = JsonApiBlueprint(
     "nodes",
@@ -87,7 +87,7 @@ class NodeList(MethodView):
             search=search_terms(params),
         )
         listing = nodes.list_nodes(
-            db.session(), current_actor(), filters, docs.window(params)
+            db.session(), current_actor(), filters, docs.page(params)
         )
         return docs.paged(listing, params, node_resource)
 
@@ -111,13 +111,11 @@ class NodeItem(MethodView):
         """Get a node; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
         params.check_include(())
-        time_slice = TimeSlice(
-            epoch_filter(params, "from"),
-            epoch_filter(params, "to"),
-            include_timeseries(),
-        )
+        bounds = Bounds(epoch_filter(params, "from"), epoch_filter(params, "to"))
         query_s = now_s()
-        view = nodes.node_detail(db.session(), current_actor(), pk, time_slice)
+        view = nodes.node_detail(
+            db.session(), current_actor(), pk, bounds, include_timeseries()
+        )
         return docs.one(node_resource(view, query_s), params)
 
     @docs.updates(blp, NODE_DOCUMENTS)
@@ -143,7 +141,7 @@ class NodeItem(MethodView):
             access.get_owned(session, actor, Node, pk)  # 401, 404, 403 before 400
             res = parse_resource(body(), "Node", pk, require_id=True)
             nodes.update_node(session, actor, pk, _write(res, partial))
-            view = nodes.node_detail(session, actor, pk, TimeSlice())
+            view = nodes.node_detail(session, actor, pk, Bounds())
         return docs.one(node_resource(view, query_s))
 
 

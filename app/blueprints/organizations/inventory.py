@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.blueprints.common import search_terms
-from app.blueprints.docs import paged, window
+from app.blueprints.docs import page, paged
 from app.blueprints.nodes.render import node_resource
 from app.blueprints.sites.render import address_resource, site_resource
 from app.jsonapi import JsonObject, QueryParams
@@ -30,7 +30,7 @@ def sites_of(
     """
     access.get_visible(session, actor, Organization, organization_id)
     filters = sites.SiteFilters(organization_id, search_terms(params))
-    listing = sites.list_sites(session, actor, filters, window(params))
+    listing = sites.list_sites(session, actor, filters, page(params))
     ids = {s.address_id for s in listing.items}
     addresses = sites.visible_addresses(session, actor, ids)
     included = [address_resource(a) for a in addresses]
@@ -49,5 +49,5 @@ def nodes_of(
     access.require_may_query(actor, Node)
     access.get_visible(session, actor, Organization, organization_id)
     filters = nodes.NodeFilters(organization_id, search_terms(params))
-    listing = nodes.list_nodes(session, actor, filters, window(params))
+    listing = nodes.list_nodes(session, actor, filters, page(params))
     return paged(listing, params, node_resource)

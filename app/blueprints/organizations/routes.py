@@ -59,7 +59,7 @@ class OrganizationList(MethodView):
         params = parse_query_params(order=ORDER)
         include = params.check_include(INCLUDES)
         session, actor = db.session(), current_actor()
-        listing = organizations.list_organizations(session, actor, docs.window(params))
+        listing = organizations.list_organizations(session, actor, docs.page(params))
         included = _included(session, actor, listing.items, include)
         return docs.paged(listing, params, render.organization, included)
 
@@ -125,7 +125,7 @@ class OrganizationUsers(MethodView):
         """List the members (usernames) of one of your organizations."""
         params = parse_query_params(strict=False)
         listing = directory.organization_users(
-            db.session(), current_actor(), pk, docs.window(params)
+            db.session(), current_actor(), pk, docs.page(params)
         )
         return docs.paged(listing, params, user_render.user_summary)
 
@@ -139,7 +139,7 @@ class OrganizationMemberships(MethodView):
         """List the memberships of one of your organizations."""
         params = parse_query_params(strict=False)
         listing = memberships.organization_memberships(
-            db.session(), current_actor(), pk, docs.window(params)
+            db.session(), current_actor(), pk, docs.page(params)
         )
         return docs.paged(listing, params, membership_render.membership)
 

@@ -77,7 +77,7 @@ class RoomList(MethodView):
             search=search_terms(params),
         )
         listing = rooms.list_rooms(
-            db.session(), current_actor(), filters, docs.window(params)
+            db.session(), current_actor(), filters, docs.page(params)
         )
         return docs.paged(listing, params, room_resource)
 
@@ -144,7 +144,7 @@ def room_installations(pk: int) -> ResponseReturnValue:
     filters = installations.InstallationFilters(room_id=room.id)
     query_s = now_s()
     listing = installations.list_installations(
-        session, actor, filters, docs.window(params)
+        session, actor, filters, docs.page(params)
     )
     return docs.paged(
         listing, params, lambda view: installation_resource(view, query_s)

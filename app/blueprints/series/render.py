@@ -18,7 +18,6 @@ from app.jsonapi import (
     resource,
     single,
 )
-from app.services.series import buckets as tb
 from app.services.series.downsampled import Series
 from app.services.series.epoch import to_epoch
 
@@ -53,7 +52,7 @@ def series_document(
         "tz": series.tz,
         "query_timestamp_s": to_epoch(now),
         "from_timestamp_s": to_epoch(window.start),
-        "to_timestamp_s": to_epoch(max(window.start, window.stop - tb.ONE_US)),
+        "to_timestamp_s": to_epoch(max(window.start, window.last)),
         "timestamps_s": series.timestamps_s,
         **series.columns,
     }

@@ -29,9 +29,9 @@ from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
 from app.services.ops.replica import read_session
 from app.services.series import timeseries
-from app.services.series.buckets import Window
 from app.services.series.downsampled import SeriesQuery
 from app.services.series.epoch import EPOCH
+from app.services.series.window import Window
 
 blp = JsonApiBlueprint(
     "series",

@@ -113,7 +113,7 @@ class SiteList(MethodView):
             search=search_terms(params),
         )
         session, actor = db.session(), current_actor()
-        listing = sites.list_sites(session, actor, filters, docs.window(params))
+        listing = sites.list_sites(session, actor, filters, docs.page(params))
         included = _included(session, actor, listing.items, params)
         return docs.paged(listing, params, site_resource, included)
 
@@ -190,5 +190,5 @@ def site_rooms(pk: int) -> ResponseReturnValue:
     session, actor = db.session(), current_actor()
     site = sites.get_site(session, actor, pk)
     filters = rooms.RoomFilters(site_id=site.id)
-    listing = rooms.list_rooms(session, actor, filters, docs.window(params))
+    listing = rooms.list_rooms(session, actor, filters, docs.page(params))
     return docs.paged(listing, params, room_resource)

@@ -26,7 +26,7 @@ from app.blueprints.timeseries.schemas import (
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
 from app.services.series import timeseries
-from app.services.series.timeseries import Bounds
+from app.services.series.window import Bounds
 
 blp = JsonApiBlueprint(
     "timeseries",

@@ -43,7 +43,7 @@ class UserList(MethodView):
         params.check_include(())
         filters = directory.UserFilter(args.get("organization"), args.get("search"))
         listing = directory.list_users(
-            db.session(), current_actor(), filters, docs.window(params)
+            db.session(), current_actor(), filters, docs.page(params)
         )
         return docs.paged(listing, params, render.user_summary)
 

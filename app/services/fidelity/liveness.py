@@ -28,7 +28,7 @@ from app.models import Installation, Node, NodeFidelity, Room
 from app.models.devices import Fidelity
 from app.models.types import utcnow
 from app.services.access import Actor, get_visible, require_authenticated, scoped
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 DEFAULT_LIMIT_S = 7200
 
@@ -190,14 +190,14 @@ def list_query(
 
 
 def list_fidelity(
-    session: Session, actor: Actor, filters: FidelityFilter, window: Window
+    session: Session, actor: Actor, filters: FidelityFilter, page: Page
 ) -> Listing[FidelityView]:
-    """List the ``window`` of the verdicts ``actor`` may read (see :func:`list_query`).
+    """List the ``page`` of the verdicts ``actor`` may read (see :func:`list_query`).
 
     Raises:
         UnauthenticatedError: anonymous caller.
     """
-    found = fetch_entities(session, list_query(actor, filters), window)
+    found = fetch_entities(session, list_query(actor, filters), page)
     return Listing(tuple(views(found.items)), found.total)
 
 

@@ -12,14 +12,14 @@ from app.errors import ConflictError
 from app.models import Address, Site
 from app.services import access
 from app.services.access import Actor
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 NAMED_SITES = 10
 
 
-def list_addresses(session: Session, actor: Actor, window: Window) -> Listing[Address]:
-    """List the ``window`` of the addresses ``actor`` may see."""
-    return fetch_entities(session, addresses_select(actor), window)
+def list_addresses(session: Session, actor: Actor, page: Page) -> Listing[Address]:
+    """List the ``page`` of the addresses ``actor`` may see."""
+    return fetch_entities(session, addresses_select(actor), page)
 
 
 def addresses_select(actor: Actor) -> Select[Address]:

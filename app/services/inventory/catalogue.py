@@ -18,7 +18,7 @@ from app.errors import ConflictError, NotFoundError, ValidationError
 from app.models import Node, NodeModel, Protocol, Quantity
 from app.models.devices import node_model_quantities
 from app.services.access import Actor, require_staff
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 Entry = TypeVar("Entry", Quantity, Protocol, NodeModel)
 CatalogueModel = type[Quantity] | type[Protocol] | type[NodeModel]
@@ -42,14 +42,12 @@ class CatalogueWrite:
     quantity_ids: Sequence[int] | None = None
 
 
-def list_entries(
-    session: Session, model: type[Entry], window: Window
-) -> Listing[Entry]:
-    """List the ``window`` of the entries of ``model`` by id (models with quantities)."""
+def list_entries(session: Session, model: type[Entry], page: Page) -> Listing[Entry]:
+    """List the ``page`` of the entries of ``model`` by id (models with quantities)."""
     stmt = select(model).order_by(model.id)
     if model is NodeModel:
         stmt = stmt.options(selectinload(NodeModel.quantities))
-    return fetch_entities(session, stmt, window)
+    return fetch_entities(session, stmt, page)
 
 
 def get_entry(session: Session, model: type[Entry], ident: int) -> Entry:

@@ -22,14 +22,13 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.installation_rules import check_installation
-from app.services.inventory.views import (
-    InstallationView,
-    TimeSlice,
-    installation_window,
-)
+from app.services.inventory.views import InstallationView
 from app.services.series.epoch import end_from_epoch, from_epoch
-from app.services.series.samples import SampleObject, samples_and_stats, window_stats
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.series.extent import SeriesSource
+from app.services.series.samples import SampleObject
+from app.services.series.stats import samples_and_stats, window_stats
+from app.services.series.window import Bounds, installation_window
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 ROOM_POINTER = "/data/relationships/room"
 NODE_POINTER = "/data/relationships/node"
@@ -80,10 +79,10 @@ def installations_select(
 
 
 def list_installations(
-    session: Session, actor: Actor, filters: InstallationFilters, window: Window
+    session: Session, actor: Actor, filters: InstallationFilters, page: Page
 ) -> Listing[InstallationView]:
-    """List the ``window`` of the installations ``actor`` may see, with figures."""
-    found = fetch_entities(session, installations_select(actor, filters), window)
+    """List the ``page`` of the installations ``actor`` may see, with figures."""
+    found = fetch_entities(session, installations_select(actor, filters), page)
     return Listing(tuple(with_stats(session, found.items)), found.total)
 
 
@@ -91,8 +90,7 @@ def with_stats(
     session: Session, installations: Sequence[Installation]
 ) -> list[InstallationView]:
     """Attach the sample figures of each installation's own interval (one query)."""
-    now = utcnow()
-    windows = [installation_window(i, None, now) for i in installations]
+    windows = [(i.node_id, installation_window(i)) for i in installations]
     stats = window_stats(session, windows)
     return [InstallationView(i, s) for i, s in zip(installations, stats, strict=True)]
 
@@ -109,20 +107,28 @@ def get_installation(
 
 
 def installation_detail(
-    session: Session, actor: Actor, installation_id: int, time_slice: TimeSlice
+    session: Session,
+    actor: Actor,
+    installation_id: int,
+    bounds: Bounds,
+    with_samples: bool = False,
 ) -> InstallationView:
     """Return an installation with the figures (and samples) of the sliced window.
+
+    The window is ``[filter[from] or 0, filter[to] or now]`` within the
+    installation's own interval, both ends included.
 
     Raises:
         NotFoundError: no such installation or invisible.
     """
     inst = get_installation(session, actor, installation_id)
-    window = installation_window(inst, time_slice, utcnow())
+    window = bounds.window(utcnow()).clip(installation_window(inst))
     samples: list[SampleObject] | None = None
-    if time_slice.with_samples:
-        stats, samples = samples_and_stats(session, window)
+    if with_samples:
+        source = SeriesSource(inst.node_id, inst.node.owner_id)
+        stats, samples = samples_and_stats(session, source, window)
     else:
-        (stats,) = window_stats(session, [window])
+        (stats,) = window_stats(session, [(inst.node_id, window)])
     return InstallationView(inst, stats, samples)
 
 

@@ -26,15 +26,12 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
-from app.services.inventory.views import NodeView, TimeSlice, node_window
-from app.services.series.samples import (
-    SampleObject,
-    Window,
-    samples_and_stats,
-    window_stats,
-)
-from app.services.tenancy import listing
-from app.services.tenancy.listing import Listing, fetch_entities
+from app.services.inventory.views import NodeView
+from app.services.series.extent import SeriesSource
+from app.services.series.samples import SampleObject
+from app.services.series.stats import samples_and_stats, window_stats
+from app.services.series.window import ALL_TIME, Bounds
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
 EUI_POINTER = "/data/attributes/eui64"
@@ -90,10 +87,10 @@ def nodes_select(actor: Actor, filters: NodeFilters) -> Select[Node]:
 
 
 def list_nodes(
-    session: Session, actor: Actor, filters: NodeFilters, window: listing.Window
+    session: Session, actor: Actor, filters: NodeFilters, page: Page
 ) -> Listing[NodeView]:
-    """List the ``window`` of the nodes ``actor`` may see, with their sample figures."""
-    found = fetch_entities(session, nodes_select(actor, filters), window)
+    """List the ``page`` of the nodes ``actor`` may see, with their sample figures."""
+    found = fetch_entities(session, nodes_select(actor, filters), page)
     return Listing(tuple(with_stats(session, found.items)), found.total)
 
 
@@ -102,7 +99,7 @@ def with_stats(session: Session, nodes: Sequence[Node]) -> list[NodeView]:
 
     ``nodes`` come from a query already scoped to the actor.
     """
-    stats = window_stats(session, [Window(n.id) for n in nodes])
+    stats = window_stats(session, [(n.id, ALL_TIME) for n in nodes])
     verdicts = _fidelity_codes(session, [n.id for n in nodes])
     return [
         NodeView(n, s, fidelity=verdicts.get(n.id))
@@ -135,21 +132,26 @@ def get_node(session: Session, actor: Actor, node_id: uuid.UUID) -> Node:
 
 
 def node_detail(
-    session: Session, actor: Actor, node_id: uuid.UUID, time_slice: TimeSlice
+    session: Session,
+    actor: Actor,
+    node_id: uuid.UUID,
+    bounds: Bounds,
+    with_samples: bool = False,
 ) -> NodeView:
-    """Return a node with the figures (and samples) of the requested slice.
+    """Return a node with the figures (and samples) of the requested bounds.
 
     Raises:
         UnauthenticatedError: anonymous caller.
         NotFoundError: no such node or not a member of its owner.
     """
     node = get_node(session, actor, node_id)
-    window = node_window(node, time_slice, utcnow())
+    window = bounds.window(utcnow())
     samples: list[SampleObject] | None = None
-    if time_slice.with_samples:
-        stats, samples = samples_and_stats(session, window)
+    if with_samples:
+        source = SeriesSource(node.id, node.owner_id)
+        stats, samples = samples_and_stats(session, source, window)
     else:
-        (stats,) = window_stats(session, [window])
+        (stats,) = window_stats(session, [(node.id, window)], with_first=True)
     fidelity = _fidelity_codes(session, [node.id]).get(node.id)
     return NodeView(node, stats, window, samples, fidelity)
 

@@ -16,7 +16,7 @@ from app.models import Installation, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 SITE_POINTER = "/data/relationships/site"
 
@@ -39,10 +39,10 @@ class RoomWrite:
 
 
 def list_rooms(
-    session: Session, actor: Actor, filters: RoomFilters, window: Window
+    session: Session, actor: Actor, filters: RoomFilters, page: Page
 ) -> Listing[Room]:
-    """List the ``window`` of the rooms ``actor`` may see."""
-    return fetch_entities(session, rooms_select(actor, filters), window)
+    """List the ``page`` of the rooms ``actor`` may see."""
+    return fetch_entities(session, rooms_select(actor, filters), page)
 
 
 def rooms_select(actor: Actor, filters: RoomFilters) -> Select[Room]:

@@ -16,7 +16,7 @@ from app.models import Address, Installation, Organization, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
-from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.tenancy.listing import Listing, Page, fetch_entities
 
 OPERATOR_POINTER = "/data/relationships/operator"
 ADDRESS_POINTER = "/data/relationships/address"
@@ -40,10 +40,10 @@ class SiteWrite:
 
 
 def list_sites(
-    session: Session, actor: Actor, filters: SiteFilters, window: Window
+    session: Session, actor: Actor, filters: SiteFilters, page: Page
 ) -> Listing[Site]:
-    """List the ``window`` of the sites ``actor`` may see."""
-    return fetch_entities(session, sites_select(actor, filters), window)
+    """List the ``page`` of the sites ``actor`` may see."""
+    return fetch_entities(session, sites_select(actor, filters), page)
 
 
 def sites_select(actor: Actor, filters: SiteFilters) -> Select[Site]:

@@ -1,4 +1,4 @@
-"""Bucket arithmetic for downsampled series: windows, UTC grids and local days.
+"""Bucket arithmetic for downsampled series: UTC grids and local days.
 
 Pure functions, no database. Times are aware ``datetime`` objects in UTC; grids are
 computed on integer microseconds since the Unix epoch, so no float rounding creeps in.
@@ -18,8 +18,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from app.services.series.epoch import EPOCH, to_epoch
+from app.services.series.window import ONE_US
 
-ONE_US = timedelta(microseconds=1)
 US_PER_S = 1_000_000
 
 
@@ -43,28 +43,6 @@ LEVEL_1D = Level("1d", 86400, "samples_1d")
 LEVELS = {level.name: level for level in (LEVEL_10M, LEVEL_1H, LEVEL_1D)}
 #: Local days of one zone (``series_day_zone()``), 23-25 hours each: not a grid level.
 LEVEL_1D_LOCAL = Level("1d_local", 86400, "samples_1d_local")
-
-
-@dataclass(frozen=True)
-class Window:
-    """The half-open time range ``[start, stop)`` of a request."""
-
-    start: datetime
-    stop: datetime
-
-    @classmethod
-    def inclusive(cls, start: datetime, end: datetime) -> Window:
-        """The window of ``start <= time <= end`` (the API's inclusive bounds)."""
-        return cls(start, end + ONE_US)
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether no instant lies in the window."""
-        return self.stop <= self.start
-
-    def clip(self, other: Window) -> Window:
-        """The intersection of both windows (possibly empty)."""
-        return Window(max(self.start, other.start), min(self.stop, other.stop))
 
 
 def to_us(moment: datetime) -> int:

@@ -32,9 +32,11 @@ from app.errors import ValidationError
 from app.jsonapi.exceptions import ParameterError
 from app.services.series import buckets as tb
 from app.services.series import sql
-from app.services.series.buckets import Level, Window
+from app.services.series.buckets import Level
 from app.services.series.epoch import to_epoch
 from app.services.series.extent import Facts, SeriesSource, find_facts
+from app.services.series.stored import split
+from app.services.series.window import Window
 
 __all__ = [
     "MAX_POINTS_LIMIT",
@@ -105,7 +107,7 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
     )
     if facts is None or facts.first is None or facts.last is None:
         return empty
-    data = Window(facts.first, facts.last + tb.ONE_US)
+    data = Window.inclusive(facts.first, facts.last)
     resolution = _resolve(query, facts, data)
     if resolution == "raw":
         return _raw(session, source, query, data)
@@ -119,7 +121,7 @@ def _resolve(query: SeriesQuery, facts: Facts, data: Window) -> str:
         return query.resolution
     if facts.capped_count <= query.max_points:
         return "raw"
-    last = data.stop - tb.ONE_US
+    last = data.last
     for level in (tb.LEVEL_10M, tb.LEVEL_1H):
         if tb.grid_count(data.start, last, level.seconds) <= query.max_points:
             return level.name
@@ -161,7 +163,7 @@ def _utc(
     data: Window,
     level: Level,
 ) -> Series:
-    last = data.stop - tb.ONE_US
+    last = data.last
     if tb.grid_count(data.start, last, level.seconds) > MAX_POINTS_LIMIT:
         raise _too_many(level.name, tb.grid_count(data.start, last, level.seconds))
     full = Window(
@@ -185,7 +187,7 @@ def _days(
 ) -> Series:
     zone = ZoneInfo(query.tz)
     first_day = tb.local_date(data.start, zone)
-    last_day = tb.local_date(data.stop - tb.ONE_US, zone)
+    last_day = tb.local_date(data.last, zone)
     full = Window(
         tb.first_day_start_at_or_after(data.start, zone),
         tb.last_day_start_at_or_before(data.stop, zone),
@@ -248,18 +250,9 @@ def _bucketed(
 ) -> dict[int, tuple[Any, ...]]:
     """Run the bucketed statement; returns the value tuple of each bucket key."""
     watermark = facts.watermarks[stored.name] if stored is not None else None
-    materialized: Window | None = None
-    raw = [data]
-    if watermark is not None and full.start < min(full.stop, watermark):
-        materialized = Window(full.start, min(full.stop, watermark))
-        raw = [
-            w
-            for w in (
-                Window(data.start, materialized.start),
-                Window(materialized.stop, data.stop),
-            )
-            if not w.is_empty
-        ]
+    parts = split(data, full, watermark)
+    materialized = None if parts.stored.is_empty else parts.stored
+    raw = parts.raw
     statement = sql.bucketed_sql(
         tuple(sql.QUANTITIES[q] for q in query.quantities),
         query.aggregates,

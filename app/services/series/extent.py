@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.services.series import buckets as tb
 from app.services.series import sql
-from app.services.series.buckets import Window
+from app.services.series.stored import split_utc
+from app.services.series.window import ONE_US, Window
 
 
 @dataclass(frozen=True)
@@ -54,26 +55,19 @@ def find_facts(
         "1d": row["w1d"],
         "1d_local": row["w1d_local"],
     }
-    day = tb.LEVEL_1D.seconds
-    m0 = tb.ceil(window.start, day)
-    m1 = (
-        m0
-        if marks["1d"] is None
-        else max(m0, min(tb.floor(window.stop, day), marks["1d"]))
-    )
-    a1, b0 = (m0, m1) if m0 < m1 else (window.stop, window.stop)
+    parts = split_utc(window, tb.LEVEL_1D.seconds, marks["1d"])
     cap = max_points + 1 if resolution == "auto" else 0
     found = sql.fetch_one(
         session,
         sql.EXTENT_SQL,
         {
             **keys,
-            "a0": window.start,
-            "a1": a1,
-            "m0": m0,
-            "m1": m1,
-            "b0": b0,
-            "b1": window.stop,
+            "a0": parts.before.start,
+            "a1": parts.before.stop,
+            "m0": parts.stored.start,
+            "m1": parts.stored.stop,
+            "b0": parts.after.start,
+            "b1": parts.after.stop,
             "count_cap": cap,
         },
     )
@@ -99,10 +93,10 @@ def _refine(
     """Exact first/last sample times where only their (UTC) day was known."""
     one_day = tb.LEVEL_1D.width
     first_day, last_day = first == found["m_first"], last == found["m_last"]
-    f1 = first + one_day if first_day else first + tb.ONE_US
-    l0, l1 = last, (min(last + one_day, window.stop) if last_day else last + tb.ONE_US)
+    f1 = first + one_day if first_day else first + ONE_US
+    l0, l1 = last, (min(last + one_day, window.stop) if last_day else last + ONE_US)
     row = sql.fetch_one(
         session, sql.REFINE_SQL, {**keys, "f0": first, "f1": f1, "l0": l0, "l1": l1}
     )
     # A day whose samples were deleted since the last refresh keeps its bounds.
-    return row["first"] or first, row["last"] or l1 - tb.ONE_US
+    return row["first"] or first, row["last"] or l1 - ONE_US

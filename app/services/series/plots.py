@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Installation, Node
 from app.services.access import Actor, get_visible, require_authenticated
-from app.services.series.buckets import Window
 from app.services.series.downsampled import SeriesQuery, SeriesSource, read_series
+from app.services.series.window import Window
 
 QUANTITIES = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
 

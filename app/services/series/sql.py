@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from psycopg.rows import dict_row
@@ -244,11 +245,15 @@ def _raw_final(q: QuantitySpec, aggregate: str) -> str:
     return f"{aggregate}(s.{c})" + ("" if aggregate == "count" else _cast(q))
 
 
+# A sample as the API renders it: epoch seconds, temperature as its text "22.0".
+_SAMPLE_COLUMNS = (
+    "floor(extract(epoch FROM s.time))::bigint AS timestamp_s, s.co2_ppm, "
+    "s.temperature_celsius::text AS temperature_celsius, "
+    "s.rel_humidity_percent, s.measurement_status"
+)
 SAMPLES_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     f"""
-    SELECT floor(extract(epoch FROM s.time))::bigint AS timestamp_s, s.co2_ppm,
-           s.temperature_celsius::text AS temperature_celsius,
-           s.rel_humidity_percent, s.measurement_status
+    SELECT {_SAMPLE_COLUMNS}
     FROM samples s
     WHERE s.node_id = :node_id AND s.time >= :start AND s.time < :stop
       AND {GUARD}
@@ -307,30 +312,123 @@ def _executed(
         yield cursor
 
 
-# Sample counts of many (node, window) pairs in one statement: whole UTC days from
-# samples_1d below its watermark, the ragged ends and the fresh tail from raw samples.
-COUNTS_SQL = text(
-    """
-    SELECT w.key,
-           coalesce((SELECT sum(a.co2_count) FROM samples_1d a
-                     WHERE a.node_id = w.node_id AND a.bucket >= w.m0
-                       AND a.bucket < w.m1), 0)::bigint
-         + (SELECT count(*) FROM samples s
-            WHERE s.node_id = w.node_id AND s.time >= w.r0a AND s.time < w.r0b)
-         + (SELECT count(*) FROM samples s
-            WHERE s.node_id = w.node_id AND s.time >= w.r1a AND s.time < w.r1b)
-           AS sample_count
-    FROM unnest(CAST(:keys AS text[]), CAST(:node_ids AS uuid[]),
-                CAST(:owner_ids AS bigint[]),
-                CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]),
-                CAST(:r0a AS timestamptz[]), CAST(:r0b AS timestamptz[]),
-                CAST(:r1a AS timestamptz[]), CAST(:r1b AS timestamptz[]))
-         AS w(key, node_id, owner_id, m0, m1, r0a, r0b, r1a, r1b)
-    WHERE EXISTS (SELECT 1 FROM nodes n
-                  WHERE n.id = w.node_id AND n.owner_id = w.owner_id)
-    """
+# What the statistics of many windows need first: the daily level's watermark, and
+# whether this is the Apache edition (writes below the watermark are logged in
+# samples_dirty until the next refresh) or the TSL one (continuous aggregates).
+STATS_SETUP_SQL = text(
+    "SELECT CASE WHEN isfinite(w) THEN w END AS watermark, "
+    "to_regclass('samples_dirty') IS NOT NULL AS logged "
+    "FROM series_watermark('1d') w"
 )
 
-WATERMARK_1D_SQL = text(
-    "SELECT CASE WHEN isfinite(w) THEN w END FROM series_watermark('1d') w"
-)
+# The stored days (UTC) that may be stale, written to since the refresh that stored
+# them, as (node_id, day); a NULL node_id means every node.
+_STALE_LOGGED = """
+    SELECT DISTINCT d.node_id, time_bucket(INTERVAL '1 day', d.lo) AS day
+    FROM samples_dirty d
+    WHERE d.node_id = ANY (CAST(:nodes AS uuid[])) AND d.lo < :watermark
+"""
+# TSL: TimescaleDB's own invalidation logs, for the whole hypertable (not per node):
+# ranges written below a cagg's watermark and not yet refreshed, on the way samples ->
+# samples_10m -> samples_1h -> samples_1d (the raw hypertable's log, then each level's).
+# The internal times are microseconds since the Unix epoch; open ends are clipped to
+# [oldest, watermark) before the days are listed.
+_STALE_INVALIDATED = """
+    SELECT DISTINCT CAST(NULL AS uuid) AS node_id,
+           generate_series(time_bucket(INTERVAL '1 day', greatest(r.lo, :oldest)),
+                           least(r.hi, :watermark - INTERVAL '1 microsecond'),
+                           INTERVAL '1 day') AS day
+    FROM (
+        SELECT to_timestamp(greatest(i.lo, -210866803200000000) / 1e6) AS lo,
+               to_timestamp(least(i.hi, 9223371331200000000) / 1e6) AS hi
+        FROM (
+            SELECT l.lowest_modified_value AS lo, l.greatest_modified_value AS hi
+            FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log l
+            UNION ALL
+            SELECT m.lowest_modified_value, m.greatest_modified_value
+            FROM _timescaledb_catalog.continuous_aggs_materialization_invalidation_log m
+        ) i
+    ) r
+    WHERE r.lo < :watermark AND r.hi >= :oldest
+"""
+#: By edition: True when writes are logged in ``samples_dirty`` (Apache).
+STALE_DAYS_SQL = {True: text(_STALE_LOGGED), False: text(_STALE_INVALIDATED)}
+
+# Stored count, first and last day of each window's whole days [m0, m1): index-only
+# scans of samples_1d's key. The stale days of each node (skip_nodes/skip_days, often
+# none) are left out through a hashed subplan.
+_STORED_DAYS = """
+    SELECT w.key, c.n, c.first_day, c.last_day
+    FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
+                CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
+         AS w(key, node_id, m0, m1)
+    CROSS JOIN LATERAL (
+        SELECT sum(a.co2_count)::bigint AS n, min(a.bucket) AS first_day,
+               max(a.bucket) AS last_day
+        FROM samples_1d a
+        WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+          AND a.co2_count > 0 {skip}
+    ) c
+    WHERE w.m0 < w.m1
+"""
+#: By whether any stored day is stale.
+STORED_DAYS_SQL = {
+    False: text(_STORED_DAYS.format(skip="")),
+    True: text(
+        _STORED_DAYS.format(
+            skip="AND (a.node_id, a.bucket) NOT IN ("
+            "SELECT * FROM unnest(CAST(:skip_nodes AS uuid[]), "
+            "CAST(:skip_days AS timestamptz[])))"
+        )
+    ),
+}
+
+
+@lru_cache(maxsize=64)
+def ranges_sql(groups: int) -> TextClause:
+    """Count, first and last time of many raw ranges, one subquery per group.
+
+    Bound per group ``g``: arrays ``k<g>`` (keys), ``n<g>`` (nodes), ``lo<g>``,
+    ``hi<g>`` (the ranges ``[lo, hi)``) and the constants ``glo<g>``/``ghi<g>``
+    enclosing them, which let the planner keep only the chunks between them.
+    """
+    return text(  # sql-identifiers: vetted (constant text)
+        " UNION ALL ".join(
+            f"""
+            SELECT r.k, c.n, c.first, c.last
+            FROM unnest(CAST(:k{g} AS bigint[]), CAST(:n{g} AS uuid[]),
+                        CAST(:lo{g} AS timestamptz[]), CAST(:hi{g} AS timestamptz[]))
+                 AS r(k, node_id, lo, hi)
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS n, min(s.time) AS first, max(s.time) AS last
+                FROM samples s
+                WHERE s.node_id = r.node_id AND s.time >= r.lo AND s.time < r.hi
+                  AND s.time >= :glo{g} AND s.time < :ghi{g}
+            ) c
+            """  # noqa: S608 -- constant text, values bound
+            for g in range(groups)
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def rows_sql(groups: int) -> TextClause:
+    """The sample at each ``[lo, hi)`` (one instant), grouped as :func:`ranges_sql`."""
+    return text(  # sql-identifiers: vetted (constant text)
+        " UNION ALL ".join(
+            f"""
+            SELECT r.k, c.*
+            FROM unnest(CAST(:k{g} AS bigint[]), CAST(:n{g} AS uuid[]),
+                        CAST(:lo{g} AS timestamptz[]), CAST(:hi{g} AS timestamptz[]))
+                 AS r(k, node_id, lo, hi)
+            CROSS JOIN LATERAL (
+                SELECT {_SAMPLE_COLUMNS}
+                FROM samples s
+                WHERE s.node_id = r.node_id AND s.time >= r.lo AND s.time < r.hi
+                  AND s.time >= :glo{g} AND s.time < :ghi{g}
+                LIMIT 1
+            ) c
+            """  # noqa: S608 -- constant text, values bound
+            for g in range(groups)
+        )
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Organization, User
 from app.services import access
 from app.services.access import Actor
-from app.services.tenancy.listing import Listing, Window, fetch_rows
+from app.services.tenancy.listing import Listing, Page, fetch_rows
 
 _TERM_SEPARATORS = re.compile(r"[\s,]+")
 
@@ -51,7 +51,7 @@ class UserFilter:
 
 
 def list_users(
-    session: Session, actor: Actor, filters: UserFilter, window: Window
+    session: Session, actor: Actor, filters: UserFilter, page: Page
 ) -> Listing[UserSummary]:
     """List the users ``actor`` may see, narrowed by ``filters``, ordered by id.
 
@@ -72,12 +72,12 @@ def list_users(
         if filters.organization_id is None:
             condition = condition | access.findable_by_email(actor, filters.search)
     stmt = select(User.id, User.username).where(condition).order_by(User.id)
-    rows, total = fetch_rows(session, stmt, window)
+    rows, total = fetch_rows(session, stmt, page)
     return Listing(tuple(UserSummary(r.id, r.username) for r in rows), total)
 
 
 def organization_users(
-    session: Session, actor: Actor, organization_id: int, window: Window
+    session: Session, actor: Actor, organization_id: int, page: Page
 ) -> Listing[UserSummary]:
     """List the members of a visible organization, as far as ``actor`` may know them.
 
@@ -87,7 +87,7 @@ def organization_users(
     """
     access.require_may_query(actor, User)
     access.get_visible(session, actor, Organization, organization_id)
-    return list_users(session, actor, UserFilter(organization_id), window)
+    return list_users(session, actor, UserFilter(organization_id), page)
 
 
 def get_user(session: Session, actor: Actor, user_id: int) -> UserDetail:

@@ -20,7 +20,7 @@ from app.errors import ConflictError, ValidationError
 from app.models import Membership, Organization, Role, User
 from app.services import access
 from app.services.access import Actor
-from app.services.tenancy.listing import Listing, Window, fetch_rows
+from app.services.tenancy.listing import Listing, Page, fetch_rows
 from app.services.tenancy.unset import UNSET, Unset
 
 ROLE_POINTER = "/data/attributes/role"
@@ -68,7 +68,7 @@ class MembershipChanges:
 
 
 def list_memberships(
-    session: Session, actor: Actor, filters: MembershipFilter, window: Window
+    session: Session, actor: Actor, filters: MembershipFilter, page: Page
 ) -> Listing[MembershipView]:
     """List the memberships of ``actor``'s organizations, by role and organization.
 
@@ -83,12 +83,12 @@ def list_memberships(
         stmt = stmt.where(User.username == filters.username)
     if filters.user_id is not None:
         stmt = stmt.where(Membership.user_id == filters.user_id)
-    rows, total = fetch_rows(session, stmt, window)
+    rows, total = fetch_rows(session, stmt, page)
     return Listing(tuple(_view(row) for row in rows), total)
 
 
 def organization_memberships(
-    session: Session, actor: Actor, organization_id: int, window: Window
+    session: Session, actor: Actor, organization_id: int, page: Page
 ) -> Listing[MembershipView]:
     """List the memberships of a visible organization that ``actor`` may see.
 
@@ -99,7 +99,7 @@ def organization_memberships(
     access.require_may_query(actor, Membership)
     access.get_visible(session, actor, Organization, organization_id)
     return list_memberships(
-        session, actor, MembershipFilter(organization_id=organization_id), window
+        session, actor, MembershipFilter(organization_id=organization_id), page
     )
 
 
@@ -115,7 +115,7 @@ def user_memberships(
     access.require_may_query(actor, User)
     access.get_visible(session, actor, User, user_id)
     return list_memberships(
-        session, actor, MembershipFilter(user_id=user_id), Window()
+        session, actor, MembershipFilter(user_id=user_id), Page()
     ).items
 
 

@@ -20,7 +20,7 @@ from app.models import Membership, Organization, Role
 from app.services import access
 from app.services.access import Actor
 from app.services.tenancy import members
-from app.services.tenancy.listing import Listing, Window, fetch_rows
+from app.services.tenancy.listing import Listing, Page, fetch_rows
 from app.services.tenancy.unset import UNSET, Unset
 
 NAME_MAX = 50
@@ -60,7 +60,7 @@ class OrganizationChanges:
 
 
 def list_organizations(
-    session: Session, actor: Actor, window: Window
+    session: Session, actor: Actor, page: Page
 ) -> Listing[OrganizationView]:
     """List the organizations ``actor`` may see (members' and public ones) by name."""
     stmt = access.scoped(
@@ -68,7 +68,7 @@ def list_organizations(
         Organization,
         actor,
     )
-    rows, total = fetch_rows(session, stmt, window)
+    rows, total = fetch_rows(session, stmt, page)
     return Listing(tuple(views(session, actor, [r[0] for r in rows])), total)
 
 

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Membership, Node, Role, Sample
 from app.services.series.epoch import from_epoch
-from app.services.series.samples import Window, samples_in
+from app.services.series.extent import SeriesSource
+from app.services.series.samples import samples_in
+from app.services.series.window import ALL_TIME
 from tests.api.inventory.conftest import Headers, doc, js
 from tests.factories import make_samples
 
@@ -53,7 +55,9 @@ def test_non_unique_samples_are_refused(managair: Session) -> None:
 
 
 def test_samples_come_back_in_ascending_order(managair: Session) -> None:
-    samples = samples_in(managair, Window(ERS))
+    node = managair.get(Node, ERS)
+    assert node is not None
+    samples = samples_in(managair, SeriesSource(ERS, node.owner_id), ALL_TIME)
 
     times = [s["timestamp_s"] for s in samples]
     assert len(times) == 965

@@ -24,7 +24,7 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.epoch import from_epoch, to_epoch
-from app.services.series.timeseries import ALL_TIME, CountItem, count_samples
+from app.services.series.window import Window
 from tests.factories import make_node
 from tests.support.series import (
     AUTUMN,
@@ -114,7 +114,7 @@ def test_series_equals_direct_aggregate_of_raw_samples(
 ) -> None:
     start, end = min(a, b), max(a, b)
     query = SeriesQuery(
-        window=tb.Window.inclusive(start, end),
+        window=Window.inclusive(start, end),
         resolution=resolution,
         aggregates=tuple(aggs),
         quantities=tuple(quantities),
@@ -143,7 +143,7 @@ def test_series_day_buckets_on_dst_days_last_23_and_25_hours(
     session: Session, node: Node
 ) -> None:
     query = SeriesQuery(
-        window=tb.Window(datetime(2024, 3, 29, tzinfo=UTC), AUTUMN[1]),
+        window=Window(datetime(2024, 3, 29, tzinfo=UTC), AUTUMN[1]),
         resolution="1d",
         tz="Europe/Berlin",
     )
@@ -163,9 +163,7 @@ def test_series_day_buckets_on_dst_days_last_23_and_25_hours(
 
 
 def test_series_gap_fills_buckets_without_data(session: Session, node: Node) -> None:
-    query = SeriesQuery(
-        window=tb.Window(SPRING[0], AUTUMN[1]), resolution="1d", tz="UTC"
-    )
+    query = SeriesQuery(window=Window(SPRING[0], AUTUMN[1]), resolution="1d", tz="UTC")
 
     series = _read(session, node, query)
 
@@ -178,7 +176,7 @@ def test_series_gap_fills_buckets_without_data(session: Session, node: Node) -> 
 def test_series_auto_picks_finest_level_within_max_points(
     session: Session, node: Node
 ) -> None:
-    window = tb.Window(AUTUMN[0], AUTUMN[0] + timedelta(days=2))
+    window = Window(AUTUMN[0], AUTUMN[0] + timedelta(days=2))
 
     by_points = {
         points: _read(
@@ -191,7 +189,7 @@ def test_series_auto_picks_finest_level_within_max_points(
 
 
 def test_series_of_another_owner_reads_nothing(session: Session, node: Node) -> None:
-    query = SeriesQuery(window=tb.Window(SPRING[0], AUTUMN[1]), resolution="1h")
+    query = SeriesQuery(window=Window(SPRING[0], AUTUMN[1]), resolution="1h")
 
     series = read_series(session, SeriesSource(node.id, node.owner_id + 1), query)
 
@@ -204,7 +202,7 @@ def test_series_fresh_tail_above_watermark_is_read_from_raw_samples(
     fresh = Row(AUTUMN[1] + timedelta(minutes=3), 4321, None, None)
     insert_rows(session, node.id, [fresh])
     query = SeriesQuery(
-        window=tb.Window(AUTUMN[1], AUTUMN[1] + timedelta(hours=1)),
+        window=Window(AUTUMN[1], AUTUMN[1] + timedelta(hours=1)),
         resolution="10m",
         aggregates=("max",),
         quantities=("co2_ppm",),
@@ -221,7 +219,7 @@ def test_series_late_sample_below_watermark_shows_after_next_refresh(
     late_time = SPRING[0] + timedelta(hours=5, minutes=1, seconds=1)
     insert_rows(session, node.id, [Row(late_time, 9876, None, None)])
     query = SeriesQuery(
-        window=tb.Window(SPRING[0], SPRING[0] + timedelta(days=1)),
+        window=Window(SPRING[0], SPRING[0] + timedelta(days=1)),
         resolution="1h",
         aggregates=("max",),
         quantities=("co2_ppm",),
@@ -237,29 +235,6 @@ def test_series_late_sample_below_watermark_shows_after_next_refresh(
     assert after.columns["co2_ppm_max"][index] == 9876
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(a=_instants(), b=_instants())
-def test_sample_counts_equal_direct_count(
-    session: Session, node: Node, a: datetime, b: datetime
-) -> None:
-    start, end = min(a, b), max(a, b)
-    source = SeriesSource(node.id, node.owner_id)
-    items = [
-        CountItem("window", source, tb.Window.inclusive(start, end)),
-        CountItem("all", source, ALL_TIME),
-    ]
-
-    counts = count_samples(session, items)
-
-    rows = stored_rows(session, node.id)
-    assert counts["window"] == sum(1 for r in rows if start <= r.time <= end)
-    assert counts["all"] == len(rows)
-
-
 def test_series_days_in_the_analysis_zone_come_from_the_stored_local_days(
     session: Session, node: Node
 ) -> None:
@@ -271,7 +246,7 @@ def test_series_days_in_the_analysis_zone_come_from_the_stored_local_days(
         ),
         {"node": node.id, "day": from_epoch(day)},
     )
-    window = tb.Window(SPRING[0], SPRING[1])
+    window = Window(SPRING[0], SPRING[1])
 
     def daily_max(tz: str) -> list[Any]:
         query = SeriesQuery(window, "1d", ("max",), ("co2_ppm",), tz)
@@ -289,7 +264,7 @@ def test_series_late_sample_shows_in_local_days_after_next_refresh(
     late_time = SPRING[0] + timedelta(days=1, hours=5, minutes=1, seconds=1)
     insert_rows(session, node.id, [Row(late_time, 1, None, None)])
     query = SeriesQuery(  # 30 March is a whole day of the window
-        window=tb.Window(SPRING[0], SPRING[1]),
+        window=Window(SPRING[0], SPRING[1]),
         resolution="1d",
         aggregates=("min",),
         quantities=("co2_ppm",),
@@ -309,7 +284,7 @@ def test_series_late_sample_shows_in_local_days_after_next_refresh(
 def test_series_reads_are_never_prepared(session: Session, node: Node) -> None:
     # A prepared statement may get a generic plan, which opens every chunk.
     query = SeriesQuery(
-        window=tb.Window(SPRING[0], AUTUMN[1]), resolution="1d", tz="Europe/Berlin"
+        window=Window(SPRING[0], AUTUMN[1]), resolution="1d", tz="Europe/Berlin"
     )
 
     for _ in range(8):  # psycopg prepares from the 5th run on
