@@ -30,12 +30,14 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.epoch import to_epoch
-from app.services.series.window import ONE_US, Window
+from app.services.series.stats import window_stats
+from app.services.series.window import ALL_TIME, ONE_US, Window
 from tests.factories import make_node
 from tests.support.series import (
     AUTUMN,
     REFRESHED_UNTIL,
     SPRING,
+    Row,
     assert_series_matches,
     by_bucket,
     day_key,
@@ -101,6 +103,8 @@ class TslRun:
     series: list[Series]
     caggs_after_downgrade: int
     caggs_after_upgrade: int
+    #: window_stats after unrefreshed late writes, next to a direct count/max(time).
+    stats: list[tuple[tuple[int, datetime | None], tuple[int, datetime | None]]]
 
 
 def _pglite_app(url: str) -> Flask:
@@ -183,6 +187,7 @@ def tsl(pglite_url: str) -> TslRun:
         source = SeriesSource(NODE_ID, owner_id)
         answers = [read_series(session, source, query) for query in QUERIES]
         db.session.remove()
+        stats = _stats_after_late_writes()
 
         flask_migrate.downgrade(revision="0003")
         count = text(
@@ -194,7 +199,48 @@ def tsl(pglite_url: str) -> TslRun:
         after_up = db.session().execute(count).scalar_one()
         db.session.remove()
         db.engine.dispose()
-    return TslRun(edition, caggs, jobs, watermarks, answers, after_down, after_up)
+    return TslRun(
+        edition, caggs, jobs, watermarks, answers, after_down, after_up, stats
+    )
+
+
+def _stats_after_late_writes() -> list[
+    tuple[tuple[int, datetime | None], tuple[int, datetime | None]]
+]:
+    """Write below the watermark without a refresh, then compare the statistics."""
+    session = db.session()
+    day = datetime(2024, 3, 30, tzinfo=UTC)
+    insert_rows(
+        session,
+        NODE_ID,
+        [
+            Row(day + timedelta(hours=5, seconds=3), 4321, None, 10),
+            Row(day + timedelta(days=1, seconds=-1), 1234, None, None),
+        ],
+    )
+    session.execute(
+        text(
+            "DELETE FROM samples WHERE node_id = :node "
+            "AND time >= :day + INTERVAL '1 day' AND time < :day + INTERVAL '26 hours'"
+        ),
+        {"node": NODE_ID, "day": day},
+    )
+    session.commit()
+    windows = [
+        ALL_TIME,
+        Window.inclusive(SPRING[0] + timedelta(hours=5, seconds=17), SPRING[1]),
+        Window(day, day + timedelta(days=2)),
+    ]
+    found = window_stats(session, [(NODE_ID, w) for w in windows])
+    rows = stored_rows(session, NODE_ID)
+    db.session.remove()
+    result = []
+    for window, stats in zip(windows, found, strict=True):
+        inside = [r.time for r in rows if window.start <= r.time < window.stop]
+        result.append(
+            ((stats.count, stats.last), (len(inside), max(inside, default=None)))
+        )
+    return result
 
 
 def test_tsl_edition_gets_hierarchical_real_time_caggs_with_policies(
@@ -224,6 +270,11 @@ def test_tsl_refresh_moves_every_watermark(tsl: TslRun) -> None:
     assert tsl.watermarks["1d"] == tb.floor(REFRESHED_UNTIL, 86400)
     # The last Berlin midnight before 13:07 UTC on 27 October (CEST until 01:00 UTC).
     assert tsl.watermarks["1d_local"] == datetime(2024, 10, 26, 22, tzinfo=UTC)
+
+
+def test_tsl_counts_are_exact_after_late_writes_before_a_refresh(tsl: TslRun) -> None:
+    for found, expected in tsl.stats:
+        assert found == expected
 
 
 def test_tsl_downgrade_drops_the_caggs_and_upgrade_rebuilds_them(tsl: TslRun) -> None:
