@@ -19,7 +19,7 @@ from app.admin.base import JSON_METHODS, StaffIndexView, StaffView, back_office_
 from app.db import transaction
 from app.errors import DomainError, NotFoundError
 from app.extensions import db
-from app.models import Installation, Node, Organization, Room, Sample
+from app.models import Installation, Node, Organization, Room
 from app.models.types import utcnow
 from app.security import sessions
 from app.services.accounts import staff_users
@@ -28,6 +28,7 @@ from app.services.airquality.rules import WEEKDAYS
 from app.services.fidelity import overview
 from app.services.series import plots
 from app.services.series.plots import PlotSeries
+from app.services.series.stats import newest_sample_time
 
 #: The profile's keys (``airquality.rules.WEEKDAYS``) with their row labels.
 WEEKDAY_LABELS = tuple(
@@ -71,7 +72,7 @@ class DashboardView(StaffIndexView):
                 ("installations", Installation),
             )
         }
-        newest = session.scalar(select(func.max(Sample.time)))
+        newest = newest_sample_time(session)
         summary = overview.overview(session, back_office_actor(), limit=0)
         return self.render(
             "admin/dashboard.html", counts=counts, newest=newest, summary=summary

@@ -432,3 +432,9 @@ def rows_sql(groups: int) -> TextClause:
             for g in range(groups)
         )
     )
+
+
+# The newest sample time at or after a constant bound (chunks before it are not
+# planned), and the last stored day of any node.
+NEWEST_SINCE_SQL = text("SELECT max(s.time) FROM samples s WHERE s.time >= :since")
+NEWEST_DAY_SQL = text("SELECT max(a.bucket) FROM samples_1d a WHERE a.co2_count > 0")

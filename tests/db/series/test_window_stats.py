@@ -19,7 +19,12 @@ from app.services.series import aggregates
 from app.services.series.epoch import from_epoch, to_epoch
 from app.services.series.extent import SeriesSource
 from app.services.series.samples import samples_in
-from app.services.series.stats import EMPTY, samples_and_stats, window_stats
+from app.services.series.stats import (
+    EMPTY,
+    newest_sample_time,
+    samples_and_stats,
+    window_stats,
+)
 from app.services.series.window import ALL_TIME, Window
 from tests.factories import T0, make_node, make_samples
 from tests.support.series import (
@@ -195,3 +200,17 @@ def test_sample_objects_render_as_the_reference(session: Session) -> None:
         "rel_humidity_percent": 45,
         "measurement_status": "M",
     }
+
+
+@pytest.mark.parametrize("tail", ["kept", "deleted"])
+def test_newest_sample_time_equals_a_direct_max(
+    session: Session, node: Node, tail: str
+) -> None:
+    if tail == "deleted":  # nothing above the watermark: the last stored day
+        session.execute(
+            text("DELETE FROM samples WHERE time >= :t"),
+            {"t": REFRESHED_UNTIL - timedelta(days=1)},
+        )
+    direct = session.execute(text("SELECT max(time) FROM samples")).scalar()
+
+    assert newest_sample_time(session) == direct
