@@ -37,8 +37,8 @@ def airquality_resource(result: RoomAirQuality, query_timestamp_s: int) -> JsonO
     """Render the indicator of a room; ``links.self`` is the room, as in Managair."""
     attributes: JsonObject = {
         "query_timestamp_s": query_timestamp_s,
-        "from_timestamp_s": result.window.start_s,
-        "to_timestamp_s": result.window.end_s,
+        "from_timestamp_s": result.period.start_s,
+        "to_timestamp_s": result.period.end_s,
         "clean_air_medal": result.clean_air_medal,
     }
     if result.histogram is not None:

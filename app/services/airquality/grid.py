@@ -1,6 +1,6 @@
 """The uniform 10-minute grid of a room's CO2 series (Managair §6.2, steps 3-6).
 
-The grid points are ``start + k·10 min`` for every ``k`` in the window. A point
+The grid points are ``start + k·10 min`` for every ``k`` in the period. A point
 ``g`` is *covered* when the last sample at or before ``g`` and the first sample
 at or after ``g`` are at most 30 minutes apart; its value is then the linear
 interpolation between those two samples (a sample exactly at ``g`` gives its own
@@ -9,8 +9,8 @@ other point is missing (NaN). This is the reference's rule without its quirks:
 the reference also blanked the point at the end of each gap and shifted day
 boundaries by the UTC offset.
 
-SQL reduces the raw samples to 10-minute buckets aligned to the window start
-(``time_bucket`` with the window start as origin), one series per node, keeping
+SQL reduces the raw samples to 10-minute buckets aligned to the period start
+(``time_bucket`` with the period start as origin), one series per node, keeping
 each bucket's count and its first and last sample. That is all the rule needs: within a bucket
 samples are less than 10 minutes apart, so the previous and next samples of a
 grid point are always a bucket's first or last one. numpy then computes every
@@ -32,14 +32,14 @@ import numpy.typing as npt
 import psycopg
 from sqlalchemy.orm import Session
 
+from app.services.airquality.period import Period
 from app.services.airquality.rules import MAX_GAP_S, STEP_S
 from app.services.airquality.sources import MARGIN, Span
-from app.services.airquality.window import Window
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: Buckets on each side of the window that can bound its edge points.
+#: Buckets on each side of the period that can bound its edge points.
 PAD = MAX_GAP_S // STEP_S
 
 # One row per non-empty bucket of the clipped samples. The constant bounds in
@@ -82,10 +82,10 @@ BUCKETS_SQL = """
 class Buckets:
     """Non-empty 10-minute buckets of one node, columnar.
 
-    ``k`` counts from the window start.
+    ``k`` counts from the period start.
 
     Attributes:
-        k: bucket index (negative before the window).
+        k: bucket index (negative before the period).
         n: samples in the bucket.
         first_s: epoch seconds of the bucket's first sample.
         first_co2: CO2 of the first sample.
@@ -108,13 +108,13 @@ class Buckets:
         return cls(no_int, no_int, no_float, no_float, no_float, no_float)
 
 
-def load_buckets(session: Session, spans: list[Span], window: Window) -> list[Buckets]:
-    """Reduce the samples of ``spans`` to 10-minute buckets aligned to the window.
+def load_buckets(session: Session, spans: list[Span], period: Period) -> list[Buckets]:
+    """Reduce the samples of ``spans`` to 10-minute buckets aligned to the period.
 
     Args:
         session: the database session (a replica is fine).
         spans: the clipped sample sources of the room.
-        window: the analysed window.
+        period: the analysed period.
 
     Returns:
         The non-empty buckets of each node with samples, in time order.
@@ -135,9 +135,9 @@ def load_buckets(session: Session, spans: list[Span], window: Window) -> list[Bu
         "his": [span.end for span in spans],
         "step": timedelta(seconds=STEP_S),
         "step_s": STEP_S,
-        "origin": window.start,
-        "scan_from": window.start - MARGIN,
-        "scan_to": window.end + MARGIN,
+        "origin": period.start,
+        "scan_from": period.start - MARGIN,
+        "scan_to": period.end + MARGIN,
     }
     with driver.cursor(binary=True) as cursor:
         # Unprepared: a generic plan would lose the plan-time chunk exclusion
@@ -185,7 +185,7 @@ def grid_values(buckets: Buckets, start_s: int, points: int) -> FloatArray:
     """Return the CO2 value of each grid point, NaN where data is missing.
 
     Args:
-        buckets: the non-empty buckets around the window.
+        buckets: the non-empty buckets around the period.
         start_s: epoch seconds of the first grid point.
         points: the number of grid points.
 

@@ -22,14 +22,14 @@ from app.services.airquality.metrics import (
     valid_days,
     weekday_profile,
 )
+from app.services.airquality.period import (
+    Period,
+    YearMonth,
+    month_period,
+    recent_period,
+)
 from app.services.airquality.rules import STEP_S
 from app.services.airquality.sources import room_spans
-from app.services.airquality.window import (
-    Window,
-    YearMonth,
-    month_window,
-    recent_window,
-)
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ class DayMetrics:
 
 @dataclass(frozen=True)
 class RoomAirQuality:
-    """The air-quality indicator of a room over a window."""
+    """The air-quality indicator of a room over a period."""
 
     room_id: int
-    window: Window
+    period: Period
     clean_air_medal: bool
     histogram: dict[str, list[float]] | None
     days: list[DayMetrics] | None
@@ -89,15 +89,15 @@ def room_air_quality(
     """Analyse the CO2 series of a room from the installations the actor may see.
 
     Days and hours are those of ``timezone``; a room without samples in the
-    window gets no medal, an empty profile and days without data. Several
+    period gets no medal, an empty profile and days without data. Several
     nodes installed at once count by their highest value at each grid point.
 
     Args:
         session: the database session (read-only use; a replica is fine).
         actor: the caller.
-        query: the room, the window and what to include.
+        query: the room, the period and what to include.
         timezone: IANA name of the analysis time zone.
-        now: the request time (for the 30-day window).
+        now: the request time (for the 30-day period).
 
     Returns:
         The indicator.
@@ -105,34 +105,34 @@ def room_air_quality(
     Raises:
         NotFoundError: the room does not exist or is invisible to the actor.
         ConflictError: two visible installations of one node in the room
-            overlap inside the window (the database forbids it; a data error).
+            overlap inside the period (the database forbids it; a data error).
     """
     room = get_visible(session, actor, Room, query.room_id)
     tz = ZoneInfo(timezone)
-    window = month_window(query.month, tz) if query.month else recent_window(now, tz)
-    spans = room_spans(session, actor, room.id, window)
+    period = month_period(query.month, tz) if query.month else recent_period(now, tz)
+    spans = room_spans(session, actor, room.id, period)
     values = room_values(
-        load_buckets(session, spans, window), window.start_s, window.points
+        load_buckets(session, spans, period), period.start_s, period.points
     )
-    clock = local_clock(window.start_s, window.points, timezone)
+    clock = local_clock(period.start_s, period.points, timezone)
     days = group_stats(values, runs(clock.day))
     return RoomAirQuality(
         room_id=room.id,
-        window=window,
+        period=period,
         clean_air_medal=clean_air_medal(days),
         histogram=weekday_profile(values, clock) if query.include_histogram else None,
-        days=_day_table(days, clock, window) if query.include_days else None,
+        days=_day_table(days, clock, period) if query.include_days else None,
     )
 
 
-def _day_table(days: Groups, clock: LocalClock, window: Window) -> list[DayMetrics]:
+def _day_table(days: Groups, clock: LocalClock, period: Period) -> list[DayMetrics]:
     """Turn the daily statistics into rows (one per day, so at most 31)."""
     valid = valid_days(days)
     score = days.excess_score
     rows = []
     for i, day in enumerate(day_dates(days, clock)):
         has_data = bool(days.present[i] > 0)
-        start = window.start + timedelta(seconds=int(STEP_S * days.starts[i]))
+        start = period.start + timedelta(seconds=int(STEP_S * days.starts[i]))
         rows.append(
             DayMetrics(
                 date=day,

@@ -1,6 +1,6 @@
 """Which samples feed a room's analysis: its visible installations, clipped.
 
-Managair took every sample of each installed node inside the window, also
+Managair took every sample of each installed node inside the period, also
 those from when the node hung in another room, and checked for simultaneous
 installations only partially (§6.2 step 2). Here each installation contributes
 only the samples inside its own interval. Several nodes in one room at once are
@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from app.errors import ConflictError
 from app.models import Installation
 from app.services.access import Actor, scoped
+from app.services.airquality.period import Period
 from app.services.airquality.rules import MAX_GAP_S
-from app.services.airquality.window import Window
 
-#: Samples this close outside the window still bound the grid points at its edges.
+#: Samples this close outside the period still bound the grid points at its edges.
 MARGIN = timedelta(seconds=MAX_GAP_S)
 
 
@@ -46,27 +46,27 @@ class Span:
 
 
 def room_spans(
-    session: Session, actor: Actor, room_id: int, window: Window
+    session: Session, actor: Actor, room_id: int, period: Period
 ) -> list[Span]:
     """Return the sample spans of the room's installations that ``actor`` may see.
 
-    Each installation is clipped to its own interval and to the window widened
-    by :data:`MARGIN` (samples just outside the window bound its edge points).
+    Each installation is clipped to its own interval and to the period widened
+    by :data:`MARGIN` (samples just outside the period bound its edge points).
 
     Args:
         session: the database session.
         actor: the caller; only installations visible to them count.
         room_id: the room (already checked to be visible).
-        window: the analysed window.
+        period: the analysed period.
 
     Returns:
         The spans, ordered by start; empty when no installation intersects.
 
     Raises:
         ConflictError: two visible installations of the same node are active
-            at the same time inside the window.
+            at the same time inside the period.
     """
-    lo, hi = window.start - MARGIN, window.end + MARGIN
+    lo, hi = period.start - MARGIN, period.end + MARGIN
     stmt = select(Installation).where(
         Installation.room_id == room_id,
         Installation.from_time <= hi,
@@ -86,12 +86,12 @@ def room_spans(
         )
         for inst in installations
     ]
-    refuse_self_overlaps(spans, window)
+    refuse_self_overlaps(spans, period)
     return spans
 
 
-def refuse_self_overlaps(spans: list[Span], window: Window) -> None:
-    """Raise when two spans of one node share a positive stretch inside the window.
+def refuse_self_overlaps(spans: list[Span], period: Period) -> None:
+    """Raise when two spans of one node share a positive stretch inside the period.
 
     Spans that merely touch (one ends the second the next begins, as when a
     client ends an installation and starts a new one "now") do not conflict.
@@ -100,8 +100,8 @@ def refuse_self_overlaps(spans: list[Span], window: Window) -> None:
     for span in spans:
         previous = latest.get(span.node_id)
         if previous is not None:
-            overlap_start = max(span.start, window.start)
-            overlap_end = min(previous.end, span.end, window.end)
+            overlap_start = max(span.start, period.start)
+            overlap_end = min(previous.end, span.end, period.end)
             if overlap_start < overlap_end:
                 raise ConflictError(
                     f"Installations {previous.installation_id} and "

@@ -16,7 +16,7 @@ from app.services.airquality.metrics import (
     runs,
     weekday_profile,
 )
-from app.services.airquality.window import YearMonth, month_window
+from app.services.airquality.period import YearMonth, month_period
 from tests.support.airquality import BERLIN
 
 DAY = 144  # grid points per 24-hour day
@@ -102,10 +102,10 @@ def test_day_statistics_of_a_day_with_excess() -> None:
 
 @pytest.mark.parametrize(("month", "days", "short"), [(3, 31, 30), (10, 31, 26)])
 def test_local_clock_days_follow_dst(month: int, days: int, short: int) -> None:
-    window = month_window(YearMonth(2024, month), BERLIN)
+    period = month_period(YearMonth(2024, month), BERLIN)
 
-    clock = local_clock(window.start_s, window.points, "Europe/Berlin")
-    stats = group_stats(np.full(window.points, 500.0), runs(clock.day))
+    clock = local_clock(period.start_s, period.points, "Europe/Berlin")
+    stats = group_stats(np.full(period.points, 500.0), runs(clock.day))
 
     assert len(stats.starts) == days
     lengths = stats.duration_s.tolist()
@@ -114,9 +114,9 @@ def test_local_clock_days_follow_dst(month: int, days: int, short: int) -> None:
 
 
 def test_local_clock_repeated_hour_counts_twice() -> None:
-    window = month_window(YearMonth(2024, 10), BERLIN)
+    period = month_period(YearMonth(2024, 10), BERLIN)
 
-    clock = local_clock(window.start_s, window.points, "Europe/Berlin")
+    clock = local_clock(period.start_s, period.points, "Europe/Berlin")
 
     hours_on_dst_day = np.unique(clock.hour[clock.day == clock.day[26 * DAY]])
     assert len(hours_on_dst_day) == 25
@@ -134,7 +134,7 @@ def test_local_clock_matches_the_zone_at_every_point(
     zone: str, month: YearMonth
 ) -> None:
     tz = ZoneInfo(zone)
-    start_s = month_window(month, tz).start_s + 3000  # transitions off the hour
+    start_s = month_period(month, tz).start_s + 3000  # transitions off the hour
     points = 31 * DAY
 
     clock = local_clock(start_s, points, zone)
@@ -150,8 +150,8 @@ def test_local_clock_matches_the_zone_at_every_point(
 
 
 def test_weekday_profile_monday_first_in_local_hours() -> None:
-    window = month_window(YearMonth(2024, 1), BERLIN)  # 2024-01-01 is a Monday
-    clock = local_clock(window.start_s, window.points, "Europe/Berlin")
+    period = month_period(YearMonth(2024, 1), BERLIN)  # 2024-01-01 is a Monday
+    clock = local_clock(period.start_s, period.points, "Europe/Berlin")
     values = (clock.weekday * 100 + clock.hour_of_day).astype(float)
 
     profile = weekday_profile(values, clock)
@@ -161,8 +161,8 @@ def test_weekday_profile_monday_first_in_local_hours() -> None:
 
 
 def test_weekday_profile_leaves_weekdays_with_a_missing_hour_empty() -> None:
-    window = month_window(YearMonth(2024, 1), BERLIN)
-    clock = local_clock(window.start_s, window.points, "Europe/Berlin")
+    period = month_period(YearMonth(2024, 1), BERLIN)
+    clock = local_clock(period.start_s, period.points, "Europe/Berlin")
     values = np.where((clock.weekday == 1) & (clock.hour_of_day == 5), np.nan, 500.0)
 
     profile = weekday_profile(values, clock)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.errors import ConflictError
+from app.services.airquality.period import Period
 from app.services.airquality.sources import Span, refuse_self_overlaps
-from app.services.airquality.window import Window
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
-WINDOW = Window(START, START + timedelta(days=31), START.date(), 31)
+PERIOD = Period(START, START + timedelta(days=31), START.date(), 31)
 
 
 def _span(installation_id: int, node_id: uuid.UUID, days: tuple[int, int]) -> Span:
@@ -27,7 +27,7 @@ def _span(installation_id: int, node_id: uuid.UUID, days: tuple[int, int]) -> Sp
 def test_refuse_self_overlaps_accepts_two_nodes_at_once() -> None:
     spans = [_span(1, uuid.uuid4(), (0, 31)), _span(2, uuid.uuid4(), (9, 11))]
 
-    refuse_self_overlaps(spans, WINDOW)
+    refuse_self_overlaps(spans, PERIOD)
 
 
 def test_refuse_self_overlaps_refuses_one_node_twice_at_once() -> None:
@@ -39,4 +39,4 @@ def test_refuse_self_overlaps_refuses_one_node_twice_at_once() -> None:
     ]
 
     with pytest.raises(ConflictError, match="Installations 1 and 3"):
-        refuse_self_overlaps(spans, WINDOW)
+        refuse_self_overlaps(spans, PERIOD)

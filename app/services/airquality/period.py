@@ -1,12 +1,13 @@
-"""The analysis window: a calendar month or the past 30 days, in local time."""
+"""The analysis period: a calendar month or the past 30 days, in local time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.services.airquality.rules import RECENT_DAYS, STEP_S
+from app.services.series.buckets import day_start
 
 #: The API's timestamps are 32-bit (``2147483647`` is "open end"); months must fit.
 FIRST_YEAR = 1970
@@ -35,14 +36,17 @@ class YearMonth:
 
 
 @dataclass(frozen=True)
-class Window:
-    """The half-open interval ``[start, end)`` analysed; both ends are local midnights.
+class Period:
+    """The whole local days analysed, ``[start, end)`` between two local midnights.
+
+    Not a series :class:`~app.services.series.window.Window`: a period also knows its
+    calendar days and the points of its 10-minute grid.
 
     Attributes:
         start: first instant, aware (UTC).
-        end: first instant after the window, aware (UTC).
+        end: first instant after the period, aware (UTC).
         first_day: the local calendar day ``start`` begins.
-        days: the number of local calendar days in the window.
+        days: the number of local calendar days in the period.
     """
 
     start: datetime
@@ -62,30 +66,25 @@ class Window:
 
     @property
     def points(self) -> int:
-        """Return the number of grid points in the window."""
+        """Return the number of grid points in the period."""
         return (self.end_s - self.start_s) // STEP_S
 
 
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """Return the instant (UTC) at which ``day`` begins in ``tz``."""
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-
-
-def _between(first: date, after_last: date, tz: ZoneInfo) -> Window:
-    return Window(
-        start=local_midnight(first, tz),
-        end=local_midnight(after_last, tz),
+def _between(first: date, after_last: date, tz: ZoneInfo) -> Period:
+    return Period(
+        start=day_start(first, tz),
+        end=day_start(after_last, tz),
         first_day=first,
         days=(after_last - first).days,
     )
 
 
-def month_window(month: YearMonth, tz: ZoneInfo) -> Window:
+def month_period(month: YearMonth, tz: ZoneInfo) -> Period:
     """Return the calendar month in ``tz``, from its first local midnight to the next."""
     return _between(month.first_day(), month.first_day_after(), tz)
 
 
-def recent_window(now: datetime, tz: ZoneInfo, days: int = RECENT_DAYS) -> Window:
+def recent_period(now: datetime, tz: ZoneInfo, days: int = RECENT_DAYS) -> Period:
     """Return the ``days`` local calendar days before today (today excluded)."""
     today = now.astimezone(tz).date()
     return _between(today - timedelta(days=days), today, tz)

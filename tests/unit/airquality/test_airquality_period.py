@@ -6,27 +6,27 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.services.airquality.window import YearMonth, month_window, recent_window
+from app.services.airquality.period import YearMonth, month_period, recent_period
 from tests.support.airquality import BERLIN
 
 
 def test_month_window_december_ends_at_new_year() -> None:
-    window = month_window(YearMonth(2023, 12), BERLIN)
+    period = month_period(YearMonth(2023, 12), BERLIN)
 
-    assert window.start == datetime(2023, 11, 30, 23, tzinfo=UTC)
-    assert window.end == datetime(2023, 12, 31, 23, tzinfo=UTC)
-    assert window.days == 31
+    assert period.start == datetime(2023, 11, 30, 23, tzinfo=UTC)
+    assert period.end == datetime(2023, 12, 31, 23, tzinfo=UTC)
+    assert period.days == 31
 
 
 def test_recent_window_is_30_local_days_before_today() -> None:
     now = datetime(2024, 11, 10, 23, 30, tzinfo=UTC)  # already Nov 11 in Berlin
 
-    window = recent_window(now, BERLIN)
+    period = recent_period(now, BERLIN)
 
-    assert window.first_day == date(2024, 10, 12)
-    assert window.end == datetime(2024, 11, 10, 23, tzinfo=UTC)
-    assert window.days == 30
-    assert window.end_s - window.start_s == 30 * 86400 + 3600  # crosses DST end
+    assert period.first_day == date(2024, 10, 12)
+    assert period.end == datetime(2024, 11, 10, 23, tzinfo=UTC)
+    assert period.days == 30
+    assert period.end_s - period.start_s == 30 * 86400 + 3600  # crosses DST end
 
 
 @pytest.mark.parametrize(
