@@ -138,7 +138,7 @@ def test_tsl_policy_compresses_samples_by_node_newest_first_and_every_level(
                 "WHERE hypertable_name = 'samples' ORDER BY attname"
             )
         ).all()
-        policies = dict(
+        policies: dict[str, str] = dict(
             session.execute(
                 text(
                     "SELECT coalesce(c.view_name, j.hypertable_name), "
