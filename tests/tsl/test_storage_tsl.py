@@ -18,12 +18,12 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.extensions import db
 from app.services.access import SYSTEM
 from app.services.ops import footprint, retention, storage
 from app.services.series import aggregates
 from tests.factories import make_ingest_key, make_node
+from tests.support.pglite import pglite_app
 
 pytestmark = pytest.mark.tsl
 
@@ -66,27 +66,11 @@ class Stored:
     compressed_chunks: int
 
 
-def _app(url: str) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_size": 1,
-                "max_overflow": 0,
-                "pool_pre_ping": False,
-            },
-            # PGlite serves one connection at a time: no second pool.
-            "INGEST_FAST_PATH": False,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def stored(pglite_url: str) -> Iterator[Stored]:
     """Migrate, apply the policy, load 120 days of 3 nodes, refresh, compress."""
-    app = _app(pglite_url)
+    # PGlite serves one connection at a time: no second pool for the fast path.
+    app = pglite_app(pglite_url, INGEST_FAST_PATH=False, LOG_LEVEL="WARNING")
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start -= timedelta(days=DAYS)
     with app.app_context():
@@ -181,18 +165,23 @@ def test_tsl_compression_stores_a_sample_in_at_most_15_bytes(stored: Stored) -> 
     assert stored.after.total_bytes < stored.before.total_bytes
 
 
-def _compressed_samples(stored: Stored) -> int:
+def _scalar(stored: Stored, sql: str, **params: Any) -> Any:
+    """One value, read on a session of its own (PGlite: one connection at a time)."""
     with stored.app.app_context():
-        count = db.session().execute(
-            text(
-                "SELECT count(*) FROM samples WHERE time < ("
-                "SELECT max(range_end) FROM timescaledb_information.chunks "
-                "WHERE hypertable_name = 'samples' AND is_compressed)"
-            )
-        )
-        total = int(count.scalar_one())
+        value = db.session().execute(text(sql), params).scalar_one()
         db.session.remove()
-    return total
+    return value
+
+
+def _compressed_samples(stored: Stored) -> int:
+    return int(
+        _scalar(
+            stored,
+            "SELECT count(*) FROM samples WHERE time < ("
+            "SELECT max(range_end) FROM timescaledb_information.chunks "
+            "WHERE hypertable_name = 'samples' AND is_compressed)",
+        )
+    )
 
 
 def _single(stored: Stored, moment: datetime, co2: int) -> Any:
@@ -219,18 +208,15 @@ def _single(stored: Stored, moment: datetime, co2: int) -> Any:
 
 
 def _is_compressed(stored: Stored, moment: datetime) -> bool:
-    with stored.app.app_context():
-        flag = db.session().execute(
-            text(
-                "SELECT c.is_compressed FROM timescaledb_information.chunks c "
-                "WHERE c.hypertable_name = 'samples' "
-                "AND c.range_start <= :t AND :t < c.range_end"
-            ),
-            {"t": moment},
+    return bool(
+        _scalar(
+            stored,
+            "SELECT c.is_compressed FROM timescaledb_information.chunks c "
+            "WHERE c.hypertable_name = 'samples' "
+            "AND c.range_start <= :t AND :t < c.range_end",
+            t=moment,
         )
-        result = bool(flag.scalar_one())
-        db.session.remove()
-    return result
+    )
 
 
 def test_tsl_late_single_sample_into_a_compressed_range_is_201_200_409(
@@ -330,6 +316,16 @@ def test_tsl_retention_drops_raw_chunks_and_keeps_the_aggregates(
         )
         db.session.commit()
         oldest = db.session().execute(text("SELECT min(time) FROM samples")).scalar()
+        starts = set(
+            db.session()
+            .execute(
+                text(
+                    "SELECT config ->> 'start_offset' FROM timescaledb_information.jobs "
+                    "WHERE proc_name = 'policy_refresh_continuous_aggregate'"
+                )
+            )
+            .scalars()
+        )
         db.session.remove()
         aggregates.refresh(db.session())
         db.session.remove()
@@ -349,6 +345,7 @@ def test_tsl_retention_drops_raw_chunks_and_keeps_the_aggregates(
         db.session.remove()
 
     assert result.sample_chunks_dropped > 0
+    assert starts == {f"{keep_days} days"}
     assert oldest is not None
     assert stored.start < oldest <= horizon
     assert sums_before[0] > 0

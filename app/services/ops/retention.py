@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ForbiddenError
 from app.services.access import Actor
+from app.services.ops import database, storage
 
 # Only whole chunks that end before both the retention age and the 10-minute level's
 # watermark: buckets not yet aggregated keep their raw samples until they are. The
@@ -63,6 +64,8 @@ def apply(
     if not actor.is_system:
         raise ForbiddenError("Only the jobs process applies retention.")
     chunks = 0
+    if samples_days > 0 and database.timescale_info(session).edition == "timescale":
+        storage.limit_refresh(session, samples_days)
     if samples_days > 0:
         before = session.scalar(_DROP_BEFORE, {"days": samples_days})
         if before is not None:

@@ -48,9 +48,10 @@ _REFRESH_START = text(
     "ELSE 'null'::jsonb END)) "
     "FROM timescaledb_information.jobs j "
     "WHERE j.proc_name = 'policy_refresh_continuous_aggregate' "
-    "AND j.hypertable_name IN (SELECT c.materialization_hypertable_name "
+    "AND (j.hypertable_name = ANY(CAST(:caggs AS text[])) "
+    "OR j.hypertable_name IN (SELECT c.materialization_hypertable_name "
     "FROM timescaledb_information.continuous_aggregates c "
-    "WHERE c.view_name = ANY(CAST(:caggs AS text[])))"
+    "WHERE c.view_name = ANY(CAST(:caggs AS text[]))))"
 )
 
 
@@ -106,15 +107,11 @@ def apply(session: Session, actor: Actor, policy: StoragePolicy) -> StorageAppli
             "not available on the Apache edition (stored uncompressed)",
         )
     caggs = _existing_caggs(session)
-    session.execute(
-        _REFRESH_START, {"days": policy.retention_days, "caggs": list(caggs)}
-    )
+    limit_refresh(session, policy.retention_days)
     session.execute(_COMPRESS_SAMPLES)
     for name in caggs:
-        # sql-identifiers: vetted (constant names from CAGGS)
-        session.execute(
-            text(f"ALTER MATERIALIZED VIEW {name} SET (timescaledb.compress = true)")
-        )
+        compress = f"ALTER MATERIALIZED VIEW {name} SET (timescaledb.compress = true)"  # sql-identifiers: vetted (constant names from CAGGS)
+        session.execute(text(compress))
     for name in ("samples", *caggs):
         session.execute(_REMOVE_POLICY, {"name": name})
         if policy.compress_after_days > 0:
@@ -153,6 +150,19 @@ def compress_now(session: Session, actor: Actor, older_than_days: int) -> int:
             ).scalar_one()
         )
     return total
+
+
+def limit_refresh(session: Session, retention_days: int) -> None:
+    """TSL edition: let the refresh policies start at the retention age (0: no start),
+    so that they never re-materialize ranges whose raw chunks were dropped.
+
+    Retention calls it on every run, so a changed ``SAMPLES_RETENTION_DAYS`` holds
+    without ``flask series storage --apply``.
+    """
+    session.execute(
+        _REFRESH_START,
+        {"days": retention_days, "caggs": list(_existing_caggs(session))},
+    )
 
 
 def _existing_caggs(session: Session) -> tuple[str, ...]:
