@@ -55,7 +55,9 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``WEBHOOK_URL`` / ``WEBHOOK_SECRET`` (secret) | none | webhook receiver; batches are signed with HMAC-SHA256 of the body |
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
-| ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything) |
+| ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything); the aggregates are kept |
+| ``SAMPLES_CHUNK_DAYS`` | ``30`` | days per chunk of ``samples`` (new chunks; applied by migrations and ``flask series storage --apply``) |
+| ``SAMPLES_COMPRESS_AFTER_DAYS`` | ``30`` | TSL edition: compress samples and aggregates older than this many days (``0``: never) |
 | ``EMAIL_TIMEOUT_S`` | ``10`` | seconds to wait for the SMTP server |
 | ``EMAIL_SUBJECT_PREFIX`` | ``[<SITE_NAME>] `` | put before the subject of account mail |
 | ``SITE_NAME`` | ``airq`` | name of the service in account pages and mail |
@@ -392,6 +394,8 @@ def _jobs(env: Env) -> dict[str, Any]:
         ),
         "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
         "SAMPLES_RETENTION_DAYS": env.integer("SAMPLES_RETENTION_DAYS", 0),
+        "SAMPLES_CHUNK_DAYS": env.integer("SAMPLES_CHUNK_DAYS", 30, minimum=1),
+        "SAMPLES_COMPRESS_AFTER_DAYS": env.integer("SAMPLES_COMPRESS_AFTER_DAYS", 30),
     }
 
 

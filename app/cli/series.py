@@ -9,6 +9,8 @@ import click
 from flask import current_app
 
 from app.extensions import db
+from app.services.access import SYSTEM
+from app.services.ops import footprint, storage
 from app.services.series import aggregates
 
 
@@ -122,6 +124,69 @@ def day_zone(rebuild: bool) -> None:
         "`flask series refresh` (or the refresh job, or the TSL policy) fills it; "
         "daily series are folded from hours until then."
     )
+
+
+@series.command("storage")
+@click.option(
+    "--apply",
+    "apply_settings",
+    is_flag=True,
+    help="First apply SAMPLES_CHUNK_DAYS, SAMPLES_COMPRESS_AFTER_DAYS and "
+    "SAMPLES_RETENTION_DAYS (as migration 0014 did) after changing them.",
+)
+@click.option(
+    "--compress-now",
+    is_flag=True,
+    help="TSL edition: compress every chunk older than SAMPLES_COMPRESS_AFTER_DAYS "
+    "now instead of waiting for the compression policy.",
+)
+def storage_command(apply_settings: bool, compress_now: bool) -> None:
+    """Print what a sample costs on disk: bytes per raw sample for each level (raw,
+    10m, 1h, 1d, local days), in total, in compressed chunks and in the others.
+
+    A new chunk interval holds for chunks created from then on. Compression exists on
+    the TSL edition only; the Apache edition stores everything uncompressed.
+    """
+    session = db.session()
+    policy = storage.StoragePolicy.from_config(current_app.config)
+    if apply_settings:
+        applied = storage.apply(session, SYSTEM, policy)
+        session.commit()
+        click.echo(
+            f"Applied: {applied.chunk_days}-day chunks for new data; "
+            f"compression: {applied.compression}."
+        )
+    if compress_now and policy.compress_after_days > 0:
+        click.echo("Compressing old chunks ...")
+        done = storage.compress_now(session, SYSTEM, policy.compress_after_days)
+        session.commit()
+        click.echo(f"Compressed {done} chunk(s).")
+    click.echo("Counting samples and measuring levels ...")
+    report = footprint.measure(session)
+    click.echo(
+        f"{report.samples} samples, {report.edition} edition; "
+        "bytes per sample (total / in compressed chunks / in the others):"
+    )
+    for level in report.levels:
+        click.echo(
+            f"{level.level:<11}{_per(report, level.total_bytes)}"
+            f"{_per(report, level.compressed_bytes)}"
+            f"{_per(report, level.uncompressed_bytes)}"
+            f"  ({level.total_bytes} bytes)"
+        )
+    click.echo(f"{'all':<11}{_per(report, report.total_bytes)}")
+    raw = report.levels[0]
+    if raw.compressed_bytes:
+        click.echo(
+            f"raw chunks now compressed took {raw.compressed_bytes_before} bytes "
+            f"before, {raw.compressed_bytes} after "
+            f"({raw.compressed_bytes_before / raw.compressed_bytes:.1f}x smaller)"
+        )
+
+
+def _per(report: footprint.Footprint, size: int) -> str:
+    value = report.per_sample(size)
+    return f"{'-' if value is None else f'{value:.1f}':>10}"
 
 
 def _progress(stats: aggregates.RefreshStats) -> str:

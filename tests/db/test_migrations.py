@@ -80,7 +80,8 @@ def test_samples_is_a_hypertable_on_time(session: Session) -> None:
     ).one()
 
     assert row.column_name == "time"
-    assert row.time_interval.days == 7
+    # Migration 0014 applies SAMPLES_CHUNK_DAYS (default 30) to new chunks.
+    assert row.time_interval.days == 30
 
 
 def test_samples_has_unique_node_time_desc_index(session: Session) -> None:

@@ -40,6 +40,7 @@ NOT_MODELLED = {
     "samples_dirty",
     "samples_1d_local_dirty",  # logged writes below the watermarks
     "series_day_zone",  # the zone of samples_1d_local
+    "samples_retention",  # how far retention dropped raw samples
 }
 
 

@@ -14,12 +14,9 @@ from zoneinfo import ZoneInfo
 import flask_migrate
 import pytest
 
-from flask import Flask
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app import create_app
 from app.extensions import db
 from app.services.series import aggregates
 from app.services.series import buckets as tb
@@ -33,6 +30,7 @@ from app.services.series.epoch import to_epoch
 from app.services.series.stats import window_stats
 from app.services.series.window import ALL_TIME, ONE_US, Window
 from tests.factories import make_node
+from tests.support.pglite import pglite_app
 from tests.support.series import (
     AUTUMN,
     REFRESHED_UNTIL,
@@ -107,21 +105,6 @@ class TslRun:
     stats: list[tuple[tuple[int, datetime | None], tuple[int, datetime | None]]]
 
 
-def _pglite_app(url: str) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            # PGlite serves one connection at a time.
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_size": 1,
-                "max_overflow": 0,
-                "pool_pre_ping": False,
-            },
-        }
-    )
-
-
 def _seed(session: Session) -> int:
     owner_id = session.execute(
         text("INSERT INTO organizations (name) VALUES ('TSL org') RETURNING id")
@@ -148,7 +131,7 @@ def _seed(session: Session) -> int:
 @pytest.fixture(scope="module")
 def tsl(pglite_url: str) -> TslRun:
     """Migrate PGlite, load the fixed data set, refresh, read every query."""
-    app = _pglite_app(pglite_url)
+    app = pglite_app(pglite_url)
     with app.app_context():
         flask_migrate.upgrade()
         session = db.session()
@@ -336,7 +319,7 @@ def test_tsl_series_equal_a_direct_aggregate_of_the_samples(
 def test_tsl_day_zone_rebuild_recreates_the_cagg_in_the_new_zone(
     tsl: TslRun, pglite_url: str
 ) -> None:
-    app = _pglite_app(pglite_url)
+    app = pglite_app(pglite_url)
     definition = text(
         "SELECT view_definition FROM timescaledb_information.continuous_aggregates "
         "WHERE view_name = 'samples_1d_local'"

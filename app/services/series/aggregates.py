@@ -49,12 +49,20 @@ _WATERMARKS = text(
     "SELECT lvl, CASE WHEN isfinite(w) THEN w END "
     "FROM unnest(CAST(:levels AS text[])) AS lvl, series_watermark(lvl) AS w"
 )
+# The window starts where retention left raw samples (samples_retention, migration
+# 0014): dropping chunks invalidates their range, and refreshing it would empty the
+# aggregates that retention keeps.
 _CALL_REFRESH = {
     name: text(  # sql-identifiers: vetted (constant names and columns)
-        f"CALL refresh_continuous_aggregate('{name}', NULL, CAST(:end AS timestamptz))"
+        f"CALL refresh_continuous_aggregate('{name}', "
+        "CAST(:start AS timestamptz), CAST(:end AS timestamptz))"
     )
     for name in CAGGS
 }
+_KEPT_FROM = text(
+    "SELECT CASE WHEN isfinite(dropped_before) THEN dropped_before END "
+    "FROM samples_retention"
+)
 
 
 @dataclass(frozen=True)
@@ -257,8 +265,11 @@ def _refresh_caggs(conn: Connection, until: datetime | None) -> RefreshStats:
         {"until": until},
     ).scalar_one()
     before = _watermarks(conn, ("10m",))["10m"]
+    start = None
+    if conn.execute(text("SELECT to_regclass('samples_retention')")).scalar():
+        start = conn.execute(_KEPT_FROM).scalar()
     for name in CAGGS:
-        conn.execute(_CALL_REFRESH[name], {"end": target})
+        conn.execute(_CALL_REFRESH[name], {"start": start, "end": target})
     return RefreshStats(
         edition="timescale",
         watermark_before=before,

@@ -15,6 +15,9 @@
 --     migration 0009 has created them).
 -- Log entries above the watermark need no work: the advance computes those buckets
 -- from raw samples, and the entries are as visible as the samples they describe.
+-- Log entries below samples_retention.dropped_before (migration 0014; raw chunks that
+-- retention dropped) are ignored: their raw samples are gone, and recomputing the
+-- buckets from what is left would empty the aggregates retention keeps.
 -- Returns what it did, so callers can report progress and loop until caught up.
 
 CREATE OR REPLACE FUNCTION series_refresh(
@@ -76,9 +79,13 @@ DECLARE
     n10 bigint := 0;
     n1h bigint := 0;
     n1d bigint := 0;
+    v_kept timestamptz := '-infinity';
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
     SELECT s.watermark INTO w_old FROM samples_watermark s FOR UPDATE;
+    IF to_regclass('samples_retention') IS NOT NULL THEN
+        SELECT r.dropped_before INTO v_kept FROM samples_retention r;
+    END IF;
     v_target := time_bucket(INTERVAL '10 minutes', coalesce(p_until, now()));
 
     -- 1. Logged writes below the watermark, merged into disjoint 10-minute ranges.
@@ -96,7 +103,11 @@ BEGIN
         WHERE t.lo < w_old
         GROUP BY t.node_id
     ), clipped AS (
-        SELECT m.node_id, m.r * tstzrange(NULL, w_old) AS r FROM merged m
+        SELECT m.node_id,
+               m.r * tstzrange(time_bucket(INTERVAL '10 minutes',
+                                           v_kept + INTERVAL '10 minutes' - INTERVAL '1 microsecond'),
+                               w_old) AS r
+        FROM merged m
     )
     SELECT (SELECT count(*) FROM taken),
            array_agg(c.node_id), array_agg(lower(c.r)), array_agg(upper(c.r))

@@ -1,0 +1,392 @@
+"""History-scale benchmark: every read endpoint at 30 days, 1 year and 3 years of data.
+
+``run(report, quick)`` builds one throwaway database with 100 publicly installed nodes
+and grows it backwards in time through the batch ingest (CSV over HTTP, as a
+deployment back-fills history): first the newest 30 days, then back to 1 year, then to
+3 years of 5-minute samples (about 31.5 M rows). The ingest rate is reported per
+segment with the table's size before it; it must stay at or above 0.7x the rate into
+the empty table. After each size the aggregates are refreshed and every read endpoint
+of issue 16 is timed over HTTP (median of several requests through gunicorn with
+``make bench``'s server settings, ``harness.serve``): its target, and its ratio to the
+30-day median (at most 1.5). The machine's load average is recorded at each size.
+
+Full size takes up to about 30 minutes. ``quick`` (or ``BENCH_HISTORY_NODES`` and
+``BENCH_HISTORY_DAYS``, e.g. ``10`` and ``3,12,36``) shrinks it to about a minute.
+
+Run alone: ``python -m tests.bench --only history [--quick] --report h.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+import psycopg
+
+from app import create_app
+from app.extensions import db
+from app.models import Organization, Role
+from app.services.accounts.tokens import issue_ingest_token, issue_user_key
+from tests.bench import bench_series, harness
+from tests.factories import DEFAULT_PASSWORD, make_membership, make_user
+from tests.support.accounts import CSRF_FIELD, form_token
+from tests.support.database import throwaway_database
+
+STEP_S = 300
+BATCH_TIMESTAMPS = 500  # x nodes rows per CSV batch
+BATCH_CLIENTS = 2
+SEGMENT_BATCHES = 20
+RATIO_MAX = 1.5
+INGEST_RATIO_MIN = 0.7
+LIST_MS = 30.0
+DETAIL_MS = 30.0
+OTHER_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big: nodes, the sizes in days (smallest first), requests per endpoint."""
+
+    nodes: int
+    days: tuple[int, ...]
+    repeats: int
+
+    @classmethod
+    def make(cls, quick: bool) -> Plan:
+        """The full plan, the quick one, or what the environment asks for."""
+        nodes, repeats = (10, 7) if quick else (100, 21)
+        days: tuple[int, ...] = (3, 12, 36) if quick else (30, 365, 1095)
+        if os.environ.get("BENCH_HISTORY_NODES"):
+            nodes = int(os.environ["BENCH_HISTORY_NODES"])
+        if os.environ.get("BENCH_HISTORY_DAYS"):
+            days = tuple(int(d) for d in os.environ["BENCH_HISTORY_DAYS"].split(","))
+        return cls(nodes, tuple(sorted(days)), repeats)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """Credentials: the ingest token, a member's API key, a staff user's log-in."""
+
+    ingest_key: str
+    api_key: str
+    staff_login: str
+
+
+def run(report: dict[str, Any], quick: bool) -> None:
+    """Load, measure at each size, and add ``report["history"]``."""
+    plan = Plan.make(quick)
+    end = datetime.fromtimestamp(
+        time.time() // STEP_S * STEP_S - STEP_S, UTC
+    )  # the newest sample
+    first = end - timedelta(days=plan.days[-1])
+    segments: list[dict[str, Any]] = []
+    sizes: dict[int, dict[str, Any]] = {}
+    with throwaway_database(prefix="co2_bench_history") as url:
+        bench_series._migrate(url)
+        dsn = harness.libpq(url)
+        installations = bench_series._inventory(dsn, plan.nodes, first)
+        nodes = [node for _, node in installations]
+        clients = _accounts(url)
+        with harness.serve(url) as port:
+            loaded_from = end + timedelta(seconds=STEP_S)
+            warmed: list[bool] = []
+            for days in plan.days:
+                start = end - timedelta(days=days) + timedelta(seconds=STEP_S)
+                segments += _load(
+                    port, clients.ingest_key, nodes, start, loaded_from, warmed
+                )
+                loaded_from = start
+                refresh_s = _refresh(dsn)
+                sizes[days] = {
+                    "rows": _rows(dsn),
+                    "refresh_s": round(refresh_s, 1),
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
+                    "endpoints": _measure(
+                        port, clients, installations, nodes, end, days, plan.repeats
+                    ),
+                }
+    report["history"] = _report(plan, segments, sizes)
+
+
+# -- set-up ----------------------------------------------------------------------------
+
+
+def _accounts(url: str) -> Clients:
+    """An ingest token, an inspector's API key, and a staff user (all of the org)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        session = db.session()
+        org = session.query(Organization).one()
+        member = make_user(session)
+        make_membership(session, member, org, Role.INSPECTOR)
+        staff = make_user(session, is_staff=True)
+        clients = Clients(
+            ingest_key=issue_ingest_token(session, org.id, "bench").key,
+            api_key=issue_user_key(session, member, name="bench").key,
+            staff_login=staff.username,
+        )
+        session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return clients
+
+
+def _co2(moment_s: int, node: int) -> int:
+    """A room's CO2: outdoor level at night, a bump while occupied, a little jitter."""
+    hour = (moment_s % 86400) / 3600
+    occupied = max(0.0, math.sin(math.pi * (hour - 7) / 10))
+    return int(440 + 500 * occupied + (moment_s // STEP_S * 7919 + node * 31) % 23)
+
+
+def _body(nodes: list[str], first_s: int, stop_s: int) -> bytes:
+    lines = ["node_id,timestamp_s,co2_ppm,temperature_celsius,rel_humidity_percent"]
+    for moment in range(first_s, stop_s, STEP_S):
+        temperature = 20 + (moment // 3600) % 6 / 2
+        for index, node in enumerate(nodes):
+            lines.append(
+                f"{node},{moment},{_co2(moment, index)},{temperature:.1f},"
+                f"{40 + (moment // 1800 + index) % 15}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _load(
+    port: int,
+    key: str,
+    nodes: list[str],
+    start: datetime,
+    stop: datetime,
+    warmed: list[bool],
+) -> list[dict[str, Any]]:
+    """Ingest ``[start, stop)`` for every node, newest batches first, in segments of
+    :data:`SEGMENT_BATCHES` batches; return each segment's rate."""
+    span = BATCH_TIMESTAMPS * STEP_S
+    first_s, stop_s = int(start.timestamp()), int(stop.timestamp())
+    ranges = [
+        (max(first_s, upper - span), upper) for upper in range(stop_s, first_s, -span)
+    ]
+    out = []
+    if not warmed:
+        # The first batch warms the server and the connections up, untimed: the
+        # empty-table rate is the next segment's.
+        warmed.append(True)
+        harness.parallel(ranges[:1], 1, _poster(port, key, nodes, []))
+        ranges = ranges[1:]
+    for at in range(0, len(ranges), SEGMENT_BATCHES):
+        work = ranges[at : at + SEGMENT_BATCHES]
+        stored: list[int] = []
+        job = _poster(port, key, nodes, stored)
+        seconds = harness.parallel(work, BATCH_CLIENTS, job)
+        out.append(
+            {
+                "oldest": datetime.fromtimestamp(work[-1][0], UTC).isoformat(),
+                "rows": sum(stored),
+                "samples_per_s": round(sum(stored) / seconds),
+            }
+        )
+    return out
+
+
+def _poster(port: int, key: str, nodes: list[str], stored: list[int]) -> Any:
+    """A ``harness.parallel`` job posting its share of ``(first_s, stop_s)`` batches
+    and adding what each stored to ``stored``."""
+    headers = {"Authorization": f"Token {key}", "Content-Type": "text/csv"}
+
+    def job(_: int, mine: list[tuple[int, int]]) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as http:
+            for lo, hi in mine:
+                answer = http.post(
+                    "/ingest/v1/samples/", content=_body(nodes, lo, hi), headers=headers
+                )
+                meta = answer.json()["meta"]
+                expected = len(nodes) * len(range(lo, hi, STEP_S))
+                if answer.status_code != 200 or meta["stored"] != expected:
+                    raise RuntimeError(f"batch answered {answer.status_code}: {meta}")
+                stored.append(meta["stored"])
+
+    return job
+
+
+def _refresh(dsn: str) -> float:
+    """Bring the rollups up to date (the back-filled history is all late samples)."""
+    began = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT dirty_left, watermark_after >= target FROM series_refresh("
+                "NULL, NULL, 1000000)"
+            ).fetchone()
+            if row is None or (row[0] == 0 and row[1]):
+                break
+        conn.execute(
+            "VACUUM ANALYZE samples, samples_10m, samples_1h, samples_1d, samples_1d_local"
+        )
+    return time.perf_counter() - began
+
+
+def _rows(dsn: str) -> int:
+    return int(bench_series._scalar(dsn, "SELECT count(*) FROM samples"))
+
+
+# -- measurements ----------------------------------------------------------------------
+
+
+def _paths(
+    installations: list[tuple[int, str]], nodes: list[str], end: datetime, days: int
+) -> dict[str, tuple[str, float]]:
+    """Endpoint name -> (path, target ms)."""
+    pk, node = installations[0][0], nodes[0]
+    to = int(end.timestamp()) + 1
+    month = f"filter[from]={to - 30 * 86400}&filter[to]={to}"
+    everything = f"filter[from]={to - days * 86400}&filter[to]={to}"
+    room = _room_of(pk)
+    return {
+        "nodes list (100)": ("/api/v1/nodes/?page[size]=100", LIST_MS),
+        "installations list (100)": ("/api/v1/installations/?page[size]=100", LIST_MS),
+        "installation detail, 30 days of samples": (
+            f"/api/v1/installations/{pk}/?include_timeseries=1&{month}",
+            DETAIL_MS,
+        ),
+        "rooms": ("/api/v1/rooms/?page[size]=100", OTHER_MS),
+        "sites": ("/api/v1/sites/", OTHER_MS),
+        "organizations": ("/api/v1/organizations/", OTHER_MS),
+        "fidelity": ("/api/v1/fidelity/?page[size]=100", OTHER_MS),
+        "node-timeseries (Managair)": (
+            "/api/v1/node-timeseries/?page[size]=100",
+            OTHER_MS,
+        ),
+        "installation-timeseries (Managair)": (
+            "/api/v1/installation-timeseries/?page[size]=100",
+            OTHER_MS,
+        ),
+        "series resolution=auto, all history": (
+            f"/api/v1/installations/{pk}/series/?{everything}",
+            OTHER_MS,
+        ),
+        "air quality": (f"/api/v1/rooms/{room}/airquality/", OTHER_MS),
+        "admin node list": ("/admin/node/", OTHER_MS),
+        "admin installation list": ("/admin/installation/", OTHER_MS),
+        "admin sample list": ("/admin/sample/", OTHER_MS),
+        "admin node plot": (f"/admin/plots/node/{node}/", OTHER_MS),
+        "admin installation plot": (f"/admin/plots/installation/{pk}/", OTHER_MS),
+    }
+
+
+def _room_of(pk: int) -> int:
+    """Installation n sits in room n (``bench_series._inventory``)."""
+    return pk
+
+
+def _staff_cookies(base: str, login: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base, timeout=60) as http:
+        page = http.get("/accounts/login/")
+        http.post(
+            "/accounts/login/",
+            data={
+                CSRF_FIELD: form_token(page.text),
+                "login": login,
+                "password": DEFAULT_PASSWORD,
+            },
+        )
+        return http.cookies
+
+
+def _measure(
+    port: int,
+    clients: Clients,
+    installations: list[tuple[int, str]],
+    nodes: list[str],
+    end: datetime,
+    days: int,
+    repeats: int,
+) -> dict[str, dict[str, Any]]:
+    """Median HTTP time of every endpoint; statuses other than 200 are recorded."""
+    base = f"http://127.0.0.1:{port}"
+    cookies = _staff_cookies(base, clients.staff_login)
+    api = {"Authorization": f"Token {clients.api_key}"}
+    out: dict[str, dict[str, Any]] = {}
+    with (
+        httpx.Client(base_url=base, headers=api, timeout=120) as member,
+        httpx.Client(base_url=base, cookies=cookies, timeout=120) as staff,
+    ):
+        for name, (path, target) in _paths(installations, nodes, end, days).items():
+            http = staff if path.startswith("/admin/") else member
+            answer = http.get(path)
+            http.get(path)  # warm
+            times = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                http.get(path)
+                times.append((time.perf_counter() - began) * 1000)
+            median = round(statistics.median(times), 2)
+            out[name] = {
+                "path": path,
+                "status": answer.status_code,
+                "bytes": len(answer.content),
+                "median_ms": median,
+                "target_ms": target,
+                "met": answer.status_code == 200 and median <= target,
+            }
+    return out
+
+
+def _report(
+    plan: Plan, segments: list[dict[str, Any]], sizes: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    empty_rate = segments[0]["samples_per_s"]
+    slowest = min(s["samples_per_s"] for s in segments)
+    base = sizes[plan.days[0]]["endpoints"]
+    figures: list[dict[str, Any]] = [
+        {
+            "name": "batch ingest, slowest segment / into the empty table",
+            "value": round(slowest / empty_rate, 2),
+            "unit": "ratio",
+            "target": f">= {INGEST_RATIO_MIN}",
+            "met": slowest / empty_rate >= INGEST_RATIO_MIN,
+            "reference": f"empty table: {empty_rate:,} samples/s",
+        }
+    ]
+    for days, size in sizes.items():
+        for name, figure in size["endpoints"].items():
+            ratio = figure["median_ms"] / base[name]["median_ms"]
+            figure["ratio_to_smallest"] = round(ratio, 2)
+            figures.append(
+                {
+                    "name": f"{name} @ {days} d",
+                    "value": figure["median_ms"],
+                    "unit": "ms",
+                    "target": f"<= {figure['target_ms']:g}",
+                    "met": figure["met"],
+                    "reference": f"HTTP {figure['status']}",
+                }
+            )
+            if days != plan.days[0]:
+                figures.append(
+                    {
+                        "name": f"{name} {days} d / {plan.days[0]} d",
+                        "value": round(ratio, 2),
+                        "unit": "ratio",
+                        "target": f"<= {RATIO_MAX}",
+                        "met": ratio <= RATIO_MAX,
+                    }
+                )
+    return {
+        "figures": figures,
+        "setup": {
+            "nodes": plan.nodes,
+            "days": list(plan.days),
+            "repeats": plan.repeats,
+            "batch_rows": plan.nodes * BATCH_TIMESTAMPS,
+            "batch_clients": BATCH_CLIENTS,
+            "server": harness.server_description(),
+        },
+        "ingest_segments": segments,
+        "sizes": {str(days): size for days, size in sizes.items()},
+    }
