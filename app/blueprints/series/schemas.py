@@ -147,3 +147,26 @@ INSTALLATION_SERIES_DOCUMENTS = document_schemas(
 )
 #: The CSV alternative (``format=csv`` or ``Accept: text/csv``).
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+
+
+class RoomSeriesAttributesSchema(ma.Schema):
+    """A room's series (read only): one entry of ``lines`` per installation."""
+
+    resolution = ma.fields.String()
+    tz = ma.fields.String()
+    query_timestamp_s = ma.fields.Integer()
+    from_timestamp_s = ma.fields.Integer()
+    to_timestamp_s = ma.fields.Integer()
+    timestamps_s = ma.fields.List(ma.fields.Integer())
+    lines = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "installation_id, node_alias and one column per "
+            "quantity and aggregate, aligned to timestamps_s (null: no bucket)."
+        },
+    )
+
+
+ROOM_SERIES_DOCUMENTS = document_schemas(
+    "Room-Series", RoomSeriesAttributesSchema, name="RoomSeries"
+)
