@@ -68,12 +68,16 @@ def test_overview_shows_rooms_badges_liveness_and_thresholds(
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert resp.headers["Content-Security-Policy"] == HTML_CSP
-    assert "Schankraum" in html and "Keller" in html
+    assert "Schankraum" in html
+    assert "Keller" in html
     assert '<span class="badge band-elevated">1200 ppm · elevated</span>' in html
-    assert "below 1000 ppm good" in html and "above 2000 ppm poor" in html
-    assert "Tresen</a> <span class=\"live live-E\">alive</span>" in html
-    assert "Last sample" in html and "No samples yet" in html
-    assert "Aula" not in html and "Lehrerzimmer" not in html
+    assert "below 1000 ppm good" in html
+    assert "above 2000 ppm poor" in html
+    assert 'Tresen</a> <span class="live live-E">alive</span>' in html
+    assert "Last sample" in html
+    assert "No samples yet" in html
+    assert "Aula" not in html
+    assert "Lehrerzimmer" not in html
 
 
 def test_overview_inspector_sees_the_organization(
@@ -130,7 +134,8 @@ def test_room_page_has_chart_air_quality_and_history(
     html = _html(resp)
     assert resp.status_code == 200
     assert f'data-series-url="/api/v1/rooms/{world.room.id}/series/"' in html
-    assert 'class="heatmap"' in html and 'class="days"' in html
+    assert 'class="heatmap"' in html
+    assert 'class="days"' in html
     assert 'type="month" name="month"' in html
     assert f'href="/dashboard/installations/{world.installation.id}/"' in html
     assert "<iframe" not in html  # nothing public in this room
@@ -250,9 +255,7 @@ def test_public_installation_page_needs_no_login(
     assert resp.headers["Cache-Control"] == "public, max-age=60"
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert "Aula" in html
-    assert (
-        f'data-series-url="/api/v1/installations/{world.public.id}/series/"' in html
-    )
+    assert f'data-series-url="/api/v1/installations/{world.public.id}/series/"' in html
     assert 'data-live="60"' in html
 
 
@@ -323,7 +326,8 @@ def test_start_page_lists_public_places(client: FlaskClient, world: DashWorld) -
     html = _html(resp)
     assert resp.status_code == 200
     assert f'href="/dashboard/public/sites/{world.their_site.id}/"' in html
-    assert "Lehrerhaus" not in html and "Kneipe" not in html
+    assert "Lehrerhaus" not in html
+    assert "Kneipe" not in html
 
 
 def test_overview_speaks_german(
