@@ -25,6 +25,7 @@ from app.extensions import db
 from app.services.access import ANONYMOUS
 from app.services.airquality import AirQualityQuery, room_air_quality
 from app.services.airquality.medals import month_medals
+from app.services.airquality.rules import CLEAN_AIR_THRESHOLD_PPM
 from app.services.airquality.window import YearMonth
 from app.services.dashboard import places
 from app.services.dashboard.air import GOOD_BELOW_PPM, POOR_ABOVE_PPM, band
@@ -59,7 +60,11 @@ def age(moment: datetime | None) -> str:
 
 @blp.context_processor
 def _thresholds() -> dict[str, object]:
-    return {"good_below_ppm": GOOD_BELOW_PPM, "poor_above_ppm": POOR_ABOVE_PPM}
+    return {
+        "good_below_ppm": GOOD_BELOW_PPM,
+        "poor_above_ppm": POOR_ABOVE_PPM,
+        "excess_above_ppm": CLEAN_AIR_THRESHOLD_PPM,
+    }
 
 
 def _now() -> datetime:
