@@ -73,6 +73,11 @@ class Place:
     public_installation_id: int
 
 
+def _co2(moment: datetime, offset: int) -> int:
+    """A saw tooth over each half day, ``offset`` ppm apart between sensors."""
+    return 450 + offset + 60 * (moment.hour % 12)
+
+
 def _year_of_samples(session: Any) -> Place:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     org = make_organization(session, name="Grundschule am Park")
@@ -97,7 +102,7 @@ def _year_of_samples(session: Any) -> Place:
             now - timedelta(days=366),
             now,
             timedelta(minutes=10),
-            lambda t, o=offset: 450 + o + 60 * (t.hour % 12),
+            partial(_co2, offset=offset),
         )
     assert public is not None
     return Place(owner.username, inspector.username, room.id, public.id)
