@@ -14,13 +14,10 @@ server (werkzeug, loopback) against a database of its own holding a year of
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -54,6 +51,7 @@ from tests.support.browser import (
     require_browser,
     require_vendored_assets,
     serve,
+    serve_page,
 )
 from tests.support.copy_series import insert_series
 from tests.support.database import throwaway_database
@@ -253,24 +251,6 @@ def test_inspector_sees_every_page_and_no_form_that_writes(
         page.context.close()
 
 
-@contextmanager
-def _second_origin(html: str) -> Iterator[str]:
-    """Serve one page from another loopback port (another origin); yield its URL."""
-    folder = ARTIFACTS / "second-origin"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "index.html").write_text(html)
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/index.html"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
 def test_anonymous_public_page_and_embed_on_another_origin(
     dash_site: tuple[Flask, Place], chromium: Browser
 ) -> None:
@@ -290,7 +270,9 @@ def test_anonymous_public_page_and_embed_on_another_origin(
             f'<iframe id="embed" src="{embed}" width="640" height="480"></iframe>'
             f'<iframe id="framed" src="{public}" width="640" height="200"></iframe>'
         )
-        with _second_origin(f"<!doctype html><title>Bar</title>{host}") as outside:
+        with serve_page(
+            ARTIFACTS / "second-origin", f"<!doctype html><title>Bar</title>{host}"
+        ) as outside:
             origin = outside.rsplit("/", 1)[0]
             app.config["EMBED_FRAME_ANCESTORS"] = (origin,)
             try:

@@ -19,6 +19,7 @@ from app.jsonapi import (
     single,
 )
 from app.services.series import buckets as tb
+from app.services.series.buckets import Window
 from app.services.series.downsampled import Series, column_names
 from app.services.series.epoch import to_epoch
 from app.services.series.rooms import RoomSeries
@@ -48,17 +49,23 @@ def series_document(
     type_: str, id_: Any, self_link: str, series: Series, now: datetime
 ) -> JsonObject:
     """``{"data": {"type", "id", "attributes": {...columns}, "links"}}``."""
-    window = series.window
-    attributes: dict[str, Any] = {
-        "resolution": series.resolution,
-        "tz": series.tz,
-        "query_timestamp_s": to_epoch(now),
-        "from_timestamp_s": to_epoch(window.start),
-        "to_timestamp_s": to_epoch(max(window.start, window.stop - tb.ONE_US)),
+    attributes = {
+        **_head(series.resolution, series.tz, series.window, now),
         "timestamps_s": series.timestamps_s,
         **series.columns,
     }
     return single(resource(type_, id_, attributes, self_link=self_link))
+
+
+def _head(resolution: str, tz: str, window: Window, now: datetime) -> dict[str, Any]:
+    """What every series answer states before its columns."""
+    return {
+        "resolution": resolution,
+        "tz": tz,
+        "query_timestamp_s": to_epoch(now),
+        "from_timestamp_s": to_epoch(window.start),
+        "to_timestamp_s": to_epoch(max(window.start, window.stop - tb.ONE_US)),
+    }
 
 
 def room_series_document(
@@ -66,14 +73,9 @@ def room_series_document(
 ) -> JsonObject:
     """A ``Room-Series``: the shared ``timestamps_s`` and one entry of ``lines`` per
     installation, its columns aligned to them."""
-    window = series.query.window
     names = column_names(series.query)
-    attributes: dict[str, Any] = {
-        "resolution": series.resolution,
-        "tz": series.tz,
-        "query_timestamp_s": to_epoch(now),
-        "from_timestamp_s": to_epoch(window.start),
-        "to_timestamp_s": to_epoch(max(window.start, window.stop - tb.ONE_US)),
+    attributes = {
+        **_head(series.resolution, series.tz, series.query.window, now),
         "timestamps_s": series.timestamps_s,
         "lines": [
             {

@@ -149,15 +149,9 @@ INSTALLATION_SERIES_DOCUMENTS = document_schemas(
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 
-class RoomSeriesAttributesSchema(ma.Schema):
+class RoomSeriesAttributesSchema(SeriesAttributesSchema):
     """A room's series (read only): one entry of ``lines`` per installation."""
 
-    resolution = ma.fields.String()
-    tz = ma.fields.String()
-    query_timestamp_s = ma.fields.Integer()
-    from_timestamp_s = ma.fields.Integer()
-    to_timestamp_s = ma.fields.Integer()
-    timestamps_s = ma.fields.List(ma.fields.Integer())
     lines = ma.fields.List(
         ma.fields.Dict(),
         metadata={

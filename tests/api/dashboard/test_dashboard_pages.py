@@ -12,6 +12,7 @@ from app.http import HTML_CSP
 from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import html_login
+from tests.support.auth import auth_headers
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_dashboard_without_organization_says_so(
 ) -> None:
     loner = make_user(session)
 
-    resp = client.get("/dashboard/", headers=world.headers(session, loner))
+    resp = client.get("/dashboard/", headers=auth_headers(session, loner))
 
     assert resp.status_code == 200
     assert "do not belong to an organization" in _html(resp)
@@ -60,7 +61,7 @@ def test_overview_shows_rooms_badges_liveness_and_thresholds(
 ) -> None:
     resp = client.get(
         f"/dashboard/organizations/{world.org.id}/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     html = _html(resp)
@@ -85,7 +86,7 @@ def test_overview_inspector_sees_the_organization(
 ) -> None:
     resp = client.get(
         f"/dashboard/organizations/{world.org.id}/",
-        headers=world.headers(session, world.inspector),
+        headers=auth_headers(session, world.inspector),
     )
 
     assert resp.status_code == 200
@@ -116,7 +117,7 @@ def test_members_pages_of_another_organization_are_404(
         private=world.private.id,
     )
 
-    resp = client.get(url, headers=world.headers(session, world.owner))
+    resp = client.get(url, headers=auth_headers(session, world.owner))
 
     assert resp.status_code == 404
 
@@ -128,7 +129,7 @@ def test_room_page_has_chart_air_quality_and_history(
     user = world.owner if who == "owner" else world.inspector
 
     resp = client.get(
-        f"/dashboard/rooms/{world.room.id}/", headers=world.headers(session, user)
+        f"/dashboard/rooms/{world.room.id}/", headers=auth_headers(session, user)
     )
 
     html = _html(resp)
@@ -146,7 +147,7 @@ def test_room_page_of_a_month_shows_its_days(
 ) -> None:
     resp = client.get(
         f"/dashboard/rooms/{world.room.id}/?month=2024-02",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     html = _html(resp)
@@ -162,7 +163,7 @@ def test_room_page_bad_month_is_400(
     resp = client.get(
         f"/dashboard/rooms/{world.room.id}/",
         query_string={"month": month},
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     assert resp.status_code == 400
@@ -176,7 +177,7 @@ def test_room_page_offers_embed_snippets_of_public_installations(
 
     resp = client.get(
         f"/dashboard/rooms/{world.room.id}/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     assert (
@@ -190,7 +191,7 @@ def test_node_page_shows_liveness_chart_and_history(
 ) -> None:
     resp = client.get(
         f"/dashboard/nodes/{world.node.id}/",
-        headers=world.headers(session, world.inspector),
+        headers=auth_headers(session, world.inspector),
     )
 
     html = _html(resp)
@@ -205,7 +206,7 @@ def test_installation_page_shows_chart_and_node(
 ) -> None:
     resp = client.get(
         f"/dashboard/installations/{world.installation.id}/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     html = _html(resp)
@@ -290,7 +291,7 @@ def test_private_places_have_no_public_page(
     )
 
     # Not even for the owner: public pages show what anyone sees.
-    resp = client.get(url, headers=world.headers(session, world.owner))
+    resp = client.get(url, headers=auth_headers(session, world.owner))
 
     assert resp.status_code == 404
 
@@ -334,7 +335,7 @@ def test_overview_speaks_german(
     client: FlaskClient, session: Session, world: DashWorld
 ) -> None:
     headers = {
-        **world.headers(session, world.owner),
+        **auth_headers(session, world.owner),
         "Accept-Language": "de-DE,de;q=0.9",
     }
 

@@ -16,6 +16,7 @@ from app.models import Installation
 from app.services.series.epoch import to_epoch
 from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import make_installation, make_node, make_samples
+from tests.support.auth import auth_headers
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_room_series_draws_each_sensor_as_a_line(
     resp = client.get(
         f"/api/v1/rooms/{world.room.id}/series/",
         query_string={**_window(), "quantities": "co2_ppm"},
-        headers=world.headers(session, world.inspector),
+        headers=auth_headers(session, world.inspector),
     )
 
     assert resp.status_code == 200
@@ -77,7 +78,7 @@ def test_room_series_csv_has_a_row_per_sensor_and_bucket(
     resp = client.get(
         f"/api/v1/rooms/{world.room.id}/series/",
         query_string={**_window(), "resolution": "1h", "format": "csv"},
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     assert resp.status_code == 200
@@ -111,7 +112,7 @@ def test_room_series_shows_anonymous_callers_the_public_lines_only(
 def test_room_series_of_a_private_room_is_404(
     client: FlaskClient, session: Session, world: DashWorld, who: str
 ) -> None:
-    headers = {} if who == "anonymous" else world.headers(session, world.owner)
+    headers = {} if who == "anonymous" else auth_headers(session, world.owner)
 
     resp = client.get(f"/api/v1/rooms/{world.private.room_id}/series/", headers=headers)
 
@@ -124,7 +125,7 @@ def test_room_series_of_a_room_without_sensors_is_empty(
 ) -> None:
     resp = client.get(
         f"/api/v1/rooms/{world.empty_room.id}/series/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
@@ -151,7 +152,7 @@ def test_room_series_bad_query_is_400_naming_the_parameter(
     resp = client.get(
         f"/api/v1/rooms/{world.room.id}/series/",
         query_string=query,
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.owner),
     )
 
     assert resp.status_code == 400

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from app.models import Installation, Node, Organization, Role, Room, Site, User
 from app.models.devices import Fidelity
-from app.services.accounts.tokens import issue_user_key
 from tests.factories import (
     make_fidelity,
     make_installation,
@@ -42,12 +41,6 @@ class DashWorld:
     their_private_site: Site
     public: Installation
     private: Installation
-
-    def headers(self, session: Session, user: User) -> dict[str, str]:
-        """``Authorization: Token`` headers of ``user`` (the pages take them too)."""
-        key = issue_user_key(session, user).key
-        session.commit()
-        return {"Authorization": f"Token {key}"}
 
 
 def build_dash_world(session: Session) -> DashWorld:
