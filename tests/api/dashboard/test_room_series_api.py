@@ -158,3 +158,29 @@ def test_room_series_bad_query_is_400_naming_the_parameter(
     assert resp.status_code == 400
     error = resp.json["errors"][0]  # type: ignore[index]
     assert error["source"] == {"parameter": parameter}
+
+
+def test_room_series_puts_every_line_on_the_coarsest_grid(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # Tresen has 12 samples in the last hour (auto: 10-minute buckets for a budget
+    # of 10 points); a node with 3 samples alone would be read raw.
+    now = datetime.now(UTC).replace(microsecond=0)
+    sparse = make_node(session, owner=world.org, alias="Tür")
+    make_installation(
+        session, node=sparse, room=world.room, from_time=now - timedelta(days=1)
+    )
+    make_samples(session, sparse, start=now - timedelta(minutes=47), count=3)
+    session.commit()
+
+    resp = client.get(
+        f"/api/v1/rooms/{world.room.id}/series/",
+        query_string={**_window(), "max_points": "10", "quantities": "co2_ppm"},
+        headers=auth_headers(session, world.owner),
+    )
+
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    assert resp.status_code == 200
+    assert attributes["resolution"] == "10m"
+    assert all(stamp % 600 == 0 for stamp in attributes["timestamps_s"])
+    assert {line["node_alias"] for line in attributes["lines"]} == {"Tresen", "Tür"}
