@@ -27,6 +27,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``LOG_FORMAT`` | ``text`` | ``text`` lines or ``json`` objects (with the request id) |
 | ``HTTPS`` | ``0`` | served over HTTPS: secure cookies and HSTS |
 | ``CORS_ORIGINS`` | none | browser origins allowed to call ``/api/`` (space/comma separated) |
+| ``EMBED_FRAME_ANCESTORS`` | none | origins whose pages may frame the dashboard's embeds (``https://example.org``; none: this server only) |
 | ``MAX_REQUEST_BYTES`` | ``10485760`` | largest request body accepted (413 above) |
 | ``METRICS_ENABLED`` | ``1`` | serve Prometheus metrics at ``/metrics`` |
 | ``METRICS_TOKEN`` (secret) | none | when set, ``/metrics`` needs ``Authorization: Bearer <token>`` |
@@ -87,6 +88,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +227,20 @@ def _choice(env: Env, name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _origins(env: Env, name: str) -> tuple[str, ...]:
+    """Origins for a CSP source list: anything else could widen the policy."""
+    origins = env.words(name, "")
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"{name}: {origin!r} is not an origin like https://example.org"
+            )
+    return origins
+
+
 def _media_url(env: Env) -> str:
     url = env.text("MEDIA_URL", "/media/")
     if not url.startswith(("/", "http://", "https://")):
@@ -323,6 +339,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),
         "HTTPS": env.flag("HTTPS"),
         "CORS_ORIGINS": env.words("CORS_ORIGINS", ""),
+        "EMBED_FRAME_ANCESTORS": _origins(env, "EMBED_FRAME_ANCESTORS"),
         "MAX_REQUEST_BYTES": env.integer(
             "MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024
         ),

@@ -27,7 +27,7 @@ from app.metrics import init_metrics
 from app.services.ops.replica import init_replica
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML_PREFIXES = ("/accounts/", "/admin/")
+HTML_PREFIXES = ("/accounts/", "/admin/", "/dashboard/")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:

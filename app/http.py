@@ -64,6 +64,10 @@ def _harden(response: Response) -> Response:
     headers = response.headers
     headers[REQUEST_ID_HEADER] = g.get("request_id", "-")
     present = {name.lower() for name, _ in headers.items()}  # one pass, not per header
+    if _states_frame_ancestors(headers.get("Content-Security-Policy", "")):
+        present.add(
+            "x-frame-options"
+        )  # an embed names who may frame it; DENY would win
     wanted = security_headers(response.mimetype or "", current_app.config["HTTPS"])
     for name, value in wanted:
         if name.lower() not in present:
@@ -79,3 +83,8 @@ def security_headers(mimetype: str, https: bool) -> list[tuple[str, str]]:
     if https:
         wanted.append(_HSTS)
     return wanted
+
+
+def _states_frame_ancestors(csp: str) -> bool:
+    """Whether a response's own CSP allows some framing (the dashboard's embeds)."""
+    return "frame-ancestors" in csp and "frame-ancestors 'none'" not in csp

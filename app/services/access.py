@@ -409,6 +409,23 @@ def require_may_query(actor: Actor, model: type[Any]) -> None:
         require_authenticated(actor)
 
 
+def get_of_member(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
+    """Load a row of one of the actor's own organizations (dashboard pages).
+
+    A public row of another organization is readable, but its members' pages are
+    not the actor's: it is reported like a missing one (its public page shows it).
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such row, invisible, or of another organization.
+    """
+    require_authenticated(actor)
+    row = get_visible(session, actor, model, ident)
+    if not actor.is_member(owning_organization_id(row)):
+        raise NotFoundError(gettext("Not found."))
+    return row
+
+
 def may_see_members(actor: Actor, organization_id: int) -> bool:
     """Whether ``actor`` may learn who belongs to ``organization_id``."""
     return actor.is_member(organization_id)

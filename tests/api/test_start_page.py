@@ -1,8 +1,6 @@
-"""``/`` and ``/dashboard/``: the page that says where to go (no 404 after sign-in)."""
+"""``/``: the page that says where to go; signed-in users go on to the dashboard."""
 
 from __future__ import annotations
-
-import pytest
 
 from flask.testing import FlaskClient
 
@@ -24,11 +22,10 @@ def _links(html: str, *paths: str) -> set[str]:
     return {path for path in paths if f'href="{path}"' in html}
 
 
-@pytest.mark.parametrize("path", ["/", "/dashboard/"])
 def test_start_page_anonymous_links_sign_in_docs_and_back_office(
-    client: FlaskClient, path: str
+    client: FlaskClient,
 ) -> None:
-    resp = client.get(path)
+    resp = client.get("/")
 
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
@@ -54,16 +51,16 @@ def test_sign_in_lands_on_a_page_naming_the_user(
     assert landed.request.path == "/dashboard/"
     assert landed.status_code == 200
     assert user.username in html
-    assert _links(html, SIGN_IN, SIGN_OUT, DOCS, BACK_OFFICE) == {SIGN_OUT, DOCS}
+    assert _links(html, SIGN_IN, SIGN_OUT, BACK_OFFICE) == {SIGN_OUT}
 
 
-def test_start_page_shows_staff_the_back_office(
+def test_dashboard_shows_staff_the_back_office(
     client: FlaskClient, session: Session
 ) -> None:
     staff = make_user(session, is_staff=True)
     html_login(client, staff.username, DEFAULT_PASSWORD)
 
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/dashboard/").get_data(as_text=True)
 
     assert BACK_OFFICE in _links(html, BACK_OFFICE)
 

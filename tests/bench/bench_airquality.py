@@ -97,13 +97,15 @@ def _serve(app: Flask) -> tuple[Any, int]:
     return server, server.server_port
 
 
-def _time_requests(port: int, path: str, count: int) -> list[float]:
+def _time_requests(
+    port: int, path: str, count: int, headers: dict[str, str] | None = None
+) -> list[float]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     timings = []
     try:
         for _ in range(count):
             started = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers or {})
             response = conn.getresponse()
             body = response.read()
             timings.append((time.perf_counter() - started) * 1000)

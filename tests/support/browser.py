@@ -7,17 +7,20 @@ browser of its own. The app is served by werkzeug on a free loopback port.
 
 from __future__ import annotations
 
+import http.server
 import logging
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
+Serving = BaseWSGIServer | http.server.ThreadingHTTPServer
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,11 +57,27 @@ def require_vendored_assets() -> None:
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a thread; yield its base URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    with _serving(make_server("127.0.0.1", 0, app, threaded=True)) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def serve_page(folder: Path, html: str) -> Iterator[str]:
+    """Serve one page from ``folder`` on another loopback port (another origin,
+    e.g. a website embedding ours); yield its URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(html)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    with _serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield f"http://127.0.0.1:{port}/index.html"
+
+
+@contextmanager
+def _serving(server: Serving) -> Iterator[int]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield server.server_port
     finally:
         server.shutdown()
         thread.join(timeout=10)

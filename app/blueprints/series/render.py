@@ -18,8 +18,10 @@ from app.jsonapi import (
     resource,
     single,
 )
-from app.services.series.downsampled import Series
+from app.services.series.downsampled import Series, column_names
 from app.services.series.epoch import to_epoch
+from app.services.series.rooms import RoomSeries
+from app.services.series.window import Window
 
 CSV_MEDIA_TYPE = "text/csv"
 
@@ -46,17 +48,60 @@ def series_document(
     type_: str, id_: Any, self_link: str, series: Series, now: datetime
 ) -> JsonObject:
     """``{"data": {"type", "id", "attributes": {...columns}, "links"}}``."""
-    window = series.window
-    attributes: dict[str, Any] = {
-        "resolution": series.resolution,
-        "tz": series.tz,
-        "query_timestamp_s": to_epoch(now),
-        "from_timestamp_s": to_epoch(window.start),
-        "to_timestamp_s": to_epoch(max(window.start, window.last)),
+    attributes = {
+        **_head(series.resolution, series.tz, series.window, now),
         "timestamps_s": series.timestamps_s,
         **series.columns,
     }
     return single(resource(type_, id_, attributes, self_link=self_link))
+
+
+def _head(resolution: str, tz: str, window: Window, now: datetime) -> dict[str, Any]:
+    """What every series answer states before its columns."""
+    return {
+        "resolution": resolution,
+        "tz": tz,
+        "query_timestamp_s": to_epoch(now),
+        "from_timestamp_s": to_epoch(window.start),
+        "to_timestamp_s": to_epoch(max(window.start, window.last)),
+    }
+
+
+def room_series_document(
+    room_id: int, self_link: str, series: RoomSeries, now: datetime
+) -> JsonObject:
+    """A ``Room-Series``: the shared ``timestamps_s`` and one entry of ``lines`` per
+    installation, its columns aligned to them."""
+    names = column_names(series.query)
+    attributes = {
+        **_head(series.resolution, series.tz, series.query.window, now),
+        "timestamps_s": series.timestamps_s,
+        "lines": [
+            {
+                "installation_id": line.installation.id,
+                "node_alias": line.installation.node.alias,
+                **{name: series.column(line, name) for name in names},
+            }
+            for line in series.lines
+        ],
+    }
+    return single(resource("Room-Series", room_id, attributes, self_link=self_link))
+
+
+def room_series_csv(series: RoomSeries, filename: str) -> Response:
+    """A room's series as CSV, one row per installation and bucket (long format:
+    spreadsheets filter it by ``installation_id``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = column_names(series.query)
+    writer.writerow(["timestamp_s", "installation_id", "node_alias", *names])
+    for line in series.lines:
+        columns = [line.series.columns[name] for name in names]
+        alias = line.installation.node.alias
+        for index, stamp in enumerate(line.series.timestamps_s):
+            cells = (_cell(column[index]) for column in columns)
+            writer.writerow([stamp, line.installation.id, alias, *cells])
+    return _csv_response(out.getvalue(), filename)
 
 
 def series_csv(series: Series, filename: str) -> Response:
@@ -68,8 +113,12 @@ def series_csv(series: Series, filename: str) -> Response:
     columns = [series.columns[name] for name in names]
     for index, stamp in enumerate(series.timestamps_s):
         writer.writerow([stamp, *(_cell(column[index]) for column in columns)])
+    return _csv_response(out.getvalue(), filename)
+
+
+def _csv_response(text: str, filename: str) -> Response:
     return Response(
-        out.getvalue(),
+        text,
         mimetype=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -1,4 +1,5 @@
-"""``/api/v1/installations/<id>/series/`` and ``/api/v1/nodes/<id>/series/``."""
+"""``/api/v1/installations/<id>/series/``, ``/api/v1/nodes/<id>/series/`` and
+``/api/v1/rooms/<id>/series/``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.series.render import (
     json_response,
+    room_series_csv,
+    room_series_document,
     series_csv,
     series_document,
     wants_csv,
@@ -23,6 +26,7 @@ from app.blueprints.series.schemas import (
     CSV_CONTENT,
     INSTALLATION_SERIES_DOCUMENTS,
     NODE_SERIES_DOCUMENTS,
+    ROOM_SERIES_DOCUMENTS,
     SeriesArgsSchema,
 )
 from app.extensions import db
@@ -31,6 +35,7 @@ from app.services.ops.replica import read_session
 from app.services.series import timeseries
 from app.services.series.downsampled import SeriesQuery
 from app.services.series.epoch import EPOCH
+from app.services.series.rooms import room_series
 from app.services.series.window import Window
 
 blp = JsonApiBlueprint(
@@ -93,3 +98,21 @@ class NodeSeries(MethodView):
             return series_csv(series, f"node-{pk}-series.csv")
         link = f"/api/v1/nodes/{pk}/series/"
         return json_response(series_document("Node-Series", pk, link, series, now))
+
+
+@blp.route("/rooms/<int:pk>/series/")
+class RoomSeries(MethodView):
+    """The series of a room: one line per installation the caller may see."""
+
+    @blp.arguments(SeriesArgsSchema, location="query", unknown=ma.RAISE)
+    @docs.reads_or(blp, ROOM_SERIES_DOCUMENTS, CSV_CONTENT, "The series")
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
+        """Get the downsampled series of a room, one line per installation"""
+        now = datetime.now(UTC)
+        series = room_series(
+            db.session(), current_actor(), pk, _query(args, now), read_session()
+        )
+        if wants_csv(args.get("format")):
+            return room_series_csv(series, f"room-{pk}-series.csv")
+        link = f"/api/v1/rooms/{pk}/series/"
+        return json_response(room_series_document(pk, link, series, now))

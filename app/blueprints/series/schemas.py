@@ -147,3 +147,20 @@ INSTALLATION_SERIES_DOCUMENTS = document_schemas(
 )
 #: The CSV alternative (``format=csv`` or ``Accept: text/csv``).
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+
+
+class RoomSeriesAttributesSchema(SeriesAttributesSchema):
+    """A room's series (read only): one entry of ``lines`` per installation."""
+
+    lines = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={
+            "description": "installation_id, node_alias and one column per "
+            "quantity and aggregate, aligned to timestamps_s (null: no bucket)."
+        },
+    )
+
+
+ROOM_SERIES_DOCUMENTS = document_schemas(
+    "Room-Series", RoomSeriesAttributesSchema, name="RoomSeries"
+)

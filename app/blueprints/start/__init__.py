@@ -1,1 +1,1 @@
-"""The start page at ``/`` and ``/dashboard/``: where to go from here."""
+"""The start page at ``/``: where to go from here."""

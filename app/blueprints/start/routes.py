@@ -1,23 +1,30 @@
-"""``/`` and ``/dashboard/``: a page that says where to go.
+"""``/``: signed-in users go to the dashboard, everyone else gets a start page.
 
-``/dashboard/`` is where the sign-in lands (``LOGIN_REDIRECT_URL``), and the
-dashboards are not served by this application yet; rather than a 404 both
-paths show the way to the account pages, the API documentation and, for
-staff, the back office. Nothing here is JSON: the API root is ``/api/v1/``.
+The start page shows the way to signing in and up, the public places, the API
+documentation and, for staff, the back office. Nothing here is JSON: the API
+root is ``/api/v1/``.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template
+from flask import Blueprint, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from app.authn import current_actor
+from app.extensions import db
+from app.services.dashboard.places import public_sites
 
 blp = Blueprint("start", __name__)
 
 
 @blp.get("/")
-@blp.get("/dashboard/")
-def index() -> Response:
-    """Show who is signed in and where to go: account, API docs, back office."""
-    response = make_response(render_template("start/index.html"))
-    # The page names the signed-in user: no shared cache may keep it.
+def index() -> ResponseReturnValue:
+    """Send signed-in users to the dashboard; show others where to go."""
+    if current_actor().user_id is not None:
+        return redirect(url_for("dashboard.index"))
+    response = make_response(
+        render_template("start/index.html", sites=public_sites(db.session()))
+    )
+    # The page answers signed-in and anonymous visitors differently.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -119,17 +119,36 @@ def load_buckets(session: Session, spans: list[Span], period: Period) -> list[Bu
     Returns:
         The non-empty buckets of each node with samples, in time order.
     """
-    if not spans:
-        return []
-    driver = session.connection().connection.driver_connection
-    if not isinstance(driver, psycopg.Connection):
-        raise TypeError("the air-quality grid needs a psycopg connection")
     # Spans of one node (one after the other) feed one series.
     sources = {
         node_id: i for i, node_id in enumerate(dict.fromkeys(s.node_id for s in spans))
     }
+    grouped = load_grouped(session, spans, [sources[s.node_id] for s in spans], period)
+    return [grouped[source] for source in sorted(grouped)]
+
+
+def load_grouped(
+    session: Session, spans: list[Span], groups: list[int], period: Period
+) -> dict[int, Buckets]:
+    """Like :func:`load_buckets` for spans of many rooms in one statement.
+
+    Args:
+        session: the database session (a replica is fine).
+        spans: the clipped sample sources.
+        groups: the series each span feeds (spans of one node in one room share
+            one; the same node in two rooms must not).
+        period: the analysed period.
+
+    Returns:
+        The non-empty buckets of each group with samples.
+    """
+    if not spans:
+        return {}
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError("the air-quality grid needs a psycopg connection")
     params = {
-        "sources": [sources[span.node_id] for span in spans],
+        "sources": groups,
         "node_ids": [span.node_id for span in spans],
         "los": [span.start for span in spans],
         "his": [span.end for span in spans],
@@ -144,11 +163,12 @@ def load_buckets(session: Session, spans: list[Span], period: Period) -> list[Bu
         # (see app.services.series.sql.fetch_all).
         rows = cursor.execute(BUCKETS_SQL, params, prepare=False).fetchall()
     if not rows:
-        return []
+        return {}
     table = np.array(rows, dtype=np.float64)
-    return [
-        _columns(table[table[:, 0] == source, 1:]) for source in np.unique(table[:, 0])
-    ]
+    return {
+        int(source): _columns(table[table[:, 0] == source, 1:])
+        for source in np.unique(table[:, 0])
+    }
 
 
 def _columns(table: FloatArray) -> Buckets:

@@ -1,0 +1,1 @@
+"""The built-in dashboard at ``/dashboard/``: members' read pages, public pages, embeds."""

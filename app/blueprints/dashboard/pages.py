@@ -1,0 +1,69 @@
+"""What every dashboard page shares: sign-in, headers, the month parameter, framing."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import Response, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.authn import current_actor
+from app.http import HTML_CSP
+from app.jsonapi.exceptions import ParameterError
+from app.services.airquality.period import YearMonth
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def sign_in_first() -> BaseResponse | None:
+    """Send anonymous visitors of a members' page to the log-in, then back."""
+    if current_actor().is_authenticated:
+        return None
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def private(response: Response) -> Response:
+    """A member's page names their data: no shared cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def public(response: Response) -> Response:
+    """Public pages are the same for everyone; a minute old is fresh enough."""
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def embeddable(response: Response) -> Response:
+    """Let this server and ``EMBED_FRAME_ANCESTORS`` frame the page (and no one else).
+
+    ``app.http`` leaves out ``X-Frame-Options: DENY`` for a page whose own policy
+    names its frame ancestors.
+    """
+    ancestors = " ".join(("'self'", *current_app.config["EMBED_FRAME_ANCESTORS"]))
+    response.headers["Content-Security-Policy"] = HTML_CSP.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+    )
+    return public(response)
+
+
+def month_arg(now_local: datetime) -> YearMonth:
+    """The ``month`` query parameter (``YYYY-MM``), this month by default.
+
+    Raises:
+        ParameterError: not a month between 1970-01 and 2037-12 (400).
+    """
+    raw = request.args.get("month")
+    if raw is None:
+        return YearMonth(now_local.year, now_local.month)
+    match = _MONTH.fullmatch(raw)
+    try:
+        if match is None:
+            raise ValueError(raw)
+        return YearMonth(int(match[1]), int(match[2]))
+    except ValueError:
+        raise ParameterError(
+            "Expected a month as YYYY-MM between 1970-01 and 2037-12.",
+            parameter="month",
+        ) from None

@@ -1,0 +1,347 @@
+"""The built-in dashboard's read pages: status, content, tenancy, headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from app.http import HTML_CSP
+from tests.api.dashboard.world import DashWorld, build_dash_world
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.accounts import html_login
+from tests.support.auth import auth_headers
+
+
+@pytest.fixture
+def world(session: Session) -> DashWorld:
+    return build_dash_world(session)
+
+
+def _html(resp: object) -> str:
+    return resp.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_dashboard_anonymous_is_sent_to_sign_in(client: FlaskClient) -> None:
+    resp = client.get("/dashboard/")
+
+    assert resp.status_code == 302
+    assert resp.location.startswith("/accounts/login/?next=/dashboard/")
+
+
+def test_root_sends_signed_in_users_to_the_dashboard(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    html_login(client, world.owner.username, DEFAULT_PASSWORD)
+
+    root = client.get("/")
+    landing = client.get("/dashboard/")
+
+    assert root.status_code == 302
+    assert root.location == "/dashboard/"
+    assert landing.status_code == 302
+    assert landing.location == f"/dashboard/organizations/{world.org.id}/"
+
+
+def test_dashboard_without_organization_says_so(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    loner = make_user(session)
+
+    resp = client.get("/dashboard/", headers=auth_headers(session, loner))
+
+    assert resp.status_code == 200
+    assert "do not belong to an organization" in _html(resp)
+
+
+def test_overview_shows_rooms_badges_liveness_and_thresholds(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["Content-Security-Policy"] == HTML_CSP
+    assert "Schankraum" in html
+    assert "Keller" in html
+    assert '<span class="badge band-elevated">1200 ppm · elevated</span>' in html
+    assert "below 1000 ppm good" in html
+    assert "above 2000 ppm poor" in html
+    assert 'Tresen</a> <span class="live live-E">alive</span>' in html
+    assert "Last sample" in html
+    assert "No samples yet" in html
+    assert "Aula" not in html
+    assert "Lehrerzimmer" not in html
+
+
+def test_overview_inspector_sees_the_organization(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, world.inspector),
+    )
+
+    assert resp.status_code == 200
+    assert "Schankraum" in _html(resp)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/organizations/{their_org}/",
+        "/dashboard/rooms/{public_room}/",
+        "/dashboard/rooms/{private_room}/",
+        "/dashboard/nodes/{public_node}/",
+        "/dashboard/installations/{public}/",
+        "/dashboard/installations/{private}/",
+        "/dashboard/rooms/999999999/",
+    ],
+)
+def test_members_pages_of_another_organization_are_404(
+    client: FlaskClient, session: Session, world: DashWorld, path: str
+) -> None:
+    url = path.format(
+        their_org=world.their_org.id,
+        public_room=world.public.room_id,
+        private_room=world.private.room_id,
+        public_node=world.public.node_id,
+        public=world.public.id,
+        private=world.private.id,
+    )
+
+    resp = client.get(url, headers=auth_headers(session, world.owner))
+
+    assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["owner", "inspector"])
+def test_room_page_has_chart_air_quality_and_history(
+    client: FlaskClient, session: Session, world: DashWorld, who: str
+) -> None:
+    user = world.owner if who == "owner" else world.inspector
+
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/", headers=auth_headers(session, user)
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert f'data-series-url="/api/v1/rooms/{world.room.id}/series/"' in html
+    assert 'class="heatmap"' in html
+    assert 'class="days"' in html
+    assert 'type="month" name="month"' in html
+    assert f'href="/dashboard/installations/{world.installation.id}/"' in html
+    assert "<iframe" not in html  # nothing public in this room
+
+
+def test_room_page_of_a_month_shows_its_days(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/?month=2024-02",
+        headers=auth_headers(session, world.owner),
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert "Air quality in 2024-02" in html
+    assert html.count('<th scope="row">2024-02-') == 29
+
+
+@pytest.mark.parametrize("month", ["2024-13", "24-01", "1969-12", "x"])
+def test_room_page_bad_month_is_400(
+    client: FlaskClient, session: Session, world: DashWorld, month: str
+) -> None:
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/",
+        query_string={"month": month},
+        headers=auth_headers(session, world.owner),
+    )
+
+    assert resp.status_code == 400
+
+
+def test_room_page_offers_embed_snippets_of_public_installations(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    world.installation.is_public = True
+    session.commit()
+
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    assert (
+        f"&lt;iframe src=&#34;http://localhost/dashboard/embed/installations/"
+        f"{world.installation.id}/&#34;" in _html(resp)
+    )
+
+
+def test_node_page_shows_liveness_chart_and_history(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/nodes/{world.node.id}/",
+        headers=auth_headers(session, world.inspector),
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert f'data-series-url="/api/v1/nodes/{world.node.id}/series/"' in html
+    assert 'class="live live-E"' in html
+    assert f'href="/dashboard/rooms/{world.room.id}/"' in html
+
+
+def test_installation_page_shows_chart_and_node(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/installations/{world.installation.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert (
+        f'data-series-url="/api/v1/installations/{world.installation.id}/series/"'
+        in html
+    )
+    assert f'href="/dashboard/nodes/{world.node.id}/"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/organizations/{org}/",
+        "/dashboard/rooms/{room}/",
+        "/dashboard/nodes/{node}/",
+        "/dashboard/installations/{installation}/",
+    ],
+)
+def test_members_pages_send_anonymous_to_sign_in(
+    client: FlaskClient, world: DashWorld, path: str
+) -> None:
+    url = path.format(
+        org=world.org.id,
+        room=world.room.id,
+        node=world.node.id,
+        installation=world.installation.id,
+    )
+
+    resp = client.get(url)
+
+    assert resp.status_code == 302
+    assert resp.location.startswith("/accounts/login/?next=")
+
+
+# -- public pages and embeds -------------------------------------------------------------
+
+
+def test_public_installation_page_needs_no_login(
+    client: FlaskClient, world: DashWorld
+) -> None:
+    resp = client.get(f"/dashboard/public/installations/{world.public.id}/")
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "Aula" in html
+    assert f'data-series-url="/api/v1/installations/{world.public.id}/series/"' in html
+    assert 'data-live="60"' in html
+
+
+def test_public_site_page_lists_public_rooms_only(
+    client: FlaskClient, world: DashWorld
+) -> None:
+    resp = client.get(f"/dashboard/public/sites/{world.their_site.id}/")
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert "Aula" in html
+    assert f'data-series-url="/api/v1/rooms/{world.public.room_id}/series/"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/dashboard/public/installations/{private}/",
+        "/dashboard/embed/installations/{private}/",
+        "/dashboard/public/sites/{private_site}/",
+        "/dashboard/embed/sites/{private_site}/",
+        "/dashboard/public/installations/{ours}/",
+    ],
+)
+def test_private_places_have_no_public_page(
+    client: FlaskClient, session: Session, world: DashWorld, path: str
+) -> None:
+    url = path.format(
+        private=world.private.id,
+        private_site=world.their_private_site.id,
+        ours=world.installation.id,
+    )
+
+    # Not even for the owner: public pages show what anyone sees.
+    resp = client.get(url, headers=auth_headers(session, world.owner))
+
+    assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["installations", "sites"])
+def test_embed_may_be_framed_by_configured_origins_only(
+    client: FlaskClient,
+    world: DashWorld,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    monkeypatch.setitem(
+        client.application.config,
+        "EMBED_FRAME_ANCESTORS",
+        ("https://bar.example.org",),
+    )
+    pk = world.public.id if kind == "installations" else world.their_site.id
+
+    resp = client.get(f"/dashboard/embed/{kind}/{pk}/")
+
+    assert resp.status_code == 200
+    assert "X-Frame-Options" not in resp.headers
+    assert resp.headers["Content-Security-Policy"] == HTML_CSP.replace(
+        "frame-ancestors 'none'",
+        "frame-ancestors 'self' https://bar.example.org",
+    )
+    assert 'class="embed"' in _html(resp)
+
+
+def test_start_page_lists_public_places(client: FlaskClient, world: DashWorld) -> None:
+    resp = client.get("/")
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert f'href="/dashboard/public/sites/{world.their_site.id}/"' in html
+    assert "Lehrerhaus" not in html
+    assert "Kneipe" not in html
+
+
+def test_overview_speaks_german(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    headers = {
+        **auth_headers(session, world.owner),
+        "Accept-Language": "de-DE,de;q=0.9",
+    }
+
+    resp = client.get(f"/dashboard/organizations/{world.org.id}/", headers=headers)
+
+    html = _html(resp)
+    assert '<html lang="de">' in html
+    assert "erhöht" in html
+    assert "Umweltbundesamt" in html

@@ -1,0 +1,190 @@
+"""Benchmark: the dashboard's pages for an organization with 50 rooms.
+
+``run(report, quick)`` migrates a throwaway database, gives one organization 50
+rooms with a node each, stores 5-minute samples of every node from the first of
+last month until now, and times over HTTP (werkzeug on loopback, one client):
+the overview (current CO2, sample age, liveness and this month's medal of all
+50 rooms; warm, and with the medals cache emptied before each request), a room page (this month and last month's full air quality), a node
+page and the public site page. The medals of a full month (the overview's cost on
+the last day of a month) are timed on their own too. Target: each page's median
+at most 50 ms. Run alone with ``python -m tests.bench.bench_dashboard [--quick]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import flask_migrate
+
+from sqlalchemy import text
+
+from app import create_app
+from app.db import transaction
+from app.extensions import db
+from app.models import Role
+from app.services.access import SYSTEM
+from app.services.accounts.tokens import issue_user_key
+from app.services.airquality.medals import month_medals
+from app.services.airquality.period import YearMonth
+from app.services.dashboard import medal_cache
+from tests.bench.bench_airquality import _serve, _time_requests
+from tests.factories import (
+    make_installation,
+    make_membership,
+    make_node,
+    make_organization,
+    make_room,
+    make_site,
+    make_user,
+)
+from tests.support.copy_series import insert_series
+from tests.support.database import throwaway_database
+
+TARGET_MS = 50.0
+ROOMS = 50
+ZONE = "Europe/Berlin"
+
+
+def _co2(moment: datetime) -> int:
+    """An office day: low at night, ~1400 ppm at noon on weekdays."""
+    local = moment.astimezone(ZoneInfo(ZONE))
+    hour = local.hour + local.minute / 60
+    busy = local.weekday() < 5 and 8 <= hour < 18
+    return int(450 + (950 * math.sin(math.pi * (hour - 8) / 10) if busy else 0))
+
+
+def _last_month(now: datetime) -> YearMonth:
+    local = now.astimezone(ZoneInfo(ZONE))
+    before = local.replace(day=1) - timedelta(days=1)
+    return YearMonth(before.year, before.month)
+
+
+def _seed(now: datetime, step: timedelta) -> dict[str, Any]:
+    """The organization, its 50 rooms (two sites) and their samples."""
+    last = _last_month(now)
+    since = datetime(last.year, last.month, 1, tzinfo=ZoneInfo(ZONE))
+    with transaction() as session:
+        org = make_organization(session)
+        owner = make_user(session)
+        make_membership(session, owner, org, Role.OWNER)
+        sites = [make_site(session, operator=org) for _ in range(2)]
+        stored, rooms, nodes = 0, [], []
+        for index in range(ROOMS):
+            room = make_room(session, site=sites[index % 2])
+            node = make_node(session, owner=org)
+            make_installation(
+                session,
+                node=node,
+                room=room,
+                from_time=since - timedelta(days=1),
+                is_public=index % 10 == 0,
+            )
+            stored += insert_series(session, node.id, since, now, step, co2_ppm=_co2)
+            rooms.append(room.id)
+            nodes.append(node.id)
+        key = issue_user_key(session, owner).key
+        seeded = {
+            "org": org.id,
+            "site": sites[0].id,
+            "rooms": rooms,
+            "node": nodes[0],
+            "key": key,
+            "stored": stored,
+        }
+    with db.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    return seeded
+
+
+def _figure(name: str, timings: list[float]) -> dict[str, Any]:
+    median = statistics.median(timings)
+    return {
+        "name": name,
+        "value": round(median, 1),
+        "unit": "ms (median)",
+        "p95_ms": round(statistics.quantiles(timings, n=20)[-1], 1),
+        "target": f"<= {TARGET_MS:g}",
+        "met": median <= TARGET_MS,
+    }
+
+
+def run(report: dict[str, Any], quick: bool) -> None:
+    """Time the dashboard's pages over HTTP and add the figures to ``report``.
+
+    Args:
+        report: the benchmark report; this adds ``report["dashboard"]``.
+        quick: 10-minute samples and fewer requests (a smoke run).
+    """
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+    requests = 10 if quick else 50
+    now = datetime.now(UTC).replace(microsecond=0)
+    step = timedelta(minutes=10 if quick else 5)
+    figures = []
+    with throwaway_database("co2_bench_dash") as url:
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "TESTING": True}
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+            seeded = _seed(now, step)
+            last = _last_month(now)
+            room = seeded["rooms"][0]
+            pages = {
+                "overview, 50 rooms": f"/dashboard/organizations/{seeded['org']}/",
+                "room, this month": f"/dashboard/rooms/{room}/",
+                "room, last month": f"/dashboard/rooms/{room}/?month="
+                f"{last.year:04d}-{last.month:02d}",
+                "node": f"/dashboard/nodes/{seeded['node']}/",
+                "public site, 25 rooms": f"/dashboard/public/sites/{seeded['site']}/",
+            }
+            headers = {"Authorization": f"Token {seeded['key']}"}
+            server, port = _serve(app)
+            try:
+                for name, path in pages.items():
+                    _time_requests(port, path, 3, headers)  # warm-up
+                    timings = _time_requests(port, path, requests, headers)
+                    figures.append(_figure(name, timings))
+                cold = []
+                for _ in range(max(3, requests // 5)):
+                    medal_cache.clear()
+                    cold += _time_requests(
+                        port, pages["overview, 50 rooms"], 1, headers
+                    )
+                figures.append(_figure("overview, medals not cached", cold))
+                full = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    month_medals(db.session(), SYSTEM, seeded["rooms"], last, ZONE)
+                    full.append((time.perf_counter() - started) * 1000)
+                    db.session.remove()
+                figures.append(_figure("medals of 50 rooms, a full month", full))
+            finally:
+                server.shutdown()
+                db.session.remove()
+                db.engine.dispose()
+    report["dashboard"] = {
+        "what": "dashboard pages over HTTP (werkzeug, loopback, one client) for one "
+        f"organization with {ROOMS} rooms, one node each, "
+        f"{int(step.total_seconds() // 60)}-minute samples since the first of last "
+        "month",
+        "samples_stored": seeded["stored"],
+        "day_of_month": now.astimezone(ZoneInfo(ZONE)).day,
+        "requests_per_page": requests,
+        "figures": figures,
+        "measured_at": now.isoformat(timespec="seconds"),
+    }
+
+
+if __name__ == "__main__":
+    result: dict[str, Any] = {}
+    run(result, quick="--quick" in sys.argv)
+    print(json.dumps(result, indent=2))
