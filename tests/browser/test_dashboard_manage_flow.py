@@ -14,7 +14,7 @@ from typing import Any
 
 import flask_migrate
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 from flask import Flask
 
@@ -37,7 +37,7 @@ from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, require_browser, ser
 from tests.support.database import throwaway_database
 
 TIMEOUT_MS = 15_000
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -120,7 +120,9 @@ def test_owner_manages_and_inspector_only_looks(
             _shot(owner, "02-room-error-at-field")
             owner.fill("#room-size_sqm", "62.5")
             owner.click("text=Add room")
-            expect(owner.locator(".messages")).to_contain_text('Room "Klasse 3b" added.')
+            expect(owner.locator(".messages")).to_contain_text(
+                'Room "Klasse 3b" added.'
+            )
             _shot(owner, "03-room-added")
 
             _open(owner, "Register a node")
@@ -149,7 +151,9 @@ def test_owner_manages_and_inspector_only_looks(
             owner.keyboard.press("Tab")
             owner.keyboard.type("lehrer@example.org")
             owner.keyboard.press("Enter")  # submits the form
-            expect(owner.locator(".messages")).to_contain_text("lehrer is a member now.")
+            expect(owner.locator(".messages")).to_contain_text(
+                "lehrer is a member now."
+            )
             expect(owner.locator("tr[data-member=lehrer]")).to_have_count(1)
             _shot(owner, "07-member-added")
 
