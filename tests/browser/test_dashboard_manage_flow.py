@@ -10,19 +10,15 @@ screenshot in ``test-artifacts/browser/``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import flask_migrate
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 from flask import Flask
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from app import create_app
-from app.db import transaction
-from app.extensions import db
 from app.models import Installation, Membership, Role, User
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -33,40 +29,36 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, require_browser, serve
-from tests.support.database import throwaway_database
+from tests.support.browser import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    in_db,
+    migrated_app,
+    require_browser,
+    serve,
+)
 
 TIMEOUT_MS = 15_000
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def site_app() -> Iterator[tuple[Flask, dict[str, Any]]]:
-    """The app on a migrated database of its own with an organization, owner and inspector."""
-    with throwaway_database("co2_browser_manage") as url:
-        app = create_app(
-            {"TESTING": False, "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"}
-        )
-        with app.app_context():
-            flask_migrate.upgrade()
-            with transaction() as session:
-                org = make_organization(session, name="Grundschule am Park")
-                owner = make_user(session, username="erika")
-                inspector = make_user(session, username="hausmeister")
-                make_user(session, username="lehrer", email="lehrer@example.org")
-                make_membership(session, owner, org, Role.OWNER)
-                make_membership(session, inspector, org, Role.INSPECTOR)
-                make_site(session, operator=org, name="Hauptgebäude")
-                make_protocol(session, identifier="LORAWAN")
-                make_model(session, trade_name="ERS CO2", manufacturer="Elsys")
-                names = {"org_id": org.id}
-            db.session.remove()
-        try:
-            yield app, names
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+def site_app() -> Iterator[tuple[Flask, int]]:
+    """The app with an organization, its owner and inspector, and a third account."""
+
+    def arrange(session: Session) -> int:
+        org = make_organization(session, name="Grundschule am Park")
+        make_membership(session, make_user(session, username="erika"), org, Role.OWNER)
+        inspector = make_user(session, username="hausmeister")
+        make_membership(session, inspector, org, Role.INSPECTOR)
+        make_user(session, username="lehrer", email="lehrer@example.org")
+        make_site(session, operator=org, name="Hauptgebäude")
+        make_protocol(session, identifier="LORAWAN")
+        make_model(session, trade_name="ERS CO2", manufacturer="Elsys")
+        return int(org.id)
+
+    with migrated_app("co2_browser_manage") as app:
+        yield app, in_db(app, arrange)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -85,21 +77,12 @@ def _open(page: Page, summary: str) -> None:
     page.locator("summary", has_text=summary).click()
 
 
-def _in_db(app: Flask, work: Any) -> Any:
-    with app.app_context():
-        try:
-            with transaction() as session:
-                return work(session)
-        finally:
-            db.session.remove()
-
-
 def test_owner_manages_and_inspector_only_looks(
-    site_app: tuple[Flask, dict[str, Any]],
+    site_app: tuple[Flask, int],
 ) -> None:
-    app, names = site_app
+    app, org_id = site_app
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    manage = f"/dashboard/manage/{names['org_id']}/"
+    manage = f"/dashboard/manage/{org_id}/"
 
     with serve(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -170,8 +153,8 @@ def test_owner_manages_and_inspector_only_looks(
         finally:
             browser.close()
 
-    public = _in_db(app, lambda s: s.scalars(select(Installation.is_public)).one())
-    members = _in_db(
+    public = in_db(app, lambda s: s.scalars(select(Installation.is_public)).one())
+    members = in_db(
         app,
         lambda s: s.scalar(
             select(func.count())

@@ -117,28 +117,29 @@ def sign_in(client: FlaskClient, user: User) -> FlaskClient:
 
 def send(
     client: FlaskClient,
-    page: str,
-    action: str,
+    world: World,
+    path: str,
     prefix: str,
     fields: dict[str, Any],
     *,
     token: bool = True,
 ) -> TestResponse:
-    """Post a form of ``page`` as a browser: prefixed field names and the CSRF token.
+    """Post a form of the page to ``path`` below it as a browser: prefixed field
+    names and the CSRF token.
 
     The token is the page's (every form of a session carries the same one); for
     a caller whose page shows no form, the ``csrftoken`` cookie's, which is equal.
     """
     data = {f"{prefix}-{name}": value for name, value in fields.items()}
     if token:
-        shown = client.get(page).get_data(as_text=True)
+        shown = client.get(world.page).get_data(as_text=True)
         found = re.search(
             r'name="[\w-]*csrfmiddlewaretoken"[^>]*value="([^"]+)"', shown
         )
         cookie = client.get_cookie("csrftoken")
         assert found or cookie, "signed in clients have a CSRF token"
         data[f"{prefix}-{CSRF_FIELD}"] = found.group(1) if found else cookie.value  # type: ignore[union-attr]
-    return client.post(action, data=data)
+    return client.post(world.page + path, data=data)
 
 
 def field_errors(html: str, name: str) -> list[str]:

@@ -84,7 +84,7 @@ def test_forced_post_by_a_non_owner_is_403_and_stores_nothing(
     client = sign_in(browser, getattr(world, caller))
     before = _snapshot(session)
 
-    resp = send(client, world.page, world.page + path, prefix, fields)
+    resp = send(client, world, path, prefix, fields)
 
     assert resp.status_code == 403
     assert resp.mimetype == "text/html"
@@ -99,7 +99,7 @@ def test_post_without_csrf_token_is_403_and_stores_nothing(
     client = sign_in(browser, world.owner)
     before = _snapshot(session)
 
-    resp = send(client, world.page, world.page + path, prefix, fields, token=False)
+    resp = send(client, world, path, prefix, fields, token=False)
 
     assert resp.status_code == 403
     assert "CSRF" in resp.get_data(as_text=True)
@@ -113,7 +113,7 @@ def test_anonymous_post_is_401_and_stores_nothing(
     path, prefix, fields = FORMS[form](world)
     before = _snapshot(session)
 
-    resp = send(browser, world.page, world.page + path, prefix, fields, token=False)
+    resp = send(browser, world, path, prefix, fields, token=False)
 
     assert resp.status_code == 401
     assert _snapshot(session) == before
@@ -126,6 +126,6 @@ def test_every_form_works_for_the_owner(
     path, prefix, fields = FORMS[form](world)
     client = sign_in(browser, world.owner)
 
-    resp = send(client, world.page, world.page + path, prefix, fields)
+    resp = send(client, world, path, prefix, fields)
 
     assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]

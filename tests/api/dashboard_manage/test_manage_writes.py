@@ -46,8 +46,8 @@ def test_add_site_stores_site_and_address(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}sites/",
+        world,
+        "sites/",
         "site",
         {"name": "Turnhalle", "street1": "Parkweg 2", "zip": "10115", "city": "Berlin"},
     )
@@ -68,8 +68,8 @@ def test_add_site_shows_every_blank_field_at_its_field(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}sites/",
+        world,
+        "sites/",
         "site",
         {"name": " ", "city": "Berlin"},
     )
@@ -90,8 +90,8 @@ def test_add_site_with_a_taken_name_is_409_at_the_name(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}sites/",
+        world,
+        "sites/",
         "site",
         {"name": world.site.name, "street1": "A 1", "zip": "10115", "city": "Berlin"},
     )
@@ -113,8 +113,8 @@ def test_add_room_stores_it_in_the_site(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}rooms/",
+        world,
+        "rooms/",
         "room",
         {
             "site": world.site.id,
@@ -141,15 +141,15 @@ def test_add_room_refuses_a_bad_size_and_another_orgs_site(
 
     bad_size = send(
         client,
-        world.page,
-        f"{world.page}rooms/",
+        world,
+        "rooms/",
         "room",
         {"site": world.site.id, "name": "Aula", "size_sqm": "12.25"},
     )
     bad_site = send(
         client,
-        world.page,
-        f"{world.page}rooms/",
+        world,
+        "rooms/",
         "room",
         {"site": foreign, "name": "X"},
     )
@@ -168,8 +168,8 @@ def test_register_node_normalises_the_eui(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}nodes/",
+        world,
+        "nodes/",
         "node",
         {
             "eui64": "70-b3-d5-7e-d0-04-12-34",
@@ -190,13 +190,11 @@ def test_register_node_refuses_bad_and_taken_euis_at_the_eui(
     client = _owner(browser, world)
     fields = {"alias": "n", "protocol": world.protocol.id, "model": world.model.id}
 
-    bad = send(
-        client, world.page, f"{world.page}nodes/", "node", {**fields, "eui64": "xyz"}
-    )
+    bad = send(client, world, "nodes/", "node", {**fields, "eui64": "xyz"})
     taken = send(
         client,
-        world.page,
-        f"{world.page}nodes/",
+        world,
+        "nodes/",
         "node",
         {**fields, "eui64": world.node.eui64},
     )
@@ -220,8 +218,8 @@ def test_install_starts_now_open_ended_and_public_on_request(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}installations/",
+        world,
+        "installations/",
         "install",
         {"node": str(world.spare_node.id), "room": world.room.id, "is_public": "1"},
     )
@@ -241,8 +239,8 @@ def test_install_overlapping_is_400_at_the_start(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}installations/",
+        world,
+        "installations/",
         "install",
         {
             "node": str(world.node.id),
@@ -261,10 +259,10 @@ def test_end_installation_ends_it_now_once(
     browser: FlaskClient, world: World, session: Session
 ) -> None:
     client = _owner(browser, world)
-    action = f"{world.page}installations/{world.installation.id}/end/"
+    action = f"installations/{world.installation.id}/end/"
 
-    ended = send(client, world.page, action, f"end{world.installation.id}", {})
-    again = send(client, world.page, action, f"end{world.installation.id}", {})
+    ended = send(client, world, action, f"end{world.installation.id}", {})
+    again = send(client, world, action, f"end{world.installation.id}", {})
 
     assert ended.status_code == 303
     session.expire_all()
@@ -282,13 +280,13 @@ def test_publicity_sets_the_value_sent(
 ) -> None:
     client = _owner(browser, world)
     inst = world.installation
-    action = f"{world.page}installations/{inst.id}/publicity/"
+    action = f"installations/{inst.id}/publicity/"
 
-    public = send(client, world.page, action, f"pub{inst.id}", {"is_public": "1"})
-    public_again = send(client, world.page, action, f"pub{inst.id}", {"is_public": "1"})
+    public = send(client, world, action, f"pub{inst.id}", {"is_public": "1"})
+    public_again = send(client, world, action, f"pub{inst.id}", {"is_public": "1"})
     session.expire_all()
     shown = session.get(Installation, inst.id).is_public  # type: ignore[union-attr]
-    private = send(client, world.page, action, f"pub{inst.id}", {"is_public": "0"})
+    private = send(client, world, action, f"pub{inst.id}", {"is_public": "0"})
 
     assert (public.status_code, public_again.status_code, shown) == (303, 303, True)
     assert private.status_code == 303
@@ -301,9 +299,9 @@ def test_publicity_of_another_orgs_installation_is_refused(
 ) -> None:
     client = _owner(browser, world)
     other = world.other_installation
-    action = f"{world.page}installations/{other.id}/publicity/"
+    action = f"installations/{other.id}/publicity/"
 
-    resp = send(client, world.page, action, f"pub{other.id}", {"is_public": "0"})
+    resp = send(client, world, action, f"pub{other.id}", {"is_public": "0"})
 
     assert resp.status_code == 403  # it is public, so visible, but not ours
     session.expire_all()
@@ -322,8 +320,8 @@ def test_invite_adds_an_existing_account_with_the_role(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}members/",
+        world,
+        "members/",
         "invite",
         {"email": "erika@example.org", "role": "O"},
     )
@@ -347,15 +345,15 @@ def test_invite_answers_unknown_and_inactive_addresses_alike(
 
     unknown = send(
         client,
-        world.page,
-        f"{world.page}members/",
+        world,
+        "members/",
         "invite",
         {"email": "nobody@example.org"},
     )
     inactive = send(
         client,
-        world.page,
-        f"{world.page}members/",
+        world,
+        "members/",
         "invite",
         {"email": "gone@example.org"},
     )
@@ -373,8 +371,8 @@ def test_invite_of_a_member_is_409_at_the_email(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}members/",
+        world,
+        "members/",
         "invite",
         {"email": world.inspector.email},
     )
@@ -401,8 +399,8 @@ def test_set_role_promotes_an_inspector(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}memberships/{membership.id}/role/",
+        world,
+        f"memberships/{membership.id}/role/",
         f"role{membership.id}",
         {"role": "O"},
     )
@@ -420,8 +418,8 @@ def test_set_role_keeps_the_last_owner(
 
     resp = send(
         client,
-        world.page,
-        f"{world.page}memberships/{own.id}/role/",
+        world,
+        f"memberships/{own.id}/role/",
         f"role{own.id}",
         {"role": "I"},
     )
@@ -441,7 +439,7 @@ def test_leave_removes_the_owners_membership_when_another_owner_stays(
     session.commit()
     client = _owner(browser, world)
 
-    resp = send(client, world.page, f"{world.page}leave/", "leave", {})
+    resp = send(client, world, "leave/", "leave", {})
 
     assert resp.status_code == 303
     assert resp.location == "/dashboard/manage/"
@@ -453,7 +451,7 @@ def test_leave_as_the_last_owner_is_409(
 ) -> None:
     client = _owner(browser, world)
 
-    resp = send(client, world.page, f"{world.page}leave/", "leave", {})
+    resp = send(client, world, "leave/", "leave", {})
 
     assert resp.status_code == 409
     assert _count(session, Membership, Membership.user_id == world.owner.id) == 1
