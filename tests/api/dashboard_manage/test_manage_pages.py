@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.models import Organization, Site
 from tests.api.dashboard_manage.conftest import World, sign_in
+from tests.api.inventory.test_query_counts import StatementCounter
+from tests.factories import make_installation, make_node, make_room
 
 ACTIONS = ("sites/", "rooms/", "nodes/", "installations/", "members/", "leave/")
 
@@ -84,3 +90,33 @@ def test_manage_page_speaks_german(browser: FlaskClient, world: World) -> None:
     assert "Standorte und Räume" in html
     assert "Mitglied hinzufügen" in html
     assert "Sie sind Eigentümer" in html
+
+
+def _statements(client: FlaskClient, session: Session, path: str) -> int:
+    """Count the statements of one page view, with nothing cached in the session."""
+    session.commit()
+    session.expunge_all()
+    counting = StatementCounter()
+    conn = session.connection()
+    event.listen(conn, "before_cursor_execute", counting)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(conn, "before_cursor_execute", counting)
+    return counting.count
+
+
+def test_manage_page_costs_the_same_statements_for_many_rows(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    client = sign_in(browser, world.owner)
+    page, site_id, org_id = world.page, world.site.id, world.org.id
+    few = _statements(client, session, page)
+    site, org = session.get(Site, site_id), session.get(Organization, org_id)
+    for n in range(20):
+        room = make_room(session, site=site, name=f"Room {n}")
+        make_installation(session, node=make_node(session, owner=org), room=room)
+
+    many = _statements(client, session, page)
+
+    assert many == few
