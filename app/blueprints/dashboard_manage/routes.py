@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from flask import (
     Blueprint,
@@ -40,6 +40,7 @@ from app.blueprints.accounts.forms import ButtonForm
 from app.blueprints.accounts.helpers import show_errors
 from app.blueprints.dashboard_manage import actions
 from app.blueprints.dashboard_manage.forms import (
+    ROLE_CHOICES,
     InstallForm,
     InviteForm,
     NodeForm,
@@ -66,7 +67,12 @@ F = TypeVar("F")
 
 @dataclass
 class Forms:
-    """Every form of the page; the one just sent keeps its values and errors."""
+    """Every form of the page; the one just sent keeps its values and errors.
+
+    ``roles``, ``publicity`` and ``end`` hold only a row form just sent: a page
+    with a hundred installations would spend most of its time rendering a form
+    object per row.
+    """
 
     site: SiteForm
     room: RoomForm
@@ -264,6 +270,9 @@ def _render(
         forms=forms,
         zone=ZoneInfo(current_app.config["ANALYSIS_TIMEZONE"]),
         now=utcnow(),
+        csrf=generate_csrf(),
+        csrf_field=current_app.config["WTF_CSRF_FIELD_NAME"],
+        role_choices=ROLE_CHOICES,
     )
     return make_response(html, status)
 
@@ -280,21 +289,11 @@ def _forms(view: OrganizationPage, bound: Mapping[str, Any]) -> Forms:
     )
     for each in (forms.room, forms.node, forms.install):
         _offer_choices(each, view)
-    for member in view.members:
-        forms.roles[member.id] = bound.get("roles", {}).get(member.id) or RoleForm(
-            formdata=None, prefix=f"role{member.id}", data={"role": member.role.value}
-        )
-    for inst in view.installations:
-        forms.end[inst.id] = bound.get("end", {}).get(inst.id) or ButtonForm(
-            formdata=None, prefix=f"end{inst.id}"
-        )
-        forms.publicity[inst.id] = bound.get("publicity", {}).get(
-            inst.id
-        ) or PublicityForm(
-            formdata=None,
-            prefix=f"pub{inst.id}",
-            data={"is_public": "0" if inst.is_public else "1"},
-        )
+    # One-button rows are plain markup in the template (the same field names and
+    # token): only a row just sent keeps a form object, for its errors.
+    forms.roles.update(bound.get("roles", {}))
+    forms.publicity.update(bound.get("publicity", {}))
+    forms.end.update(bound.get("end", {}))
     return forms
 
 
