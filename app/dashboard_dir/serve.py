@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, send_file
+from flask import Flask, Response, current_app, redirect, request, send_file
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import safe_join
 
@@ -53,13 +54,18 @@ def init_dashboard_dir(app: Flask) -> None:
     app.before_request(serve_build)
 
 
-def serve_build() -> Response | None:
+def serve_build() -> ResponseReturnValue | None:
     """Answer a ``/dashboard/`` request from the build; leave other paths alone.
 
     Raises:
         NotFound: no such file, or a path that leaves the build.
         MethodNotAllowed: not GET or HEAD.
     """
+    if request.path == PREFIX.rstrip("/"):
+        # Routes match with and without their slash here; the build's relative
+        # URLs need the slash, and the built-in page must not answer instead.
+        query = request.query_string.decode("latin-1")
+        return redirect(PREFIX + (f"?{query}" if query else ""), 308)
     if not request.path.startswith(PREFIX):
         return None
     if request.method not in _METHODS:

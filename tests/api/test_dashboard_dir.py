@@ -139,6 +139,13 @@ def test_dashboard_dir_symlink_out_of_the_build_is_404(
     assert resp.status_code == 404
 
 
+def test_dashboard_dir_without_slash_redirects_to_the_build(spa: FlaskClient) -> None:
+    resp = spa.get("/dashboard?lang=de")
+
+    assert resp.status_code == 308
+    assert resp.location == "/dashboard/?lang=de"
+
+
 def test_dashboard_dir_refuses_writes(spa: FlaskClient) -> None:
     resp = spa.post("/dashboard/")
 
