@@ -65,6 +65,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``SITE_URL`` | none | base of the links in mail, e.g. ``https://co2.example.org``; none: the request's host (set it when ``ALLOWED_HOSTS`` is ``*``) |
 | ``DEFAULT_LOCALE`` | ``en`` | language (``en`` or ``de``) when neither the user nor the browser picks one |
 | ``LOGIN_REDIRECT_URL`` | ``/dashboard/`` | where the HTML login goes when it has no same-site ``next`` |
+| ``DASHBOARD_DIR`` | none | folder of a single-page app's build (with ``index.html``) served at ``/dashboard/`` instead of the built-in dashboard |
 | ``ACCOUNT_EMAIL_VERIFICATION`` | ``1`` | log-in needs a verified e-mail address; sign-up mails a confirmation link |
 | ``SESSION_COOKIE_SECURE`` | ``0`` | send the session and ``csrftoken`` cookies over HTTPS only (set 1 in production) |
 | ``SESSION_LIFETIME_S`` | ``1209600`` | seconds a browser session lasts without a request |
@@ -287,6 +288,7 @@ def _account_settings(env: Env) -> dict[str, Any]:
     return {
         "DEFAULT_LOCALE": _choice(env, "DEFAULT_LOCALE", "en", LOCALES),
         "LOGIN_REDIRECT_URL": env.text("LOGIN_REDIRECT_URL", "/dashboard/"),
+        "DASHBOARD_DIR": env.text("DASHBOARD_DIR", "").strip(),
         "ACCOUNT_EMAIL_VERIFICATION": env.flag(
             "ACCOUNT_EMAIL_VERIFICATION", default=True
         ),

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config
 from app import logs
 from app.authn import init_authn
+from app.dashboard_dir.serve import init_dashboard_dir
 from app.db import init_session_teardown
 from app.extensions import db, migrate
 from app.http import init_http
@@ -62,6 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_media(app)
     init_http(app)
     init_metrics(app)
+    init_dashboard_dir(app)  # before authentication: the build needs no credentials
     init_authn(app)
 
     from app.blueprints import register_blueprints

@@ -14,6 +14,7 @@ from app.blueprints.auth.registration import blp as auth_registration
 from app.blueprints.auth.routes import blp as auth
 from app.blueprints.catalogue.routes import blp as catalogue
 from app.blueprints.dashboard.routes import blp as dashboard
+from app.blueprints.dashboard_manage.routes import blp as dashboard_manage
 from app.blueprints.fidelity.routes import blp as fidelity
 from app.blueprints.fieldsets import MEMBERS
 from app.blueprints.health.routes import blp as health
@@ -54,6 +55,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     account_passwords,
     start,
     dashboard,
+    dashboard_manage,
     airquality,
     timeseries,
     series,

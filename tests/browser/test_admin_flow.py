@@ -30,6 +30,7 @@ from app.models import Address, Node, NodeModel, Protocol, User
 from tests.support.browser import (
     ARTIFACTS,
     CHROMIUM_ARGS,
+    in_db,
     require_browser,
     require_vendored_assets,
     serve,
@@ -99,15 +100,6 @@ def _save(page: Page) -> None:
     expect(page.locator(".alert-success")).to_be_visible()
 
 
-def _in_db(app: Flask, work: Any) -> Any:
-    with app.app_context():
-        try:
-            with transaction() as session:
-                return work(session)
-        finally:
-            db.session.remove()
-
-
 def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> None:
     app, mailbox = site_app
     require_browser()
@@ -150,7 +142,7 @@ def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> N
                 ).one()
                 user.is_staff = True
 
-            _in_db(app, make_staff)
+            in_db(app, make_staff)
             page.goto(f"{base}/admin/")
             expect(page.locator("[data-count=organizations]")).to_have_text("0")
             _shot(page, "04-dashboard")
@@ -184,13 +176,13 @@ def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> N
             _shot(page, "08-node")
 
             now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-            node_id = _in_db(
+            node_id = in_db(
                 app,
                 lambda s: s.scalars(
                     select(Node.id).where(Node.eui64 == "70B3D57ED0041234")
                 ).one(),
             )
-            _in_db(
+            in_db(
                 app,
                 lambda s: insert_series(
                     s,

@@ -12,15 +12,27 @@ import logging
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
+
+import flask_migrate
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.db import transaction
+from app.extensions import db
+from tests.support.database import throwaway_database
+
+T = TypeVar("T")
 Serving = BaseWSGIServer | http.server.ThreadingHTTPServer
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -82,3 +94,40 @@ def _serving(server: Serving) -> Iterator[int]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@contextmanager
+def migrated_app(prefix: str, **overrides: Any) -> Iterator[Flask]:
+    """Yield the app (not in testing mode) on a migrated throwaway database.
+
+    The browser drives a real server in other threads, so data must be committed:
+    arrange it with :func:`in_db`. The engine is closed at the end.
+    """
+    with throwaway_database(prefix) as url:
+        app = create_app(
+            {
+                "TESTING": False,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "LOG_LEVEL": "WARNING",
+                **overrides,
+            }
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+            db.session.remove()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def in_db(app: Flask, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a committed transaction of ``app``'s database; return its result."""
+    with app.app_context():
+        try:
+            with transaction() as session:
+                return work(session)
+        finally:
+            db.session.remove()

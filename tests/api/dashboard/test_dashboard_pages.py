@@ -94,6 +94,25 @@ def test_overview_inspector_sees_the_organization(
 
 
 @pytest.mark.parametrize(
+    ("member", "label"),
+    [
+        ("owner", "Manage sites, rooms, nodes and members"),
+        ("inspector", "Sites, rooms, nodes and members"),
+    ],
+)
+def test_overview_links_to_the_organization_management_page(
+    client: FlaskClient, session: Session, world: DashWorld, member: str, label: str
+) -> None:
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, getattr(world, member)),
+    )
+
+    link = f'<a href="/dashboard/manage/{world.org.id}/">{label}</a>'
+    assert link in " ".join(_html(resp).split())
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/dashboard/organizations/{their_org}/",
