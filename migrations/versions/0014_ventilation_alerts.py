@@ -7,7 +7,8 @@ Create Date: 2026-12-07 03:00:00
 Tables ``alert_rules``, ``alerts`` (unique per rule, room and opening time),
 ``alert_notifications`` (the durable outbox of alert mails and webhooks) and
 ``alert_dirty`` (node time ranges with new samples, logged by the statement
-triggers of ``sql/timescale/definitions/alerts_dirty_log.sql``), and the
+triggers of ``sql/timescale/definitions/alerts_dirty_log.sql``), the rules'
+active-hours test (``definitions/alerts_active_hours.sql``) and the
 members' mail preference ``memberships.notify_alerts``.
 """
 
@@ -233,13 +234,18 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("delivered_at IS NULL AND parked_at IS NULL"),
     )
-    op.execute((SQL / "definitions" / "alerts_dirty_log.sql").read_text("utf-8"))
+    for name in ("alerts_dirty_log.sql", "alerts_active_hours.sql"):
+        op.execute((SQL / "definitions" / name).read_text("utf-8"))
 
 
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS alerts_log_insert ON samples")
     op.execute("DROP TRIGGER IF EXISTS alerts_log_update ON samples")
     op.execute("DROP FUNCTION IF EXISTS alerts_log_new_rows()")
+    op.execute(
+        "DROP FUNCTION IF EXISTS alert_rule_active(smallint[], time, time, text, "
+        "timestamptz)"
+    )
     op.drop_table("alert_notifications")
     op.drop_table("alert_dirty")
     op.drop_table("alerts")
