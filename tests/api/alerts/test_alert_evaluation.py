@@ -7,8 +7,6 @@ server of ``tests/api/conftest.py`` (or a signed-webhook receiver on loopback).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import httpx
@@ -16,113 +14,30 @@ import pytest
 
 from flask import Flask
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Alert, AlertKind, AlertRule, Node, Organization, Role, Room
+from app.models import AlertKind, Organization
 from app.models.types import utcnow
-from app.services.access import SYSTEM
-from app.services.alerts import delivery, evaluate, notify
-from app.services.outbox import publishers
-from app.services.outbox.delivery import DeliverySettings
+from tests.api.alerts.conftest import MINUTE, START, World, alerts, deliver, feed, run
 from tests.factories import (
     make_alert_rule,
-    make_installation,
-    make_membership,
-    make_node,
-    make_organization,
-    make_room,
     make_samples,
-    make_site,
-    make_user,
 )
 from tests.support.smtp import Mailbox, free_port
 
-MINUTE = timedelta(minutes=1)
-RETRY = DeliverySettings(batch_size=100, max_attempts=5, backoff_s=1, backoff_max_s=10)
-SETTINGS = notify.NotifySettings(quiet_s=0)
-
-
-@dataclass
-class World:
-    """One room with one sensor, a rule, and a member who wants mail."""
-
-    room: Room
-    node: Node
-    rule: AlertRule
-    email: str
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    org = make_organization(session)
-    room = make_room(session, make_site(session, org), name="Klasse 5a")
-    node = make_node(session, owner=org)
-    make_installation(session, node=node, room=room, from_time=SINCE)
-    member = make_user(session, email="lehrerin@example.org")
-    make_membership(session, member, org, Role.INSPECTOR).notify_alerts = True
-    quiet = make_user(session, email="quiet@example.org")  # did not opt in
-    make_membership(session, quiet, org, Role.OWNER)
-    rule = make_alert_rule(session, org)
-    session.flush()
-    return World(room, node, rule, member.email)
-
-
-@pytest.fixture
-def client(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Client]:
-    """The HTTP client of the webhook channel; mails link to ``SITE_URL``."""
-    monkeypatch.setitem(app.config, "SITE_URL", "https://co2.example.org")
-    with publishers.http_client(1.0) as http:
-        yield http
-
-
-START = utcnow().replace(second=0, microsecond=0) - timedelta(hours=4)
-SINCE = datetime(2026, 1, 1, tzinfo=UTC)  # the installation (before the DST test)
-
-
-def feed(
-    session: Session, node: Node, start: datetime, *runs: tuple[int, int]
-) -> datetime:
-    """Samples every minute from ``start``: ``(minutes, ppm)`` runs; returns the end."""
-    at = start
-    for minutes, ppm in runs:
-        make_samples(session, node, start=at, count=minutes, step=MINUTE, co2_ppm=ppm)
-        at += minutes * MINUTE
-    return at
-
-
-def run(session: Session, now: datetime | None = None) -> evaluate.EvaluationResult:
-    return evaluate.evaluate(session, SYSTEM, SETTINGS, now=now)
-
-
-def deliver(
-    session: Session, app: Flask, http: httpx.Client, now: datetime | None = None
-) -> delivery.AlertDeliveryResult:
-    channels = delivery.Channels.from_config(app.config, http)
-    return delivery.deliver(session, SYSTEM, channels, RETRY, now=now)
-
-
-def alerts(session: Session, rule: AlertRule) -> list[Alert]:
-    session.expire_all()  # the evaluation wrote with plain SQL
-    return list(
-        session.scalars(
-            select(Alert).where(Alert.rule_id == rule.id).order_by(Alert.opened_at)
-        )
-    )
-
 
 def test_above_for_less_than_the_duration_is_nothing(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, client: httpx.Client
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
 ) -> None:
     feed(session, world.node, START, (9, 1800), (10, 700))
     assert run(session).opened == 0
     assert alerts(session, world.rule) == []
-    assert deliver(session, app, client).claimed == 0
+    assert deliver(session, app, http).claimed == 0
     assert mailbox.received == []
 
 
 def test_above_for_the_duration_opens_one_alert_and_one_mail(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, client: httpx.Client
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
 ) -> None:
     feed(session, world.node, START, (5, 800), (12, 1800))
 
@@ -134,8 +49,8 @@ def test_above_for_the_duration_opens_one_alert_and_one_mail(
     assert alert.cleared_at is None
     assert alert.peak_ppm == 1800
 
-    assert deliver(session, app, client).messages == 1
-    assert deliver(session, app, client).claimed == 0
+    assert deliver(session, app, http).messages == 1
+    assert deliver(session, app, http).claimed == 0
     mail = mailbox.only()
     assert mail.recipients == [world.email]
     assert "Klasse 5a" in mail.subject
@@ -146,11 +61,11 @@ def test_above_for_the_duration_opens_one_alert_and_one_mail(
 
 
 def test_back_below_clears_with_one_mail(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, client: httpx.Client
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
 ) -> None:
     end = feed(session, world.node, START, (12, 1800))
     run(session)
-    deliver(session, app, client)
+    deliver(session, app, http)
     mailbox.clear()
     feed(session, world.node, end, (3, 1450), (6, 1300))  # 1450: between the levels
 
@@ -158,15 +73,15 @@ def test_back_below_clears_with_one_mail(
     (alert,) = alerts(session, world.rule)
     # below 1400 from minute 15; cleared 5 minutes into that run
     assert alert.cleared_at == START + 20 * MINUTE
-    assert deliver(session, app, client).messages == 1
+    assert deliver(session, app, http).messages == 1
     assert run(session).cleared == 0
-    assert deliver(session, app, client).claimed == 0
+    assert deliver(session, app, http).claimed == 0
     mail = mailbox.only()
     assert "1400 ppm" in mail.body
 
 
 def test_a_late_sample_that_fills_a_gap_opens_and_clears_in_the_past_once(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, client: httpx.Client
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
 ) -> None:
     feed(session, world.node, START, (8, 1800))
     feed(session, world.node, START + 14 * MINUTE, (7, 900))
@@ -180,7 +95,7 @@ def test_a_late_sample_that_fills_a_gap_opens_and_clears_in_the_past_once(
     assert alert.cleared_at == START + 19 * MINUTE
     assert alert.peak_ppm == 1900
     assert run(session).opened == 0
-    assert deliver(session, app, client).messages == 1  # opened and cleared: one digest
+    assert deliver(session, app, http).messages == 1  # opened and cleared: one digest
     assert len(alerts(session, world.rule)) == 1
     assert len(mailbox.only().body.split("ppm")) > 2
 
@@ -215,7 +130,7 @@ def test_smtp_down_mail_goes_out_after_recovery(
     app: Flask,
     world: World,
     mailbox: Mailbox,
-    client: httpx.Client,
+    http: httpx.Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     port = app.config["EMAIL_PORT"]
@@ -223,19 +138,19 @@ def test_smtp_down_mail_goes_out_after_recovery(
     run(session)
     monkeypatch.setitem(app.config, "EMAIL_PORT", free_port())
 
-    down = deliver(session, app, client)
+    down = deliver(session, app, http)
     assert (down.failed, down.delivered) == (1, 0)
     assert mailbox.received == []
 
     monkeypatch.setitem(app.config, "EMAIL_PORT", port)
-    assert deliver(session, app, client).claimed == 0  # backing off
-    later = deliver(session, app, client, now=utcnow() + timedelta(minutes=5))
+    assert deliver(session, app, http).claimed == 0  # backing off
+    later = deliver(session, app, http, now=utcnow() + timedelta(minutes=5))
     assert later.delivered == 1
     assert mailbox.only().recipients == [world.email]
 
 
 def test_a_silent_node_opens_an_alert_cleared_by_its_next_sample(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, client: httpx.Client
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
 ) -> None:
     silent = make_alert_rule(
         session,
@@ -251,12 +166,12 @@ def test_a_silent_node_opens_an_alert_cleared_by_its_next_sample(
     assert run(session, now).opened == 0
     (alert,) = alerts(session, silent)
     assert alert.opened_at == last - MINUTE + timedelta(hours=2)
-    assert deliver(session, app, client).messages == 1
+    assert deliver(session, app, http).messages == 1
     assert "silent" in mailbox.only().subject
 
     back = START + timedelta(hours=3, minutes=5)
     make_samples(session, world.node, start=back, count=1)
     assert run(session, back).cleared == 1
     assert alerts(session, silent)[0].cleared_at == back
-    assert deliver(session, app, client).messages == 1
+    assert deliver(session, app, http).messages == 1
     assert len(mailbox.received) == 2
