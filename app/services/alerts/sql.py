@@ -11,6 +11,9 @@ from sqlalchemy import text
 #: and then finds the log empty and the alerts already open.
 LOCK = text("SELECT pg_advisory_xact_lock(hashtext('airq:alerts-evaluate'))")
 
+#: The window sorts of a catch-up run fit in memory instead of spilling to disk.
+WORK_MEM = text("SET LOCAL work_mem = '64MB'")
+
 #: The node ranges logged since the last run, merged per node, taken out of the log.
 TAKE_DIRTY = text(
     """
@@ -24,11 +27,12 @@ SELECT node_id, min(lo) AS lo, max(hi) AS hi FROM taken GROUP BY node_id
 # from the raw samples of the affected range: from the earliest new sample, or the
 # start of an alert still open or cleared within reach, back by the rule's
 # durations (so a run in progress is seen whole). Samples are classed high (at or
-# above the threshold), low (below threshold - hysteresis) or between; runs of one
-# class are islands (the difference of two row numbers). A high run opens an
+# above the threshold), low (below threshold - hysteresis) or between; a run of one
+# class starts where the class changes (one window ordering for all of it). A high
+# run opens an
 # episode at its first sample that is `duration` into the run and inside the active
 # hours; a low run clears at its first sample `clear_duration` into it. The high
-# runs before one clear form one episode.
+# runs before one clear (the next clear in time order) form one episode.
 CO2_EPISODES = text(
     """
 CREATE TEMP TABLE alert_run_episodes ON COMMIT DROP AS
@@ -70,31 +74,36 @@ points AS (
     FROM targets AS t
     JOIN installations AS i
       ON i.room_id = t.room_id AND (i.to_time IS NULL OR i.to_time > t.lo)
-    JOIN samples AS s
-      ON s.node_id = i.node_id AND s.time >= greatest(t.lo, i.from_time)
-     AND (i.to_time IS NULL OR s.time < i.to_time)
+    CROSS JOIN LATERAL (  -- a lateral, so the range bounds the index scan
+        SELECT x.time, x.co2_ppm FROM samples AS x
+        WHERE x.node_id = i.node_id AND x.time >= greatest(t.lo, i.from_time)
+          AND (i.to_time IS NULL OR x.time < i.to_time)
+        OFFSET 0  -- planned apart: the time bound stays in the index condition
+    ) AS s
 ),
-islands AS (
+changes AS (
     SELECT p.*,
-           row_number() OVER (PARTITION BY rule_id, room_id
-                              ORDER BY time, installation_id)
-         - row_number() OVER (PARTITION BY rule_id, room_id, cls
-                              ORDER BY time, installation_id) AS island
+           CASE WHEN cls IS DISTINCT FROM lag(cls) OVER w THEN 1 ELSE 0 END AS starts
     FROM points AS p
+    WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
 ),
 runs AS (
-    SELECT i.*,
-           min(time) OVER (PARTITION BY rule_id, room_id, cls, island) AS run_start,
-           max(co2_ppm) OVER (PARTITION BY rule_id, room_id, cls, island) AS run_peak
-    FROM islands AS i
+    SELECT c.*,
+           max(CASE WHEN starts = 1 THEN time END) OVER w AS run_start
+    FROM changes AS c
+    WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
 ),
 openings AS (
-    SELECT rule_id, room_id, run_start AS since, min(time) AS opened_at,
-           max(run_peak) AS peak_ppm,
-           (array_agg(installation_id ORDER BY time))[1] AS installation_id
-    FROM runs
-    WHERE cls = 1 AND time - run_start >= hold
-      AND alert_rule_active(active_weekdays, active_from, active_to, time_zone, time)
+    SELECT rule_id, room_id, run_start AS since, max(co2_ppm) AS peak_ppm,
+           min(time) FILTER (WHERE qualifies) AS opened_at,
+           (array_agg(installation_id ORDER BY time)
+              FILTER (WHERE qualifies))[1] AS installation_id
+    FROM (
+        SELECT r.*, time - run_start >= hold
+                    AND alert_rule_active(active_weekdays, active_from, active_to,
+                                          time_zone, time) AS qualifies
+        FROM runs AS r WHERE cls = 1
+    ) AS high
     GROUP BY rule_id, room_id, run_start
 ),
 clears AS (
@@ -102,17 +111,27 @@ clears AS (
     FROM runs
     WHERE cls = -1 AND time - run_start >= clear_hold
     GROUP BY rule_id, room_id, run_start
+),
+events AS (
+    SELECT rule_id, room_id, opened_at AS at, since, peak_ppm, installation_id,
+           CAST(NULL AS timestamptz) AS cleared_at
+    FROM openings WHERE opened_at IS NOT NULL
+    UNION ALL
+    SELECT rule_id, room_id, cleared_at, NULL, NULL, NULL, cleared_at FROM clears
+),
+linked AS (
+    SELECT e.*,
+           min(cleared_at) OVER (PARTITION BY rule_id, room_id ORDER BY at
+                                 ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+             AS next_clear
+    FROM events AS e
 )
-SELECT o.rule_id, o.room_id, min(o.since) AS since, min(o.opened_at) AS opened_at,
-       c.cleared_at, max(o.peak_ppm) AS peak_ppm,
-       (array_agg(o.installation_id ORDER BY o.opened_at))[1] AS installation_id
-FROM openings AS o
-CROSS JOIN LATERAL (
-    SELECT min(c.cleared_at) AS cleared_at FROM clears AS c
-    WHERE c.rule_id = o.rule_id AND c.room_id = o.room_id
-      AND c.cleared_at > o.opened_at
-) AS c
-GROUP BY o.rule_id, o.room_id, c.cleared_at
+SELECT rule_id, room_id, min(since) AS since, min(at) AS opened_at,
+       next_clear AS cleared_at, max(peak_ppm) AS peak_ppm,
+       (array_agg(installation_id ORDER BY at))[1] AS installation_id
+FROM linked
+WHERE since IS NOT NULL
+GROUP BY rule_id, room_id, next_clear
 """
 )
 
