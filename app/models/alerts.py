@@ -20,7 +20,6 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     String,
-    Text,
     Time,
     UniqueConstraint,
     func,
@@ -30,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
+from app.models.outbox import DeliveryState
 from app.models.types import BigId, utcnow
 
 
@@ -148,7 +148,7 @@ class AlertDirty(Base):
     hi: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AlertNotification(Base):
+class AlertNotification(DeliveryState, Base):
     """One message about an alert for one channel and recipient: the alerts' outbox.
 
     Written in the evaluation's transaction, so a crash never loses one;
@@ -183,13 +183,3 @@ class AlertNotification(Base):
     membership_id: Mapped[int | None] = mapped_column(
         ForeignKey("memberships.id", ondelete="CASCADE"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    parked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -72,24 +72,8 @@ def _rule(org: str) -> dict[str, object]:
     }
 
 
-def _rename(rule: str) -> dict[str, object]:
-    return {
-        "data": {
-            "type": "AlertRule",
-            "id": "{" + rule + "}",
-            "attributes": {"name": "x"},
-        }
-    }
-
-
-def _notify(value: bool) -> dict[str, object]:
-    return {
-        "data": {
-            "type": "Membership",
-            "id": "{m_inspector}",
-            "attributes": {"notify_alerts": value},
-        }
-    }
+def _change(type_: str, ref: str, **attributes: object) -> dict[str, object]:
+    return {"data": {"type": type_, "id": "{" + ref + "}", "attributes": attributes}}
 
 
 RULE = "/api/v1/alert-rules/{%s}/"
@@ -121,10 +105,10 @@ ROWS = [
         anonymous=401, outsider=403, inspector=403, owner=201, staff=403),
     row("alert-rules", "create", "other", post("/api/v1/alert-rules/", _rule("other")),
         anonymous=401, outsider=403, inspector=403, owner=400, staff=403),
-    row("alert-rules", "update", "mine", patch(RULE % "rule_mine", _rename("rule_mine")),
+    row("alert-rules", "update", "mine", patch(RULE % "rule_mine", _change("AlertRule", "rule_mine", name="x")),
         anonymous=401, outsider=404, inspector=403, owner=200, staff=404),
     row("alert-rules", "update", "other",
-        patch(RULE % "rule_other", _rename("rule_other")), **NOBODY),
+        patch(RULE % "rule_other", _change("AlertRule", "rule_other", name="x")), **NOBODY),
     row("alert-rules", "delete", "mine", delete(RULE % "rule_mine"),
         anonymous=401, outsider=404, inspector=403, owner=204, staff=404),
     row("alert-rules", "delete", "other", delete(RULE % "rule_other"), **NOBODY),
@@ -134,7 +118,7 @@ ROWS = [
     row("alerts", "create", "-", post("/api/v1/alerts/", {"data": {"type": "Alert"}}),
         **ALL_405),
     row("alerts", "delete", "mine", delete(ALERT % "alert_mine"), **ALL_405),
-    row("memberships", "notify_alerts", "inspector's own", patch(MEMBERSHIP, _notify(True)),
+    row("memberships", "notify_alerts", "inspector's own", patch(MEMBERSHIP, _change("Membership", "m_inspector", notify_alerts=True)),
         anonymous=401, outsider=404, inspector=200, owner=200, staff=404),
 ]
 # fmt: on
