@@ -54,6 +54,9 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``OSEM_API_URL`` | ``https://api.opensensemap.org`` | openSenseMap API |
 | ``OSEM_EMAIL`` / ``OSEM_PASSWORD`` (secret) | none | openSenseMap account that owns the senseBoxes |
 | ``WEBHOOK_URL`` / ``WEBHOOK_SECRET`` (secret) | none | webhook receiver; batches are signed with HMAC-SHA256 of the body |
+| ``ALERTS_INTERVAL_S`` | ``60`` | seconds between ventilation-alert evaluations (and deliveries of their messages) |
+| ``ALERTS_QUIET_PERIOD_S`` | ``1800`` | at most one message per room, rule and recipient in this many seconds; later openings wait and go out as one digest |
+| ``ALERTS_WEBHOOK_URL`` / ``ALERTS_WEBHOOK_SECRET`` (secret) | none | receiver of alert events, signed like the publisher webhook (none: mail only) |
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
 | ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything); the aggregates are kept |
@@ -411,6 +414,10 @@ def _jobs(env: Env) -> dict[str, Any]:
         "AGGREGATES_REFRESH_INTERVAL_S": env.integer(
             "AGGREGATES_REFRESH_INTERVAL_S", 60, minimum=1
         ),
+        "ALERTS_INTERVAL_S": env.integer("ALERTS_INTERVAL_S", 60, minimum=1),
+        "ALERTS_QUIET_PERIOD_S": env.integer("ALERTS_QUIET_PERIOD_S", 1800),
+        "ALERTS_WEBHOOK_URL": env.text("ALERTS_WEBHOOK_URL", ""),
+        "ALERTS_WEBHOOK_SECRET": env.secret("ALERTS_WEBHOOK_SECRET") or "",
         "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
         "SAMPLES_RETENTION_DAYS": env.integer("SAMPLES_RETENTION_DAYS", 0),
         "SAMPLES_CHUNK_DAYS": env.integer("SAMPLES_CHUNK_DAYS", 30, minimum=1),

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Address,
+    Alert,
+    AlertKind,
+    AlertRule,
     ApiToken,
     Installation,
     Membership,
@@ -209,3 +212,25 @@ def make_ingest_key(
 
     org_id = organization.id if organization is not None else None
     return issue_ingest_token(session, org_id, name).key
+
+
+def make_alert_rule(
+    session: Session, organization: Organization, **kw: Any
+) -> AlertRule:
+    """A CO2 rule of ``organization`` with the defaults of the API (1500 ppm, 10 min)."""
+    kw.setdefault("name", f"Rule {_n()}")
+    kw.setdefault("kind", AlertKind.CO2)
+    kw.setdefault("threshold_ppm", 1500)
+    kw.setdefault("hysteresis_ppm", 100)
+    kw.setdefault("duration_s", 600)
+    kw.setdefault("clear_duration_s", 300)
+    kw.setdefault("time_zone", "Europe/Berlin")
+    return _add(session, AlertRule(organization_id=organization.id, **kw))  # type: ignore[no-any-return]
+
+
+def make_alert(session: Session, rule: AlertRule, room: Room, **kw: Any) -> Alert:
+    """An open alert of ``rule`` in ``room`` since T0."""
+    kw.setdefault("since", T0)
+    kw.setdefault("opened_at", T0 + timedelta(minutes=10))
+    kw.setdefault("peak_ppm", 1800)
+    return _add(session, Alert(rule_id=rule.id, room_id=room.id, **kw))  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from flask import Flask, Response, g, request
 
+from app.admin.alerts import AlertsView
 from app.admin.catalogue import NodeModelAdmin, ProtocolAdmin, QuantityAdmin
 from app.admin.data import FidelityAdmin, RegistrationAdmin, SampleAdmin
 from app.admin.installations import InstallationAdmin
@@ -143,6 +144,7 @@ def init_admin(app: Flask) -> Admin:
         FidelityOverviewView(
             name=_l("Node liveness"), category=operations, **_at("liveness")
         ),
+        AlertsView(name=_l("Alerts"), category=operations, **_at("alerts")),
         PlotsView(name="plots", **_at("plots")),
         LocaleView(name="locale", **_at("locale")),
     ):

@@ -8,6 +8,7 @@ from app.blueprints.accounts.passwords import blp as account_passwords
 from app.blueprints.accounts.routes import blp as accounts
 from app.blueprints.addresses.routes import blp as addresses
 from app.blueprints.airquality.routes import blp as airquality
+from app.blueprints.alerts.routes import blp as alerts
 from app.blueprints.apidocs.routes import blp as apidocs
 from app.blueprints.auth.passwords import blp as auth_password
 from app.blueprints.auth.registration import blp as auth_registration
@@ -48,6 +49,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     rooms,
     installations,
     fidelity,
+    alerts,
     auth,
     auth_password,
     auth_registration,

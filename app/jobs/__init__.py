@@ -66,6 +66,18 @@ JOBS: tuple[JobSpec, ...] = (
         editions=("apache",),
     ),
     JobSpec(
+        id="alerts-evaluate",
+        function="app.jobs.tasks:evaluate_alerts",
+        interval_setting="ALERTS_INTERVAL_S",
+        description="open and clear ventilation alerts from new samples; queue messages",
+    ),
+    JobSpec(
+        id="alerts-delivery",
+        function="app.jobs.tasks:deliver_alerts",
+        interval_setting="ALERTS_INTERVAL_S",
+        description="send queued alert mails and webhook calls (retried until delivered)",
+    ),
+    JobSpec(
         id="retention",
         function="app.jobs.tasks:apply_retention",
         interval_setting="RETENTION_INTERVAL_S",

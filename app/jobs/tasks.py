@@ -9,6 +9,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.services.access import SYSTEM
+from app.services.alerts import delivery as alert_delivery
+from app.services.alerts import evaluate, notify
 from app.services.fidelity import liveness
 from app.services.ops import retention
 from app.services.outbox import delivery, publishers
@@ -31,6 +33,25 @@ def deliver_outbox(session: Session) -> dict[str, int]:
             session,
             SYSTEM,
             publishers.build(names, config, client),
+            delivery.DeliverySettings.from_config(config),
+        )
+    return asdict(result)
+
+
+def evaluate_alerts(session: Session) -> dict[str, int]:
+    """Open and clear alerts from the samples logged since the last run."""
+    settings = notify.NotifySettings.from_config(current_app.config)
+    return asdict(evaluate.evaluate(session, SYSTEM, settings))
+
+
+def deliver_alerts(session: Session) -> dict[str, int]:
+    """Send the due alert messages (mail, webhook) with the outbox's retries."""
+    config = current_app.config
+    with publishers.http_client(config["OUTBOX_TIMEOUT_S"]) as client:
+        result = alert_delivery.deliver(
+            session,
+            SYSTEM,
+            alert_delivery.Channels.from_config(config, client),
             delivery.DeliverySettings.from_config(config),
         )
     return asdict(result)

@@ -1,5 +1,6 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
+from app.models.alerts import Alert, AlertDirty, AlertKind, AlertNotification, AlertRule
 from app.models.analytics import AnalystRole, AnalystRoleOrganization
 from app.models.auth import Login, LoginFailure, RevokedToken
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
@@ -13,6 +14,11 @@ from app.models.tenancy import ApiToken, Membership, Organization, Role, User
 
 __all__ = [
     "Address",
+    "Alert",
+    "AlertDirty",
+    "AlertKind",
+    "AlertNotification",
+    "AlertRule",
     "AnalystRole",
     "AnalystRoleOrganization",
     "ApiToken",

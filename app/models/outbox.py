@@ -26,7 +26,27 @@ from app.models.base import Base
 from app.models.types import BigId, utcnow
 
 
-class OutboxEntry(Base):
+class DeliveryState:
+    """The columns of an outbox row's delivery, shared by every outbox table.
+
+    The delivery SQL (``app.services.outbox.queries``: ``delivered``, ``failed``)
+    works on any table with them: the publishers' ``outbox`` and the alerts'
+    ``alert_notifications``.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    parked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxEntry(DeliveryState, Base):
     """One sample to deliver to one publisher.
 
     State: pending (neither ``delivered_at`` nor ``parked_at``), delivered, or parked
@@ -56,13 +76,3 @@ class OutboxEntry(Base):
     )
     node_id: Mapped[uuid.UUID]
     time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    parked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -126,6 +126,8 @@ class Membership(Base):
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
+    #: The member wants ventilation alerts of the organization by mail.
+    notify_alerts: Mapped[bool] = mapped_column(default=False, server_default="false")
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organization: Mapped[Organization] = relationship(back_populates="memberships")

@@ -8,7 +8,8 @@ Visibility (Managair §4.3, with its leaks closed):
 * members of an organization see all of its inventory; OWNERs may change it;
 * a public installation makes itself, its room, its site and its organization
   readable by anyone (publicity is time-independent);
-* nodes, node series, addresses, users, memberships and fidelity are members-only
+* nodes, node series, addresses, users, memberships, fidelity, alert rules and
+  alerts are members-only
   (anonymous callers get 401 for them, see :func:`require_may_query`);
   an address no site uses yet is visible to the user who created it;
 * the address of a site is readable by whoever may see the site (anonymous
@@ -47,6 +48,8 @@ from app.errors import (
 )
 from app.models import (
     Address,
+    Alert,
+    AlertRule,
     Installation,
     Membership,
     Node,
@@ -191,6 +194,12 @@ def _fidelity(actor: Actor) -> ColumnElement[bool]:
     )
 
 
+def _alerts(actor: Actor) -> ColumnElement[bool]:
+    return Alert.rule_id.in_(
+        select(AlertRule.id).where(_member(AlertRule.organization_id, actor))
+    )
+
+
 _VISIBILITY = {
     Organization: _organizations,
     Site: _sites,
@@ -201,6 +210,9 @@ _VISIBILITY = {
     User: _users,
     Membership: lambda actor: _member(Membership.organization_id, actor),
     NodeFidelity: _fidelity,
+    # Alert rules and alerts are the organization's: members read, OWNERs write.
+    AlertRule: lambda actor: _member(AlertRule.organization_id, actor),
+    Alert: _alerts,
 }
 
 
@@ -390,6 +402,8 @@ def owning_organization_id(obj: object) -> int:
             return obj.room.site.operator_id
         case Node():
             return obj.owner_id
+        case AlertRule():
+            return obj.organization_id
     raise TypeError(f"{type(obj).__name__} has no owning organization")
 
 
@@ -397,7 +411,7 @@ def owning_organization_id(obj: object) -> int:
 
 #: Resources anonymous callers may not even list: they get 401, not an empty list.
 MEMBERS_ONLY: frozenset[type[Any]] = frozenset(
-    {Node, Address, User, Membership, NodeFidelity}
+    {Node, Address, User, Membership, NodeFidelity, AlertRule, Alert}
 )
 
 
@@ -463,6 +477,24 @@ def findable_by_email(actor: Actor, email: str) -> ColumnElement[bool]:
     if not actor.is_authenticated or "@" not in address:
         return false()
     return (func.lower(User.email) == address.lower()) & User.is_active
+
+
+def require_membership_editor(
+    actor: Actor, membership: Membership, *, preference_only: bool
+) -> None:
+    """Check that ``actor`` may change ``membership``.
+
+    OWNERs of its organization change anything; the member themself may set
+    their own preferences (whether alerts are mailed to them), nothing else.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        ForbiddenError: neither an OWNER nor, for a preference, the member.
+    """
+    require_authenticated(actor)
+    if preference_only and membership.user_id == actor.user_id:
+        return
+    require_owner(actor, membership.organization_id)
 
 
 def require_may_move_membership(

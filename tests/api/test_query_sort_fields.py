@@ -18,14 +18,16 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.blueprints.fieldsets import MEMBERS
-from app.models import Node
+from app.models import Node, Organization, Room
 from tests.api.inventory.conftest import js, site_doc
 from tests.api.inventory.world import World, build_world
-from tests.factories import make_fidelity
+from tests.factories import make_alert, make_alert_rule, make_fidelity
 
 #: The lists with a documented order, and those without one.
 SORTED = {
     "/api/v1/addresses/",
+    "/api/v1/alert-rules/",
+    "/api/v1/alerts/",
     "/api/v1/installations/",
     "/api/v1/memberships/",
     "/api/v1/nodes/",
@@ -163,6 +165,8 @@ def _rendered_members(client: FlaskClient, world: World) -> dict[str, set[str]]:
         "/api/v1/memberships/?include=organization,user",
         "/api/v1/fidelity/",
         "/api/v1/users/",
+        "/api/v1/alert-rules/",
+        "/api/v1/alerts/",
     ]
     users = js(client.get("/api/v1/users/", headers=world.headers["owner"]))["data"]
     urls += [f"/api/v1/users/{user['id']}/" for user in users]
@@ -181,6 +185,8 @@ def test_fields_table_names_every_member_the_api_renders(
 ) -> None:
     world = build_world(session)
     make_fidelity(session, session.get_one(Node, UUID(world.node)))
+    rule = make_alert_rule(session, session.get_one(Organization, world.org))
+    make_alert(session, rule, session.get_one(Room, world.room))
 
     members = _rendered_members(client, world)
 

@@ -62,6 +62,8 @@ def test_jobs_list_says_why_a_job_is_not_scheduled(
         "fidelity-check",
         "outbox-delivery",
         "aggregates-refresh",
+        "alerts-evaluate",
+        "alerts-delivery",
         "retention",
     }
     assert "disabled: set NODE_FIDELITY=1" in lines["fidelity-check"]

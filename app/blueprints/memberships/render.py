@@ -22,6 +22,7 @@ def membership(m: MembershipView) -> JsonObject:
             "role": m.role.value,
             "user_name": m.user_name,
             "organization_name": m.organization_name,
+            "notify_alerts": m.notify_alerts,
         },
         {
             "organization": to_one(

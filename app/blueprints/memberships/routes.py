@@ -156,11 +156,12 @@ class MembershipOrganization(MethodView):
 def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
     params = parse_query_params(strict=False)
     actor = current_actor()
+    document = request.get_json(silent=True)
     with transaction() as session:
-        memberships.require_changeable(session, actor, pk)
-        res = parse_resource(
-            request.get_json(silent=True), render.TYPE, url_id=pk, require_id=True
+        memberships.require_changeable(
+            session, actor, pk, preference_only=partial and _preferences(document)
         )
+        res = parse_resource(document, render.TYPE, url_id=pk, require_id=True)
         attrs = load_attributes(
             MembershipAttributesSchema(), res.attributes, partial=partial
         )
@@ -171,9 +172,19 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
             organization_id=_linked(
                 res, "organization", organization_render.TYPE, partial
             ),
+            notify_alerts=attrs.get("notify_alerts", UNSET),
         )
         view = memberships.update_membership(session, actor, pk, changes)
     return docs.one(render.membership(view), params)
+
+
+def _preferences(document: Any) -> bool:
+    """Whether a PATCH body sets only the member's own preferences."""
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or "relationships" in data:
+        return False
+    attributes = data.get("attributes")
+    return isinstance(attributes, dict) and set(attributes) == {"notify_alerts"}
 
 
 def _linked(res: ResourceInput, name: str, type_: str, partial: bool) -> int | Unset:

@@ -20,6 +20,12 @@ class MembershipAttributesSchema(ma.Schema):
         error_messages={"null": "This field may not be null."},
         metadata={"description": "O (OWNER) or I (INSPECTOR, default)"},
     )
+    notify_alerts = ma.fields.Boolean(
+        metadata={
+            "description": "mail this member the organization's alerts (default "
+            "false); the member may set it, too"
+        },
+    )
     user_name = ma.fields.String(dump_only=True)
     organization_name = ma.fields.String(dump_only=True)
 

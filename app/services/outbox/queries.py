@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 # Due rows of the enabled publishers; rows another run holds are skipped.
 CLAIM = text(
@@ -17,17 +17,27 @@ FOR UPDATE SKIP LOCKED
 """
 )
 
-DELIVERED = text(
-    "UPDATE outbox SET delivered_at = :now, attempts = attempts + 1, "
-    "last_error = NULL WHERE id = ANY(:ids)"
-)
+
+def delivered(table: str) -> TextClause:
+    """Mark the rows :ids of an outbox ``table`` (a constant name) delivered."""
+    return text(
+        f"UPDATE {table} SET delivered_at = :now, attempts = attempts + 1, "  # noqa: S608  # sql-identifiers: vetted (a constant table name)
+        "last_error = NULL WHERE id = ANY(:ids)"
+    )
+
+
+DELIVERED = delivered("outbox")
+
 
 # Back-off doubles per attempt (the exponent is capped so power() cannot overflow);
 # the row is parked after the last allowed attempt or for a permanent problem.
-FAILED = text(
-    """
+# The alerts' outbox (``alert_notifications``) has the same columns and uses it too.
+def failed(table: str) -> TextClause:
+    """Book a failed attempt of the rows :ids of an outbox ``table`` (a constant)."""
+    return text(
+        f"""
 WITH failed AS (
-    UPDATE outbox
+    UPDATE {table}
     SET attempts = attempts + 1,
         last_error = :error,
         next_attempt_at = :now + make_interval(
@@ -38,8 +48,11 @@ WITH failed AS (
     RETURNING parked_at
 )
 SELECT count(*) FILTER (WHERE parked_at IS NOT NULL) FROM failed
-"""
-)
+"""  # noqa: S608  # sql-identifiers: vetted (a constant table name)
+    )
+
+
+FAILED = failed("outbox")
 
 DROP = text("DELETE FROM outbox WHERE id = ANY(:ids)")
 

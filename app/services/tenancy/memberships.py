@@ -38,6 +38,7 @@ class MembershipView:
     user_name: str
     organization_id: int
     organization_name: str
+    notify_alerts: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class MembershipChanges:
     role: Role | Unset = UNSET
     user_id: int | Unset = UNSET
     organization_id: int | Unset = UNSET
+    notify_alerts: bool | Unset = UNSET
+
+    @property
+    def preference_only(self) -> bool:
+        """Whether only the member's own preference changes (they may do that)."""
+        return (self.role, self.user_id, self.organization_id) == (UNSET,) * 3
 
 
 def list_memberships(
@@ -202,7 +209,14 @@ def update_membership(
         ConflictError: the organization would lose its last OWNER, or the
             user is a member of the target organization already.
     """
-    membership = access.get_owned(session, actor, Membership, membership_id)
+    membership = require_changeable(
+        session, actor, membership_id, preference_only=changes.preference_only
+    )
+    if not isinstance(changes.notify_alerts, Unset):
+        membership.notify_alerts = changes.notify_alerts
+    if changes.preference_only:
+        session.flush()
+        return view(session, actor, membership.id)
     role = membership.role if isinstance(changes.role, Unset) else changes.role
     user_id = _changed(changes.user_id, membership.user_id)
     org_id = _changed(changes.organization_id, membership.organization_id)
@@ -228,15 +242,24 @@ def update_membership(
     return view(session, actor.with_role(org_id, Role.OWNER), membership.id)
 
 
-def require_changeable(session: Session, actor: Actor, membership_id: int) -> None:
+def require_changeable(
+    session: Session, actor: Actor, membership_id: int, *, preference_only: bool = False
+) -> Membership:
     """Check that ``actor`` may change or delete a membership.
+
+    Args:
+        preference_only: the change touches only the member's preferences,
+            which the member may set themselves.
 
     Raises:
         UnauthenticatedError: anonymous caller.
         NotFoundError: no such membership, or invisible to ``actor``.
-        ForbiddenError: ``actor`` is not an OWNER of its organization.
+        ForbiddenError: ``actor`` is not an OWNER of its organization (nor,
+            for a preference, the member).
     """
-    access.get_owned(session, actor, Membership, membership_id)
+    membership = get_membership(session, actor, membership_id)
+    access.require_membership_editor(actor, membership, preference_only=preference_only)
+    return membership
 
 
 def delete_membership(session: Session, actor: Actor, membership_id: int) -> None:
@@ -254,7 +277,7 @@ def delete_membership(session: Session, actor: Actor, membership_id: int) -> Non
     session.flush()
 
 
-def _views() -> Select[int, Role, int, str, int, str]:
+def _views() -> Select[int, Role, int, str, int, str, bool]:
     return (
         select(
             Membership.id,
@@ -263,6 +286,7 @@ def _views() -> Select[int, Role, int, str, int, str]:
             User.username,
             Membership.organization_id,
             Organization.name,
+            Membership.notify_alerts,
         )
         .join(User, User.id == Membership.user_id)
         .join(Organization, Organization.id == Membership.organization_id)
@@ -270,7 +294,7 @@ def _views() -> Select[int, Role, int, str, int, str]:
     )
 
 
-def _view(row: tuple[int, Role, int, str, int, str]) -> MembershipView:
+def _view(row: tuple[int, Role, int, str, int, str, bool]) -> MembershipView:
     return MembershipView(*row)
 
 

@@ -79,6 +79,7 @@ def test_membership_resource_has_the_reference_shape(
             "role": "I",
             "user_name": inspector.user.username,
             "organization_name": "Alpha",
+            "notify_alerts": False,  # added here: the alert mail preference
         },
         "relationships": {
             "organization": {

@@ -1,0 +1,218 @@
+"""``/api/v1/alert-rules/`` (OWNERs write, members read) and ``/api/v1/alerts/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask.views import MethodView
+
+from app.authn import current_actor
+from app.blueprints import docs
+from app.blueprints.alerts.render import RULE_TYPE, alert_resource, rule_resource
+from app.blueprints.alerts.schemas import (
+    ALERT_DOCUMENTS,
+    RULE_DOCUMENTS,
+    RuleAttributesSchema,
+)
+from app.blueprints.common import body, epoch_filter, int_filter
+from app.db import transaction
+from app.extensions import db
+from app.jsonapi import (
+    JsonApiBlueprint,
+    ParameterError,
+    QueryParams,
+    ResourceInput,
+    parse_query_params,
+    parse_resource,
+    relationship_id,
+)
+from app.jsonapi.attributes import load_attributes
+from app.services import access
+from app.services.alerts import listing, rules
+from app.services.series.epoch import from_epoch
+from app.services.tenancy.unset import UNSET, Unset
+
+blp = JsonApiBlueprint(
+    "alerts",
+    __name__,
+    url_prefix="/api/v1",
+    description="Ventilation alerts: rules of organizations and the alerts they open.",
+)
+
+ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
+SITE_FILTER = docs.id_filter("site", "site")
+ROOM_FILTER = docs.id_filter("room", "room")
+STATE_FILTER = docs.filter_parameter(
+    "state",
+    "open or cleared",
+    {"type": "string", "enum": [s.value for s in listing.AlertState]},
+)
+FROM_FILTER = docs.filter_parameter(
+    "from", "Only alerts still open at or after this time (epoch s)", docs.EPOCH_SCHEMA
+)
+TO_FILTER = docs.filter_parameter(
+    "to", "Only alerts opened at or before this time (epoch s)", docs.EPOCH_SCHEMA
+)
+RULE_ORDER = ("organization", "name")
+ALERT_ORDER = ("-opened",)
+ATTRIBUTES = RuleAttributesSchema()
+
+
+def _optional_link(res: ResourceInput, name: str, type_: str) -> int | Unset | None:
+    if name not in res.relationships:
+        return UNSET
+    return relationship_id(res, name, type_, int, required=False)
+
+
+def _write(res: ResourceInput, *, partial: bool) -> rules.RuleWrite:
+    return rules.RuleWrite(
+        attributes=load_attributes(ATTRIBUTES, res.attributes, partial=partial),
+        organization_id=(
+            relationship_id(res, "organization", "Organization", int)
+            if "organization" in res.relationships or not partial
+            else UNSET
+        ),
+        site_id=_optional_link(res, "site", "Site"),
+        room_id=_optional_link(res, "room", "Room"),
+    )
+
+
+@blp.route("/alert-rules/")
+class RuleList(MethodView):
+    @docs.lists(
+        blp,
+        RULE_DOCUMENTS,
+        ORGANIZATION_FILTER,
+        SITE_FILTER,
+        ROOM_FILTER,
+        docs.sort_parameter(*RULE_ORDER),
+    )
+    def get(self) -> ResponseReturnValue:
+        """List the alert rules of your organizations."""
+        params = parse_query_params(order=RULE_ORDER)
+        params.check_include(())
+        filters = rules.RuleFilters(
+            organization_id=int_filter(params, "organization"),
+            site_id=int_filter(params, "site"),
+            room_id=int_filter(params, "room"),
+        )
+        listing_ = rules.list_rules(
+            db.session(), current_actor(), filters, docs.page(params)
+        )
+        return docs.paged(listing_, params, rule_resource)
+
+    @docs.creates(blp, RULE_DOCUMENTS)
+    def post(self) -> ResponseReturnValue:
+        """Create an alert rule for an organization you own."""
+        actor = current_actor()
+        access.require_owner_somewhere(actor)  # 401, 403 whatever the body
+        res = parse_resource(body(), RULE_TYPE)
+        org_id = relationship_id(res, "organization", "Organization", int)
+        with transaction() as session:
+            rules.require_may_create(session, actor, org_id)  # 403 before 400
+            rule = rules.create_rule(
+                session,
+                actor,
+                _write(res, partial=False),
+                current_app.config["ANALYSIS_TIMEZONE"],
+            )
+        return docs.created(docs.one(rule_resource(rule)))
+
+
+@blp.route("/alert-rules/<int:pk>/")
+class RuleItem(MethodView):
+    @docs.reads(blp, RULE_DOCUMENTS)
+    def get(self, pk: int) -> ResponseReturnValue:
+        """Get an alert rule of one of your organizations."""
+        params = parse_query_params()
+        params.check_include(())
+        rule = rules.get_rule(db.session(), current_actor(), pk)
+        return docs.one(rule_resource(rule), params)
+
+    @docs.updates(blp, RULE_DOCUMENTS)
+    def patch(self, pk: int) -> ResponseReturnValue:
+        """Change an alert rule (OWNER)."""
+        return _update(pk, partial=True)
+
+    @docs.updates(blp, RULE_DOCUMENTS, partial=False)
+    def put(self, pk: int) -> ResponseReturnValue:
+        """Replace an alert rule (OWNER)."""
+        return _update(pk, partial=False)
+
+    def delete(self, pk: int) -> ResponseReturnValue:
+        """Delete an alert rule and its alerts (OWNER)."""
+        with transaction() as session:
+            rules.delete_rule(session, current_actor(), pk)
+        return docs.no_content()
+
+
+def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
+    actor = current_actor()
+    with transaction() as session:
+        rules.require_changeable(session, actor, pk)  # 401, 404, 403 before 400
+        res = parse_resource(body(), RULE_TYPE, pk, require_id=True)
+        rule = rules.update_rule(session, actor, pk, _write(res, partial=partial))
+    return docs.one(rule_resource(rule))
+
+
+def _state(params: QueryParams) -> listing.AlertState | None:
+    raw = params.filters.get("state")
+    if raw is None:
+        return None
+    try:
+        return listing.AlertState(raw.strip())
+    except ValueError:
+        raise ParameterError(
+            f'Invalid filter[state] "{raw}": expected open or cleared.',
+            parameter="filter[state]",
+        ) from None
+
+
+def _time(params: QueryParams, name: str) -> datetime | None:
+    seconds = epoch_filter(params, name)
+    return None if seconds is None else from_epoch(seconds)
+
+
+@blp.route("/alerts/")
+class AlertList(MethodView):
+    @docs.lists(
+        blp,
+        ALERT_DOCUMENTS,
+        ORGANIZATION_FILTER,
+        SITE_FILTER,
+        ROOM_FILTER,
+        docs.id_filter("rule", "alert rule"),
+        STATE_FILTER,
+        FROM_FILTER,
+        TO_FILTER,
+        docs.sort_parameter(*ALERT_ORDER),
+    )
+    def get(self) -> ResponseReturnValue:
+        """List the alerts of your organizations, newest first."""
+        params = parse_query_params(order=ALERT_ORDER)
+        params.check_include(())
+        filters = listing.AlertFilters(
+            organization_id=int_filter(params, "organization"),
+            site_id=int_filter(params, "site"),
+            room_id=int_filter(params, "room"),
+            rule_id=int_filter(params, "rule"),
+            state=_state(params),
+            start=_time(params, "from"),
+            end=_time(params, "to"),
+        )
+        found = listing.list_alerts(
+            db.session(), current_actor(), filters, docs.page(params)
+        )
+        return docs.paged(found, params, alert_resource)
+
+
+@blp.route("/alerts/<int:pk>/")
+@docs.reads(blp, ALERT_DOCUMENTS)
+def alert_item(pk: int) -> ResponseReturnValue:
+    """Get an alert of one of your organizations."""
+    params = parse_query_params()
+    params.check_include(())
+    alert = listing.get_alert(db.session(), current_actor(), pk)
+    return docs.one(alert_resource(alert), params)

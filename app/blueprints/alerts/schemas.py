@@ -1,0 +1,100 @@
+"""Attributes, filters and OpenAPI descriptions of alert rules and alerts."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import marshmallow as ma
+from marshmallow.validate import Length, OneOf, Range
+
+from app.blueprints.docs import Related, document_schemas
+from app.jsonapi.attributes import not_blank
+from app.models import AlertKind
+from app.models.samples import CO2_PPM_MAX
+
+DAY_S = 86_400
+KINDS = [kind.value for kind in AlertKind]
+
+
+def _known_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ma.ValidationError("Not a known time zone.") from None
+
+
+class RuleAttributesSchema(ma.Schema):
+    """A rule; what a create leaves out takes the kind's defaults."""
+
+    name = ma.fields.String(required=True, validate=[Length(max=100), not_blank])
+    kind = ma.fields.String(
+        required=True,
+        validate=OneOf(KINDS, error='"{input}" is not a valid choice.'),
+        metadata={"description": "co2 (CO2 at or above a threshold) or silent"},
+    )
+    threshold_ppm = ma.fields.Integer(
+        allow_none=True,
+        validate=Range(min=1, max=CO2_PPM_MAX),
+        metadata={"description": "co2: opens at or above this (default 1500)"},
+    )
+    hysteresis_ppm = ma.fields.Integer(
+        validate=Range(min=0, max=CO2_PPM_MAX),
+        metadata={"description": "co2: clears below threshold minus this (100)"},
+    )
+    duration_s = ma.fields.Integer(
+        validate=Range(min=1, max=30 * DAY_S),
+        metadata={"description": "seconds the condition must hold (600; silent 7200)"},
+    )
+    clear_duration_s = ma.fields.Integer(
+        validate=Range(min=0, max=DAY_S),
+        metadata={"description": "co2: seconds below the clear level to clear (300)"},
+    )
+    active_weekdays = ma.fields.List(
+        ma.fields.Integer(validate=Range(min=1, max=7)),
+        allow_none=True,
+        validate=Length(min=1, max=7),
+        metadata={
+            "description": "ISO weekdays (1 Monday .. 7 Sunday); null: every day"
+        },
+    )
+    active_from = ma.fields.Time(
+        format="%H:%M",
+        allow_none=True,
+        metadata={"description": "local start of the active hours, HH:MM"},
+    )
+    active_to = ma.fields.Time(
+        format="%H:%M",
+        allow_none=True,
+        metadata={
+            "description": "local end (exclusive), HH:MM; before start: overnight"
+        },
+    )
+    time_zone = ma.fields.String(
+        validate=[Length(max=64), _known_zone],
+        metadata={"description": "IANA zone of the active hours (ANALYSIS_TIMEZONE)"},
+    )
+    enabled = ma.fields.Boolean()
+
+
+class AlertAttributesSchema(ma.Schema):
+    """An alert (read-only)."""
+
+    kind = ma.fields.String(dump_only=True)
+    state = ma.fields.String(dump_only=True)
+    since_s = ma.fields.Integer(dump_only=True)
+    opened_s = ma.fields.Integer(dump_only=True)
+    cleared_s = ma.fields.Integer(dump_only=True, allow_none=True)
+    peak_ppm = ma.fields.Integer(dump_only=True, allow_none=True)
+    room_name = ma.fields.String(dump_only=True)
+
+
+RULE_DOCUMENTS = document_schemas(
+    "AlertRule",
+    RuleAttributesSchema,
+    relationships={
+        "organization": Related("Organization"),
+        "site": Related("Site", required=False),
+        "room": Related("Room", required=False),
+    },
+)
+ALERT_DOCUMENTS = document_schemas("Alert", AlertAttributesSchema)

@@ -1,0 +1,209 @@
+"""Delivering the alerts' outbox: claim due rows, send one message per group, book it.
+
+Due rows are claimed ``FOR UPDATE SKIP LOCKED`` (a concurrent run takes other
+rows) and grouped per channel, recipient, rule and room: one mail or webhook
+call per group, so what the quiet period held back arrives as one digest. A
+group is marked delivered only after the SMTP server or the receiver accepted
+it; a failure counts an attempt and backs off like the publisher outbox
+(``OUTBOX_MAX_ATTEMPTS``, ``OUTBOX_BACKOFF_S``, ``OUTBOX_BACKOFF_MAX_S``; the
+same SQL). A crash between sending and committing sends that group once more.
+Webhook calls are signed like the publishers' (``X-Airq-Signature-256``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+import httpx
+from flask_babel import force_locale
+
+from flask import render_template
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.errors import ForbiddenError
+from app.models.types import utcnow
+from app.services.access import Actor
+from app.services.accounts.mail import Mail, MailError, SmtpSettings, send
+from app.services.alerts import messages
+from app.services.outbox import queries as outbox_queries
+from app.services.outbox.delivery import DeliverySettings
+from app.services.outbox.publishers import PublishError
+from app.services.outbox.publishers.webhook import SIGNATURE_HEADER, Webhook, signature
+
+log = logging.getLogger(__name__)
+
+#: One claimed row with its alert, rule, room and recipient.
+Row = dict[str, Any]
+
+TABLE = "alert_notifications"
+DELIVERED = outbox_queries.delivered(TABLE)
+FAILED = outbox_queries.failed(TABLE)
+
+CLAIM = text(
+    """
+SELECT n.id, n.event, n.channel, n.membership_id,
+       a.id AS alert_id, a.rule_id, a.room_id, a.installation_id, a.since,
+       a.opened_at, a.cleared_at, a.peak_ppm,
+       r.kind, r.name AS rule_name, r.threshold_ppm, r.hysteresis_ppm,
+       r.time_zone, r.organization_id,
+       ro.name AS room_name, s.id AS site_id, s.name AS site_name,
+       u.email, u.locale
+FROM alert_notifications AS n
+JOIN alerts AS a ON a.id = n.alert_id
+JOIN alert_rules AS r ON r.id = a.rule_id
+JOIN rooms AS ro ON ro.id = a.room_id
+JOIN sites AS s ON s.id = ro.site_id
+LEFT JOIN memberships AS m ON m.id = n.membership_id
+LEFT JOIN users AS u ON u.id = m.user_id
+WHERE n.delivered_at IS NULL AND n.parked_at IS NULL AND n.next_attempt_at <= :now
+ORDER BY n.next_attempt_at, n.id
+LIMIT :limit
+FOR UPDATE OF n SKIP LOCKED
+"""
+)
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Where messages go: SMTP, the optional webhook, and what mails show."""
+
+    smtp: SmtpSettings
+    webhook: Webhook | None
+    mail: messages.MailContext
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], client: httpx.Client) -> Channels:
+        """Read the ``EMAIL_*``, ``ALERTS_WEBHOOK_*`` and ``SITE_*`` settings."""
+        hook = None
+        if config["ALERTS_WEBHOOK_URL"]:
+            hook_settings = {
+                "WEBHOOK_URL": config["ALERTS_WEBHOOK_URL"],
+                "WEBHOOK_SECRET": config["ALERTS_WEBHOOK_SECRET"],
+            }
+            hook = Webhook(hook_settings, client)
+        return cls(
+            SmtpSettings.from_config(config),
+            hook,
+            messages.MailContext.from_config(config),
+        )
+
+
+@dataclass
+class AlertDeliveryResult:
+    """Row counts of one run."""
+
+    claimed: int = 0
+    delivered: int = 0
+    failed: int = 0
+    parked: int = 0
+    messages: int = 0
+
+
+def deliver(
+    session: Session,
+    actor: Actor,
+    channels: Channels,
+    settings: DeliverySettings,
+    *,
+    now: datetime | None = None,
+) -> AlertDeliveryResult:
+    """Send the due alert messages once.
+
+    Raises:
+        ForbiddenError: the actor is not SYSTEM.
+    """
+    if not actor.is_system:
+        raise ForbiddenError("Only the jobs process delivers alert messages.")
+    now = now or utcnow()
+    result = AlertDeliveryResult()
+    rows = session.execute(CLAIM, {"now": now, "limit": settings.batch_size}).mappings()
+    claimed = sorted((dict(row) for row in rows), key=_group)
+    result.claimed = len(claimed)
+    for _, group in groupby(claimed, key=_group):
+        items = list(group)
+        ids = [row["id"] for row in items]
+        try:
+            _send(channels, items)
+        except (MailError, PublishError) as exc:
+            parked = session.execute(
+                FAILED,
+                {
+                    "ids": ids,
+                    "now": now,
+                    "error": str(exc)[:1000],
+                    "base": float(settings.backoff_s),
+                    "cap": float(settings.backoff_max_s),
+                    "max_attempts": settings.max_attempts,
+                    "permanent": getattr(exc, "permanent", False),
+                },
+            ).scalar_one()
+            result.failed += len(ids)
+            result.parked += int(parked or 0)
+            continue
+        session.execute(DELIVERED, {"ids": ids, "now": now})
+        result.delivered += len(ids)
+        result.messages += 1
+    return result
+
+
+def _group(row: Row) -> tuple[str, int, int, int]:
+    return row["channel"], row["membership_id"] or 0, row["rule_id"], row["room_id"]
+
+
+def _send(channels: Channels, items: Sequence[Row]) -> None:
+    """Send one group's message.
+
+    Raises:
+        MailError: the SMTP server refused or is unreachable.
+        PublishError: the webhook receiver refused or is unreachable.
+    """
+    first = items[0]
+    if first["channel"] == "mail":
+        mail = _mail(channels.mail, items)
+        send(channels.smtp, mail)
+        return
+    if channels.webhook is None:
+        raise PublishError("ALERTS_WEBHOOK_URL is not set", permanent=True)
+    body = json.dumps(messages.webhook_document(items), separators=(",", ":")).encode(
+        "utf-8"
+    )
+    settings = channels.webhook.settings
+    channels.webhook.post(
+        settings["WEBHOOK_URL"],
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature(settings["WEBHOOK_SECRET"], body),
+            "X-Airq-Event": "alerts",
+            "X-Airq-Delivery": str(uuid.uuid4()),
+        },
+    )
+
+
+def _mail(context: messages.MailContext, items: Sequence[Row]) -> Mail:
+    first = items[0]
+    events = [messages.event_view(row) for row in items]
+    with force_locale(first["locale"] or context.default_locale):
+        values = {
+            "events": events,
+            "room_name": first["room_name"],
+            "site_name": first["site_name"],
+            "site": context.site_name,
+            "chart_url": context.chart_url(first),
+        }
+        subject = render_template("alerts/email/alert_subject.txt", **values)
+        body = render_template("alerts/email/alert_message.txt", **values)
+    return Mail(
+        to=first["email"],
+        subject=context.subject_prefix + " ".join(subject.split()),
+        body=body,
+    )

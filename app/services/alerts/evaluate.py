@@ -1,0 +1,81 @@
+"""Evaluating every alert rule against the samples, set-based, in the jobs process.
+
+A run takes the node ranges that ingest logged since the last run (the
+``alert_dirty`` trigger log), recomputes the CO2 episodes of the rooms those
+nodes are installed in from the raw samples of the affected range (one
+statement for all rooms), reconciles them with the stored alerts (open, clear,
+re-open, never a second alert for one episode), checks silence for every
+installed node, and queues the messages about what opened and cleared in the
+same transaction. Runs take turns on a transaction lock, and the unique key
+``(rule, room, opened_at)`` makes a re-run harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.errors import ForbiddenError
+from app.models.types import utcnow
+from app.services.access import Actor
+from app.services.alerts import notify
+from app.services.alerts import sql as q
+
+
+@dataclass
+class EvaluationResult:
+    """What one run saw and did."""
+
+    dirty_nodes: int = 0
+    opened: int = 0
+    cleared: int = 0
+    queued: int = 0
+
+
+def evaluate(
+    session: Session,
+    actor: Actor,
+    settings: notify.NotifySettings,
+    *,
+    now: datetime | None = None,
+) -> EvaluationResult:
+    """Evaluate every enabled rule once and queue the messages.
+
+    Args:
+        session: the job's session (everything commits together).
+        actor: must be SYSTEM.
+        settings: quiet period and channels of the messages.
+        now: the run's clock (silence is measured against it).
+
+    Raises:
+        ForbiddenError: the actor is not SYSTEM.
+    """
+    if not actor.is_system:
+        raise ForbiddenError("Only the jobs process evaluates alerts.")
+    now = now or utcnow()
+    result = EvaluationResult()
+    session.execute(q.LOCK)
+    session.execute(q.WORK_MEM)
+    session.execute(q.TAKE_DIRTY)
+    result.dirty_nodes = int(
+        session.execute(text("SELECT count(*) FROM alert_run_dirty")).scalar_one()
+    )
+    opened: list[int] = []
+    cleared: list[int] = []
+    if result.dirty_nodes:
+        session.execute(q.CO2_EPISODES)
+        cleared += session.execute(q.UPDATE_EPISODES).scalars()
+        for alert_id, is_cleared in session.execute(q.INSERT_EPISODES):
+            opened.append(alert_id)
+            if is_cleared:
+                cleared.append(alert_id)
+        session.execute(text("DROP TABLE alert_run_episodes"))
+    cleared += session.execute(q.CLEAR_SILENT).scalars()
+    opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
+    session.execute(text("DROP TABLE alert_run_dirty"))
+    result.opened, result.cleared = len(opened), len(cleared)
+    result.queued = notify.enqueue(session, opened, cleared, settings, now)
+    return result

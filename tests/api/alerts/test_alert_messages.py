@@ -1,0 +1,174 @@
+"""Alert messages: signed webhooks on loopback, the quiet period's digest, racing runs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+
+from flask import Flask
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Organization, User
+from app.models.types import utcnow
+from app.services.access import SYSTEM
+from app.services.alerts import evaluate, notify
+from tests.api.alerts.conftest import MINUTE, START, World, alerts, deliver, feed
+from tests.support.smtp import Mailbox
+
+SECRET = "alert-hook-secret"
+
+
+class Receiver:
+    """A webhook receiver that checks the signature and fails its first ``fail`` calls."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.fail = 0
+        self.calls = 0
+
+    def __call__(self, request: Any) -> Any:
+        from werkzeug import Response
+
+        body = request.get_data()
+        expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        if request.headers.get("X-Airq-Signature-256") != f"sha256={expected}":
+            return Response("bad signature", status=401)
+        self.calls += 1
+        if self.calls <= self.fail:
+            return Response("down", status=503)
+        self.events += json.loads(body)["events"]
+        return Response("", status=204)
+
+
+@pytest.fixture
+def receiver(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    hook = Receiver()
+    server.expect_request("/alerts", method="POST").respond_with_handler(hook)
+    monkeypatch.setitem(app.config, "ALERTS_WEBHOOK_URL", server.url_for("/alerts"))
+    monkeypatch.setitem(app.config, "ALERTS_WEBHOOK_SECRET", SECRET)
+    yield hook
+    server.clear()
+    server.stop()
+
+
+def test_a_signed_webhook_is_delivered_after_the_receiver_recovers(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    receiver: Receiver,
+) -> None:
+    receiver.fail = 1
+    feed(session, world.node, START, (12, 1800))
+    settings = notify.NotifySettings(quiet_s=0, webhook=True)
+    assert evaluate.evaluate(session, SYSTEM, settings).queued == 2  # mail, webhook
+
+    first = deliver(session, app, http)
+    assert (first.delivered, first.failed) == (1, 1)  # the mail went, the hook failed
+    assert receiver.events == []
+    later = deliver(session, app, http, now=utcnow() + timedelta(minutes=5))
+    assert later.delivered == 1
+    (event,) = receiver.events
+    assert event["event"] == "opened"
+    assert event["opened_s"] == int((START + timedelta(minutes=10)).timestamp())
+    assert len(mailbox.received) == 1
+
+
+def test_openings_in_the_quiet_period_fold_into_one_digest(
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
+) -> None:
+    settings = notify.NotifySettings(quiet_s=1800)
+    episode = ((11, 1800), (6, 1000))  # opens at minute 10, clears at minute 16
+    end = feed(session, world.node, START, *episode)
+    first = START + 17 * MINUTE
+    evaluate.evaluate(session, SYSTEM, settings, now=first)
+    assert deliver(session, app, http, now=first).messages == 1  # opened and cleared
+    end = feed(session, world.node, end, *episode, *episode)  # within half an hour
+    evaluate.evaluate(session, SYSTEM, settings, now=START + 40 * MINUTE)
+
+    assert len(alerts(session, world.rule)) == 3
+    held = deliver(session, app, http, now=first + 29 * MINUTE)
+    assert held.claimed == 0
+    digest = deliver(session, app, http, now=first + 30 * MINUTE)
+    assert (digest.messages, digest.delivered) == (1, 4)
+    assert len(mailbox.received) == 2
+    assert mailbox.received[1].subject.endswith("4 alerts in Klasse 5a")
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator[Session]:
+    """A session that really commits (for racing runs); its rows are removed after."""
+    with Session(db.engine) as session:
+        yield session
+        session.rollback()
+        session.execute(delete(Organization).where(Organization.name.like("Race %")))
+        session.execute(delete(User).where(User.username.like("race-%")))
+        session.commit()
+
+
+def test_two_evaluations_racing_send_one_mail(
+    committed: Session, app: Flask, mailbox: Mailbox, http: httpx.Client
+) -> None:
+    from tests.factories import (
+        make_alert_rule,
+        make_installation,
+        make_membership,
+        make_node,
+        make_organization,
+        make_room,
+        make_site,
+        make_user,
+    )
+
+    org = make_organization(committed, name="Race org")
+    room = make_room(committed, make_site(committed, org))
+    node = make_node(committed, owner=org)
+    make_installation(
+        committed, node=node, room=room, from_time=START - timedelta(days=1)
+    )
+    member = make_user(committed, username="race-member")
+    make_membership(committed, member, org).notify_alerts = True
+    rule = make_alert_rule(committed, org)
+    feed(committed, node, START, (12, 1800))
+    committed.commit()
+
+    barrier = threading.Barrier(2)
+    results: list[evaluate.EvaluationResult] = []
+    engine = db.engine
+
+    def one_run() -> None:
+        with Session(engine) as session:
+            barrier.wait()
+            results.append(
+                evaluate.evaluate(session, SYSTEM, notify.NotifySettings(quiet_s=0))
+            )
+            session.commit()
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(r.opened for r in results) == [0, 1]
+    with Session(db.engine) as session:
+        assert len(alerts(session, rule)) == 1
+        deliver(session, app, http)
+        deliver(session, app, http)
+        session.commit()
+    assert mailbox.only().recipients == [member.email]

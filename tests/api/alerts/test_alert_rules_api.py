@@ -1,0 +1,183 @@
+"""Alert rules over the API: defaults, validation with pointers, no leaks; alert filters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from flask.testing import FlaskClient
+
+from sqlalchemy.orm import Session
+
+from app.models import AlertRule, Organization, Role, User
+from tests.factories import (
+    make_alert,
+    make_alert_rule,
+    make_membership,
+    make_organization,
+    make_room,
+    make_site,
+    make_user,
+)
+from tests.support.accounts import JSONAPI, json_of
+from tests.support.auth import auth_headers
+
+
+@pytest.fixture
+def owner(session: Session) -> tuple[User, Organization]:
+    user, org = make_user(session), make_organization(session)
+    make_membership(session, user, org, Role.OWNER)
+    return user, org
+
+
+def _body(org_id: int, **attributes: Any) -> dict[str, Any]:
+    return {
+        "data": {
+            "type": "AlertRule",
+            "attributes": {"name": "Klasse 5a", "kind": "co2", **attributes},
+            "relationships": {
+                "organization": {"data": {"type": "Organization", "id": str(org_id)}}
+            },
+        }
+    }
+
+
+def _post(client: FlaskClient, session: Session, user: User, doc: Any) -> Any:
+    return client.post(
+        "/api/v1/alert-rules/",
+        data=json.dumps(doc),
+        content_type=JSONAPI,
+        headers=auth_headers(session, user),
+    )
+
+
+def test_a_new_co2_rule_takes_the_defaults(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    user, org = owner
+    resp = _post(client, session, user, _body(org.id))
+    assert resp.status_code == 201, resp.json
+    attrs = resp.json["data"]["attributes"]
+    assert attrs["threshold_ppm"] == 1500
+    assert attrs["duration_s"] == 600
+    assert attrs["hysteresis_ppm"] == 100
+    assert attrs["time_zone"] == "Europe/Berlin"
+    silent = _post(client, session, user, _body(org.id, kind="silent", name="Tresen"))
+    assert silent.json["data"]["attributes"]["duration_s"] == 7200
+
+
+@pytest.mark.parametrize(
+    ("attributes", "pointer"),
+    [
+        ({"kind": "smoke"}, "/data/attributes/kind"),
+        ({"threshold_ppm": 0}, "/data/attributes/threshold_ppm"),
+        ({"threshold_ppm": None}, "/data/attributes/threshold_ppm"),
+        ({"time_zone": "Mars/Olympus"}, "/data/attributes/time_zone"),
+        ({"active_from": "08:00"}, "/data/attributes/active_to"),
+        (
+            {"active_from": "25:00", "active_to": "09:00"},
+            "/data/attributes/active_from",
+        ),
+        ({"active_weekdays": [0]}, "/data/attributes/active_weekdays/0"),
+        (
+            {"threshold_ppm": 500, "hysteresis_ppm": 600},
+            "/data/attributes/hysteresis_ppm",
+        ),
+        ({"duration_s": 0}, "/data/attributes/duration_s"),
+    ],
+)
+def test_bad_values_are_400_at_their_pointer(
+    client: FlaskClient,
+    session: Session,
+    owner: tuple[User, Organization],
+    attributes: dict[str, Any],
+    pointer: str,
+) -> None:
+    user, org = owner
+    before = session.query(AlertRule).count()
+    resp = _post(client, session, user, _body(org.id, **attributes))
+    assert resp.status_code == 400, resp.json
+    assert resp.json["errors"][0]["source"]["pointer"] == pointer
+    assert session.query(AlertRule).count() == before
+
+
+def test_a_site_of_another_organization_is_refused(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    user, org = owner
+    other = make_organization(session)
+    make_membership(session, user, other, Role.OWNER)
+    doc = _body(org.id)
+    site = make_site(session, other)
+    doc["data"]["relationships"]["site"] = {
+        "data": {"type": "Site", "id": str(site.id)}
+    }
+    resp = _post(client, session, user, doc)
+    assert resp.status_code == 400
+    assert resp.json["errors"][0]["source"]["pointer"] == "/data/relationships/site"
+
+
+def test_lists_show_only_the_callers_organizations(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    user, org = owner
+    other = make_organization(session)
+    mine = make_alert_rule(session, org)
+    theirs = make_alert_rule(session, other)
+    make_alert(session, mine, make_room(session, make_site(session, org)))
+    make_alert(session, theirs, make_room(session, make_site(session, other)))
+    headers = auth_headers(session, user)
+    for path in ("/api/v1/alert-rules/", "/api/v1/alerts/"):
+        listed = json_of(client.get(path, headers=headers))["data"]
+        assert len(listed) == 1, path
+        aimed = client.get(f"{path}?filter[organization]={other.id}", headers=headers)
+        assert aimed.status_code == 200
+        assert json_of(aimed)["data"] == [], path
+
+
+def test_alert_filters_are_checked(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    user, org = owner
+    rule = make_alert_rule(session, org)
+    make_alert(session, rule, make_room(session, make_site(session, org)))
+    headers = auth_headers(session, user)
+    bad = client.get("/api/v1/alerts/?filter[state]=burning", headers=headers)
+    assert bad.status_code == 400
+    assert json_of(bad)["errors"][0]["source"]["parameter"] == "filter[state]"
+    open_ = client.get("/api/v1/alerts/?filter[state]=open", headers=headers)
+    assert [a["attributes"]["state"] for a in json_of(open_)["data"]] == ["open"]
+    cleared = client.get("/api/v1/alerts/?filter[state]=cleared", headers=headers)
+    assert json_of(cleared)["data"] == []
+
+
+def test_a_member_sets_only_their_own_preference(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    _, org = owner
+    member, peer = make_user(session), make_user(session)
+    own = make_membership(session, member, org)
+    theirs = make_membership(session, peer, org)
+    headers = auth_headers(session, member)
+
+    def _patch(ms_id: int, attributes: dict[str, Any]) -> Any:
+        doc = {
+            "data": {"type": "Membership", "id": str(ms_id), "attributes": attributes}
+        }
+        return client.patch(
+            f"/api/v1/memberships/{ms_id}/",
+            data=json.dumps(doc),
+            content_type=JSONAPI,
+            headers=headers,
+        )
+
+    assert _patch(own.id, {"notify_alerts": True}).json["data"]["attributes"][
+        "notify_alerts"
+    ]
+    assert _patch(theirs.id, {"notify_alerts": True}).status_code == 403
+    assert _patch(own.id, {"notify_alerts": True, "role": "O"}).status_code == 403
+    session.refresh(own)
+    assert own.notify_alerts
+    assert own.role == Role.INSPECTOR
