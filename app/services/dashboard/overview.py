@@ -24,6 +24,7 @@ from app.services import access
 from app.services.access import Actor
 from app.services.airquality.medals import month_medals
 from app.services.airquality.period import YearMonth
+from app.services.alerts.listing import AlertView, open_alerts
 from app.services.dashboard.medal_cache import cached_medals
 
 # The newest sample of each installed node inside its installation: one index
@@ -77,6 +78,11 @@ class Overview:
     organizations: list[Organization]
     month: YearMonth
     rooms: list[RoomStatus]
+    alerts: tuple[AlertView, ...] = ()
+
+    def alerts_of(self, room_id: int) -> list[AlertView]:
+        """The open alerts of one room (a handful at most: no index needed)."""
+        return [alert for alert in self.alerts if alert.room_id == room_id]
 
 
 def my_organizations(session: Session, actor: Actor) -> list[Organization]:
@@ -151,7 +157,12 @@ def overview(
             )
         )
     return Overview(
-        current, actor.roles.get(organization_id), organizations, month, statuses
+        current,
+        actor.roles.get(organization_id),
+        organizations,
+        month,
+        statuses,
+        open_alerts(session, actor, organization_id),
     )
 
 

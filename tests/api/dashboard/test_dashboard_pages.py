@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from flask.testing import FlaskClient
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.http import HTML_CSP
 from tests.api.dashboard.world import DashWorld, build_dash_world
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_alert, make_alert_rule, make_user
 from tests.support.accounts import html_login
 from tests.support.auth import auth_headers
 
@@ -91,6 +93,40 @@ def test_overview_inspector_sees_the_organization(
 
     assert resp.status_code == 200
     assert "Schankraum" in _html(resp)
+
+
+def test_overview_shows_the_open_alerts_of_its_organization_only(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    ours = make_alert_rule(session, world.org)
+    make_alert(session, ours, world.room, peak_ppm=1900)
+    make_alert(session, ours, world.empty_room, cleared_at=datetime.now(UTC))
+    theirs = make_alert_rule(session, world.their_org)
+    their_room = world.public.room
+    make_alert(session, theirs, their_room, peak_ppm=2500)
+    session.commit()
+
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, world.inspector),
+    )
+
+    html = " ".join(_html(resp).split())
+    assert "Open alerts" in html
+    assert "CO2 too high (peak 1900 ppm)" in html
+    assert html.count("data-alert-id=") == 1
+    assert "2500" not in html
+
+
+def test_overview_without_open_alerts_has_no_alert_section(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    assert "Open alerts" not in _html(resp)
 
 
 @pytest.mark.parametrize(
