@@ -98,7 +98,7 @@ def remember(
             "target_id": str(key),
             "source": SOURCE,
             "model": importer.label,
-            "source_id": str(r.pk),
+            "source_id": str(r.source_pk),
         }
         for r in records
         if (key := _key(table, r.pk)) is not None

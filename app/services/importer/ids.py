@@ -1,0 +1,135 @@
+"""Which id each imported record gets here: its own, the one an earlier run gave
+it, or (``--remap-ids``) a new one, with every reference to it rewritten.
+
+Into an empty database ids are kept, so bookmarked dashboard URLs keep working.
+A record imported before keeps the id that run gave it (``imported_rows``), so
+re-runs update their own rows. A record whose id is held by a row of another
+origin is given a new id only when the operator asked for it; otherwise it is
+left as it is, and :func:`.provenance.check_conflicts` refuses the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from app.models import ImportedRow
+from app.services.importer.registry import REGISTRY, Record
+
+CHUNK = 5000
+
+
+def assign_ids(
+    session: Session, by_model: Mapping[str, Sequence[Record]], *, remap: bool
+) -> dict[str, list[Record]]:
+    """Return the records with the ids they get here and references rewritten.
+
+    Args:
+        session: the session of the import.
+        by_model: the records by Django model, with the source's ids.
+        remap: give records whose id is held by another row a new id.
+    """
+    present = sorted(
+        (REGISTRY[label] for label in by_model if label in REGISTRY),
+        key=lambda i: i.order,
+    )
+    moved: dict[str, dict[Any, Any]] = {}
+    result: dict[str, list[Record]] = {k: list(v) for k, v in by_model.items()}
+    for importer in present:
+        records = [_rewrite(r, importer.refs, moved) for r in result[importer.label]]
+        table = importer.target
+        if table is not None:
+            ids = _ids(session, importer.label, table, records, remap=remap)
+            moved[importer.label] = ids
+            records = [
+                dataclasses.replace(r, pk=ids[r.pk], origin=r.pk) if r.pk in ids else r
+                for r in records
+            ]
+        result[importer.label] = records
+    return result
+
+
+def _ids(
+    session: Session, label: str, table: Table, records: Sequence[Record], *, remap: bool
+) -> dict[Any, Any]:
+    """source pk -> target id, for the records whose id here is not their own."""
+    known = _known(session, label, table, records)
+    moved = {pk: target for pk, target in known.items() if target != pk}
+    if not remap:
+        return moved
+    fresh = [r.pk for r in records if r.pk not in known]
+    held = _held(session, table, fresh)
+    for pk in fresh:
+        if _as_key(table, pk) in held:
+            moved[pk] = _new_id(session, table)
+    return moved
+
+
+def _known(
+    session: Session, label: str, table: Table, records: Sequence[Record]
+) -> dict[Any, Any]:
+    """The ids earlier runs gave these records (by their source id)."""
+    by_text = {str(r.pk): r.pk for r in records}
+    found: dict[Any, Any] = {}
+    keys = list(by_text)
+    for start in range(0, len(keys), CHUNK):
+        rows = session.execute(
+            select(ImportedRow.source_id, ImportedRow.target_id).where(
+                ImportedRow.model == label,
+                ImportedRow.target_table == table.name,
+                ImportedRow.source_id.in_(keys[start : start + CHUNK]),
+            )
+        )
+        for source_id, target_id in rows:
+            pk = by_text[source_id]
+            found[pk] = target_id if isinstance(pk, str) else int(target_id)
+    return found
+
+
+def _held(session: Session, table: Table, pks: Sequence[Any]) -> set[Any]:
+    keys = [k for k in (_as_key(table, pk) for pk in pks) if k is not None]
+    held: set[Any] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        held.update(session.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
+    return held
+
+
+def _new_id(session: Session, table: Table) -> Any:
+    if table.c.id.type.python_type is uuid.UUID:
+        return str(uuid.uuid4())
+    sequence = func.pg_get_serial_sequence(table.name, "id")
+    return int(session.scalar(select(func.nextval(sequence))) or 0)
+
+
+def _as_key(table: Table, pk: Any) -> Any:
+    if table.c.id.type.python_type is uuid.UUID:
+        try:
+            return uuid.UUID(str(pk))
+        except ValueError:
+            return None
+    return pk
+
+
+def _rewrite(
+    record: Record, refs: Mapping[str, str], moved: Mapping[str, Mapping[Any, Any]]
+) -> Record:
+    """``record`` with its references pointing at the ids their rows got here."""
+    changes: dict[str, Any] = {}
+    for name, other in refs.items():
+        ids = moved.get(other)
+        value = record.fields.get(name)
+        if not ids or value is None:
+            continue
+        if isinstance(value, list):
+            changes[name] = [ids.get(v, v) for v in value]
+        elif value in ids:
+            changes[name] = ids[value]
+    if not changes:
+        return record
+    return dataclasses.replace(record, fields={**record.fields, **changes})
