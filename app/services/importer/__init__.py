@@ -93,7 +93,11 @@ class ImportReport:
 
 
 def import_fixtures(
-    session: Session, paths: Iterable[Path], progress: Progress = lambda _: None
+    session: Session,
+    paths: Iterable[Path],
+    progress: Progress = lambda _: None,
+    *,
+    remap: bool = False,
 ) -> ImportReport:
     """Import the records of fixture files; the caller commits.
 
@@ -101,6 +105,7 @@ def import_fixtures(
         session: the session to write with (one transaction for everything).
         paths: the fixture files, in any order.
         progress: receives one line per step, for the command line.
+        remap: see :func:`import_records`.
 
     Returns:
         What was imported, ignored and not supported, per model.
@@ -117,7 +122,7 @@ def import_fixtures(
         progress(f"Read {path.name}: {_records(len(records))}.")
         for record in records:
             by_model[record.model].append(record)
-    return import_records(session, by_model, progress)
+    return import_records(session, by_model, progress, remap=remap)
 
 
 def import_records(

@@ -55,7 +55,12 @@ def assign_ids(
 
 
 def _ids(
-    session: Session, label: str, table: Table, records: Sequence[Record], *, remap: bool
+    session: Session,
+    label: str,
+    table: Table,
+    records: Sequence[Record],
+    *,
+    remap: bool,
 ) -> dict[Any, Any]:
     """source pk -> target id, for the records whose id here is not their own."""
     known = _known(session, label, table, records)

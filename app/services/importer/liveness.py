@@ -44,7 +44,9 @@ def load_fidelity(session: Session, records: Sequence[Record]) -> LoadResult:
             {
                 "node_id": _uuid(r, r.fields.get("node", r.pk)),
                 "fidelity": r.field("fidelity"),
-                "last_contact": None if last_contact is None else from_epoch(last_contact),
+                "last_contact": None
+                if last_contact is None
+                else from_epoch(last_contact),
                 "last_check": from_epoch(r.field("last_check_s")),
             }
         )

@@ -126,7 +126,7 @@ class StagingWriter:
         if self._size >= CHUNK_BYTES:
             self.flush()
 
-    def add_block(self, block: bytes | memoryview) -> None:
+    def add_block(self, block: bytes | bytearray | memoryview) -> None:
         """Stage a block of whole ``COPY`` text lines as it is (e.g. another
         server's ``COPY ... TO STDOUT``), without parsing it in Python."""
         self.flush()
