@@ -9,12 +9,15 @@ five minutes apart from :data:`START_S`.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from tests.support.database import _libpq, throwaway_database
 from tests.support.managair_data import django_pbkdf2
@@ -61,10 +64,10 @@ MEMBERSHIPS = (
     (5, 4, "O"),
 )
 
-_WORLD = f"""
+_WORLD = """
 INSERT INTO core_organization (id, name, description)
 SELECT o, 'Managair Org ' || o, 'generated organization ' || o
-FROM generate_series(1, {ORGANIZATIONS}) AS o;
+FROM generate_series(1, {organizations}) AS o;
 INSERT INTO core_quantity (id, quantity, base_unit) VALUES
   (1, 'CO2', 'ppm'), (2, 'temperature', 'celsius'), (3, 'rel. humidity', 'percent');
 INSERT INTO core_nodeprotocol (id, identifier, num_uplink_msgs, num_downlink_msgs)
@@ -76,46 +79,43 @@ INSERT INTO core_nodemodel_quantities (nodemodel_id, quantity_id)
 VALUES (1, 1), (2, 1), (2, 2), (2, 3);
 INSERT INTO core_node (id, eui64, alias, model_id, owner_id, protocol_id, description)
 SELECT md5('managair-node-' || n)::uuid, upper(lpad(to_hex(n), 16, '0')),
-       'Node ' || n, 1 + n % 2, 1 + n % {ORGANIZATIONS}, 1 + n % 2,
+       'Node ' || n, 1 + n % 2, 1 + n % {organizations}, 1 + n % 2,
        CASE WHEN n % 5 = 0 THEN 'node number ' || n END
-FROM generate_series(1, {NODES}) AS n;
+FROM generate_series(1, {nodes}) AS n;
 INSERT INTO core_nodefidelity (node_id, fidelity, last_contact_s, last_check_s)
 SELECT md5('managair-node-' || n)::uuid, (ARRAY['E', 'M', 'D', 'U'])[1 + n % 4],
-       CASE WHEN n % 4 <> 3 THEN {START_S} + n END, {START_S} + 3600
-FROM generate_series(1, {NODES}, 2) AS n;
+       CASE WHEN n % 4 <> 3 THEN {start} + n END, {start} + 3600
+FROM generate_series(1, {nodes}, 2) AS n;
 INSERT INTO core_address (id, street1, street2, zip, city, latitude, longitude)
 SELECT a, 'Hauptstraße ' || a, NULL, lpad((10000 + a)::text, 5, '0'), 'Berlin',
        52.5 + a / 1000.0, 13.4 + a / 1000.0
-FROM generate_series(1, {ORGANIZATIONS}) AS a;
+FROM generate_series(1, {organizations}) AS a;
 INSERT INTO core_site (id, name, description, address_id, operator_id)
-SELECT s, 'Site ' || s, NULL, s, s FROM generate_series(1, {ORGANIZATIONS}) AS s;
+SELECT s, 'Site ' || s, NULL, s, s FROM generate_series(1, {organizations}) AS s;
 INSERT INTO core_room (id, name, description, size_sqm, max_occupancy, site_id, height_m)
-SELECT n, 'Room ' || n, NULL, 40.5, 25, 1 + n % {ORGANIZATIONS}, 3.2
-FROM generate_series(1, {NODES}) AS n;
+SELECT n, 'Room ' || n, NULL, 40.5, 25, 1 + n % {organizations}, 3.2
+FROM generate_series(1, {nodes}) AS n;
 INSERT INTO core_roomnodeinstallation
   (id, from_timestamp_s, to_timestamp_s, description, node_id, room_id, is_public, image)
-SELECT n, {START_S}, CASE WHEN n = {ENDED} THEN {ENDED_S} ELSE 2147483647 END,
+SELECT n, {start}, CASE WHEN n = {ended} THEN {ended_s} ELSE 2147483647 END,
        'installation ' || n, md5('managair-node-' || n)::uuid, n, n % 3 = 0,
-       CASE WHEN n = 3 THEN 'installation_images/{PHOTO}' END
-FROM generate_series(1, {NODES}) AS n;
+       CASE WHEN n = 3 THEN {photo} END
+FROM generate_series(1, {nodes}) AS n;
 """
 
 _SAMPLES = """
 INSERT INTO core_sample (timestamp_s, co2_ppm, temperature_celsius,
                          rel_humidity_percent, measurement_status, node_id)
-SELECT %(start)s + i * {step}, 400 + (i * 7 + n * 13) %% 1600,
-       round((18 + ((i + n) %% 80) / 10.0)::numeric, 1), 30 + (i + n) %% 40,
-       CASE WHEN i %% 97 = 0 THEN 'R' ELSE 'M' END,
+SELECT {first} + i * {step}, 400 + (i * 7 + n * 13) % 1600,
+       round((18 + ((i + n) % 80) / 10.0)::numeric, 1), 30 + (i + n) % 40,
+       CASE WHEN i % 97 = 0 THEN 'R' ELSE 'M' END,
        md5('managair-node-' || n)::uuid
-FROM generate_series(1, {nodes}) AS n, generate_series(0, %(count)s - 1) AS i
-""".format(step=STEP_S, nodes=NODES)
+FROM generate_series(1, {nodes}) AS n, generate_series(0, {count} - 1) AS i
+"""
 
 
 def node_id(n: int) -> str:
     """The UUID of generated node ``n`` (as the SQL above makes it)."""
-    import hashlib
-    import uuid
-
     return str(uuid.UUID(hashlib.md5(f"managair-node-{n}".encode()).hexdigest()))  # noqa: S324
 
 
@@ -154,13 +154,22 @@ def fill(conn: psycopg.Connection, samples_per_node: int) -> None:
         cur.executemany(
             'INSERT INTO account_emailaddress (email, verified, "primary", user_id)'
             " VALUES (%s, true, true, %s)",
-            [(p.email, p.pk) for p in PEOPLE if p.pk != 1],
+            [(p.email, p.pk) for p in PEOPLE],
         )
         cur.execute(
             "INSERT INTO authtoken_token (key, created, user_id)"
             " VALUES (repeat('a', 40), now(), 2)"
         )
-        cur.execute(_WORLD)
+        cur.execute(
+            sql.SQL(_WORLD).format(
+                organizations=ORGANIZATIONS,
+                nodes=NODES,
+                start=START_S,
+                ended=ENDED,
+                ended_s=ENDED_S,
+                photo=f"installation_images/{PHOTO}",
+            )
+        )
         cur.executemany(
             "INSERT INTO core_membership (user_id, organization_id, role)"
             " VALUES (%s, %s, %s)",
@@ -186,7 +195,9 @@ def add_samples(conn: psycopg.Connection, start_s: int, count: int) -> None:
         "ALTER TABLE core_sample DROP CONSTRAINT core_sample_node_id_fkey,"
         " DROP CONSTRAINT core_sample_node_id_timestamp_s_key"
     )
-    conn.execute(_SAMPLES, {"start": start_s, "count": count})
+    conn.execute(
+        sql.SQL(_SAMPLES).format(first=start_s, count=count, step=STEP_S, nodes=NODES)
+    )
     conn.execute(
         "ALTER TABLE core_sample ADD CONSTRAINT core_sample_node_id_fkey"
         " FOREIGN KEY (node_id) REFERENCES core_node (id) DEFERRABLE INITIALLY DEFERRED,"

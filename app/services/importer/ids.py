@@ -22,6 +22,14 @@ from app.models import ImportedRow
 from app.services.importer.registry import REGISTRY, Record
 
 CHUNK = 5000
+#: catalogue models matched by name under ``--remap-ids``: Managair's ``CO2``
+#: quantity is this database's ``CO2`` quantity, not a second one (which its
+#: unique name would refuse anyway); the matched row is referred to, never written
+NATURAL = {
+    "core.quantity": "quantity",
+    "core.nodeprotocol": "identifier",
+    "core.nodemodel": "name",
+}
 
 
 def assign_ids(
@@ -45,13 +53,38 @@ def assign_ids(
         table = importer.target
         if table is not None:
             ids = _ids(session, importer.label, table, records, remap=remap)
-            moved[importer.label] = ids
+            shared = (
+                _shared(session, importer.label, table, records, ids) if remap else {}
+            )
+            moved[importer.label] = {**ids, **shared}
             records = [
                 dataclasses.replace(r, pk=ids[r.pk], origin=r.pk) if r.pk in ids else r
                 for r in records
+                if r.pk not in shared
             ]
         result[importer.label] = records
     return result
+
+
+def _shared(
+    session: Session,
+    label: str,
+    table: Table,
+    records: Sequence[Record],
+    ids: Mapping[Any, Any],
+) -> dict[Any, Any]:
+    """source pk -> id of the row here with the same name (catalogue models only),
+    for the records that would otherwise get a new id."""
+    column = NATURAL.get(label)
+    if column is None:
+        return {}
+    names = {r.fields.get(column): r.pk for r in records if ids.get(r.pk, r.pk) != r.pk}
+    if not names:
+        return {}
+    rows = session.execute(
+        select(table.c[column], table.c.id).where(table.c[column].in_(list(names)))
+    )
+    return {names[name]: target for name, target in rows}
 
 
 def _ids(

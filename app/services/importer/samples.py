@@ -1,7 +1,8 @@
 """Managair's samples, streamed: ``COPY ... TO STDOUT`` into ingest's staging table.
 
 Samples are never records: a year of them is tens of millions of rows. Each
-chunk (one node, a run of at most :data:`CHUNK_DAYS` days) goes from the
+chunk (one node, consecutive days, at most :data:`CHUNK_ROWS` samples unless a
+single day holds more) goes from the
 source's ``COPY (SELECT ...) TO STDOUT`` straight, block by block, into the
 batch-ingest staging table (``COPY ... FROM STDIN``) and from there into
 ``samples`` with ingest's one set-based insert, so memory stays flat and a
@@ -31,7 +32,9 @@ from app.services.ingest.credentials import IngestScope
 from app.services.ingest.store import staging, store_staged
 
 DAY_S = 86_400
-CHUNK_DAYS = 31
+#: large enough that the per-chunk cost (staging, insert, commit) is small
+#: against the rows, small enough that a kill loses seconds of work
+CHUNK_ROWS = 100_000
 NODE_MODEL = "core.node"
 
 _SOURCE_DAYS = """
@@ -149,15 +152,15 @@ def target_nodes(session: Session, nodes: Mapping[str, str]) -> dict[str, NodeSu
 def _runs(
     node: str, target: str, days: list[int], counts: Mapping[int, Day]
 ) -> Iterator[Chunk]:
-    """Consecutive days as chunks of at most ``CHUNK_DAYS`` days."""
-    start = 0
-    for index in range(1, len(days) + 1):
+    """Consecutive days as chunks of at most ``CHUNK_ROWS`` samples (or one day)."""
+    start, rows = 0, 0
+    for index, day in enumerate(days):
+        rows += counts[day][0]
+        last = index + 1 == len(days)
         if (
-            index == len(days)
-            or days[index] != days[index - 1] + 1
-            or index - start == CHUNK_DAYS
+            last
+            or days[index + 1] != day + 1
+            or rows + counts[days[index + 1]][0] > CHUNK_ROWS
         ):
-            run = days[start:index]
-            rows = sum(counts[d][0] for d in run)
-            yield Chunk(node, target, run[0], run[-1], rows)
-            start = index
+            yield Chunk(node, target, days[start], day, rows)
+            start, rows = index + 1, 0

@@ -1,6 +1,7 @@
 """The closing comparison of an import from Managair's database: source vs here.
 
-Rows per table (Managair's rows against the rows here that came from them) and
+Rows per table (Managair's rows against the rows here that came from them; the
+catalogue by name, as ``--remap-ids`` may share it with rows made here) and
 samples per node (count, first and last time, CO2 sum). The operator switches
 over only when nothing differs; the command exits non-zero otherwise.
 """
@@ -11,15 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import String as SqlString
 from sqlalchemy import Table, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.models import ImportedRow, NodeFidelity
+from app.services.importer.ids import NATURAL
 from app.services.importer.provenance import SOURCE
 from app.services.importer.registry import REGISTRY
 from app.services.importer.samples import NodeSummary, source_nodes, target_nodes
-from app.services.importer.source import table_counts
+from app.services.importer.source import MODELS, table_counts
 
 #: models with no table of their own here (merged into users)
 MERGED = {"account.emailaddress": "merged into users"}
@@ -87,7 +90,7 @@ def verify(
         nodes: Managair node id -> node id here.
     """
     tables = tuple(
-        TableCount(label, count, _target_count(session, label))
+        TableCount(label, count, _target_count(conn, session, label))
         for label, count in table_counts(conn).items()
     )
     here = target_nodes(session, nodes)
@@ -98,10 +101,18 @@ def verify(
     return Verification(tables, compared)
 
 
-def _target_count(session: Session, label: str) -> int | None:
+def _target_count(conn: psycopg.Connection, session: Session, label: str) -> int | None:
     if label in MERGED or label not in REGISTRY:
         return None
     target = REGISTRY[label].target
+    if target is not None and label in NATURAL:  # may be shared by name
+        column = NATURAL[label]
+        query = sql.SQL("SELECT {} FROM {}").format(
+            sql.Identifier(column), sql.Identifier(MODELS[label][0])
+        )
+        names = [row[0] for row in conn.execute(query)]
+        matching = select(func.count()).where(target.c[column].in_(names))
+        return int(session.scalar(matching) or 0)
     if target is None:  # fidelity: keyed by the imported node
         table: Table = NodeFidelity.__table__  # type: ignore[assignment]
         key, model, named = table.c.node_id, "core.node", "nodes"
