@@ -328,3 +328,75 @@ def test_from_db_source_password_is_never_printed(target: tuple[str, Run]) -> No
     assert "Nothing imported: cannot connect to" in result.output
     assert "co2:***@127.0.0.1:1/nowhere" in result.output
     assert secret not in result.output
+
+
+@pytest.fixture
+def demo_target() -> Iterator[tuple[str, Run]]:
+    """A migrated database holding ``flask demo load``'s data, and the runner."""
+    with migrated_database("co2_from_db") as url, app_builder(url) as build:
+        app = build()
+        with app.app_context():
+            assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        yield url, _runner(app)
+
+
+_STATE = (
+    "SELECT 'users', count(*) FROM users UNION ALL "
+    "SELECT 'organizations', count(*) FROM organizations UNION ALL "
+    "SELECT 'rooms', count(*) FROM rooms UNION ALL "
+    "SELECT 'installations', count(*) FROM installations UNION ALL "
+    "SELECT 'samples', count(*) FROM samples UNION ALL "
+    "SELECT 'imported', count(*) FROM imported_rows"
+)
+_DEMO_PEOPLE = "SELECT id, username, password_hash FROM users ORDER BY id"
+
+
+def test_from_db_into_demo_data_without_remap_is_refused_before_writing(
+    small_source: str, demo_target: tuple[str, Run]
+) -> None:
+    url, run = demo_target
+    before = _rows(url, _STATE)
+
+    result = run("--from-db", small_source)
+
+    assert result.exit_code == 1
+    assert "Nothing imported:" in result.output
+    assert "auth.user pk 1 (auth_user) would overwrite users id 1" in result.output
+    assert _rows(url, _STATE) == before
+
+
+def test_from_db_into_demo_data_with_remap_ids_keeps_both_worlds(
+    small_source: str, demo_target: tuple[str, Run]
+) -> None:
+    url, run = demo_target
+    demo_people = _rows(url, _DEMO_PEOPLE)
+    demo_rooms = _rows(url, "SELECT id, name, site_id FROM rooms ORDER BY id")
+
+    result = run("--from-db", small_source, "--remap-ids")
+    again = run("--from-db", small_source, "--remap-ids")
+
+    assert result.exit_code == 0, result.output
+    assert "Everything matches." in result.output
+    assert again.exit_code == 0, again.output
+    assert "core.room: 0 created, 0 changed, 100 unchanged." in again.output
+    assert "copying 0 samples" in again.output
+    demo_ids = {row[0] for row in demo_people}
+    assert set(_rows(url, _DEMO_PEOPLE)) >= set(demo_people)  # untouched
+    assert set(_rows(url, "SELECT id, name, site_id FROM rooms")) >= set(demo_rooms)
+    owner = _one(url, "SELECT id FROM users WHERE username = 'mgr-owner'")
+    assert owner not in demo_ids  # moved to a new id
+    assert _rows(
+        url,
+        "SELECT o.name FROM memberships m JOIN organizations o"
+        " ON o.id = m.organization_id WHERE m.user_id = %s ORDER BY 1",
+        owner,
+    ) == [("Managair Org 1",), ("Managair Org 2",)]
+    assert (
+        _one(
+            url,
+            "SELECT r.name FROM installations i JOIN rooms r ON r.id = i.room_id"
+            " WHERE i.node_id = %s",
+            node_id(5),
+        )
+        == "Room 5"
+    )

@@ -146,8 +146,8 @@ def import_records(
             write (and ``remap`` is off); raised before anything is written.
         FixtureImportError: a record is malformed or refers to a missing row.
     """
-    by_model = assign_ids(session, by_model, remap=remap)
-    check_conflicts(session, by_model)
+    by_model, matched = assign_ids(session, by_model, remap=remap)
+    check_conflicts(session, by_model, matched)
     reports = [
         _load(session, label, by_model[label], progress) for label in _order(by_model)
     ]

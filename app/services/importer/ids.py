@@ -34,19 +34,24 @@ NATURAL = {
 
 def assign_ids(
     session: Session, by_model: Mapping[str, Sequence[Record]], *, remap: bool
-) -> dict[str, list[Record]]:
+) -> tuple[dict[str, list[Record]], dict[str, set[Any]]]:
     """Return the records with the ids they get here and references rewritten.
 
     Args:
         session: the session of the import.
         by_model: the records by Django model, with the source's ids.
         remap: give records whose id is held by another row a new id.
+
+    Returns:
+        The records by model, and by model the ids of rows here that records
+        were matched to by name (referred to, never written).
     """
     present = sorted(
         (REGISTRY[label] for label in by_model if label in REGISTRY),
         key=lambda i: i.order,
     )
     moved: dict[str, dict[Any, Any]] = {}
+    matched: dict[str, set[Any]] = {}
     result: dict[str, list[Record]] = {k: list(v) for k, v in by_model.items()}
     for importer in present:
         records = [_rewrite(r, importer.refs, moved) for r in result[importer.label]]
@@ -57,13 +62,14 @@ def assign_ids(
                 _shared(session, importer.label, table, records, ids) if remap else {}
             )
             moved[importer.label] = {**ids, **shared}
+            matched[importer.label] = set(shared.values())
             records = [
                 dataclasses.replace(r, pk=ids[r.pk], origin=r.pk) if r.pk in ids else r
                 for r in records
                 if r.pk not in shared
             ]
         result[importer.label] = records
-    return result
+    return result, matched
 
 
 def _shared(
@@ -102,10 +108,24 @@ def _ids(
         return moved
     fresh = [r.pk for r in records if r.pk not in known]
     held = _held(session, table, fresh)
-    for pk in fresh:
-        if _as_key(table, pk) in held:
-            moved[pk] = _new_id(session, table)
+    clashing = [pk for pk in fresh if _as_key(table, pk) in held]
+    if clashing and table.c.id.type.python_type is not uuid.UUID:
+        _skip_past(session, table, [r.pk for r in records])
+    for pk in clashing:
+        moved[pk] = _new_id(session, table)
     return moved
+
+
+def _skip_past(session: Session, table: Table, pks: Sequence[Any]) -> None:
+    """Move the id sequence past the table's ids and the records' own ids, so
+    new ids collide with neither (rows made with explicit ids leave it behind)."""
+    sequence = func.pg_get_serial_sequence(table.name, "id")
+    largest = func.greatest(
+        func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0),
+        func.coalesce(func.pg_sequence_last_value(sequence), 0),
+        max((pk for pk in pks if isinstance(pk, int)), default=0),
+    )
+    session.execute(select(func.setval(sequence, largest)))
 
 
 def _known(

@@ -14,7 +14,7 @@ remembered there.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +66,15 @@ class ImportConflictError(FixtureImportError):
         )
 
 
-def check_conflicts(session: Session, by_model: Mapping[str, Sequence[Record]]) -> None:
+def check_conflicts(
+    session: Session,
+    by_model: Mapping[str, Sequence[Record]],
+    shared: Mapping[str, Set[Any]] | None = None,
+) -> None:
     """Refuse the run if it would change or attach to rows it did not write.
+
+    ``shared`` (by model) are ids of rows here that records may refer to:
+    catalogue rows ``--remap-ids`` matched by name.
 
     Raises:
         ImportConflictError: names the first conflicts; nothing was written.
@@ -80,7 +87,8 @@ def check_conflicts(session: Session, by_model: Mapping[str, Sequence[Record]]) 
             wanted = {_key(importer.target, r.pk): r for r in records}
             conflicts += _foreign(session, importer.target, wanted, refers=False)
         for name, other in importer.refs.items():
-            conflicts += _foreign_refs(session, by_model, records, name, other)
+            allowed = (shared or {}).get(other, set())
+            conflicts += _foreign_refs(session, by_model, records, name, other, allowed)
     if conflicts:
         raise ImportConflictError(conflicts)
 
@@ -113,11 +121,12 @@ def _foreign_refs(
     records: Sequence[Record],
     name: str,
     other: str,
+    allowed: Set[Any],
 ) -> list[Conflict]:
     table = REGISTRY[other].target
     if table is None:
         return []
-    imported = {_key(table, r.pk) for r in by_model.get(other, ())}
+    imported = {_key(table, r.pk) for r in by_model.get(other, ())} | set(allowed)
     wanted: dict[Any, Record] = {}
     for record in records:
         for value in _values(record.fields.get(name)):
