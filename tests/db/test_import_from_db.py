@@ -40,7 +40,7 @@ from tests.support.managair_source import (
 )
 
 BIG = 10_000  # samples per node: 1,000,000 in all
-SMALL = 100
+SMALL = 600  # 50 hours per node: days 0 to 2
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 Run = Callable[..., Result]
@@ -94,7 +94,7 @@ def imported(big_source: str) -> Iterator[tuple[str, Flask, Result]]:
 
 @pytest.fixture
 def small_source() -> Iterator[str]:
-    """Managair's database with the generated world and 10,000 samples."""
+    """Managair's database with the generated world and 60,000 samples."""
     with managair_database(SMALL) as dsn:
         yield dsn
 
@@ -114,6 +114,7 @@ def test_from_db_moves_every_table_and_all_samples(
     assert result.exit_code == 0, result.output
     assert "Everything matches." in result.output
     assert "core.sample: 1000000 -> 1000000 in 100 nodes" in result.output
+    assert "core.sample: 1000000/1000000 (100 %)" in result.output  # progress line
     assert _rows(url, _TARGET_SUMMARY) == _rows(big_source, _SOURCE_SUMMARY)
     assert _one(url, "SELECT count(*) FROM users") == len(PEOPLE)
     assert _one(url, "SELECT count(*) FROM nodes") == 100
@@ -274,8 +275,8 @@ def test_from_db_delta_copies_only_new_samples_and_changed_rows(
     assert delta.exit_code == 0, delta.output
     assert "core.room: 0 created, 1 changed, 99 unchanged." in delta.output
     assert "core.node: 0 created, 0 changed, 100 unchanged." in delta.output
-    # only the day that changed is read again, whole (samples are compared by day)
-    assert f"copying {100 * (SMALL + 7)} samples in 100 chunks" in delta.output
+    # only the day that changed (day 2: 24 samples and 7 new) is read again, whole
+    assert "copying 3100 samples in 100 chunks" in delta.output
     assert "core.sample: 700 new samples" in delta.output
     assert "Everything matches." in delta.output
     assert _one(url, "SELECT name FROM rooms WHERE id = 4") == "Aula"
