@@ -19,6 +19,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from app.models import ImportedRow
+from app.services.importer.provenance import id_key
 from app.services.importer.registry import REGISTRY, Record
 
 CHUNK = 5000
@@ -108,7 +109,7 @@ def _ids(
         return moved
     fresh = [r.pk for r in records if r.pk not in known]
     held = _held(session, table, fresh)
-    clashing = [pk for pk in fresh if _as_key(table, pk) in held]
+    clashing = [pk for pk in fresh if id_key(table, pk) in held]
     if clashing and table.c.id.type.python_type is not uuid.UUID:
         _skip_past(session, table, [r.pk for r in records])
     for pk in clashing:
@@ -150,7 +151,7 @@ def _known(
 
 
 def _held(session: Session, table: Table, pks: Sequence[Any]) -> set[Any]:
-    keys = [k for k in (_as_key(table, pk) for pk in pks) if k is not None]
+    keys = [k for k in (id_key(table, pk) for pk in pks) if k is not None]
     held: set[Any] = set()
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
@@ -163,15 +164,6 @@ def _new_id(session: Session, table: Table) -> Any:
         return str(uuid.uuid4())
     sequence = func.pg_get_serial_sequence(table.name, "id")
     return int(session.scalar(select(func.nextval(sequence))) or 0)
-
-
-def _as_key(table: Table, pk: Any) -> Any:
-    if table.c.id.type.python_type is uuid.UUID:
-        try:
-            return uuid.UUID(str(pk))
-        except ValueError:
-            return None
-    return pk
 
 
 def _rewrite(

@@ -84,7 +84,7 @@ def check_conflicts(
     for importer in sorted(present, key=lambda i: i.order):  # users come first
         records = by_model[importer.label]
         if importer.target is not None:
-            wanted = {_key(importer.target, r.pk): r for r in records}
+            wanted = {id_key(importer.target, r.pk): r for r in records}
             conflicts += _foreign(session, importer.target, wanted, refers=False)
         for name, other in importer.refs.items():
             allowed = (shared or {}).get(other, set())
@@ -109,7 +109,7 @@ def remember(
             "source_id": str(r.source_pk),
         }
         for r in records
-        if (key := _key(table, r.pk)) is not None
+        if (key := id_key(table, r.pk)) is not None
     ]
     for chunk in _chunks(rows):
         session.execute(insert(ImportedRow).on_conflict_do_nothing(), chunk)
@@ -126,11 +126,11 @@ def _foreign_refs(
     table = REGISTRY[other].target
     if table is None:
         return []
-    imported = {_key(table, r.pk) for r in by_model.get(other, ())} | set(allowed)
+    imported = {id_key(table, r.pk) for r in by_model.get(other, ())} | set(allowed)
     wanted: dict[Any, Record] = {}
     for record in records:
         for value in _values(record.fields.get(name)):
-            key = _key(table, value)
+            key = id_key(table, value)
             if key not in imported:
                 wanted.setdefault(key, record)
     return _foreign(session, table, wanted, refers=True)
@@ -179,7 +179,7 @@ def _holder(
     return f"{table.name} id {key}" + (f" ({what})" if what else "")
 
 
-def _key(table: Table, value: Any) -> Any:
+def id_key(table: Table, value: Any) -> Any:
     """``value`` as an id of ``table``, or None if it is none (the loader says so)."""
     if table.c.id.type.python_type is uuid.UUID:
         try:
