@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import psycopg
+from sqlalchemy.orm import Session
 
+from app.services.importer import import_records
+from app.services.importer.samples import copy_chunk, node_ids, plan
+from app.services.importer.source import read_records, snapshot
 from tests.support.accounts import api_login
 from tests.support.apps import app_builder
 from tests.support.database import _libpq, migrated_database
@@ -401,3 +406,34 @@ def test_from_db_into_demo_data_with_remap_ids_keeps_both_worlds(
         )
         == "Room 5"
     )
+
+
+def test_from_db_sample_copy_memory_does_not_grow_with_the_chunk(
+    session: Session, small_source: str
+) -> None:
+    with psycopg.connect(small_source) as conn:  # 50,000 more samples of node 2
+        conn.execute(
+            "INSERT INTO core_sample (timestamp_s, co2_ppm, measurement_status,"
+            " node_id) SELECT %s + i * 60, 500 + i %% 700, 'M', %s"
+            " FROM generate_series(0, 49999) AS i",
+            (START_S + 5 * 86_400, node_id(2)),
+        )
+    with snapshot(small_source) as conn:
+        import_records(session, read_records(conn))
+        nodes = node_ids(session)
+        chunks = {(c.node, c.first_day): c for c in plan(conn, session, nodes)}
+        small_chunk = chunks[(node_id(3), START_S // 86_400)]
+        large_chunk = chunks[(node_id(2), START_S // 86_400 + 5)]
+
+        peaks = []
+        for chunk in (small_chunk, large_chunk):
+            tracemalloc.start()
+            try:
+                stored = copy_chunk(conn, session, chunk)
+                peaks.append((tracemalloc.get_traced_memory()[1], stored))
+            finally:
+                tracemalloc.stop()
+
+    (small_peak, small), (large_peak, large) = peaks
+    assert (small, large) == (SMALL, 50_000)
+    assert large_peak < small_peak + 256 * 1024  # 83 times the rows (3 MB of text)
