@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
+from app.cli import importer_db
 from app.db import transaction
 from app.services.importer import (
     FixtureImportError,
     ImportReport,
     import_fixtures,
 )
+
+SOURCE_ENV = "MANAGAIR_DATABASE_URL"
 
 
 class _DryRunError(Exception):
@@ -27,23 +31,68 @@ def import_group() -> None:
 @click.argument(
     "fixtures",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
-def managair(fixtures: tuple[Path, ...], dry_run: bool) -> None:
-    """Import Managair's Django fixture files (``manage.py dumpdata`` JSON).
+@click.option(
+    "--from-db",
+    "source_url",
+    metavar="URL",
+    help=(
+        "Read a live Managair PostgreSQL database instead of fixture files "
+        "(read-only, one snapshot). Also from $MANAGAIR_DATABASE_URL or the file "
+        "named by $MANAGAIR_DATABASE_URL_FILE, so the password stays off the "
+        "command line; it is never printed."
+    ),
+)
+@click.option(
+    "--remap-ids",
+    is_flag=True,
+    help=(
+        "Give imported rows whose id is taken here by a row of another origin a "
+        "new id (references follow) instead of refusing the run."
+    ),
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read everything and report what would change, then store nothing.",
+)
+def managair(
+    fixtures: tuple[Path, ...],
+    source_url: str | None,
+    remap_ids: bool,
+    dry_run: bool,
+) -> None:
+    """Import a Managair deployment: fixture files or, with --from-db, its database.
 
-    Give all files of a deployment in one run, in any order. Users keep their
-    ids and passwords (Django hashes are re-hashed at their next login);
-    running again updates what changed. Models without an importer yet are
-    reported and skipped. Everything is one transaction: an error changes
-    nothing. Rows that did not come from a Managair import are never changed:
-    if one holds an id the files need, the run is refused before writing.
+    Fixture files (``manage.py dumpdata`` JSON): give all files in one run, in any
+    order; everything is one transaction.
+
+    --from-db URL: reads users (with their password hashes), organizations,
+    memberships, the device catalogue, nodes, places, installations, fidelity,
+    Stadtpuls registrations and all samples. Samples stream in chunks (one node,
+    at most a month), each committed: run it again after a kill, or for the
+    final delta before the switch-over, and only days that differ are copied.
+    Ends with a verification (rows per table, samples per node) and exits 1 if
+    anything differs.
+
+    Either way users keep their ids and passwords (Django hashes are re-hashed
+    at their next login), and running again updates what changed. Rows that did
+    not come from a Managair import are never changed: if one holds an id the
+    import needs, the run is refused before writing (or, with --remap-ids, the
+    imported row gets a new id).
     """
+    url = source_url or _source_from_environment()
+    if url is not None:
+        if fixtures:
+            raise click.UsageError("Give fixture files or --from-db, not both.")
+        importer_db.run(url, remap=remap_ids, dry_run=dry_run)
+        return
+    if not fixtures:
+        raise click.UsageError("Give fixture files, or --from-db URL.")
     try:
         with transaction() as session:
-            report = import_fixtures(session, fixtures, click.echo)
+            report = import_fixtures(session, fixtures, click.echo, remap=remap_ids)
             if dry_run:
                 raise _DryRunError
     except FixtureImportError as exc:
@@ -51,10 +100,25 @@ def managair(fixtures: tuple[Path, ...], dry_run: bool) -> None:
     except _DryRunError:
         click.echo("Dry run: nothing was stored.")
     else:
-        _summary(report)
+        summary(report)
 
 
-def _summary(report: ImportReport) -> None:
+def _source_from_environment() -> str | None:
+    if url := os.environ.get(SOURCE_ENV):
+        return url
+    path = os.environ.get(f"{SOURCE_ENV}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise click.UsageError(
+            f"{SOURCE_ENV}_FILE: cannot read {path!r} ({exc.strerror})."
+        ) from None
+
+
+def summary(report: ImportReport) -> None:
+    """Print which models were imported and which are not supported yet."""
     imported = [m for m in report.models if m.status == "imported"]
     click.echo(
         "Imported: "

@@ -33,6 +33,9 @@ def test_import_managair_has_help(app: Flask) -> None:
     assert result.exit_code == 0
     assert "Usage:" in result.output
     assert "--dry-run" in result.output
+    assert "--from-db URL" in result.output
+    assert "MANAGAIR_DATABASE_URL_FILE" in result.output
+    assert "--remap-ids" in result.output
 
 
 def test_import_managair_reports_progress_per_model(

@@ -26,7 +26,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from app.services.importer import inventory_registry as _inventory  # noqa: F401
+from app.services.importer import liveness as _liveness  # noqa: F401  (registers)
 from app.services.importer import tenancy as _tenancy  # noqa: F401  (registers)
+from app.services.importer.ids import assign_ids
 from app.services.importer.provenance import (
     ImportConflictError,
     check_conflicts,
@@ -48,6 +50,7 @@ __all__ = [
     "ImportReport",
     "ModelReport",
     "import_fixtures",
+    "import_records",
 ]
 
 Progress = Callable[[str], None]
@@ -90,7 +93,11 @@ class ImportReport:
 
 
 def import_fixtures(
-    session: Session, paths: Iterable[Path], progress: Progress = lambda _: None
+    session: Session,
+    paths: Iterable[Path],
+    progress: Progress = lambda _: None,
+    *,
+    remap: bool = False,
 ) -> ImportReport:
     """Import the records of fixture files; the caller commits.
 
@@ -98,6 +105,7 @@ def import_fixtures(
         session: the session to write with (one transaction for everything).
         paths: the fixture files, in any order.
         progress: receives one line per step, for the command line.
+        remap: see :func:`import_records`.
 
     Returns:
         What was imported, ignored and not supported, per model.
@@ -114,7 +122,32 @@ def import_fixtures(
         progress(f"Read {path.name}: {_records(len(records))}.")
         for record in records:
             by_model[record.model].append(record)
-    check_conflicts(session, by_model)
+    return import_records(session, by_model, progress, remap=remap)
+
+
+def import_records(
+    session: Session,
+    by_model: dict[str, list[Record]],
+    progress: Progress = lambda _: None,
+    *,
+    remap: bool = False,
+) -> ImportReport:
+    """Import records grouped by Django model (from files or Managair's database).
+
+    Args:
+        session: the session to write with; the caller commits.
+        by_model: the records by Django model label, with the source's ids.
+        progress: receives one line per step.
+        remap: give records whose id is held by a row of another origin a new
+            id (references follow) instead of refusing the run.
+
+    Raises:
+        ImportConflictError: ids the import needs are held by rows it did not
+            write (and ``remap`` is off); raised before anything is written.
+        FixtureImportError: a record is malformed or refers to a missing row.
+    """
+    by_model, matched = assign_ids(session, by_model, remap=remap)
+    check_conflicts(session, by_model, matched)
     reports = [
         _load(session, label, by_model[label], progress) for label in _order(by_model)
     ]

@@ -2,7 +2,7 @@
 
 One function per Django model, ``import_<model>(session, rows)``, each taking the
 fixture rows of that model (``{"model", "pk", "fields"}``) and returning how many
-it wrote. Primary keys are kept, so relationships between the files hold; rows
+it created, changed and left unchanged. Primary keys are kept, so relationships between the files hold; rows
 are upserted by key (samples: inserted, duplicates skipped), so importing twice
 changes nothing. Run them in :data:`ORDER` after users, organizations and
 memberships. Epoch seconds become ``timestamptz``; the open end 2147483647
@@ -32,14 +32,14 @@ from app.models import (
     Site,
 )
 from app.models.devices import node_model_quantities
-from app.services.importer.registry import reset_identity, upsert_rows
+from app.services.importer.registry import UpsertCounts, reset_identity, upsert_rows
 from app.services.series.epoch import OPEN_END_S, end_from_epoch, from_epoch
 
 Row = Mapping[str, Any]
 SAMPLE_BATCH = 5000
 
 
-def import_quantity(session: Session, rows: Sequence[Row]) -> int:
+def import_quantity(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.quantity`` rows."""
     return _upsert(
         session,
@@ -55,7 +55,7 @@ def import_quantity(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_nodeprotocol(session: Session, rows: Sequence[Row]) -> int:
+def import_nodeprotocol(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.nodeprotocol`` rows."""
     return _upsert(
         session,
@@ -72,9 +72,9 @@ def import_nodeprotocol(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_nodemodel(session: Session, rows: Sequence[Row]) -> int:
+def import_nodemodel(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.nodemodel`` rows with their quantities."""
-    count = _upsert(
+    counts = _upsert(
         session,
         NodeModel.__table__,  # type: ignore[arg-type]
         [
@@ -102,10 +102,10 @@ def import_nodemodel(session: Session, rows: Sequence[Row]) -> int:
     ]
     if links:
         session.execute(insert(node_model_quantities), links)
-    return count
+    return counts
 
 
-def import_node(session: Session, rows: Sequence[Row]) -> int:
+def import_node(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.node`` rows (EUIs upper-cased)."""
     return _upsert(
         session,
@@ -126,7 +126,7 @@ def import_node(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_address(session: Session, rows: Sequence[Row]) -> int:
+def import_address(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.address`` rows."""
     return _upsert(
         session,
@@ -146,7 +146,7 @@ def import_address(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_site(session: Session, rows: Sequence[Row]) -> int:
+def import_site(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.site`` rows."""
     return _upsert(
         session,
@@ -164,7 +164,7 @@ def import_site(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_room(session: Session, rows: Sequence[Row]) -> int:
+def import_room(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.room`` rows."""
     return _upsert(
         session,
@@ -184,7 +184,7 @@ def import_room(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_roomnodeinstallation(session: Session, rows: Sequence[Row]) -> int:
+def import_roomnodeinstallation(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.roomnodeinstallation`` rows (open end 2147483647 → NULL)."""
     return _upsert(
         session,
@@ -205,7 +205,7 @@ def import_roomnodeinstallation(session: Session, rows: Sequence[Row]) -> int:
     )
 
 
-def import_sample(session: Session, rows: Sequence[Row]) -> int:
+def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.sample`` rows; a sample already stored is skipped.
 
     Managair's sample ids are dropped: samples are keyed by node and time.
@@ -233,11 +233,11 @@ def import_sample(session: Session, rows: Sequence[Row]) -> int:
         written += len(
             session.execute(stmt, values[start : start + SAMPLE_BATCH]).all()
         )
-    return written
+    return UpsertCounts(created=written, unchanged=len(values) - written)
 
 
 #: Django model label → importer, in the order the rows must be loaded.
-ORDER: tuple[tuple[str, Callable[[Session, Sequence[Row]], int]], ...] = (
+ORDER: tuple[tuple[str, Callable[[Session, Sequence[Row]], UpsertCounts]], ...] = (
     ("core.quantity", import_quantity),
     ("core.nodeprotocol", import_nodeprotocol),
     ("core.nodemodel", import_nodemodel),
@@ -266,12 +266,12 @@ def _upsert(
     table: Table,
     values: list[dict[str, Any]],
     sequence: bool = True,
-) -> int:
+) -> UpsertCounts:
     """Upsert by id with the registry's statement; keys were given, so move the
-    identity past them (``sequence``). Returns how many rows the fixture held."""
+    identity past them (``sequence``). Returns what was created and changed."""
     if not values:
-        return 0
-    upsert_rows(session, table, values)
+        return UpsertCounts()
+    counts = upsert_rows(session, table, values)
     if sequence:
         reset_identity(session, table)
-    return len(values)
+    return counts

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from app import models
 from app.services.importer import inventory
-from app.services.importer.registry import LoadResult, Record, register
+from app.services.importer.registry import (
+    LoadResult,
+    Record,
+    UpsertCounts,
+    register,
+)
 
 
 def _table(model: type) -> Table:
@@ -41,14 +46,13 @@ _SPECS: dict[str, tuple[int, Table | None, Mapping[str, str]]] = {
 
 
 def _adapt(
-    write: Callable[[Session, Sequence[inventory.Row]], int],
+    write: Callable[[Session, Sequence[inventory.Row]], UpsertCounts],
 ) -> Callable[[Session, Sequence[Record]], LoadResult]:
     def load(session: Session, records: Sequence[Record]) -> LoadResult:
         rows = [
             {"model": r.model, "pk": r.pk, "fields": dict(r.fields)} for r in records
         ]
-        written = write(session, rows)
-        return LoadResult(created=written, unchanged=len(records) - written)
+        return LoadResult.of(write(session, rows))
 
     return load
 

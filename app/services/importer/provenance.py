@@ -14,7 +14,7 @@ remembered there.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +66,15 @@ class ImportConflictError(FixtureImportError):
         )
 
 
-def check_conflicts(session: Session, by_model: Mapping[str, Sequence[Record]]) -> None:
+def check_conflicts(
+    session: Session,
+    by_model: Mapping[str, Sequence[Record]],
+    shared: Mapping[str, Set[Any]] | None = None,
+) -> None:
     """Refuse the run if it would change or attach to rows it did not write.
+
+    ``shared`` (by model) are ids of rows here that records may refer to:
+    catalogue rows ``--remap-ids`` matched by name.
 
     Raises:
         ImportConflictError: names the first conflicts; nothing was written.
@@ -77,10 +84,11 @@ def check_conflicts(session: Session, by_model: Mapping[str, Sequence[Record]]) 
     for importer in sorted(present, key=lambda i: i.order):  # users come first
         records = by_model[importer.label]
         if importer.target is not None:
-            wanted = {_key(importer.target, r.pk): r for r in records}
+            wanted = {id_key(importer.target, r.pk): r for r in records}
             conflicts += _foreign(session, importer.target, wanted, refers=False)
         for name, other in importer.refs.items():
-            conflicts += _foreign_refs(session, by_model, records, name, other)
+            allowed = (shared or {}).get(other, set())
+            conflicts += _foreign_refs(session, by_model, records, name, other, allowed)
     if conflicts:
         raise ImportConflictError(conflicts)
 
@@ -98,10 +106,10 @@ def remember(
             "target_id": str(key),
             "source": SOURCE,
             "model": importer.label,
-            "source_id": str(r.pk),
+            "source_id": str(r.source_pk),
         }
         for r in records
-        if (key := _key(table, r.pk)) is not None
+        if (key := id_key(table, r.pk)) is not None
     ]
     for chunk in _chunks(rows):
         session.execute(insert(ImportedRow).on_conflict_do_nothing(), chunk)
@@ -113,15 +121,16 @@ def _foreign_refs(
     records: Sequence[Record],
     name: str,
     other: str,
+    allowed: Set[Any],
 ) -> list[Conflict]:
     table = REGISTRY[other].target
     if table is None:
         return []
-    imported = {_key(table, r.pk) for r in by_model.get(other, ())}
+    imported = {id_key(table, r.pk) for r in by_model.get(other, ())} | set(allowed)
     wanted: dict[Any, Record] = {}
     for record in records:
         for value in _values(record.fields.get(name)):
-            key = _key(table, value)
+            key = id_key(table, value)
             if key not in imported:
                 wanted.setdefault(key, record)
     return _foreign(session, table, wanted, refers=True)
@@ -170,7 +179,7 @@ def _holder(
     return f"{table.name} id {key}" + (f" ({what})" if what else "")
 
 
-def _key(table: Table, value: Any) -> Any:
+def id_key(table: Table, value: Any) -> Any:
     """``value`` as an id of ``table``, or None if it is none (the loader says so)."""
     if table.c.id.type.python_type is uuid.UUID:
         try:

@@ -44,12 +44,22 @@ class FixtureImportError(Exception):
 
 @dataclass(frozen=True)
 class Record:
-    """One object of a Django fixture file."""
+    """One object of a Django fixture file (or a row of Managair's database).
+
+    ``origin`` is the source's pk when the record was given another id here
+    (:mod:`.ids`); provenance remembers the source's.
+    """
 
     model: str
     pk: Any
     fields: Mapping[str, Any]
     source: str
+    origin: Any = None
+
+    @property
+    def source_pk(self) -> Any:
+        """The record's pk in the source system."""
+        return self.pk if self.origin is None else self.origin
 
     def field(self, name: str) -> Any:
         """Return a field's value.

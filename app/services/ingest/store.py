@@ -126,6 +126,13 @@ class StagingWriter:
         if self._size >= CHUNK_BYTES:
             self.flush()
 
+    def add_block(self, block: bytes | bytearray | memoryview) -> None:
+        """Stage a block of whole ``COPY`` text lines as it is (e.g. another
+        server's ``COPY ... TO STDOUT``), without parsing it in Python."""
+        self.flush()
+        self._copy.write(block)
+        self.stats.rows += bytes(block).count(b"\n")
+
     def flush(self) -> None:
         """Send the buffered lines."""
         if self._lines:
