@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.blueprints.common import search_terms
 from app.blueprints.docs import paged, window
 from app.blueprints.nodes.render import node_resource
 from app.blueprints.sites.render import address_resource, site_resource
@@ -21,7 +20,11 @@ from app.services.inventory import nodes, sites
 
 
 def sites_of(
-    session: Session, actor: Actor, organization_id: int, params: QueryParams
+    session: Session,
+    actor: Actor,
+    organization_id: int,
+    params: QueryParams,
+    search: tuple[str, ...] = (),
 ) -> JsonObject:
     """Return the document of the sites of a visible organization that ``actor`` sees.
 
@@ -29,7 +32,7 @@ def sites_of(
         NotFoundError: the organization is invisible to ``actor``.
     """
     access.get_visible(session, actor, Organization, organization_id)
-    filters = sites.SiteFilters(organization_id, search_terms(params))
+    filters = sites.SiteFilters(organization_id, search)
     listing = sites.list_sites(session, actor, filters, window(params))
     ids = {s.address_id for s in listing.items}
     addresses = sites.visible_addresses(session, actor, ids)
@@ -38,7 +41,11 @@ def sites_of(
 
 
 def nodes_of(
-    session: Session, actor: Actor, organization_id: int, params: QueryParams
+    session: Session,
+    actor: Actor,
+    organization_id: int,
+    params: QueryParams,
+    search: tuple[str, ...] = (),
 ) -> JsonObject:
     """Return the document of the nodes of one of ``actor``'s organizations.
 
@@ -48,6 +55,6 @@ def nodes_of(
     """
     access.require_may_query(actor, Node)
     access.get_visible(session, actor, Organization, organization_id)
-    filters = nodes.NodeFilters(organization_id, search_terms(params))
+    filters = nodes.NodeFilters(organization_id, search)
     listing = nodes.list_nodes(session, actor, filters, window(params))
     return paged(listing, params, node_resource)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from flask import request
 from flask.typing import ResponseReturnValue
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.filters import SearchArgsSchema
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
 from app.blueprints.nodes.schemas import NODE_DOCUMENTS
@@ -148,22 +150,26 @@ class OrganizationMemberships(MethodView):
 class OrganizationSites(MethodView):
     """The sites an organization operates."""
 
-    @docs.lists(blp, SITE_DOCUMENTS, docs.SEARCH_FILTER)
-    def get(self, pk: int) -> ResponseReturnValue:
+    @blp.arguments(SearchArgsSchema, location="query")
+    @docs.lists(blp, SITE_DOCUMENTS)
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the sites of an organization that you may see."""
         params = parse_query_params(strict=False)
-        return inventory.sites_of(db.session(), current_actor(), pk, params)
+        session, actor = db.session(), current_actor()
+        return inventory.sites_of(session, actor, pk, params, **args)
 
 
 @blp.route("/<int:pk>/nodes/")
 class OrganizationNodes(MethodView):
     """The nodes an organization owns."""
 
-    @docs.lists(blp, NODE_DOCUMENTS, docs.SEARCH_FILTER)
-    def get(self, pk: int) -> ResponseReturnValue:
+    @blp.arguments(SearchArgsSchema, location="query")
+    @docs.lists(blp, NODE_DOCUMENTS)
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the nodes of one of your organizations."""
         params = parse_query_params(strict=False)
-        return inventory.nodes_of(db.session(), current_actor(), pk, params)
+        session, actor = db.session(), current_actor()
+        return inventory.nodes_of(session, actor, pk, params, **args)
 
 
 @blp.route("/<int:pk>/relationships/users/", methods=["GET", "POST", "DELETE"])
