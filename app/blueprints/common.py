@@ -8,14 +8,13 @@ from flask import request
 
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
 from app.jsonapi import (
     ResourceInput,
     json_pointer,
-    parse_id,
     parse_resource,
     relationship_id,
 )
+from app.jsonapi.payload import linkage_ids
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
@@ -36,23 +35,9 @@ def relationship_ids(
         ValidationError: a to-one or null linkage, or a malformed id (400).
         ConflictError: an identifier of another type (409).
     """
-    pointer = json_pointer("data", "relationships", name)
     if name not in res.relationships:
         return None
-    linkage = res.relationships[name]
-    if not isinstance(linkage, list):
-        raise ValidationError(
-            "Incorrect type. Expected a list of resource identifier objects.", pointer
-        )
-    ids = []
-    for type_, raw in linkage:
-        if type_ != expected_type:
-            raise ConflictError(
-                f"Incorrect relation type. Expected {expected_type}, received {type_}.",
-                pointer,
-            )
-        ids.append(parse_id(raw, int, pointer))
-    return ids
+    return linkage_ids(res, name, expected_type)
 
 
 def now_s() -> int:

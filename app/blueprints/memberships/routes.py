@@ -33,7 +33,7 @@ from app.jsonapi import (
     parse_resource,
     relationship_id,
 )
-from app.jsonapi.payload import load_attributes
+from app.jsonapi.attributes import load_attributes
 from app.models import Role
 from app.services import access
 from app.services.access import Actor

@@ -33,7 +33,8 @@ from app.jsonapi import (
     parse_query_params,
     parse_resource,
 )
-from app.jsonapi.payload import load_attributes, parse_linkage_document, to_many_ids
+from app.jsonapi.attributes import load_attributes
+from app.jsonapi.payload import parse_linkage_document, to_many_ids
 from app.services import access
 from app.services.access import Actor
 from app.services.tenancy import directory, members, memberships, organizations
