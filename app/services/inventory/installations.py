@@ -21,6 +21,7 @@ from app.models import Installation, Node, Room
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory.figures import window_figures
 from app.services.inventory.installation_rules import check_installation
 from app.services.inventory.views import (
     InstallationView,
@@ -28,7 +29,7 @@ from app.services.inventory.views import (
     installation_window,
 )
 from app.services.series.epoch import end_from_epoch, from_epoch
-from app.services.series.samples import SampleObject, samples_and_stats, window_stats
+from app.services.series.samples import window_stats
 from app.services.tenancy.listing import Listing, Window, fetch_entities
 
 ROOM_POINTER = "/data/relationships/room"
@@ -118,11 +119,7 @@ def installation_detail(
     """
     inst = get_installation(session, actor, installation_id)
     window = installation_window(inst, time_slice, utcnow())
-    samples: list[SampleObject] | None = None
-    if time_slice.with_samples:
-        stats, samples = samples_and_stats(session, window)
-    else:
-        (stats,) = window_stats(session, [window])
+    stats, samples = window_figures(session, window, time_slice.with_samples)
     return InstallationView(inst, stats, samples)
 
 

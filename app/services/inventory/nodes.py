@@ -25,16 +25,16 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory.figures import window_figures
 from app.services.inventory.search import matches_all
 from app.services.inventory.views import NodeView, TimeSlice, node_window
 from app.services.series.samples import (
-    SampleObject,
     Window,
-    samples_and_stats,
     window_stats,
 )
 from app.services.tenancy import listing
 from app.services.tenancy.listing import Listing, fetch_entities
+from app.services.unique import require_free
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
 EUI_POINTER = "/data/attributes/eui64"
@@ -145,11 +145,7 @@ def node_detail(
     """
     node = get_node(session, actor, node_id)
     window = node_window(node, time_slice, utcnow())
-    samples: list[SampleObject] | None = None
-    if time_slice.with_samples:
-        stats, samples = samples_and_stats(session, window)
-    else:
-        (stats,) = window_stats(session, [window])
+    stats, samples = window_figures(session, window, time_slice.with_samples)
     fidelity = _fidelity_codes(session, [node.id]).get(node.id)
     return NodeView(node, stats, window, samples, fidelity)
 
@@ -271,10 +267,11 @@ def _catalogue(
 
 
 def _check_eui_free(session: Session, eui: str, own_id: uuid.UUID | None) -> None:
-    stmt = select(Node.id).where(Node.eui64 == eui)
-    if own_id is not None:
-        stmt = stmt.where(Node.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext("A node with this eui64 already exists."), EUI_POINTER
-        )
+    require_free(
+        session,
+        Node.id,
+        Node.eui64 == eui,
+        own_id,
+        gettext("A node with this eui64 already exists."),
+        EUI_POINTER,
+    )

@@ -11,12 +11,12 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError
 from app.models import Installation, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.unique import require_free
 
 SITE_POINTER = "/data/relationships/site"
 
@@ -148,11 +148,11 @@ def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
 def _check_name_free(
     session: Session, site_id: int, name: str, own_id: int | None
 ) -> None:
-    stmt = select(Room.id).where(Room.site_id == site_id, Room.name == name)
-    if own_id is not None:
-        stmt = stmt.where(Room.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext('The site already has a room named "%(name)s".', name=name),
-            "/data/attributes/name",
-        )
+    require_free(
+        session,
+        Room.id,
+        (Room.site_id == site_id) & (Room.name == name),
+        own_id,
+        gettext('The site already has a room named "%(name)s".', name=name),
+        "/data/attributes/name",
+    )

@@ -11,12 +11,13 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ValidationError
 from app.models import Address, Installation, Organization, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Window, fetch_entities
+from app.services.unique import require_free
 
 OPERATOR_POINTER = "/data/relationships/operator"
 ADDRESS_POINTER = "/data/relationships/address"
@@ -176,11 +177,11 @@ def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
 def _check_name_free(
     session: Session, operator_id: int, name: str, own_id: int | None
 ) -> None:
-    stmt = select(Site.id).where(Site.operator_id == operator_id, Site.name == name)
-    if own_id is not None:
-        stmt = stmt.where(Site.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext('The organization already has a site named "%(name)s".', name=name),
-            "/data/attributes/name",
-        )
+    require_free(
+        session,
+        Site.id,
+        (Site.operator_id == operator_id) & (Site.name == name),
+        own_id,
+        gettext('The organization already has a site named "%(name)s".', name=name),
+        "/data/attributes/name",
+    )
