@@ -179,9 +179,7 @@ def update_installation(
         ForbiddenError: not an OWNER of its organization (or the new room's).
         ValidationError: as for :func:`create_installation` (400).
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     if write.room_id is not None and write.room_id != inst.room_id:
         inst.room = _room(session, actor, write.room_id)
     if write.node_id is not None and write.node_id != inst.node_id:
@@ -205,9 +203,7 @@ def delete_installation(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     image = inst.image
     session.delete(inst)
     session.flush()
@@ -227,9 +223,7 @@ def set_image(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     old, inst.image = inst.image, image
     session.flush()
     return inst, old
@@ -245,9 +239,7 @@ def check_image_permission(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    access.get_owned(session, actor, Installation, installation_id)
 
 
 def _apply(inst: Installation, attributes: Mapping[str, Any]) -> None:

@@ -106,9 +106,7 @@ def update_room(session: Session, actor: Actor, room_id: int, write: RoomWrite) 
         ValidationError: unknown or invisible site (400).
         ConflictError: the name is taken in the (new) site (409).
     """
-    access.require_authenticated(actor)
-    room = get_room(session, actor, room_id)
-    access.require_owner(actor, access.owning_organization_id(room))
+    room = access.get_owned(session, actor, Room, room_id)
     site_id = room.site_id
     if write.site_id is not None and write.site_id != site_id:
         new_site = _site(session, actor, write.site_id)
@@ -134,9 +132,7 @@ def delete_room(session: Session, actor: Actor, room_id: int) -> None:
         NotFoundError: no such room or invisible.
         ForbiddenError: not an OWNER of the site's operator.
     """
-    access.require_authenticated(actor)
-    room = get_room(session, actor, room_id)
-    access.require_owner(actor, access.owning_organization_id(room))
+    room = access.get_owned(session, actor, Room, room_id)
     session.delete(room)
     session.flush()
 

@@ -125,9 +125,7 @@ def update_site(session: Session, actor: Actor, site_id: int, write: SiteWrite) 
         ValidationError: unknown or invisible related ids (400).
         ConflictError: the name is taken in the (new) organization (409).
     """
-    access.require_authenticated(actor)
-    site = get_site(session, actor, site_id)
-    access.require_owner(actor, site.operator_id)
+    site = access.get_owned(session, actor, Site, site_id)
     operator_id = site.operator_id
     if write.operator_id is not None and write.operator_id != operator_id:
         operator_id = _operator(session, actor, write.operator_id).id
@@ -155,9 +153,7 @@ def delete_site(session: Session, actor: Actor, site_id: int) -> None:
         NotFoundError: no such site or invisible.
         ForbiddenError: not an OWNER of the operator.
     """
-    access.require_authenticated(actor)
-    site = get_site(session, actor, site_id)
-    access.require_owner(actor, site.operator_id)
+    site = access.get_owned(session, actor, Site, site_id)
     session.delete(site)
     session.flush()
 
