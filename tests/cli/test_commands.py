@@ -126,3 +126,26 @@ def test_demo_load_prints_logins_and_is_idempotent(
     assert "olivia-demo" in first.output
     assert "not loaded" in second.output
     assert "olivia-demo" in second.output
+
+
+def test_users_create_with_an_empty_password_file_is_a_clear_error(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "fritz",
+            "fritz@example.org",
+            "--password-file",
+            str(secret),
+        ]
+    )
+
+    assert result.exit_code == 1
+    assert "Error:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert session.scalars(select(User).where(User.username == "fritz")).first() is None
