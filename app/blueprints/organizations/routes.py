@@ -37,6 +37,7 @@ from app.jsonapi.attributes import load_attributes
 from app.jsonapi.payload import parse_linkage_document, to_many_ids
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory import nodes, sites
 from app.services.tenancy import directory, members, memberships, organizations
 from app.services.tenancy.organizations import OrganizationView
 from app.services.tenancy.unset import UNSET
@@ -156,8 +157,8 @@ class OrganizationSites(MethodView):
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the sites of an organization that you may see."""
         params = parse_query_params(strict=False)
-        session, actor = db.session(), current_actor()
-        return inventory.sites_of(session, actor, pk, params, **args)
+        filters = sites.SiteFilters(pk, **args)
+        return inventory.sites_of(db.session(), current_actor(), filters, params)
 
 
 @blp.route("/<int:pk>/nodes/")
@@ -169,8 +170,8 @@ class OrganizationNodes(MethodView):
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the nodes of one of your organizations."""
         params = parse_query_params(strict=False)
-        session, actor = db.session(), current_actor()
-        return inventory.nodes_of(session, actor, pk, params, **args)
+        filters = nodes.NodeFilters(pk, **args)
+        return inventory.nodes_of(db.session(), current_actor(), filters, params)
 
 
 @blp.route("/<int:pk>/relationships/users/", methods=["GET", "POST", "DELETE"])
