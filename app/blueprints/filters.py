@@ -18,12 +18,13 @@ from uuid import UUID
 
 import marshmallow as ma
 
+from app.blueprints.docs import PAGE_MAX
 from app.services.inventory.views import TimeSlice
 from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
 
 #: The largest id a filter takes (18 digits, as ``page[...]`` values): larger
 #: numbers are refused with 400 rather than reaching the database.
-MAX_FILTER_ID = 10**18 - 1
+MAX_FILTER_ID = PAGE_MAX
 FALSE_FLAGS = frozenset({"", "0", "false", "no"})
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
