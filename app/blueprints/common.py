@@ -1,98 +1,24 @@
-"""Reading requests in views: query filters and flags, the body, relationships."""
+"""Reading requests in views: the body and its relationships (filters: :mod:`.filters`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from uuid import UUID
 
 from flask import request
 
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
 from app.jsonapi import (
-    ParameterError,
-    QueryParams,
     ResourceInput,
     json_pointer,
-    parse_id,
     parse_resource,
     relationship_id,
 )
+from app.jsonapi.payload import linkage_ids
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
-from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, to_epoch
-
-FALSE_FLAGS = frozenset({"", "0", "false", "no"})
-_INT = re.compile(r"[0-9]{1,18}")
-
-
-def int_filter(params: QueryParams, name: str) -> int | None:
-    """Return ``filter[name]`` as an id, None when absent.
-
-    Raises:
-        ParameterError: the value is not a non-negative integer.
-    """
-    raw = params.filters.get(name)
-    if raw is None:
-        return None
-    if _INT.fullmatch(raw.strip()):
-        return int(raw)
-    raise ParameterError(
-        f'Invalid filter[{name}] "{raw}": expected an integer id.',
-        parameter=f"filter[{name}]",
-    )
-
-
-def uuid_filter(params: QueryParams, name: str) -> UUID | None:
-    """Return ``filter[name]`` as a UUID, None when absent.
-
-    Raises:
-        ParameterError: the value is not a UUID.
-    """
-    raw = params.filters.get(name)
-    if raw is None:
-        return None
-    try:
-        return UUID(raw.strip())
-    except ValueError:
-        raise ParameterError(
-            f'Invalid filter[{name}] "{raw}": expected a UUID.',
-            parameter=f"filter[{name}]",
-        ) from None
-
-
-def epoch_filter(params: QueryParams, name: str) -> int | None:
-    """Return ``filter[name]`` as epoch seconds (0 to 2147483647), None when absent.
-
-    Raises:
-        ParameterError: the value is not an integer in range.
-    """
-    raw = params.filters.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    value = raw.strip()
-    if _INT.fullmatch(value) and int(value) <= MAX_MANAGAIR_EPOCH_S:
-        return int(value)
-    raise ParameterError(
-        f'Invalid filter[{name}] "{raw}": expected epoch seconds between 0 and '
-        f"{MAX_MANAGAIR_EPOCH_S}.",
-        parameter=f"filter[{name}]",
-    )
-
-
-def search_terms(params: QueryParams) -> tuple[str, ...]:
-    """Split ``filter[search]`` on white space and commas; every term must match."""
-    raw = params.filters.get("search", "")
-    return tuple(term for term in re.split(r"[\s,]+", raw) if term)
-
-
-def include_timeseries() -> bool:
-    """Whether ``include_timeseries`` asks for samples (not empty, 0, false, no)."""
-    raw = request.args.get("include_timeseries")
-    return raw is not None and raw.strip().lower() not in FALSE_FLAGS
+from app.services.series.epoch import to_epoch
 
 
 def body() -> Any:
@@ -109,23 +35,9 @@ def relationship_ids(
         ValidationError: a to-one or null linkage, or a malformed id (400).
         ConflictError: an identifier of another type (409).
     """
-    pointer = json_pointer("data", "relationships", name)
     if name not in res.relationships:
         return None
-    linkage = res.relationships[name]
-    if not isinstance(linkage, list):
-        raise ValidationError(
-            "Incorrect type. Expected a list of resource identifier objects.", pointer
-        )
-    ids = []
-    for type_, raw in linkage:
-        if type_ != expected_type:
-            raise ConflictError(
-                f"Incorrect relation type. Expected {expected_type}, received {type_}.",
-                pointer,
-            )
-        ids.append(parse_id(raw, int, pointer))
-    return ids
+    return linkage_ids(res, name, expected_type)
 
 
 def now_s() -> int:

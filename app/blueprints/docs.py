@@ -31,7 +31,6 @@ from app.jsonapi import (
 )
 from app.jsonapi.fieldsets import sparse
 from app.jsonapi.routing import MAX_ID
-from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
 from app.services.tenancy.listing import Listing, Page
 
 JsonSchema = dict[str, Any]
@@ -253,27 +252,6 @@ PAGE_PARAMETERS: tuple[dict[str, Any], ...] = (
 )
 
 
-def filter_parameter(
-    name: str, description: str, schema: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Return the OpenAPI description of the query parameter ``filter[name]``."""
-    return {
-        "in": "query",
-        "name": f"filter[{name}]",
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
-
-
-def id_filter(name: str, what: str) -> dict[str, Any]:
-    """Return ``filter[name]``: only items of the ``what`` with this integer id."""
-    return filter_parameter(
-        name,
-        f"Only those of this {what} (id)",
-        {"type": "integer", "minimum": 0, "maximum": PAGE_MAX},
-    )
-
-
 def query_parameter(
     name: str, description: str, schema: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -284,12 +262,6 @@ def query_parameter(
         "description": description,
         "schema": schema or {"type": "string"},
     }
-
-
-SEARCH_FILTER = filter_parameter(
-    "search", "Terms (separated by spaces or commas) that must all occur"
-)
-EPOCH_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_MANAGAIR_EPOCH_S}
 
 
 def include_parameter(*paths: str) -> dict[str, Any]:
@@ -397,16 +369,6 @@ def updates(
         blp.doc(requestBody=request_body(body)),
         blp.alt_response(200, schema=documents.single, success=True),
     )
-
-
-TIME_SLICE_PARAMETERS = (
-    filter_parameter("from", "Samples from this time (epoch seconds)", EPOCH_SCHEMA),
-    filter_parameter("to", "Samples up to this time (epoch seconds)", EPOCH_SCHEMA),
-    query_parameter(
-        "include_timeseries",
-        "Add the samples (`true`, `1`); empty, `0`, `false` or `no` leave them out",
-    ),
-)
 
 
 def uploads_image(blp: Any, documents: DocumentSchemas) -> Callable[[F], F]:

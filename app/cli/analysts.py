@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from app.cli.passwords import password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
 from app.services.access import SYSTEM
@@ -39,11 +40,7 @@ def analysts() -> None:
     is_flag=True,
     help="The role sees every public installation (of any organization).",
 )
-@click.option(
-    "--password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the password from this file (first line) instead of prompting.",
-)
+@password_file_option
 def create_role(
     name: str,
     organization_ids: tuple[int, ...],
@@ -57,14 +54,9 @@ def create_role(
     public installations. Its days are in ANALYSIS_TIMEZONE. The password is
     asked for twice unless --password-file is given.
     """
-    if password_file is not None:
-        lines = password_file.read_text(encoding="utf-8").splitlines()
-        password = lines[0] if lines else ""
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     new = NewAnalystRole(
         name=name,
-        password=password,
+        password=read_password(password_file),
         organization_ids=organization_ids,
         public_data=public_data,
         timezone=current_app.config["ANALYSIS_TIMEZONE"],

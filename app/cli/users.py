@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from app.cli.passwords import password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
 from app.services.accounts.users import NewUser, create_user
@@ -19,11 +20,7 @@ def users() -> None:
 @users.command("create")
 @click.argument("username")
 @click.argument("email")
-@click.option(
-    "--password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the password from this file (first line) instead of prompting.",
-)
+@password_file_option
 @click.option("--staff", is_flag=True, help="May use the back office (/admin/).")
 @click.option("--superuser", is_flag=True, help="Staff with every permission.")
 @click.option("--verified", is_flag=True, help="Mark the e-mail address as verified.")
@@ -44,14 +41,10 @@ def create(
     The password is asked for twice unless --password-file is given; it is
     stored only as an argon2id hash.
     """
-    if password_file is not None:
-        password = password_file.read_text(encoding="utf-8").splitlines()[0]
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     new = NewUser(
         username=username,
         email=email,
-        password=password,
+        password=read_password(password_file),
         first_name=first_name,
         last_name=last_name,
         is_staff=staff,

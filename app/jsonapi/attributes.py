@@ -19,7 +19,7 @@ from app.jsonapi.fields import flatten_messages
 
 
 def load_attributes(
-    schema: ma.Schema, attributes: Mapping[str, Any], *, partial: bool
+    schema: ma.Schema, attributes: Mapping[str, Any], *, partial: bool = False
 ) -> dict[str, Any]:
     """Validate and convert ``attributes``.
 

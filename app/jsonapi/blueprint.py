@@ -7,8 +7,10 @@ from typing import Any, ClassVar, TypeVar
 
 import flask
 import flask_smorest
+import marshmallow as ma
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.multidictproxy import MultiDictProxy
 
 from app.jsonapi import guard
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE
@@ -16,17 +18,36 @@ from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class LastValueProxy(MultiDictProxy):
+    """A query string whose repeated single-valued parameter gives its last value.
+
+    webargs hands a schema the first one; :func:`app.jsonapi.parse_query_params`
+    (and Django's ``QueryDict.get`` in the reference) the last, so a repeated
+    ``filter[...]`` means the same whichever of the two reads it.
+    """
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.multiple_keys or not hasattr(self.data, "getlist"):
+            return super().__getitem__(key)
+        values = self.data.getlist(key)
+        return values[-1] if values else ma.missing
+
+
 class GuardedParser(FlaskParser):
     """webargs' parser, reading JSON bodies within :mod:`app.jsonapi.guard`'s limits.
 
     webargs parses bodies with the standard library itself, not with the app's
-    JSON provider.
+    JSON provider. Query strings read as :class:`LastValueProxy`.
     """
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):
             return core.missing
         return guard.loads(req.get_data(cache=True))
+
+    def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
+        """Return the query string, the last value of a repeated parameter winning."""
+        return LastValueProxy(req.args, schema)
 
 
 class JsonApiBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]  # untyped

@@ -1,6 +1,7 @@
-"""Values inside request documents: attributes checked by a schema, to-many linkage.
+"""Values inside request documents: to-many linkage.
 
-Complements :mod:`app.jsonapi.request`, which checks the envelope::
+Complements :mod:`app.jsonapi.request`, which checks the envelope, and
+:mod:`app.jsonapi.attributes`, which loads the attributes::
 
     res = parse_resource(request.get_json(silent=True), "Organization")
     attrs = load_attributes(OrganizationAttributesSchema(), res.attributes)
@@ -14,60 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import marshmallow as ma
-
-from app.errors import ConflictError, ErrorDetail, ValidationError
+from app.errors import ConflictError, ValidationError
 from app.jsonapi.exceptions import json_pointer
-from app.jsonapi.fields import flatten_messages
 from app.jsonapi.request import ResourceInput, parse_id
 
 
-def load_attributes(
-    schema: ma.Schema, attributes: Mapping[str, Any], *, partial: bool = False
-) -> dict[str, Any]:
-    """Validate and convert the ``attributes`` of a request's resource.
-
-    Unknown and read-only members are ignored, as the reference did.
-
-    Args:
-        schema: the attributes schema; its field names are the member names.
-        attributes: the ``attributes`` member as sent.
-        partial: a PATCH: missing required members are no error.
-
-    Returns:
-        The loaded values of the members that were sent (and defaults).
-
-    Raises:
-        ValidationError: one error per problem, each pointing at
-            ``/data/attributes/<name>`` (400).
-    """
-    try:
-        loaded: dict[str, Any] = schema.load(
-            attributes, partial=partial, unknown=ma.EXCLUDE
-        )
-    except ma.ValidationError as exc:
-        details = [
-            ErrorDetail(message, json_pointer("data", "attributes", *path))
-            for path, message in flatten_messages(exc.messages)
-        ]
-        first, *rest = details
-        raise ValidationError(first.detail, first.pointer, rest) from None
-    return loaded
-
-
-def to_many_ids(res: ResourceInput, name: str, expected_type: str) -> tuple[int, ...]:
-    """Read a to-many relationship's integer ids.
+def linkage_ids(res: ResourceInput, name: str, expected_type: str) -> list[int]:
+    """Read a to-many relationship's integer ids, in the order sent, repeats kept.
 
     Args:
         res: the parsed resource.
         name: the relationship name, e.g. ``"users"``.
         expected_type: the type of every item, e.g. ``"User"``.
 
-    Returns:
-        The ids in the order sent, without repeats.
-
     Raises:
-        ValidationError: not a list, or an id that is no integer (400 at
+        ValidationError: absent, not a list, or an id that is no integer (400 at
             ``/data/relationships/<name>``).
         ConflictError: an item of another type (409).
     """
@@ -77,15 +39,24 @@ def to_many_ids(res: ResourceInput, name: str, expected_type: str) -> tuple[int,
         raise ValidationError(
             "Incorrect type. Expected a list of resource identifier objects.", pointer
         )
-    ids: dict[int, None] = {}
+    ids = []
     for type_, raw in linkage:
         if type_ != expected_type:
             raise ConflictError(
                 f"Incorrect relation type. Expected {expected_type}, received {type_}.",
                 pointer,
             )
-        ids[parse_id(raw, int, pointer)] = None
-    return tuple(ids)
+        ids.append(parse_id(raw, int, pointer))
+    return ids
+
+
+def to_many_ids(res: ResourceInput, name: str, expected_type: str) -> tuple[int, ...]:
+    """Read a to-many relationship's integer ids in the order sent, without repeats.
+
+    Raises:
+        ValidationError, ConflictError: as :func:`linkage_ids`.
+    """
+    return tuple(dict.fromkeys(linkage_ids(res, name, expected_type)))
 
 
 def parse_linkage_document(body: Any, expected_type: str) -> tuple[int, ...]:

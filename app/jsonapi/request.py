@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 from uuid import UUID
 
 from app.errors import ConflictError, ValidationError
 from app.jsonapi.exceptions import json_pointer
 
 Identifier = tuple[str, str]
+#: The kinds of id a request names: integers and UUIDs.
+IdKind = TypeVar("IdKind", int, UUID)
 Linkage = Identifier | list[Identifier] | None
 
 _INT_ID = re.compile(r"[0-9]{1,19}")
@@ -116,45 +118,27 @@ def relationship_id(
     res: ResourceInput,
     name: str,
     expected_type: str,
-    kind: type[int],
+    kind: type[IdKind],
     *,
     required: Literal[True] = ...,
-) -> int: ...
+) -> IdKind: ...
 @overload
 def relationship_id(
     res: ResourceInput,
     name: str,
     expected_type: str,
-    kind: type[UUID],
-    *,
-    required: Literal[True] = ...,
-) -> UUID: ...
-@overload
-def relationship_id(
-    res: ResourceInput,
-    name: str,
-    expected_type: str,
-    kind: type[int],
+    kind: type[IdKind],
     *,
     required: bool,
-) -> int | None: ...
-@overload
+) -> IdKind | None: ...
 def relationship_id(
     res: ResourceInput,
     name: str,
     expected_type: str,
-    kind: type[UUID],
-    *,
-    required: bool,
-) -> UUID | None: ...
-def relationship_id(
-    res: ResourceInput,
-    name: str,
-    expected_type: str,
-    kind: type[int] | type[UUID],
+    kind: type[IdKind],
     *,
     required: bool = True,
-) -> int | UUID | None:
+) -> IdKind | None:
     """Read a to-one relationship's id as an integer or a UUID.
 
     Args:
@@ -191,9 +175,7 @@ def relationship_id(
             f"Incorrect relation type. Expected {expected_type}, received {type_}.",
             pointer,
         )
-    if kind is int:
-        return parse_id(raw, int, pointer)
-    return parse_id(raw, UUID, pointer)
+    return parse_id(raw, kind, pointer)
 
 
 def _parse_type(value: Any, expected_type: str) -> str:

@@ -93,11 +93,16 @@ def test_users_create_duplicate_username_is_a_clear_error(
     assert "username 'emil' is taken" in result.output
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("short", "at least 8 characters"), ("", "at least 8 characters")],
+    ids=["short", "empty file"],
+)
 def test_users_create_short_password_is_refused(
-    app: Flask, session: Session, tmp_path: Path
+    app: Flask, session: Session, tmp_path: Path, content: str, message: str
 ) -> None:
     secret = tmp_path / "pw"
-    secret.write_text("short", encoding="utf-8")
+    secret.write_text(content, encoding="utf-8")
 
     result = app.test_cli_runner().invoke(
         args=[
@@ -111,7 +116,8 @@ def test_users_create_short_password_is_refused(
     )
 
     assert result.exit_code == 1
-    assert "at least 8 characters" in result.output
+    assert message in result.output
+    assert session.scalars(select(User).where(User.username == "fritz")).first() is None
 
 
 def test_demo_load_prints_logins_and_is_idempotent(

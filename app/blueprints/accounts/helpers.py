@@ -9,10 +9,20 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 
 from flask import Response, current_app, make_response, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.errors import DomainError
 
 NO_FIELDS: Mapping[str, str] = {}
+
+
+def private_page(response: BaseResponse, *, referrer_policy: str) -> BaseResponse:
+    """Keep a page with personal data or secrets out of caches and frames, and
+    limit what its links tell other sites (headers a view set itself win)."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", referrer_policy)
+    return response
 
 
 def show_errors(

@@ -15,7 +15,7 @@ from app.blueprints.accounts.forms import (
     EmailForm,
     SetPasswordForm,
 )
-from app.blueprints.accounts.helpers import page, show_errors
+from app.blueprints.accounts.helpers import page, private_page, show_errors
 from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
@@ -33,11 +33,8 @@ CHANGE_FIELDS = {"old_password": "oldpassword"}
 
 @blp.after_request
 def _page_headers(response: Response) -> Response:
-    """Keep reset links out of caches, frames and other sites' Referer logs."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    return response
+    """Keep reset links out of caches, frames and every Referer (even our own)."""
+    return private_page(response, referrer_policy="no-referrer")
 
 
 @blp.route("/reset/", methods=["GET", "POST"])

@@ -27,7 +27,7 @@ from app.blueprints.accounts.forms import (
     LoginForm,
     SignupForm,
 )
-from app.blueprints.accounts.helpers import page, safe_next, show_errors
+from app.blueprints.accounts.helpers import page, private_page, safe_next, show_errors
 from app.db import transaction
 from app.errors import DomainError, ThrottledError
 from app.extensions import db
@@ -53,10 +53,7 @@ def _page_context() -> dict[str, object]:
 @blp.after_request
 def _page_headers(response: Response) -> Response:
     """Keep account pages out of caches, frames and other sites' Referer logs."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+    return private_page(response, referrer_policy="same-origin")
 
 
 @blp.route("/login/", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask.typing import ResponseReturnValue
@@ -10,19 +10,18 @@ from flask.views import MethodView
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.alerts.filters import AlertArgsSchema, RuleArgsSchema
 from app.blueprints.alerts.render import RULE_TYPE, alert_resource, rule_resource
 from app.blueprints.alerts.schemas import (
     ALERT_DOCUMENTS,
     RULE_DOCUMENTS,
     RuleAttributesSchema,
 )
-from app.blueprints.common import body, epoch_filter, int_filter
+from app.blueprints.common import body
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
     JsonApiBlueprint,
-    ParameterError,
-    QueryParams,
     ResourceInput,
     parse_query_params,
     parse_resource,
@@ -31,7 +30,6 @@ from app.jsonapi import (
 from app.jsonapi.attributes import load_attributes
 from app.services import access
 from app.services.alerts import listing, rules
-from app.services.series.epoch import from_epoch
 from app.services.tenancy.unset import UNSET, Unset
 
 blp = JsonApiBlueprint(
@@ -41,20 +39,6 @@ blp = JsonApiBlueprint(
     description="Ventilation alerts: rules of organizations and the alerts they open.",
 )
 
-ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
-SITE_FILTER = docs.id_filter("site", "site")
-ROOM_FILTER = docs.id_filter("room", "room")
-STATE_FILTER = docs.filter_parameter(
-    "state",
-    "open or cleared",
-    {"type": "string", "enum": [s.value for s in listing.AlertState]},
-)
-FROM_FILTER = docs.filter_parameter(
-    "from", "Only alerts still open at or after this time (epoch s)", docs.EPOCH_SCHEMA
-)
-TO_FILTER = docs.filter_parameter(
-    "to", "Only alerts opened at or before this time (epoch s)", docs.EPOCH_SCHEMA
-)
 RULE_ORDER = ("organization", "name")
 ALERT_ORDER = ("-opened",)
 ATTRIBUTES = RuleAttributesSchema()
@@ -81,23 +65,13 @@ def _write(res: ResourceInput, *, partial: bool) -> rules.RuleWrite:
 
 @blp.route("/alert-rules/")
 class RuleList(MethodView):
-    @docs.lists(
-        blp,
-        RULE_DOCUMENTS,
-        ORGANIZATION_FILTER,
-        SITE_FILTER,
-        ROOM_FILTER,
-        docs.sort_parameter(*RULE_ORDER),
-    )
-    def get(self) -> ResponseReturnValue:
+    @blp.arguments(RuleArgsSchema, location="query")
+    @docs.lists(blp, RULE_DOCUMENTS, docs.sort_parameter(*RULE_ORDER))
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the alert rules of your organizations."""
         params = parse_query_params(order=RULE_ORDER)
         params.check_include(())
-        filters = rules.RuleFilters(
-            organization_id=int_filter(params, "organization"),
-            site_id=int_filter(params, "site"),
-            room_id=int_filter(params, "room"),
-        )
+        filters = rules.RuleFilters(**args)
         listing_ = rules.list_rules(
             db.session(), current_actor(), filters, docs.page(params)
         )
@@ -157,51 +131,15 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
     return docs.one(rule_resource(rule))
 
 
-def _state(params: QueryParams) -> listing.AlertState | None:
-    raw = params.filters.get("state")
-    if raw is None:
-        return None
-    try:
-        return listing.AlertState(raw.strip())
-    except ValueError:
-        raise ParameterError(
-            f'Invalid filter[state] "{raw}": expected open or cleared.',
-            parameter="filter[state]",
-        ) from None
-
-
-def _time(params: QueryParams, name: str) -> datetime | None:
-    seconds = epoch_filter(params, name)
-    return None if seconds is None else from_epoch(seconds)
-
-
 @blp.route("/alerts/")
 class AlertList(MethodView):
-    @docs.lists(
-        blp,
-        ALERT_DOCUMENTS,
-        ORGANIZATION_FILTER,
-        SITE_FILTER,
-        ROOM_FILTER,
-        docs.id_filter("rule", "alert rule"),
-        STATE_FILTER,
-        FROM_FILTER,
-        TO_FILTER,
-        docs.sort_parameter(*ALERT_ORDER),
-    )
-    def get(self) -> ResponseReturnValue:
+    @blp.arguments(AlertArgsSchema, location="query")
+    @docs.lists(blp, ALERT_DOCUMENTS, docs.sort_parameter(*ALERT_ORDER))
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the alerts of your organizations, newest first."""
         params = parse_query_params(order=ALERT_ORDER)
         params.check_include(())
-        filters = listing.AlertFilters(
-            organization_id=int_filter(params, "organization"),
-            site_id=int_filter(params, "site"),
-            room_id=int_filter(params, "room"),
-            rule_id=int_filter(params, "rule"),
-            state=_state(params),
-            start=_time(params, "from"),
-            end=_time(params, "to"),
-        )
+        filters = listing.AlertFilters(**args)
         found = listing.list_alerts(
             db.session(), current_actor(), filters, docs.page(params)
         )

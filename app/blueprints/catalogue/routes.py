@@ -26,6 +26,7 @@ from app.blueprints.catalogue.schemas import (
     QuantityAttributesSchema,
 )
 from app.blueprints.common import body, relationship_ids
+from app.blueprints.docs import DocumentSchemas
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import (
@@ -132,46 +133,34 @@ class _EntryItem(MethodView):
         return docs.one(self.kind.render(entry))
 
 
-@blp.route("/quantities/")
-class QuantityList(_EntryList):
-    kind = QUANTITY
-    get = docs.lists(blp, QUANTITY_DOCUMENTS)(_EntryList.get)
-    post = docs.creates(blp, QUANTITY_DOCUMENTS)(_EntryList.post)
+def _route(kind: Kind, path: str, documents: DocumentSchemas) -> None:
+    """Route ``/<path>/`` and ``/<path>/<pk>/`` of one kind, documented with its schemas.
+
+    The three kinds behave alike; only the views' documentation differs.
+    """
+    entries = type(
+        f"{kind.type}List",
+        (_EntryList,),
+        {
+            "kind": kind,
+            "get": docs.lists(blp, documents)(_EntryList.get),
+            "post": docs.creates(blp, documents)(_EntryList.post),
+        },
+    )
+    entry = type(
+        f"{kind.type}Item",
+        (_EntryItem,),
+        {
+            "kind": kind,
+            "get": docs.reads(blp, documents)(_EntryItem.get),
+            "patch": docs.updates(blp, documents)(_EntryItem.patch),
+            "put": docs.updates(blp, documents, partial=False)(_EntryItem.put),
+        },
+    )
+    blp.route(f"/{path}/")(entries)
+    blp.route(f"/{path}/<int:pk>/")(entry)
 
 
-@blp.route("/quantities/<int:pk>/")
-class QuantityItem(_EntryItem):
-    kind = QUANTITY
-    get = docs.reads(blp, QUANTITY_DOCUMENTS)(_EntryItem.get)
-    patch = docs.updates(blp, QUANTITY_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, QUANTITY_DOCUMENTS, partial=False)(_EntryItem.put)
-
-
-@blp.route("/protocols/")
-class ProtocolList(_EntryList):
-    kind = PROTOCOL
-    get = docs.lists(blp, PROTOCOL_DOCUMENTS)(_EntryList.get)
-    post = docs.creates(blp, PROTOCOL_DOCUMENTS)(_EntryList.post)
-
-
-@blp.route("/protocols/<int:pk>/")
-class ProtocolItem(_EntryItem):
-    kind = PROTOCOL
-    get = docs.reads(blp, PROTOCOL_DOCUMENTS)(_EntryItem.get)
-    patch = docs.updates(blp, PROTOCOL_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, PROTOCOL_DOCUMENTS, partial=False)(_EntryItem.put)
-
-
-@blp.route("/models/")
-class ModelList(_EntryList):
-    kind = MODEL
-    get = docs.lists(blp, MODEL_DOCUMENTS)(_EntryList.get)
-    post = docs.creates(blp, MODEL_DOCUMENTS)(_EntryList.post)
-
-
-@blp.route("/models/<int:pk>/")
-class ModelItem(_EntryItem):
-    kind = MODEL
-    get = docs.reads(blp, MODEL_DOCUMENTS)(_EntryItem.get)
-    patch = docs.updates(blp, MODEL_DOCUMENTS)(_EntryItem.patch)
-    put = docs.updates(blp, MODEL_DOCUMENTS, partial=False)(_EntryItem.put)
+_route(QUANTITY, "quantities", QUANTITY_DOCUMENTS)
+_route(PROTOCOL, "protocols", PROTOCOL_DOCUMENTS)
+_route(MODEL, "models", MODEL_DOCUMENTS)

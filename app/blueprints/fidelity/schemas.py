@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.blueprints.docs import document_schemas
-from app.jsonapi.routing import MAX_ID
+from app.blueprints.filters import FilterSchema, IdFilter
 from app.models.devices import Fidelity
 
 CODES = tuple(f.value for f in Fidelity)
@@ -29,27 +29,12 @@ class FidelityCodes(ma.fields.Field[tuple[Fidelity, ...]]):
         return tuple(Fidelity(c) for c in dict.fromkeys(codes))
 
 
-class FidelityQueryArgsSchema(ma.Schema):
+class FidelityQueryArgsSchema(FilterSchema):
     """``filter[organization|site|room|fidelity]``; other parameters pass through."""
 
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    organization = ma.fields.Integer(
-        data_key="filter[organization]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Only nodes owned by this organization"},
-    )
-    site = ma.fields.Integer(
-        data_key="filter[site]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Only nodes installed now in a room of this site"},
-    )
-    room = ma.fields.Integer(
-        data_key="filter[room]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Only nodes installed now in this room"},
-    )
+    organization = IdFilter("organization", "Only nodes owned by this organization")
+    site = IdFilter("site", "Only nodes installed now in a room of this site")
+    room = IdFilter("room", "Only nodes installed now in this room")
     fidelity = FidelityCodes(
         data_key="filter[fidelity]",
         metadata={

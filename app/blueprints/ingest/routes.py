@@ -196,14 +196,7 @@ class TtnUplink(MethodView):
         """Decode and store a The Things Stack uplink."""
         scope = _authenticate()
         message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
-        if message.uplink is None:
-            return "", 204
-        with transaction() as session:
-            result = webhooks.ingest_uplink(
-                session, scope, message, _limits(), _publishers()
-            )
-        _count_report(result.report)
-        return render.uplink_document(result), 200
+        return _store_uplink(scope, message)
 
 
 @blp.route("/chirpstack/")
@@ -220,11 +213,18 @@ class ChirpStackUplink(MethodView):
         if request.args.get("event", "up") != "up":
             return "", 204
         message = uplinks.parse_chirpstack(request.get_json(silent=True), time.time())
-        if message.uplink is None:
-            return "", 204
-        with transaction() as session:
-            result = webhooks.ingest_uplink(
-                session, scope, message, _limits(), _publishers()
-            )
-        _count_report(result.report)
-        return render.uplink_document(result), 200
+        return _store_uplink(scope, message)
+
+
+def _store_uplink(
+    scope: IngestScope, message: webhooks.UplinkMessage
+) -> ResponseReturnValue:
+    """Store a decoded network-server uplink; one without payload is ignored (204)."""
+    if message.uplink is None:
+        return "", 204
+    with transaction() as session:
+        result = webhooks.ingest_uplink(
+            session, scope, message, _limits(), _publishers()
+        )
+    _count_report(result.report)
+    return render.uplink_document(result), 200

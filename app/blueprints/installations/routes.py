@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from flask import current_app, request
@@ -14,20 +15,13 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.common import (
-    body,
-    create_input,
-    epoch_filter,
-    include_timeseries,
-    int_filter,
-    now_s,
-    to_one_id,
-    uuid_filter,
-)
+from app.blueprints.common import body, create_input, now_s, to_one_id
+from app.blueprints.filters import DetailQuery, TimeSliceArgsSchema
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.installations.schemas import (
     INSTALLATION_DOCUMENTS,
     InstallationAttributesSchema,
+    InstallationQueryArgsSchema,
     with_default_end,
 )
 from app.blueprints.nodes.render import node_resource
@@ -64,14 +58,6 @@ EXTRA = ("include_timeseries",)
 INCLUDES = ("node", "room")
 ORDER = ("-from_timestamp_s",)  # newest first, as installations_select sorts
 INSTALLATION_INCLUDE = docs.include_parameter(*INCLUDES)
-LIST_FILTERS = (
-    docs.id_filter("room", "room"),
-    docs.id_filter("site", "site"),
-    docs.id_filter("organization", "organization"),
-    docs.filter_parameter(
-        "node", "Only those of this node (UUID)", {"type": "string", "format": "uuid"}
-    ),
-)
 ATTRIBUTES = InstallationAttributesSchema()
 
 
@@ -123,23 +109,18 @@ def _detail(
 
 @blp.route("/")
 class InstallationList(MethodView):
+    @blp.arguments(InstallationQueryArgsSchema, location="query")
     @docs.lists(
         blp,
         INSTALLATION_DOCUMENTS,
-        *LIST_FILTERS,
         INSTALLATION_INCLUDE,
         docs.sort_parameter(*ORDER),
     )
-    def get(self) -> ResponseReturnValue:
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the installations the caller may see (public ones for anyone)."""
         params = parse_query_params(allowed_extra=EXTRA, order=ORDER)
         params.check_include(INCLUDES)
-        filters = installations.InstallationFilters(
-            room_id=int_filter(params, "room"),
-            site_id=int_filter(params, "site"),
-            organization_id=int_filter(params, "organization"),
-            node_id=uuid_filter(params, "node"),
-        )
+        filters = installations.InstallationFilters(**args)
         session, actor = db.session(), current_actor()
         query_s = now_s()
         listing = installations.list_installations(
@@ -167,15 +148,13 @@ class InstallationList(MethodView):
 
 @blp.route("/<int:pk>/")
 class InstallationItem(MethodView):
-    @docs.reads(
-        blp, INSTALLATION_DOCUMENTS, *docs.TIME_SLICE_PARAMETERS, INSTALLATION_INCLUDE
-    )
-    def get(self, pk: int) -> ResponseReturnValue:
+    @blp.arguments(TimeSliceArgsSchema, location="query")
+    @docs.reads(blp, INSTALLATION_DOCUMENTS, INSTALLATION_INCLUDE)
+    def get(self, query: DetailQuery, pk: int) -> ResponseReturnValue:
         """Get an installation; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
         params.check_include(INCLUDES)
-        bounds = Bounds(epoch_filter(params, "from"), epoch_filter(params, "to"))
-        return _detail(pk, params, bounds, include_timeseries())
+        return _detail(pk, params, query.bounds, query.with_samples)
 
     @docs.updates(blp, INSTALLATION_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:

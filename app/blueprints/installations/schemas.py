@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow.validate import Range
 
 from app.blueprints.docs import UUID_ID, Related, document_schemas
+from app.blueprints.filters import FilterSchema, IdFilter, UuidFilter
 from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, OPEN_END_S
 
 _EPOCH = Range(min=0, max=MAX_MANAGAIR_EPOCH_S)
@@ -30,3 +31,12 @@ INSTALLATION_DOCUMENTS = document_schemas(
     InstallationAttributesSchema,
     relationships={"room": Related("Room"), "node": Related("Node", UUID_ID)},
 )
+
+
+class InstallationQueryArgsSchema(FilterSchema):
+    """Filters of the installation list."""
+
+    room_id = IdFilter("room", "Only those of this room (id)")
+    site_id = IdFilter("site", "Only those of this site (id)")
+    organization_id = IdFilter("organization", "Only those of this organization (id)")
+    node_id = UuidFilter("node", "Only those of this node (UUID)")

@@ -33,7 +33,7 @@ from app.jsonapi import (
     parse_resource,
     relationship_id,
 )
-from app.jsonapi.payload import load_attributes
+from app.jsonapi.attributes import load_attributes
 from app.models import Role
 from app.services import access
 from app.services.access import Actor
@@ -62,11 +62,7 @@ class MembershipList(MethodView):
         """List the memberships of your organizations."""
         params = parse_query_params(order=ORDER)
         include = params.check_include(INCLUDES)
-        filters = memberships.MembershipFilter(
-            organization_id=args.get("organization"),
-            username=args.get("username"),
-            user_id=args.get("user"),
-        )
+        filters = memberships.MembershipFilter(**args)
         session, actor = db.session(), current_actor()
         listing = memberships.list_memberships(
             session, actor, filters, docs.page(params)

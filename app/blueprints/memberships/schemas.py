@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.blueprints.docs import Related, document_schemas
+from app.blueprints.filters import FilterSchema, IdFilter, TextFilter
 from app.models import Role
 
-MAX_ID = 2**63 - 1
 ROLES = [role.value for role in Role]
 
 
@@ -30,23 +30,14 @@ class MembershipAttributesSchema(ma.Schema):
     organization_name = ma.fields.String(dump_only=True)
 
 
-class MembershipQueryArgsSchema(ma.Schema):
+class MembershipQueryArgsSchema(FilterSchema):
     """Filters of the membership list."""
 
-    organization = ma.fields.Integer(
-        data_key="filter[organization]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Memberships in this organization"},
+    organization_id = IdFilter("organization", "Memberships in this organization")
+    username = TextFilter(
+        "username", "Memberships of the user with exactly this username"
     )
-    username = ma.fields.String(
-        data_key="filter[username]",
-        metadata={"description": "Memberships of the user with exactly this username"},
-    )
-    user = ma.fields.Integer(
-        data_key="filter[user]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Memberships of this user id"},
-    )
+    user_id = IdFilter("user", "Memberships of this user id")
 
 
 MEMBERSHIP_DOCUMENTS = document_schemas(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from flask.typing import ResponseReturnValue
@@ -11,15 +12,11 @@ from app.authn import current_actor
 from app.blueprints import docs
 from app.blueprints.catalogue.render import model_resource, protocol_resource
 from app.blueprints.catalogue.schemas import MODEL_DOCUMENTS, PROTOCOL_DOCUMENTS
-from app.blueprints.common import (
-    body,
-    create_input,
-    epoch_filter,
-    include_timeseries,
-    int_filter,
-    now_s,
-    search_terms,
-    to_one_id,
+from app.blueprints.common import body, create_input, now_s, to_one_id
+from app.blueprints.filters import (
+    DetailQuery,
+    OwnedSearchArgsSchema,
+    TimeSliceArgsSchema,
 )
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.installations.schemas import INSTALLATION_DOCUMENTS
@@ -52,7 +49,6 @@ blp = JsonApiBlueprint(
 
 EXTRA = ("include_timeseries",)
 ATTRIBUTES = NodeAttributesSchema()
-ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 
 
 def _write(res: ResourceInput, partial: bool) -> nodes.NodeWrite:
@@ -71,21 +67,13 @@ ORDER = ("eui64",)  # nodes_select's order
 
 @blp.route("/")
 class NodeList(MethodView):
-    @docs.lists(
-        blp,
-        NODE_DOCUMENTS,
-        ORGANIZATION_FILTER,
-        docs.SEARCH_FILTER,
-        docs.sort_parameter(*ORDER),
-    )
-    def get(self) -> ResponseReturnValue:
+    @blp.arguments(OwnedSearchArgsSchema, location="query")
+    @docs.lists(blp, NODE_DOCUMENTS, docs.sort_parameter(*ORDER))
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the nodes of the caller's organizations with their sample figures."""
         params = parse_query_params(allowed_extra=EXTRA, order=ORDER)
         params.check_include(())
-        filters = nodes.NodeFilters(
-            organization_id=int_filter(params, "organization"),
-            search=search_terms(params),
-        )
+        filters = nodes.NodeFilters(**args)
         listing = nodes.list_nodes(
             db.session(), current_actor(), filters, docs.page(params)
         )
@@ -106,15 +94,15 @@ class NodeList(MethodView):
 
 @blp.route("/<uuid:pk>/")
 class NodeItem(MethodView):
-    @docs.reads(blp, NODE_DOCUMENTS, *docs.TIME_SLICE_PARAMETERS)
-    def get(self, pk: UUID) -> ResponseReturnValue:
+    @blp.arguments(TimeSliceArgsSchema, location="query")
+    @docs.reads(blp, NODE_DOCUMENTS)
+    def get(self, query: DetailQuery, pk: UUID) -> ResponseReturnValue:
         """Get a node; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
         params.check_include(())
-        bounds = Bounds(epoch_filter(params, "from"), epoch_filter(params, "to"))
         query_s = now_s()
         view = nodes.node_detail(
-            db.session(), current_actor(), pk, bounds, include_timeseries()
+            db.session(), current_actor(), pk, query.bounds, query.with_samples
         )
         return docs.one(node_resource(view, query_s), params)
 

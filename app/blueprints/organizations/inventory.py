@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.blueprints.common import search_terms
 from app.blueprints.docs import page, paged
 from app.blueprints.nodes.render import node_resource
 from app.blueprints.sites.render import address_resource, site_resource
@@ -21,15 +20,16 @@ from app.services.inventory import nodes, sites
 
 
 def sites_of(
-    session: Session, actor: Actor, organization_id: int, params: QueryParams
+    session: Session, actor: Actor, filters: sites.SiteFilters, params: QueryParams
 ) -> JsonObject:
     """Return the document of the sites of a visible organization that ``actor`` sees.
+
+    ``filters`` names the organization.
 
     Raises:
         NotFoundError: the organization is invisible to ``actor``.
     """
-    access.get_visible(session, actor, Organization, organization_id)
-    filters = sites.SiteFilters(organization_id, search_terms(params))
+    access.get_visible(session, actor, Organization, filters.organization_id)
     listing = sites.list_sites(session, actor, filters, page(params))
     ids = {s.address_id for s in listing.items}
     addresses = sites.visible_addresses(session, actor, ids)
@@ -38,7 +38,7 @@ def sites_of(
 
 
 def nodes_of(
-    session: Session, actor: Actor, organization_id: int, params: QueryParams
+    session: Session, actor: Actor, filters: nodes.NodeFilters, params: QueryParams
 ) -> JsonObject:
     """Return the document of the nodes of one of ``actor``'s organizations.
 
@@ -47,7 +47,6 @@ def nodes_of(
         NotFoundError: the organization is invisible to ``actor``.
     """
     access.require_may_query(actor, Node)
-    access.get_visible(session, actor, Organization, organization_id)
-    filters = nodes.NodeFilters(organization_id, search_terms(params))
+    access.get_visible(session, actor, Organization, filters.organization_id)
     listing = nodes.list_nodes(session, actor, filters, page(params))
     return paged(listing, params, node_resource)

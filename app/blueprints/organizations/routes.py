@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from flask import request
 from flask.typing import ResponseReturnValue
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.filters import SearchArgsSchema
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
 from app.blueprints.nodes.schemas import NODE_DOCUMENTS
@@ -31,9 +33,11 @@ from app.jsonapi import (
     parse_query_params,
     parse_resource,
 )
-from app.jsonapi.payload import load_attributes, parse_linkage_document, to_many_ids
+from app.jsonapi.attributes import load_attributes
+from app.jsonapi.payload import parse_linkage_document, to_many_ids
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory import nodes, sites
 from app.services.tenancy import directory, members, memberships, organizations
 from app.services.tenancy.organizations import OrganizationView
 from app.services.tenancy.unset import UNSET
@@ -148,22 +152,26 @@ class OrganizationMemberships(MethodView):
 class OrganizationSites(MethodView):
     """The sites an organization operates."""
 
-    @docs.lists(blp, SITE_DOCUMENTS, docs.SEARCH_FILTER)
-    def get(self, pk: int) -> ResponseReturnValue:
+    @blp.arguments(SearchArgsSchema, location="query")
+    @docs.lists(blp, SITE_DOCUMENTS)
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the sites of an organization that you may see."""
         params = parse_query_params(strict=False)
-        return inventory.sites_of(db.session(), current_actor(), pk, params)
+        filters = sites.SiteFilters(pk, **args)
+        return inventory.sites_of(db.session(), current_actor(), filters, params)
 
 
 @blp.route("/<int:pk>/nodes/")
 class OrganizationNodes(MethodView):
     """The nodes an organization owns."""
 
-    @docs.lists(blp, NODE_DOCUMENTS, docs.SEARCH_FILTER)
-    def get(self, pk: int) -> ResponseReturnValue:
+    @blp.arguments(SearchArgsSchema, location="query")
+    @docs.lists(blp, NODE_DOCUMENTS)
+    def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """List the nodes of one of your organizations."""
         params = parse_query_params(strict=False)
-        return inventory.nodes_of(db.session(), current_actor(), pk, params)
+        filters = nodes.NodeFilters(pk, **args)
+        return inventory.nodes_of(db.session(), current_actor(), filters, params)
 
 
 @blp.route("/<int:pk>/relationships/users/", methods=["GET", "POST", "DELETE"])

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.common import (
-    body,
-    create_input,
-    int_filter,
-    now_s,
-    search_terms,
-    to_one_id,
-)
+from app.blueprints.common import body, create_input, now_s, to_one_id
 from app.blueprints.installations.render import installation_resource
 from app.blueprints.installations.schemas import INSTALLATION_DOCUMENTS
 from app.blueprints.rooms.render import room_resource
-from app.blueprints.rooms.schemas import ROOM_DOCUMENTS, RoomAttributesSchema
+from app.blueprints.rooms.schemas import (
+    ROOM_DOCUMENTS,
+    RoomAttributesSchema,
+    RoomQueryArgsSchema,
+)
 from app.blueprints.sites.render import site_resource
 from app.blueprints.sites.schemas import SITE_DOCUMENTS
 from app.db import transaction
@@ -41,9 +40,6 @@ blp = JsonApiBlueprint(
     description="Rooms of sites, where nodes are installed.",
 )
 
-SITE_FILTER = docs.id_filter("site", "site")
-ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
-
 ATTRIBUTES = RoomAttributesSchema()
 
 
@@ -59,23 +55,13 @@ ORDER = ("name",)  # rooms_select's order
 
 @blp.route("/")
 class RoomList(MethodView):
-    @docs.lists(
-        blp,
-        ROOM_DOCUMENTS,
-        SITE_FILTER,
-        ORGANIZATION_FILTER,
-        docs.SEARCH_FILTER,
-        docs.sort_parameter(*ORDER),
-    )
-    def get(self) -> ResponseReturnValue:
+    @blp.arguments(RoomQueryArgsSchema, location="query")
+    @docs.lists(blp, ROOM_DOCUMENTS, docs.sort_parameter(*ORDER))
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the rooms the caller may see (public ones for anyone)."""
         params = parse_query_params(order=ORDER)
         params.check_include(())
-        filters = rooms.RoomFilters(
-            site_id=int_filter(params, "site"),
-            organization_id=int_filter(params, "organization"),
-            search=search_terms(params),
-        )
+        filters = rooms.RoomFilters(**args)
         listing = rooms.list_rooms(
             db.session(), current_actor(), filters, docs.page(params)
         )

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow.validate import Length, Range
 
 from app.blueprints.docs import Related, document_schemas
+from app.blueprints.filters import IdFilter, SearchArgsSchema
 from app.jsonapi.attributes import not_blank
 from app.jsonapi.fields import FixedDecimal
 
@@ -25,3 +26,10 @@ class RoomAttributesSchema(ma.Schema):
 ROOM_DOCUMENTS = document_schemas(
     "Room", RoomAttributesSchema, relationships={"site": Related("Site")}
 )
+
+
+class RoomQueryArgsSchema(SearchArgsSchema):
+    """Filters of the room list."""
+
+    site_id = IdFilter("site", "Only those of this site (id)")
+    organization_id = IdFilter("organization", "Only those of this organization (id)")

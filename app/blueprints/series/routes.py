@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from app.extensions import db
 from app.jsonapi import JsonApiBlueprint
 from app.services.ops.replica import read_session
 from app.services.series import timeseries
-from app.services.series.downsampled import SeriesQuery
+from app.services.series.downsampled import Series, SeriesQuery
 from app.services.series.epoch import EPOCH
 from app.services.series.rooms import room_series
 from app.services.series.window import Window
@@ -62,6 +63,20 @@ def _query(args: dict[str, Any], now: datetime) -> SeriesQuery:
     )
 
 
+def _answer(
+    kind: str, load: Callable[..., Series], pk: Any, args: dict[str, Any]
+) -> ResponseReturnValue:
+    """Read the series of the ``kind`` (``installation`` or ``node``) ``pk`` through
+    ``load`` and answer it as CSV or as a JSON:API document."""
+    now = datetime.now(UTC)
+    series = load(db.session(), current_actor(), pk, _query(args, now), read_session())
+    if wants_csv(args.get("format")):
+        return series_csv(series, f"{kind}-{pk}-series.csv")
+    link = f"/api/v1/{kind}s/{pk}/series/"
+    document = series_document(f"{kind.capitalize()}-Series", pk, link, series, now)
+    return json_response(document)
+
+
 @blp.route("/installations/<int:pk>/series/")
 class InstallationSeries(MethodView):
     """The series of one installation, clipped to its interval."""
@@ -70,16 +85,7 @@ class InstallationSeries(MethodView):
     @docs.reads_or(blp, INSTALLATION_SERIES_DOCUMENTS, CSV_CONTENT, "The series")
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get the downsampled series of an installation"""
-        now = datetime.now(UTC)
-        series = timeseries.installation_series(
-            db.session(), current_actor(), pk, _query(args, now), read_session()
-        )
-        if wants_csv(args.get("format")):
-            return series_csv(series, f"installation-{pk}-series.csv")
-        link = f"/api/v1/installations/{pk}/series/"
-        return json_response(
-            series_document("Installation-Series", pk, link, series, now)
-        )
+        return _answer("installation", timeseries.installation_series, pk, args)
 
 
 @blp.route("/nodes/<uuid:pk>/series/")
@@ -90,14 +96,7 @@ class NodeSeries(MethodView):
     @docs.reads_or(blp, NODE_SERIES_DOCUMENTS, CSV_CONTENT, "The series")
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get the downsampled series of a node"""
-        now = datetime.now(UTC)
-        series = timeseries.node_series(
-            db.session(), current_actor(), pk, _query(args, now), read_session()
-        )
-        if wants_csv(args.get("format")):
-            return series_csv(series, f"node-{pk}-series.csv")
-        link = f"/api/v1/nodes/{pk}/series/"
-        return json_response(series_document("Node-Series", pk, link, series, now))
+        return _answer("node", timeseries.node_series, pk, args)
 
 
 @blp.route("/rooms/<int:pk>/series/")

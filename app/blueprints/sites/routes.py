@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
@@ -11,13 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
-from app.blueprints.common import (
-    body,
-    create_input,
-    int_filter,
-    search_terms,
-    to_one_id,
-)
+from app.blueprints.common import body, create_input, to_one_id
+from app.blueprints.filters import OwnedSearchArgsSchema
 from app.blueprints.organizations.schemas import ORGANIZATION_DOCUMENTS
 from app.blueprints.rooms.render import room_resource
 from app.blueprints.rooms.schemas import ROOM_DOCUMENTS
@@ -56,7 +52,6 @@ blp = JsonApiBlueprint(
 
 INCLUDES = ("address", "operator")
 ORDER = ("name",)  # sites_select's order
-ORGANIZATION_FILTER = docs.id_filter("organization", "organization")
 SITE_INCLUDE = docs.include_parameter(*INCLUDES)
 ATTRIBUTES = SiteAttributesSchema()
 
@@ -96,22 +91,13 @@ def _document(site: Site, params: QueryParams) -> JsonObject:
 
 @blp.route("/")
 class SiteList(MethodView):
-    @docs.lists(
-        blp,
-        SITE_DOCUMENTS,
-        ORGANIZATION_FILTER,
-        docs.SEARCH_FILTER,
-        SITE_INCLUDE,
-        docs.sort_parameter(*ORDER),
-    )
-    def get(self) -> ResponseReturnValue:
+    @blp.arguments(OwnedSearchArgsSchema, location="query")
+    @docs.lists(blp, SITE_DOCUMENTS, SITE_INCLUDE, docs.sort_parameter(*ORDER))
+    def get(self, args: dict[str, Any]) -> ResponseReturnValue:
         """List the sites the caller may see (public ones for anyone)."""
         params = parse_query_params(order=ORDER)
         params.check_include(INCLUDES)
-        filters = sites.SiteFilters(
-            organization_id=int_filter(params, "organization"),
-            search=search_terms(params),
-        )
+        filters = sites.SiteFilters(**args)
         session, actor = db.session(), current_actor()
         listing = sites.list_sites(session, actor, filters, docs.page(params))
         included = _included(session, actor, listing.items, params)

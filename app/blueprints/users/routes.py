@@ -41,7 +41,7 @@ class UserList(MethodView):
         """List the users who share an organization with you, and yourself."""
         params = parse_query_params()
         params.check_include(())
-        filters = directory.UserFilter(args.get("organization"), args.get("search"))
+        filters = directory.UserFilter(**args)
         listing = directory.list_users(
             db.session(), current_actor(), filters, docs.page(params)
         )

@@ -5,25 +5,20 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.blueprints.docs import document_schemas
+from app.blueprints.filters import FilterSchema, IdFilter, TextFilter
 
-MAX_ID = 2**63 - 1
 
+class UserQueryArgsSchema(FilterSchema):
+    """Filters of the user list (``search`` whole: an exact address finds more)."""
 
-class UserQueryArgsSchema(ma.Schema):
-    """Filters of the user list."""
-
-    organization = ma.fields.Integer(
-        data_key="filter[organization]",
-        validate=ma.validate.Range(min=1, max=MAX_ID),
-        metadata={"description": "Members of this organization (yours only)"},
+    organization_id = IdFilter(
+        "organization", "Members of this organization (yours only)"
     )
-    search = ma.fields.String(
-        data_key="filter[search]",
-        metadata={
-            "description": "Terms that must all occur in the username or e-mail "
-            "address; an exact e-mail address also finds users outside your "
-            "organizations (id and username only)"
-        },
+    search = TextFilter(
+        "search",
+        "Terms that must all occur in the username or e-mail address; an exact "
+        "e-mail address also finds users outside your organizations (id and "
+        "username only)",
     )
 
 

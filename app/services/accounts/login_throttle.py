@@ -57,18 +57,20 @@ class Limits:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
         """Read ``LOGIN_RATE_LIMIT_*`` from the app's settings."""
-        return cls(
-            per_account=int(config["LOGIN_RATE_LIMIT_ACCOUNT"]),
-            per_address=int(config["LOGIN_RATE_LIMIT_ADDRESS"]),
-            window_s=int(config["LOGIN_RATE_LIMIT_WINDOW_S"]),
-        )
+        return cls._read(config, "LOGIN")
 
     @classmethod
     def for_password_reset(cls, config: Mapping[str, Any]) -> Limits:
         """Read ``PASSWORD_RESET_RATE_LIMIT_*`` (and the shared window)."""
+        return cls._read(config, "PASSWORD_RESET")
+
+    @classmethod
+    def _read(cls, config: Mapping[str, Any], prefix: str) -> Limits:
+        """Read ``<prefix>_RATE_LIMIT_ACCOUNT``/``_ADDRESS``; every purpose shares
+        ``LOGIN_RATE_LIMIT_WINDOW_S``."""
         return cls(
-            per_account=int(config["PASSWORD_RESET_RATE_LIMIT_ACCOUNT"]),
-            per_address=int(config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"]),
+            per_account=int(config[f"{prefix}_RATE_LIMIT_ACCOUNT"]),
+            per_address=int(config[f"{prefix}_RATE_LIMIT_ADDRESS"]),
             window_s=int(config["LOGIN_RATE_LIMIT_WINDOW_S"]),
         )
 

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import (
-    ConflictError,
     DomainError,
     UnauthenticatedError,
     ValidationError,
@@ -29,6 +28,7 @@ from app.services.accounts import login_throttle
 from app.services.accounts.login_throttle import Limits
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.services.unique import require_free
 
 NON_FIELD = "/data/attributes/non_field_errors"
 USERNAME_POINTER = "/data/attributes/username"
@@ -169,13 +169,14 @@ def check_username(session: Session, username: str, exclude_id: int | None) -> s
             ),
             USERNAME_POINTER,
         )
-    taken = select(User.id).where(User.username == username)
-    if exclude_id is not None:
-        taken = taken.where(User.id != exclude_id)
-    if session.scalar(taken) is not None:
-        raise ConflictError(
-            gettext("A user with that username already exists."), USERNAME_POINTER
-        )
+    require_free(
+        session,
+        User.id,
+        User.username == username,
+        exclude_id,
+        gettext("A user with that username already exists."),
+        USERNAME_POINTER,
+    )
     return username
 
 

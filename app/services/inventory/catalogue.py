@@ -19,6 +19,7 @@ from app.models import Node, NodeModel, Protocol, Quantity
 from app.models.devices import node_model_quantities
 from app.services.access import Actor, require_staff
 from app.services.tenancy.listing import Listing, Page, fetch_entities
+from app.services.unique import require_free
 
 Entry = TypeVar("Entry", Quantity, Protocol, NodeModel)
 CatalogueModel = type[Quantity] | type[Protocol] | type[NodeModel]
@@ -163,15 +164,14 @@ def _check_unique(
     name = UNIQUE[model]
     if name not in attributes:
         return
-    column = getattr(model, name)
-    stmt = select(model.id).where(column == attributes[name])
-    if ident is not None:
-        stmt = stmt.where(model.id != ident)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            f"A {model.__name__.lower()} with this {name} already exists.",
-            f"/data/attributes/{name}",
-        )
+    require_free(
+        session,
+        model.id,
+        getattr(model, name) == attributes[name],
+        ident,
+        f"A {model.__name__.lower()} with this {name} already exists.",
+        f"/data/attributes/{name}",
+    )
 
 
 def _quantities(session: Session, ids: Sequence[int]) -> list[Quantity]:

@@ -21,12 +21,12 @@ from app.models import Installation, Node, Room
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory.figures import window_figures
 from app.services.inventory.installation_rules import check_installation
 from app.services.inventory.views import InstallationView
 from app.services.series.epoch import end_from_epoch, from_epoch
 from app.services.series.extent import SeriesSource
-from app.services.series.samples import SampleObject
-from app.services.series.stats import samples_and_stats, window_stats
+from app.services.series.stats import window_stats
 from app.services.series.window import Bounds, installation_window
 from app.services.tenancy.listing import Listing, Page, fetch_entities
 
@@ -123,12 +123,8 @@ def installation_detail(
     """
     inst = get_installation(session, actor, installation_id)
     window = bounds.window(utcnow()).clip(installation_window(inst))
-    samples: list[SampleObject] | None = None
-    if with_samples:
-        source = SeriesSource(inst.node_id, inst.node.owner_id)
-        stats, samples = samples_and_stats(session, source, window)
-    else:
-        (stats,) = window_stats(session, [(inst.node_id, window)])
+    source = SeriesSource(inst.node_id, inst.node.owner_id)
+    stats, samples = window_figures(session, source, window, with_samples=with_samples)
     return InstallationView(inst, stats, samples)
 
 
@@ -188,9 +184,7 @@ def update_installation(
         ForbiddenError: not an OWNER of its organization (or the new room's).
         ValidationError: as for :func:`create_installation` (400).
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     if write.room_id is not None and write.room_id != inst.room_id:
         inst.room = _room(session, actor, write.room_id)
     if write.node_id is not None and write.node_id != inst.node_id:
@@ -214,9 +208,7 @@ def delete_installation(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     image = inst.image
     session.delete(inst)
     session.flush()
@@ -236,9 +228,7 @@ def set_image(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    inst = access.get_owned(session, actor, Installation, installation_id)
     old, inst.image = inst.image, image
     session.flush()
     return inst, old
@@ -254,9 +244,7 @@ def check_image_permission(
         NotFoundError: no such installation or invisible.
         ForbiddenError: not an OWNER of its organization.
     """
-    access.require_authenticated(actor)
-    inst = get_installation(session, actor, installation_id)
-    access.require_owner(actor, access.owning_organization_id(inst))
+    access.get_owned(session, actor, Installation, installation_id)
 
 
 def _apply(inst: Installation, attributes: Mapping[str, Any]) -> None:

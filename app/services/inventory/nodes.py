@@ -25,13 +25,14 @@ from app.models import (
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
+from app.services.inventory.figures import window_figures
 from app.services.inventory.search import matches_all
 from app.services.inventory.views import NodeView
 from app.services.series.extent import SeriesSource
-from app.services.series.samples import SampleObject
-from app.services.series.stats import samples_and_stats, window_stats
+from app.services.series.stats import window_stats
 from app.services.series.window import ALL_TIME, Bounds
 from app.services.tenancy.listing import Listing, Page, fetch_entities
+from app.services.unique import require_free
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
 EUI_POINTER = "/data/attributes/eui64"
@@ -146,12 +147,10 @@ def node_detail(
     """
     node = get_node(session, actor, node_id)
     window = bounds.window(utcnow())
-    samples: list[SampleObject] | None = None
-    if with_samples:
-        source = SeriesSource(node.id, node.owner_id)
-        stats, samples = samples_and_stats(session, source, window)
-    else:
-        (stats,) = window_stats(session, [(node.id, window)], with_first=True)
+    source = SeriesSource(node.id, node.owner_id)
+    stats, samples = window_figures(
+        session, source, window, with_samples=with_samples, with_first=True
+    )
     fidelity = _fidelity_codes(session, [node.id]).get(node.id)
     return NodeView(node, stats, window, samples, fidelity)
 
@@ -273,10 +272,11 @@ def _catalogue(
 
 
 def _check_eui_free(session: Session, eui: str, own_id: uuid.UUID | None) -> None:
-    stmt = select(Node.id).where(Node.eui64 == eui)
-    if own_id is not None:
-        stmt = stmt.where(Node.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext("A node with this eui64 already exists."), EUI_POINTER
-        )
+    require_free(
+        session,
+        Node.id,
+        Node.eui64 == eui,
+        own_id,
+        gettext("A node with this eui64 already exists."),
+        EUI_POINTER,
+    )

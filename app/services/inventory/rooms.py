@@ -11,12 +11,12 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError
 from app.models import Installation, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Page, fetch_entities
+from app.services.unique import require_free
 
 SITE_POINTER = "/data/relationships/site"
 
@@ -106,9 +106,7 @@ def update_room(session: Session, actor: Actor, room_id: int, write: RoomWrite) 
         ValidationError: unknown or invisible site (400).
         ConflictError: the name is taken in the (new) site (409).
     """
-    access.require_authenticated(actor)
-    room = get_room(session, actor, room_id)
-    access.require_owner(actor, access.owning_organization_id(room))
+    room = access.get_owned(session, actor, Room, room_id)
     site_id = room.site_id
     if write.site_id is not None and write.site_id != site_id:
         new_site = _site(session, actor, write.site_id)
@@ -134,9 +132,7 @@ def delete_room(session: Session, actor: Actor, room_id: int) -> None:
         NotFoundError: no such room or invisible.
         ForbiddenError: not an OWNER of the site's operator.
     """
-    access.require_authenticated(actor)
-    room = get_room(session, actor, room_id)
-    access.require_owner(actor, access.owning_organization_id(room))
+    room = access.get_owned(session, actor, Room, room_id)
     session.delete(room)
     session.flush()
 
@@ -148,11 +144,11 @@ def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
 def _check_name_free(
     session: Session, site_id: int, name: str, own_id: int | None
 ) -> None:
-    stmt = select(Room.id).where(Room.site_id == site_id, Room.name == name)
-    if own_id is not None:
-        stmt = stmt.where(Room.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext('The site already has a room named "%(name)s".', name=name),
-            "/data/attributes/name",
-        )
+    require_free(
+        session,
+        Room.id,
+        (Room.site_id == site_id) & (Room.name == name),
+        own_id,
+        gettext('The site already has a room named "%(name)s".', name=name),
+        "/data/attributes/name",
+    )

@@ -11,12 +11,13 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ValidationError
 from app.models import Address, Installation, Organization, Room, Site
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Page, fetch_entities
+from app.services.unique import require_free
 
 OPERATOR_POINTER = "/data/relationships/operator"
 ADDRESS_POINTER = "/data/relationships/address"
@@ -124,9 +125,7 @@ def update_site(session: Session, actor: Actor, site_id: int, write: SiteWrite) 
         ValidationError: unknown or invisible related ids (400).
         ConflictError: the name is taken in the (new) organization (409).
     """
-    access.require_authenticated(actor)
-    site = get_site(session, actor, site_id)
-    access.require_owner(actor, site.operator_id)
+    site = access.get_owned(session, actor, Site, site_id)
     operator_id = site.operator_id
     if write.operator_id is not None and write.operator_id != operator_id:
         operator_id = _operator(session, actor, write.operator_id).id
@@ -154,9 +153,7 @@ def delete_site(session: Session, actor: Actor, site_id: int) -> None:
         NotFoundError: no such site or invisible.
         ForbiddenError: not an OWNER of the operator.
     """
-    access.require_authenticated(actor)
-    site = get_site(session, actor, site_id)
-    access.require_owner(actor, site.operator_id)
+    site = access.get_owned(session, actor, Site, site_id)
     session.delete(site)
     session.flush()
 
@@ -176,11 +173,11 @@ def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
 def _check_name_free(
     session: Session, operator_id: int, name: str, own_id: int | None
 ) -> None:
-    stmt = select(Site.id).where(Site.operator_id == operator_id, Site.name == name)
-    if own_id is not None:
-        stmt = stmt.where(Site.id != own_id)
-    if session.scalar(stmt) is not None:
-        raise ConflictError(
-            gettext('The organization already has a site named "%(name)s".', name=name),
-            "/data/attributes/name",
-        )
+    require_free(
+        session,
+        Site.id,
+        (Site.operator_id == operator_id) & (Site.name == name),
+        own_id,
+        gettext('The organization already has a site named "%(name)s".', name=name),
+        "/data/attributes/name",
+    )

@@ -163,11 +163,7 @@ def join(
         ValidationError: an organization does not exist.
         ForbiddenError: ``actor`` is not an OWNER of one of them.
     """
-    access.require_may_query(actor, User)
-    access.get_visible(session, actor, User, user_id)
-    _require_existing(session, Organization, org_ids, "Organization", pointer)
-    for org_id in sorted(org_ids):
-        access.require_owner(actor, org_id)
+    _require_owner_of_all(session, actor, user_id, org_ids, pointer)
     _insert(session, ((user_id, org_id) for org_id in org_ids))
 
 
@@ -187,11 +183,7 @@ def leave(
         ForbiddenError: ``actor`` is not an OWNER of one of them.
         ConflictError: one of them would lose its last OWNER.
     """
-    access.require_may_query(actor, User)
-    access.get_visible(session, actor, User, user_id)
-    _require_existing(session, Organization, org_ids, "Organization", pointer)
-    for org_id in sorted(org_ids):
-        access.require_owner(actor, org_id)
+    _require_owner_of_all(session, actor, user_id, org_ids, pointer)
     losing: dict[int, list[Membership]] = defaultdict(list)
     for membership in session.scalars(
         select(Membership).where(
@@ -229,6 +221,23 @@ def replace_organizations(
     )
     join(session, actor, user_id, wanted - all_current, pointer)
     leave(session, actor, user_id, current - wanted, pointer)
+
+
+def _require_owner_of_all(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    org_ids: Collection[int],
+    pointer: str,
+) -> None:
+    """Check what joining and leaving both need: a visible user, and organizations
+    that exist and that ``actor`` owns every one of (in id order, so the first
+    refusal is always the same one)."""
+    access.require_may_query(actor, User)
+    access.get_visible(session, actor, User, user_id)
+    _require_existing(session, Organization, org_ids, "Organization", pointer)
+    for org_id in sorted(org_ids):
+        access.require_owner(actor, org_id)
 
 
 def _user_ids(session: Session, organization_id: int) -> tuple[int, ...]:
