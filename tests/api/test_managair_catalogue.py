@@ -428,10 +428,12 @@ def test_get_membership_per_user(client: FlaskClient, world: Session) -> None:
 def test_get_membership(client: FlaskClient, world: Session) -> None:
     resp = client.get("/api/v1/memberships/15/", headers=as_(world, "priskaPrueferin"))
 
+    # Managair's three attributes, plus this server's alert-mail preference.
     assert body(resp)["data"]["attributes"] == {
         "role": "O",
         "user_name": "priskaPrueferin",
         "organization_name": "Versuchsverbund",
+        "notify_alerts": False,
     }
 
 
