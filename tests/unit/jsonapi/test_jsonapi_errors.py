@@ -21,7 +21,13 @@ from app.jsonapi import (
     flatten_messages,
     register_error_handlers,
 )
-from tests.unit.jsonapi.conftest import FAILURES, MAX_BODY, SECRET, Rollbacks
+from tests.unit.jsonapi.conftest import (
+    FAILURES,
+    MAX_BODY,
+    SECRET,
+    Rollbacks,
+    create_test_app,
+)
 
 FAIL = "/api/v1/things/fail/{}/"
 
@@ -279,7 +285,8 @@ def test_html_prefix_unexpected_exception_is_html_500(client: FlaskClient) -> No
     assert SECRET not in response.get_data(as_text=True)
 
 
-def test_html_prefix_unknown_url_is_html_404(app: Flask) -> None:
+def test_html_prefix_unknown_url_is_html_404() -> None:
+    app = create_test_app(Rollbacks())
     app.add_url_rule("/accounts/<name>/", "account", lambda name: name)
 
     response = app.test_client().get("/accounts/x/y/z/")
