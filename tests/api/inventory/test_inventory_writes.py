@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 from app.models import Organization, Role
 from app.services.accounts.tokens import issue_user_key
 from tests.api.inventory.conftest import doc, js
-from tests.api.inventory.world import World, build_world
 from tests.factories import (
     make_membership,
     make_organization,
     make_site,
     make_user,
 )
+from tests.support.worlds import InventoryWorld, inventory_world
 
 
 def _org(session: Session, org_id: int) -> Organization:
@@ -24,13 +24,13 @@ def _org(session: Session, org_id: int) -> Organization:
     return org
 
 
-def _world(session: Session) -> World:
-    world = build_world(session)
+def _world(session: Session) -> InventoryWorld:
+    world = inventory_world(session)
     session.commit()
     return world
 
 
-def _owner_of_both(session: Session, w: World) -> dict[str, str]:
+def _owner_of_both(session: Session, w: InventoryWorld) -> dict[str, str]:
     """Headers of a user who owns organization A and a second organization."""
     user = make_user(session)
     make_membership(session, user, _org(session, w.org), Role.OWNER)
