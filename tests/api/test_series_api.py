@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.services.series.epoch import to_epoch
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 from tests.support.worlds import SERIES_END as END
 from tests.support.worlds import SERIES_START as START
 from tests.support.worlds import SeriesWorld, series_world
@@ -99,12 +100,14 @@ def test_node_series_anonymous_is_401(client: FlaskClient, world: SeriesWorld) -
 def test_node_series_of_a_stranger_is_404(
     client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    resp = client.get(
+    assert_refused(
+        client,
+        "GET",
         f"/api/v1/nodes/{world.node.id}/series/",
+        404,
         headers=auth_headers(session, world.people.outsider),
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 404
 
 
 def test_node_series_spans_both_installations_for_members(

@@ -15,6 +15,7 @@ from app.models import Role
 from app.services.series.epoch import to_epoch
 from tests.factories import make_installation, make_membership, make_node, make_user
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 from tests.support.series import stored_rows
 from tests.support.worlds import SERIES_END as END
 from tests.support.worlds import SERIES_START as START
@@ -35,9 +36,9 @@ def _count(session: Session, world: SeriesWorld, start_s: int, end_s: int) -> in
 
 
 def test_node_timeseries_list_anonymous_is_401(client: FlaskClient) -> None:
-    resp = client.get("/api/v1/node-timeseries/")
-
-    assert resp.status_code == 401
+    assert_refused(
+        client, "GET", "/api/v1/node-timeseries/", 401, unchanged=("samples",)
+    )
 
 
 def test_node_timeseries_list_shows_own_nodes_with_all_samples(
@@ -91,12 +92,14 @@ def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
 def test_node_timeseries_detail_of_a_stranger_is_404(
     client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    resp = client.get(
+    assert_refused(
+        client,
+        "GET",
         f"/api/v1/node-timeseries/{world.node.id}/",
+        404,
         headers=auth_headers(session, world.people.outsider),
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 404
 
 
 def test_timeseries_sample_objects_have_managair_shape(
@@ -223,9 +226,13 @@ def test_installation_timeseries_detail_window_is_clipped_and_reported(
 def test_installation_timeseries_private_is_404_anonymously(
     client: FlaskClient, world: SeriesWorld
 ) -> None:
-    resp = client.get(f"/api/v1/installation-timeseries/{world.private.id}/")
-
-    assert resp.status_code == 404
+    assert_refused(
+        client,
+        "GET",
+        f"/api/v1/installation-timeseries/{world.private.id}/",
+        404,
+        unchanged=("samples",),
+    )
 
 
 def test_query_timestamp_is_the_request_time(

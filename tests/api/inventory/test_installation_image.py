@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import js
+from tests.support.refusals import assert_refused
 from tests.support.worlds import InventoryWorld, inventory_world
 
 
@@ -123,19 +124,21 @@ def test_upload_of_unaccepted_format_is_400(
 def test_upload_as_json_is_415(
     client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
-    resp = client.put(
+    assert_refused(
+        client,
+        "PUT",
         f"/api/v1/installations/{world.inst}/image/",
+        415,
         json={"image": "data:..."},
         headers=world.headers["owner"],
+        unchanged=("installations",),
     )
-
-    assert resp.status_code == 415
 
 
 def test_missing_media_file_is_404(client: FlaskClient, media: Path) -> None:
-    resp = client.get("/media/nothing-here.png")
-
-    assert resp.status_code == 404
+    assert_refused(
+        client, "GET", "/media/nothing-here.png", 404, unchanged=("installations",)
+    )
 
 
 def _photo_path(client: FlaskClient, w: InventoryWorld, inst: int) -> str:
