@@ -1,7 +1,8 @@
 """Refusals: the answer is a JSON:API error naming the field, and nothing stored changed.
 
 A refusal test states three things — the status, the field the error names
-(``source.pointer`` in the body or ``source.parameter`` in the query) and that
+(``source.pointer`` in the body, ``source.parameter`` in the query or
+``source.header``) and that
 the request left the stored rows as they were — and :func:`assert_refused`
 checks all three::
 
@@ -78,13 +79,15 @@ def assert_refused(
     unchanged: Unchanged,
     pointer: str | None = None,
     parameter: str | None = None,
+    header: str | None = None,
     **request: Any,
 ) -> TestResponse:
     """Send the request and assert it is refused with ``status`` and an error at
-    ``pointer`` (or ``parameter``), leaving ``unchanged`` as it was.
+    ``pointer`` (or the query ``parameter``, or the request ``header``), leaving
+    ``unchanged`` as it was.
 
-    Without ``pointer`` and ``parameter`` the error names no field (a 401, 403
-    or 404 is about the whole request). ``request`` goes to ``client.open``.
+    Without any of them the error names no field (a 403 or 404 about the whole
+    request). ``request`` goes to ``client.open``.
     Returns the response for any further checks.
     """
     snapshot = _snapshot(unchanged)
@@ -102,13 +105,11 @@ def assert_refused(
     assert body["errors"], text_
     assert {e["status"] for e in body["errors"]} == {str(status)}, text_
     sources = error_sources(response)
-    if pointer is not None:
-        assert pointer in [s.get("pointer") for s in sources], f"{pointer}: {text_}"
-    if parameter is not None:
-        assert parameter in [s.get("parameter") for s in sources], (
-            f"{parameter}: {text_}"
-        )
-    if pointer is None and parameter is None:
+    named = {"pointer": pointer, "parameter": parameter, "header": header}
+    for kind, field in named.items():
+        if field is not None:
+            assert field in [s.get(kind) for s in sources], f"{field}: {text_}"
+    if not any(named.values()):
         assert sources == [{}] * len(sources), f"names a field: {text_}"
     assert snapshot() == before, f"{method} {url} changed stored rows"
     return response

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.services.accounts.passwords import hash_password
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.refusals import assert_refused
 
 
 def _anna(session: Session) -> None:
@@ -196,9 +197,7 @@ def test_login_records_last_login(client: FlaskClient, session: Session) -> None
 
 
 def test_logout_get_is_405(client: FlaskClient) -> None:
-    resp = client.get(f"{AUTH}/logout/")
-
-    assert resp.status_code == 405
+    assert_refused(client, "GET", f"{AUTH}/logout/", 405, unchanged=("users",))
 
 
 def test_logout_anonymous_is_200(client: FlaskClient) -> None:
@@ -208,11 +207,14 @@ def test_logout_anonymous_is_200(client: FlaskClient) -> None:
 
 
 def test_logout_with_stale_token_is_401(client: FlaskClient) -> None:
-    resp = client.post(
-        f"{AUTH}/logout/", headers={"Authorization": "Token " + "0" * 40}
+    assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/logout/",
+        401,
+        headers={"Authorization": "Token " + "0" * 40},
+        unchanged=("users",),
     )
-
-    assert resp.status_code == 401
 
 
 def test_login_as_clair_ttn_sends_it(client: FlaskClient, session: Session) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, Organization
 from tests.factories import make_ingest_key, make_node
+from tests.support.refusals import assert_refused
 
 URL = "/ingest/v1/ingest/"
 BATCH = "/ingest/v1/samples/"
@@ -111,12 +112,14 @@ def test_ingest_batch_bad_tokens_count_too(
             environ_base={"REMOTE_ADDR": "10.1.0.3"},
         )
 
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         BATCH,
+        429,
         data=b"[]",
         content_type="application/json",
         headers={"Authorization": "Token wrong"},
         environ_base={"REMOTE_ADDR": "10.1.0.3"},
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 429

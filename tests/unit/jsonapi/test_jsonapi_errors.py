@@ -21,6 +21,7 @@ from app.jsonapi import (
     flatten_messages,
     register_error_handlers,
 )
+from tests.support.refusals import assert_refused
 from tests.unit.jsonapi.conftest import (
     FAILURES,
     MAX_BODY,
@@ -241,9 +242,7 @@ def test_classify_integrity_error_constraint_name_kept() -> None:
 
 
 def test_data_error_is_400(client: FlaskClient) -> None:
-    response = client.get(FAIL.format("data"))
-
-    assert response.status_code == 400
+    assert_refused(client, "GET", FAIL.format("data"), 400, unchanged=())
 
 
 def test_database_down_is_503_with_retry_after(client: FlaskClient) -> None:
