@@ -71,13 +71,12 @@ def test_installation_series_is_clipped_to_the_installation(
 def test_installation_series_private_is_404_for_anonymous_and_strangers(
     client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    anonymous = client.get(_url(world, "private"))
-    stranger = client.get(
-        _url(world, "private"), headers=auth_headers(session, world.people.outsider)
-    )
+    stranger = auth_headers(session, world.people.outsider)
 
-    assert anonymous.status_code == 404
-    assert stranger.status_code == 404
+    assert_refused(client, "GET", _url(world, "private"), 404, unchanged=())
+    assert_refused(
+        client, "GET", _url(world, "private"), 404, headers=stranger, unchanged=()
+    )
 
 
 def test_installation_series_private_is_readable_by_an_inspector(

@@ -331,7 +331,15 @@ def test_ttn_node_of_another_organization_is_403(
 def test_ttn_without_token_is_401(client: FlaskClient) -> None:
     body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", "2021-09-21T10:35:57Z")
 
-    assert client.post(TTN, json=body).status_code == 401
+    assert_refused(
+        client,
+        "POST",
+        TTN,
+        401,
+        json=body,
+        unchanged=("samples",),
+        header="Authorization",
+    )
 
 
 def test_chirpstack_other_events_are_ignored_with_204(

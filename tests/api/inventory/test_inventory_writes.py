@@ -15,6 +15,7 @@ from tests.factories import (
     make_site,
     make_user,
 )
+from tests.support.refusals import assert_refused
 from tests.support.worlds import InventoryWorld, inventory_world
 
 
@@ -104,10 +105,15 @@ def test_move_site_with_installations_is_409_and_empty_site_moves(
     empty = make_site(session, operator=_org(session, w.org))
     session.commit()
 
-    busy = client.patch(
+    assert_refused(
+        client,
+        "PATCH",
         f"/api/v1/sites/{w.site}/",
+        409,
         json=doc("Site", {}, {"operator": ("Organization", target)}, w.site),
         headers=headers,
+        unchanged=("sites", "rooms", "installations"),
+        pointer="/data/relationships/operator",
     )
     moved = client.patch(
         f"/api/v1/sites/{empty.id}/",
@@ -115,7 +121,6 @@ def test_move_site_with_installations_is_409_and_empty_site_moves(
         headers=headers,
     )
 
-    assert busy.status_code == 409
     assert moved.status_code == 200
     assert js(moved)["data"]["relationships"]["operator"]["data"]["id"] == target
 
