@@ -23,8 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.test import Client, TestResponse
 
 from sqlalchemy import text
 
@@ -71,7 +70,7 @@ def error_sources(response: TestResponse) -> list[dict[str, str]]:
 
 
 def assert_refused(
-    client: FlaskClient,
+    client: Client,
     method: str,
     url: str,
     status: int,

@@ -132,9 +132,15 @@ def test_login_unverified_email_is_refused(
 ) -> None:
     user = make_user(session, email_verified=False)
 
-    resp = api_login(client, DEFAULT_PASSWORD, username=user.username)
-
-    assert resp.status_code == 400
+    resp = assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/login/",
+        400,
+        json=doc("LoginView", password=DEFAULT_PASSWORD, username=user.username),
+        unchanged=("users", "api_tokens"),
+        pointer="/data/attributes/non_field_errors",
+    )
     error = json_of(resp)["errors"][0]
     assert error["detail"] == "E-mail is not verified."
     assert error["source"]["pointer"] == "/data/attributes/non_field_errors"
@@ -144,9 +150,15 @@ def test_login_unverified_email_is_refused(
 def test_login_inactive_user_is_refused(client: FlaskClient, session: Session) -> None:
     user = make_user(session, is_active=False)
 
-    resp = api_login(client, DEFAULT_PASSWORD, username=user.username)
-
-    assert resp.status_code == 400
+    assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/login/",
+        400,
+        json=doc("LoginView", password=DEFAULT_PASSWORD, username=user.username),
+        unchanged=("users", "api_tokens"),
+        pointer="/data/attributes/non_field_errors",
+    )
 
 
 def test_login_missing_password_is_400_with_pointer(

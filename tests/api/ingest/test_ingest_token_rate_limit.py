@@ -71,9 +71,16 @@ def test_ingest_throttled_address_is_refused_even_with_a_good_token(
     for n in range(3):
         _post(client, node, f"wrong-{n}")
 
-    resp = _post(client, node, key)
-
-    assert resp.status_code == 429
+    assert_refused(
+        client,
+        "POST",
+        URL,
+        429,
+        json=_body(node, 1_700_000_000),
+        headers={"Authorization": f"Token {key}"},
+        environ_base={"REMOTE_ADDR": "10.1.0.1"},
+        unchanged=("samples",),
+    )
 
 
 def test_ingest_throttle_is_per_client_address(
