@@ -1,24 +1,22 @@
-"""Shared fixtures: one migrated throwaway database per run, a rolled-back session per test."""
+"""Shared fixtures: one migrated throwaway database per run, a rolled-back session per test.
+
+The application, its blueprints and Alembic are imported by the fixtures that
+use them, not here: the unit tier loads this file too and needs none of them.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import flask_migrate
 import pytest
 
-from flask import Flask
-from flask.testing import FlaskClient
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
 
-from sqlalchemy.orm import Session
-
-from app import create_app
-from app.blueprints.ingest import fast
-from app.extensions import db
-from tests.support.apps import app_builder
-from tests.support.database import throwaway_database
+    from sqlalchemy.orm import Session
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
@@ -26,6 +24,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A database created for this test run and dropped at its end."""
+    from tests.support.database import throwaway_database
+
     with throwaway_database() as url:
         yield url
 
@@ -33,6 +33,12 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """The application on the throwaway database, migrated to head by Alembic."""
+    import flask_migrate
+
+    from app import create_app
+    from app.blueprints.ingest import fast
+    from app.extensions import db
+
     application = create_app(
         {
             "TESTING": True,
@@ -55,6 +61,8 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     Flask-SQLAlchemy resolves binds through ``db.engines``, so the connection goes
     there; commits inside requests become savepoint releases.
     """
+    from app.extensions import db
+
     conn = db.engine.connect()
     outer = conn.begin()
     monkeypatch.setitem(db.engines, None, conn)
@@ -75,5 +83,7 @@ def client(app: Flask, session: Session) -> FlaskClient:
 @pytest.fixture
 def make_app(database_url: str) -> Iterator[Any]:
     """Build another app instance with extra settings (for config-dependent tests)."""
+    from tests.support.apps import app_builder
+
     with app_builder(database_url) as build:
         yield build

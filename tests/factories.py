@@ -6,6 +6,7 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import text
@@ -37,7 +38,13 @@ from app.services.accounts.passwords import hash_password
 _seq = itertools.count(1)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 DEFAULT_PASSWORD = "correct-horse-battery"
-_PASSWORD_HASH = hash_password(DEFAULT_PASSWORD)
+
+
+@cache
+def _password_hash() -> str:
+    """Hash ``DEFAULT_PASSWORD`` once, on first use: importing this module (as
+    the unit tests do through tests/support) must not pay for argon2."""
+    return hash_password(DEFAULT_PASSWORD)
 
 
 def _n() -> int:
@@ -56,7 +63,8 @@ def make_user(session: Session, **kw: Any) -> User:
     kw.setdefault("username", f"user{n}")
     kw.setdefault("email", f"user{n}@example.org")
     kw.setdefault("email_verified", True)
-    kw.setdefault("password_hash", _PASSWORD_HASH)
+    if "password_hash" not in kw:
+        kw["password_hash"] = _password_hash()
     return _add(session, User(**kw))  # type: ignore[no-any-return]
 
 

@@ -14,6 +14,7 @@ from app.services.ops.demo import load_demo
 from tests.factories import make_node
 from tests.support.airquality import INSTALLED, airquality, berlin, fill, room_world
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 JANUARY = "2024-01"
 
@@ -50,9 +51,13 @@ def test_airquality_private_room_is_computed_for_a_member(
 
 
 def test_airquality_unknown_room_is_not_found(client: FlaskClient) -> None:
-    resp = client.get("/api/v1/rooms/987654321/airquality/2024-01")
-
-    assert resp.status_code == 404
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/rooms/987654321/airquality/2024-01",
+        404,
+        unchanged=("samples", "installations"),
+    )
 
 
 def test_airquality_anonymous_sees_only_public_installations_samples(

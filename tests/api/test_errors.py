@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from tests.support.refusals import assert_refused
+
 
 def test_unknown_api_url_is_a_jsonapi_404(client: FlaskClient) -> None:
     resp = client.get("/api/v1/no-such-thing/")
@@ -24,6 +26,11 @@ def test_invalid_token_is_401_with_www_authenticate(client: FlaskClient) -> None
 
 
 def test_unknown_authorization_scheme_is_401(client: FlaskClient) -> None:
-    resp = client.get("/api/v1/", headers={"Authorization": "Basic dTpw"})
-
-    assert resp.status_code == 401
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/",
+        401,
+        headers={"Authorization": "Basic dTpw"},
+        unchanged=(),
+    )

@@ -13,27 +13,25 @@ from werkzeug.test import TestResponse
 
 from sqlalchemy.orm import Session
 
-from app.models import Node, Role, User
+from app.models import Node
 from app.models.devices import Fidelity
-from app.services.accounts import tokens
 from tests.factories import (
     T0,
     make_fidelity,
     make_installation,
-    make_membership,
     make_node,
-    make_organization,
     make_room,
     make_site,
-    make_user,
 )
+from tests.support.worlds import tenants
 
 CHECKED = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @dataclass
 class World:
-    """Two organizations, their people, nodes, rooms and verdicts."""
+    """:func:`~tests.support.worlds.tenants` with nodes, rooms and verdicts:
+    ``org_a`` is the tenants' organization, ``org_b`` the outsider's."""
 
     headers: dict[str, dict[str, str]]
     a1: Node
@@ -47,13 +45,10 @@ class World:
     room_a2: int
 
 
-def _auth(session: Session, user: User) -> dict[str, str]:
-    return {"Authorization": f"Token {tokens.issue_user_key(session, user).key}"}
-
-
 @pytest.fixture
 def world(session: Session) -> World:
-    org_a, org_b = make_organization(session), make_organization(session)
+    people = tenants(session)
+    org_a, org_b = people.org, people.other
     site_a = make_site(session, operator=org_a)
     room_a1 = make_room(session, site=site_a)
     room_a2 = make_room(session, site=make_site(session, operator=org_a))
@@ -81,20 +76,8 @@ def world(session: Session) -> World:
     )
     make_fidelity(session, a3, fidelity=Fidelity.UNKNOWN, last_check=CHECKED)
     make_fidelity(session, b1, fidelity=Fidelity.MISSING, last_check=CHECKED)
-    owner, inspector, outsider = (make_user(session) for _ in range(3))
-    staff = make_user(session, is_staff=True)
-    make_membership(session, owner, org_a, Role.OWNER)
-    make_membership(session, inspector, org_a, Role.INSPECTOR)
-    make_membership(session, outsider, org_b, Role.OWNER)
-    headers = {
-        "anonymous": {},
-        "owner": _auth(session, owner),
-        "inspector": _auth(session, inspector),
-        "outsider": _auth(session, outsider),
-        "staff": _auth(session, staff),
-    }
     return World(
-        headers,
+        people.headers(session),
         a1,
         a2,
         a3,

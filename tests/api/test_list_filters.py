@@ -17,14 +17,14 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import js
-from tests.api.inventory.world import World, build_world
+from tests.support.worlds import InventoryWorld, inventory_world
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
 
 
 @pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
+def world(session: Session) -> InventoryWorld:
+    return inventory_world(session)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("template", "name", "raw"), REFUSED)
 def test_malformed_filter_is_400_naming_it_alike_everywhere(
-    client: FlaskClient, world: World, template: str, name: str, raw: str
+    client: FlaskClient, world: InventoryWorld, template: str, name: str, raw: str
 ) -> None:
     path = template.format(node=world.node, inst=world.inst)
 
@@ -90,7 +90,7 @@ def test_id_filters_are_documented_with_the_bounds_they_are_read_with(
     "path", ["/api/v1/users/", "/api/v1/memberships/", "/api/v1/nodes/"]
 )
 def test_repeated_filter_takes_its_last_value(
-    client: FlaskClient, world: World, path: str
+    client: FlaskClient, world: InventoryWorld, path: str
 ) -> None:
     query = f"filter[organization]=x&filter[organization]={world.org}"
 

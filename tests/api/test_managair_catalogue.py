@@ -21,6 +21,7 @@ from app.models import User
 from app.services.accounts.passwords import needs_rehash, verify_password
 from tests.support.auth import auth_headers
 from tests.support.managair import PEOPLE, load_world, user
+from tests.support.refusals import assert_refused
 
 JSONAPI = "application/vnd.api+json"
 
@@ -212,25 +213,29 @@ def test_add_user_relationship_by_non_owner_is_403_fixed(
     client: FlaskClient, world: Session
 ) -> None:
     # Managair let any authenticated user do this (spec §4.4, §15 #1).
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         "/api/v1/organizations/1/relationships/users/",
+        403,
         json={"data": [{"type": "User", "id": "4"}]},
         headers=as_(world, "annaAngestellte"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_remove_user_relationship_by_outsider_is_404_fixed(
     client: FlaskClient, world: Session
 ) -> None:
-    resp = client.delete(
+    assert_refused(
+        client,
+        "DELETE",
         "/api/v1/organizations/1/relationships/users/",
+        404,
         json={"data": [{"type": "User", "id": "2"}]},
         headers=as_(world, "horstHilfsarbeiter"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_remove_last_owner_by_relationship_is_409_fixed(
@@ -263,21 +268,29 @@ def test_get_organization_sites(client: FlaskClient, world: Session) -> None:
 def test_unauthorized_patch_no_member(client: FlaskClient, world: Session) -> None:
     doc = {"data": {"type": "Organization", "id": "1", "attributes": {"name": "X"}}}
 
-    resp = client.patch(
-        "/api/v1/organizations/1/", json=doc, headers=as_(world, "horstHilfsarbeiter")
+    assert_refused(
+        client,
+        "PATCH",
+        "/api/v1/organizations/1/",
+        404,
+        json=doc,
+        headers=as_(world, "horstHilfsarbeiter"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_unauthorized_patch_no_owner(client: FlaskClient, world: Session) -> None:
     doc = {"data": {"type": "Organization", "id": "1", "attributes": {"name": "X"}}}
 
-    resp = client.patch(
-        "/api/v1/organizations/1/", json=doc, headers=as_(world, "ingoInspekteur")
+    assert_refused(
+        client,
+        "PATCH",
+        "/api/v1/organizations/1/",
+        403,
+        json=doc,
+        headers=as_(world, "ingoInspekteur"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_public_organization_hides_members_from_anonymous_fixed(
@@ -385,9 +398,14 @@ def test_get_user_organizations(client: FlaskClient, world: Session) -> None:
 def test_get_user_sharing_no_organization_is_404_fixed(
     client: FlaskClient, world: Session
 ) -> None:
-    resp = client.get("/api/v1/users/2/", headers=as_(world, "veraVersuch"))
-
-    assert resp.status_code == 404
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/users/2/",
+        404,
+        headers=as_(world, "veraVersuch"),
+        unchanged=("organizations", "memberships", "users"),
+    )
 
 
 # -- §13.7 MembershipsTestCase (priska) ---------------------------------------------
@@ -529,43 +547,54 @@ def _membership_doc(user_id: str, org_id: str) -> dict[str, Any]:
 def test_unauthorized_create_membership_no_member(
     client: FlaskClient, world: Session
 ) -> None:
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         "/api/v1/memberships/",
+        403,
         json=_membership_doc("5", "2"),
         headers=as_(world, "tomTester"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_unauthorized_add_membership_no_member(
     client: FlaskClient, world: Session
 ) -> None:
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         "/api/v1/memberships/",
+        403,
         json=_membership_doc("2", "2"),
         headers=as_(world, "tomTester"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_unauthorized_leave_organization(client: FlaskClient, world: Session) -> None:
-    resp = client.delete(
-        "/api/v1/memberships/16/", headers=as_(world, "priskaPrueferin")
+    assert_refused(
+        client,
+        "DELETE",
+        "/api/v1/memberships/16/",
+        403,
+        headers=as_(world, "priskaPrueferin"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_unauthorized_role_change_no_owner(client: FlaskClient, world: Session) -> None:
     doc = {"data": {"type": "Membership", "id": "16", "attributes": {"role": "O"}}}
 
-    resp = client.patch(
-        "/api/v1/memberships/16/", json=doc, headers=as_(world, "priskaPrueferin")
+    assert_refused(
+        client,
+        "PATCH",
+        "/api/v1/memberships/16/",
+        403,
+        json=doc,
+        headers=as_(world, "priskaPrueferin"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_demote_last_owner_is_409_fixed(client: FlaskClient, world: Session) -> None:
@@ -580,9 +609,14 @@ def test_demote_last_owner_is_409_fixed(client: FlaskClient, world: Session) -> 
 
 
 def test_delete_last_owner_is_409_fixed(client: FlaskClient, world: Session) -> None:
-    resp = client.delete("/api/v1/memberships/4/", headers=as_(world, "tomTester"))
-
-    assert resp.status_code == 409
+    assert_refused(
+        client,
+        "DELETE",
+        "/api/v1/memberships/4/",
+        409,
+        headers=as_(world, "tomTester"),
+        unchanged=("organizations", "memberships", "users"),
+    )
 
 
 def test_move_membership_to_organization_not_owned_is_403_fixed(
@@ -599,8 +633,12 @@ def test_move_membership_to_organization_not_owned_is_403_fixed(
         }
     }
 
-    resp = client.patch(
-        "/api/v1/memberships/6/", json=doc, headers=as_(world, "priskaPrueferin")
+    assert_refused(
+        client,
+        "PATCH",
+        "/api/v1/memberships/6/",
+        403,
+        json=doc,
+        headers=as_(world, "priskaPrueferin"),
+        unchanged=("organizations", "memberships", "users"),
     )
-
-    assert resp.status_code == 403

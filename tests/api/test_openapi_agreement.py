@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import doc, js
-from tests.api.inventory.world import World, build_world
 from tests.support.smtp import Mailbox
+from tests.support.worlds import InventoryWorld, inventory_world
 
 JsonSchema = dict[str, Any]
 
@@ -33,8 +33,8 @@ def spec(app: Flask) -> dict[str, Any]:
 
 
 @pytest.fixture
-def world(session: Session) -> World:
-    built = build_world(session)
+def world(session: Session) -> InventoryWorld:
+    built = inventory_world(session)
     session.commit()
     return built
 
@@ -85,7 +85,11 @@ LATITUDES = [
 
 @pytest.mark.parametrize(("value", "valid"), LATITUDES)
 def test_address_latitude_document_and_validation_agree(
-    spec: dict[str, Any], client: FlaskClient, world: World, value: Any, valid: bool
+    spec: dict[str, Any],
+    client: FlaskClient,
+    world: InventoryWorld,
+    value: Any,
+    valid: bool,
 ) -> None:
     schema = _attribute(spec, "AddressPostAttributes", "latitude")
     body = doc("Address", {"street1": "A 1", "zip": "10115", "city": "Berlin"})
@@ -115,7 +119,11 @@ HEIGHTS = [
 
 @pytest.mark.parametrize(("value", "valid"), HEIGHTS)
 def test_room_height_document_and_validation_agree(
-    spec: dict[str, Any], client: FlaskClient, world: World, value: Any, valid: bool
+    spec: dict[str, Any],
+    client: FlaskClient,
+    world: InventoryWorld,
+    value: Any,
+    valid: bool,
 ) -> None:
     schema = _attribute(spec, "RoomPostAttributes", "height_m")
     body = doc(
@@ -145,7 +153,7 @@ QUERIES = [
 def test_query_parameter_document_and_validation_agree(
     spec: dict[str, Any],
     client: FlaskClient,
-    world: World,
+    world: InventoryWorld,
     path: str,
     name: str,
     raw: str,
@@ -249,7 +257,7 @@ def test_registration_document_and_validation_agree(
 
 
 def test_a_page_far_beyond_the_end_is_404_not_a_database_error(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: InventoryWorld
 ) -> None:
     # 2000 * (10**18 - 1) rows to skip overflow PostgreSQL's bigint OFFSET.
     query = {"page[size]": "2000", "page[number]": str(10**18 - 1)}

@@ -47,23 +47,12 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Role
 from app.security.bearer import issue_pair
 from app.services.accounts import logins
 from app.services.accounts.tokens import issue_ingest_token, issue_user_key
-from tests.factories import (
-    T0,
-    make_fidelity,
-    make_installation,
-    make_membership,
-    make_node,
-    make_organization,
-    make_room,
-    make_samples,
-    make_site,
-    make_user,
-)
+from tests.factories import T0, make_fidelity, make_samples
 from tests.support.smtp import Mailbox
+from tests.support.worlds import installed_room, tenants
 
 pytestmark = pytest.mark.slow
 
@@ -161,14 +150,10 @@ def world(
 ) -> World:
     """Seed one organization's inventory; commit it into the test's transaction."""
     monkeypatch.setitem(app.config, "MEDIA_ROOT", str(tmp_path))
-    owner, inspector = make_user(session), make_user(session)
-    org = make_organization(session)
-    membership = make_membership(session, owner, org, Role.OWNER)
-    make_membership(session, inspector, org, Role.INSPECTOR)
-    site = make_site(session, operator=org)
-    room = make_room(session, site=site)
-    node = make_node(session, owner=org)
-    installation = make_installation(session, node=node, room=room, is_public=True)
+    people = tenants(session)
+    owner, inspector, org = people.owner, people.inspector, people.org
+    seeded = installed_room(session, org)
+    node, installation = seeded.node, seeded.installation
     make_samples(session, node, start=T0, count=24, step=timedelta(minutes=10))
     make_fidelity(session, node)
     key = issue_user_key(session, owner, name="fuzz").key
@@ -180,7 +165,7 @@ def world(
     ids = {
         "users": owner.id,
         "organizations": org.id,
-        "memberships": membership.id,
+        "memberships": people.owner_membership.id,
         "quantities": None,
         "protocols": node.protocol_id,
         "models": node.model_id,
@@ -188,9 +173,9 @@ def world(
         "fidelity": str(node.id),
         "node-timeseries": str(node.id),
         "installation-timeseries": installation.id,
-        "addresses": site.address_id,
-        "sites": site.id,
-        "rooms": room.id,
+        "addresses": seeded.room.site.address_id,
+        "sites": seeded.room.site_id,
+        "rooms": seeded.room.id,
         "installations": installation.id,
         "year_month": "2024-01",
     }

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from app.blueprints.fieldsets import MEMBERS
 from app.models import Node, Organization, Room
 from tests.api.inventory.conftest import js, site_doc
-from tests.api.inventory.world import World, build_world
 from tests.factories import make_alert, make_alert_rule, make_fidelity
+from tests.support.worlds import InventoryWorld, inventory_world
 
 #: The lists with a documented order, and those without one.
 SORTED = {
@@ -70,7 +70,7 @@ def test_sort_is_documented_on_exactly_the_ordered_lists(client: FlaskClient) ->
 def test_sort_every_documented_value_is_accepted(
     client: FlaskClient, session: Session
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
 
     answers = {
         (path, value): client.get(
@@ -89,7 +89,7 @@ def test_sort_every_documented_value_is_accepted(
 def test_sort_other_than_the_lists_order_is_400_naming_sort(
     client: FlaskClient, session: Session, query: str
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
 
     resp = client.get(f"/api/v1/sites/?{query}", headers=world.headers["owner"])
 
@@ -100,7 +100,7 @@ def test_sort_other_than_the_lists_order_is_400_naming_sort(
 def test_sort_on_a_list_without_order_is_400(
     client: FlaskClient, session: Session, path: str
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
 
     resp = client.get(
         path.format(psite=world.psite) + "?sort=id", headers=world.headers["owner"]
@@ -110,7 +110,7 @@ def test_sort_on_a_list_without_order_is_400(
 
 
 def test_sort_on_a_detail_is_400(client: FlaskClient, session: Session) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
 
     resp = client.get(
         f"/api/v1/sites/{world.psite}/?sort=name", headers=world.headers["owner"]
@@ -130,7 +130,7 @@ def test_sort_on_a_detail_is_400(client: FlaskClient, session: Session) -> None:
 def test_fields_naming_an_unknown_member_or_type_is_400(
     client: FlaskClient, session: Session, query: str, parameter: str
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
 
     resp = client.get(f"/api/v1/sites/?{query}", headers=world.headers["owner"])
 
@@ -140,7 +140,7 @@ def test_fields_naming_an_unknown_member_or_type_is_400(
 def test_fields_on_a_write_is_checked_before_anything_is_stored(
     client: FlaskClient, session: Session
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
     body = site_doc("Unchecked", world.address, world.org)
 
     resp = client.post(
@@ -152,7 +152,9 @@ def test_fields_on_a_write_is_checked_before_anything_is_stored(
     assert "Unchecked" not in listed.get_data(as_text=True)
 
 
-def _rendered_members(client: FlaskClient, world: World) -> dict[str, set[str]]:
+def _rendered_members(
+    client: FlaskClient, world: InventoryWorld
+) -> dict[str, set[str]]:
     urls = [
         "/api/v1/sites/?include=address,operator",
         "/api/v1/rooms/",
@@ -183,7 +185,7 @@ def _rendered_members(client: FlaskClient, world: World) -> dict[str, set[str]]:
 def test_fields_table_names_every_member_the_api_renders(
     client: FlaskClient, session: Session
 ) -> None:
-    world = build_world(session)
+    world = inventory_world(session)
     make_fidelity(session, session.get_one(Node, UUID(world.node)))
     rule = make_alert_rule(session, session.get_one(Organization, world.org))
     make_alert(session, rule, session.get_one(Room, world.room))

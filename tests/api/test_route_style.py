@@ -8,6 +8,7 @@ paged list documents ``page[number]`` and ``page[size]``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,37 +20,36 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Membership, Organization, Role, User
+from app.models import Membership, Node, Organization, Role, Site, User
 from tests.factories import (
     count,
     make_fidelity,
-    make_membership,
     make_node,
-    make_organization,
     make_site,
     make_user,
 )
 from tests.support.auth import auth_headers
+from tests.support.worlds import Tenants, tenants
 
 
+@dataclass(frozen=True)
 class World:
-    """An OWNER of one organization with a member, a node and a site."""
+    """:func:`~tests.support.worlds.tenants` seen by the OWNER, with a node
+    (and its verdict) and a site of the organization."""
 
-    def __init__(self, session: Session) -> None:
-        self.owner = make_user(session)
-        self.member = make_user(session)
-        self.org = make_organization(session)
-        make_membership(session, self.owner, self.org, Role.OWNER)
-        self.membership = make_membership(session, self.member, self.org)
-        self.node = make_node(session, self.org)
-        make_fidelity(session, self.node)
-        self.site = make_site(session, self.org)
-        self.headers = auth_headers(session, self.owner)
+    people: Tenants
+    node: Node
+    site: Site
+    headers: dict[str, str]
 
 
 @pytest.fixture
 def world(session: Session) -> World:
-    return World(session)
+    people = tenants(session)
+    node = make_node(session, people.org)
+    make_fidelity(session, node)
+    site = make_site(session, people.org)
+    return World(people, node, site, auth_headers(session, people.owner))
 
 
 @pytest.fixture
@@ -99,9 +99,9 @@ def test_reads_commit_nothing(
     client: FlaskClient, world: World, commits: list[str], template: str
 ) -> None:
     url = template.format(
-        member=world.member.id,
-        org=world.org.id,
-        membership=world.membership.id,
+        member=world.people.inspector.id,
+        org=world.people.org.id,
+        membership=world.people.inspector_membership.id,
         site=world.site.id,
         node=world.node.id,
     )
@@ -135,18 +135,18 @@ def _organization(session: Session, pk: int) -> Organization:
 def test_organization_change_with_bad_fieldset_is_refused_before_it_is_stored(
     client: FlaskClient, session: Session, world: World, method: str
 ) -> None:
-    before = _organization(session, world.org.id).name
-    body = change("Organization", world.org.id, {"name": "Renamed"})
+    before = _organization(session, world.people.org.id).name
+    body = change("Organization", world.people.org.id, {"name": "Renamed"})
 
     resp = client.open(
-        f"/api/v1/organizations/{world.org.id}/?fields[Nope]=name",
+        f"/api/v1/organizations/{world.people.org.id}/?fields[Nope]=name",
         method=method,
         json=body,
         headers=world.headers,
     )
 
     assert_fieldset_refused(resp)
-    assert _organization(session, world.org.id).name == before
+    assert _organization(session, world.people.org.id).name == before
 
 
 def test_organization_create_with_bad_fieldset_stores_nothing(
@@ -166,10 +166,10 @@ def test_organization_create_with_bad_fieldset_stores_nothing(
 def test_membership_change_with_bad_fieldset_is_refused_before_it_is_stored(
     client: FlaskClient, session: Session, world: World
 ) -> None:
-    body = change("Membership", world.membership.id, {"role": "O"})
+    body = change("Membership", world.people.inspector_membership.id, {"role": "O"})
 
     resp = client.patch(
-        f"/api/v1/memberships/{world.membership.id}/?fields[Nope]=role",
+        f"/api/v1/memberships/{world.people.inspector_membership.id}/?fields[Nope]=role",
         json=body,
         headers=world.headers,
     )
@@ -177,7 +177,9 @@ def test_membership_change_with_bad_fieldset_is_refused_before_it_is_stored(
     assert_fieldset_refused(resp)
     session.expire_all()
     role = session.scalar(
-        select(Membership.role).where(Membership.id == world.membership.id)
+        select(Membership.role).where(
+            Membership.id == world.people.inspector_membership.id
+        )
     )
     assert role == Role.INSPECTOR
 
@@ -205,7 +207,7 @@ def test_membership_create_answers_location(
             "relationships": {
                 "user": {"data": {"type": "User", "id": str(newcomer.id)}},
                 "organization": {
-                    "data": {"type": "Organization", "id": str(world.org.id)}
+                    "data": {"type": "Organization", "id": str(world.people.org.id)}
                 },
             },
         }
@@ -229,7 +231,7 @@ def test_membership_create_answers_location(
 def test_fieldsets_trim_every_list_and_detail(
     client: FlaskClient, world: World, template: str, type_: str
 ) -> None:
-    url = template.format(org=world.org.id, node=world.node.id)
+    url = template.format(org=world.people.org.id, node=world.node.id)
     member = {"Site": "name", "Node": "alias", "Fidelity": "fidelity"}[type_]
 
     resp = client.get(f"{url}?fields[{type_}]={member}", headers=world.headers)

@@ -14,21 +14,25 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.services.series.epoch import to_epoch
-from tests.api.series_world import END, START, World, build_world
+from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
+from tests.support.worlds import SERIES_END as END
+from tests.support.worlds import SERIES_START as START
+from tests.support.worlds import SeriesWorld, series_world
 
 
 @pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
+def world(session: Session) -> SeriesWorld:
+    return series_world(session)
 
 
-def _url(world: World, which: str = "public") -> str:
+def _url(world: SeriesWorld, which: str = "public") -> str:
     installation = world.public if which == "public" else world.private
     return f"/api/v1/installations/{installation.id}/series/"
 
 
 def test_installation_series_public_is_readable_anonymously(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: SeriesWorld
 ) -> None:
     resp = client.get(_url(world), query_string={"resolution": "1h"})
 
@@ -48,7 +52,7 @@ def test_installation_series_public_is_readable_anonymously(
 
 
 def test_installation_series_is_clipped_to_the_installation(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: SeriesWorld
 ) -> None:
     resp = client.get(
         _url(world),
@@ -65,28 +69,27 @@ def test_installation_series_is_clipped_to_the_installation(
 
 
 def test_installation_series_private_is_404_for_anonymous_and_strangers(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    anonymous = client.get(_url(world, "private"))
-    stranger = client.get(
-        _url(world, "private"), headers=world.headers(session, world.stranger)
-    )
+    stranger = auth_headers(session, world.people.outsider)
 
-    assert anonymous.status_code == 404
-    assert stranger.status_code == 404
+    assert_refused(client, "GET", _url(world, "private"), 404, unchanged=())
+    assert_refused(
+        client, "GET", _url(world, "private"), 404, headers=stranger, unchanged=()
+    )
 
 
 def test_installation_series_private_is_readable_by_an_inspector(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     resp = client.get(
-        _url(world, "private"), headers=world.headers(session, world.inspector)
+        _url(world, "private"), headers=auth_headers(session, world.people.inspector)
     )
 
     assert resp.status_code == 200
 
 
-def test_node_series_anonymous_is_401(client: FlaskClient, world: World) -> None:
+def test_node_series_anonymous_is_401(client: FlaskClient, world: SeriesWorld) -> None:
     resp = client.get(f"/api/v1/nodes/{world.node.id}/series/")
 
     assert resp.status_code == 401
@@ -94,23 +97,25 @@ def test_node_series_anonymous_is_401(client: FlaskClient, world: World) -> None
 
 
 def test_node_series_of_a_stranger_is_404(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    resp = client.get(
+    assert_refused(
+        client,
+        "GET",
         f"/api/v1/nodes/{world.node.id}/series/",
-        headers=world.headers(session, world.stranger),
+        404,
+        headers=auth_headers(session, world.people.outsider),
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 404
 
 
 def test_node_series_spans_both_installations_for_members(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     resp = client.get(
         f"/api/v1/nodes/{world.node.id}/series/",
         query_string={"resolution": "1d", "tz": "UTC", "aggregates": "count,max"},
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.people.owner),
     )
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
@@ -121,7 +126,7 @@ def test_node_series_spans_both_installations_for_members(
 
 
 def test_series_empty_buckets_are_null_with_zero_count(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     session.execute(
         text("DELETE FROM samples WHERE node_id = :n AND time >= :a AND time < :b"),
@@ -148,7 +153,10 @@ def test_series_empty_buckets_are_null_with_zero_count(
     ids=["format", "accept"],
 )
 def test_series_csv_by_format_or_accept(
-    client: FlaskClient, world: World, query: dict[str, str], headers: dict[str, str]
+    client: FlaskClient,
+    world: SeriesWorld,
+    query: dict[str, str],
+    headers: dict[str, str],
 ) -> None:
     resp = client.get(
         _url(world),
@@ -179,7 +187,7 @@ def test_series_csv_by_format_or_accept(
     ],
 )
 def test_series_bad_parameter_is_400_naming_it(
-    client: FlaskClient, world: World, name: str, value: str
+    client: FlaskClient, world: SeriesWorld, name: str, value: str
 ) -> None:
     resp = client.get(_url(world), query_string={name: value})
 
@@ -188,7 +196,7 @@ def test_series_bad_parameter_is_400_naming_it(
     assert resp.json["errors"][0]["source"] == {"parameter": name}  # type: ignore[index]
 
 
-def test_series_from_after_to_is_400(client: FlaskClient, world: World) -> None:
+def test_series_from_after_to_is_400(client: FlaskClient, world: SeriesWorld) -> None:
     resp = client.get(
         _url(world),
         query_string={"filter[from]": "1700000100", "filter[to]": "1700000000"},
@@ -198,7 +206,9 @@ def test_series_from_after_to_is_400(client: FlaskClient, world: World) -> None:
     assert resp.json["errors"][0]["source"] == {"parameter": "filter[from]"}  # type: ignore[index]
 
 
-def test_series_accepts_iso_8601_bounds(client: FlaskClient, world: World) -> None:
+def test_series_accepts_iso_8601_bounds(
+    client: FlaskClient, world: SeriesWorld
+) -> None:
     resp = client.get(
         _url(world),
         query_string={
@@ -214,7 +224,7 @@ def test_series_accepts_iso_8601_bounds(client: FlaskClient, world: World) -> No
 
 
 def test_series_too_many_points_is_400_on_resolution(
-    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, world: SeriesWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.services.series import downsampled
 

@@ -13,17 +13,21 @@ from sqlalchemy.orm import Session
 
 from app.models import Role
 from app.services.series.epoch import to_epoch
-from tests.api.series_world import END, START, World, build_world
 from tests.factories import make_installation, make_membership, make_node, make_user
+from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 from tests.support.series import stored_rows
+from tests.support.worlds import SERIES_END as END
+from tests.support.worlds import SERIES_START as START
+from tests.support.worlds import SeriesWorld, series_world
 
 
 @pytest.fixture
-def world(session: Session) -> World:
-    return build_world(session)
+def world(session: Session) -> SeriesWorld:
+    return series_world(session)
 
 
-def _count(session: Session, world: World, start_s: int, end_s: int) -> int:
+def _count(session: Session, world: SeriesWorld, start_s: int, end_s: int) -> int:
     return sum(
         1
         for row in stored_rows(session, world.node.id)
@@ -32,19 +36,20 @@ def _count(session: Session, world: World, start_s: int, end_s: int) -> int:
 
 
 def test_node_timeseries_list_anonymous_is_401(client: FlaskClient) -> None:
-    resp = client.get("/api/v1/node-timeseries/")
-
-    assert resp.status_code == 401
+    assert_refused(
+        client, "GET", "/api/v1/node-timeseries/", 401, unchanged=("samples",)
+    )
 
 
 def test_node_timeseries_list_shows_own_nodes_with_all_samples(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     make_node(session)  # another organization's
     session.commit()
 
     resp = client.get(
-        "/api/v1/node-timeseries/", headers=world.headers(session, world.inspector)
+        "/api/v1/node-timeseries/",
+        headers=auth_headers(session, world.people.inspector),
     )
 
     assert resp.status_code == 200
@@ -61,7 +66,7 @@ def test_node_timeseries_list_shows_own_nodes_with_all_samples(
 
 @pytest.mark.parametrize("path", ["node-timeseries/{id}", "nodes/{id}/timeseries"])
 def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
-    client: FlaskClient, session: Session, world: World, path: str
+    client: FlaskClient, session: Session, world: SeriesWorld, path: str
 ) -> None:
     first = stored_rows(session, world.node.id)[10]
     start_s = to_epoch(first.time)
@@ -70,7 +75,7 @@ def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
     resp = client.get(
         "/api/v1/" + path.format(id=world.node.id) + "/",
         query_string={"filter[from]": str(start_s), "filter[to]": str(end_s)},
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.people.owner),
     )
 
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
@@ -85,18 +90,20 @@ def test_node_timeseries_detail_slices_inclusively_and_echoes_bounds(
 
 
 def test_node_timeseries_detail_of_a_stranger_is_404(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
-    resp = client.get(
+    assert_refused(
+        client,
+        "GET",
         f"/api/v1/node-timeseries/{world.node.id}/",
-        headers=world.headers(session, world.stranger),
+        404,
+        headers=auth_headers(session, world.people.outsider),
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 404
 
 
 def test_timeseries_sample_objects_have_managair_shape(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     resp = client.get(f"/api/v1/installations/{world.public.id}/timeseries/")
 
@@ -120,7 +127,7 @@ def test_timeseries_sample_objects_have_managair_shape(
 @pytest.mark.parametrize("name", ["filter[from]", "filter[to]"])
 @pytest.mark.parametrize("value", ["1.5", "soon", "1e9", "-3"])
 def test_timeseries_non_integer_bounds_are_400(
-    client: FlaskClient, world: World, name: str, value: str
+    client: FlaskClient, world: SeriesWorld, name: str, value: str
 ) -> None:
     resp = client.get(
         f"/api/v1/installation-timeseries/{world.public.id}/",
@@ -132,7 +139,7 @@ def test_timeseries_non_integer_bounds_are_400(
 
 
 def test_installation_timeseries_list_anonymous_sees_public_only(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: SeriesWorld
 ) -> None:
     resp = client.get("/api/v1/installation-timeseries/")
 
@@ -147,11 +154,11 @@ def test_installation_timeseries_list_anonymous_sees_public_only(
 
 
 def test_installation_timeseries_list_counts_within_each_interval(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     resp = client.get(
         "/api/v1/installation-timeseries/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.people.owner),
     )
 
     items = {i["id"]: i["attributes"] for i in resp.json["data"]}  # type: ignore[index]
@@ -166,15 +173,15 @@ def test_installation_timeseries_list_counts_within_each_interval(
 
 
 def test_installation_timeseries_list_shows_each_installation_once(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     for _ in range(3):
-        make_membership(session, make_user(session), world.org, Role.INSPECTOR)
+        make_membership(session, make_user(session), world.people.org, Role.INSPECTOR)
     session.commit()
 
     resp = client.get(
         "/api/v1/installation-timeseries/",
-        headers=world.headers(session, world.owner),
+        headers=auth_headers(session, world.people.owner),
     )
 
     ids = [i["id"] for i in resp.json["data"]]  # type: ignore[index]
@@ -182,22 +189,22 @@ def test_installation_timeseries_list_shows_each_installation_once(
 
 
 def test_installation_timeseries_detail_of_public_works_for_members_of_big_orgs(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     for _ in range(3):
-        make_membership(session, make_user(session), world.org, Role.INSPECTOR)
+        make_membership(session, make_user(session), world.people.org, Role.INSPECTOR)
     session.commit()
 
     resp = client.get(
         f"/api/v1/installation-timeseries/{world.public.id}/",
-        headers=world.headers(session, world.inspector),
+        headers=auth_headers(session, world.people.inspector),
     )
 
     assert resp.status_code == 200
 
 
 def test_installation_timeseries_detail_window_is_clipped_and_reported(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: SeriesWorld
 ) -> None:
     from_s = to_epoch(START) + 7200
 
@@ -217,14 +224,20 @@ def test_installation_timeseries_detail_window_is_clipped_and_reported(
 
 
 def test_installation_timeseries_private_is_404_anonymously(
-    client: FlaskClient, world: World
+    client: FlaskClient, world: SeriesWorld
 ) -> None:
-    resp = client.get(f"/api/v1/installation-timeseries/{world.private.id}/")
+    assert_refused(
+        client,
+        "GET",
+        f"/api/v1/installation-timeseries/{world.private.id}/",
+        404,
+        unchanged=("samples",),
+    )
 
-    assert resp.status_code == 404
 
-
-def test_query_timestamp_is_the_request_time(client: FlaskClient, world: World) -> None:
+def test_query_timestamp_is_the_request_time(
+    client: FlaskClient, world: SeriesWorld
+) -> None:
     url = f"/api/v1/installation-timeseries/{world.public.id}/"
     first = client.get(url).json["data"]["attributes"]["query_timestamp_s"]  # type: ignore[index]
     time.sleep(1.1)
@@ -237,7 +250,7 @@ def test_query_timestamp_is_the_request_time(client: FlaskClient, world: World) 
 
 
 def test_installation_timeseries_ended_installation_keeps_its_own_end(
-    client: FlaskClient, session: Session, world: World
+    client: FlaskClient, session: Session, world: SeriesWorld
 ) -> None:
     resp = client.get(f"/api/v1/installation-timeseries/{world.public.id}/")
 

@@ -36,17 +36,10 @@ from app.db import transaction
 from app.extensions import db
 from app.models import Role
 from app.services.accounts.tokens import issue_ingest_token, issue_user_key
-from tests.factories import (
-    make_installation,
-    make_membership,
-    make_node,
-    make_organization,
-    make_room,
-    make_site,
-    make_user,
-)
+from tests.factories import make_membership, make_organization, make_user
 from tests.support.database import throwaway_database
 from tests.support.servers import Process, WebServer, app_env, request, rss_kib
+from tests.support.worlds import installed_room
 
 DURATION_S = 600
 WARMUP_S = 60
@@ -104,16 +97,9 @@ def _seed(url: str) -> World:
         with transaction() as session:
             owner, org = make_user(session), make_organization(session)
             make_membership(session, owner, org, Role.OWNER)
-            site = make_site(session, operator=org)
-            nodes, installation_id = [], 0
-            for _ in range(NODES):
-                node = make_node(session, owner=org)
-                room = make_room(session, site=site)
-                installation = make_installation(
-                    session, node=node, room=room, is_public=True
-                )
-                nodes.append(str(node.id))
-                installation_id = installation.id
+            rooms = [installed_room(session, org) for _ in range(NODES)]
+            nodes = [str(room.node.id) for room in rooms]
+            installation_id = rooms[-1].installation.id
             ingest = issue_ingest_token(session, org.id, name="soak").key
             key = issue_user_key(session, owner, name="soak").key
         db.session.remove()

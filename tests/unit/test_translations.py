@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from babel.messages.pofile import read_po
 
 from tests.support.i18n import TRANSLATIONS, marked_messages
 
 
+@cache
 def _german() -> dict[str, str]:
+    """The German catalogue's translated entries, parsed once for all tests."""
     with (TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po)
     translated: dict[str, str] = {}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.services.accounts.passwords import hash_password
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.refusals import assert_refused
 
 
 def _anna(session: Session) -> None:
@@ -131,9 +132,15 @@ def test_login_unverified_email_is_refused(
 ) -> None:
     user = make_user(session, email_verified=False)
 
-    resp = api_login(client, DEFAULT_PASSWORD, username=user.username)
-
-    assert resp.status_code == 400
+    resp = assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/login/",
+        400,
+        json=doc("LoginView", password=DEFAULT_PASSWORD, username=user.username),
+        unchanged=("users", "api_tokens"),
+        pointer="/data/attributes/non_field_errors",
+    )
     error = json_of(resp)["errors"][0]
     assert error["detail"] == "E-mail is not verified."
     assert error["source"]["pointer"] == "/data/attributes/non_field_errors"
@@ -143,9 +150,15 @@ def test_login_unverified_email_is_refused(
 def test_login_inactive_user_is_refused(client: FlaskClient, session: Session) -> None:
     user = make_user(session, is_active=False)
 
-    resp = api_login(client, DEFAULT_PASSWORD, username=user.username)
-
-    assert resp.status_code == 400
+    assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/login/",
+        400,
+        json=doc("LoginView", password=DEFAULT_PASSWORD, username=user.username),
+        unchanged=("users", "api_tokens"),
+        pointer="/data/attributes/non_field_errors",
+    )
 
 
 def test_login_missing_password_is_400_with_pointer(
@@ -196,9 +209,7 @@ def test_login_records_last_login(client: FlaskClient, session: Session) -> None
 
 
 def test_logout_get_is_405(client: FlaskClient) -> None:
-    resp = client.get(f"{AUTH}/logout/")
-
-    assert resp.status_code == 405
+    assert_refused(client, "GET", f"{AUTH}/logout/", 405, unchanged=("users",))
 
 
 def test_logout_anonymous_is_200(client: FlaskClient) -> None:
@@ -208,11 +219,14 @@ def test_logout_anonymous_is_200(client: FlaskClient) -> None:
 
 
 def test_logout_with_stale_token_is_401(client: FlaskClient) -> None:
-    resp = client.post(
-        f"{AUTH}/logout/", headers={"Authorization": "Token " + "0" * 40}
+    assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/logout/",
+        401,
+        headers={"Authorization": "Token " + "0" * 40},
+        unchanged=("users",),
     )
-
-    assert resp.status_code == 401
 
 
 def test_login_as_clair_ttn_sends_it(client: FlaskClient, session: Session) -> None:

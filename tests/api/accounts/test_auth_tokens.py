@@ -18,6 +18,7 @@ from app.models import ApiToken, RevokedToken, User
 from app.services.accounts.tokens import digest
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.refusals import assert_refused
 
 
 def _login(client: FlaskClient, user: User) -> dict[str, Any]:
@@ -127,15 +128,19 @@ def test_refresh_token_cannot_call_the_api(
     user = make_user(session)
     refresh_token = _login(client, user)["refresh_token"]
 
-    resp = client.get(f"{AUTH}/user/", headers=_bearer(refresh_token))
-
-    assert resp.status_code == 401
+    assert_refused(
+        client,
+        "GET",
+        f"{AUTH}/user/",
+        401,
+        headers=_bearer(refresh_token),
+        unchanged=("users",),
+        header="Authorization",
+    )
 
 
 def test_refresh_without_bearer_is_401(client: FlaskClient) -> None:
-    resp = client.post(f"{AUTH}/token/refresh/")
-
-    assert resp.status_code == 401
+    assert_refused(client, "POST", f"{AUTH}/token/refresh/", 401, unchanged=("users",))
 
 
 def test_malformed_bearer_is_jsonapi_401(client: FlaskClient) -> None:
@@ -171,9 +176,15 @@ def test_bearer_of_inactive_user_is_401(client: FlaskClient, session: Session) -
     user.is_active = False
     session.flush()
 
-    resp = client.get(f"{AUTH}/user/", headers=_bearer(access))
-
-    assert resp.status_code == 401
+    assert_refused(
+        client,
+        "GET",
+        f"{AUTH}/user/",
+        401,
+        headers=_bearer(access),
+        unchanged=("users",),
+        header="Authorization",
+    )
 
 
 def test_password_change_ends_other_bearer_tokens(
@@ -193,9 +204,15 @@ def test_password_change_ends_other_bearer_tokens(
         headers={"Authorization": f"Token {key}"},
     )
 
-    resp = client.get(f"{AUTH}/user/", headers=_bearer(old))
-
-    assert resp.status_code == 401
+    assert_refused(
+        client,
+        "GET",
+        f"{AUTH}/user/",
+        401,
+        headers=_bearer(old),
+        unchanged=("users",),
+        header="Authorization",
+    )
 
 
 @pytest.mark.parametrize("header", ["Basic dTpw", "Bearer", "Token"])

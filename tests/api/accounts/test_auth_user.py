@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.models import User
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, api_login, doc, json_of
+from tests.support.refusals import assert_refused
 
 
 def _token(client: FlaskClient, user: User) -> dict[str, str]:
@@ -190,17 +191,27 @@ def test_put_user_needs_the_username(client: FlaskClient, session: Session) -> N
 
 
 def test_patch_user_anonymous_is_401(client: FlaskClient) -> None:
-    resp = client.patch(f"{AUTH}/user/", json=doc("User", last_name="X"))
+    resp = assert_refused(
+        client,
+        "PATCH",
+        f"{AUTH}/user/",
+        401,
+        json=doc("User", last_name="X"),
+        unchanged=("users",),
+    )
 
-    assert resp.status_code == 401
     assert "WWW-Authenticate" in resp.headers
 
 
 def test_patch_user_form_body_is_415(client: FlaskClient, session: Session) -> None:
     user = make_user(session)
 
-    resp = client.patch(
-        f"{AUTH}/user/", data={"last_name": "X"}, headers=_token(client, user)
+    assert_refused(
+        client,
+        "PATCH",
+        f"{AUTH}/user/",
+        415,
+        data={"last_name": "X"},
+        headers=_token(client, user),
+        unchanged=("users",),
     )
-
-    assert resp.status_code == 415

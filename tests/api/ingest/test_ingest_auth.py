@@ -15,6 +15,7 @@ from app.models import ApiToken, Node, Sample
 from app.services.accounts import tokens
 from app.services.ingest import credentials
 from tests.factories import make_ingest_key, make_node, make_organization, make_user
+from tests.support.refusals import assert_refused
 
 URL = "/ingest/v1/ingest/"
 
@@ -56,9 +57,16 @@ def test_ingest_without_token_is_401_naming_the_header(
 def test_ingest_with_unknown_token_is_401(
     client: FlaskClient, node: Node, header: str
 ) -> None:
-    response = client.post(URL, json=_body(node), headers={"Authorization": header})
-
-    assert response.status_code == 401
+    assert_refused(
+        client,
+        "POST",
+        URL,
+        401,
+        json=_body(node),
+        headers={"Authorization": header},
+        unchanged=("samples",),
+        header="Authorization",
+    )
 
 
 def test_ingest_with_revoked_token_is_401(
@@ -80,11 +88,16 @@ def test_ingest_with_a_user_api_key_is_401(
 ) -> None:
     key = tokens.issue_user_key(session, make_user(session)).key
 
-    response = client.post(
-        URL, json=_body(node), headers={"Authorization": f"Token {key}"}
+    assert_refused(
+        client,
+        "POST",
+        URL,
+        401,
+        json=_body(node),
+        headers={"Authorization": f"Token {key}"},
+        unchanged=("samples",),
+        header="Authorization",
     )
-
-    assert response.status_code == 401
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from tests.factories import (
     make_organization,
     make_samples,
 )
+from tests.support.refusals import assert_refused
 
 URL = "/ingest/v1/samples/"
 TS = 1_700_000_000
@@ -374,9 +375,16 @@ def test_batch_unknown_content_encoding_is_415(
 
 
 def test_batch_without_token_is_401(client: FlaskClient, node: Node) -> None:
-    response = _post(client, _csv([f"{node.id},{TS},700"]), "text/csv", {})
-
-    assert response.status_code == 401
+    assert_refused(
+        client,
+        "POST",
+        URL,
+        401,
+        data=_csv([f"{node.id},{TS},700"]),
+        content_type="text/csv",
+        unchanged=("samples",),
+        header="Authorization",
+    )
 
 
 def test_batch_empty_body_stores_nothing(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, Sample
 from tests.factories import make_ingest_key, make_node
+from tests.support.refusals import assert_refused
 
 URL = "/ingest/v1/ingest/"
 TS = 1_700_000_000
@@ -251,9 +252,10 @@ def test_ingest_csv_body_is_415_naming_content_type(
 def test_ingest_get_is_not_offered(
     client: FlaskClient, headers: dict[str, str]
 ) -> None:
-    response = client.get(URL, headers=headers)
+    response = assert_refused(
+        client, "GET", URL, 405, headers=headers, unchanged=("samples",)
+    )
 
-    assert response.status_code == 405
     assert "GET" not in response.headers["Allow"]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, Organization
 from tests.factories import make_ingest_key, make_node
+from tests.support.refusals import assert_refused
 
 URL = "/ingest/v1/ingest/"
 BATCH = "/ingest/v1/samples/"
@@ -70,9 +71,16 @@ def test_ingest_throttled_address_is_refused_even_with_a_good_token(
     for n in range(3):
         _post(client, node, f"wrong-{n}")
 
-    resp = _post(client, node, key)
-
-    assert resp.status_code == 429
+    assert_refused(
+        client,
+        "POST",
+        URL,
+        429,
+        json=_body(node, 1_700_000_000),
+        headers={"Authorization": f"Token {key}"},
+        environ_base={"REMOTE_ADDR": "10.1.0.1"},
+        unchanged=("samples",),
+    )
 
 
 def test_ingest_throttle_is_per_client_address(
@@ -111,12 +119,14 @@ def test_ingest_batch_bad_tokens_count_too(
             environ_base={"REMOTE_ADDR": "10.1.0.3"},
         )
 
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         BATCH,
+        429,
         data=b"[]",
         content_type="application/json",
         headers={"Authorization": "Token wrong"},
         environ_base={"REMOTE_ADDR": "10.1.0.3"},
+        unchanged=("samples",),
     )
-
-    assert resp.status_code == 429

@@ -20,6 +20,7 @@ from tests.factories import (
     make_organization,
     make_protocol,
 )
+from tests.support.refusals import assert_refused
 
 TTN = "/ingest/v1/ttn/"
 CHIRPSTACK = "/ingest/v1/chirpstack/?event=up"
@@ -314,16 +315,31 @@ def test_ttn_node_of_another_organization_is_403(
     node = _node(session, other, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
     body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", "2021-09-21T10:35:57Z")
 
-    response = client.post(TTN, json=body, headers=auth)
-
-    assert response.status_code == 403
+    assert_refused(
+        client,
+        "POST",
+        TTN,
+        403,
+        json=body,
+        headers=auth,
+        unchanged=("samples",),
+        pointer="/end_device_ids/dev_eui",
+    )
     assert _samples(session, node) == []
 
 
 def test_ttn_without_token_is_401(client: FlaskClient) -> None:
     body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", "2021-09-21T10:35:57Z")
 
-    assert client.post(TTN, json=body).status_code == 401
+    assert_refused(
+        client,
+        "POST",
+        TTN,
+        401,
+        json=body,
+        unchanged=("samples",),
+        header="Authorization",
+    )
 
 
 def test_chirpstack_other_events_are_ignored_with_204(
@@ -339,10 +355,13 @@ def test_chirpstack_other_events_are_ignored_with_204(
 def test_chirpstack_protobuf_encoding_is_415(
     client: FlaskClient, auth: dict[str, str]
 ) -> None:
-    response = client.post(
+    assert_refused(
+        client,
+        "POST",
         CHIRPSTACK,
+        415,
         data=b"\x0a\x10",
         headers={**auth, "Content-Type": "application/octet-stream"},
+        unchanged=("samples",),
+        header="Content-Type",
     )
-
-    assert response.status_code == 415

@@ -37,10 +37,10 @@ from app.models import (
     Site,
 )
 from tests.api.inventory.conftest import doc, js
-from tests.api.inventory.world import ACTORS, World, build_world
+from tests.support.worlds import ACTORS, InventoryWorld, inventory_world
 
-Url = Callable[[World], str]
-Body = Callable[[World], dict[str, Any]]
+Url = Callable[[InventoryWorld], str]
+Body = Callable[[InventoryWorld], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ STAFF_READ = "401 200 200 200 200"  # members-only lists
 NODE_READ = "401 404 404 200 200"
 
 
-def _node_body(w: World) -> dict[str, Any]:
+def _node_body(w: InventoryWorld) -> dict[str, Any]:
     return doc(
         "Node",
         {"eui64": "70B3D57ED0041234", "alias": "new"},
@@ -84,7 +84,7 @@ def _node_body(w: World) -> dict[str, Any]:
     )
 
 
-def _inst_body(w: World, room: int) -> dict[str, Any]:
+def _inst_body(w: InventoryWorld, room: int) -> dict[str, Any]:
     return doc(
         "Installation",
         {"from_timestamp_s": 1500000000, "to_timestamp_s": 1500001000},
@@ -338,7 +338,7 @@ CASES: dict[str, Case] = {
 }
 
 
-def _send(client: FlaskClient, case: Case, world: World, actor: str) -> Any:
+def _send(client: FlaskClient, case: Case, world: InventoryWorld, actor: str) -> Any:
     headers = dict(world.headers[actor])
     kwargs: dict[str, Any] = {"headers": headers}
     if case.multipart:
@@ -355,7 +355,7 @@ def test_inventory_endpoint_answers_each_actor_as_specified(
     client: FlaskClient, session: Session, name: str
 ) -> None:
     case = CASES[name]
-    world = build_world(session)
+    world = inventory_world(session)
     session.commit()  # a refused request's rollback must not undo the world
     expected = case.statuses()
     # Requests that succeed run last, so a deletion cannot hide the others.
@@ -515,7 +515,7 @@ def test_write_with_bad_body_is_authorized_before_validated(
     client: FlaskClient, session: Session, name: str
 ) -> None:
     case = INVALID_CASES[name]
-    world = build_world(session)
+    world = inventory_world(session)
     session.commit()
     before = _stored(session)
 

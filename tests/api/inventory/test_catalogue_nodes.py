@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 
 from tests.api.inventory.conftest import Headers, doc, js
+from tests.support.refusals import assert_refused
 
 SCHWARZ = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
 Login = Callable[[str | None], Headers]
@@ -23,9 +24,14 @@ def test_get_nodes_as_member_lists_own_nodes(
 
 
 def test_get_nodes_anonymous_is_401(mclient: FlaskClient, login: Login) -> None:
-    resp = mclient.get("/api/v1/nodes/", headers=login(None))
-
-    assert resp.status_code == 401
+    assert_refused(
+        mclient,
+        "GET",
+        "/api/v1/nodes/",
+        401,
+        headers=login(None),
+        unchanged=("nodes", "installations"),
+    )
 
 
 def test_get_nodes_per_organization_filters(mclient: FlaskClient, login: Login) -> None:
@@ -186,11 +192,15 @@ def test_create_node_as_inspector_is_403(mclient: FlaskClient, login: Login) -> 
         },
     )
 
-    resp = mclient.post(
-        "/api/v1/nodes/", json=body, headers=login("horstHilfsarbeiter")
+    assert_refused(
+        mclient,
+        "POST",
+        "/api/v1/nodes/",
+        403,
+        json=body,
+        headers=login("horstHilfsarbeiter"),
+        unchanged=("nodes", "installations"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_patch_node_of_foreign_organization_is_404(
@@ -199,18 +209,26 @@ def test_patch_node_of_foreign_organization_is_404(
     rot = "c727b2f8-8377-d4cb-0e95-ac03200b8c93"
     body = doc("Node", {"alias": "mine"}, id_=rot)
 
-    resp = mclient.patch(
-        f"/api/v1/nodes/{rot}/", json=body, headers=login("veraVersuch")
+    assert_refused(
+        mclient,
+        "PATCH",
+        f"/api/v1/nodes/{rot}/",
+        404,
+        json=body,
+        headers=login("veraVersuch"),
+        unchanged=("nodes", "installations"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_patch_node_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
     body = doc("Node", {"alias": "mine"}, id_=SCHWARZ)
 
-    resp = mclient.patch(
-        f"/api/v1/nodes/{SCHWARZ}/", json=body, headers=login("horstHilfsarbeiter")
+    assert_refused(
+        mclient,
+        "PATCH",
+        f"/api/v1/nodes/{SCHWARZ}/",
+        403,
+        json=body,
+        headers=login("horstHilfsarbeiter"),
+        unchanged=("nodes", "installations"),
     )
-
-    assert resp.status_code == 403

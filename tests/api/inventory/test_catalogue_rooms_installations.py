@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.api.inventory.conftest import Headers, doc, js
 from tests.support.managair_data import hpi_node_id
+from tests.support.refusals import assert_refused
 
 SCHWARZ = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
 ERS = "9d02faee-4260-1377-22ec-936428b572ee"
@@ -112,25 +113,39 @@ def test_create_room_in_foreign_site_is_refused(
 def test_create_room_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
     body = doc("Room", {"name": "x"}, {"site": ("Site", 2)})
 
-    resp = mclient.post("/api/v1/rooms/", json=body, headers=login(HORST))
-
-    assert resp.status_code == 403
+    assert_refused(
+        mclient,
+        "POST",
+        "/api/v1/rooms/",
+        403,
+        json=body,
+        headers=login(HORST),
+        unchanged=("sites", "rooms", "installations", "nodes"),
+    )
 
 
 def test_patch_foreign_room_is_404(mclient: FlaskClient, login: Login) -> None:
-    resp = mclient.patch(
-        "/api/v1/rooms/1/", json=doc("Room", {"name": "x"}, id_=1), headers=login(VERA)
+    assert_refused(
+        mclient,
+        "PATCH",
+        "/api/v1/rooms/1/",
+        404,
+        json=doc("Room", {"name": "x"}, id_=1),
+        headers=login(VERA),
+        unchanged=("sites", "rooms", "installations", "nodes"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_patch_room_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
-    resp = mclient.patch(
-        "/api/v1/rooms/3/", json=doc("Room", {"name": "x"}, id_=3), headers=login(HORST)
+    assert_refused(
+        mclient,
+        "PATCH",
+        "/api/v1/rooms/3/",
+        403,
+        json=doc("Room", {"name": "x"}, id_=3),
+        headers=login(HORST),
+        unchanged=("sites", "rooms", "installations", "nodes"),
     )
-
-    assert resp.status_code == 403
 
 
 # -- installations ----------------------------------------------------------------
@@ -364,31 +379,41 @@ def test_create_installation_as_inspector_is_403(
         {"room": ("Room", 3), "node": ("Node", SCHWARZ)},
     )
 
-    resp = mclient.post("/api/v1/installations/", json=body, headers=login(HORST))
-
-    assert resp.status_code == 403
+    assert_refused(
+        mclient,
+        "POST",
+        "/api/v1/installations/",
+        403,
+        json=body,
+        headers=login(HORST),
+        unchanged=("sites", "rooms", "installations", "nodes"),
+    )
 
 
 def test_patch_foreign_installation_is_404(mclient: FlaskClient, login: Login) -> None:
-    resp = mclient.patch(
+    assert_refused(
+        mclient,
+        "PATCH",
         "/api/v1/installations/1/",
+        404,
         json=doc("Installation", {"is_public": True}, id_=1),
         headers=login(VERA),
+        unchanged=("sites", "rooms", "installations", "nodes"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_patch_installation_as_inspector_is_403(
     mclient: FlaskClient, login: Login
 ) -> None:
-    resp = mclient.patch(
+    assert_refused(
+        mclient,
+        "PATCH",
         "/api/v1/installations/2/",
+        403,
         json=doc("Installation", {"is_public": True}, id_=2),
         headers=login(HORST),
+        unchanged=("sites", "rooms", "installations", "nodes"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_create_overlapping_installation_is_400_naming_it(

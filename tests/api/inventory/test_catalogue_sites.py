@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 
 from tests.api.inventory.conftest import Headers, doc, js
+from tests.support.refusals import assert_refused
 
 Login = Callable[[str | None], Headers]
 VERA = "veraVersuch"
@@ -116,26 +117,40 @@ def test_create_site_as_inspector_is_403(mclient: FlaskClient, login: Login) -> 
         {"address": ("Address", 2), "operator": ("Organization", 2)},
     )
 
-    resp = mclient.post("/api/v1/sites/", json=body, headers=login(HORST))
-
-    assert resp.status_code == 403
+    assert_refused(
+        mclient,
+        "POST",
+        "/api/v1/sites/",
+        403,
+        json=body,
+        headers=login(HORST),
+        unchanged=("addresses", "sites", "rooms"),
+    )
 
 
 def test_patch_foreign_site_is_404(mclient: FlaskClient, login: Login) -> None:
     # The reference's test PATCHed a node URL by mistake; this is the intent.
-    resp = mclient.patch(
-        "/api/v1/sites/1/", json=doc("Site", {"name": "x"}, id_=1), headers=login(VERA)
+    assert_refused(
+        mclient,
+        "PATCH",
+        "/api/v1/sites/1/",
+        404,
+        json=doc("Site", {"name": "x"}, id_=1),
+        headers=login(VERA),
+        unchanged=("addresses", "sites", "rooms"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_patch_site_as_inspector_is_403(mclient: FlaskClient, login: Login) -> None:
-    resp = mclient.patch(
-        "/api/v1/sites/2/", json=doc("Site", {"name": "x"}, id_=2), headers=login(HORST)
+    assert_refused(
+        mclient,
+        "PATCH",
+        "/api/v1/sites/2/",
+        403,
+        json=doc("Site", {"name": "x"}, id_=2),
+        headers=login(HORST),
+        unchanged=("addresses", "sites", "rooms"),
     )
-
-    assert resp.status_code == 403
 
 
 def test_create_duplicate_site_name_is_409(mclient: FlaskClient, login: Login) -> None:

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import js
-from tests.api.inventory.world import World, build_world
+from tests.support.refusals import assert_refused
+from tests.support.worlds import InventoryWorld, inventory_world
 
 
 @pytest.fixture
@@ -32,7 +33,9 @@ def _png(colour: str = "blue", size: tuple[int, int] = (3, 2)) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(client: FlaskClient, w: World, data: bytes, inst: int | None = None) -> Any:
+def _upload(
+    client: FlaskClient, w: InventoryWorld, data: bytes, inst: int | None = None
+) -> Any:
     return client.put(
         f"/api/v1/installations/{inst or w.inst}/image/",
         data={"image": (BytesIO(data), "photo.png")},
@@ -42,15 +45,15 @@ def _upload(client: FlaskClient, w: World, data: bytes, inst: int | None = None)
 
 
 @pytest.fixture
-def world(session: Session) -> World:
+def world(session: Session) -> InventoryWorld:
     """The authorization world, committed."""
-    w = build_world(session)
+    w = inventory_world(session)
     session.commit()
     return w
 
 
 def test_upload_png_stores_random_name_with_its_format(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     resp = _upload(client, world, _png())
 
@@ -62,7 +65,7 @@ def test_upload_png_stores_random_name_with_its_format(
 
 
 def test_replacing_the_photo_removes_the_old_file(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     _upload(client, world, _png("red"))
 
@@ -73,7 +76,7 @@ def test_replacing_the_photo_removes_the_old_file(
 
 
 def test_deleting_the_installation_removes_its_photo(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     _upload(client, world, _png())
 
@@ -86,7 +89,7 @@ def test_deleting_the_installation_removes_its_photo(
 
 
 def test_upload_that_is_not_an_image_is_400_and_stores_nothing(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     resp = _upload(client, world, b"%PDF-1.4 definitely not a picture")
 
@@ -96,7 +99,7 @@ def test_upload_that_is_not_an_image_is_400_and_stores_nothing(
 
 
 def test_upload_larger_than_the_limit_is_400(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     big = _png(size=(400, 400)) + b"\0" * 4096
 
@@ -107,7 +110,7 @@ def test_upload_larger_than_the_limit_is_400(
 
 
 def test_upload_of_unaccepted_format_is_400(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     buffer = BytesIO()
     Image.new("RGB", (2, 2)).save(buffer, "BMP")
@@ -118,23 +121,27 @@ def test_upload_of_unaccepted_format_is_400(
     assert "BMP" in js(resp)["errors"][0]["detail"]
 
 
-def test_upload_as_json_is_415(client: FlaskClient, world: World, media: Path) -> None:
-    resp = client.put(
+def test_upload_as_json_is_415(
+    client: FlaskClient, world: InventoryWorld, media: Path
+) -> None:
+    assert_refused(
+        client,
+        "PUT",
         f"/api/v1/installations/{world.inst}/image/",
+        415,
         json={"image": "data:..."},
         headers=world.headers["owner"],
+        unchanged=("installations",),
     )
-
-    assert resp.status_code == 415
 
 
 def test_missing_media_file_is_404(client: FlaskClient, media: Path) -> None:
-    resp = client.get("/media/nothing-here.png")
+    assert_refused(
+        client, "GET", "/media/nothing-here.png", 404, unchanged=("installations",)
+    )
 
-    assert resp.status_code == 404
 
-
-def _photo_path(client: FlaskClient, w: World, inst: int) -> str:
+def _photo_path(client: FlaskClient, w: InventoryWorld, inst: int) -> str:
     """Upload a photo for ``inst`` as its OWNER; return the path it is served at."""
     url: str = js(_upload(client, w, _png(), inst))["data"]["attributes"]["image"]
     return "/media/" + url.rsplit("/", 1)[-1]
@@ -151,7 +158,7 @@ def _photo_path(client: FlaskClient, w: World, inst: int) -> str:
     ],
 )
 def test_private_installation_photo_is_served_to_members_only(
-    client: FlaskClient, world: World, media: Path, caller: str, status: int
+    client: FlaskClient, world: InventoryWorld, media: Path, caller: str, status: int
 ) -> None:
     path = _photo_path(client, world, world.inst)
 
@@ -167,7 +174,7 @@ def test_private_installation_photo_is_served_to_members_only(
 
 
 def test_public_installation_photo_is_served_to_anyone_and_cacheable(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     path = _photo_path(client, world, world.pinst)
 
@@ -179,7 +186,7 @@ def test_public_installation_photo_is_served_to_anyone_and_cacheable(
 
 
 def test_stored_file_no_installation_names_is_404(
-    client: FlaskClient, world: World, media: Path
+    client: FlaskClient, world: InventoryWorld, media: Path
 ) -> None:
     (media / "3f2c0000-0000-4000-8000-000000000000.png").write_bytes(_png())
 

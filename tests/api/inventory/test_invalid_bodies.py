@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import doc, js
-from tests.api.inventory.world import World, build_world
+from tests.support.worlds import InventoryWorld, inventory_world
 
 LONG = "x" * 101
 
@@ -27,14 +27,16 @@ class Bad:
     """A write with a bad body and the error it must get."""
 
     method: str
-    url: Callable[[World], str]
-    body: Callable[[World], Any]
+    url: Callable[[InventoryWorld], str]
+    body: Callable[[InventoryWorld], Any]
     status: int
     pointer: str
     actor: str = "owner"
 
 
-def _node(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> Any:
+def _node(
+    w: InventoryWorld, attributes: dict[str, Any] | None = None, **rels: Any
+) -> Any:
     relationships = {
         "protocol": ("Protocol", w.protocol),
         "model": ("Model", w.model),
@@ -45,13 +47,17 @@ def _node(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> An
     return doc("Node", attrs, {k: v for k, v in relationships.items() if v != "-"})
 
 
-def _inst(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> Any:
+def _inst(
+    w: InventoryWorld, attributes: dict[str, Any] | None = None, **rels: Any
+) -> Any:
     relationships = {"room": ("Room", w.room), "node": ("Node", w.spare_node), **rels}
     attrs = {"from_timestamp_s": 1500000000, **(attributes or {})}
     return doc("Installation", attrs, relationships)
 
 
-def _site(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> Any:
+def _site(
+    w: InventoryWorld, attributes: dict[str, Any] | None = None, **rels: Any
+) -> Any:
     relationships = {
         "address": ("Address", w.address),
         "operator": ("Organization", w.org),
@@ -60,7 +66,9 @@ def _site(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> An
     return doc("Site", {"name": "New", **(attributes or {})}, relationships)
 
 
-def _room(w: World, attributes: dict[str, Any] | None = None, **rels: Any) -> Any:
+def _room(
+    w: InventoryWorld, attributes: dict[str, Any] | None = None, **rels: Any
+) -> Any:
     relationships = {"site": ("Site", w.site), **rels}
     return doc("Room", {"name": "New", **(attributes or {})}, relationships)
 
@@ -543,7 +551,7 @@ def test_inventory_write_with_bad_body_is_refused_with_pointer(
     client: FlaskClient, session: Session, name: str
 ) -> None:
     case = CASES[name]
-    world = build_world(session)
+    world = inventory_world(session)
     session.commit()
 
     resp = client.open(

@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 from app.models import Organization, Role
 from app.services.accounts.tokens import issue_user_key
 from tests.api.inventory.conftest import doc, js
-from tests.api.inventory.world import World, build_world
 from tests.factories import (
     make_membership,
     make_organization,
     make_site,
     make_user,
 )
+from tests.support.refusals import assert_refused
+from tests.support.worlds import InventoryWorld, inventory_world
 
 
 def _org(session: Session, org_id: int) -> Organization:
@@ -24,13 +25,13 @@ def _org(session: Session, org_id: int) -> Organization:
     return org
 
 
-def _world(session: Session) -> World:
-    world = build_world(session)
+def _world(session: Session) -> InventoryWorld:
+    world = inventory_world(session)
     session.commit()
     return world
 
 
-def _owner_of_both(session: Session, w: World) -> dict[str, str]:
+def _owner_of_both(session: Session, w: InventoryWorld) -> dict[str, str]:
     """Headers of a user who owns organization A and a second organization."""
     user = make_user(session)
     make_membership(session, user, _org(session, w.org), Role.OWNER)
@@ -104,10 +105,15 @@ def test_move_site_with_installations_is_409_and_empty_site_moves(
     empty = make_site(session, operator=_org(session, w.org))
     session.commit()
 
-    busy = client.patch(
+    assert_refused(
+        client,
+        "PATCH",
         f"/api/v1/sites/{w.site}/",
+        409,
         json=doc("Site", {}, {"operator": ("Organization", target)}, w.site),
         headers=headers,
+        unchanged=("sites", "rooms", "installations"),
+        pointer="/data/relationships/operator",
     )
     moved = client.patch(
         f"/api/v1/sites/{empty.id}/",
@@ -115,7 +121,6 @@ def test_move_site_with_installations_is_409_and_empty_site_moves(
         headers=headers,
     )
 
-    assert busy.status_code == 409
     assert moved.status_code == 200
     assert js(moved)["data"]["relationships"]["operator"]["data"]["id"] == target
 

@@ -7,11 +7,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import js, site_doc
-from tests.api.inventory.world import World, build_world
+from tests.support.worlds import InventoryWorld, inventory_world
 
 
-def _world(session: Session) -> World:
-    world = build_world(session)
+def _world(session: Session) -> InventoryWorld:
+    world = inventory_world(session)
     session.commit()
     return world
 

@@ -21,6 +21,7 @@ from tests.factories import (
     make_user,
 )
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 JSONAPI = "application/vnd.api+json"
 
@@ -194,9 +195,16 @@ def test_create_with_wrong_relationship_type_is_409(
     body = new_doc(1, org.id)
     body["data"]["relationships"]["user"]["data"]["type"] = "Organization"
 
-    resp = client.post("/api/v1/memberships/", json=body, headers=headers)
-
-    assert resp.status_code == 409
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/memberships/",
+        409,
+        json=body,
+        headers=headers,
+        unchanged=("organizations", "memberships"),
+        pointer="/data/relationships/user",
+    )
 
 
 def test_move_to_another_owned_organization(
@@ -237,11 +245,16 @@ def test_move_onto_an_existing_membership_is_409(
         },
     )
 
-    resp = client.patch(
-        f"/api/v1/memberships/{inspector.id}/", json=body, headers=headers
+    assert_refused(
+        client,
+        "PATCH",
+        f"/api/v1/memberships/{inspector.id}/",
+        409,
+        json=body,
+        headers=headers,
+        unchanged=("organizations", "memberships"),
+        pointer="/data/relationships/user",
     )
-
-    assert resp.status_code == 409
 
 
 def test_moving_own_owner_membership_to_an_owned_organization_is_409(
@@ -259,9 +272,16 @@ def test_moving_own_owner_membership_to_an_owned_organization_is_409(
         },
     )
 
-    resp = client.patch(f"/api/v1/memberships/{mine.id}/", json=body, headers=headers)
-
-    assert resp.status_code == 409
+    assert_refused(
+        client,
+        "PATCH",
+        f"/api/v1/memberships/{mine.id}/",
+        409,
+        json=body,
+        headers=headers,
+        unchanged=("organizations", "memberships"),
+        pointer="/data/relationships/user",
+    )
     assert mine.organization_id == org.id
 
 

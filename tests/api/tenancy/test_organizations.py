@@ -22,6 +22,7 @@ from tests.factories import (
     make_user,
 )
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 JSONAPI = "application/vnd.api+json"
 
@@ -107,9 +108,13 @@ def test_list_pages_with_page_size(client: FlaskClient, session: Session) -> Non
 def test_list_page_beyond_the_last_is_404(
     client: FlaskClient, session: Session
 ) -> None:
-    resp = client.get("/api/v1/organizations/?page[size]=2&page[number]=9")
-
-    assert resp.status_code == 404
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/organizations/?page[size]=2&page[number]=9",
+        404,
+        unchanged=("organizations", "memberships"),
+    )
 
 
 def test_list_unknown_query_parameter_is_400(
@@ -253,14 +258,16 @@ def test_create_without_data_is_400(client: FlaskClient, session: Session) -> No
 def test_create_with_text_body_is_415(client: FlaskClient, session: Session) -> None:
     headers = auth_headers(session, make_user(session))
 
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         "/api/v1/organizations/",
+        415,
         data="name=x",
         content_type="text/plain",
         headers=headers,
+        unchanged=("organizations", "memberships"),
     )
-
-    assert resp.status_code == 415
 
 
 def test_create_with_users_adds_them_as_inspectors(
@@ -350,8 +357,11 @@ def test_patch_users_dropping_every_owner_is_409(
     inspector = make_user(session)
     make_membership(session, inspector, org)
 
-    resp = client.patch(
+    assert_refused(
+        client,
+        "PATCH",
         f"/api/v1/organizations/{org.id}/",
+        409,
         json=doc(
             {},
             id=str(org.id),
@@ -360,9 +370,8 @@ def test_patch_users_dropping_every_owner_is_409(
             },
         ),
         headers=headers,
+        unchanged=("organizations", "memberships"),
     )
-
-    assert resp.status_code == 409
 
 
 def test_delete_removes_memberships_too(client: FlaskClient, session: Session) -> None:
@@ -427,11 +436,14 @@ def test_other_relationship_endpoints_do_not_exist(
 ) -> None:
     _, org, headers = owned(session)
 
-    resp = client.get(
-        f"/api/v1/organizations/{org.id}/relationships/{other}/", headers=headers
+    assert_refused(
+        client,
+        "GET",
+        f"/api/v1/organizations/{org.id}/relationships/{other}/",
+        404,
+        headers=headers,
+        unchanged=("organizations", "memberships"),
     )
-
-    assert resp.status_code == 404
 
 
 def test_related_sites_and_nodes_list_the_organizations_inventory(

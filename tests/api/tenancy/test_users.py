@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Membership, Organization, Role, User
 from tests.factories import make_membership, make_organization, make_user
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 JSONAPI = "application/vnd.api+json"
 
@@ -175,11 +176,15 @@ def test_organization_filter_must_be_an_integer(
 def test_include_on_users_is_400(client: FlaskClient, session: Session) -> None:
     owner, _, _ = team(session)
 
-    resp = client.get(
-        "/api/v1/users/?include=organizations", headers=auth_headers(session, owner)
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/users/?include=organizations",
+        400,
+        headers=auth_headers(session, owner),
+        unchanged=("users", "memberships"),
+        parameter="include",
     )
-
-    assert resp.status_code == 400
 
 
 def test_user_memberships_lists_those_in_shared_organizations(
@@ -228,13 +233,15 @@ def test_relationship_delete_of_last_owner_is_409(
 ) -> None:
     owner, _, org = team(session)
 
-    resp = client.delete(
+    assert_refused(
+        client,
+        "DELETE",
         f"/api/v1/users/{owner.id}/relationships/organizations/",
+        409,
         json={"data": [{"type": "Organization", "id": str(org.id)}]},
         headers=auth_headers(session, owner),
+        unchanged=("users", "memberships"),
     )
-
-    assert resp.status_code == 409
 
 
 def test_relationship_patch_leaves_unknown_organizations_alone(
@@ -258,16 +265,21 @@ def test_relationship_patch_leaves_unknown_organizations_alone(
     assert remaining == [hidden.id]
 
 
-@pytest.mark.parametrize("org_id", ["999999", "abc"])
+@pytest.mark.parametrize(
+    ("org_id", "pointer"), [("999999", "/data"), ("abc", "/data/0/id")]
+)
 def test_relationship_post_of_bad_organization_is_400(
-    client: FlaskClient, session: Session, org_id: str
+    client: FlaskClient, session: Session, org_id: str, pointer: str
 ) -> None:
     owner, mate, _ = team(session)
 
-    resp = client.post(
+    assert_refused(
+        client,
+        "POST",
         f"/api/v1/users/{mate.id}/relationships/organizations/",
+        400,
         json={"data": [{"type": "Organization", "id": org_id}]},
         headers=auth_headers(session, owner),
+        unchanged=("users", "memberships"),
+        pointer=pointer,
     )
-
-    assert resp.status_code == 400

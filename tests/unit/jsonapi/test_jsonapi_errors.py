@@ -21,7 +21,14 @@ from app.jsonapi import (
     flatten_messages,
     register_error_handlers,
 )
-from tests.unit.jsonapi.conftest import FAILURES, MAX_BODY, SECRET, Rollbacks
+from tests.support.refusals import assert_refused
+from tests.unit.jsonapi.conftest import (
+    FAILURES,
+    MAX_BODY,
+    SECRET,
+    Rollbacks,
+    create_test_app,
+)
 
 FAIL = "/api/v1/things/fail/{}/"
 
@@ -96,17 +103,17 @@ def test_webargs_invalid_json_is_400_without_source(client: FlaskClient) -> None
 
 
 def test_domain_401_has_token_challenge(client: FlaskClient) -> None:
-    response = client.get(FAIL.format("unauthenticated"))
-
-    assert response.status_code == 401
+    response = assert_refused(
+        client, "GET", FAIL.format("unauthenticated"), 401, unchanged=()
+    )
     assert response.headers["WWW-Authenticate"] == "Token"
     assert errors_of(response)[0]["code"] == "not_authenticated"
 
 
 def test_domain_403_is_permission_denied(client: FlaskClient) -> None:
-    response = client.get(FAIL.format("forbidden"))
-
-    assert response.status_code == 403
+    response = assert_refused(
+        client, "GET", FAIL.format("forbidden"), 403, unchanged=()
+    )
     assert errors_of(response)[0]["code"] == "permission_denied"
 
 
@@ -153,16 +160,12 @@ def test_parse_resource_type_mismatch_through_view_is_409(client: FlaskClient) -
 
 
 def test_unknown_url_is_404_jsonapi(client: FlaskClient) -> None:
-    response = client.get("/api/v1/nothing-here/")
-
-    assert response.status_code == 404
+    response = assert_refused(client, "GET", "/api/v1/nothing-here/", 404, unchanged=())
     assert errors_of(response)[0]["code"] == "not_found"
 
 
 def test_method_not_allowed_is_405_with_allow_header(client: FlaskClient) -> None:
-    response = client.put("/api/v1/things/1/")
-
-    assert response.status_code == 405
+    response = assert_refused(client, "PUT", "/api/v1/things/1/", 405, unchanged=())
     assert set(response.headers["Allow"].split(", ")) == {
         "GET",
         "HEAD",
@@ -174,11 +177,15 @@ def test_method_not_allowed_is_405_with_allow_header(client: FlaskClient) -> Non
 
 
 def test_body_too_large_is_413_jsonapi(client: FlaskClient) -> None:
-    response = client.post(
-        "/api/v1/things/", data="x" * (MAX_BODY + 1), content_type=JSONAPI_MEDIA_TYPE
+    response = assert_refused(
+        client,
+        "POST",
+        "/api/v1/things/",
+        413,
+        data="x" * (MAX_BODY + 1),
+        content_type=JSONAPI_MEDIA_TYPE,
+        unchanged=(),
     )
-
-    assert response.status_code == 413
     assert errors_of(response)[0]["status"] == "413"
 
 
@@ -192,9 +199,7 @@ def test_smorest_abort_message_becomes_detail(client: FlaskClient) -> None:
 def test_unique_violation_is_409_and_session_rolled_back(
     client: FlaskClient, rollbacks: Rollbacks
 ) -> None:
-    response = client.post(FAIL.format("unique"))
-
-    assert response.status_code == 409
+    response = assert_refused(client, "POST", FAIL.format("unique"), 409, unchanged=())
     assert errors_of(response)[0]["code"] == "unique"
     assert rollbacks.count == 1
 
@@ -235,9 +240,7 @@ def test_classify_integrity_error_constraint_name_kept() -> None:
 
 
 def test_data_error_is_400(client: FlaskClient) -> None:
-    response = client.get(FAIL.format("data"))
-
-    assert response.status_code == 400
+    assert_refused(client, "GET", FAIL.format("data"), 400, unchanged=())
 
 
 def test_database_down_is_503_with_retry_after(client: FlaskClient) -> None:
@@ -279,7 +282,8 @@ def test_html_prefix_unexpected_exception_is_html_500(client: FlaskClient) -> No
     assert SECRET not in response.get_data(as_text=True)
 
 
-def test_html_prefix_unknown_url_is_html_404(app: Flask) -> None:
+def test_html_prefix_unknown_url_is_html_404() -> None:
+    app = create_test_app(Rollbacks())
     app.add_url_rule("/accounts/<name>/", "account", lambda name: name)
 
     response = app.test_client().get("/accounts/x/y/z/")

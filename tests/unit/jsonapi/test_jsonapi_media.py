@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.jsonapi import JSONAPI_MEDIA_TYPE, JsonApiProvider, install_json_provider
+from tests.support.refusals import assert_refused
 
 BODY = {"data": {"type": "Thing", "attributes": {"name": "n"}}}
 
@@ -99,9 +100,9 @@ def test_request_body_text_plain_is_415_jsonapi_error(client: FlaskClient) -> No
 
 
 def test_request_body_without_content_type_is_415(client: FlaskClient) -> None:
-    response = client.post("/api/v1/things/", data=b'{"data": {}}')
-
-    assert response.status_code == 415
+    assert_refused(
+        client, "POST", "/api/v1/things/", 415, data=b'{"data": {}}', unchanged=()
+    )
 
 
 def test_request_get_with_jsonapi_content_type_and_no_body_passes(
@@ -113,9 +114,15 @@ def test_request_get_with_jsonapi_content_type_and_no_body_passes(
 
 
 def test_request_body_on_unknown_url_is_404_not_415(client: FlaskClient) -> None:
-    response = client.post("/api/v1/nothing/", data="x", content_type="text/plain")
-
-    assert response.status_code == 404
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/nothing/",
+        404,
+        data="x",
+        content_type="text/plain",
+        unchanged=(),
+    )
 
 
 def test_accepts_media_types_multipart_upload_passes(client: FlaskClient) -> None:
@@ -144,9 +151,9 @@ def test_accepts_media_types_on_method_view_method_under_smorest_decorator(
 def test_accepts_media_types_json_on_multipart_view_is_415(
     client: FlaskClient,
 ) -> None:
-    response = client.post("/api/v1/things/upload/", json=BODY)
-
-    assert response.status_code == 415
+    assert_refused(
+        client, "POST", "/api/v1/things/upload/", 415, json=BODY, unchanged=()
+    )
 
 
 def test_init_media_html_form_post_outside_prefixes_passes(
