@@ -39,7 +39,17 @@ def test_series_refresh_steps_until_caught_up_and_reports_progress(
     )
 
     assert result.exit_code == 0, result.output
-    assert result.output.count("  up to ") == 3
+    # Steps start where the refresh starts (the first chunk's start, which depends
+    # on SAMPLES_CHUNK_DAYS) and advance 2 days each until the target.
+    steps = [
+        datetime.fromisoformat(line.split()[2])
+        for line in result.output.splitlines()
+        if line.startswith("  up to ")
+    ]
+    assert len(steps) >= 3
+    assert steps[-1] == datetime(2024, 2, 6, tzinfo=UTC)
+    assert all(b - a == timedelta(days=2) for a, b in zip(steps, steps[1:-1]))
+    assert timedelta(0) < steps[-1] - steps[-2] <= timedelta(days=2)
     assert "complete up to 2024-02-06T00:00+00:00" in result.output
     days = session.execute(
         text("SELECT count(*) FROM samples_1d WHERE node_id = :n"), {"n": node.id}
