@@ -89,6 +89,9 @@ def whole_months(days: Window, watermark: datetime | None) -> Window:
     start = month_floor(days.start)
     if start < days.start:
         start = next_month(start)
-    if watermark is None or min(month_floor(days.stop), watermark) <= start:
+    if watermark is None:
         return Window(days.stop, days.stop)
-    return Window(start, min(month_floor(days.stop), watermark))
+    stop = month_floor(min(days.stop, watermark))
+    if stop <= start:
+        return Window(days.stop, days.stop)
+    return Window(start, stop)
