@@ -363,59 +363,53 @@ _SKIP_STALE = (
     "CAST(:skip_days AS timestamptz[])))"
 )
 
-# The stored count of each window's stored ranges: whole months [lo, hi) of samples_1mo
-# (below the month watermark) or whole days of samples_1d (stale days left out); summed
-# per key. Index-only scans: one row per month or day of a range.
-_STORED_COUNTS = """
-    SELECT r.key, sum(c.n)::bigint
-    FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
-                CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[]),
-                CAST(:monthly AS boolean[])) AS r(key, node_id, lo, hi, monthly)
-    CROSS JOIN LATERAL (
-        SELECT sum(a.co2_count) AS n
-        FROM samples_1mo a
-        WHERE r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
-          AND a.bucket < r.hi AND a.bucket < :month_mark
+# Per window key: the stored count of its stored ranges (whole months [lo, hi) of
+# samples_1mo below the month watermark, or whole days of samples_1d, stale days left
+# out), and the first and last non-stale stored day with samples among its whole days
+# [m0, m1). Index-only: one row per month or day of a range, two probes for the days.
+_STORED = """
+    SELECT x.key, sum(x.n)::bigint, min(x.first_day), max(x.last_day)
+    FROM (
+        SELECT r.key, c.n, NULL::timestamptz AS first_day, NULL::timestamptz AS last_day
+        FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
+                    CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[]),
+                    CAST(:monthly AS boolean[])) AS r(key, node_id, lo, hi, monthly)
+        CROSS JOIN LATERAL (
+            SELECT sum(a.co2_count) AS n
+            FROM samples_1mo a
+            WHERE r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi AND a.bucket < :month_mark
+            UNION ALL
+            SELECT sum(a.co2_count)
+            FROM samples_1d a
+            WHERE NOT r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi {skip}
+        ) c
         UNION ALL
-        SELECT sum(a.co2_count)
-        FROM samples_1d a
-        WHERE NOT r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
-          AND a.bucket < r.hi {skip}
-    ) c
-    GROUP BY r.key
-"""
-# The first and last non-stale stored day with samples of each window's whole days
-# [m0, m1): two index probes each.
-_STORED_EDGES = """
-    SELECT w.key, f.bucket, l.bucket
-    FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
-                CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
-         AS w(key, node_id, m0, m1)
-    CROSS JOIN LATERAL (
-        SELECT a.bucket FROM samples_1d a
-        WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
-          AND a.co2_count > 0 {skip}
-        ORDER BY a.bucket LIMIT 1
-    ) f
-    CROSS JOIN LATERAL (
-        SELECT a.bucket FROM samples_1d a
-        WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
-          AND a.co2_count > 0 {skip}
-        ORDER BY a.bucket DESC LIMIT 1
-    ) l
-    WHERE w.m0 < w.m1
+        SELECT w.key, 0, f.bucket, l.bucket
+        FROM unnest(CAST(:days_keys AS bigint[]), CAST(:days_nodes AS uuid[]),
+                    CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
+             AS w(key, node_id, m0, m1)
+        CROSS JOIN LATERAL (
+            SELECT a.bucket FROM samples_1d a
+            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+              AND a.co2_count > 0 {skip}
+            ORDER BY a.bucket LIMIT 1
+        ) f
+        CROSS JOIN LATERAL (
+            SELECT a.bucket FROM samples_1d a
+            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+              AND a.co2_count > 0 {skip}
+            ORDER BY a.bucket DESC LIMIT 1
+        ) l
+        WHERE w.m0 < w.m1
+    ) x
+    GROUP BY x.key
 """
 #: By whether any stored day is stale.
-STORED_COUNTS_SQL = {
+STORED_SQL = {
     stale: text(  # sql-identifiers: vetted (constant text)
-        _STORED_COUNTS.format(skip=_SKIP_STALE if stale else "")
-    )
-    for stale in (False, True)
-}
-#: By whether any stored day is stale.
-STORED_EDGES_SQL = {
-    stale: text(  # sql-identifiers: vetted (constant text)
-        _STORED_EDGES.format(skip=_SKIP_STALE if stale else "")
+        _STORED.format(skip=_SKIP_STALE if stale else "")
     )
     for stale in (False, True)
 }

@@ -245,9 +245,9 @@ def _stored(
         for i, split in enumerate(parts)
         for read, monthly in _stored_ranges(split.stored, stale.get(i, ()), month_mark)
     ]
-    counts = sql.fetch_all(
+    rows = sql.fetch_all(
         session,
-        sql.STORED_COUNTS_SQL[bool(skip)],
+        sql.STORED_SQL[bool(skip)],
         {
             "keys": [key for key, _, _, _ in ranges],
             "nodes": [node_id for _, node_id, _, _ in ranges],
@@ -255,25 +255,19 @@ def _stored(
             "hi": [read.stop for _, _, read, _ in ranges],
             "monthly": [monthly for _, _, _, monthly in ranges],
             "month_mark": month_mark,
-            **skipped,
-        },
-    )
-    edges = sql.fetch_all(
-        session,
-        sql.STORED_EDGES_SQL[bool(skip)],
-        {
-            "keys": list(range(len(windows))),
-            "nodes": [node_id for node_id, _ in windows],
+            "days_keys": list(range(len(windows))),
+            "days_nodes": [node_id for node_id, _ in windows],
             "m0": [p.stored.start for p in parts],
             "m1": [p.stored.stop for p in parts],
             **skipped,
         },
     )
-    by_key = {key: (first_day, last_day) for key, first_day, last_day in edges}
-    total = {key: int(n or 0) for key, n in counts}
-    return [
-        (total.get(i, 0), *by_key.get(i, (None, None))) for i in range(len(windows))
-    ]
+    result: list[tuple[int, datetime | None, datetime | None]] = [
+        (0, None, None)
+    ] * len(windows)
+    for key, count, first_day, last_day in rows:
+        result[key] = (int(count or 0), first_day, last_day)
+    return result
 
 
 def _stored_ranges(
