@@ -366,7 +366,7 @@ _SKIP_STALE = (
 # Per window key: the stored count of its stored ranges (whole months [lo, hi) of
 # samples_1mo below the month watermark, or whole days of samples_1d, stale days left
 # out), and the first and last non-stale stored day with samples among its whole days
-# [m0, m1). Index-only: one row per month or day of a range, two probes for the days.
+# [m0, m1). Index-only: one row per month or day of a range, a probe per edge day.
 _STORED = """
     SELECT x.key, sum(x.n)::bigint, min(x.first_day), max(x.last_day)
     FROM (
@@ -386,16 +386,10 @@ _STORED = """
               AND a.bucket < r.hi {skip}
         ) c
         UNION ALL
-        SELECT w.key, 0, f.bucket, l.bucket
+        SELECT w.key, 0, {first}, l.bucket
         FROM unnest(CAST(:days_keys AS bigint[]), CAST(:days_nodes AS uuid[]),
                     CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
              AS w(key, node_id, m0, m1)
-        CROSS JOIN LATERAL (
-            SELECT a.bucket FROM samples_1d a
-            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
-              AND a.co2_count > 0 {skip}
-            ORDER BY a.bucket LIMIT 1
-        ) f
         CROSS JOIN LATERAL (
             SELECT a.bucket FROM samples_1d a
             WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
@@ -406,12 +400,26 @@ _STORED = """
     ) x
     GROUP BY x.key
 """
-#: By whether any stored day is stale.
+# The first stored day, only for the details (a probe the lists need not pay for).
+_FIRST_DAY = """(
+            SELECT a.bucket FROM samples_1d a
+            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+              AND a.co2_count > 0 {skip}
+            ORDER BY a.bucket LIMIT 1)"""
+#: By (whether any stored day is stale, whether the first stored day is wanted).
 STORED_SQL = {
-    stale: text(  # sql-identifiers: vetted (constant text)
-        _STORED.format(skip=_SKIP_STALE if stale else "")
+    (stale, first): text(  # sql-identifiers: vetted (constant text)
+        _STORED.format(
+            skip=_SKIP_STALE if stale else "",
+            first=(
+                _FIRST_DAY.format(skip=_SKIP_STALE if stale else "")
+                if first
+                else "NULL::timestamptz"
+            ),
+        )
     )
     for stale in (False, True)
+    for first in (False, True)
 }
 
 

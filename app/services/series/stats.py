@@ -115,7 +115,9 @@ def window_stats(
     setup = session.execute(sql.STATS_SETUP_SQL).one()
     parts = [split_utc(w, tb.LEVEL_1D.seconds, setup.watermark) for _, w in windows]
     stale = _stale_days(session, windows, parts, setup)
-    stored = _stored(session, windows, parts, stale, setup.month_watermark)
+    stored = _stored(
+        session, windows, parts, stale, setup.month_watermark, with_first=with_first
+    )
     ranges = [
         _Range(index, node_id, part)
         for index, ((node_id, _), split) in enumerate(zip(windows, parts, strict=True))
@@ -233,8 +235,10 @@ def _stored(
     parts: Sequence[Split],
     stale: dict[int, list[datetime]],
     month_mark: datetime | None,
+    *,
+    with_first: bool,
 ) -> list[tuple[int, datetime | None, datetime | None]]:
-    """Stored count, first and last non-stale day of each window (index-only)."""
+    """Stored count, first (if asked for) and last non-stale day of each window."""
     skip = sorted({(windows[i][0], d) for i, days in stale.items() for d in days})
     skipped = {
         "skip_nodes": [node_id for node_id, _ in skip],
@@ -247,7 +251,7 @@ def _stored(
     ]
     rows = sql.fetch_all(
         session,
-        sql.STORED_SQL[bool(skip)],
+        sql.STORED_SQL[bool(skip), with_first],
         {
             "keys": [key for key, _, _, _ in ranges],
             "nodes": [node_id for _, node_id, _, _ in ranges],
