@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_series_refresh_steps_until_caught_up_and_reports_progress(
     ]
     assert len(steps) >= 3
     assert steps[-1] == datetime(2024, 2, 6, tzinfo=UTC)
-    assert all(b - a == timedelta(days=2) for a, b in zip(steps, steps[1:-1]))
+    assert all(b - a == timedelta(days=2) for a, b in pairwise(steps[:-1]))
     assert timedelta(0) < steps[-1] - steps[-2] <= timedelta(days=2)
     assert "complete up to 2024-02-06T00:00+00:00" in result.output
     days = session.execute(

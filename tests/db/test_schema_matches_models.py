@@ -34,6 +34,7 @@ NOT_MODELLED = {
     "samples_10m",
     "samples_1h",
     "samples_1d",
+    "samples_1mo",
     "samples_1d_local",  # the series levels
     "samples_watermark",
     "samples_1d_local_watermark",  # how far the levels are complete

@@ -199,6 +199,8 @@ def _stats_after_late_writes() -> list[
         [
             Row(day + timedelta(hours=5, seconds=3), 4321, None, 10),
             Row(day + timedelta(days=1, seconds=-1), 1234, None, None),
+            # A whole stored month (samples_1mo), on a day without samples.
+            Row(datetime(2024, 4, 15, 12, tzinfo=UTC), 888, None, None),
         ],
     )
     session.execute(
@@ -213,12 +215,24 @@ def _stats_after_late_writes() -> list[
         ALL_TIME,
         Window.inclusive(SPRING[0] + timedelta(hours=5, seconds=17), SPRING[1]),
         Window(day, day + timedelta(days=2)),
+        Window(datetime(2024, 3, 15, tzinfo=UTC), AUTUMN[1]),  # whole months
     ]
     found = window_stats(session, [(NODE_ID, w) for w in windows])
+    db.session.remove()
+    # The days refreshed, the months not yet: the change waits in samples_1d's log.
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        for name in ("samples_10m", "samples_1h", "samples_1d"):
+            conn.execute(
+                text(f"CALL refresh_continuous_aggregate('{name}', NULL, :end)"),
+                {"end": REFRESHED_UNTIL},
+            )
+    session = db.session()
+    found += window_stats(session, [(NODE_ID, w) for w in windows])
     rows = stored_rows(session, NODE_ID)
     db.session.remove()
     result = []
-    for window, stats in zip(windows, found, strict=True):
+    for window, stats in zip(windows * 2, found, strict=True):
         inside = [r.time for r in rows if window.start <= r.time < window.stop]
         result.append(
             ((stats.count, stats.last), (len(inside), max(inside, default=None)))
@@ -237,20 +251,25 @@ def test_tsl_edition_gets_hierarchical_real_time_caggs_with_policies(
         "samples_1d",
         "samples_1d_local",
         "samples_1h",
+        "samples_1mo",
     ]
     assert not any(c["materialized_only"] for c in tsl.caggs)
     assert "samples_10m" in by_name["samples_1h"]["view_definition"]
     assert "samples_1h" in by_name["samples_1d"]["view_definition"]
+    assert "samples_1d" in by_name["samples_1mo"]["view_definition"]
     local_days = by_name["samples_1d_local"]["view_definition"]
     assert "samples_10m" in local_days
     assert "Europe/Berlin" in local_days
-    assert len(tsl.jobs) == 4
+    assert len(tsl.jobs) == 5
 
 
 def test_tsl_refresh_moves_every_watermark(tsl: TslRun) -> None:
     assert tsl.watermarks["10m"] == tb.floor(REFRESHED_UNTIL, 600)
     assert tsl.watermarks["1h"] == tb.floor(REFRESHED_UNTIL, 3600)
     assert tsl.watermarks["1d"] == tb.floor(REFRESHED_UNTIL, 86400)
+    # TimescaleDB's watermark ends at the last materialized bucket: no sample from May
+    # to September, so months from May on are read as days (still exact).
+    assert tsl.watermarks["1mo"] == datetime(2024, 5, 1, tzinfo=UTC)
     # The last Berlin midnight before 13:07 UTC on 27 October (CEST until 01:00 UTC).
     assert tsl.watermarks["1d_local"] == datetime(2024, 10, 26, 22, tzinfo=UTC)
 
@@ -262,7 +281,7 @@ def test_tsl_counts_are_exact_after_late_writes_before_a_refresh(tsl: TslRun) ->
 
 def test_tsl_downgrade_drops_the_caggs_and_upgrade_rebuilds_them(tsl: TslRun) -> None:
     assert tsl.caggs_after_downgrade == 0
-    assert tsl.caggs_after_upgrade == 4
+    assert tsl.caggs_after_upgrade == 5
 
 
 def test_tsl_series_equal_the_apache_series(session: Session, tsl: TslRun) -> None:
@@ -340,4 +359,4 @@ def test_tsl_day_zone_rebuild_recreates_the_cagg_in_the_new_zone(
         db.engine.dispose()
 
     assert "America/New_York" in rebuilt
-    assert policy_count == 4
+    assert policy_count == 5

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.services.series import buckets as tb
+from app.services.series.stored import whole_months
 from app.services.series.window import Window
 
 T = datetime(2024, 3, 31, 1, 37, 12, 500, tzinfo=UTC)
@@ -112,3 +113,54 @@ def test_first_and_last_day_starts_around_an_instant() -> None:
         date(2024, 4, 1), zone
     )
     assert tb.last_day_start_at_or_before(later, zone) == midnight
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "watermark", "months"),
+    [
+        # Whole months inside, across a new year, in UTC whatever the input zone.
+        (
+            datetime(2023, 11, 15, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            None,
+            None,
+        ),
+        (
+            datetime(2023, 11, 15, tzinfo=UTC),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            datetime(2024, 6, 1, tzinfo=UTC),
+            (datetime(2023, 12, 1, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC)),
+        ),
+        (
+            datetime(2023, 12, 1, 1, tzinfo=ZoneInfo("Europe/Berlin")),
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 2, 1, tzinfo=UTC),
+            (datetime(2023, 12, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC)),
+        ),
+        # No whole month (or none below the watermark).
+        (
+            datetime(2024, 1, 2, tzinfo=UTC),
+            datetime(2024, 2, 28, tzinfo=UTC),
+            datetime(2025, 1, 1, tzinfo=UTC),
+            None,
+        ),
+        (
+            datetime(2024, 1, 1, tzinfo=UTC),
+            datetime(2024, 3, 1, tzinfo=UTC),
+            datetime(2024, 1, 20, tzinfo=UTC),
+            None,
+        ),
+    ],
+)
+def test_whole_months_are_the_utc_months_of_the_days_below_the_watermark(
+    start: datetime,
+    stop: datetime,
+    watermark: datetime | None,
+    months: tuple[datetime, datetime] | None,
+) -> None:
+    found = whole_months(Window(start, stop), watermark)
+
+    if months is None:
+        assert found.is_empty
+    else:
+        assert (found.start, found.stop) == months

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from app.errors import ForbiddenError
 from app.services.access import Actor
 from app.services.ops import database
+from app.services.series import aggregates
 
-#: Continuous aggregates (TSL) compressed like the samples, bottom level first.
-CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1d_local")
+#: Continuous aggregates (TSL) compressed like the samples, bottom level first: the
+#: series' own list, so a new level is compressed and kept by retention too.
+CAGGS = aggregates.CAGGS
 
 _SET_CHUNK = text(
     "SELECT set_chunk_time_interval('samples', make_interval(days => :days))"

@@ -1,5 +1,5 @@
-"""Refresh of the downsampled series (``samples_10m``, ``samples_1h``, ``samples_1d``
-and ``samples_1d_local``, the local days of the analysis zone).
+"""Refresh of the downsampled series (``samples_10m``, ``samples_1h``, ``samples_1d``,
+``samples_1mo`` and ``samples_1d_local``, the local days of the analysis zone).
 
 Apache edition: ``series_refresh()`` (``sql/timescale/definitions/series_refresh.sql``)
 recomputes the buckets touched by logged writes below the watermark and advances the
@@ -31,9 +31,10 @@ from app.services.ops import database
 SQL = Path(__file__).resolve().parents[3] / "sql" / "timescale"
 #: The continuous aggregate of the local days (TSL), in the zone of series_day_zone().
 LOCAL_DAYS_CAGG = SQL / "definitions" / "series_local_days_cagg.sql"
-LEVEL_NAMES = ("10m", "1h", "1d", "1d_local")
-#: Parents before children: samples_1h and samples_1d_local read samples_10m.
-CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1d_local")
+LEVEL_NAMES = ("10m", "1h", "1d", "1mo", "1d_local")
+#: Parents before children: samples_1h and samples_1d_local read samples_10m,
+#: samples_1mo reads samples_1d.
+CAGGS = ("samples_10m", "samples_1h", "samples_1d", "samples_1mo", "samples_1d_local")
 
 # -infinity (nothing materialized yet) comes back as NULL: psycopg has no datetime for it.
 _REFRESH_ROLLUPS = text(

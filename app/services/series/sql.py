@@ -312,13 +312,14 @@ def _executed(
         yield cursor
 
 
-# What the statistics of many windows need first: the daily level's watermark, and
-# whether this is the Apache edition (writes below the watermark are logged in
-# samples_dirty until the next refresh) or the TSL one (continuous aggregates).
+# What the statistics of many windows need first: the daily and monthly levels'
+# watermarks, and whether this is the Apache edition (writes below the watermark are
+# logged in samples_dirty until the next refresh) or the TSL one (continuous aggregates).
 STATS_SETUP_SQL = text(
     "SELECT CASE WHEN isfinite(w) THEN w END AS watermark, "
+    "CASE WHEN isfinite(m) THEN m END AS month_watermark, "
     "to_regclass('samples_dirty') IS NOT NULL AS logged "
-    "FROM series_watermark('1d') w"
+    "FROM series_watermark('1d') w, series_watermark('1mo') m"
 )
 
 # The stored days (UTC) that may be stale, written to since the refresh that stored
@@ -354,33 +355,71 @@ _STALE_INVALIDATED = """
 #: By edition: True when writes are logged in ``samples_dirty`` (Apache).
 STALE_DAYS_SQL = {True: text(_STALE_LOGGED), False: text(_STALE_INVALIDATED)}
 
-# Stored count, first and last day of each window's whole days [m0, m1): index-only
-# scans of samples_1d's key. The stale days of each node (skip_nodes/skip_days, often
-# none) are left out through a hashed subplan.
-_STORED_DAYS = """
-    SELECT w.key, c.n, c.first_day, c.last_day
-    FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
-                CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
-         AS w(key, node_id, m0, m1)
-    CROSS JOIN LATERAL (
-        SELECT sum(a.co2_count)::bigint AS n, min(a.bucket) AS first_day,
-               max(a.bucket) AS last_day
-        FROM samples_1d a
-        WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
-          AND a.co2_count > 0 {skip}
-    ) c
-    WHERE w.m0 < w.m1
+# The stale days of each node (skip_nodes/skip_days, often none) left out of a read of
+# samples_1d, through a hashed subplan.
+_SKIP_STALE = (
+    "AND (a.node_id, a.bucket) NOT IN ("
+    "SELECT * FROM unnest(CAST(:skip_nodes AS uuid[]), "
+    "CAST(:skip_days AS timestamptz[])))"
+)
+
+# Per window key: the stored count of its stored ranges (whole months [lo, hi) of
+# samples_1mo below the month watermark, or whole days of samples_1d, stale days left
+# out), and the first and last non-stale stored day with samples among its whole days
+# [m0, m1). Index-only: one row per month or day of a range, a probe per edge day.
+_STORED = """
+    SELECT x.key, sum(x.n)::bigint, min(x.first_day), max(x.last_day)
+    FROM (
+        SELECT r.key, c.n, NULL::timestamptz AS first_day, NULL::timestamptz AS last_day
+        FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
+                    CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[]),
+                    CAST(:monthly AS boolean[])) AS r(key, node_id, lo, hi, monthly)
+        CROSS JOIN LATERAL (
+            SELECT sum(a.co2_count) AS n
+            FROM samples_1mo a
+            WHERE r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi AND a.bucket < :month_mark
+            UNION ALL
+            SELECT sum(a.co2_count)
+            FROM samples_1d a
+            WHERE NOT r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi {skip}
+        ) c
+        UNION ALL
+        SELECT w.key, 0, {first}, l.bucket
+        FROM unnest(CAST(:days_keys AS bigint[]), CAST(:days_nodes AS uuid[]),
+                    CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
+             AS w(key, node_id, m0, m1)
+        CROSS JOIN LATERAL (
+            SELECT a.bucket FROM samples_1d a
+            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+              AND a.co2_count > 0 {skip}
+            ORDER BY a.bucket DESC LIMIT 1
+        ) l
+        WHERE w.m0 < w.m1
+    ) x
+    GROUP BY x.key
 """
-#: By whether any stored day is stale.
-STORED_DAYS_SQL = {
-    False: text(_STORED_DAYS.format(skip="")),  # sql-identifiers: vetted (constant)
-    True: text(  # sql-identifiers: vetted (constant text)
-        _STORED_DAYS.format(
-            skip="AND (a.node_id, a.bucket) NOT IN ("
-            "SELECT * FROM unnest(CAST(:skip_nodes AS uuid[]), "
-            "CAST(:skip_days AS timestamptz[])))"
+# The first stored day, only for the details (a probe the lists need not pay for).
+_FIRST_DAY = """(
+            SELECT a.bucket FROM samples_1d a
+            WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
+              AND a.co2_count > 0 {skip}
+            ORDER BY a.bucket LIMIT 1)"""
+#: By (whether any stored day is stale, whether the first stored day is wanted).
+STORED_SQL = {
+    (stale, first): text(  # sql-identifiers: vetted (constant text)
+        _STORED.format(
+            skip=_SKIP_STALE if stale else "",
+            first=(
+                _FIRST_DAY.format(skip=_SKIP_STALE if stale else "")
+                if first
+                else "NULL::timestamptz"
+            ),
         )
-    ),
+    )
+    for stale in (False, True)
+    for first in (False, True)
 }
 
 

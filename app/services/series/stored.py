@@ -11,7 +11,7 @@ three agree on where stored data ends and raw data begins.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.services.series import buckets as tb
 from app.services.series.window import Window
@@ -65,3 +65,33 @@ def split_utc(window: Window, seconds: int, watermark: datetime | None) -> Split
     """Split ``window`` at the whole ``seconds``-wide UTC buckets below ``watermark``."""
     whole = Window(tb.ceil(window.start, seconds), tb.floor(window.stop, seconds))
     return split(window, whole, watermark)
+
+
+def month_floor(moment: datetime) -> datetime:
+    """The start of the UTC month of ``moment`` (``samples_1mo``'s buckets)."""
+    utc = moment.astimezone(UTC)
+    return utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(month: datetime) -> datetime:
+    """The start of the UTC month after the one starting at ``month``."""
+    if month.month == 12:
+        return month.replace(year=month.year + 1, month=1)
+    return month.replace(month=month.month + 1)
+
+
+def whole_months(days: Window, watermark: datetime | None) -> Window:
+    """The whole UTC months of ``days`` stored below ``watermark`` (may be empty).
+
+    ``days`` is a span of whole stored days; the months are read from
+    ``samples_1mo`` and the days around them from ``samples_1d``.
+    """
+    start = month_floor(days.start)
+    if start < days.start:
+        start = next_month(start)
+    if watermark is None:
+        return Window(days.stop, days.stop)
+    stop = month_floor(min(days.stop, watermark))
+    if stop <= start:
+        return Window(days.stop, days.stop)
+    return Window(start, stop)

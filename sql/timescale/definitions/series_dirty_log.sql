@@ -51,6 +51,9 @@ CREATE OR REPLACE FUNCTION series_forget_all() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE samples_10m, samples_1h, samples_1d, samples_dirty;
+    IF to_regclass('samples_1mo') IS NOT NULL THEN
+        TRUNCATE samples_1mo;  -- migration 0016
+    END IF;
     UPDATE samples_watermark SET watermark = '-infinity', refreshed_at = NULL;
     RETURN NULL;
 END

@@ -13,6 +13,8 @@
 --     (default now()), by at most p_max_span, computing the new buckets the same way;
 --  3. does the same for the local days (series_refresh_local_days(); nothing before
 --     migration 0009 has created them).
+-- The UTC months (samples_1mo, migration 0016) are folded from the days in steps 1 and
+-- 2, below the month of the watermark; skipped when the table does not exist.
 -- Log entries above the watermark need no work: the advance computes those buckets
 -- from raw samples, and the entries are as visible as the samples they describe.
 -- Log entries below samples_retention.dropped_before (migration 0014; raw chunks that
@@ -80,6 +82,7 @@ DECLARE
     n1h bigint := 0;
     n1d bigint := 0;
     v_kept timestamptz := '-infinity';
+    v_months boolean := to_regclass('samples_1mo') IS NOT NULL;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
     SELECT s.watermark INTO w_old FROM samples_watermark s FOR UPDATE;
@@ -202,6 +205,39 @@ BEGIN
         GROUP BY 1, 2;
         GET DIAGNOSTICS n = ROW_COUNT;
         n1d := n1d + n;
+
+        -- The months holding those days, below the month watermark.
+        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
+        INTO v_node, v_lo, v_hi
+        FROM (
+            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 month', w_old)) AS r
+            FROM (
+                SELECT g.node_id,
+                       unnest(range_agg(tstzrange(
+                           time_bucket(INTERVAL '1 month', g.lo),
+                           time_bucket(INTERVAL '1 month', g.hi - INTERVAL '1 day')
+                               + INTERVAL '1 month'))) AS r
+                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+                GROUP BY g.node_id
+            ) x
+        ) h
+        WHERE NOT isempty(h.r);
+    END IF;
+
+    IF v_node IS NOT NULL AND v_months THEN
+        DELETE FROM samples_1mo a
+        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
+        INSERT INTO samples_1mo
+        SELECT a.node_id, time_bucket(INTERVAL '1 month', a.bucket),
+               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+               min(a.temperature_min), max(a.temperature_max),
+               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+               min(a.humidity_min), max(a.humidity_max)
+        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
+        JOIN samples_1d a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
+        GROUP BY 1, 2;
     END IF;
 
     -- 2. Advance the watermark.
@@ -269,6 +305,23 @@ BEGIN
         GROUP BY 1, 2;
         GET DIAGNOSTICS n = ROW_COUNT;
         n1d := n1d + n;
+
+        IF v_months THEN
+            DELETE FROM samples_1mo a
+            WHERE a.bucket >= time_bucket(INTERVAL '1 month', v_start)
+              AND a.bucket < time_bucket(INTERVAL '1 month', w_new);
+            INSERT INTO samples_1mo
+            SELECT a.node_id, time_bucket(INTERVAL '1 month', a.bucket),
+                   sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
+                   sum(a.temperature_count)::bigint, sum(a.temperature_sum),
+                   min(a.temperature_min), max(a.temperature_max),
+                   sum(a.humidity_count)::bigint, sum(a.humidity_sum),
+                   min(a.humidity_min), max(a.humidity_max)
+            FROM samples_1d a
+            WHERE a.bucket >= time_bucket(INTERVAL '1 month', v_start)
+              AND a.bucket < time_bucket(INTERVAL '1 month', w_new)
+            GROUP BY 1, 2;
+        END IF;
     ELSE
         w_new := greatest(w_old, v_start);
     END IF;

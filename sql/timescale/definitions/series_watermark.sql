@@ -1,5 +1,5 @@
 -- Both editions: series_watermark(level), the end of the complete buckets of a level of
--- the downsampled series: '10m', '1h', '1d' or '1d_local' ('-infinity' before the first
+-- the downsampled series: '10m', '1h', '1d', '1mo' or '1d_local' ('-infinity' before the first
 -- refresh, for an unknown level, or for a level not created yet). Readers take stored
 -- buckets below it and compute newer ones from raw samples, the same way on both
 -- editions. Current definition, applied by migration 0008 and re-applied by each
@@ -35,6 +35,8 @@ BEGIN
             WHEN level = '10m' THEN time_bucket(INTERVAL '10 minutes', s.watermark)
             WHEN level = '1h' THEN time_bucket(INTERVAL '1 hour', s.watermark)
             WHEN level = '1d' THEN time_bucket(INTERVAL '1 day', s.watermark)
+            WHEN level = '1mo' AND to_regclass('samples_1mo') IS NOT NULL
+                THEN time_bucket(INTERVAL '1 month', s.watermark)
         END
         INTO mark
         FROM samples_watermark s;

@@ -27,12 +27,14 @@ LEVEL_SQL = {
     "samples_10m": "time_bucket(INTERVAL '10 minutes', time)",
     "samples_1h": "time_bucket(INTERVAL '1 hour', time)",
     "samples_1d": "time_bucket(INTERVAL '1 day', time)",
+    "samples_1mo": "time_bucket(INTERVAL '1 month', time)",
     "samples_1d_local": "time_bucket(INTERVAL '1 day', time, 'Europe/Berlin')",
 }
 LEVELS = (
     ("samples_10m", "10m"),
     ("samples_1h", "1h"),
     ("samples_1d", "1d"),
+    ("samples_1mo", "1mo"),
     ("samples_1d_local", "1d_local"),
 )
 
@@ -272,6 +274,7 @@ def test_status_reports_edition_watermarks_and_waiting_writes(session: Session) 
         "10m": T0 + timedelta(hours=2, minutes=30),
         "1h": T0 + timedelta(hours=2),
         "1d": T0,
+        "1mo": datetime(2024, 5, 1, tzinfo=UTC),
         "1d_local": None,  # no Berlin day has ended: its first one ends at 22:00 UTC
     }
     assert report.dirty == 1

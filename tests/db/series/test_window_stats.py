@@ -40,6 +40,8 @@ from tests.support.series import (
 
 #: A whole stored day (below the watermark) of the spring data.
 STORED_DAY = datetime(2024, 3, 30, tzinfo=SPRING[0].tzinfo)
+#: A whole stored month (samples_1mo) that holds spring data on its first day only.
+OLD_MONTH = datetime(2024, 4, 1, tzinfo=SPRING[0].tzinfo)
 
 
 def _late(session: Session, node: Node) -> None:
@@ -92,8 +94,21 @@ def _moved(session: Session, node: Node) -> None:
     )
 
 
+def _late_into_an_old_month(session: Session, node: Node) -> None:
+    """Late samples in a whole stored month (April): one into a day without samples."""
+    insert_rows(
+        session,
+        node.id,
+        [
+            Row(OLD_MONTH + timedelta(days=14, hours=12), 888, None, None),
+            Row(OLD_MONTH + timedelta(days=1, microseconds=-1), 889, None, None),
+        ],
+    )
+
+
 WRITES: dict[str, Callable[[Session, Node], None]] = {
     "late and out of order": _late,
+    "late into an old month": _late_into_an_old_month,
     "duplicate": _duplicate,
     "deleted": _deleted,
     "moved": _moved,
@@ -165,6 +180,30 @@ def test_a_late_sample_in_a_stored_day_is_counted_before_the_next_refresh(
     assert after.last == extra.time
     assert after.latest is not None
     assert after.latest["co2_ppm"] == 777
+
+
+def test_a_late_sample_in_a_stored_month_is_counted_before_and_after_the_refresh(
+    session: Session, node: Node
+) -> None:
+    # Whole stored months (April to September) between two partial ones.
+    window = Window(datetime(2024, 3, 15, tzinfo=OLD_MONTH.tzinfo), AUTUMN[1])
+    stored_month = session.execute(
+        text("SELECT co2_count FROM samples_1mo WHERE node_id = :node AND bucket = :m"),
+        {"node": node.id, "m": OLD_MONTH},
+    ).scalar_one()
+    assert stored_month > 0
+    before = window_stats(session, [(node.id, window)])[0].count
+    extra = Row(OLD_MONTH + timedelta(days=20, hours=3), 777, None, None)
+
+    insert_rows(session, node.id, [extra])
+    unrefreshed = window_stats(session, [(node.id, window)])[0].count
+    aggregates.refresh(session, until=REFRESHED_UNTIL)
+    refreshed = window_stats(session, [(node.id, window)])[0].count
+
+    assert unrefreshed == before + 1
+    assert refreshed == before + 1
+    direct = [r for r in stored_rows(session, node.id) if window.start <= r.time]
+    assert refreshed == len([r for r in direct if r.time < window.stop])
 
 
 @pytest.mark.parametrize(
