@@ -19,19 +19,27 @@ class MailContext:
     site_url: str
     subject_prefix: str
     default_locale: str
+    #: A single-page app (e.g. como-ui) serves ``/dashboard/`` (``DASHBOARD_DIR``).
+    spa_dashboard: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailContext:
-        """Read ``SITE_NAME``, ``SITE_URL``, ``EMAIL_SUBJECT_PREFIX``, ``DEFAULT_LOCALE``."""
+        """Read ``SITE_NAME``, ``SITE_URL``, ``EMAIL_SUBJECT_PREFIX``,
+        ``DEFAULT_LOCALE`` and whether ``DASHBOARD_DIR`` is set."""
         return cls(
             site_name=config["SITE_NAME"],
             site_url=(config["SITE_URL"] or "").rstrip("/"),
             subject_prefix=config["EMAIL_SUBJECT_PREFIX"],
             default_locale=config["DEFAULT_LOCALE"],
+            spa_dashboard=bool(config.get("DASHBOARD_DIR")),
         )
 
     def chart_url(self, row: Mapping[str, Any]) -> str:
-        """The room's chart: como-ui's installation page (``/dashboard/<org>/installation/<id>``)."""
+        """The room's chart on whichever dashboard ``/dashboard/`` serves: the
+        built-in room page, or como-ui's installation page
+        (``/dashboard/<org>/installation/<id>``) when its build is served there."""
+        if not self.spa_dashboard:
+            return f"{self.site_url}/dashboard/rooms/{row['room_id']}/"
         installation = row["installation_id"]
         if installation is None:
             return f"{self.site_url}/dashboard/{row['organization_id']}/graphs"
