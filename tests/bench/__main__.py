@@ -19,6 +19,7 @@ import json
 import os
 import pkgutil
 import platform
+import signal
 import sys
 import time
 import traceback
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="fewer and smaller runs (smoke test)"
     )
     args = parser.parse_args(argv)
+    # `kill` must run the benchmarks' clean-up (their `finally` blocks stop the
+    # gunicorn servers and drop the scratch databases); Python's default SIGTERM
+    # handling would exit without it and leave both behind.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-not-for-production")
     report: dict[str, Any] = {
         "machine": machine(),
