@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import itertools
 import os
 import re
 import signal
@@ -106,10 +106,6 @@ def _wait_for(condition: object, timeout_s: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _slot(at: float) -> int:
-    return math.floor(at / INTERVAL_S)
-
-
 def test_two_jobs_processes_run_each_job_once_per_interval_and_take_over(
     pair: list[JobsProcess],
 ) -> None:
@@ -119,8 +115,10 @@ def test_two_jobs_processes_run_each_job_once_per_interval_and_take_over(
         "both jobs processes to start",
     )
     observed_from = time.time()
-    # Three intervals, of which at least two must show a run: on a loaded 2-core
-    # machine a tick may start late, but a job must never run twice in one.
+    # Three intervals, of which at least two must show a run. On a loaded 2-core
+    # machine a tick may start late, so the promise checked is the lock's
+    # (app/services/ops/job_runs.py): never two starts of a job less than half an
+    # interval apart, whichever processes ticked.
     time.sleep(3 * INTERVAL_S + 0.5)
 
     starts = sorted(
@@ -130,11 +128,13 @@ def test_two_jobs_processes_run_each_job_once_per_interval_and_take_over(
         if at >= observed_from
     )
     for job in JOB_IDS:
-        slots = [_slot(at) for j, at, _ in starts if j == job]
-        assert len(slots) == len(set(slots)), (
-            f"{job} ran twice in an interval: {starts}"
+        times = [at for j, at, _ in starts if j == job]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        # Log time and the database's clock differ by milliseconds: allow 0.1 s.
+        assert all(gap >= INTERVAL_S / 2 - 0.1 for gap in gaps), (
+            f"{job} ran twice in half an interval: {starts}"
         )
-        assert len(slots) >= 2, f"{job} missed intervals: {starts}"
+        assert len(times) >= 2, f"{job} missed intervals: {starts}"
 
     leader = max(starts, key=lambda s: s[1])[2]
     pair[leader].proc.send_signal(signal.SIGKILL)
@@ -147,7 +147,9 @@ def test_two_jobs_processes_run_each_job_once_per_interval_and_take_over(
             any(j == job and at > killed_at for j, at in survivor.starts())
             for job in JOB_IDS
         ),
-        INTERVAL_S + 1.5,
+        # The standby's next tick may fall within half an interval of the
+        # leader's last start and be skipped as "ran recently": two intervals.
+        2 * INTERVAL_S + 3,
         "the standby to take over every job",
     )
     for p in pair:
