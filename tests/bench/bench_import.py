@@ -27,7 +27,7 @@ from tests.support.managair_source import managair_database
 TARGET_PER_S = 100_000
 FULL_PER_NODE = 10_000
 QUICK_PER_NODE = 1_000
-_RATE = re.compile(r"core\.sample: (\d+) new samples in ([\d.]+) s")
+_RATE = re.compile(r"core\.sample: (\d+) samples stored \(\d+ replaced\) in ([\d.]+) s")
 _RAW_OUT = (
     "COPY (SELECT node_id, to_timestamp(timestamp_s), co2_ppm, temperature_celsius,"
     " rel_humidity_percent, measurement_status FROM core_sample) TO STDOUT"
