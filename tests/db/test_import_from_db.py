@@ -452,6 +452,42 @@ def test_from_db_into_demo_data_with_remap_ids_keeps_both_worlds(
     )
 
 
+def test_from_db_remap_ids_refuses_taken_natural_keys_before_writing(
+    small_source: str, demo_target: tuple[str, Run]
+) -> None:
+    url, run = demo_target
+    olivia = _one(url, "SELECT id FROM users WHERE username = 'olivia'")
+    org, org_name = _rows(url, "SELECT id, name FROM organizations ORDER BY id")[0]
+    node, eui = _rows(url, "SELECT id, eui64 FROM nodes ORDER BY eui64")[0]
+    with psycopg.connect(small_source) as conn:  # Managair rows with demo keys
+        conn.execute("UPDATE auth_user SET username = 'olivia' WHERE id = 5")
+        conn.execute("UPDATE auth_user SET email = 'OLIVIA@demo.example' WHERE id = 4")
+        conn.execute("UPDATE core_organization SET name = %s WHERE id = 3", (org_name,))
+        conn.execute(
+            "UPDATE core_node SET eui64 = lower(%s) WHERE id = %s", (eui, node_id(8))
+        )
+    before = _rows(url, _STATE)
+
+    result = run("--from-db", small_source, "--remap-ids")
+
+    assert result.exit_code == 1
+    assert "Nothing imported:" in result.output
+    assert "4 usernames, e-mail addresses, organization names or EUIs" in result.output
+    assert "rename or delete one of the two" in result.output
+    for clash in (
+        f"auth.user pk 5 (auth_user): username 'olivia' is taken by users id {olivia}"
+        " (username 'olivia')",
+        f"auth.user pk 4 (auth_user): email 'OLIVIA@demo.example' is taken by users"
+        f" id {olivia} (email 'olivia@demo.example')",
+        f"core.organization pk 3 (core_organization): name {org_name!r} is taken by"
+        f" organizations id {org} (name {org_name!r})",
+        f"core.node pk {node_id(8)} (core_node): eui64 {eui.lower()!r} is taken by"
+        f" nodes id {node} (eui64 {eui!r})",
+    ):
+        assert clash in result.output, result.output
+    assert _rows(url, _STATE) == before
+
+
 def test_from_db_sample_copy_memory_does_not_grow_with_the_chunk(
     session: Session, small_source: str
 ) -> None:
