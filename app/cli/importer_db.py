@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 
 import click
 
@@ -18,7 +19,7 @@ import psycopg
 from app.db import transaction
 from app.extensions import db
 from app.services.importer import FixtureImportError, import_records
-from app.services.importer.samples import Chunk, copy_chunk, node_ids, plan
+from app.services.importer.samples import Chunk, Copied, copy_chunks, node_ids, plan
 from app.services.importer.source import masked, read_records, snapshot
 from app.services.importer.verify import Verification, verify
 
@@ -67,38 +68,49 @@ def _would_copy(chunks: Sequence[Chunk]) -> None:
     click.echo(f"core.sample: would copy {rows} samples of {nodes} nodes.")
 
 
-def _copy(conn: psycopg.Connection, chunks: Sequence[Chunk]) -> None:
+def _copy(conn: psycopg.Connection, chunks: list[Chunk]) -> None:
     total = sum(c.rows for c in chunks)
     click.echo(f"core.sample: copying {total} samples in {len(chunks)} chunks.")
     started = time.monotonic()
-    stored = 0
+    done = Copied()
+    with (
+        _progress(total, started) as advance,
+        transaction() as session,
+        closing(copy_chunks(conn, session, chunks)) as copies,
+    ):
+        for chunk, copied in copies:
+            session.commit()  # a kill loses at most the chunk in flight
+            done += copied
+            advance(chunk.rows)
+    seconds = time.monotonic() - started
+    rate = done.stored / seconds if seconds > 0 else 0.0
+    click.echo(
+        f"core.sample: {done.stored} samples stored ({done.replaced} replaced) "
+        f"in {seconds:.1f} s ({rate:,.0f} samples/s)."
+    )
+
+
+@contextmanager
+def _progress(total: int, started: float) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal, else a plain line every ``LINE_EVERY_S``."""
     if sys.stdout.isatty():
         with click.progressbar(
             length=total, label="core.sample", show_pos=True, show_eta=True
         ) as bar:
-            for chunk in chunks:
-                stored += _one(conn, chunk)
-                bar.update(chunk.rows)
-    else:
-        done = 0
-        last = started
-        for chunk in chunks:
-            stored += _one(conn, chunk)
-            done += chunk.rows
-            now = time.monotonic()
-            if now - last >= LINE_EVERY_S or done == total:
-                click.echo(_line(done, total, now - started))
-                last = now
-    seconds = time.monotonic() - started
-    rate = stored / seconds if seconds > 0 else 0.0
-    click.echo(
-        f"core.sample: {stored} new samples in {seconds:.1f} s ({rate:,.0f} samples/s)."
-    )
+            yield bar.update
+        return
+    done = 0
+    last = started
 
+    def advance(rows: int) -> None:
+        nonlocal done, last
+        done += rows
+        now = time.monotonic()
+        if now - last >= LINE_EVERY_S or done == total:
+            click.echo(_line(done, total, now - started))
+            last = now
 
-def _one(conn: psycopg.Connection, chunk: Chunk) -> int:
-    with transaction() as session:
-        return copy_chunk(conn, session, chunk)
+    yield advance
 
 
 def _line(done: int, total: int, seconds: float) -> str:

@@ -282,10 +282,53 @@ def test_from_db_delta_copies_only_new_samples_and_changed_rows(
     assert "core.node: 0 created, 0 changed, 100 unchanged." in delta.output
     # only the day that changed (day 2: 24 samples and 7 new) is read again, whole
     assert "copying 3100 samples in 100 chunks" in delta.output
-    assert "core.sample: 700 new samples" in delta.output
+    assert "core.sample: 3100 samples stored (2400 replaced)" in delta.output, (
+        delta.output
+    )
     assert "Everything matches." in delta.output
     assert _one(url, "SELECT name FROM rooms WHERE id = 4") == "Aula"
     assert _rows(url, _TARGET_SUMMARY) == _rows(small_source, _SOURCE_SUMMARY)
+
+
+def test_from_db_delta_deletes_samples_deleted_in_managair_and_takes_edits(
+    small_source: str, target: tuple[str, Run]
+) -> None:
+    url, run = target
+    first = run("--from-db", small_source)
+    later = START_S + SMALL * STEP_S  # after Managair's last sample: stored here
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute(
+            "INSERT INTO samples (node_id, time, co2_ppm) VALUES (%s, to_timestamp(%s), 500)",
+            (node_id(9), later),
+        )
+    with psycopg.connect(small_source) as conn:
+        conn.execute(  # every tenth sample of node 3, all of node 4's first day
+            "DELETE FROM core_sample WHERE (node_id = %s AND timestamp_s %% 3000 = 0)"
+            " OR (node_id = %s AND timestamp_s < %s)",
+            (node_id(3), node_id(4), START_S + 86_400),
+        )
+        conn.execute(  # an edit that keeps the CO2 sum: only the temperature
+            "UPDATE core_sample SET temperature_celsius = 30.5"
+            " WHERE node_id = %s AND timestamp_s = %s",
+            (node_id(5), START_S + 3600),
+        )
+
+    delta = run("--from-db", small_source)
+
+    assert first.exit_code == 0, first.output
+    assert delta.exit_code == 1, delta.output  # only node 9's own sample differs
+    assert "1 differences between Managair and here." in delta.output
+    kept = "SELECT count(*) FROM samples WHERE node_id = %s AND time = to_timestamp(%s)"
+    assert _one(url, kept, node_id(9), later) == 1
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute(
+            "DELETE FROM samples WHERE node_id = %s AND time = to_timestamp(%s)",
+            (node_id(9), later),
+        )
+    assert _rows(url, _TARGET_SUMMARY) == _rows(small_source, _SOURCE_SUMMARY)
+    again = run("--from-db", small_source)
+    assert "copying 0 samples" in again.output
+    assert "Everything matches." in again.output, again.output
 
 
 def test_from_db_dry_run_writes_nothing(
@@ -309,10 +352,11 @@ def test_from_db_mismatch_is_reported_and_exits_non_zero(
 ) -> None:
     url, run = target
     first = run("--from-db", small_source)
-    with psycopg.connect(_libpq(url)) as conn:  # a sample Managair does not have
+    # a sample Managair does not have, after its last one: stored here, kept
+    with psycopg.connect(_libpq(url)) as conn:
         conn.execute(
             "INSERT INTO samples (node_id, time, co2_ppm) VALUES (%s, to_timestamp(%s), 500)",
-            (node_id(7), START_S + 1),
+            (node_id(7), START_S + SMALL * STEP_S),
         )
 
     again = run("--from-db", small_source)
@@ -408,6 +452,42 @@ def test_from_db_into_demo_data_with_remap_ids_keeps_both_worlds(
     )
 
 
+def test_from_db_remap_ids_refuses_taken_natural_keys_before_writing(
+    small_source: str, demo_target: tuple[str, Run]
+) -> None:
+    url, run = demo_target
+    olivia = _one(url, "SELECT id FROM users WHERE username = 'olivia'")
+    org, org_name = _rows(url, "SELECT id, name FROM organizations ORDER BY id")[0]
+    node, eui = _rows(url, "SELECT id, eui64 FROM nodes ORDER BY eui64")[0]
+    with psycopg.connect(small_source) as conn:  # Managair rows with demo keys
+        conn.execute("UPDATE auth_user SET username = 'olivia' WHERE id = 5")
+        conn.execute("UPDATE auth_user SET email = 'OLIVIA@demo.example' WHERE id = 4")
+        conn.execute("UPDATE core_organization SET name = %s WHERE id = 3", (org_name,))
+        conn.execute(
+            "UPDATE core_node SET eui64 = lower(%s) WHERE id = %s", (eui, node_id(8))
+        )
+    before = _rows(url, _STATE)
+
+    result = run("--from-db", small_source, "--remap-ids")
+
+    assert result.exit_code == 1
+    assert "Nothing imported:" in result.output
+    assert "4 usernames, e-mail addresses, organization names or EUIs" in result.output
+    assert "rename or delete one of the two" in result.output
+    for clash in (
+        f"auth.user pk 5 (auth_user): username 'olivia' is taken by users id {olivia}"
+        " (username 'olivia')",
+        f"auth.user pk 4 (auth_user): email 'OLIVIA@demo.example' is taken by users"
+        f" id {olivia} (email 'olivia@demo.example')",
+        f"core.organization pk 3 (core_organization): name {org_name!r} is taken by"
+        f" organizations id {org} (name {org_name!r})",
+        f"core.node pk {node_id(8)} (core_node): eui64 {eui.lower()!r} is taken by"
+        f" nodes id {node} (eui64 {eui!r})",
+    ):
+        assert clash in result.output, result.output
+    assert _rows(url, _STATE) == before
+
+
 def test_from_db_sample_copy_memory_does_not_grow_with_the_chunk(
     session: Session, small_source: str
 ) -> None:
@@ -429,7 +509,7 @@ def test_from_db_sample_copy_memory_does_not_grow_with_the_chunk(
         for chunk in (small_chunk, large_chunk):
             tracemalloc.start()
             try:
-                stored = copy_chunk(conn, session, chunk)
+                stored = copy_chunk(conn, session, chunk).stored
                 peaks.append((tracemalloc.get_traced_memory()[1], stored))
             finally:
                 tracemalloc.stop()

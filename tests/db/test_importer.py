@@ -205,12 +205,16 @@ def test_import_membership_of_missing_user_fails_clearly(
         import_fixtures(session, [write(tmp_path, records)])
 
 
-def test_import_username_taken_by_another_id_fails_clearly(
+def test_import_username_taken_by_another_id_is_listed_before_writing(
     session: Session, tmp_path: Path
 ) -> None:
-    make_user(session, username="taken")
+    taken = make_user(session, username="taken")
 
-    with pytest.raises(FixtureImportError, match=r"auth\.user: duplicate key"):
+    with pytest.raises(
+        ImportConflictError,
+        match=rf"auth\.user pk 70 \(f\.json\): username 'taken' is taken by users"
+        rf" id {taken.id} \(username 'taken'\)",
+    ):
         import_fixtures(session, [write(tmp_path, [user_record(70, "taken")])])
 
 

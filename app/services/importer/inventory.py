@@ -1,8 +1,9 @@
 """Managair's inventory and samples (Django fixture rows ``core.*``) into our tables.
 
-One function per Django model, ``import_<model>(session, rows)``, each taking the
-fixture rows of that model (``{"model", "pk", "fields"}``) and returning how many
-it created, changed and left unchanged. Primary keys are kept, so relationships between the files hold; rows
+One upsert per Django model, described by :data:`COLUMNS` (the table and how each
+column is taken from a fixture row ``{"model", "pk", "fields"}``), returning how
+many rows it created, changed and left unchanged; node models also link their
+quantities, and samples are inserted, never updated. Primary keys are kept, so relationships between the files hold; rows
 are upserted by key (samples: inserted, duplicates skipped), so importing twice
 changes nothing. Run them in :data:`ORDER` after users, organizations and
 memberships. Epoch seconds become ``timestamptz``; the open end 2147483647
@@ -32,62 +33,175 @@ from app.models import (
     Site,
 )
 from app.models.devices import node_model_quantities
-from app.services.importer.registry import UpsertCounts, reset_identity, upsert_rows
+from app.services.importer.registry import (
+    UpsertCounts,
+    reset_identity,
+    table_of,
+    upsert_rows,
+)
 from app.services.series.epoch import OPEN_END_S, end_from_epoch, from_epoch
 
 Row = Mapping[str, Any]
+#: how one column's value is taken from a fixture row
+Convert = Callable[[Row], Any]
 SAMPLE_BATCH = 5000
 
 
-def import_quantity(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.quantity`` rows."""
-    return _upsert(
-        session,
-        Quantity.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "quantity": f(r)["quantity"],
-                "base_unit": f(r)["base_unit"],
-            }
-            for r in rows
-        ],
-    )
+def _pk(row: Row) -> Any:
+    return row["pk"]
 
 
-def import_nodeprotocol(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.nodeprotocol`` rows."""
-    return _upsert(
-        session,
-        Protocol.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "identifier": f(r)["identifier"],
-                "num_uplink_msgs": f(r).get("num_uplink_msgs", 1),
-                "num_downlink_msgs": f(r).get("num_downlink_msgs", 1),
-            }
-            for r in rows
-        ],
-    )
+def _node_pk(row: Row) -> uuid.UUID:
+    return uuid.UUID(str(row["pk"]))
+
+
+def _required(name: str) -> Convert:
+    return lambda row: f(row)[name]
+
+
+def _optional(name: str, default: Any = None) -> Convert:
+    return lambda row: f(row).get(name, default)
+
+
+def _number(name: str) -> Convert:
+    return lambda row: _decimal(f(row).get(name))
+
+
+def _eui(row: Row) -> str:
+    return str(f(row)["eui64"]).strip().upper()
+
+
+def _installed_node(row: Row) -> uuid.UUID:
+    return uuid.UUID(str(f(row)["node"]))
+
+
+def _from_time(row: Row) -> Any:
+    return from_epoch(f(row)["from_timestamp_s"])
+
+
+def _to_time(row: Row) -> Any:
+    return end_from_epoch(f(row).get("to_timestamp_s", OPEN_END_S))
+
+
+def _is_public(row: Row) -> bool:
+    return bool(f(row).get("is_public", False))
+
+
+def _image(row: Row) -> str | None:
+    """Managair stores ``installation_images/<name>``; the file name is kept."""
+    return (f(row).get("image") or "").rsplit("/", 1)[-1] or None
+
+
+#: Django model label -> (table, column here -> its value from a fixture row).
+#: Every model of the catalogue and inventory is the same upsert by id of its
+#: converted columns; only what differs between them is listed here.
+COLUMNS: dict[str, tuple[Table, Mapping[str, Convert]]] = {
+    "core.quantity": (
+        table_of(Quantity),
+        {
+            "id": _pk,
+            "quantity": _required("quantity"),
+            "base_unit": _required("base_unit"),
+        },
+    ),
+    "core.nodeprotocol": (
+        table_of(Protocol),
+        {
+            "id": _pk,
+            "identifier": _required("identifier"),
+            "num_uplink_msgs": _optional("num_uplink_msgs", 1),
+            "num_downlink_msgs": _optional("num_downlink_msgs", 1),
+        },
+    ),
+    "core.nodemodel": (
+        table_of(NodeModel),
+        {
+            "id": _pk,
+            **{
+                k: _required(k)
+                for k in ("name", "trade_name", "manufacturer", "sensor_type")
+            },
+        },
+    ),
+    "core.node": (
+        table_of(Node),
+        {
+            "id": _node_pk,
+            "eui64": _eui,
+            "alias": _required("alias"),
+            "description": _optional("description"),
+            "protocol_id": _required("protocol"),
+            "model_id": _required("model"),
+            "owner_id": _required("owner"),
+        },
+    ),
+    "core.address": (
+        table_of(Address),
+        {
+            "id": _pk,
+            "street1": _required("street1"),
+            "street2": _optional("street2"),
+            "zip": _required("zip"),
+            "city": _required("city"),
+            "latitude": _number("latitude"),
+            "longitude": _number("longitude"),
+        },
+    ),
+    "core.site": (
+        table_of(Site),
+        {
+            "id": _pk,
+            "name": _required("name"),
+            "description": _optional("description"),
+            "address_id": _required("address"),
+            "operator_id": _required("operator"),
+        },
+    ),
+    "core.room": (
+        table_of(Room),
+        {
+            "id": _pk,
+            "name": _required("name"),
+            "description": _optional("description"),
+            "size_sqm": _number("size_sqm"),
+            "height_m": _number("height_m"),
+            "max_occupancy": _optional("max_occupancy"),
+            "site_id": _required("site"),
+        },
+    ),
+    "core.roomnodeinstallation": (
+        table_of(Installation),
+        {
+            "id": _pk,
+            "node_id": _installed_node,
+            "room_id": _required("room"),
+            "from_time": _from_time,
+            "to_time": _to_time,
+            "description": _optional("description"),
+            "is_public": _is_public,
+            "image": _image,
+        },
+    ),
+}
+
+
+def importer(label: str) -> Callable[[Session, Sequence[Row]], UpsertCounts]:
+    """The upsert of one catalogue or inventory model (see :data:`COLUMNS`).
+
+    Nodes are keyed by UUIDs: there is no identity sequence to move past them.
+    """
+    table, columns = COLUMNS[label]
+
+    def load(session: Session, rows: Sequence[Row]) -> UpsertCounts:
+        values = [{c: get(r) for c, get in columns.items()} for r in rows]
+        return _upsert(session, table, values, sequence=label != "core.node")
+
+    return load
 
 
 def import_nodemodel(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.nodemodel`` rows with their quantities."""
-    counts = _upsert(
-        session,
-        NodeModel.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                **{
-                    k: f(r)[k]
-                    for k in ("name", "trade_name", "manufacturer", "sensor_type")
-                },
-            }
-            for r in rows
-        ],
-    )
+    counts = importer("core.nodemodel")(session, rows)
     ids = [r["pk"] for r in rows]
     if ids:
         session.execute(
@@ -103,106 +217,6 @@ def import_nodemodel(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     if links:
         session.execute(insert(node_model_quantities), links)
     return counts
-
-
-def import_node(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.node`` rows (EUIs upper-cased)."""
-    return _upsert(
-        session,
-        Node.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": uuid.UUID(str(r["pk"])),
-                "eui64": f(r)["eui64"].strip().upper(),
-                "alias": f(r)["alias"],
-                "description": f(r).get("description"),
-                "protocol_id": f(r)["protocol"],
-                "model_id": f(r)["model"],
-                "owner_id": f(r)["owner"],
-            }
-            for r in rows
-        ],
-        sequence=False,
-    )
-
-
-def import_address(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.address`` rows."""
-    return _upsert(
-        session,
-        Address.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "street1": f(r)["street1"],
-                "street2": f(r).get("street2"),
-                "zip": f(r)["zip"],
-                "city": f(r)["city"],
-                "latitude": _decimal(f(r).get("latitude")),
-                "longitude": _decimal(f(r).get("longitude")),
-            }
-            for r in rows
-        ],
-    )
-
-
-def import_site(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.site`` rows."""
-    return _upsert(
-        session,
-        Site.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "name": f(r)["name"],
-                "description": f(r).get("description"),
-                "address_id": f(r)["address"],
-                "operator_id": f(r)["operator"],
-            }
-            for r in rows
-        ],
-    )
-
-
-def import_room(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.room`` rows."""
-    return _upsert(
-        session,
-        Room.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "name": f(r)["name"],
-                "description": f(r).get("description"),
-                "size_sqm": _decimal(f(r).get("size_sqm")),
-                "height_m": _decimal(f(r).get("height_m")),
-                "max_occupancy": f(r).get("max_occupancy"),
-                "site_id": f(r)["site"],
-            }
-            for r in rows
-        ],
-    )
-
-
-def import_roomnodeinstallation(session: Session, rows: Sequence[Row]) -> UpsertCounts:
-    """Import ``core.roomnodeinstallation`` rows (open end 2147483647 → NULL)."""
-    return _upsert(
-        session,
-        Installation.__table__,  # type: ignore[arg-type]
-        [
-            {
-                "id": r["pk"],
-                "node_id": uuid.UUID(str(f(r)["node"])),
-                "room_id": f(r)["room"],
-                "from_time": from_epoch(f(r)["from_timestamp_s"]),
-                "to_time": end_from_epoch(f(r).get("to_timestamp_s", OPEN_END_S)),
-                "description": f(r).get("description"),
-                "is_public": bool(f(r).get("is_public", False)),
-                "image": (f(r).get("image") or "").rsplit("/", 1)[-1] or None,
-            }
-            for r in rows
-        ],
-    )
 
 
 def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
@@ -221,7 +235,7 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
         }
         for r in rows
     ]
-    table: Table = Sample.__table__  # type: ignore[assignment]
+    table = table_of(Sample)
     stmt = (
         insert(table)
         .on_conflict_do_nothing(index_elements=["node_id", "time"])
@@ -238,14 +252,14 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
 
 #: Django model label → importer, in the order the rows must be loaded.
 ORDER: tuple[tuple[str, Callable[[Session, Sequence[Row]], UpsertCounts]], ...] = (
-    ("core.quantity", import_quantity),
-    ("core.nodeprotocol", import_nodeprotocol),
+    ("core.quantity", importer("core.quantity")),
+    ("core.nodeprotocol", importer("core.nodeprotocol")),
     ("core.nodemodel", import_nodemodel),
-    ("core.node", import_node),
-    ("core.address", import_address),
-    ("core.site", import_site),
-    ("core.room", import_room),
-    ("core.roomnodeinstallation", import_roomnodeinstallation),
+    ("core.node", importer("core.node")),
+    ("core.address", importer("core.address")),
+    ("core.site", importer("core.site")),
+    ("core.room", importer("core.room")),
+    ("core.roomnodeinstallation", importer("core.roomnodeinstallation")),
     ("core.sample", import_sample),
 )
 IMPORTERS = dict(ORDER)

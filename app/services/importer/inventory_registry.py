@@ -14,13 +14,8 @@ from app.services.importer.registry import (
     Record,
     UpsertCounts,
     register,
+    table_of,
 )
-
-
-def _table(model: type) -> Table:
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    return table
-
 
 _NODE_REFS = {
     "protocol": "core.nodeprotocol",
@@ -33,14 +28,22 @@ _INSTALLATION_REFS = {"node": "core.node", "room": "core.room"}
 # label -> (order, target table, references); nodes (UUIDs) and samples (keyed by
 # node and time) have no identity sequence to move past the imported ids
 _SPECS: dict[str, tuple[int, Table | None, Mapping[str, str]]] = {
-    "core.quantity": (200, _table(models.Quantity), {}),
-    "core.nodeprotocol": (210, _table(models.Protocol), {}),
-    "core.nodemodel": (220, _table(models.NodeModel), {"quantities": "core.quantity"}),
-    "core.node": (300, _table(models.Node), _NODE_REFS),
-    "core.address": (310, _table(models.Address), {}),
-    "core.site": (320, _table(models.Site), _SITE_REFS),
-    "core.room": (330, _table(models.Room), {"site": "core.site"}),
-    "core.roomnodeinstallation": (340, _table(models.Installation), _INSTALLATION_REFS),
+    "core.quantity": (200, table_of(models.Quantity), {}),
+    "core.nodeprotocol": (210, table_of(models.Protocol), {}),
+    "core.nodemodel": (
+        220,
+        table_of(models.NodeModel),
+        {"quantities": "core.quantity"},
+    ),
+    "core.node": (300, table_of(models.Node), _NODE_REFS),
+    "core.address": (310, table_of(models.Address), {}),
+    "core.site": (320, table_of(models.Site), _SITE_REFS),
+    "core.room": (330, table_of(models.Room), {"site": "core.site"}),
+    "core.roomnodeinstallation": (
+        340,
+        table_of(models.Installation),
+        _INSTALLATION_REFS,
+    ),
     "core.sample": (900, None, {"node": "core.node"}),
 }
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from app.models import NodeFidelity, PublisherRegistration
@@ -21,12 +20,13 @@ from app.services.importer.registry import (
     LoadResult,
     Record,
     register,
+    table_of,
     upsert_rows,
 )
 from app.services.series.epoch import from_epoch
 
-FIDELITY: Table = NodeFidelity.__table__  # type: ignore[assignment]
-REGISTRATIONS: Table = PublisherRegistration.__table__  # type: ignore[assignment]
+FIDELITY = table_of(NodeFidelity)
+REGISTRATIONS = table_of(PublisherRegistration)
 STADTPULS = "stadtpuls"
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app.models import ImportedRow
+from app.services.importer.clashes import Clash, key_clashes
 from app.services.importer.registry import (
     REGISTRY,
     FixtureImportError,
@@ -54,16 +55,31 @@ class Conflict:
 class ImportConflictError(FixtureImportError):
     """Rows that did not come from the import hold ids the import needs."""
 
-    def __init__(self, conflicts: Sequence[Conflict]) -> None:
+    def __init__(
+        self, conflicts: Sequence[Conflict], clashes: Sequence[Clash] = ()
+    ) -> None:
         self.conflicts = tuple(conflicts)
-        shown = "".join(f"\n  {c}" for c in conflicts[:SHOWN])
-        more = len(conflicts) - SHOWN
-        super().__init__(
-            f"{len(conflicts)} conflicts with rows that did not come from a Managair "
-            "import (an import never changes rows it did not write; import into a "
-            f"database without them):{shown}"
-            + (f"\n  and {more} more." if more > 0 else "")
-        )
+        self.clashes = tuple(clashes)
+        parts = []
+        if conflicts:
+            shown = "".join(f"\n  {c}" for c in conflicts[:SHOWN])
+            more = len(conflicts) - SHOWN
+            parts.append(
+                f"{len(conflicts)} conflicts with rows that did not come from a "
+                "Managair import (an import never changes rows it did not write; "
+                "give the imported rows new ids with --remap-ids, or import into a "
+                f"database without them):{shown}"
+                + (f"\n  and {more} more." if more > 0 else "")
+            )
+        if clashes:
+            listed = "".join(f"\n  {c}" for c in clashes)
+            parts.append(
+                f"{len(clashes)} usernames, e-mail addresses, organization names or "
+                "EUIs are taken by rows here (they stay unique and are never "
+                "remapped: rename or delete one of the two, here or in Managair, "
+                f"and run the import again):{listed}"
+            )
+        super().__init__("\n".join(parts))
 
 
 def check_conflicts(
@@ -71,7 +87,8 @@ def check_conflicts(
     by_model: Mapping[str, Sequence[Record]],
     shared: Mapping[str, Set[Any]] | None = None,
 ) -> None:
-    """Refuse the run if it would change or attach to rows it did not write.
+    """Refuse the run if it would change or attach to rows it did not write, or
+    take a natural key (username, e-mail, organization name, EUI) another row has.
 
     ``shared`` (by model) are ids of rows here that records may refer to:
     catalogue rows ``--remap-ids`` matched by name.
@@ -89,8 +106,9 @@ def check_conflicts(
         for name, other in importer.refs.items():
             allowed = (shared or {}).get(other, set())
             conflicts += _foreign_refs(session, by_model, records, name, other, allowed)
-    if conflicts:
-        raise ImportConflictError(conflicts)
+    clashes = key_clashes(session, by_model)
+    if conflicts or clashes:
+        raise ImportConflictError(conflicts, clashes)
 
 
 def remember(

@@ -155,6 +155,12 @@ def register(
     return decorate
 
 
+def table_of(model: type) -> Table:
+    """The table of a mapped model class (typed, for the loaders' constants)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 def upsert_rows(
     session: Session,
     table: Table,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, false, update
+from sqlalchemy import case, false, update
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Organization, Role, User
@@ -26,12 +26,13 @@ from app.services.importer.registry import (
     UpsertCounts,
     register,
     require_present,
+    table_of,
     upsert_rows,
 )
 
-USERS: Table = User.__table__  # type: ignore[assignment]
-ORGANIZATIONS: Table = Organization.__table__  # type: ignore[assignment]
-MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
+USERS = table_of(User)
+ORGANIZATIONS = table_of(Organization)
+MEMBERSHIPS = table_of(Membership)
 
 #: Managair's removed ASSISTANT role became INSPECTOR (its migration 0004).
 ROLE_CODES = {"O": Role.OWNER, "I": Role.INSPECTOR, "A": Role.INSPECTOR}
