@@ -1,0 +1,46 @@
+"""Series refresh: one loop over the UTC levels instead of one block per level.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-07 05:30:00
+
+``series_refresh_levels()`` repeated the same delete-and-recompute SQL for each
+level (10m, 1h, 1d, 1mo) in both of its steps, eight copies to keep in step. It now
+walks ``series_levels()`` and calls ``series_rebuild_level()`` and
+``series_coarser_ranges()`` (``sql/timescale/definitions/series_refresh.sql``, Apache
+edition; the TSL edition keeps its continuous aggregates). The buckets it writes are
+the same. Downgrading keeps these definitions: they compute what 0016's did, and the
+file holds only the current one.
+"""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def _is_tsl() -> bool:
+    license_ = (
+        op.get_bind()
+        .execute(sa.text("SELECT current_setting('timescaledb.license', true)"))
+        .scalar()
+    )
+    return license_ == "timescale"
+
+
+def upgrade() -> None:
+    if not _is_tsl():
+        op.execute(
+            (SQL / "definitions" / "series_refresh.sql").read_text(encoding="utf-8")
+        )
+
+
+def downgrade() -> None:
+    """Nothing to undo: the definitions compute what revision 0016's did."""
