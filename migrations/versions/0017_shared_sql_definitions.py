@@ -1,4 +1,4 @@
-"""Series refresh: one loop over the UTC levels instead of one block per level.
+"""Shared SQL definitions: the series levels in one loop, the analysis time zone once.
 
 Revision ID: 0017
 Revises: 0016
@@ -9,8 +9,16 @@ level (10m, 1h, 1d, 1mo) in both of its steps, eight copies to keep in step. It 
 walks ``series_levels()`` and calls ``series_rebuild_level()`` and
 ``series_coarser_ranges()`` (``sql/timescale/definitions/series_refresh.sql``, Apache
 edition; the TSL edition keeps its continuous aggregates). The buckets it writes are
-the same. Downgrading keeps these definitions: they compute what 0016's did, and the
-file holds only the current one.
+the same.
+
+The analytics views spelled out the analysis time zone (session setting, else the
+analyst role's, else Europe/Berlin) three times; ``analytics.analysis_zone``
+(``definitions/analytics_installation_views.sql``) now holds it, and the views and
+``definitions/analytics_room_daily.sql`` read it.
+
+Downgrading keeps these definitions: they compute what 0016's did, and the files
+hold only the current ones (``analytics.analysis_zone`` goes with the schema when
+0007 is downgraded).
 """
 
 from pathlib import Path
@@ -25,6 +33,12 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
+APACHE_FILES = ("definitions/series_refresh.sql",)
+BOTH_FILES = (
+    "definitions/analytics_installation_views.sql",
+    "definitions/analytics_room_daily.sql",
+)
+
 
 def _is_tsl() -> bool:
     license_ = (
@@ -36,10 +50,8 @@ def _is_tsl() -> bool:
 
 
 def upgrade() -> None:
-    if not _is_tsl():
-        op.execute(
-            (SQL / "definitions" / "series_refresh.sql").read_text(encoding="utf-8")
-        )
+    for name in (() if _is_tsl() else APACHE_FILES) + BOTH_FILES:
+        op.execute((SQL / name).read_text(encoding="utf-8"))
 
 
 def downgrade() -> None:
