@@ -23,8 +23,10 @@ hold only the current ones (``analytics.analysis_zone`` goes with the schema whe
 
 from pathlib import Path
 
-import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.orm import Session
+
+from app.services.ops.database import timescale_info
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
@@ -40,17 +42,10 @@ BOTH_FILES = (
 )
 
 
-def _is_tsl() -> bool:
-    license_ = (
-        op.get_bind()
-        .execute(sa.text("SELECT current_setting('timescaledb.license', true)"))
-        .scalar()
-    )
-    return license_ == "timescale"
-
-
 def upgrade() -> None:
-    for name in (() if _is_tsl() else APACHE_FILES) + BOTH_FILES:
+    session = Session(bind=op.get_bind())
+    tsl = timescale_info(session).has_continuous_aggregates
+    for name in (() if tsl else APACHE_FILES) + BOTH_FILES:
         op.execute((SQL / name).read_text(encoding="utf-8"))
 
 
