@@ -30,7 +30,7 @@ staff or superuser account (:func:`require_account_editor`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -252,14 +252,23 @@ def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T
 
 
 def visible_rows(
-    session: Session, actor: Actor, model: type[T], ids: Collection[Any]
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    ids: Iterable[Any],
+    *order_by: Any,
 ) -> list[T]:
-    """Return those rows of ``model`` with an id in ``ids`` the actor may read."""
-    if not ids:
+    """Return those rows of ``model`` with an id in ``ids`` the actor may read.
+
+    Ordered by ``order_by`` in the database (its collation, as the lists), by id
+    when none is given; the one way to resolve the ids of an ``include``.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
         return []
     key = getattr(model, "id")  # noqa: B009
-    stmt = scoped(select(model).where(key.in_(list(ids))), model, actor)
-    return list(session.scalars(stmt.order_by(key)))
+    stmt = scoped(select(model).where(key.in_(wanted)), model, actor)
+    return list(session.scalars(stmt.order_by(*(order_by or (key,)))))
 
 
 # -- writes ----------------------------------------------------------------------

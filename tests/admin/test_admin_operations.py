@@ -22,7 +22,7 @@ from tests.factories import (
     make_organization,
     make_token,
 )
-from tests.support.admin_forms import page_text, submit
+from tests.support.admin_forms import page_text, press, submit
 
 
 def test_issued_ingest_token_is_shown_once_and_works(
@@ -62,11 +62,10 @@ def test_revoked_ingest_token_stops_working(
 ) -> None:
     issued = tokens.issue_ingest_token(session, None, "old")
 
-    response = submit(
+    response = press(
         staff_client,
+        "/admin/ingest_tokens/",
         f"/admin/ingest_tokens/{issued.token.id}/revoke/",
-        {},
-        form_url="/admin/ingest_tokens/",
     )
 
     assert response.status_code == 302
@@ -103,11 +102,8 @@ def test_analyst_role_is_created_and_dropped_in_the_admin(
         {"name": name, "password": "s3cret-pw", "organizations": str(org.id)},
     )
     listed = page_text(staff_client.get("/admin/analyst_roles/"))
-    dropped = submit(
-        staff_client,
-        f"/admin/analyst_roles/{name}/drop/",
-        {},
-        form_url="/admin/analyst_roles/",
+    dropped = press(
+        staff_client, "/admin/analyst_roles/", f"/admin/analyst_roles/{name}/drop/"
     )
 
     assert created.status_code == 302, page_text(created)[-2000:]
@@ -156,14 +152,14 @@ def test_jobs_page_lists_every_job_with_its_last_run(
         assert f'data-job="{job}"' in body
     assert "2024-05-01 12:00:00 UTC" in body
     assert "chunks=3" in body
+    never_run = body.split('data-job="fidelity-check"', 1)[1].split("</tr>", 1)[0]
+    assert never_run.count("<td>\N{EN DASH}</td>") == 2  # no last or next run
 
 
 def test_run_now_runs_the_job_and_records_it(
     staff_client: FlaskClient, session: Session
 ) -> None:
-    response = submit(
-        staff_client, "/admin/jobs/retention/run/", {}, form_url="/admin/jobs/"
-    )
+    response = press(staff_client, "/admin/jobs/", "/admin/jobs/retention/run/")
 
     assert response.status_code == 302
     assert "Job retention ran." in page_text(staff_client.get("/admin/jobs/"))
@@ -189,11 +185,8 @@ def test_outbox_parked_rows_are_listed_and_made_due_again(
     session.flush()
 
     listed = page_text(staff_client.get("/admin/outbox/"))
-    response = submit(
-        staff_client,
-        "/admin/outbox/retry/",
-        {"publisher": "webhook"},
-        form_url="/admin/outbox/",
+    response = press(
+        staff_client, "/admin/outbox/", "/admin/outbox/retry/", publisher="webhook"
     )
 
     assert "HTTP 500 from the receiver" in listed

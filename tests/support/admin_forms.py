@@ -6,6 +6,7 @@ it, and its rollback would otherwise take the arranged rows with it.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -43,3 +44,44 @@ def delete_row(client: FlaskClient, view: str, ident: object) -> TestResponse:
     )
     assert response.status_code == 302, response.status_code
     return client.get(listing)
+
+
+class _Forms(HTMLParser):
+    """Each form of a page: its action and its hidden fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.forms.append((found.get("action") or "", {}))
+        elif tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.forms[-1][1][str(found["name"])] = found.get("value") or ""
+
+
+def press(
+    client: FlaskClient, page_url: str, action: str, **carrying: str
+) -> TestResponse:
+    """Press the button of the form on ``page_url`` posting to ``action`` (the first
+    one carrying the hidden fields ``carrying``, where several post there).
+
+    Posts only what that form itself carries (its CSRF token and hidden fields), so
+    a form that lost one of them fails as it would in a browser.
+    """
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    forms = _Forms()
+    forms.feed(page.get_data(as_text=True))
+    fields = next(
+        (
+            fields
+            for url, fields in forms.forms
+            if url == action and carrying.items() <= fields.items()
+        ),
+        None,
+    )
+    assert fields is not None, forms.forms
+    assert CSRF_FIELD in fields, fields
+    return client.post(action, data=fields)

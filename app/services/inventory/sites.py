@@ -67,13 +67,8 @@ def get_site(session: Session, actor: Actor, site_id: int) -> Site:
 def visible_addresses(
     session: Session, actor: Actor, address_ids: set[int]
 ) -> list[Address]:
-    """Return those of ``address_ids`` the actor may read (one query)."""
-    if not address_ids:
-        return []
-    stmt = access.scoped(
-        select(Address).where(Address.id.in_(address_ids)), Address, actor
-    )
-    return list(session.scalars(stmt.order_by(Address.id)))
+    """Return those of ``address_ids`` the actor may read (one query), by id."""
+    return access.visible_rows(session, actor, Address, address_ids)
 
 
 def site_address(session: Session, actor: Actor, site_id: int) -> Address:

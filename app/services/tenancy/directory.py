@@ -105,13 +105,7 @@ def users_by_ids(
     session: Session, actor: Actor, ids: Iterable[int]
 ) -> list[UserDetail]:
     """Return the users among ``ids`` that ``actor`` may see, ordered by id."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    stmt = access.scoped(
-        select(User).where(User.id.in_(wanted)).order_by(User.id), User, actor
-    )
-    return [_detail(user) for user in session.scalars(stmt)]
+    return [_detail(user) for user in access.visible_rows(session, actor, User, ids)]
 
 
 def _detail(user: User) -> UserDetail:

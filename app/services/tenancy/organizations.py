@@ -88,17 +88,10 @@ def views_by_ids(
     session: Session, actor: Actor, ids: Iterable[int]
 ) -> list[OrganizationView]:
     """Return the organizations among ``ids`` that ``actor`` may see, by name."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    stmt = access.scoped(
-        select(Organization)
-        .where(Organization.id.in_(wanted))
-        .order_by(Organization.name, Organization.id),
-        Organization,
-        actor,
+    rows = access.visible_rows(
+        session, actor, Organization, ids, Organization.name, Organization.id
     )
-    return views(session, actor, list(session.scalars(stmt)))
+    return views(session, actor, rows)
 
 
 def create_organization(

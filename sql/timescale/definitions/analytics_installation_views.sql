@@ -79,6 +79,22 @@ COMMENT ON COLUMN analytics.installation_samples.temperature_celsius IS 'Air tem
 COMMENT ON COLUMN analytics.installation_samples.rel_humidity_percent IS 'Relative humidity in percent, null when the node does not measure it.';
 COMMENT ON COLUMN analytics.installation_samples.measurement_status IS 'M measured value, R replacement value, E measurement error.';
 
+-- The time zone of the local hours and days of every view: the session's
+-- airq.analysis_timezone, else the analyst role's, else Europe/Berlin. One row; a view
+-- (not a function) so that it reads analyst_roles with the owner's rights while
+-- current_user stays the querying role.
+CREATE OR REPLACE VIEW analytics.analysis_zone AS
+SELECT coalesce(
+    nullif(current_setting('airq.analysis_timezone', true), ''),
+    (SELECT a.timezone FROM public.analyst_roles AS a WHERE a.role_name = current_user),
+    'Europe/Berlin'
+) AS tz;
+
+COMMENT ON VIEW analytics.analysis_zone IS
+    'The time zone of your local hours and days: SET airq.analysis_timezone, else your '
+    'role''s, else Europe/Berlin.';
+COMMENT ON COLUMN analytics.analysis_zone.tz IS 'IANA time zone name.';
+
 CREATE OR REPLACE VIEW analytics.installation_hourly AS
 SELECT
     installation_id,
@@ -99,13 +115,7 @@ SELECT
     max(rel_humidity_percent) AS rel_humidity_max_percent,
     CAST(avg(rel_humidity_percent) AS double precision) AS rel_humidity_mean_percent
 FROM analytics.installation_samples
-CROSS JOIN (SELECT
-    coalesce(
-        nullif(current_setting('airq.analysis_timezone', true), ''),
-        (SELECT a.timezone FROM public.analyst_roles AS a WHERE a.role_name = current_user),
-        'Europe/Berlin'
-    ) AS tz
-) AS z
+CROSS JOIN analytics.analysis_zone AS z
 GROUP BY installation_id, organization_id, site_id, room_id, node_id, is_public, hour;
 
 COMMENT ON VIEW analytics.installation_hourly IS
@@ -151,13 +161,7 @@ SELECT
     max(rel_humidity_percent) AS rel_humidity_max_percent,
     CAST(avg(rel_humidity_percent) AS double precision) AS rel_humidity_mean_percent
 FROM analytics.installation_samples
-CROSS JOIN (SELECT
-    coalesce(
-        nullif(current_setting('airq.analysis_timezone', true), ''),
-        (SELECT a.timezone FROM public.analyst_roles AS a WHERE a.role_name = current_user),
-        'Europe/Berlin'
-    ) AS tz
-) AS z
+CROSS JOIN analytics.analysis_zone AS z
 GROUP BY installation_id, organization_id, site_id, room_id, node_id, is_public, day, day_start;
 
 COMMENT ON VIEW analytics.installation_daily IS

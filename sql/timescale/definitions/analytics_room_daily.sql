@@ -15,12 +15,7 @@
 
 CREATE OR REPLACE VIEW analytics.room_daily AS
 WITH zone AS NOT MATERIALIZED (
-    -- the local time zone (see the schema comment)
-    SELECT coalesce(
-            nullif(current_setting('airq.analysis_timezone', true), ''),
-            (SELECT a.timezone FROM public.analyst_roles AS a WHERE a.role_name = current_user),
-            'Europe/Berlin'
-        ) AS tz
+    SELECT z.tz FROM analytics.analysis_zone AS z  -- the local time zone
 ),
 buckets AS NOT MATERIALIZED (
     SELECT

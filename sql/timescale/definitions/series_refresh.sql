@@ -51,7 +51,110 @@ BEGIN
 END
 $$;
 
--- Steps 1 and 2: the UTC levels.
+-- The UTC levels, finest first: each is folded from the one before it (10m from the raw
+-- samples). The one list the refresh walks, so that a level is added in one place.
+CREATE OR REPLACE FUNCTION series_levels()
+RETURNS TABLE (relation text, width interval, source text)
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('samples_10m', INTERVAL '10 minutes', 'samples'),
+           ('samples_1h', INTERVAL '1 hour', 'samples_10m'),
+           ('samples_1d', INTERVAL '1 day', 'samples_1h'),
+           ('samples_1mo', INTERVAL '1 month', 'samples_1d')
+$$;
+
+-- Recompute the buckets of one level from its source: per node over the ranges
+-- [p_lo[i], p_hi[i]) of p_node[i], or, with p_node NULL, every node over
+-- [p_lo[1], p_hi[1]). Deletes the buckets first, so buckets whose samples are gone
+-- vanish. The ranges must be aligned to the level's width. Returns the rows written.
+-- One function for every level and both refresh steps: the SQL differs only in the
+-- tables, and raw samples are counted where stored buckets are summed.
+CREATE OR REPLACE FUNCTION series_rebuild_level(
+    p_relation text,
+    p_width interval,
+    p_source text,
+    p_node uuid[],
+    p_lo timestamptz[],
+    p_hi timestamptz[]
+) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_time text := CASE WHEN p_source = 'samples' THEN 'time' ELSE 'bucket' END;
+    v_values text := CASE WHEN p_source = 'samples' THEN
+        'count(s.co2_ppm), sum(s.co2_ppm::double precision),
+         min(s.co2_ppm), max(s.co2_ppm),
+         count(s.temperature_celsius), sum(s.temperature_celsius::double precision),
+         min(s.temperature_celsius), max(s.temperature_celsius),
+         count(s.rel_humidity_percent), sum(s.rel_humidity_percent::double precision),
+         min(s.rel_humidity_percent), max(s.rel_humidity_percent)'
+    ELSE
+        'sum(s.co2_count)::bigint, sum(s.co2_sum), min(s.co2_min), max(s.co2_max),
+         sum(s.temperature_count)::bigint, sum(s.temperature_sum),
+         min(s.temperature_min), max(s.temperature_max),
+         sum(s.humidity_count)::bigint, sum(s.humidity_sum),
+         min(s.humidity_min), max(s.humidity_max)'
+    END;
+    n bigint;
+BEGIN
+    IF p_node IS NULL THEN
+        EXECUTE format('DELETE FROM %I a WHERE a.bucket >= $1[1] AND a.bucket < $2[1]',
+                       p_relation)
+        USING p_lo, p_hi;
+        EXECUTE format(
+            'INSERT INTO %1$I SELECT s.node_id, time_bucket($3, s.%3$I), %4$s
+             FROM %2$I s WHERE s.%3$I >= $1[1] AND s.%3$I < $2[1] GROUP BY 1, 2',
+            p_relation, p_source, v_time, v_values)
+        USING p_lo, p_hi, p_width;
+    ELSE
+        EXECUTE format(
+            'DELETE FROM %I a USING unnest($1, $2, $3) AS g(node_id, lo, hi)
+             WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi',
+            p_relation)
+        USING p_node, p_lo, p_hi;
+        EXECUTE format(
+            'INSERT INTO %1$I SELECT s.node_id, time_bucket($4, s.%3$I), %4$s
+             FROM unnest($1, $2, $3) AS g(node_id, lo, hi)
+             JOIN %2$I s ON s.node_id = g.node_id AND s.%3$I >= g.lo AND s.%3$I < g.hi
+             GROUP BY 1, 2',
+            p_relation, p_source, v_time, v_values)
+        USING p_node, p_lo, p_hi, p_width;
+    END IF;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+-- The ranges of the next coarser level that hold the given ranges of a finer one
+-- (merged per node), cut off at the coarse bucket of p_watermark: buckets at and above
+-- it are computed by the watermark's advance, not here.
+CREATE OR REPLACE FUNCTION series_coarser_ranges(
+    p_node uuid[],
+    p_lo timestamptz[],
+    p_hi timestamptz[],
+    p_fine interval,
+    p_coarse interval,
+    p_watermark timestamptz,
+    OUT node uuid[],
+    OUT lo timestamptz[],
+    OUT hi timestamptz[]
+)
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
+    FROM (
+        SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(p_coarse, p_watermark)) AS r
+        FROM (
+            SELECT g.node_id,
+                   unnest(range_agg(tstzrange(
+                       time_bucket(p_coarse, g.lo),
+                       time_bucket(p_coarse, g.hi - p_fine) + p_coarse))) AS r
+            FROM unnest(p_node, p_lo, p_hi) AS g(node_id, lo, hi)
+            GROUP BY g.node_id
+        ) x
+    ) h
+    WHERE NOT isempty(h.r)
+$$;
+
+-- Steps 1 and 2: the UTC levels (series_levels(); the months only where their table
+-- exists).
 CREATE OR REPLACE FUNCTION series_refresh_levels(
     p_until timestamptz DEFAULT NULL,
     p_max_span interval DEFAULT NULL,
@@ -76,13 +179,12 @@ DECLARE
     v_node uuid[];
     v_lo timestamptz[];
     v_hi timestamptz[];
-    n bigint;
+    v_level record;
+    v_finer interval;
+    i integer;
     n_taken bigint := 0;
-    n10 bigint := 0;
-    n1h bigint := 0;
-    n1d bigint := 0;
+    v_rows bigint[] := ARRAY[0, 0, 0, 0];
     v_kept timestamptz := '-infinity';
-    v_months boolean := to_regclass('samples_1mo') IS NOT NULL;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('airq.series_refresh'));
     SELECT s.watermark INTO w_old FROM samples_watermark s FOR UPDATE;
@@ -118,127 +220,20 @@ BEGIN
     FROM clipped c
     WHERE NOT isempty(c.r);
 
-    IF v_node IS NOT NULL THEN
-        DELETE FROM samples_10m a
-        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
-        INSERT INTO samples_10m
-        SELECT s.node_id, time_bucket(INTERVAL '10 minutes', s.time),
-               count(s.co2_ppm), sum(s.co2_ppm::double precision),
-               min(s.co2_ppm), max(s.co2_ppm),
-               count(s.temperature_celsius), sum(s.temperature_celsius::double precision),
-               min(s.temperature_celsius), max(s.temperature_celsius),
-               count(s.rel_humidity_percent), sum(s.rel_humidity_percent::double precision),
-               min(s.rel_humidity_percent), max(s.rel_humidity_percent)
-        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        JOIN samples s ON s.node_id = g.node_id AND s.time >= g.lo AND s.time < g.hi
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n10 := n10 + n;
-
-        -- The hours holding those 10-minute buckets, below the 1h watermark.
-        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
-        INTO v_node, v_lo, v_hi
-        FROM (
-            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 hour', w_old)) AS r
-            FROM (
-                SELECT g.node_id,
-                       unnest(range_agg(tstzrange(
-                           time_bucket(INTERVAL '1 hour', g.lo),
-                           time_bucket(INTERVAL '1 hour', g.hi - INTERVAL '10 minutes')
-                               + INTERVAL '1 hour'))) AS r
-                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-                GROUP BY g.node_id
-            ) x
-        ) h
-        WHERE NOT isempty(h.r);
-    END IF;
-
-    IF v_node IS NOT NULL THEN
-        DELETE FROM samples_1h a
-        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
-        INSERT INTO samples_1h
-        SELECT a.node_id, time_bucket(INTERVAL '1 hour', a.bucket),
-               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-               min(a.temperature_min), max(a.temperature_max),
-               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-               min(a.humidity_min), max(a.humidity_max)
-        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        JOIN samples_10m a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n1h := n1h + n;
-
-        -- The days holding those hours, below the 1d watermark.
-        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
-        INTO v_node, v_lo, v_hi
-        FROM (
-            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 day', w_old)) AS r
-            FROM (
-                SELECT g.node_id,
-                       unnest(range_agg(tstzrange(
-                           time_bucket(INTERVAL '1 day', g.lo),
-                           time_bucket(INTERVAL '1 day', g.hi - INTERVAL '1 hour')
-                               + INTERVAL '1 day'))) AS r
-                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-                GROUP BY g.node_id
-            ) x
-        ) h
-        WHERE NOT isempty(h.r);
-    END IF;
-
-    IF v_node IS NOT NULL THEN
-        DELETE FROM samples_1d a
-        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
-        INSERT INTO samples_1d
-        SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket),
-               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-               min(a.temperature_min), max(a.temperature_max),
-               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-               min(a.humidity_min), max(a.humidity_max)
-        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        JOIN samples_1h a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n1d := n1d + n;
-
-        -- The months holding those days, below the month watermark.
-        SELECT array_agg(h.node_id), array_agg(lower(h.r)), array_agg(upper(h.r))
-        INTO v_node, v_lo, v_hi
-        FROM (
-            SELECT x.node_id, x.r * tstzrange(NULL, time_bucket(INTERVAL '1 month', w_old)) AS r
-            FROM (
-                SELECT g.node_id,
-                       unnest(range_agg(tstzrange(
-                           time_bucket(INTERVAL '1 month', g.lo),
-                           time_bucket(INTERVAL '1 month', g.hi - INTERVAL '1 day')
-                               + INTERVAL '1 month'))) AS r
-                FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-                GROUP BY g.node_id
-            ) x
-        ) h
-        WHERE NOT isempty(h.r);
-    END IF;
-
-    IF v_node IS NOT NULL AND v_months THEN
-        DELETE FROM samples_1mo a
-        USING unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        WHERE a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi;
-        INSERT INTO samples_1mo
-        SELECT a.node_id, time_bucket(INTERVAL '1 month', a.bucket),
-               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-               min(a.temperature_min), max(a.temperature_max),
-               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-               min(a.humidity_min), max(a.humidity_max)
-        FROM unnest(v_node, v_lo, v_hi) AS g(node_id, lo, hi)
-        JOIN samples_1d a ON a.node_id = g.node_id AND a.bucket >= g.lo AND a.bucket < g.hi
-        GROUP BY 1, 2;
-    END IF;
+    -- Each level's buckets holding those ranges, below its watermark bucket.
+    i := 0;
+    FOR v_level IN SELECT * FROM series_levels() LOOP
+        EXIT WHEN v_node IS NULL OR to_regclass(v_level.relation) IS NULL;
+        i := i + 1;
+        IF i > 1 THEN
+            SELECT * INTO v_node, v_lo, v_hi
+            FROM series_coarser_ranges(v_node, v_lo, v_hi, v_finer, v_level.width, w_old);
+            EXIT WHEN v_node IS NULL;
+        END IF;
+        v_rows[i] := v_rows[i] + series_rebuild_level(
+            v_level.relation, v_level.width, v_level.source, v_node, v_lo, v_hi);
+        v_finer := v_level.width;
+    END LOOP;
 
     -- 2. Advance the watermark.
     IF isfinite(w_old) THEN
@@ -257,71 +252,15 @@ BEGIN
     END IF;
 
     IF w_new > v_start THEN
-        DELETE FROM samples_10m a WHERE a.bucket >= v_start AND a.bucket < w_new;
-        INSERT INTO samples_10m
-        SELECT s.node_id, time_bucket(INTERVAL '10 minutes', s.time),
-               count(s.co2_ppm), sum(s.co2_ppm::double precision),
-               min(s.co2_ppm), max(s.co2_ppm),
-               count(s.temperature_celsius), sum(s.temperature_celsius::double precision),
-               min(s.temperature_celsius), max(s.temperature_celsius),
-               count(s.rel_humidity_percent), sum(s.rel_humidity_percent::double precision),
-               min(s.rel_humidity_percent), max(s.rel_humidity_percent)
-        FROM samples s
-        WHERE s.time >= v_start AND s.time < w_new
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n10 := n10 + n;
-
-        DELETE FROM samples_1h a
-        WHERE a.bucket >= time_bucket(INTERVAL '1 hour', v_start)
-          AND a.bucket < time_bucket(INTERVAL '1 hour', w_new);
-        INSERT INTO samples_1h
-        SELECT a.node_id, time_bucket(INTERVAL '1 hour', a.bucket),
-               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-               min(a.temperature_min), max(a.temperature_max),
-               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-               min(a.humidity_min), max(a.humidity_max)
-        FROM samples_10m a
-        WHERE a.bucket >= time_bucket(INTERVAL '1 hour', v_start)
-          AND a.bucket < time_bucket(INTERVAL '1 hour', w_new)
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n1h := n1h + n;
-
-        DELETE FROM samples_1d a
-        WHERE a.bucket >= time_bucket(INTERVAL '1 day', v_start)
-          AND a.bucket < time_bucket(INTERVAL '1 day', w_new);
-        INSERT INTO samples_1d
-        SELECT a.node_id, time_bucket(INTERVAL '1 day', a.bucket),
-               sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-               sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-               min(a.temperature_min), max(a.temperature_max),
-               sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-               min(a.humidity_min), max(a.humidity_max)
-        FROM samples_1h a
-        WHERE a.bucket >= time_bucket(INTERVAL '1 day', v_start)
-          AND a.bucket < time_bucket(INTERVAL '1 day', w_new)
-        GROUP BY 1, 2;
-        GET DIAGNOSTICS n = ROW_COUNT;
-        n1d := n1d + n;
-
-        IF v_months THEN
-            DELETE FROM samples_1mo a
-            WHERE a.bucket >= time_bucket(INTERVAL '1 month', v_start)
-              AND a.bucket < time_bucket(INTERVAL '1 month', w_new);
-            INSERT INTO samples_1mo
-            SELECT a.node_id, time_bucket(INTERVAL '1 month', a.bucket),
-                   sum(a.co2_count)::bigint, sum(a.co2_sum), min(a.co2_min), max(a.co2_max),
-                   sum(a.temperature_count)::bigint, sum(a.temperature_sum),
-                   min(a.temperature_min), max(a.temperature_max),
-                   sum(a.humidity_count)::bigint, sum(a.humidity_sum),
-                   min(a.humidity_min), max(a.humidity_max)
-            FROM samples_1d a
-            WHERE a.bucket >= time_bucket(INTERVAL '1 month', v_start)
-              AND a.bucket < time_bucket(INTERVAL '1 month', w_new)
-            GROUP BY 1, 2;
-        END IF;
+        i := 0;
+        FOR v_level IN SELECT * FROM series_levels() LOOP
+            EXIT WHEN to_regclass(v_level.relation) IS NULL;
+            i := i + 1;
+            v_rows[i] := v_rows[i] + series_rebuild_level(
+                v_level.relation, v_level.width, v_level.source, NULL,
+                ARRAY[time_bucket(v_level.width, v_start)],
+                ARRAY[time_bucket(v_level.width, w_new)]);
+        END LOOP;
     ELSE
         w_new := greatest(w_old, v_start);
     END IF;
@@ -329,7 +268,7 @@ BEGIN
     UPDATE samples_watermark SET watermark = w_new, refreshed_at = now();
 
     RETURN QUERY SELECT w_old, w_new, v_target, n_taken,
-                        (SELECT count(*) FROM samples_dirty), n10, n1h, n1d;
+                        (SELECT count(*) FROM samples_dirty), v_rows[1], v_rows[2], v_rows[3];
 END
 $$;
 

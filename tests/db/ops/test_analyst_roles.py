@@ -331,3 +331,21 @@ def test_analyst_roles_name_the_other_databases_open_to_them(
     assert name in open_before
     assert name not in open_after
     assert _database(analysts.url) not in open_before  # its own is not "other"
+
+
+@pytest.mark.parametrize("view", ["installation_daily", "room_daily"])
+def test_analyst_days_follow_the_session_then_the_role_then_berlin(
+    analysts: Analysts, view: str
+) -> None:
+    # The samples start at 2024-01-01 00:00 UTC: 01:00 in Berlin, 09:00 in Tokyo.
+    first_day = f"SELECT min(day_start) FROM analytics.{view}"  # noqa: S608
+    with analysts.connect("public") as conn:  # the role's time zone: UTC
+        role_zone = conn.execute(first_day).fetchone()
+        conn.execute("SET airq.analysis_timezone = 'Asia/Tokyo'")
+        session_zone = conn.execute(first_day).fetchone()
+    with analysts.connect("a") as conn:  # the default time zone
+        default_zone = conn.execute(first_day).fetchone()
+
+    assert role_zone == (datetime(2024, 1, 1, tzinfo=UTC),)
+    assert session_zone == (datetime(2023, 12, 31, 15, tzinfo=UTC),)
+    assert default_zone == (datetime(2023, 12, 31, 23, tzinfo=UTC),)

@@ -20,6 +20,7 @@ VIEWS = (
     "installation_hourly",
     "installation_daily",
     "room_daily",
+    "analysis_zone",
 )
 
 
