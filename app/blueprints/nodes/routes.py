@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -137,20 +138,27 @@ class NodeItem(MethodView):
 @docs.reads(blp, PROTOCOL_DOCUMENTS)
 def node_protocol(pk: UUID) -> ResponseReturnValue:
     """Get the protocol of a node."""
-    session = db.session()
-    node = nodes.get_node(session, current_actor(), pk)
-    protocol = catalogue.get_entry(session, Protocol, node.protocol_id)
-    return docs.one(protocol_resource(protocol))
+    return docs.one(
+        protocol_resource(_entry_of(pk, Protocol, lambda node: node.protocol_id))
+    )
 
 
 @blp.route("/<uuid:pk>/model/")
 @docs.reads(blp, MODEL_DOCUMENTS)
 def node_model(pk: UUID) -> ResponseReturnValue:
     """Get the model of a node."""
+    return docs.one(
+        model_resource(_entry_of(pk, NodeModel, lambda node: node.model_id))
+    )
+
+
+def _entry_of(
+    pk: UUID, entry: type[catalogue.Entry], ident: Callable[[Node], int]
+) -> catalogue.Entry:
+    """The catalogue entry of a node the caller may see (its ``ident``)."""
     session = db.session()
     node = nodes.get_node(session, current_actor(), pk)
-    model = catalogue.get_entry(session, NodeModel, node.model_id)
-    return docs.one(model_resource(model))
+    return catalogue.get_entry(session, entry, ident(node))
 
 
 @blp.route("/<uuid:pk>/owner/")

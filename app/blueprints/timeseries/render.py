@@ -12,27 +12,34 @@ from app.services.series.timeseries import InstallationTimeseries, NodeTimeserie
 
 def node_timeseries(item: NodeTimeseries, now: datetime) -> JsonObject:
     """A node's time series; ``samples`` only in the detail."""
-    attributes: dict[str, Any] = {
-        "node_alias": item.node_alias,
-        "query_timestamp_s": to_epoch(now),
-        "from_timestamp_s": item.from_timestamp_s,
-        "to_timestamp_s": item.to_timestamp_s,
-        "sample_count": item.sample_count,
-    }
-    if item.samples is not None:
-        attributes["samples"] = item.samples
-    return resource(
-        "Node-Timeseries",
-        item.node_id,
-        attributes,
-        self_link=f"/api/v1/node-timeseries/{item.node_id}/",
+    return _timeseries(
+        "Node-Timeseries", "node-timeseries", item.node_id, {}, item, now
     )
 
 
 def installation_timeseries(item: InstallationTimeseries, now: datetime) -> JsonObject:
     """An installation's time series; ``samples`` only in the detail."""
+    return _timeseries(
+        "Installation-Timeseries",
+        "installation-timeseries",
+        item.installation_id,
+        {"node_id": str(item.series.node_id)},
+        item.series,
+        now,
+    )
+
+
+def _timeseries(
+    type_: str,
+    collection: str,
+    id_: Any,
+    lead: dict[str, Any],
+    item: NodeTimeseries,
+    now: datetime,
+) -> JsonObject:
+    """Both resources: ``lead`` attributes first, then the reference's common ones."""
     attributes: dict[str, Any] = {
-        "node_id": str(item.node_id),
+        **lead,
         "node_alias": item.node_alias,
         "query_timestamp_s": to_epoch(now),
         "from_timestamp_s": item.from_timestamp_s,
@@ -41,9 +48,4 @@ def installation_timeseries(item: InstallationTimeseries, now: datetime) -> Json
     }
     if item.samples is not None:
         attributes["samples"] = item.samples
-    return resource(
-        "Installation-Timeseries",
-        item.installation_id,
-        attributes,
-        self_link=f"/api/v1/installation-timeseries/{item.installation_id}/",
-    )
+    return resource(type_, id_, attributes, self_link=f"/api/v1/{collection}/{id_}/")

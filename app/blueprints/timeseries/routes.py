@@ -8,11 +8,14 @@ Lists are not paginated, as in the reference.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
+
+from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
@@ -24,9 +27,13 @@ from app.blueprints.timeseries.schemas import (
     BoundsArgsSchema,
 )
 from app.extensions import db
-from app.jsonapi import JsonApiBlueprint
+from app.jsonapi import JsonApiBlueprint, JsonObject
+from app.services.access import Actor
 from app.services.series import timeseries
 from app.services.series.window import Bounds
+
+Key = TypeVar("Key")  # the resource's id: a node's UUID, an installation's int
+Item = TypeVar("Item")
 
 blp = JsonApiBlueprint(
     "timeseries",
@@ -36,8 +43,17 @@ blp = JsonApiBlueprint(
 )
 
 
-def _bounds(args: dict[str, Any]) -> Bounds:
-    return Bounds(from_s=args.get("from_s"), to_s=args.get("to_s"))
+def _detail(
+    read: Callable[[Session, Actor, Key, Bounds, datetime], Item],
+    draw: Callable[[Item, datetime], JsonObject],
+    pk: Key,
+    args: dict[str, Any],
+) -> ResponseReturnValue:
+    """One resource of either kind: ``read`` it within the filters, ``draw`` it."""
+    now = datetime.now(UTC)
+    bounds = Bounds(from_s=args.get("from_s"), to_s=args.get("to_s"))
+    item = read(db.session(), current_actor(), pk, bounds, now)
+    return json_response(docs.one(draw(item, now)))
 
 
 @blp.route("/node-timeseries/")
@@ -61,11 +77,7 @@ class _NodeTimeseriesDetail(MethodView):
     @docs.reads(blp, NODE_TIMESERIES_DOCUMENTS)
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get a node's samples between filter[from] and filter[to]"""
-        now = datetime.now(UTC)
-        item = timeseries.get_node_timeseries(
-            db.session(), current_actor(), pk, _bounds(args), now
-        )
-        return json_response(docs.one(render.node_timeseries(item, now)))
+        return _detail(timeseries.get_node_timeseries, render.node_timeseries, pk, args)
 
 
 @blp.route("/node-timeseries/<uuid:pk>/")
@@ -101,11 +113,12 @@ class _InstallationTimeseriesDetail(MethodView):
     @docs.reads(blp, INSTALLATION_TIMESERIES_DOCUMENTS)
     def get(self, args: dict[str, Any], pk: int) -> ResponseReturnValue:
         """Get an installation's samples within its interval and the filters"""
-        now = datetime.now(UTC)
-        item = timeseries.get_installation_timeseries(
-            db.session(), current_actor(), pk, _bounds(args), now
+        return _detail(
+            timeseries.get_installation_timeseries,
+            render.installation_timeseries,
+            pk,
+            args,
         )
-        return json_response(docs.one(render.installation_timeseries(item, now)))
 
 
 @blp.route("/installation-timeseries/<int:pk>/")

@@ -307,9 +307,25 @@ def _executed(
     driver: Any = connection.connection.driver_connection
     with driver.cursor(binary=True, **options) as cursor:
         cursor.execute(
-            compiled.string, compiled.construct_params(params), prepare=False
+            _binary_arrays(compiled.string, params),
+            compiled.construct_params(params),
+            prepare=False,
         )
         yield cursor
+
+
+def _binary_arrays(query: str, params: dict[str, Any]) -> str:
+    """``query`` with its list parameters sent in binary (``%(name)b``).
+
+    psycopg sends a list in text form by default, quoting and escaping each element
+    through regular expressions: the statistics of a list of 100 nodes bind about
+    20 arrays of 100-300 uuids, times and keys, and writing them as text took 4 ms
+    of CPU per request, binary a fifth of that. The values are the same.
+    """
+    for name, value in params.items():
+        if isinstance(value, list):
+            query = query.replace(f"%({name})s", f"%({name})b")
+    return query
 
 
 # What the statistics of many windows need first: the daily and monthly levels'

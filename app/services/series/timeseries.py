@@ -52,15 +52,11 @@ class NodeTimeseries:
 
 @dataclass(frozen=True)
 class InstallationTimeseries:
-    """An ``Installation-Timeseries`` resource; ``samples`` is None in list items."""
+    """An ``Installation-Timeseries`` resource: the node's series within the
+    installation's interval."""
 
     installation_id: int
-    node_id: uuid.UUID
-    node_alias: str
-    from_timestamp_s: int
-    to_timestamp_s: int
-    sample_count: int
-    samples: list[SampleObject] | None = None
+    series: NodeTimeseries
 
 
 def installation_source(installation: Installation) -> SeriesSource:
@@ -177,11 +173,13 @@ def list_installation_timeseries(
     return [
         InstallationTimeseries(
             i.id,
-            i.node_id,
-            i.node.alias,
-            to_epoch(i.from_time),
-            end_to_epoch(i.to_time),
-            s.count,
+            NodeTimeseries(
+                i.node_id,
+                i.node.alias,
+                to_epoch(i.from_time),
+                end_to_epoch(i.to_time),
+                s.count,
+            ),
         )
         for i, s in zip(installations, stats, strict=True)
     ]
@@ -202,10 +200,7 @@ def get_installation_timeseries(
     rows = samples_in(session, installation_source(installation), window)
     return InstallationTimeseries(
         installation.id,
-        installation.node_id,
-        installation.node.alias,
-        from_s,
-        to_s,
-        len(rows),
-        rows,
+        NodeTimeseries(
+            installation.node_id, installation.node.alias, from_s, to_s, len(rows), rows
+        ),
     )
