@@ -23,13 +23,11 @@ from app.authn import current_actor
 from app.blueprints.dashboard import pages
 from app.extensions import db
 from app.services.access import ANONYMOUS
-from app.services.airquality import AirQualityQuery, room_air_quality
-from app.services.airquality.medals import month_medals
 from app.services.airquality.period import YearMonth
 from app.services.airquality.rules import CLEAN_AIR_THRESHOLD_PPM
 from app.services.dashboard import places
 from app.services.dashboard.air import GOOD_BELOW_PPM, POOR_ABOVE_PPM, band
-from app.services.dashboard.medal_cache import cached_medals
+from app.services.dashboard.month import month_air
 from app.services.dashboard.overview import my_organizations, overview
 
 blp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -130,13 +128,9 @@ def room(pk: int) -> ResponseReturnValue:
     actor = current_actor()
     page = places.room_page(db.session(), actor, pk)
     month = pages.month_arg(_now().astimezone(ZoneInfo(_zone())))
-    quality = room_air_quality(
-        db.session(),
-        actor,
-        AirQualityQuery(pk, month, include_histogram=True, include_days=True),
-        timezone=_zone(),
-        now=_now(),
-    )
+    quality = month_air(db.session(), actor, [pk], month, timezone=_zone(), now=_now())[
+        pk
+    ]
     html = render_template(
         "dashboard/room.html", page=page, quality=quality, month=month
     )
@@ -167,12 +161,11 @@ def installation(pk: int) -> ResponseReturnValue:
 
 
 def _public_medals(room_ids: tuple[int, ...], month: YearMonth) -> dict[int, bool]:
-    """The medals of public installations: anyone's view, so one cache entry."""
-    zone = _zone()
-    return cached_medals(
-        ("public", room_ids, month, zone),
-        lambda: month_medals(db.session(), ANONYMOUS, room_ids, month, zone),
+    """The medals of public installations (anyone's view)."""
+    air = month_air(
+        db.session(), ANONYMOUS, room_ids, month, timezone=_zone(), now=_now()
     )
+    return {room_id: quality.clean_air_medal for room_id, quality in air.items()}
 
 
 def _public_installation(pk: int, template: str, *, embedded: bool) -> str:
