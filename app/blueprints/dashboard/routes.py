@@ -195,6 +195,19 @@ def _public_site(pk: int, template: str, *, embedded: bool) -> str:
     )
 
 
+def _public_room(pk: int, template: str, *, embedded: bool) -> str:
+    room = places.public_room(db.session(), pk)
+    month = _this_month()
+    return render_template(
+        template,
+        site=room.site,
+        rooms=[room],
+        medals=_public_medals((room.id,), month),
+        month=month,
+        embedded=embedded,
+    )
+
+
 @blp.get("/public/installations/<int:pk>/")
 def public_installation(pk: int) -> ResponseReturnValue:
     """Show a public installation to anyone: live chart and its room's medal."""
@@ -222,4 +235,18 @@ def embed_installation(pk: int) -> ResponseReturnValue:
 def embed_site(pk: int) -> ResponseReturnValue:
     """Show a site's public rooms inside an ``<iframe>``."""
     html = _public_site(pk, "dashboard/embed_site.html", embedded=True)
+    return pages.embeddable(current_app.make_response(html))
+
+
+@blp.get("/public/rooms/<int:pk>/")
+def public_room(pk: int) -> ResponseReturnValue:
+    """Show a room with a public installation to anyone: live chart and medal."""
+    html = _public_room(pk, "dashboard/public_room.html", embedded=False)
+    return pages.public(current_app.make_response(html))
+
+
+@blp.get("/embed/rooms/<int:pk>/")
+def embed_room(pk: int) -> ResponseReturnValue:
+    """Show a room's public chart and medal inside an ``<iframe>``."""
+    html = _public_room(pk, "dashboard/embed_room.html", embedded=True)
     return pages.embeddable(current_app.make_response(html))

@@ -123,6 +123,15 @@ def public_installation(session: Session, installation_id: int) -> Installation:
     return access.get_visible(session, ANONYMOUS, Installation, installation_id)
 
 
+def public_room(session: Session, room_id: int) -> Room:
+    """A room with a public installation, as anyone may see it (with its site).
+
+    Raises:
+        NotFoundError: no such room, or nothing public in it.
+    """
+    return access.get_visible(session, ANONYMOUS, Room, room_id)
+
+
 def public_site(session: Session, site_id: int) -> PublicSite:
     """A site with a public installation, and its rooms that have one.
 
