@@ -16,15 +16,19 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_timedelta
 from flask_babel import get_locale, gettext
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.authn import current_actor
 from app.blueprints.dashboard import pages
+from app.db import transaction
 from app.extensions import db
+from app.i18n import LOCALE_COOKIE
+from app.security import csrf
 from app.services.access import ANONYMOUS
 from app.services.airquality.period import YearMonth
 from app.services.airquality.rules import CLEAN_AIR_THRESHOLD_PPM
+from app.services.dashboard import language as languages
 from app.services.dashboard import places
 from app.services.dashboard.air import GOOD_BELOW_PPM, POOR_ABOVE_PPM, band
 from app.services.dashboard.month import month_air
@@ -32,11 +36,21 @@ from app.services.dashboard.overview import my_organizations, overview
 
 blp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
+#: How long a visitor's language choice is kept (a year).
+LOCALE_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
 
 @blp.app_template_global()
 def co2_band(co2_ppm: float | None) -> str:
     """The badge class of a CO2 value (``good``, ``elevated``, ``poor``, ``none``)."""
     return band(co2_ppm).value
+
+
+@blp.app_template_global()
+def dashboard_languages() -> dict[str, str]:
+    """The switch's choices, each named in the page's language (every dashboard
+    page, the management pages of another blueprint too)."""
+    return {"en": gettext("English"), "de": gettext("German")}
 
 
 @blp.app_template_filter()
@@ -155,6 +169,34 @@ def installation(pk: int) -> ResponseReturnValue:
     page = places.installation_page(db.session(), current_actor(), pk)
     html = render_template("dashboard/installation.html", page=page)
     return pages.private(current_app.make_response(html))
+
+
+@blp.post("/language/")
+def language() -> ResponseReturnValue:
+    """Switch the dashboard's language and return to the page it was chosen on.
+
+    Signed-in users keep it on their account; anonymous visitors in a cookie.
+    """
+    csrf.protect()
+    actor = current_actor()
+    choice = request.form.get("locale") or None
+    with transaction() as session:
+        languages.choose(session, actor, choice)
+    response = redirect(pages.same_page(request.form.get("next")))
+    if actor.user_id is None:
+        if choice is None:
+            response.delete_cookie(LOCALE_COOKIE, path="/")
+        else:
+            response.set_cookie(
+                LOCALE_COOKIE,
+                choice,
+                max_age=LOCALE_COOKIE_MAX_AGE_S,
+                path="/",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+    return response
 
 
 # -- public pages and embeds -----------------------------------------------------------

@@ -335,7 +335,7 @@ def test_public_installation_page_needs_no_login(
 
     html = _html(resp)
     assert resp.status_code == 200
-    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    assert resp.headers["Cache-Control"] == "private, max-age=60"
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert "Aula" in html
     assert f'data-series-url="/api/v1/installations/{world.public.id}/series/"' in html
