@@ -205,7 +205,13 @@ def language() -> ResponseReturnValue:
 def _public_medals(room_ids: tuple[int, ...], month: YearMonth) -> dict[int, bool]:
     """The medals of public installations (anyone's view)."""
     air = month_air(
-        db.session(), ANONYMOUS, room_ids, month, timezone=_zone(), now=_now()
+        db.session(),
+        ANONYMOUS,
+        room_ids,
+        month,
+        timezone=_zone(),
+        now=_now(),
+        detail=False,
     )
     return {room_id: quality.clean_air_medal for room_id, quality in air.items()}
 

@@ -95,21 +95,32 @@ def spans_of(installations: Iterable[Installation]) -> list[Span]:
     ]
 
 
-def sources(installations: Iterable[Installation], day: date, zone: ZoneInfo) -> str:
-    """Name the installations behind ``day``'s figures, clipped to its window.
+def windows(dates: Sequence[date], zone: ZoneInfo) -> list[tuple[int, int]]:
+    """Epoch seconds of each day's window: the day and its margins, both inclusive."""
+    margin = int(MARGIN.total_seconds())
+    return [
+        (
+            int(day_start(day, zone).timestamp()) - margin,
+            int(day_start(day + timedelta(days=1), zone).timestamp()) + margin,
+        )
+        for day in dates
+    ]
+
+
+def sources(installations: Iterable[Installation], window: tuple[int, int]) -> str:
+    """Name the installations behind a day's figures, clipped to its ``window``.
 
     Two views of a room (a member's, the public's) or an installation ended or
     moved later give different text, so a stored day is used only for exactly
     the installations it was computed from. ``""`` means none.
     """
-    lo = day_start(day, zone) - MARGIN
-    hi = day_start(day + timedelta(days=1), zone) + MARGIN
+    lo, hi = window
     parts = []
     for inst in sorted(installations, key=lambda i: i.id):
-        start = max(inst.from_time, lo)
-        end = hi if inst.to_time is None else min(inst.to_time, hi)
+        start = max(int(inst.from_time.timestamp()), lo)
+        end = hi if inst.to_time is None else min(int(inst.to_time.timestamp()), hi)
         if start <= end:
-            parts.append(f"{inst.id}:{int(start.timestamp())}-{int(end.timestamp())}")
+            parts.append(f"{inst.id}:{start}-{end}")
     return ",".join(parts)
 
 
@@ -152,8 +163,15 @@ def compute_days(
     starts = runs(clock.day)
     dates = [date.fromordinal(_EPOCH_DAY + int(d)) for d in clock.day[starts]]
     found = {}
+    lengths = np.diff(np.append(starts, period.points))
     for key in rooms:
-        values = room_values(by_key.get(key, []), period.start_s, period.points)
+        if key not in by_key:  # no samples (days to come): skip the grid
+            found[key] = [
+                DayFigures(day, int(n), 0, math.nan, 0.0, 0, 0.0)
+                for day, n in zip(dates, lengths, strict=True)
+            ]
+            continue
+        values = room_values(by_key[key], period.start_s, period.points)
         stats = group_stats(values, starts)
         total, excess = run_totals(values, starts)
         hour_first, hour_means = valid_hours(values, clock)
@@ -179,11 +197,17 @@ def compute_days(
 
 
 def month_quality(
-    room_id: int, month: YearMonth, days: Sequence[DayFigures], zone: ZoneInfo
+    room_id: int,
+    month: YearMonth,
+    days: Sequence[DayFigures],
+    zone: ZoneInfo,
+    *,
+    detail: bool = True,
 ) -> RoomAirQuality:
     """The month's medal, weekday x hour profile and daily table from its days.
 
-    ``days`` are every day of the month in order.
+    ``days`` are every day of the month in order; without ``detail`` only the
+    medal (a list of rooms shows no more).
     """
     period = month_period(month, zone)
     points = np.array([d.points for d in days], dtype=np.int64)
@@ -197,6 +221,9 @@ def month_quality(
         np.array([d.excess_points for d in days], dtype=np.int64),
         np.array([d.excess_sum for d in days], dtype=np.float64),
     )
+    medal = clean_air_medal(groups)
+    if not detail:
+        return RoomAirQuality(room_id, period, medal, None, None)
     slots = [
         ((d.day.weekday()) * 24 + hour, mean)
         for d in days
@@ -207,7 +234,7 @@ def month_quality(
     return RoomAirQuality(
         room_id=room_id,
         period=period,
-        clean_air_medal=clean_air_medal(groups),
+        clean_air_medal=medal,
         histogram=profile(slot, means),
         days=day_table(groups, [d.day for d in days], period),
     )

@@ -9,9 +9,11 @@ samples in one query for all rooms. The result equals
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -30,21 +32,36 @@ from app.services.dashboard.days import (
     month_quality,
     sources,
     spans_of,
+    windows,
 )
 
+#: The columns a month needs: with ``detail`` also the hours of the profile.
+_MEDAL_COLUMNS = (
+    RoomAirDay.room_id,
+    RoomAirDay.day,
+    RoomAirDay.sources,
+    RoomAirDay.points,
+    RoomAirDay.present,
+    RoomAirDay.co2_max,
+    RoomAirDay.co2_sum,
+    RoomAirDay.excess_points,
+    RoomAirDay.excess_sum,
+)
+_DETAIL_COLUMNS = (*_MEDAL_COLUMNS, RoomAirDay.hour_of_day, RoomAirDay.hour_mean)
 
-def stored_figures(row: RoomAirDay) -> DayFigures:
+
+def _figures(row: Sequence[Any]) -> DayFigures:
     """A stored day as figures (a NULL maximum is a day without values)."""
+    hours = (tuple(row[9]), tuple(row[10])) if len(row) > 9 else ((), ())
     return DayFigures(
-        day=row.day,
-        points=row.points,
-        present=row.present,
-        co2_max=float("nan") if row.co2_max is None else row.co2_max,
-        co2_sum=row.co2_sum,
-        excess_points=row.excess_points,
-        excess_sum=row.excess_sum,
-        hour_of_day=tuple(row.hour_of_day),
-        hour_mean=tuple(row.hour_mean),
+        row[1],
+        row[3],
+        row[4],
+        math.nan if row[5] is None else row[5],
+        row[6],
+        row[7],
+        row[8],
+        *hours,
     )
 
 
@@ -56,6 +73,7 @@ def month_air(
     *,
     timezone: str,
     now: datetime,
+    detail: bool = True,
 ) -> dict[int, RoomAirQuality]:
     """The month's medal, profile and daily table of each room, as ``actor`` sees it.
 
@@ -66,6 +84,7 @@ def month_air(
         month: the calendar month in ``timezone``.
         timezone: IANA name of the analysis zone.
         now: the request time (days from today on are never taken stored).
+        detail: also the profile and the daily table (else the medal only).
     """
     zone = ZoneInfo(timezone)
     period = month_period(month, zone)
@@ -82,10 +101,10 @@ def month_air(
         installed[inst.room_id].append(inst)
     dates = month_days(month)
     today = now.astimezone(zone).date()
-    stored = {
-        (row.room_id, row.day, row.sources): row
-        for row in session.scalars(
-            select(RoomAirDay).where(
+    stored: dict[tuple[int, date, str], Sequence[Any]] = {
+        (row[0], row[1], row[2]): tuple(row)
+        for row in session.execute(
+            select(*(_DETAIL_COLUMNS if detail else _MEDAL_COLUMNS)).where(
                 RoomAirDay.room_id.in_(list(installed)),
                 RoomAirDay.timezone == timezone,
                 RoomAirDay.day >= dates[0],
@@ -94,36 +113,55 @@ def month_air(
             )
         )
     }
+    spans = windows(dates, zone)
     figures: dict[int, dict[date, DayFigures]] = {r: {} for r in room_ids}
     missing: dict[int, list[date]] = defaultdict(list)
     for room_id in room_ids:
-        for day in dates:
-            named = sources(installed.get(room_id, ()), day, zone)
+        for day, window in zip(dates, spans, strict=True):
+            named = sources(installed.get(room_id, ()), window)
             row = stored.get((room_id, day, named))
             if not named:
                 figures[room_id][day] = empty_day(day, zone)
             elif row is not None:
-                figures[room_id][day] = stored_figures(row)
+                figures[room_id][day] = _figures(row)
             else:
                 missing[room_id].append(day)
-    if missing:
-        first = min(days[0] for days in missing.values())
-        last = max(days[-1] for days in missing.values())
-        raw = compute_days(
-            session,
-            {r: spans_of(installed[r]) for r in missing},
-            first,
-            last + timedelta(days=1),
-            timezone,
-        )
-        for room_id, days in missing.items():
-            wanted = set(days)
-            for found in raw[room_id]:
-                if found.day in wanted:
-                    figures[room_id][found.day] = found
+    # Days to come have no samples as a rule: apart, they skip the grid.
+    for lo, hi in ((dates[0], today), (today + timedelta(days=1), dates[-1])):
+        _compute_missing(session, installed, missing, lo, hi, timezone, figures)
     return {
         room_id: month_quality(
-            room_id, month, [figures[room_id][d] for d in dates], zone
+            room_id, month, [figures[room_id][d] for d in dates], zone, detail=detail
         )
         for room_id in room_ids
     }
+
+
+def _compute_missing(
+    session: Session,
+    installed: dict[int, list[Installation]],
+    missing: dict[int, list[date]],
+    lo: date,
+    hi: date,
+    timezone: str,
+    figures: dict[int, dict[date, DayFigures]],
+) -> None:
+    """Compute the missing days in ``[lo, hi]`` from raw samples into ``figures``."""
+    wanted = {r: [d for d in days if lo <= d <= hi] for r, days in missing.items()}
+    wanted = {r: days for r, days in wanted.items() if days}
+    if not wanted:
+        return
+    first = min(days[0] for days in wanted.values())
+    last = max(days[-1] for days in wanted.values())
+    raw = compute_days(
+        session,
+        {r: spans_of(installed[r]) for r in wanted},
+        first,
+        last + timedelta(days=1),
+        timezone,
+    )
+    for room_id, days in wanted.items():
+        keep = set(days)
+        for found in raw[room_id]:
+            if found.day in keep:
+                figures[room_id][found.day] = found

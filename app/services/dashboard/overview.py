@@ -137,7 +137,13 @@ def overview(
     local = now.astimezone(ZoneInfo(timezone))
     month = YearMonth(local.year, local.month)
     air = month_air(
-        session, actor, [r.id for r in rooms], month, timezone=timezone, now=now
+        session,
+        actor,
+        [r.id for r in rooms],
+        month,
+        timezone=timezone,
+        now=now,
+        detail=False,
     )
     statuses = []
     for room in rooms:
