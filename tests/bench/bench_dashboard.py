@@ -112,8 +112,10 @@ def _seed(now: datetime, step: timedelta) -> dict[str, Any]:
 
 def _roll_up(now: datetime, samples: int) -> dict[str, Any]:
     """Refresh the series levels, then time the dashboard rollup's backfill."""
-    with transaction() as session:
-        aggregates.refresh(session, until=now)
+    caught_up = False
+    while not caught_up:
+        with transaction() as session:
+            caught_up = aggregates.refresh(session, until=now).caught_up
     started = time.perf_counter()
     runs = 0
     while True:

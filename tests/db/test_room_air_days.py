@@ -39,7 +39,8 @@ def _raw(session: Session, room_id: int, actor: object) -> object:
 
 
 def _roll_up(session: Session) -> rollup.RollupResult:
-    aggregates.refresh(session, until=NOW)
+    while not aggregates.refresh(session, until=NOW).caught_up:
+        pass
     return rollup.refresh(
         session, SYSTEM, timezone=ZONE, now=NOW, days_back=30, max_days=40
     )

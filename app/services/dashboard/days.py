@@ -107,7 +107,23 @@ def windows(dates: Sequence[date], zone: ZoneInfo) -> list[tuple[int, int]]:
     ]
 
 
-def sources(installations: Iterable[Installation], window: tuple[int, int]) -> str:
+Bounds = list[tuple[int, int, int | None]]
+
+
+def bounds(installations: Iterable[Installation]) -> Bounds:
+    """Installations as (id, from, to or None) epoch seconds, by id: what
+    :func:`sources` clips, converted once per room instead of once per day."""
+    return sorted(
+        (
+            i.id,
+            int(i.from_time.timestamp()),
+            None if i.to_time is None else int(i.to_time.timestamp()),
+        )
+        for i in installations
+    )
+
+
+def sources(installed: Bounds, window: tuple[int, int]) -> str:
     """Name the installations behind a day's figures, clipped to its ``window``.
 
     Two views of a room (a member's, the public's) or an installation ended or
@@ -116,11 +132,11 @@ def sources(installations: Iterable[Installation], window: tuple[int, int]) -> s
     """
     lo, hi = window
     parts = []
-    for inst in sorted(installations, key=lambda i: i.id):
-        start = max(int(inst.from_time.timestamp()), lo)
-        end = hi if inst.to_time is None else min(int(inst.to_time.timestamp()), hi)
-        if start <= end:
-            parts.append(f"{inst.id}:{start}-{end}")
+    for ident, start, end in installed:
+        first = start if start > lo else lo
+        last = hi if end is None or end > hi else end
+        if first <= last:
+            parts.append(f"{ident}:{first}-{last}")
     return ",".join(parts)
 
 
@@ -130,6 +146,8 @@ def compute_days(
     first: date,
     after: date,
     timezone: str,
+    *,
+    hours: bool = True,
 ) -> dict[K, list[DayFigures]]:
     """Compute the figures of every day ``[first, after)`` from raw samples.
 
@@ -141,6 +159,7 @@ def compute_days(
         first: the first local day.
         after: the day after the last.
         timezone: IANA name of the analysis zone.
+        hours: also the complete hours (the weekday profile's input).
 
     Returns:
         Each key's days in order.
@@ -174,7 +193,9 @@ def compute_days(
         values = room_values(by_key[key], period.start_s, period.points)
         stats = group_stats(values, starts)
         total, excess = run_totals(values, starts)
-        hour_first, hour_means = valid_hours(values, clock)
+        hour_first, hour_means = (
+            valid_hours(values, clock) if hours else (np.zeros(0, np.int64), values[:0])
+        )
         # the day run each complete hour starts in
         day_of_hour = np.searchsorted(starts, hour_first, side="right") - 1
         found[key] = [

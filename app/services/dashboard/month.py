@@ -26,6 +26,7 @@ from app.services.airquality.service import RoomAirQuality
 from app.services.airquality.sources import MARGIN
 from app.services.dashboard.days import (
     DayFigures,
+    bounds,
     compute_days,
     empty_day,
     month_days,
@@ -117,8 +118,9 @@ def month_air(
     figures: dict[int, dict[date, DayFigures]] = {r: {} for r in room_ids}
     missing: dict[int, list[date]] = defaultdict(list)
     for room_id in room_ids:
+        room_bounds = bounds(installed.get(room_id, ()))
         for day, window in zip(dates, spans, strict=True):
-            named = sources(installed.get(room_id, ()), window)
+            named = sources(room_bounds, window)
             row = stored.get((room_id, day, named))
             if not named:
                 figures[room_id][day] = empty_day(day, zone)
@@ -128,7 +130,9 @@ def month_air(
                 missing[room_id].append(day)
     # Days to come have no samples as a rule: apart, they skip the grid.
     for lo, hi in ((dates[0], today), (today + timedelta(days=1), dates[-1])):
-        _compute_missing(session, installed, missing, lo, hi, timezone, figures)
+        _compute_missing(
+            session, installed, missing, (lo, hi), timezone, figures, hours=detail
+        )
     return {
         room_id: month_quality(
             room_id, month, [figures[room_id][d] for d in dates], zone, detail=detail
@@ -141,12 +145,15 @@ def _compute_missing(
     session: Session,
     installed: dict[int, list[Installation]],
     missing: dict[int, list[date]],
-    lo: date,
-    hi: date,
+    between: tuple[date, date],
     timezone: str,
     figures: dict[int, dict[date, DayFigures]],
+    *,
+    hours: bool,
 ) -> None:
-    """Compute the missing days in ``[lo, hi]`` from raw samples into ``figures``."""
+    """Compute the missing days in ``between`` (inclusive) from raw samples into
+    ``figures``; ``hours`` only when the profile is shown."""
+    lo, hi = between
     wanted = {r: [d for d in days if lo <= d <= hi] for r, days in missing.items()}
     wanted = {r: days for r, days in wanted.items() if days}
     if not wanted:
@@ -159,6 +166,7 @@ def _compute_missing(
         first,
         last + timedelta(days=1),
         timezone,
+        hours=hours,
     )
     for room_id, days in wanted.items():
         keep = set(days)

@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from app.models import Installation, Node, Room, RoomAirDay, Site
 from app.services.access import Actor, require_staff
 from app.services.airquality.sources import MARGIN
-from app.services.dashboard.days import compute_days, sources, spans_of, windows
+from app.services.dashboard.days import (
+    bounds,
+    compute_days,
+    sources,
+    spans_of,
+    windows,
+)
 from app.services.series.buckets import day_start
 
 _FINGERPRINTS = text(
@@ -178,9 +184,10 @@ def _wanted(session: Session, zone: ZoneInfo, complete: list[date]) -> Wanted:
     prints = _fingerprints(session, [i.node_id for i, _, _ in rows], lo, hi)
     wanted: dict[tuple[int, date, str], tuple[int, float, list[Installation]]] = {}
     for room_id, (members, public) in views.items():
+        member_bounds, public_bounds = bounds(members), bounds(public)
         for day, window in zip(complete, spans, strict=True):
-            for view in (members, public):
-                named = sources(view, window)
+            for view, limits in ((members, member_bounds), (public, public_bounds)):
+                named = sources(limits, window)
                 if named:
                     wanted[(room_id, day, named)] = (
                         *_fingerprint(prints, view, day, zone),
