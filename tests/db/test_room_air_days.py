@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import Flask
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.jobs import tasks
 from app.models import RoomAirDay
 from app.services.access import ANONYMOUS, SYSTEM
 from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
@@ -108,3 +111,34 @@ def test_a_changed_installation_is_not_read_from_the_rollup(session: Session) ->
 
     assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)
     assert not quality[world.room.id].clean_air_medal
+
+
+def test_the_jobs_process_rolls_up_yesterday(app: Flask, session: Session) -> None:
+    now = datetime.now(UTC)
+    world = room_world(session)
+    fill(session, world.node, now - timedelta(days=3), now - timedelta(hours=1))
+    while not aggregates.refresh(session, until=now).caught_up:
+        pass
+
+    result = tasks.roll_up_room_days(session)
+
+    assert result["rows_written"] >= 1
+    assert session.scalar(
+        select(func.count())
+        .select_from(RoomAirDay)
+        .where(RoomAirDay.room_id == world.room.id)
+    )
+
+
+def test_days_after_the_last_sample_equal_the_raw_analysis(session: Session) -> None:
+    world = room_world(session)
+    fill(
+        session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 25, 14), co2_ppm=_wavy
+    )
+    earlier = datetime(2024, 3, 20, 12, tzinfo=UTC)  # nothing stored: all raw
+
+    quality = month_air(
+        session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=earlier
+    )
+
+    assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)

@@ -24,8 +24,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.models import Installation
-from app.services.airquality.grid import Buckets, load_grouped, room_values
+from app.services.airquality.grid import PAD, Buckets, load_grouped, room_values
 from app.services.airquality.metrics import (
+    IntArray,
+    LocalClock,
     clean_air_medal,
     from_totals,
     group_stats,
@@ -181,40 +183,68 @@ def compute_days(
     clock = local_clock(period.start_s, period.points, timezone)
     starts = runs(clock.day)
     dates = [date.fromordinal(_EPOCH_DAY + int(d)) for d in clock.day[starts]]
-    found = {}
     lengths = np.diff(np.append(starts, period.points))
+    empty = [
+        DayFigures(day, int(n), 0, math.nan, 0.0, 0, 0.0)
+        for day, n in zip(dates, lengths, strict=True)
+    ]
+    found = {}
     for key in rooms:
-        if key not in by_key:  # no samples (days to come): skip the grid
-            found[key] = [
-                DayFigures(day, int(n), 0, math.nan, 0.0, 0, 0.0)
-                for day, n in zip(dates, lengths, strict=True)
-            ]
-            continue
-        values = room_values(by_key[key], period.start_s, period.points)
-        stats = group_stats(values, starts)
-        total, excess = run_totals(values, starts)
-        hour_first, hour_means = (
-            valid_hours(values, clock) if hours else (np.zeros(0, np.int64), values[:0])
+        nodes = by_key.get(key, [])
+        # Days starting more than PAD buckets after the last sample have no value
+        # at all: the grid stops before them (today's and the month's rest).
+        last = max((int(b.k[-1]) for b in nodes if len(b.k)), default=None)
+        upto = 0 if last is None else int(np.searchsorted(starts, last + PAD + 1))
+        computed = _grid_days(
+            nodes, period.start_s, _head(clock, starts, upto), dates[:upto], hours
         )
-        # the day run each complete hour starts in
-        day_of_hour = np.searchsorted(starts, hour_first, side="right") - 1
-        found[key] = [
-            DayFigures(
-                day=dates[i],
-                points=int(stats.points[i]),
-                present=int(stats.present[i]),
-                co2_max=float(stats.maximum[i]),
-                co2_sum=float(total[i]),
-                excess_points=int(stats.excess_points[i]),
-                excess_sum=float(excess[i]),
-                hour_of_day=tuple(
-                    int(h) for h in clock.hour_of_day[hour_first[day_of_hour == i]]
-                ),
-                hour_mean=tuple(float(m) for m in hour_means[day_of_hour == i]),
-            )
-            for i in range(len(starts))
-        ]
+        found[key] = computed + empty[upto:]
     return found
+
+
+def _head(clock: LocalClock, starts: IntArray, days: int) -> LocalClock:
+    """The clock of the first ``days`` days."""
+    end = int(starts[days]) if days < len(starts) else len(clock.day)
+    return LocalClock(
+        clock.day[:end], clock.hour[:end], clock.hour_of_day[:end], clock.weekday[:end]
+    )
+
+
+def _grid_days(
+    nodes: list[Buckets],
+    start_s: int,
+    clock: LocalClock,
+    dates: list[date],
+    hours: bool,
+) -> list[DayFigures]:
+    """The figures of the days ``clock`` covers from one room's buckets."""
+    if not dates:
+        return []
+    values = room_values(nodes, start_s, len(clock.day))
+    starts = runs(clock.day)
+    stats = group_stats(values, starts)
+    total, excess = run_totals(values, starts)
+    hour_first, hour_means = (
+        valid_hours(values, clock) if hours else (np.zeros(0, np.int64), values[:0])
+    )
+    # the day run each complete hour starts in
+    day_of_hour = np.searchsorted(starts, hour_first, side="right") - 1
+    return [
+        DayFigures(
+            day=dates[i],
+            points=int(stats.points[i]),
+            present=int(stats.present[i]),
+            co2_max=float(stats.maximum[i]),
+            co2_sum=float(total[i]),
+            excess_points=int(stats.excess_points[i]),
+            excess_sum=float(excess[i]),
+            hour_of_day=tuple(
+                int(h) for h in clock.hour_of_day[hour_first[day_of_hour == i]]
+            ),
+            hour_mean=tuple(float(m) for m in hour_means[day_of_hour == i]),
+        )
+        for i in range(len(starts))
+    ]
 
 
 def month_quality(

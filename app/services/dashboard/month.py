@@ -128,11 +128,7 @@ def month_air(
                 figures[room_id][day] = _figures(row)
             else:
                 missing[room_id].append(day)
-    # Days to come have no samples as a rule: apart, they skip the grid.
-    for lo, hi in ((dates[0], today), (today + timedelta(days=1), dates[-1])):
-        _compute_missing(
-            session, installed, missing, (lo, hi), timezone, figures, hours=detail
-        )
+    _compute_missing(session, installed, missing, timezone, figures, hours=detail)
     return {
         room_id: month_quality(
             room_id, month, [figures[room_id][d] for d in dates], zone, detail=detail
@@ -144,18 +140,14 @@ def month_air(
 def _compute_missing(
     session: Session,
     installed: dict[int, list[Installation]],
-    missing: dict[int, list[date]],
-    between: tuple[date, date],
+    wanted: dict[int, list[date]],
     timezone: str,
     figures: dict[int, dict[date, DayFigures]],
     *,
     hours: bool,
 ) -> None:
-    """Compute the missing days in ``between`` (inclusive) from raw samples into
-    ``figures``; ``hours`` only when the profile is shown."""
-    lo, hi = between
-    wanted = {r: [d for d in days if lo <= d <= hi] for r, days in missing.items()}
-    wanted = {r: days for r, days in wanted.items() if days}
+    """Compute the missing days from raw samples into ``figures`` (one query);
+    ``hours`` only when the profile is shown."""
     if not wanted:
         return
     first = min(days[0] for days in wanted.values())
