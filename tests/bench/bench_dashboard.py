@@ -199,7 +199,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
                     )
                     full.append((time.perf_counter() - started) * 1000)
                     db.session.remove()
-                figures.append(_figure("month of 50 rooms from the rollup", full))
+                figures.append(_figure("medals of 50 rooms, last month, rollup", full))
             finally:
                 server.shutdown()
                 db.session.remove()

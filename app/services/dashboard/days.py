@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from app.models import Installation
 from app.services.airquality.grid import PAD, Buckets, load_grouped, room_values
 from app.services.airquality.metrics import (
-    IntArray,
     LocalClock,
     clean_air_medal,
     from_totals,
@@ -38,6 +37,7 @@ from app.services.airquality.metrics import (
     valid_hours,
 )
 from app.services.airquality.period import Period, YearMonth, month_period
+from app.services.airquality.rules import STEP_S
 from app.services.airquality.service import RoomAirQuality, day_table
 from app.services.airquality.sources import MARGIN, Span
 from app.services.series.buckets import day_start
@@ -166,7 +166,8 @@ def compute_days(
     Returns:
         Each key's days in order.
     """
-    period = day_period(first, after, ZoneInfo(timezone))
+    zone = ZoneInfo(timezone)
+    period = day_period(first, after, zone)
     spans: list[Span] = []
     groups: list[int] = []
     series: dict[tuple[K, object], int] = {}
@@ -180,31 +181,44 @@ def compute_days(
     by_key: dict[K, list[Buckets]] = defaultdict(list)
     for group, buckets in load_grouped(session, spans, groups, period).items():
         by_key[owner[group]].append(buckets)
-    clock = local_clock(period.start_s, period.points, timezone)
-    starts = runs(clock.day)
-    dates = [date.fromordinal(_EPOCH_DAY + int(d)) for d in clock.day[starts]]
-    lengths = np.diff(np.append(starts, period.points))
+    # Days starting more than PAD buckets after a room's last sample have no
+    # value at all: the grid (and the local clock) stop before them.
+    last = {
+        key: max((int(b.k[-1]) for b in nodes if len(b.k)), default=-1)
+        for key, nodes in by_key.items()
+    }
+    day_starts = np.array(
+        [day_start(first + timedelta(days=i), zone) for i in range(period.days + 1)]
+    )
+    starts_s = np.array([int(d.timestamp()) for d in day_starts], dtype=np.int64)
+    marks = (starts_s - period.start_s) // STEP_S  # each day's first grid point
+    reach = max(last.values(), default=-1) + PAD + 1
+    upto_all = int(np.searchsorted(marks[:-1], reach)) if last else 0
+    clock = local_clock(period.start_s, int(marks[upto_all]), timezone)
+    dates = [first + timedelta(days=i) for i in range(period.days)]
+    lengths = np.diff(marks)
     empty = [
         DayFigures(day, int(n), 0, math.nan, 0.0, 0, 0.0)
         for day, n in zip(dates, lengths, strict=True)
     ]
     found = {}
     for key in rooms:
-        nodes = by_key.get(key, [])
-        # Days starting more than PAD buckets after the last sample have no value
-        # at all: the grid stops before them (today's and the month's rest).
-        last = max((int(b.k[-1]) for b in nodes if len(b.k)), default=None)
-        upto = 0 if last is None else int(np.searchsorted(starts, last + PAD + 1))
+        upto = (
+            int(np.searchsorted(marks[:-1], last[key] + PAD + 1)) if key in last else 0
+        )
         computed = _grid_days(
-            nodes, period.start_s, _head(clock, starts, upto), dates[:upto], hours
+            by_key.get(key, []),
+            period.start_s,
+            _head(clock, int(marks[upto])),
+            dates[:upto],
+            hours,
         )
         found[key] = computed + empty[upto:]
     return found
 
 
-def _head(clock: LocalClock, starts: IntArray, days: int) -> LocalClock:
-    """The clock of the first ``days`` days."""
-    end = int(starts[days]) if days < len(starts) else len(clock.day)
+def _head(clock: LocalClock, end: int) -> LocalClock:
+    """The clock of the first ``end`` grid points."""
     return LocalClock(
         clock.day[:end], clock.hour[:end], clock.hour_of_day[:end], clock.weekday[:end]
     )
