@@ -196,6 +196,7 @@ def run(report: dict[str, Any], quick: bool) -> None:
                         last,
                         timezone=ZONE,
                         now=now,
+                        detail=False,
                     )
                     full.append((time.perf_counter() - started) * 1000)
                     db.session.remove()
