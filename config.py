@@ -59,6 +59,8 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``ALERTS_WEBHOOK_URL`` / ``ALERTS_WEBHOOK_SECRET`` (secret) | none | receiver of alert events, signed like the publisher webhook (none: mail only) |
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
+| ``DASHBOARD_ROLLUP_INTERVAL_S`` | ``300`` | seconds between runs of the dashboard's daily air-quality rollup |
+| ``DASHBOARD_ROLLUP_DAYS`` | ``62`` | past days the rollup keeps (older months are computed from raw samples) |
 | ``SAMPLES_RETENTION_DAYS`` | ``0`` | drop sample chunks older than this many days (``0`` keeps everything); the aggregates are kept |
 | ``SAMPLES_CHUNK_DAYS`` | ``30`` | days per chunk of ``samples`` (new chunks; applied by migrations and ``flask series storage --apply``) |
 | ``SAMPLES_COMPRESS_AFTER_DAYS`` | ``30`` | TSL edition: compress samples and aggregates older than this many days (``0``: never) |
@@ -419,6 +421,10 @@ def _jobs(env: Env) -> dict[str, Any]:
         "ALERTS_WEBHOOK_URL": env.text("ALERTS_WEBHOOK_URL", ""),
         "ALERTS_WEBHOOK_SECRET": env.secret("ALERTS_WEBHOOK_SECRET") or "",
         "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
+        "DASHBOARD_ROLLUP_INTERVAL_S": env.integer(
+            "DASHBOARD_ROLLUP_INTERVAL_S", 300, minimum=1
+        ),
+        "DASHBOARD_ROLLUP_DAYS": env.integer("DASHBOARD_ROLLUP_DAYS", 62, minimum=1),
         "SAMPLES_RETENTION_DAYS": env.integer("SAMPLES_RETENTION_DAYS", 0),
         "SAMPLES_CHUNK_DAYS": env.integer("SAMPLES_CHUNK_DAYS", 30, minimum=1),
         "SAMPLES_COMPRESS_AFTER_DAYS": env.integer("SAMPLES_COMPRESS_AFTER_DAYS", 30),

@@ -83,6 +83,12 @@ JOBS: tuple[JobSpec, ...] = (
         interval_setting="RETENTION_INTERVAL_S",
         description="drop expired sample chunks and delivered outbox rows",
     ),
+    JobSpec(
+        id="dashboard-rollup",
+        function="app.jobs.tasks:roll_up_room_days",
+        interval_setting="DASHBOARD_ROLLUP_INTERVAL_S",
+        description="write each room's daily air-quality figures for the dashboard",
+    ),
 )
 
 

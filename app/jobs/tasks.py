@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.services.access import SYSTEM
 from app.services.alerts import delivery as alert_delivery
 from app.services.alerts import evaluate, notify
+from app.services.dashboard import rollup
 from app.services.fidelity import liveness
 from app.services.ops import retention
 from app.services.outbox import delivery, publishers
@@ -65,5 +67,23 @@ def apply_retention(session: Session) -> dict[str, int]:
         SYSTEM,
         samples_days=config["SAMPLES_RETENTION_DAYS"],
         outbox_days=config["OUTBOX_RETENTION_DAYS"],
+    )
+    return asdict(result)
+
+
+#: Days the dashboard rollup computes per run (a backfill goes on next run).
+ROLLUP_DAYS_PER_RUN = 7
+
+
+def roll_up_room_days(session: Session) -> dict[str, int]:
+    """Write each room's air-quality figures of the completed days (late ones again)."""
+    config = current_app.config
+    result = rollup.refresh(
+        session,
+        SYSTEM,
+        timezone=config["ANALYSIS_TIMEZONE"],
+        now=datetime.now(UTC),
+        days_back=config["DASHBOARD_ROLLUP_DAYS"],
+        max_days=ROLLUP_DAYS_PER_RUN,
     )
     return asdict(result)

@@ -3,6 +3,7 @@
 from app.models.alerts import Alert, AlertDirty, AlertKind, AlertNotification, AlertRule
 from app.models.analytics import AnalystRole, AnalystRoleOrganization
 from app.models.auth import Login, LoginFailure, RevokedToken
+from app.models.dashboard import RoomAirDay
 from app.models.devices import Node, NodeFidelity, NodeModel, Protocol, Quantity
 from app.models.imports import ImportedRow
 from app.models.inventory import Address, Installation, Room, Site
@@ -39,6 +40,7 @@ __all__ = [
     "RevokedToken",
     "Role",
     "Room",
+    "RoomAirDay",
     "Sample",
     "Site",
     "User",

@@ -65,6 +65,7 @@ def test_jobs_list_says_why_a_job_is_not_scheduled(
         "alerts-evaluate",
         "alerts-delivery",
         "retention",
+        "dashboard-rollup",
     }
     assert "disabled: set NODE_FIDELITY=1" in lines["fidelity-check"]
     assert "scheduled" in lines["retention"]

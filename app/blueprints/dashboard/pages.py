@@ -23,6 +23,13 @@ def sign_in_first() -> BaseResponse | None:
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+def same_page(path: str | None) -> str:
+    """Where a form sends the browser back: a dashboard path of this server only."""
+    if path and path.startswith("/dashboard/") and "\\" not in path:
+        return path
+    return url_for("dashboard.index")
+
+
 def private(response: Response) -> Response:
     """A member's page names their data: no shared cache may keep it."""
     response.headers["Cache-Control"] = "no-store"
@@ -30,8 +37,10 @@ def private(response: Response) -> Response:
 
 
 def public(response: Response) -> Response:
-    """Public pages are the same for everyone; a minute old is fresh enough."""
-    response.headers["Cache-Control"] = "public, max-age=60"
+    """Public pages show anyone's data, but in the visitor's language and with
+    their language switch's CSRF token: a browser may keep them a minute, a
+    shared cache not at all."""
+    response.headers["Cache-Control"] = "private, max-age=60"
     return response
 
 
@@ -45,7 +54,9 @@ def embeddable(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = HTML_CSP.replace(
         "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
     )
-    return public(response)
+    # No switch in an embed: the same for everyone, a minute old is fresh enough.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 def month_arg(now_local: datetime) -> YearMonth:

@@ -16,29 +16,41 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, format_timedelta
 from flask_babel import get_locale, gettext
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.authn import current_actor
 from app.blueprints.dashboard import pages
+from app.db import transaction
 from app.extensions import db
+from app.i18n import LOCALE_COOKIE
+from app.security import csrf
 from app.services.access import ANONYMOUS
-from app.services.airquality import AirQualityQuery, room_air_quality
-from app.services.airquality.medals import month_medals
 from app.services.airquality.period import YearMonth
 from app.services.airquality.rules import CLEAN_AIR_THRESHOLD_PPM
+from app.services.dashboard import language as languages
 from app.services.dashboard import places
 from app.services.dashboard.air import GOOD_BELOW_PPM, POOR_ABOVE_PPM, band
-from app.services.dashboard.medal_cache import cached_medals
+from app.services.dashboard.month import month_air
 from app.services.dashboard.overview import my_organizations, overview
 
 blp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+#: How long a visitor's language choice is kept (a year).
+LOCALE_COOKIE_MAX_AGE_S = 365 * 24 * 3600
 
 
 @blp.app_template_global()
 def co2_band(co2_ppm: float | None) -> str:
     """The badge class of a CO2 value (``good``, ``elevated``, ``poor``, ``none``)."""
     return band(co2_ppm).value
+
+
+@blp.app_template_global()
+def dashboard_languages() -> dict[str, str]:
+    """The switch's choices, each named in the page's language (every dashboard
+    page, the management pages of another blueprint too)."""
+    return {"en": gettext("English"), "de": gettext("German")}
 
 
 @blp.app_template_filter()
@@ -130,13 +142,9 @@ def room(pk: int) -> ResponseReturnValue:
     actor = current_actor()
     page = places.room_page(db.session(), actor, pk)
     month = pages.month_arg(_now().astimezone(ZoneInfo(_zone())))
-    quality = room_air_quality(
-        db.session(),
-        actor,
-        AirQualityQuery(pk, month, include_histogram=True, include_days=True),
-        timezone=_zone(),
-        now=_now(),
-    )
+    quality = month_air(db.session(), actor, [pk], month, timezone=_zone(), now=_now())[
+        pk
+    ]
     html = render_template(
         "dashboard/room.html", page=page, quality=quality, month=month
     )
@@ -163,16 +171,49 @@ def installation(pk: int) -> ResponseReturnValue:
     return pages.private(current_app.make_response(html))
 
 
+@blp.post("/language/")
+def language() -> ResponseReturnValue:
+    """Switch the dashboard's language and return to the page it was chosen on.
+
+    Signed-in users keep it on their account; anonymous visitors in a cookie.
+    """
+    csrf.protect()
+    actor = current_actor()
+    choice = request.form.get("locale") or None
+    with transaction() as session:
+        languages.choose(session, actor, choice)
+    response = redirect(pages.same_page(request.form.get("next")))
+    if actor.user_id is None:
+        if choice is None:
+            response.delete_cookie(LOCALE_COOKIE, path="/")
+        else:
+            response.set_cookie(
+                LOCALE_COOKIE,
+                choice,
+                max_age=LOCALE_COOKIE_MAX_AGE_S,
+                path="/",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+    return response
+
+
 # -- public pages and embeds -----------------------------------------------------------
 
 
 def _public_medals(room_ids: tuple[int, ...], month: YearMonth) -> dict[int, bool]:
-    """The medals of public installations: anyone's view, so one cache entry."""
-    zone = _zone()
-    return cached_medals(
-        ("public", room_ids, month, zone),
-        lambda: month_medals(db.session(), ANONYMOUS, room_ids, month, zone),
+    """The medals of public installations (anyone's view)."""
+    air = month_air(
+        db.session(),
+        ANONYMOUS,
+        room_ids,
+        month,
+        timezone=_zone(),
+        now=_now(),
+        detail=False,
     )
+    return {room_id: quality.clean_air_medal for room_id, quality in air.items()}
 
 
 def _public_installation(pk: int, template: str, *, embedded: bool) -> str:
@@ -197,6 +238,19 @@ def _public_site(pk: int, template: str, *, embedded: bool) -> str:
         site=page.site,
         rooms=page.rooms,
         medals=medals,
+        month=month,
+        embedded=embedded,
+    )
+
+
+def _public_room(pk: int, template: str, *, embedded: bool) -> str:
+    room = places.public_room(db.session(), pk)
+    month = _this_month()
+    return render_template(
+        template,
+        site=room.site,
+        rooms=[room],
+        medals=_public_medals((room.id,), month),
         month=month,
         embedded=embedded,
     )
@@ -229,4 +283,18 @@ def embed_installation(pk: int) -> ResponseReturnValue:
 def embed_site(pk: int) -> ResponseReturnValue:
     """Show a site's public rooms inside an ``<iframe>``."""
     html = _public_site(pk, "dashboard/embed_site.html", embedded=True)
+    return pages.embeddable(current_app.make_response(html))
+
+
+@blp.get("/public/rooms/<int:pk>/")
+def public_room(pk: int) -> ResponseReturnValue:
+    """Show a room with a public installation to anyone: live chart and medal."""
+    html = _public_room(pk, "dashboard/public_room.html", embedded=False)
+    return pages.public(current_app.make_response(html))
+
+
+@blp.get("/embed/rooms/<int:pk>/")
+def embed_room(pk: int) -> ResponseReturnValue:
+    """Show a room's public chart and medal inside an ``<iframe>``."""
+    html = _public_room(pk, "dashboard/embed_room.html", embedded=True)
     return pages.embeddable(current_app.make_response(html))

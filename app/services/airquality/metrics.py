@@ -175,29 +175,61 @@ def group_stats(values: FloatArray, starts: IntArray) -> Groups:
     excess = present & (values >= CLEAN_AIR_THRESHOLD_PPM)
     points = np.diff(np.append(starts, len(values)))
     n_present = np.add.reduceat(present.astype(np.int64), starts)
-    total = np.add.reduceat(np.where(present, values, 0.0), starts)
     maximum = np.maximum.reduceat(np.where(present, values, -np.inf), starts)
     n_excess = np.add.reduceat(excess.astype(np.int64), starts)
-    excess_sum = np.add.reduceat(
-        np.where(excess, values - CLEAN_AIR_THRESHOLD_PPM, 0.0), starts
-    )
-    has = n_present > 0
+    total, excess_sum = run_totals(values, starts)
+    return from_totals(starts, points, n_present, maximum, total, n_excess, excess_sum)
+
+
+def from_totals(
+    starts: IntArray,
+    points: IntArray,
+    present: IntArray,
+    maximum: FloatArray,
+    total: FloatArray,
+    excess_points: IntArray,
+    excess_total: FloatArray,
+) -> Groups:
+    """Build the statistics from per-run sums.
+
+    One place for the divisions, so figures kept per day (the dashboard's daily
+    rollup) give bit for bit what :func:`group_stats` gives from the grid.
+    ``maximum`` may be ``-inf`` or NaN for a run without values.
+    """
+    has = present > 0
     nan = np.full(len(starts), np.nan)
     return Groups(
         starts=starts,
         points=points,
-        present=n_present,
+        present=present,
         maximum=np.where(has, maximum, np.nan),
-        mean=np.divide(total, n_present, out=nan.copy(), where=has),
-        excess_points=n_excess,
+        mean=np.divide(total, present, out=nan.copy(), where=has),
+        excess_points=excess_points,
         mean_excess=np.where(
             has,
             np.divide(
-                excess_sum, n_excess, out=np.zeros(len(starts)), where=n_excess > 0
+                excess_total,
+                excess_points,
+                out=np.zeros(len(starts)),
+                where=excess_points > 0,
             ),
             np.nan,
         ),
     )
+
+
+def run_totals(values: FloatArray, starts: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Return each run's sum of values and sum of excess over the threshold.
+
+    What :func:`group_stats` divides; kept by the dashboard's daily rollup.
+    """
+    present = ~np.isnan(values)
+    excess = present & (values >= CLEAN_AIR_THRESHOLD_PPM)
+    total = np.add.reduceat(np.where(present, values, 0.0), starts)
+    excess_sum = np.add.reduceat(
+        np.where(excess, values - CLEAN_AIR_THRESHOLD_PPM, 0.0), starts
+    )
+    return total, excess_sum
 
 
 def valid_days(days: Groups) -> BoolArray:
@@ -237,16 +269,26 @@ def weekday_profile(values: FloatArray, clock: LocalClock) -> dict[str, list[flo
     to 24 hourly means (hour 0 first) when every hour of that weekday has at
     least one valid hour in the window, otherwise to ``[]``.
     """
+    first, means = valid_hours(values, clock)
+    slot = clock.weekday[first] * 24 + clock.hour_of_day[first]
+    return profile(slot, means)
+
+
+def valid_hours(values: FloatArray, clock: LocalClock) -> tuple[IntArray, FloatArray]:
+    """Return the first grid point and the mean of each complete local hour."""
     hours = group_stats(values, runs(clock.hour))
     valid = (hours.points == POINTS_PER_HOUR) & (hours.present == POINTS_PER_HOUR)
-    first = hours.starts[valid]
-    slot = clock.weekday[first] * 24 + clock.hour_of_day[first]
-    sums = np.bincount(slot, weights=hours.mean[valid], minlength=7 * 24)
+    return hours.starts[valid], hours.mean[valid]
+
+
+def profile(slot: IntArray, means: FloatArray) -> dict[str, list[float]]:
+    """Average hourly ``means`` per ``slot`` (weekday·24 + hour), in time order."""
+    sums = np.bincount(slot, weights=means, minlength=7 * 24)
     counts = np.bincount(slot, minlength=7 * 24)
-    means = np.divide(sums, counts, out=np.zeros(7 * 24), where=counts > 0)
+    averages = np.divide(sums, counts, out=np.zeros(7 * 24), where=counts > 0)
     return {
         name: (
-            [float(m) for m in means[i * 24 : (i + 1) * 24]]
+            [float(m) for m in averages[i * 24 : (i + 1) * 24]]
             if bool(np.all(counts[i * 24 : (i + 1) * 24] > 0))
             else []
         )

@@ -13,7 +13,6 @@ from app.services.access import Actor, get_visible
 from app.services.airquality.grid import load_buckets, room_values
 from app.services.airquality.metrics import (
     Groups,
-    LocalClock,
     clean_air_medal,
     day_dates,
     group_stats,
@@ -121,16 +120,20 @@ def room_air_quality(
         period=period,
         clean_air_medal=clean_air_medal(days),
         histogram=weekday_profile(values, clock) if query.include_histogram else None,
-        days=_day_table(days, clock, period) if query.include_days else None,
+        days=(
+            day_table(days, day_dates(days, clock), period)
+            if query.include_days
+            else None
+        ),
     )
 
 
-def _day_table(days: Groups, clock: LocalClock, period: Period) -> list[DayMetrics]:
+def day_table(days: Groups, dates: list[date], period: Period) -> list[DayMetrics]:
     """Turn the daily statistics into rows (one per day, so at most 31)."""
     valid = valid_days(days)
     score = days.excess_score
     rows = []
-    for i, day in enumerate(day_dates(days, clock)):
+    for i, day in enumerate(dates):
         has_data = bool(days.present[i] > 0)
         start = period.start + timedelta(seconds=int(STEP_S * days.starts[i]))
         rows.append(

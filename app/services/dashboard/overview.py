@@ -1,9 +1,9 @@
 """An organization's rooms at a glance: current CO2, sample age, liveness, medal.
 
 Three queries whatever the number of rooms (rooms, current installations with
-their nodes' verdicts, the newest sample of each), plus the two of the medals
-when this worker has not computed them in the last minutes
-(:mod:`app.services.dashboard.medal_cache`).
+their nodes' verdicts, the newest sample of each), plus those of the month's
+medals: the stored days of :mod:`app.services.dashboard.rollup` and today's raw
+samples (:mod:`app.services.dashboard.month`).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from app.models import Installation, NodeFidelity, Organization, Role, Room, Sit
 from app.models.devices import Fidelity
 from app.services import access
 from app.services.access import Actor
-from app.services.airquality.medals import month_medals
 from app.services.airquality.period import YearMonth
 from app.services.alerts.listing import AlertView, open_alerts
-from app.services.dashboard.medal_cache import cached_medals
+from app.services.dashboard.month import month_air
 
 # The newest sample of each installed node inside its installation: one index
 # probe per node on ux_samples_node_id_time.
@@ -137,11 +136,14 @@ def overview(
     latest = _latest(session, [pair for room in nodes.values() for pair in room], now)
     local = now.astimezone(ZoneInfo(timezone))
     month = YearMonth(local.year, local.month)
-    room_ids = tuple(r.id for r in rooms)
-    # Members of an organization all see the same installations of its rooms.
-    medals = cached_medals(
-        ("members", organization_id, room_ids, month, timezone),
-        lambda: month_medals(session, actor, room_ids, month, timezone),
+    air = month_air(
+        session,
+        actor,
+        [r.id for r in rooms],
+        month,
+        timezone=timezone,
+        now=now,
+        detail=False,
     )
     statuses = []
     for room in rooms:
@@ -152,7 +154,7 @@ def overview(
                 room=room,
                 co2_ppm=max((c for _, c in seen), default=None),
                 last_sample=max((t for t, _ in seen), default=None),
-                medal=medals.get(room.id, False),
+                medal=air[room.id].clean_air_medal,
                 nodes=[n for n, _ in installed],
             )
         )

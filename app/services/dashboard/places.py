@@ -74,6 +74,14 @@ def _installations(
     return list(session.scalars(access.scoped(stmt, Installation, actor)).unique())
 
 
+def _node_history(
+    session: Session, actor: Actor, node_id: uuid.UUID
+) -> tuple[FidelityView | None, list[Installation]]:
+    """A node's latest liveness verdict and every installation of it the actor sees."""
+    verdict = fidelity_of(session, actor, [node_id]).get(node_id)
+    return verdict, _installations(session, actor, Installation.node_id == node_id)
+
+
 def room_page(session: Session, actor: Actor, room_id: int) -> RoomPage:
     """A room of one of the actor's organizations.
 
@@ -94,9 +102,7 @@ def node_page(session: Session, actor: Actor, node_id: uuid.UUID) -> NodePage:
         NotFoundError: no such node, or not the actor's organization's.
     """
     node = access.get_of_member(session, actor, Node, node_id)
-    found = _installations(session, actor, Installation.node_id == node.id)
-    verdict = fidelity_of(session, actor, [node.id]).get(node.id)
-    return NodePage(node, verdict, found)
+    return NodePage(node, *_node_history(session, actor, node.id))
 
 
 def installation_page(
@@ -109,9 +115,7 @@ def installation_page(
         NotFoundError: no such installation, or not the actor's organization's.
     """
     inst = access.get_of_member(session, actor, Installation, installation_id)
-    found = _installations(session, actor, Installation.node_id == inst.node_id)
-    verdict = fidelity_of(session, actor, [inst.node_id]).get(inst.node_id)
-    return InstallationPage(inst, verdict, found)
+    return InstallationPage(inst, *_node_history(session, actor, inst.node_id))
 
 
 def public_installation(session: Session, installation_id: int) -> Installation:
@@ -121,6 +125,15 @@ def public_installation(session: Session, installation_id: int) -> Installation:
         NotFoundError: no such installation, or not public.
     """
     return access.get_visible(session, ANONYMOUS, Installation, installation_id)
+
+
+def public_room(session: Session, room_id: int) -> Room:
+    """A room with a public installation, as anyone may see it (with its site).
+
+    Raises:
+        NotFoundError: no such room, or nothing public in it.
+    """
+    return access.get_visible(session, ANONYMOUS, Room, room_id)
 
 
 def public_site(session: Session, site_id: int) -> PublicSite:

@@ -148,6 +148,18 @@ def test_overview_links_to_the_organization_management_page(
     assert link in " ".join(_html(resp).split())
 
 
+def test_public_room_page_shows_its_public_chart(
+    client: FlaskClient, world: DashWorld
+) -> None:
+    resp = client.get(f"/dashboard/public/rooms/{world.public.room_id}/")
+
+    html = _html(resp)
+    assert resp.status_code == 200
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "Aula" in html
+    assert f'data-series-url="/api/v1/rooms/{world.public.room_id}/series/"' in html
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -239,6 +251,21 @@ def test_room_page_offers_embed_snippets_of_public_installations(
         f"&lt;iframe src=&#34;http://localhost/dashboard/embed/installations/"
         f"{world.installation.id}/&#34;" in _html(resp)
     )
+    assert (
+        f"&lt;iframe src=&#34;http://localhost/dashboard/embed/rooms/"
+        f"{world.room.id}/&#34;" in _html(resp)
+    )
+
+
+def test_room_page_offers_no_embed_of_a_private_room(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    assert "/dashboard/embed/rooms/" not in _html(resp)
 
 
 def test_node_page_shows_liveness_chart_and_history(
@@ -308,7 +335,7 @@ def test_public_installation_page_needs_no_login(
 
     html = _html(resp)
     assert resp.status_code == 200
-    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    assert resp.headers["Cache-Control"] == "private, max-age=60"
     assert resp.headers["X-Frame-Options"] == "DENY"
     assert "Aula" in html
     assert f'data-series-url="/api/v1/installations/{world.public.id}/series/"' in html
@@ -334,6 +361,9 @@ def test_public_site_page_lists_public_rooms_only(
         "/dashboard/public/sites/{private_site}/",
         "/dashboard/embed/sites/{private_site}/",
         "/dashboard/public/installations/{ours}/",
+        "/dashboard/public/rooms/{private_room}/",
+        "/dashboard/embed/rooms/{private_room}/",
+        "/dashboard/embed/rooms/{our_room}/",
     ],
 )
 def test_private_places_have_no_public_page(
@@ -343,6 +373,8 @@ def test_private_places_have_no_public_page(
         private=world.private.id,
         private_site=world.their_private_site.id,
         ours=world.installation.id,
+        private_room=world.private.room_id,
+        our_room=world.installation.room_id,
     )
 
     # Not even for the owner: public pages show what anyone sees.
@@ -351,7 +383,7 @@ def test_private_places_have_no_public_page(
     assert resp.status_code == 404
 
 
-@pytest.mark.parametrize("kind", ["installations", "sites"])
+@pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
 def test_embed_may_be_framed_by_configured_origins_only(
     client: FlaskClient,
     world: DashWorld,
@@ -363,7 +395,11 @@ def test_embed_may_be_framed_by_configured_origins_only(
         "EMBED_FRAME_ANCESTORS",
         ("https://bar.example.org",),
     )
-    pk = world.public.id if kind == "installations" else world.their_site.id
+    pk = {
+        "installations": world.public.id,
+        "sites": world.their_site.id,
+        "rooms": world.public.room_id,
+    }[kind]
 
     resp = client.get(f"/dashboard/embed/{kind}/{pk}/")
 

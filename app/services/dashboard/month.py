@@ -1,0 +1,167 @@
+"""A month's air quality of many rooms: stored days, and raw samples for the rest.
+
+Completed days come from ``room_air_days`` when the installations the actor sees
+give the stored row's ``sources``; today, the days the jobs process has not
+written yet and days seen through other installations are computed from raw
+samples in one query for all rooms. The result equals
+:func:`app.services.airquality.room_air_quality` (``tests/api/dashboard`` checks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Installation, RoomAirDay
+from app.services.access import Actor, scoped
+from app.services.airquality.period import YearMonth, month_period
+from app.services.airquality.service import RoomAirQuality
+from app.services.airquality.sources import MARGIN
+from app.services.dashboard.days import (
+    DayFigures,
+    bounds,
+    compute_days,
+    empty_day,
+    month_days,
+    month_quality,
+    sources,
+    spans_of,
+    windows,
+)
+
+#: The columns a month needs: with ``detail`` also the hours of the profile.
+_MEDAL_COLUMNS = (
+    RoomAirDay.room_id,
+    RoomAirDay.day,
+    RoomAirDay.sources,
+    RoomAirDay.points,
+    RoomAirDay.present,
+    RoomAirDay.co2_max,
+    RoomAirDay.co2_sum,
+    RoomAirDay.excess_points,
+    RoomAirDay.excess_sum,
+)
+_DETAIL_COLUMNS = (*_MEDAL_COLUMNS, RoomAirDay.hour_of_day, RoomAirDay.hour_mean)
+
+
+def _figures(row: Sequence[Any]) -> DayFigures:
+    """A stored day as figures (a NULL maximum is a day without values)."""
+    hours = (tuple(row[9]), tuple(row[10])) if len(row) > 9 else ((), ())
+    return DayFigures(
+        row[1],
+        row[3],
+        row[4],
+        math.nan if row[5] is None else row[5],
+        row[6],
+        row[7],
+        row[8],
+        *hours,
+    )
+
+
+def month_air(
+    session: Session,
+    actor: Actor,
+    room_ids: Collection[int],
+    month: YearMonth,
+    *,
+    timezone: str,
+    now: datetime,
+    detail: bool = True,
+) -> dict[int, RoomAirQuality]:
+    """The month's medal, profile and daily table of each room, as ``actor`` sees it.
+
+    Args:
+        session: the request's session (read only).
+        actor: the caller; only installations they may see count.
+        room_ids: the rooms (already checked visible).
+        month: the calendar month in ``timezone``.
+        timezone: IANA name of the analysis zone.
+        now: the request time (days from today on are never taken stored).
+        detail: also the profile and the daily table (else the medal only).
+    """
+    zone = ZoneInfo(timezone)
+    period = month_period(month, zone)
+    stmt = select(Installation).where(
+        Installation.room_id.in_(list(room_ids)),
+        Installation.from_time <= period.end + MARGIN,
+        or_(
+            Installation.to_time.is_(None),
+            Installation.to_time >= period.start - MARGIN,
+        ),
+    )
+    installed: dict[int, list[Installation]] = defaultdict(list)
+    for inst in session.scalars(scoped(stmt, Installation, actor)):
+        installed[inst.room_id].append(inst)
+    dates = month_days(month)
+    today = now.astimezone(zone).date()
+    stored: dict[tuple[int, date, str], Sequence[Any]] = {
+        (row[0], row[1], row[2]): tuple(row)
+        for row in session.execute(
+            select(*(_DETAIL_COLUMNS if detail else _MEDAL_COLUMNS)).where(
+                RoomAirDay.room_id.in_(list(installed)),
+                RoomAirDay.timezone == timezone,
+                RoomAirDay.day >= dates[0],
+                RoomAirDay.day <= dates[-1],
+                RoomAirDay.day < today,
+            )
+        )
+    }
+    spans = windows(dates, zone)
+    figures: dict[int, dict[date, DayFigures]] = {r: {} for r in room_ids}
+    missing: dict[int, list[date]] = defaultdict(list)
+    for room_id in room_ids:
+        room_bounds = bounds(installed.get(room_id, ()))
+        for day, window in zip(dates, spans, strict=True):
+            named = sources(room_bounds, window)
+            row = stored.get((room_id, day, named))
+            if not named:
+                figures[room_id][day] = empty_day(day, zone)
+            elif row is not None:
+                figures[room_id][day] = _figures(row)
+            else:
+                missing[room_id].append(day)
+    _compute_missing(session, installed, missing, timezone, figures, hours=detail)
+    return {
+        room_id: month_quality(
+            room_id, month, [figures[room_id][d] for d in dates], zone, detail=detail
+        )
+        for room_id in room_ids
+    }
+
+
+def _compute_missing(
+    session: Session,
+    installed: dict[int, list[Installation]],
+    wanted: dict[int, list[date]],
+    timezone: str,
+    figures: dict[int, dict[date, DayFigures]],
+    *,
+    hours: bool,
+) -> None:
+    """Compute the missing days from raw samples into ``figures`` (one query);
+    ``hours`` only when the profile is shown."""
+    if not wanted:
+        return
+    first = min(days[0] for days in wanted.values())
+    last = max(days[-1] for days in wanted.values())
+    raw = compute_days(
+        session,
+        {r: spans_of(installed[r]) for r in wanted},
+        first,
+        last + timedelta(days=1),
+        timezone,
+        hours=hours,
+    )
+    for room_id, days in wanted.items():
+        keep = set(days)
+        for found in raw[room_id]:
+            if found.day in keep:
+                figures[room_id][found.day] = found

@@ -1,0 +1,144 @@
+"""The dashboard's daily air-quality rollup: months assembled from stored days and
+today's raw samples equal the raw month analysis (``room_air_quality``), for a
+member's and the public's view, also after a late sample into a past day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.jobs import tasks
+from app.models import RoomAirDay
+from app.services.access import ANONYMOUS, SYSTEM
+from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
+from app.services.dashboard import rollup
+from app.services.dashboard.month import month_air
+from app.services.series import aggregates
+from tests.factories import make_samples
+from tests.support.airquality import berlin, fill, room_world
+
+MONTH = YearMonth(2024, 3)  # with the switch to summer time on the 31st
+ZONE = "Europe/Berlin"
+NOW = datetime(2024, 3, 31, 9, 0, tzinfo=UTC)  # today: the 31st, partly past
+
+
+def _wavy(moment: datetime) -> int:
+    """CO2 between 500 and 2200 ppm: clean, yellow and red hours and days."""
+    return 500 + (moment.hour * 97 + moment.minute * 7 + moment.day * 53) % 1700
+
+
+def _raw(session: Session, room_id: int, actor: object) -> object:
+    return room_air_quality(
+        session,
+        actor,  # type: ignore[arg-type]
+        AirQualityQuery(room_id, MONTH, include_histogram=True, include_days=True),
+        timezone=ZONE,
+        now=NOW,
+    )
+
+
+def _roll_up(session: Session) -> rollup.RollupResult:
+    while not aggregates.refresh(session, until=NOW).caught_up:
+        pass
+    return rollup.refresh(
+        session, SYSTEM, timezone=ZONE, now=NOW, days_back=30, max_days=40
+    )
+
+
+def _stored_rows(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RoomAirDay)) or 0
+
+
+def test_months_from_the_rollup_equal_the_raw_analysis(session: Session) -> None:
+    world = room_world(session, is_public=False)
+    fill(session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 9), co2_ppm=_wavy)
+    fill(session, world.node, berlin(2024, 3, 11, 13), NOW, co2_ppm=_wavy)
+    public = world.add_node(session, from_time=berlin(2024, 3, 4), is_public=True)
+    fill(session, public, berlin(2024, 3, 4), NOW, step=timedelta(minutes=7))
+
+    result = _roll_up(session)
+
+    assert result.days_written == 30  # the 1st to the 30th; today stays raw
+    assert _stored_rows(session) > 30  # members' and the public's views differ
+    for actor in (SYSTEM, ANONYMOUS):
+        stored = month_air(
+            session, actor, [world.room.id], MONTH, timezone=ZONE, now=NOW
+        )
+        assert stored[world.room.id] == _raw(session, world.room.id, actor)
+
+    # A late sample into a past day: the next run recomputes the days whose window
+    # shares its UTC day (the fingerprint's grain): the 10th and the 11th.
+    make_samples(session, world.node, berlin(2024, 3, 10, 3), count=2, co2_ppm=2500)
+    again = _roll_up(session)
+
+    assert again.days_written == 2
+    stored = month_air(session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=NOW)
+    assert stored[world.room.id] == _raw(session, world.room.id, SYSTEM)
+
+
+def test_pages_read_the_stored_days(session: Session) -> None:
+    world = room_world(session)
+    fill(session, world.node, berlin(2024, 3, 1), NOW, co2_ppm=700)
+    _roll_up(session)
+    assert month_air(session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=NOW)[
+        world.room.id
+    ].clean_air_medal
+
+    # A stored day says 2400 ppm: the month now reads it instead of the samples.
+    session.execute(
+        update(RoomAirDay)
+        .where(RoomAirDay.day == berlin(2024, 3, 5).date())
+        .values(co2_max=2400.0)
+    )
+    quality = month_air(session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=NOW)
+
+    assert not quality[world.room.id].clean_air_medal
+
+
+def test_a_changed_installation_is_not_read_from_the_rollup(session: Session) -> None:
+    world = room_world(session)
+    fill(session, world.node, berlin(2024, 3, 1), NOW, co2_ppm=700)
+    _roll_up(session)
+    # Ended on the 10th after the rollup ran: too few valid days for a medal now.
+    world.installation.to_time = berlin(2024, 3, 10)
+    session.flush()
+
+    quality = month_air(session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=NOW)
+
+    assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)
+    assert not quality[world.room.id].clean_air_medal
+
+
+def test_the_jobs_process_rolls_up_yesterday(app: Flask, session: Session) -> None:
+    now = datetime.now(UTC)
+    world = room_world(session)
+    fill(session, world.node, now - timedelta(days=3), now - timedelta(hours=1))
+    while not aggregates.refresh(session, until=now).caught_up:
+        pass
+
+    result = tasks.roll_up_room_days(session)
+
+    assert result["rows_written"] >= 1
+    assert session.scalar(
+        select(func.count())
+        .select_from(RoomAirDay)
+        .where(RoomAirDay.room_id == world.room.id)
+    )
+
+
+def test_days_after_the_last_sample_equal_the_raw_analysis(session: Session) -> None:
+    world = room_world(session)
+    fill(
+        session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 25, 14), co2_ppm=_wavy
+    )
+    earlier = datetime(2024, 3, 20, 12, tzinfo=UTC)  # nothing stored: all raw
+
+    quality = month_air(
+        session, SYSTEM, [world.room.id], MONTH, timezone=ZONE, now=earlier
+    )
+
+    assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)
