@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 from sqlalchemy import event
@@ -64,8 +66,13 @@ def test_manage_page_inspector_sees_no_write_control(
     assert resp.status_code == 200
     assert world.room.name in html
     assert world.owner.username in html
-    assert "<form" not in html
-    assert "<button" not in html
+    # The language switch is every page's one form; no other form or button.
+    writes = re.sub(
+        r'<form class="language".*?</form>', "", html, count=1, flags=re.DOTALL
+    )
+    assert writes != html, "the language switch should be on the page"
+    assert "<form" not in writes
+    assert "<button" not in writes
 
 
 def test_manage_page_of_an_invisible_organization_is_404(
