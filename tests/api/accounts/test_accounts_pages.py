@@ -342,3 +342,4 @@ def test_html_sign_out_ends_the_logins_api_key(
 
     resp = client.get(f"{AUTH}/user/", headers={"Authorization": f"Token {key}"})
     assert resp.status_code == 401
+    assert json_of(resp)["errors"][0]["detail"] == "Invalid token."
