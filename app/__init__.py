@@ -14,7 +14,7 @@ from app import logs
 from app.authn import init_authn
 from app.dashboard_dir.serve import init_dashboard_dir
 from app.db import init_session_teardown
-from app.extensions import db, migrate
+from app.extensions import Migrations, db
 from app.http import init_http
 from app.i18n import init_i18n
 from app.jsonapi import (
@@ -55,7 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_replica(app)
     db.init_app(app)
     init_session_teardown(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    Migrations(ROOT / "migrations").init_app(app)
     make_slashes_optional(app)
     cap_path_ids(app)
     api = JsonApi(app)

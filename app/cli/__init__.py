@@ -4,33 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.deferred import Deferred
+
+#: Each group's name and where it lives; a group is imported when it runs
+#: (:mod:`app.cli.deferred`). ``db`` is Flask-Migrate's (``flask db upgrade``).
+COMMANDS = (
+    ("users", "app.cli.users:users"),
+    ("demo", "app.cli.demo:demo"),
+    ("import", "app.cli.importer:import_group"),
+    ("jobs", "app.cli.jobs:jobs"),
+    ("publishers", "app.cli.publishers:publishers"),
+    ("auth", "app.cli.auth:auth"),
+    ("analysts", "app.cli.analysts:analysts"),
+    ("series", "app.cli.series:series"),
+    ("ingest-tokens", "app.cli.ingest_tokens:ingest_tokens"),
+    ("db", "flask_migrate.cli:db"),
+)
+
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to ``app``."""
-    from app.cli.auth import auth
-    from app.cli.demo import demo
-    from app.cli.importer import import_group
-    from app.cli.ingest_tokens import ingest_tokens
-    from app.cli.users import users
-
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
-    app.cli.add_command(import_group)
-
-    from app.cli.jobs import jobs
-    from app.cli.publishers import publishers
-
-    app.cli.add_command(jobs)
-    app.cli.add_command(publishers)
-
-    app.cli.add_command(auth)
-
-    from app.cli.analysts import analysts
-
-    app.cli.add_command(analysts)
-
-    from app.cli.series import series
-
-    app.cli.add_command(series)
-
-    app.cli.add_command(ingest_tokens)
+    for name, target in COMMANDS:
+        app.cli.add_command(Deferred(name, target))

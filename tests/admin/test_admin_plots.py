@@ -18,6 +18,7 @@ from app.services.series import plots
 from tests.factories import make_installation, make_node, make_samples
 from tests.support.admin_forms import page_text
 from tests.support.copy_series import insert_series
+from tests.support.refusals import assert_page_refused
 
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 
@@ -104,9 +105,11 @@ def test_plot_json_is_served_to_staff(
 
 
 def test_plot_json_of_an_unknown_installation_is_404(staff_client: FlaskClient) -> None:
-    response = staff_client.get("/admin/plots/installation/999999999/")
-
-    assert response.status_code == 404
+    assert_page_refused(
+        lambda: staff_client.get("/admin/plots/installation/999999999/"),
+        404,
+        unchanged=(),
+    )
 
 
 def test_installation_details_page_has_the_chart(

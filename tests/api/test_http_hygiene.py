@@ -11,6 +11,7 @@ from flask import Flask, g, request
 from flask.testing import FlaskClient
 
 from app import logs
+from tests.support.refusals import assert_refused
 
 
 def test_every_response_carries_a_request_id(client: FlaskClient) -> None:
@@ -75,13 +76,15 @@ def test_oversized_body_is_413_as_jsonapi(make_app: Callable[..., Flask]) -> Non
     )
     client = app.test_client()
 
-    resp = client.post(
-        "/api/v1/echo", data=b"x" * 4096, content_type="application/vnd.api+json"
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/echo",
+        413,
+        data=b"x" * 4096,
+        content_type="application/vnd.api+json",
+        unchanged=(),
     )
-
-    assert resp.status_code == 413
-    assert resp.json is not None
-    assert resp.json["errors"][0]["status"] == "413"
 
 
 def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None:
@@ -99,19 +102,23 @@ def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None
 def test_metrics_need_the_token_when_one_is_set(make_app: Callable[..., Flask]) -> None:
     client = make_app(METRICS_TOKEN="s3cret").test_client()
 
-    assert client.get("/metrics").status_code == 401
-    assert (
-        client.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code
-        == 401
+    assert_refused(client, "GET", "/metrics", 401, unchanged=())
+    assert_refused(
+        client,
+        "GET",
+        "/metrics",
+        401,
+        headers={"Authorization": "Bearer nope"},
+        unchanged=(),
     )
     ok = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200
 
 
 def test_metrics_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
-    assert (
-        make_app(METRICS_ENABLED=False).test_client().get("/metrics").status_code == 404
-    )
+    client = make_app(METRICS_ENABLED=False).test_client()
+
+    assert_refused(client, "GET", "/metrics", 404, unchanged=())
 
 
 def test_json_logs_carry_the_request_id(app: Flask) -> None:

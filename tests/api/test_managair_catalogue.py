@@ -80,10 +80,9 @@ def test_imported_email_addresses_are_verified_except_admins(world: Session) -> 
 def test_authenticated_request_without_token_is_401_with_token_200(
     client: FlaskClient, world: Session
 ) -> None:
-    anonymous = client.get("/api/v1/users/")
+    anonymous = assert_refused(client, "GET", "/api/v1/users/", 401, unchanged=())
     authenticated = client.get("/api/v1/users/", headers=as_(world, "annaAngestellte"))
 
-    assert anonymous.status_code == 401
     assert anonymous.headers["WWW-Authenticate"].startswith("Token")
     assert authenticated.status_code == 200
 

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli import COMMANDS as GROUPS
 from app.models import User
 from app.services.accounts.passwords import verify_password
 
@@ -30,6 +31,25 @@ def test_every_command_has_help(app: Flask, command: list[str]) -> None:
     assert result.exit_code == 0
     assert "Usage:" in result.output
     assert len(result.output.splitlines()) > 3
+
+
+def test_flask_help_lists_every_group_with_its_short_help(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["--help"])
+
+    assert result.exit_code == 0, result.output
+    for name, _target in GROUPS:
+        assert f"  {name} " in result.output
+    assert "Import data from other systems." in result.output
+    assert "Perform database migrations." in result.output
+
+
+def test_db_group_is_flask_migrates(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["db", "--help"])
+
+    assert result.exit_code == 0, result.output
+    assert "Perform database migrations." in result.output
+    for command in ("upgrade", "downgrade", "heads", "current"):
+        assert f"  {command} " in result.output
 
 
 def test_users_create_reads_password_file_and_hashes_it(

@@ -65,3 +65,25 @@ def test_sentry_is_initialised_when_enabled(monkeypatch: pytest.MonkeyPatch) -> 
         assert client.dsn == "http://public@127.0.0.1:9/1"
     finally:
         sentry_sdk.init(dsn=None)
+
+
+def test_building_the_app_imports_neither_alembic_nor_the_commands() -> None:
+    """The web, job and publisher processes never migrate: Alembic (a third of
+    the start-up) and each command group are imported by the command that runs."""
+    code = (
+        "import sys; from app import create_app; create_app(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('alembic', 'flask_migrate', 'mako') or m.startswith('app.cli.')))"
+    )
+
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "SECRET_KEY": "k"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=True,
+    )
+
+    assert proc.stdout.strip() == "['app.cli.deferred']", proc.stderr

@@ -15,6 +15,15 @@ checks all three::
 ``unchanged`` names the tables the request could have written (their rows are
 compared before and after, as JSON), or is a callable whose value must not
 change; ``()`` says the request writes nothing a test can see (a read).
+
+An HTML page refuses with a page, not an error document: :func:`assert_page_refused`
+checks the status, the form field marked invalid (or the message shown) and
+the stored rows, around whatever sends the form (a CSRF token needs a GET first)::
+
+    assert_page_refused(
+        lambda: post_form(client, "/accounts/signup/", form), 200,
+        field="email", unchanged=("users",),
+    )
 """
 
 from __future__ import annotations
@@ -31,6 +40,10 @@ from app.extensions import db
 
 JSONAPI = "application/vnd.api+json"
 _TABLE = re.compile(r"^[a-z_][a-z0-9_]*$")
+#: A field of ``account/_forms.html`` with errors: its ``div`` gets ``invalid``.
+_INVALID_FIELD = re.compile(
+    r'<div class="field invalid">(?:(?!</div>).)*?\bname="([^"]+)"', re.DOTALL
+)
 
 Unchanged = Callable[[], object] | Iterable[str]
 
@@ -89,13 +102,9 @@ def assert_refused(
     request). ``request`` goes to ``client.open``.
     Returns the response for any further checks.
     """
-    snapshot = _snapshot(unchanged)
-    if unchanged:
-        # A refused request rolls the shared session back to its last commit:
-        # commit what the test made so far, or its undoing would look like damage.
-        db.session.commit()
-    before = snapshot()
-    response = client.open(url, method=method, **request)
+    response = _unchanged_by(
+        unchanged, lambda: client.open(url, method=method, **request), method, url
+    )
     text_ = response.get_data(as_text=True)[:500]
 
     assert response.status_code == status, f"{method} {url}: {response.status} {text_}"
@@ -110,5 +119,51 @@ def assert_refused(
             assert field in [s.get(kind) for s in sources], f"{field}: {text_}"
     if not any(named.values()):
         assert sources == [{}] * len(sources), f"names a field: {text_}"
-    assert snapshot() == before, f"{method} {url} changed stored rows"
+    return response
+
+
+def _unchanged_by(
+    unchanged: Unchanged, send: Callable[[], TestResponse], *what: str
+) -> TestResponse:
+    """Send, and assert ``unchanged`` is as it was before."""
+    snapshot = _snapshot(unchanged)
+    if unchanged:
+        # A refused request rolls the shared session back to its last commit:
+        # commit what the test made so far, or its undoing would look like damage.
+        db.session.commit()
+    before = snapshot()
+    response = send()
+    assert snapshot() == before, f"{' '.join(what)} changed stored rows"
+    return response
+
+
+def invalid_fields(response: TestResponse) -> list[str]:
+    """The ``name`` of each form field a page marks invalid (``div.field.invalid``)."""
+    return _INVALID_FIELD.findall(response.get_data(as_text=True))
+
+
+def assert_page_refused(
+    send: Callable[[], TestResponse],
+    status: int,
+    *,
+    unchanged: Unchanged,
+    field: str | None = None,
+    shows: str | None = None,
+) -> TestResponse:
+    """Call ``send`` and assert its HTML answer is ``status``, marks the form
+    ``field`` invalid (its error beside it) and shows ``shows``, leaving
+    ``unchanged`` as it was.
+
+    A form re-shown with its errors is a refusal too (``status`` 200).
+    Returns the response for any further checks.
+    """
+    response = _unchanged_by(unchanged, send, "the page")
+    text_ = response.get_data(as_text=True)
+
+    assert response.status_code == status, f"{response.status} {text_[:500]}"
+    assert response.mimetype == "text/html", response.mimetype
+    if field is not None:
+        assert field in invalid_fields(response), f"{field} not marked invalid"
+    if shows is not None:
+        assert shows in text_, f"{shows!r} not shown"
     return response

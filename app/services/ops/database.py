@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -53,7 +51,14 @@ def timescale_info(session: Session) -> TimescaleInfo:
 
 @cache
 def head_revision() -> str | None:
-    """Return the newest Alembic revision shipped with this code."""
+    """Return the newest Alembic revision shipped with this code.
+
+    Alembic is imported here, by the first readiness check, not with this
+    module: every process imports this module and only ``/readyz`` asks.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()

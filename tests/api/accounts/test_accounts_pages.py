@@ -20,6 +20,7 @@ from tests.support.accounts import (
     path_of,
     post_form,
 )
+from tests.support.refusals import assert_page_refused
 from tests.support.smtp import Mailbox, free_port
 
 PASSWORD = "maxi-mustermann-2024"
@@ -125,10 +126,12 @@ def test_login_wrong_password_shows_the_form_again(
 ) -> None:
     user = make_user(session)
 
-    resp = html_login(client, user.username, "wrong")
-
-    assert resp.status_code == 200
-    assert "Unable to log in with provided credentials." in resp.get_data(as_text=True)
+    assert_page_refused(
+        lambda: html_login(client, user.username, "wrong"),
+        200,
+        shows="Unable to log in with provided credentials.",
+        unchanged=("users", "logins"),
+    )
     assert client.get(f"{AUTH}/user/").status_code == 401
 
 
@@ -191,13 +194,15 @@ def test_signup_stores_argon2id_and_no_clear_password(
 def test_signup_errors_show_on_their_fields(
     client: FlaskClient, mailbox: Mailbox
 ) -> None:
-    resp = post_form(
-        client, "/accounts/signup/", {**SIGNUP, "password2": "something else"}
+    assert_page_refused(
+        lambda: post_form(
+            client, "/accounts/signup/", {**SIGNUP, "password2": "something else"}
+        ),
+        200,
+        field="password2",
+        shows="The two password fields didn&#39;t match.",
+        unchanged=("users", "logins"),
     )
-
-    html = resp.get_data(as_text=True)
-    assert resp.status_code == 200
-    assert "The two password fields didn&#39;t match." in html
     assert mailbox.received == []
 
 
@@ -266,10 +271,12 @@ def test_resend_page_with_mail_server_down_answers_alike_for_every_address(
 
 
 def test_confirm_with_a_forged_key_offers_a_new_mail(client: FlaskClient) -> None:
-    resp = client.get("/accounts/confirm-email/forged.key/")
-
-    assert resp.status_code == 200
-    assert "expired or is invalid" in resp.get_data(as_text=True)
+    assert_page_refused(
+        lambda: client.get("/accounts/confirm-email/forged.key/"),
+        200,
+        shows="expired or is invalid",
+        unchanged=("users",),
+    )
 
 
 def test_email_page_needs_a_session(client: FlaskClient) -> None:
@@ -335,3 +342,4 @@ def test_html_sign_out_ends_the_logins_api_key(
 
     resp = client.get(f"{AUTH}/user/", headers={"Authorization": f"Token {key}"})
     assert resp.status_code == 401
+    assert json_of(resp)["errors"][0]["detail"] == "Invalid token."

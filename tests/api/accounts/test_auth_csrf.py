@@ -16,7 +16,7 @@ from tests.support.accounts import (
     html_login,
     json_of,
 )
-from tests.support.refusals import assert_refused
+from tests.support.refusals import assert_page_refused, assert_refused
 
 
 def _patch_name(
@@ -66,9 +66,16 @@ def test_session_from_html_login_wrong_csrf_header_is_403(
     user = make_user(session)
     html_login(client, user.username, DEFAULT_PASSWORD)
 
-    status = _patch_name(client, user, {"X-CSRFToken": "forged"})
-
-    assert status == 403
+    assert_refused(
+        client,
+        "PATCH",
+        f"{AUTH}/user/",
+        403,
+        json=doc("User", str(user.id), first_name="Renamed"),
+        headers={"X-CSRFToken": "forged"},
+        unchanged=("users",),
+        header="X-CSRFToken",
+    )
 
 
 def test_session_from_api_login_needs_csrf_too(
@@ -152,12 +159,14 @@ def test_html_form_post_without_token_is_403(
     user = make_user(session)
     client.get("/accounts/login/")
 
-    resp = client.post(
-        "/accounts/login/", data={"login": user.username, "password": DEFAULT_PASSWORD}
+    assert_page_refused(
+        lambda: client.post(
+            "/accounts/login/",
+            data={"login": user.username, "password": DEFAULT_PASSWORD},
+        ),
+        403,
+        unchanged=("users", "logins"),
     )
-
-    assert resp.status_code == 403
-    assert resp.mimetype == "text/html"
     assert client.get(f"{AUTH}/user/").status_code == 401
 
 

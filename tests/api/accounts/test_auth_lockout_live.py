@@ -86,3 +86,5 @@ def test_a_forwarded_header_does_not_move_the_attacker_to_another_address(
     resp = attacked.login(ATTACKER, **{"X-Forwarded-For": OWNER})
 
     assert resp.status == 429
+    assert resp.body["errors"][0]["code"] == "throttled"
+    assert "key" not in resp.body.get("data", {}).get("attributes", {})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import LoginFailure
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import doc, json_of, post_form
+from tests.support.refusals import assert_page_refused, assert_refused
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +42,19 @@ def _fail(
         assert _attempt(client, username, "wrong", addr).status_code == 400
 
 
+def _refused(client: FlaskClient, username: str) -> None:
+    """The right password, refused over the limit: no log-in, no new failure."""
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/auth/login/",
+        429,
+        json=doc("LoginView", username=username, password=DEFAULT_PASSWORD),
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        unchanged=("logins", "login_failures", "users"),
+    )
+
+
 def test_account_limit_answers_429_with_retry_after(
     client: FlaskClient, session: Session
 ) -> None:
@@ -63,9 +77,7 @@ def test_account_limit_counts_username_and_email_together(
     _fail(client, user.username, 2)
     _fail(client, user.email, 1)
 
-    resp = _attempt(client, user.username, DEFAULT_PASSWORD)
-
-    assert resp.status_code == 429
+    _refused(client, user.username)
 
 
 def test_account_limit_does_not_lock_the_owner_out_from_another_address(
@@ -87,10 +99,9 @@ def test_address_limit_answers_429_across_accounts(
         _fail(client, user.username, 2)
     _fail(client, "nobody-at-all", 1)
 
-    resp = _attempt(client, users[2].username, DEFAULT_PASSWORD)
+    _refused(client, users[2].username)
     elsewhere = _attempt(client, users[2].username, DEFAULT_PASSWORD, "10.0.0.9")
 
-    assert resp.status_code == 429
     assert elsewhere.status_code == 200
 
 
@@ -138,15 +149,17 @@ def test_html_login_over_the_limit_is_429(
     user = make_user(session)
     _fail(client, user.username, 3, addr="127.0.0.1")
 
-    resp = post_form(
-        client,
-        "/accounts/login/",
-        {"login": user.username, "password": DEFAULT_PASSWORD},
+    resp = assert_page_refused(
+        lambda: post_form(
+            client,
+            "/accounts/login/",
+            {"login": user.username, "password": DEFAULT_PASSWORD},
+        ),
+        429,
+        shows="Too many failed sign-in attempts",
+        unchanged=("logins", "login_failures", "users"),
     )
-
-    assert resp.status_code == 429
     assert resp.headers["Retry-After"]
-    assert "Too many failed sign-in attempts" in resp.get_data(as_text=True)
 
 
 def test_zero_disables_the_limits(

@@ -215,11 +215,30 @@ def test_password_change_ends_other_bearer_tokens(
     )
 
 
-@pytest.mark.parametrize("header", ["Basic dTpw", "Bearer", "Token"])
+#: app/authn.py refuses these with an UnauthenticatedError, and app/errors.py's
+#: DomainError carries a pointer but no ``source.header``: strict, so the fix shows.
+NAMES_NO_HEADER = pytest.mark.xfail(
+    strict=True, reason="the 401 of an unusable scheme or key names no header"
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("Basic dTpw", marks=NAMES_NO_HEADER),
+        "Bearer",
+        pytest.param("Token", marks=NAMES_NO_HEADER),
+    ],
+)
 def test_unusable_authorization_headers_are_401(
     client: FlaskClient, header: str
 ) -> None:
-    resp = client.get(f"{AUTH}/user/", headers={"Authorization": header})
-
-    assert resp.status_code == 401
-    assert json_of(resp)["errors"][0]["status"] == "401"
+    assert_refused(
+        client,
+        "GET",
+        f"{AUTH}/user/",
+        401,
+        headers={"Authorization": header},
+        unchanged=(),
+        header="Authorization",
+    )

@@ -190,8 +190,11 @@ def test_stored_file_no_installation_names_is_404(
 ) -> None:
     (media / "3f2c0000-0000-4000-8000-000000000000.png").write_bytes(_png())
 
-    with client.get(
+    assert_refused(
+        client,
+        "GET",
         "/media/3f2c0000-0000-4000-8000-000000000000.png",
+        404,
         headers=world.headers["owner"],
-    ) as resp:
-        assert resp.status_code == 404
+        unchanged=(),
+    )

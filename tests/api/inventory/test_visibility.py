@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.api.inventory.conftest import js, site_doc
+from tests.support.refusals import assert_refused
 from tests.support.worlds import InventoryWorld, inventory_world
 
 
@@ -197,9 +198,15 @@ def test_malformed_filter_is_400_with_parameter(
 def test_unknown_query_parameter_is_400(client: FlaskClient, session: Session) -> None:
     w = _world(session)
 
-    resp = client.get("/api/v1/sites/?colour=blue", headers=w.headers["owner"])
-
-    assert resp.status_code == 400
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/sites/?colour=blue",
+        400,
+        headers=w.headers["owner"],
+        unchanged=(),
+        parameter="colour",
+    )
 
 
 def test_sparse_fieldsets_keep_only_named_members(
