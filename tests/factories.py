@@ -17,6 +17,7 @@ from app.models import (
     Alert,
     AlertKind,
     AlertRule,
+    AlertWebhook,
     ApiToken,
     Installation,
     Membership,
@@ -234,6 +235,15 @@ def make_alert_rule(
     kw.setdefault("clear_duration_s", 300)
     kw.setdefault("time_zone", "Europe/Berlin")
     return _add(session, AlertRule(organization_id=organization.id, **kw))  # type: ignore[no-any-return]
+
+
+def make_alert_webhook(
+    session: Session, organization: Organization, **kw: Any
+) -> AlertWebhook:
+    """The alert webhook of ``organization`` (an address that answers nothing)."""
+    kw.setdefault("url", "https://hooks.example.org/alerts")
+    kw.setdefault("secret", "alert-hook-secret")
+    return _add(session, AlertWebhook(organization_id=organization.id, **kw))  # type: ignore[no-any-return]
 
 
 def make_alert(session: Session, rule: AlertRule, room: Room, **kw: Any) -> Alert:
