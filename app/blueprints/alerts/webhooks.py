@@ -23,7 +23,7 @@ from app.jsonapi import (
 )
 from app.jsonapi.attributes import load_attributes
 from app.services import access
-from app.services.alerts import webhooks
+from app.services.alerts import rules, webhooks
 
 blp = JsonApiBlueprint(
     "alert_webhooks",
@@ -56,7 +56,7 @@ class WebhookList(MethodView):
         res = parse_resource(body(), WEBHOOK_TYPE)
         org_id = relationship_id(res, "organization", "Organization", int)
         with transaction() as session:
-            webhooks.require_may_create(session, actor, org_id)  # 403 before 400
+            rules.require_may_create(session, actor, org_id)  # 403 before 400
             values = load_attributes(ATTRIBUTES, res.attributes, partial=False)
             hook = webhooks.create_webhook(session, actor, org_id, values)
         return docs.created(docs.one(webhook_resource(hook)))

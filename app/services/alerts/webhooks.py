@@ -19,12 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError
-from app.models import AlertWebhook, Organization
+from app.models import AlertWebhook
 from app.services import access
 from app.services.access import Actor
+from app.services.alerts.rules import ORGANIZATION_POINTER, require_may_create
 from app.services.tenancy.listing import Listing, Page, fetch_entities
-
-ORGANIZATION_POINTER = "/data/relationships/organization"
 
 
 def list_webhooks(
@@ -51,19 +50,6 @@ def get_webhook(session: Session, actor: Actor, webhook_id: int) -> AlertWebhook
     """
     access.require_may_query(actor, AlertWebhook)
     return access.get_visible(session, actor, AlertWebhook, webhook_id)
-
-
-def require_may_create(session: Session, actor: Actor, organization_id: int) -> None:
-    """Authorize a create by the organization its body names (before the rest).
-
-    Raises:
-        UnauthenticatedError: anonymous caller.
-        ValidationError: no such organization, or invisible (400).
-        ForbiddenError: not an OWNER of it (403).
-    """
-    access.get_owned_reference(
-        session, actor, Organization, organization_id, ORGANIZATION_POINTER
-    )
 
 
 def create_webhook(
