@@ -19,6 +19,7 @@ from app.models import (
     AlertRule,
     AlertWebhook,
     ApiToken,
+    ClearReason,
     Installation,
     Membership,
     Node,
@@ -251,4 +252,6 @@ def make_alert(session: Session, rule: AlertRule, room: Room, **kw: Any) -> Aler
     kw.setdefault("since", T0)
     kw.setdefault("opened_at", T0 + timedelta(minutes=10))
     kw.setdefault("peak_ppm", 1800)
+    if kw.get("cleared_at") is not None:
+        kw.setdefault("cleared_reason", ClearReason.RECOVERED)
     return _add(session, Alert(rule_id=rule.id, room_id=room.id, **kw))  # type: ignore[no-any-return]
