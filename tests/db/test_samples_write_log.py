@@ -31,12 +31,18 @@ def test_one_trigger_per_event_logs_both_logs(session: Session) -> None:
     end = T0 + timedelta(days=2)
     insert_rows(session, a.id, irregular_rows(T0, end, seed=4))
     insert_rows(session, b.id, irregular_rows(T0, T0 + timedelta(hours=3), seed=5))
-    query = "SELECT node_id, count(*), min(lo), max(hi) FROM {} GROUP BY node_id"
+    query = (
+        "SELECT node_id, count(*), min(lo), max(hi) FROM {} "
+        "WHERE node_id IN (:a, :b) GROUP BY node_id"
+    )
+    nodes = {"a": a.id, "b": b.id}
     series = {
-        row[0]: row[1:] for row in session.execute(text(query.format("samples_dirty")))
+        row[0]: row[1:]
+        for row in session.execute(text(query.format("samples_dirty")), nodes)
     }
     alerts = {
-        row[0]: row[1:] for row in session.execute(text(query.format("alert_dirty")))
+        row[0]: row[1:]
+        for row in session.execute(text(query.format("alert_dirty")), nodes)
     }
 
     assert {node: found[0] for node, found in series.items()} == {a.id: 2, b.id: 1}
