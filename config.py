@@ -56,7 +56,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``WEBHOOK_URL`` / ``WEBHOOK_SECRET`` (secret) | none | webhook receiver; batches are signed with HMAC-SHA256 of the body |
 | ``ALERTS_INTERVAL_S`` | ``60`` | seconds between ventilation-alert evaluations (and deliveries of their messages) |
 | ``ALERTS_QUIET_PERIOD_S`` | ``1800`` | at most one message per room, rule and recipient in this many seconds; later openings wait and go out as one digest |
-| ``ALERTS_WEBHOOK_URL`` / ``ALERTS_WEBHOOK_SECRET`` (secret) | none | receiver of alert events, signed like the publisher webhook (none: mail only) |
+| ``ALERTS_WEBHOOK_URL`` / ``ALERTS_WEBHOOK_SECRET`` (secret) | none | operator-wide receiver of alert events, signed like the publisher webhook, for organizations without their own |
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
 | ``DASHBOARD_ROLLUP_INTERVAL_S`` | ``300`` | seconds between runs of the dashboard's daily air-quality rollup |

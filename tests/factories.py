@@ -17,7 +17,9 @@ from app.models import (
     Alert,
     AlertKind,
     AlertRule,
+    AlertWebhook,
     ApiToken,
+    ClearReason,
     Installation,
     Membership,
     Node,
@@ -236,9 +238,20 @@ def make_alert_rule(
     return _add(session, AlertRule(organization_id=organization.id, **kw))  # type: ignore[no-any-return]
 
 
+def make_alert_webhook(
+    session: Session, organization: Organization, **kw: Any
+) -> AlertWebhook:
+    """The alert webhook of ``organization`` (an address that answers nothing)."""
+    kw.setdefault("url", "https://hooks.example.org/alerts")
+    kw.setdefault("secret", "alert-hook-secret")
+    return _add(session, AlertWebhook(organization_id=organization.id, **kw))  # type: ignore[no-any-return]
+
+
 def make_alert(session: Session, rule: AlertRule, room: Room, **kw: Any) -> Alert:
     """An open alert of ``rule`` in ``room`` since T0."""
     kw.setdefault("since", T0)
     kw.setdefault("opened_at", T0 + timedelta(minutes=10))
     kw.setdefault("peak_ppm", 1800)
+    if kw.get("cleared_at") is not None:
+        kw.setdefault("cleared_reason", ClearReason.RECOVERED)
     return _add(session, Alert(rule_id=rule.id, room_id=room.id, **kw))  # type: ignore[no-any-return]

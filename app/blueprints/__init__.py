@@ -9,6 +9,7 @@ from app.blueprints.accounts.routes import blp as accounts
 from app.blueprints.addresses.routes import blp as addresses
 from app.blueprints.airquality.routes import blp as airquality
 from app.blueprints.alerts.routes import blp as alerts
+from app.blueprints.alerts.webhooks import blp as alert_webhooks
 from app.blueprints.apidocs.routes import blp as apidocs
 from app.blueprints.auth.passwords import blp as auth_password
 from app.blueprints.auth.registration import blp as auth_registration
@@ -50,6 +51,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     installations,
     fidelity,
     alerts,
+    alert_webhooks,
     auth,
     auth_password,
     auth_registration,

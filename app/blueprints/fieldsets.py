@@ -16,6 +16,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "opened_s",
         "cleared_s",
         "peak_ppm",
+        "cleared_reason",
         "room_name",
         "rule",
         "organization",
@@ -39,6 +40,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "site",
         "room",
     ),
+    "AlertWebhook": ("url", "organization"),
     "Fidelity": ("fidelity", "last_contact_s", "last_check_s", "node"),
     "Installation": (
         "from_timestamp_s",

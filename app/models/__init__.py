@@ -1,6 +1,14 @@
 """Every model module, imported so that Alembic and the mappers see all tables."""
 
-from app.models.alerts import Alert, AlertDirty, AlertKind, AlertNotification, AlertRule
+from app.models.alerts import (
+    Alert,
+    AlertDirty,
+    AlertKind,
+    AlertNotification,
+    AlertRule,
+    AlertWebhook,
+    ClearReason,
+)
 from app.models.analytics import AnalystRole, AnalystRoleOrganization
 from app.models.auth import Login, LoginFailure, RevokedToken
 from app.models.dashboard import RoomAirDay
@@ -20,9 +28,11 @@ __all__ = [
     "AlertKind",
     "AlertNotification",
     "AlertRule",
+    "AlertWebhook",
     "AnalystRole",
     "AnalystRoleOrganization",
     "ApiToken",
+    "ClearReason",
     "ImportedRow",
     "Installation",
     "JobRun",

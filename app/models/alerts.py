@@ -40,6 +40,13 @@ class AlertKind(enum.StrEnum):
     SILENT = "silent"
 
 
+class ClearReason(enum.StrEnum):
+    """Why an alert closed: its condition ended, or its sensor left the room."""
+
+    RECOVERED = "recovered"
+    UNINSTALLED = "uninstalled"
+
+
 class AlertRule(Base):
     """When an organization wants to be told; narrowed to one site or room if set.
 
@@ -118,6 +125,9 @@ class Alert(Base):
             postgresql_where=text("cleared_at IS NULL"),
         ),
         Index("ix_alerts_room_id_opened_at", "room_id", "opened_at"),
+        CheckConstraint(
+            "(cleared_at IS NULL) = (cleared_reason IS NULL)", name="cleared_has_reason"
+        ),
     )
 
     id: Mapped[BigId]
@@ -131,7 +141,36 @@ class Alert(Base):
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cleared_reason: Mapped[ClearReason | None] = mapped_column(
+        Enum(
+            ClearReason,
+            name="alert_clear_reason",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=12,
+            create_constraint=True,
+        )
+    )
     peak_ppm: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now()
+    )
+
+
+class AlertWebhook(Base):
+    """Where an organization's alert messages are posted, and the key that signs them.
+
+    One per organization, set by its OWNERs; the secret is write-only in the API.
+    """
+
+    __tablename__ = "alert_webhooks"
+
+    id: Mapped[BigId]
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), unique=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )

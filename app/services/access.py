@@ -50,6 +50,7 @@ from app.models import (
     Address,
     Alert,
     AlertRule,
+    AlertWebhook,
     Installation,
     Membership,
     Node,
@@ -200,6 +201,10 @@ def _alerts(actor: Actor) -> ColumnElement[bool]:
     )
 
 
+def _alert_webhooks(actor: Actor) -> ColumnElement[bool]:
+    return _member(AlertWebhook.organization_id, actor)
+
+
 _VISIBILITY = {
     Organization: _organizations,
     Site: _sites,
@@ -213,6 +218,7 @@ _VISIBILITY = {
     # Alert rules and alerts are the organization's: members read, OWNERs write.
     AlertRule: lambda actor: _member(AlertRule.organization_id, actor),
     Alert: _alerts,
+    AlertWebhook: _alert_webhooks,
 }
 
 
@@ -411,7 +417,7 @@ def owning_organization_id(obj: object) -> int:
             return obj.room.site.operator_id
         case Node():
             return obj.owner_id
-        case AlertRule():
+        case AlertRule() | AlertWebhook():
             return obj.organization_id
     raise TypeError(f"{type(obj).__name__} has no owning organization")
 
@@ -420,7 +426,7 @@ def owning_organization_id(obj: object) -> int:
 
 #: Resources anonymous callers may not even list: they get 401, not an empty list.
 MEMBERS_ONLY: frozenset[type[Any]] = frozenset(
-    {Node, Address, User, Membership, NodeFidelity, AlertRule, Alert}
+    {Node, Address, User, Membership, NodeFidelity, AlertRule, Alert, AlertWebhook}
 )
 
 

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from app.blueprints.fieldsets import MEMBERS
 from app.models import Node, Organization, Room
 from tests.api.inventory.conftest import js, site_doc
-from tests.factories import make_alert, make_alert_rule, make_fidelity
+from tests.factories import (
+    make_alert,
+    make_alert_rule,
+    make_alert_webhook,
+    make_fidelity,
+)
 from tests.support.worlds import InventoryWorld, inventory_world
 
 #: The lists with a documented order, and those without one.
@@ -41,6 +46,7 @@ UNSORTED = (
     "/api/v1/protocols/",
     "/api/v1/models/",
     "/api/v1/fidelity/",
+    "/api/v1/alert-webhooks/",
     "/api/v1/sites/{psite}/rooms/",
 )
 
@@ -169,6 +175,7 @@ def _rendered_members(
         "/api/v1/users/",
         "/api/v1/alert-rules/",
         "/api/v1/alerts/",
+        "/api/v1/alert-webhooks/",
     ]
     users = js(client.get("/api/v1/users/", headers=world.headers["owner"]))["data"]
     urls += [f"/api/v1/users/{user['id']}/" for user in users]
@@ -189,6 +196,7 @@ def test_fields_table_names_every_member_the_api_renders(
     make_fidelity(session, session.get_one(Node, UUID(world.node)))
     rule = make_alert_rule(session, session.get_one(Organization, world.org))
     make_alert(session, rule, session.get_one(Room, world.room))
+    make_alert_webhook(session, session.get_one(Organization, world.org))
 
     members = _rendered_members(client, world)
 

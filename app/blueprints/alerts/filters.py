@@ -47,6 +47,12 @@ class RuleArgsSchema(FilterSchema):
     room_id = IdFilter("room", "Only those of this room (id)")
 
 
+class WebhookArgsSchema(FilterSchema):
+    """The webhook list's filter: the organization."""
+
+    organization_id = IdFilter("organization", "Only that of this organization (id)")
+
+
 class AlertArgsSchema(RuleArgsSchema):
     """The alert list's filters: place, rule, state and a time range."""
 

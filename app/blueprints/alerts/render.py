@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from app.jsonapi import JsonObject, resource, to_one
-from app.models import AlertRule
+from app.models import AlertRule, AlertWebhook
 from app.services.alerts.listing import AlertView
 from app.services.series.epoch import to_epoch
 
 RULE_TYPE = "AlertRule"
 ALERT_TYPE = "Alert"
+WEBHOOK_TYPE = "AlertWebhook"
 
 
 def rule_resource(rule: AlertRule) -> JsonObject:
@@ -53,6 +54,9 @@ def alert_resource(alert: AlertView) -> JsonObject:
             if alert.cleared_at is None
             else to_epoch(alert.cleared_at),
             "peak_ppm": alert.peak_ppm,
+            "cleared_reason": None
+            if alert.cleared_reason is None
+            else alert.cleared_reason.value,
             "room_name": alert.room_name,
         },
         {
@@ -68,3 +72,14 @@ def alert_resource(alert: AlertView) -> JsonObject:
 
 def _clock(value: object) -> str | None:
     return None if value is None else format(value, "%H:%M")
+
+
+def webhook_resource(hook: AlertWebhook) -> JsonObject:
+    """Render an organization's webhook: its address, never its secret."""
+    return resource(
+        WEBHOOK_TYPE,
+        hook.id,
+        {"url": hook.url},
+        {"organization": to_one("Organization", hook.organization_id)},
+        self_link=f"/api/v1/alert-webhooks/{hook.id}/",
+    )

@@ -85,7 +85,34 @@ class AlertAttributesSchema(ma.Schema):
     opened_s = ma.fields.Integer(dump_only=True)
     cleared_s = ma.fields.Integer(dump_only=True, allow_none=True)
     peak_ppm = ma.fields.Integer(dump_only=True, allow_none=True)
+    cleared_reason = ma.fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "recovered, or uninstalled (the sensor left the room)"
+        },
+    )
     room_name = ma.fields.String(dump_only=True)
+
+
+class WebhookAttributesSchema(ma.Schema):
+    """An organization's alert webhook; the secret is written, never shown."""
+
+    url = ma.fields.URL(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=Length(max=2000),
+        metadata={"description": "where the signed alert messages are POSTed"},
+    )
+    secret = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=Length(min=16, max=200),
+        metadata={
+            "description": "HMAC-SHA256 key of X-Airq-Signature-256 (write-only)"
+        },
+    )
 
 
 RULE_DOCUMENTS = document_schemas(
@@ -98,3 +125,8 @@ RULE_DOCUMENTS = document_schemas(
     },
 )
 ALERT_DOCUMENTS = document_schemas("Alert", AlertAttributesSchema)
+WEBHOOK_DOCUMENTS = document_schemas(
+    "AlertWebhook",
+    WebhookAttributesSchema,
+    relationships={"organization": Related("Organization")},
+)

@@ -12,25 +12,14 @@ from app.errors import ForbiddenError
 from app.models import AlertRule, Organization
 from app.services.access import Actor
 from app.services.alerts.listing import AlertFilters, AlertState, AlertView, list_alerts
+from app.services.outbox import queries as outbox_queries
 from app.services.tenancy.listing import Page
 
 #: Rows of each list the page shows (newest first); the API has the rest.
 LIMIT = 200
 
-OUTBOX = text(
-    """
-SELECT channel,
-       count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
-       count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
-       count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL
-                          AND attempts > 0) AS retrying,
-       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
-       min(next_attempt_at) FILTER (WHERE delivered_at IS NULL
-                                      AND parked_at IS NULL) AS next_due
-FROM alert_notifications
-GROUP BY channel
-ORDER BY channel
-"""
+OUTBOX = outbox_queries.status(
+    "alert_notifications", "channel", "next_attempt_at", "next_due"
 )
 
 FAILING = text(

@@ -52,11 +52,11 @@ CLAIM = text(
     """
 SELECT n.id, n.event, n.channel, n.membership_id,
        a.id AS alert_id, a.rule_id, a.room_id, a.installation_id, a.since,
-       a.opened_at, a.cleared_at, a.peak_ppm,
+       a.opened_at, a.cleared_at, a.cleared_reason, a.peak_ppm,
        r.kind, r.name AS rule_name, r.threshold_ppm, r.hysteresis_ppm,
        r.time_zone, r.organization_id,
        ro.name AS room_name, s.id AS site_id, s.name AS site_name,
-       u.email, u.locale
+       u.email, u.locale, w.url AS webhook_url, w.secret AS webhook_secret
 FROM alert_notifications AS n
 JOIN alerts AS a ON a.id = n.alert_id
 JOIN alert_rules AS r ON r.id = a.rule_id
@@ -64,6 +64,8 @@ JOIN rooms AS ro ON ro.id = a.room_id
 JOIN sites AS s ON s.id = ro.site_id
 LEFT JOIN memberships AS m ON m.id = n.membership_id
 LEFT JOIN users AS u ON u.id = m.user_id
+LEFT JOIN alert_webhooks AS w
+  ON n.channel = 'webhook' AND w.organization_id = r.organization_id
 WHERE n.delivered_at IS NULL AND n.parked_at IS NULL AND n.next_attempt_at <= :now
 ORDER BY n.next_attempt_at, n.id
 LIMIT :limit
@@ -74,25 +76,26 @@ FOR UPDATE OF n SKIP LOCKED
 
 @dataclass(frozen=True)
 class Channels:
-    """Where messages go: SMTP, the optional webhook, and what mails show."""
+    """Where messages go: SMTP, the webhooks' client, and what mails show.
+
+    ``webhook`` posts to an organization's own webhook, else to the operator-wide
+    ``ALERTS_WEBHOOK_URL`` (its settings; empty when not set).
+    """
 
     smtp: SmtpSettings
-    webhook: Webhook | None
+    webhook: Webhook
     mail: messages.MailContext
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], client: httpx.Client) -> Channels:
         """Read the ``EMAIL_*``, ``ALERTS_WEBHOOK_*`` and ``SITE_*`` settings."""
-        hook = None
-        if config["ALERTS_WEBHOOK_URL"]:
-            hook_settings = {
-                "WEBHOOK_URL": config["ALERTS_WEBHOOK_URL"],
-                "WEBHOOK_SECRET": config["ALERTS_WEBHOOK_SECRET"],
-            }
-            hook = Webhook(hook_settings, client)
+        hook_settings = {
+            "WEBHOOK_URL": config["ALERTS_WEBHOOK_URL"] or "",
+            "WEBHOOK_SECRET": config["ALERTS_WEBHOOK_SECRET"] or "",
+        }
         return cls(
             SmtpSettings.from_config(config),
-            hook,
+            Webhook(hook_settings, client),
             messages.MailContext.from_config(config),
         )
 
@@ -171,22 +174,33 @@ def _send(channels: Channels, items: Sequence[Row]) -> None:
         mail = _mail(channels.mail, items)
         send(channels.smtp, mail)
         return
-    if channels.webhook is None:
-        raise PublishError("ALERTS_WEBHOOK_URL is not set", permanent=True)
+    url, secret = _hook_target(channels.webhook, first)
     body = json.dumps(messages.webhook_document(items), separators=(",", ":")).encode(
         "utf-8"
     )
-    settings = channels.webhook.settings
     channels.webhook.post(
-        settings["WEBHOOK_URL"],
+        url,
         content=body,
         headers={
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature(settings["WEBHOOK_SECRET"], body),
+            SIGNATURE_HEADER: signature(secret, body),
             "X-Airq-Event": "alerts",
             "X-Airq-Delivery": str(uuid.uuid4()),
         },
     )
+
+
+def _hook_target(hook: Webhook, row: Row) -> tuple[str, str]:
+    """The organization's own webhook, else the operator-wide one.
+
+    Raises:
+        PublishError: neither is set (any more): parked at once.
+    """
+    if row["webhook_url"]:
+        return row["webhook_url"], row["webhook_secret"]
+    if hook.settings["WEBHOOK_URL"]:
+        return hook.settings["WEBHOOK_URL"], hook.settings["WEBHOOK_SECRET"]
+    raise PublishError("the organization has no webhook any more", permanent=True)
 
 
 def _mail(context: messages.MailContext, items: Sequence[Row]) -> Mail:

@@ -5,7 +5,7 @@ A run takes the node ranges that ingest logged since the last run (the
 nodes are installed in from the raw samples of the affected range (one
 statement for all rooms), reconciles them with the stored alerts (open, clear,
 re-open, never a second alert for one episode), checks silence for every
-installed node, and queues the messages about what opened and cleared in the
+installed node (closing the silence alerts of nodes that left), and queues the messages about what opened and cleared in the
 same transaction. Runs take turns on a transaction lock, and the unique key
 ``(rule, room, opened_at)`` makes a re-run harmless.
 """
@@ -74,6 +74,7 @@ def evaluate(
                 cleared.append(alert_id)
         session.execute(text("DROP TABLE alert_run_episodes"))
     cleared += session.execute(q.CLEAR_SILENT).scalars()
+    cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
     opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
     session.execute(text("DROP TABLE alert_run_dirty"))
     result.opened, result.cleared = len(opened), len(cleared)

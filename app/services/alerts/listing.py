@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Alert, AlertKind, AlertRule, Room
+from app.models import Alert, AlertKind, AlertRule, ClearReason, Room
 from app.services import access
 from app.services.access import Actor
 from app.services.tenancy.listing import Listing, Page, fetch_rows
@@ -43,6 +43,7 @@ class AlertView:
     opened_at: datetime
     cleared_at: datetime | None
     peak_ppm: int | None
+    cleared_reason: ClearReason | None
 
     @property
     def state(self) -> AlertState:
@@ -119,6 +120,7 @@ def _views() -> Select[*tuple[Any, ...]]:
             Alert.opened_at,
             Alert.cleared_at,
             Alert.peak_ppm,
+            Alert.cleared_reason,
         )
         .join(AlertRule, AlertRule.id == Alert.rule_id)
         .join(Room, Room.id == Alert.room_id)

@@ -60,6 +60,7 @@ class EventView:
     threshold_ppm: int | None
     clear_ppm: int | None
     peak_ppm: int | None
+    cleared_reason: str | None
 
 
 def _local(moment: datetime, zone: str) -> str:
@@ -79,6 +80,7 @@ def event_view(row: Mapping[str, Any]) -> EventView:
         threshold_ppm=threshold,
         clear_ppm=None if threshold is None else threshold - row["hysteresis_ppm"],
         peak_ppm=row["peak_ppm"],
+        cleared_reason=row["cleared_reason"] if row["event"] == "cleared" else None,
     )
 
 
@@ -101,6 +103,7 @@ def webhook_document(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                     None if row["cleared_at"] is None else to_epoch(row["cleared_at"])
                 ),
                 "peak_ppm": row["peak_ppm"],
+                "cleared_reason": row["cleared_reason"],
             }
             for row in items
         ],

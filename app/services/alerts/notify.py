@@ -3,7 +3,9 @@
 Rows are written in the evaluation's transaction, one per alert, event
 (opened, cleared), channel and recipient: a mail to every member of the rule's
 organization who opted in (``memberships.notify_alerts``) and has an address,
-and one webhook call when ``ALERTS_WEBHOOK_URL`` is set. The quiet period holds
+and one webhook call when the rule's organization set its webhook
+(``alert_webhooks``, see ``webhooks.py``) or the operator-wide ``ALERTS_WEBHOOK_URL``
+is set. The quiet period holds
 an opening back until ``ALERTS_QUIET_PERIOD_S`` after the last opening message
 of its room and rule to that recipient; what is held goes out as one digest
 (``delivery`` groups due rows). A clearing waits for its held opening, so both
@@ -27,7 +29,7 @@ HORIZON = timedelta(days=1)
 
 @dataclass(frozen=True)
 class NotifySettings:
-    """Quiet period and whether the webhook channel is on."""
+    """Quiet period and whether the operator-wide webhook is on (for every org)."""
 
     quiet_s: int = 1800
     webhook: bool = False
@@ -41,7 +43,8 @@ class NotifySettings:
         )
 
 
-# The recipients of an event: opted-in members with an address, and the webhook.
+# The recipients of an event: opted-in members with an address, and the webhook
+# (the organization's own, or the operator-wide one).
 _RECIPIENTS = """
 WITH events AS (
     SELECT e.alert_id, a.rule_id, a.room_id, r.organization_id
@@ -57,7 +60,10 @@ recipients AS (
       ON m.organization_id = ev.organization_id AND m.notify_alerts
     JOIN users AS u ON u.id = m.user_id AND u.is_active AND u.email <> ''
     UNION ALL
-    SELECT ev.*, 'webhook', NULL FROM events AS ev WHERE :webhook
+    SELECT ev.*, 'webhook', NULL FROM events AS ev
+    WHERE :webhook OR EXISTS (
+        SELECT 1 FROM alert_webhooks AS w WHERE w.organization_id = ev.organization_id
+    )
 )
 """
 

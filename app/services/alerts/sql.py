@@ -154,6 +154,7 @@ WITH pairs AS (
 changed AS (
     UPDATE alerts AS a
     SET since = least(a.since, p.since), cleared_at = p.cleared_at,
+        cleared_reason = CASE WHEN p.cleared_at IS NOT NULL THEN 'recovered' END,
         peak_ppm = greatest(a.peak_ppm, p.peak_ppm)
     FROM pairs AS p
     WHERE a.id = p.id
@@ -169,9 +170,11 @@ SELECT id FROM changed WHERE was_cleared IS NULL AND cleared_at IS NOT NULL
 INSERT_EPISODES = text(
     f"""
 INSERT INTO alerts
-    (rule_id, room_id, installation_id, since, opened_at, cleared_at, peak_ppm)
+    (rule_id, room_id, installation_id, since, opened_at, cleared_at, cleared_reason,
+     peak_ppm)
 SELECT e.rule_id, e.room_id, e.installation_id, e.since, e.opened_at,
-       e.cleared_at, e.peak_ppm
+       e.cleared_at, CASE WHEN e.cleared_at IS NOT NULL THEN 'recovered' END,
+       e.peak_ppm
 FROM alert_run_episodes AS e
 WHERE NOT EXISTS (SELECT 1 FROM alerts AS a WHERE {_OVERLAP})
 ON CONFLICT (rule_id, room_id, opened_at) DO NOTHING
@@ -244,9 +247,29 @@ WITH back AS (
     WHERE a.cleared_at IS NULL
 )
 UPDATE alerts AS a
-SET cleared_at = back.time
+SET cleared_at = back.time, cleared_reason = 'recovered'
 FROM back
 WHERE a.id = back.id
+RETURNING a.id
+"""
+)
+
+# A silence alert whose node left the room (its installation ended, or was deleted)
+# closes at the end of the installation (or now): the node will not come back there.
+# Runs after CLEAR_SILENT, so a node that did send before leaving clears by its sample.
+CLOSE_UNINSTALLED = text(
+    """
+WITH gone AS (
+    SELECT a.id, greatest(a.opened_at, least(coalesce(i.to_time, :now), :now)) AS at
+    FROM alerts AS a
+    JOIN alert_rules AS r ON r.id = a.rule_id AND r.kind = 'silent'
+    LEFT JOIN installations AS i ON i.id = a.installation_id
+    WHERE a.cleared_at IS NULL AND (i.id IS NULL OR i.to_time <= :now)
+)
+UPDATE alerts AS a
+SET cleared_at = gone.at, cleared_reason = 'uninstalled'
+FROM gone
+WHERE a.id = gone.id
 RETURNING a.id
 """
 )

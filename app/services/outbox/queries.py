@@ -89,21 +89,30 @@ CROSS JOIN LATERAL (
 """
 )
 
-STATUS = text(
+
+def status(table: str, key: str, first: str, alias: str) -> TextClause:
+    """Delivery counts of an outbox ``table`` per ``key`` (publisher, channel).
+
+    ``alias`` names the earliest ``first`` (a time column) of the pending rows.
     """
-SELECT publisher,
+    return text(
+        f"""
+SELECT {key},
        count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
        count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL) AS pending,
        count(*) FILTER (WHERE delivered_at IS NULL AND parked_at IS NULL
                           AND attempts > 0) AS retrying,
        count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
-       min(created_at) FILTER (WHERE delivered_at IS NULL
-                                 AND parked_at IS NULL) AS oldest_pending
-FROM outbox
-GROUP BY publisher
-ORDER BY publisher
-"""
-)
+       min({first}) FILTER (WHERE delivered_at IS NULL
+                              AND parked_at IS NULL) AS {alias}
+FROM {table}
+GROUP BY {key}
+ORDER BY {key}
+"""  # noqa: S608  # sql-identifiers: vetted (constant table and column names)
+    )
+
+
+STATUS = status("outbox", "publisher", "created_at", "oldest_pending")
 
 RETRY_PARKED = text(
     """

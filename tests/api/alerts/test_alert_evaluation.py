@@ -14,9 +14,10 @@ import pytest
 
 from flask import Flask
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AlertKind, Organization
+from app.models import AlertKind, AlertRule, ClearReason, Installation, Organization
 from app.models.types import utcnow
 from tests.api.alerts.conftest import MINUTE, START, World, alerts, deliver, feed, run
 from tests.factories import (
@@ -148,16 +149,20 @@ def test_smtp_down_mail_goes_out_after_recovery(
     assert mailbox.only().recipients == [world.email]
 
 
-def test_a_silent_node_opens_an_alert_cleared_by_its_next_sample(
-    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
-) -> None:
-    silent = make_alert_rule(
+def _silence_rule(session: Session, world: World) -> AlertRule:
+    return make_alert_rule(
         session,
         session.get_one(Organization, world.rule.organization_id),
         kind=AlertKind.SILENT,
         threshold_ppm=None,
         duration_s=7200,
     )
+
+
+def test_a_silent_node_opens_an_alert_cleared_by_its_next_sample(
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
+) -> None:
+    silent = _silence_rule(session, world)
     last = feed(session, world.node, START - timedelta(hours=1), (1, 600))
     now = START + timedelta(hours=3)
 
@@ -174,3 +179,38 @@ def test_a_silent_node_opens_an_alert_cleared_by_its_next_sample(
     assert alerts(session, silent)[0].cleared_at == back
     assert deliver(session, app, http).messages == 1
     assert len(mailbox.received) == 2
+
+
+@pytest.mark.parametrize("how", ["ended", "deleted"])
+def test_a_silence_alert_closes_when_its_node_leaves_the_room(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    how: str,
+) -> None:
+    silent = _silence_rule(session, world)
+    feed(session, world.node, START - timedelta(hours=1), (1, 600))
+    now = START + timedelta(hours=3)
+    assert run(session, now).opened == 1
+    assert deliver(session, app, http).messages == 1
+    mailbox.received.clear()
+
+    installation = session.scalars(
+        select(Installation).where(Installation.node_id == world.node.id)
+    ).one()
+    ended = now + timedelta(minutes=10)
+    if how == "ended":
+        installation.to_time = ended
+    else:
+        session.delete(installation)
+    session.flush()
+    later = ended + timedelta(minutes=5)
+    assert run(session, later).cleared == 1
+    (alert,) = alerts(session, silent)
+    assert alert.cleared_reason == ClearReason.UNINSTALLED
+    assert alert.cleared_at == (ended if how == "ended" else later)
+    assert run(session, later + timedelta(hours=3)).opened == 0  # not back, no alert
+    assert deliver(session, app, http).messages == 1
+    assert "uninstalled" in mailbox.only().subject

@@ -37,12 +37,13 @@ class Receiver:
         self.events: list[dict[str, Any]] = []
         self.fail = 0
         self.calls = 0
+        self.secret = SECRET
 
     def __call__(self, request: Any) -> Any:
         from werkzeug import Response
 
         body = request.get_data()
-        expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        expected = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
         if request.headers.get("X-Airq-Signature-256") != f"sha256={expected}":
             return Response("bad signature", status=401)
         self.calls += 1

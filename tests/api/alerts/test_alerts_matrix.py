@@ -3,7 +3,8 @@
 Rules and alerts are members-only: anonymous callers get 401, members of the
 organization read them, its OWNERs write rules, and nobody sees anything of an
 organization they do not belong to (404), staff included. Alerts are written by
-the jobs process only (405 to every write). A member may set their own
+the jobs process only (405 to every write). An organization's webhook is read
+like a rule and written by its OWNERs (one per organization: a second is 409). A member may set their own
 ``notify_alerts``; other changes of their membership stay the OWNERs'.
 """
 
@@ -20,6 +21,7 @@ from tests.api.matrix import Case, World, cases, check, delete, get, patch, post
 from tests.factories import (
     make_alert,
     make_alert_rule,
+    make_alert_webhook,
     make_membership,
     make_organization,
     make_room,
@@ -46,6 +48,7 @@ def build_world(session: Session) -> World:
         rule = make_alert_rule(session, org)
         ids[f"rule_{name}"] = rule.id
         ids[f"alert_{name}"] = make_alert(session, rule, room).id
+        ids[f"hook_{name}"] = make_alert_webhook(session, org).id
     return World(
         actors={
             "anonymous": None,
@@ -72,12 +75,27 @@ def _rule(org: str) -> dict[str, object]:
     }
 
 
+def _hook(org: str) -> dict[str, object]:
+    return {
+        "data": {
+            "type": "AlertWebhook",
+            "attributes": {"url": "https://hooks.example.org/", "secret": "s" * 16},
+            "relationships": {
+                "organization": {
+                    "data": {"type": "Organization", "id": "{" + org + "}"}
+                }
+            },
+        }
+    }
+
+
 def _change(type_: str, ref: str, **attributes: object) -> dict[str, object]:
     return {"data": {"type": type_, "id": "{" + ref + "}", "attributes": attributes}}
 
 
 RULE = "/api/v1/alert-rules/{%s}/"
 ALERT = "/api/v1/alerts/{%s}/"
+HOOK = "/api/v1/alert-webhooks/{%s}/"
 MEMBERSHIP = "/api/v1/memberships/{m_inspector}/"
 LIST = {"anonymous": 401, "outsider": 200, "inspector": 200, "owner": 200, "staff": 200}
 READ_MINE = {
@@ -118,6 +136,20 @@ ROWS = [
     row("alerts", "create", "-", post("/api/v1/alerts/", {"data": {"type": "Alert"}}),
         **ALL_405),
     row("alerts", "delete", "mine", delete(ALERT % "alert_mine"), **ALL_405),
+    row("alert-webhooks", "list", "-", get("/api/v1/alert-webhooks/"), **LIST),
+    row("alert-webhooks", "read", "mine", get(HOOK % "hook_mine"), **READ_MINE),
+    row("alert-webhooks", "read", "other", get(HOOK % "hook_other"), **NOBODY),
+    row("alert-webhooks", "create", "mine (has one)", post("/api/v1/alert-webhooks/", _hook("mine")),
+        anonymous=401, outsider=403, inspector=403, owner=409, staff=403),
+    row("alert-webhooks", "create", "other", post("/api/v1/alert-webhooks/", _hook("other")),
+        anonymous=401, outsider=403, inspector=403, owner=400, staff=403),
+    row("alert-webhooks", "update", "mine", patch(HOOK % "hook_mine", _change("AlertWebhook", "hook_mine", secret="t" * 16)),
+        anonymous=401, outsider=404, inspector=403, owner=200, staff=404),
+    row("alert-webhooks", "update", "other",
+        patch(HOOK % "hook_other", _change("AlertWebhook", "hook_other", secret="t" * 16)), **NOBODY),
+    row("alert-webhooks", "delete", "mine", delete(HOOK % "hook_mine"),
+        anonymous=401, outsider=404, inspector=403, owner=204, staff=404),
+    row("alert-webhooks", "delete", "other", delete(HOOK % "hook_other"), **NOBODY),
     row("memberships", "notify_alerts", "inspector's own", patch(MEMBERSHIP, _change("Membership", "m_inspector", notify_alerts=True)),
         anonymous=401, outsider=404, inspector=200, owner=200, staff=404),
 ]
