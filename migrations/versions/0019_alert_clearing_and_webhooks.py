@@ -1,7 +1,7 @@
 """Alerts: why they cleared, per-organization webhooks, one write log trigger.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07 05:30:00
 
 ``alerts.cleared_reason`` (recovered, or uninstalled: a silence alert of a node
@@ -17,27 +17,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.orm import Session
+
+from app.services.ops.database import timescale_info
 
 SQL = Path(__file__).resolve().parents[2] / "sql" / "timescale"
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
 
-def _is_tsl() -> bool:
-    license_ = (
-        op.get_bind()
-        .execute(sa.text("SELECT current_setting('timescaledb.license', true)"))
-        .scalar()
-    )
-    return license_ == "timescale"
-
-
 def _write_log() -> None:
     """Apache: the series triggers log alert_dirty too, the alerts' own ones go."""
-    names = () if _is_tsl() else ("series_dirty_log.sql",)
+    tsl = timescale_info(Session(bind=op.get_bind())).has_continuous_aggregates
+    names = () if tsl else ("series_dirty_log.sql",)
     for name in (*names, "alerts_dirty_log.sql"):
         op.execute((SQL / "definitions" / name).read_text("utf-8"))
 
