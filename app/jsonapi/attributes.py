@@ -48,6 +48,15 @@ def load_attributes(
     return loaded
 
 
+#: White space as either regex dialect counts it: ECMA-262's ``\s`` (which JSON
+#: Schema's ``pattern`` uses) and Python's (which also counts the separators
+#: U+001C-U+001F and U+0085). Spelled out so that both read the same set.
+_WHITE = (
+    r"\t\n\v\f\r \x1c-\x1f\x85\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
 #: Rejects empty and white-space-only strings. A ``Regexp``, so that the OpenAPI
-#: document states the rule (``pattern``) and fuzzers send no blank names.
-not_blank = Regexp(r"\s*\S", error="This field may not be blank.")
+#: document states the rule (``pattern``) and fuzzers send no blank names; with
+#: ``\s`` a name of U+001C alone was valid by the document and refused here.
+not_blank = Regexp(f"[{_WHITE}]*[^{_WHITE}]", error="This field may not be blank.")
