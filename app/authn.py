@@ -233,7 +233,7 @@ def _from_header(header: str) -> tuple[User, Credentials]:
         token = tokens.find_active(session, value, "user")
         user = session.get(User, token.user_id) if token and token.user_id else None
         if token is None or user is None or not _key_valid(token, user):
-            raise UnauthenticatedError("Invalid token.")
+            raise UnauthenticatedError("Invalid token.", header="Authorization")
         return user, Credentials(
             "token", user.id, token_id=token.id, login_id=token.login_id
         )
@@ -244,7 +244,8 @@ def _from_header(header: str) -> tuple[User, Credentials]:
         )
     raise UnauthenticatedError(
         f"Unsupported authorization scheme {scheme!r}; "
-        "use 'Token <key>' or 'Bearer <access token>'."
+        "use 'Token <key>' or 'Bearer <access token>'.",
+        header="Authorization",
     )
 
 

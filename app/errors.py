@@ -1,7 +1,7 @@
 """Domain errors raised by services and mapped to JSON:API errors in one place.
 
 Services raise these; ``app.jsonapi.errors`` turns them into
-``{"errors": [...]}`` documents with the status, code and pointer given here.
+``{"errors": [...]}`` documents with the status, code and source given here.
 Titles are translated when rendered (the request's language); services pass
 details through ``flask_babel.gettext`` with named placeholders.
 """
@@ -44,11 +44,14 @@ class DomainError(Exception):
         detail: human-readable explanation that says what to do.
         pointer: JSON pointer into the request document (``/data/attributes/name``).
         errors: further problems to report in the same response.
+        header: the request header at fault (``source.header``), e.g. the
+            ``Authorization`` of a 401, so that the client knows what to fix.
     """
 
     detail: str = "The request is invalid."
     pointer: str | None = None
     errors: list[ErrorDetail] = field(default_factory=list)
+    header: str | None = None
 
     status = 400
     code = "invalid"

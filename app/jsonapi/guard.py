@@ -90,14 +90,19 @@ class DepthGauge:
         if len(parts) % 2 == 0:
             self._in_string = not self._in_string
         steps = outside.translate(_STEPS)
-        deepest = max(accumulate(memoryview(steps).cast("b"), initial=self._depth))
-        if deepest > self.limit:
-            raise TooDeepError(
-                f"The JSON text nests deeper than {self.limit} levels; "
-                "no request document needs that many.",
-                pointer="",
-            )
-        self._depth += steps.count(1) - steps.count(0xFF)
+        opens = steps.count(1)
+        # Fewer opening brackets than the room left cannot reach the limit (a
+        # request's usual case: no walk); else the walk stops at the first level
+        # past it, so a flood costs a few steps rather than one int per bracket.
+        if self._depth + opens > self.limit:
+            levels = accumulate(memoryview(steps).cast("b"), initial=self._depth)
+            if any(level > self.limit for level in levels):
+                raise TooDeepError(
+                    f"The JSON text nests deeper than {self.limit} levels; "
+                    "no request document needs that many.",
+                    pointer="",
+                )
+        self._depth += opens - steps.count(0xFF)
 
 
 def check_depth(text: str | bytes, limit: int = MAX_DEPTH) -> None:

@@ -101,7 +101,7 @@ def register_error_handlers(
 
 def _domain_error(error: DomainError) -> ResponseReturnValue:
     parameter = getattr(error, "parameter", None) if error.detail else None
-    header = getattr(error, "header", None) if error.detail else None
+    header = error.header if error.detail else None
     errors = [
         error_object(
             error.status,

@@ -33,4 +33,5 @@ def test_unknown_authorization_scheme_is_401(client: FlaskClient) -> None:
         401,
         headers={"Authorization": "Basic dTpw"},
         unchanged=(),
+        header="Authorization",
     )

@@ -120,11 +120,13 @@ def installed_room(
     from_time: datetime = T0,
     to_time: datetime | None = None,
     is_public: bool = True,
+    room_name: str | None = None,
 ) -> InstalledRoom:
-    """A room of ``organization`` (a new one unless given) with one node installed
-    from ``from_time`` (public by default)."""
+    """A room of ``organization`` (a new one unless given), named ``room_name``
+    if given, with one node installed from ``from_time`` (public by default)."""
     org = organization or make_organization(session)
-    room = make_room(session, site=make_site(session, operator=org))
+    named = {} if room_name is None else {"name": room_name}
+    room = make_room(session, site=make_site(session, operator=org), **named)
     node = make_node(session, owner=org)
     inst = make_installation(
         session,

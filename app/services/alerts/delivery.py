@@ -34,8 +34,8 @@ from app.models.types import utcnow
 from app.services.access import Actor
 from app.services.accounts.mail import Mail, MailError, SmtpSettings, send
 from app.services.alerts import messages
-from app.services.outbox import queries as outbox_queries
 from app.services.outbox.delivery import DeliverySettings
+from app.services.outbox.ledger import Ledger, OutboxTable
 from app.services.outbox.publishers import PublishError
 from app.services.outbox.publishers.webhook import SIGNATURE_HEADER, Webhook, signature
 
@@ -44,9 +44,7 @@ log = logging.getLogger(__name__)
 #: One claimed row with its alert, rule, room and recipient.
 Row = dict[str, Any]
 
-TABLE = "alert_notifications"
-DELIVERED = outbox_queries.delivered(TABLE)
-FAILED = outbox_queries.failed(TABLE)
+NOTIFICATIONS = OutboxTable.named("alert_notifications")
 
 CLAIM = text(
     """
@@ -128,6 +126,7 @@ def deliver(
         raise ForbiddenError("Only the jobs process delivers alert messages.")
     now = now or utcnow()
     result = AlertDeliveryResult()
+    ledger = Ledger(session, NOTIFICATIONS, settings, now, result)
     rows = session.execute(CLAIM, {"now": now, "limit": settings.batch_size}).mappings()
     claimed = sorted((dict(row) for row in rows), key=_group)
     result.claimed = len(claimed)
@@ -137,23 +136,9 @@ def deliver(
         try:
             _send(channels, items)
         except (MailError, PublishError) as exc:
-            parked = session.execute(
-                FAILED,
-                {
-                    "ids": ids,
-                    "now": now,
-                    "error": str(exc)[:1000],
-                    "base": float(settings.backoff_s),
-                    "cap": float(settings.backoff_max_s),
-                    "max_attempts": settings.max_attempts,
-                    "permanent": getattr(exc, "permanent", False),
-                },
-            ).scalar_one()
-            result.failed += len(ids)
-            result.parked += int(parked or 0)
+            ledger.failed(ids, exc, permanent=getattr(exc, "permanent", False))
             continue
-        session.execute(DELIVERED, {"ids": ids, "now": now})
-        result.delivered += len(ids)
+        ledger.delivered(ids)
         result.messages += 1
     return result
 

@@ -32,6 +32,7 @@ from app.models import PublisherRegistration
 from app.models.types import utcnow
 from app.services.access import Actor
 from app.services.outbox import queries as q
+from app.services.outbox.ledger import Ledger, OutboxTable
 from app.services.outbox.publishers import (
     Batch,
     InstallationInfo,
@@ -76,36 +77,18 @@ class DeliveryResult:
     dropped: int = 0
 
 
+OUTBOX = OutboxTable.named("outbox")
+
+
 @dataclass
-class _Run:
-    session: Session
-    settings: DeliverySettings
-    now: datetime
-    result: DeliveryResult
+class _Run(Ledger):
+    """The ledger of a publishers' run, which also drops rows unsent."""
 
-    def delivered(self, ids: list[int]) -> None:
-        self.session.execute(q.DELIVERED, {"ids": ids, "now": self.now})
-        self.result.delivered += len(ids)
-
-    def failed(self, ids: list[int], error: PublishError) -> None:
-        parked = self.session.execute(
-            q.FAILED,
-            {
-                "ids": ids,
-                "now": self.now,
-                "error": str(error)[:1000],
-                "base": float(self.settings.backoff_s),
-                "cap": float(self.settings.backoff_max_s),
-                "max_attempts": self.settings.max_attempts,
-                "permanent": error.permanent,
-            },
-        ).scalar_one()
-        self.result.failed += len(ids)
-        self.result.parked += int(parked or 0)
+    tally: DeliveryResult
 
     def dropped(self, ids: list[int], why: str) -> None:
         self.session.execute(q.DROP, {"ids": ids})
-        self.result.dropped += len(ids)
+        self.tally.dropped += len(ids)
         log.info("outbox: dropped %d rows unsent: %s", len(ids), why)
 
 
@@ -134,17 +117,17 @@ def deliver(
     """
     if not actor.is_system:
         raise ForbiddenError("Only the jobs process delivers the outbox.")
-    run = _Run(session, settings, now or utcnow(), DeliveryResult())
+    run = _Run(session, OUTBOX, settings, now or utcnow(), DeliveryResult())
     by_name = {p.name: p for p in publishers}
     if not by_name:
-        return run.result
+        return run.tally
     rows = session.execute(
         q.CLAIM,
         {"names": list(by_name), "now": run.now, "limit": settings.batch_size},
     ).all()
-    run.result.claimed = len(rows)
+    run.tally.claimed = len(rows)
     if not rows:
-        return run.result
+        return run.tally
     installations = _installations(session, {r.installation_id for r in rows})
     samples = _samples(session, rows)
     registrations = _registrations(session, {r.installation_id for r in rows})
@@ -153,7 +136,7 @@ def deliver(
         batch_rows = sorted(group, key=lambda r: r.time)
         ids = [r.id for r in batch_rows]
         if name in unreachable:
-            run.result.deferred += len(ids)
+            run.tally.deferred += len(ids)
             continue
         info = installations.get(inst_id)
         if info is None:
@@ -165,7 +148,7 @@ def deliver(
         kept = [r for r in batch_rows if (r.node_id, r.time) in samples]
         if kept and not _send(run, by_name[name], info, registrations, kept, samples):
             unreachable.add(name)
-    return run.result
+    return run.tally
 
 
 def _group(row: Row[Any]) -> tuple[str, int]:
@@ -197,11 +180,12 @@ def _send(
             pending = pending[len(done) :]
     except PublishError as exc:
         log.warning("outbox: %s, installation %d: %s", publisher.name, info.id, exc)
-        run.failed(pending, exc)
+        run.failed(pending, exc, permanent=exc.permanent)
         return not exc.unreachable
     except Exception as exc:
         log.exception("outbox: %s failed on installation %d", publisher.name, info.id)
-        run.failed(pending, PublishError(f"{publisher.name}: {type(exc).__name__}"))
+        error = PublishError(f"{publisher.name}: {type(exc).__name__}")
+        run.failed(pending, error, permanent=error.permanent)
     return True
 
 

@@ -26,9 +26,6 @@ def delivered(table: str) -> TextClause:
     )
 
 
-DELIVERED = delivered("outbox")
-
-
 # Back-off doubles per attempt (the exponent is capped so power() cannot overflow);
 # the row is parked after the last allowed attempt or for a permanent problem.
 # The alerts' outbox (``alert_notifications``) has the same columns and uses it too.
@@ -51,8 +48,6 @@ SELECT count(*) FILTER (WHERE parked_at IS NOT NULL) FROM failed
 """  # noqa: S608  # sql-identifiers: vetted (a constant table name)
     )
 
-
-FAILED = failed("outbox")
 
 DROP = text("DELETE FROM outbox WHERE id = ANY(:ids)")
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from app.models import Installation
 from app.services.series.epoch import EPOCH, OPEN_END_S, from_epoch, to_epoch
+
+if TYPE_CHECKING:  # the time terms are used where no ORM is loaded
+    from app.models import Installation
 
 ONE_US = timedelta(microseconds=1)
 #: An open installation ends here (``to_timestamp_s`` 2147483647, stored as NULL).

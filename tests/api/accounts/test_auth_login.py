@@ -224,6 +224,7 @@ def test_logout_with_stale_token_is_401(client: FlaskClient) -> None:
         401,
         headers={"Authorization": "Token " + "0" * 40},
         unchanged=("users",),
+        header="Authorization",
     )
 
 

@@ -199,7 +199,13 @@ def test_password_reset_revokes_api_keys(
     )
 
     assert_refused(
-        client, "GET", f"{AUTH}/user/", 401, headers=headers, unchanged=("users",)
+        client,
+        "GET",
+        f"{AUTH}/user/",
+        401,
+        headers=headers,
+        unchanged=("users",),
+        header="Authorization",
     )
 
 

@@ -22,15 +22,11 @@ from app.services.outbox import publishers
 from app.services.outbox.delivery import DeliverySettings
 from tests.factories import (
     make_alert_rule,
-    make_installation,
     make_membership,
-    make_node,
-    make_organization,
-    make_room,
     make_samples,
-    make_site,
     make_user,
 )
+from tests.support.worlds import installed_room
 
 MINUTE = timedelta(minutes=1)
 RETRY = DeliverySettings(batch_size=100, max_attempts=5, backoff_s=1, backoff_max_s=10)
@@ -49,17 +45,17 @@ class World:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    org = make_organization(session)
-    room = make_room(session, make_site(session, org), name="Klasse 5a")
-    node = make_node(session, owner=org)
-    make_installation(session, node=node, room=room, from_time=SINCE)
+    placed = installed_room(
+        session, from_time=SINCE, is_public=False, room_name="Klasse 5a"
+    )
+    org = placed.organization
     member = make_user(session, email="lehrerin@example.org")
     make_membership(session, member, org, Role.INSPECTOR).notify_alerts = True
     quiet = make_user(session, email="quiet@example.org")  # did not opt in
     make_membership(session, quiet, org, Role.OWNER)
     rule = make_alert_rule(session, org)
     session.flush()
-    return World(room, node, rule, member.email)
+    return World(placed.room, placed.node, rule, member.email)
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import DEFAULT_PASSWORD, make_alert, make_alert_rule, make_user
 from tests.support.accounts import html_login
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_page_refused
+
+#: What the HTML 404 page says (the same for a hidden and a missing place).
+NOT_FOUND = "Not Found"
 
 
 @pytest.fixture
@@ -184,9 +188,11 @@ def test_members_pages_of_another_organization_are_404(
         private=world.private.id,
     )
 
-    resp = client.get(url, headers=auth_headers(session, world.owner))
+    headers = auth_headers(session, world.owner)
 
-    assert resp.status_code == 404
+    assert_page_refused(
+        lambda: client.get(url, headers=headers), 404, unchanged=(), shows=NOT_FOUND
+    )
 
 
 @pytest.mark.parametrize("who", ["owner", "inspector"])
@@ -227,13 +233,18 @@ def test_room_page_of_a_month_shows_its_days(
 def test_room_page_bad_month_is_400(
     client: FlaskClient, session: Session, world: DashWorld, month: str
 ) -> None:
-    resp = client.get(
-        f"/dashboard/rooms/{world.room.id}/",
-        query_string={"month": month},
-        headers=auth_headers(session, world.owner),
-    )
+    headers = auth_headers(session, world.owner)
 
-    assert resp.status_code == 400
+    assert_page_refused(
+        lambda: client.get(
+            f"/dashboard/rooms/{world.room.id}/",
+            query_string={"month": month},
+            headers=headers,
+        ),
+        400,
+        unchanged=(),
+        shows="Bad Request",  # the HTML page names no parameter (yet)
+    )
 
 
 def test_room_page_offers_embed_snippets_of_public_installations(
@@ -378,9 +389,11 @@ def test_private_places_have_no_public_page(
     )
 
     # Not even for the owner: public pages show what anyone sees.
-    resp = client.get(url, headers=auth_headers(session, world.owner))
+    headers = auth_headers(session, world.owner)
 
-    assert resp.status_code == 404
+    assert_page_refused(
+        lambda: client.get(url, headers=headers), 404, unchanged=(), shows=NOT_FOUND
+    )
 
 
 @pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])

@@ -17,6 +17,7 @@ from app.services.series.epoch import to_epoch
 from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import make_installation, make_node, make_samples
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 
 @pytest.fixture
@@ -114,10 +115,14 @@ def test_room_series_of_a_private_room_is_404(
 ) -> None:
     headers = {} if who == "anonymous" else auth_headers(session, world.owner)
 
-    resp = client.get(f"/api/v1/rooms/{world.private.room_id}/series/", headers=headers)
-
-    assert resp.status_code == 404
-    assert resp.mimetype == "application/vnd.api+json"
+    assert_refused(
+        client,
+        "GET",
+        f"/api/v1/rooms/{world.private.room_id}/series/",
+        404,
+        unchanged=(),
+        headers=headers,
+    )
 
 
 def test_room_series_of_a_room_without_sensors_is_empty(

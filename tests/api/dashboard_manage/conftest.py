@@ -24,7 +24,6 @@ from app.models import (
     NodeModel,
     Organization,
     Protocol,
-    Role,
     Room,
     Site,
     User,
@@ -32,16 +31,14 @@ from app.models import (
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_installation,
-    make_membership,
     make_model,
     make_node,
-    make_organization,
     make_protocol,
     make_room,
     make_site,
-    make_user,
 )
 from tests.support.accounts import CSRF_FIELD, html_login
+from tests.support.worlds import tenants
 
 
 @dataclass
@@ -71,11 +68,8 @@ class World:
 @pytest.fixture
 def world(session: Session) -> World:
     """Owner and inspector of one organization; the outsider owns another one."""
-    org, other_org = make_organization(session), make_organization(session)
-    owner, inspector, outsider = (make_user(session) for _ in range(3))
-    make_membership(session, owner, org, Role.OWNER)
-    make_membership(session, inspector, org, Role.INSPECTOR)
-    make_membership(session, outsider, other_org, Role.OWNER)
+    people = tenants(session)
+    org, other_org = people.org, people.other
     site = make_site(session, operator=org, name="Hauptgebäude")
     room = make_room(session, site=site, name="Klasse 3b")
     node = make_node(session, owner=org, alias="Sensor 3b")
@@ -86,9 +80,9 @@ def world(session: Session) -> World:
     )
     world = World(
         org,
-        owner,
-        inspector,
-        outsider,
+        people.owner,
+        people.inspector,
+        people.outsider,
         other_org,
         site,
         room,

@@ -10,10 +10,8 @@ import pytest
 
 from flask.testing import FlaskClient
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
-
 from tests.api.dashboard_manage.conftest import World, send, sign_in
+from tests.support.refusals import assert_page_refused
 
 #: (path below the page, form prefix, fields) of every form, each valid for an owner.
 Form = tuple[str, str, dict[str, Any]]
@@ -66,57 +64,45 @@ def _membership_id(world: World) -> int:
     )
 
 
-def _snapshot(session: Session) -> dict[str, Any]:
-    """Every row of the tables the forms write, to prove nothing changed."""
-    session.expire_all()
-    return {
-        t: session.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all()  # noqa: S608
-        for t in TABLES
-    }
-
-
 @pytest.mark.parametrize("form", sorted(FORMS))
 @pytest.mark.parametrize("caller", ["inspector", "outsider"])
 def test_forced_post_by_a_non_owner_is_403_and_stores_nothing(
-    browser: FlaskClient, world: World, session: Session, form: str, caller: str
+    browser: FlaskClient, world: World, form: str, caller: str
 ) -> None:
     path, prefix, fields = FORMS[form](world)
     client = sign_in(browser, getattr(world, caller))
-    before = _snapshot(session)
 
-    resp = send(client, world, path, prefix, fields)
-
-    assert resp.status_code == 403
-    assert resp.mimetype == "text/html"
-    assert _snapshot(session) == before
+    assert_page_refused(
+        lambda: send(client, world, path, prefix, fields), 403, unchanged=TABLES
+    )
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_post_without_csrf_token_is_403_and_stores_nothing(
-    browser: FlaskClient, world: World, session: Session, form: str
+    browser: FlaskClient, world: World, form: str
 ) -> None:
     path, prefix, fields = FORMS[form](world)
     client = sign_in(browser, world.owner)
-    before = _snapshot(session)
 
-    resp = send(client, world, path, prefix, fields, token=False)
-
-    assert resp.status_code == 403
-    assert "CSRF" in resp.get_data(as_text=True)
-    assert _snapshot(session) == before
+    assert_page_refused(
+        lambda: send(client, world, path, prefix, fields, token=False),
+        403,
+        unchanged=TABLES,
+        shows="CSRF",
+    )
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_anonymous_post_is_401_and_stores_nothing(
-    browser: FlaskClient, world: World, session: Session, form: str
+    browser: FlaskClient, world: World, form: str
 ) -> None:
     path, prefix, fields = FORMS[form](world)
-    before = _snapshot(session)
 
-    resp = send(browser, world, path, prefix, fields, token=False)
-
-    assert resp.status_code == 401
-    assert _snapshot(session) == before
+    assert_page_refused(
+        lambda: send(browser, world, path, prefix, fields, token=False),
+        401,
+        unchanged=TABLES,
+    )
 
 
 @pytest.mark.parametrize("form", sorted(set(FORMS) - {"leave"}))  # the last owner
