@@ -9,9 +9,10 @@ other point is missing (NaN). This is the reference's rule without its quirks:
 the reference also blanked the point at the end of each gap and shifted day
 boundaries by the UTC offset.
 
-SQL reduces the raw samples to 10-minute buckets aligned to the period start
-(``time_bucket`` with the period start as origin), one series per node, keeping
-each bucket's count and its first and last sample. That is all the rule needs: within a bucket
+SQL fetches the clipped raw samples and numpy reduces them to 10-minute buckets
+aligned to the period start (as ``time_bucket`` with the period start as
+origin), one series per node, keeping each bucket's count and its first and last
+sample. That is all the rule needs: within a bucket
 samples are less than 10 minutes apart, so the previous and next samples of a
 grid point are always a bucket's first or last one. numpy then computes every
 point without a Python loop.
@@ -24,7 +25,6 @@ corner of the room decides); a point is missing only when every node misses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -42,11 +42,14 @@ IntArray = npt.NDArray[np.int64]
 #: Buckets on each side of the period that can bound its edge points.
 PAD = MAX_GAP_S // STEP_S
 
-# One row per non-empty bucket of the clipped samples. The constant bounds in
-# WHERE let TimescaleDB exclude chunks at plan time. It runs on the psycopg
+# The clipped samples of every series in (series, time) order, one index range
+# scan per span (ux_samples_node_id_time). The constant bounds in WHERE let
+# TimescaleDB exclude chunks at plan time. numpy reduces them to buckets
+# (:func:`_bucketed`): grouping ~5,000 rows in SQL (time_bucket's numeric epoch,
+# first()/last(), a sort) cost three times the fetch. It runs on the psycopg
 # connection itself with binary results: SQLAlchemy's row handling cost more
-# than the query for the ~4,500 rows of a month.
-BUCKETS_SQL = """
+# than the query.
+SAMPLES_SQL = """
     WITH clip AS (
         SELECT c.source, c.node_id, c.lo, c.hi
         FROM unnest(
@@ -57,23 +60,16 @@ BUCKETS_SQL = """
         ) AS c (source, node_id, lo, hi)
     )
     SELECT
-        clip.source,
-        CAST(
-            (extract(epoch FROM time_bucket(
-                CAST(%(step)s AS interval), s.time, CAST(%(origin)s AS timestamptz)))
-             - extract(epoch FROM CAST(%(origin)s AS timestamptz))) / %(step_s)s
-            AS integer
-        ) AS k,
-        CAST(count(*) AS integer) AS n,
-        CAST(extract(epoch FROM min(s.time)) AS float8) AS first_s,
-        CAST(first(s.co2_ppm, s.time) AS float8) AS first_co2,
-        CAST(extract(epoch FROM max(s.time)) AS float8) AS last_s,
-        CAST(last(s.co2_ppm, s.time) AS float8) AS last_co2
+        CAST(clip.source AS float8),
+        date_part('epoch', s.time) AS time_s,
+        CAST(s.co2_ppm AS float8)
     FROM clip
-    JOIN samples AS s
-      ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
-    WHERE s.time BETWEEN %(scan_from)s AND %(scan_to)s
-    GROUP BY 1, 2
+    CROSS JOIN LATERAL (
+        SELECT samples.time, samples.co2_ppm FROM samples
+        WHERE samples.node_id = clip.node_id
+          AND samples.time BETWEEN clip.lo AND clip.hi
+          AND samples.time BETWEEN %(scan_from)s AND %(scan_to)s
+    ) AS s
     ORDER BY 1, 2
 """
 
@@ -152,34 +148,49 @@ def load_grouped(
         "node_ids": [span.node_id for span in spans],
         "los": [span.start for span in spans],
         "his": [span.end for span in spans],
-        "step": timedelta(seconds=STEP_S),
-        "step_s": STEP_S,
-        "origin": period.start,
         "scan_from": period.start - MARGIN,
         "scan_to": period.end + MARGIN,
     }
     with driver.cursor(binary=True) as cursor:
         # Unprepared: a generic plan would lose the plan-time chunk exclusion
         # (see app.services.series.sql.fetch_all).
-        rows = cursor.execute(BUCKETS_SQL, params, prepare=False).fetchall()
+        rows = cursor.execute(SAMPLES_SQL, params, prepare=False).fetchall()
     if not rows:
         return {}
-    table = np.array(rows, dtype=np.float64)
-    return {
-        int(source): _columns(table[table[:, 0] == source, 1:])
-        for source in np.unique(table[:, 0])
-    }
+    return _bucketed(np.array(rows, dtype=np.float64), period.start_s)
 
 
-def _columns(table: FloatArray) -> Buckets:
-    return Buckets(
-        k=table[:, 0].astype(np.int64),
-        n=table[:, 1].astype(np.int64),
-        first_s=table[:, 2],
-        first_co2=table[:, 3],
-        last_s=table[:, 4],
-        last_co2=table[:, 5],
-    )
+def _bucketed(table: FloatArray, start_s: int) -> dict[int, Buckets]:
+    """Reduce (series, epoch seconds, CO2) rows in that order to each series'
+    non-empty buckets, every series at once.
+
+    A bucket ``k`` holds the samples in ``[start + k·STEP_S, start + (k+1)·STEP_S)``
+    (``time_bucket`` with the period start as origin). A sample joined through two
+    touching spans of one series appears twice and counts twice, as it did when
+    SQL grouped the joined rows.
+    """
+    source = table[:, 0].astype(np.int64)
+    time_s = table[:, 1]
+    co2 = table[:, 2]
+    k = np.floor((time_s - start_s) / STEP_S).astype(np.int64)
+    new = np.ones(len(table), dtype=bool)
+    new[1:] = (source[1:] != source[:-1]) | (k[1:] != k[:-1])
+    first = np.flatnonzero(new)
+    last = np.concatenate((first[1:], [len(table)])) - 1
+    bucket_source = source[first]
+    found = {}
+    for series in np.unique(bucket_source):
+        mine = bucket_source == series
+        head, tail = first[mine], last[mine]
+        found[int(series)] = Buckets(
+            k=k[head],
+            n=tail - head + 1,
+            first_s=time_s[head],
+            first_co2=co2[head],
+            last_s=time_s[tail],
+            last_co2=co2[tail],
+        )
+    return found
 
 
 def room_values(nodes: list[Buckets], start_s: int, points: int) -> FloatArray:
