@@ -42,9 +42,11 @@ IntArray = npt.NDArray[np.int64]
 #: Buckets on each side of the period that can bound its edge points.
 PAD = MAX_GAP_S // STEP_S
 
-# The clipped samples of every series in (series, time) order, one index range
-# scan per span (ux_samples_node_id_time). The constant bounds in WHERE let
-# TimescaleDB exclude chunks at plan time. numpy reduces them to buckets
+# The clipped samples of every series, one index range scan per span on
+# ux_samples_node_id_time (OFFSET 0 keeps the planner from flattening the
+# LATERAL into a scan of whole chunks, whose cost grows with every other
+# organization's nodes). The constant bounds in WHERE let TimescaleDB exclude
+# chunks at plan time. numpy orders and reduces them to buckets
 # (:func:`_bucketed`): grouping ~5,000 rows in SQL (time_bucket's numeric epoch,
 # first()/last(), a sort) cost three times the fetch. It runs on the psycopg
 # connection itself with binary results: SQLAlchemy's row handling cost more
@@ -69,8 +71,8 @@ SAMPLES_SQL = """
         WHERE samples.node_id = clip.node_id
           AND samples.time BETWEEN clip.lo AND clip.hi
           AND samples.time BETWEEN %(scan_from)s AND %(scan_to)s
+        OFFSET 0
     ) AS s
-    ORDER BY 1, 2
 """
 
 
@@ -157,7 +159,9 @@ def load_grouped(
         rows = cursor.execute(SAMPLES_SQL, params, prepare=False).fetchall()
     if not rows:
         return {}
-    return _bucketed(np.array(rows, dtype=np.float64), period.start_s)
+    table = np.array(rows, dtype=np.float64)
+    # by series, then time (lexsort's last key is the primary one)
+    return _bucketed(table[np.lexsort((table[:, 1], table[:, 0]))], period.start_s)
 
 
 def _bucketed(table: FloatArray, start_s: int) -> dict[int, Buckets]:
