@@ -208,11 +208,30 @@ def room_values(nodes: list[Buckets], start_s: int, points: int) -> FloatArray:
     Returns:
         ``points`` floats, NaN where no node has a value.
     """
-    grids = [grid_values(buckets, start_s, points) for buckets in nodes]
-    if not grids:
-        return grid_values(Buckets.empty(), start_s, points)
-    # fmax skips NaN: one node's gap is covered by another node's value.
-    combined: FloatArray = np.fmax.reduce(np.stack(grids), axis=0)
+    one_room = np.zeros(len(nodes), dtype=np.int64)
+    values: FloatArray = rooms_values(nodes, one_room, 1, start_s, points)[0]
+    return values
+
+
+def rooms_values(
+    nodes: list[Buckets], room_of: IntArray, rooms: int, start_s: int, points: int
+) -> FloatArray:
+    """Return the CO2 grid of many rooms at once, one row per room.
+
+    Each node's grid comes from :func:`grid_matrix`; a room's value at a point is
+    the highest of its nodes' (``fmax`` skips NaN: one node's gap is covered by
+    another node's value), NaN where none has one.
+
+    Args:
+        nodes: the buckets of every node.
+        room_of: the row (room) each node belongs to.
+        rooms: the number of rows.
+        start_s: epoch seconds of the first grid point.
+        points: the number of grid points.
+    """
+    combined = np.full((rooms, points), np.nan)
+    if nodes:
+        np.fmax.at(combined, room_of, grid_matrix(nodes, start_s, points))
     return combined
 
 
@@ -227,46 +246,79 @@ def grid_values(buckets: Buckets, start_s: int, points: int) -> FloatArray:
     Returns:
         ``points`` floats; point ``k`` is at ``start_s + k·STEP_S``.
     """
+    values: FloatArray = grid_matrix([buckets], start_s, points)[0]
+    return values
+
+
+def grid_matrix(series: list[Buckets], start_s: int, points: int) -> FloatArray:
+    """Return the grid values of many series at once, one row per series.
+
+    The same elementwise rule for every row, so a row is bit for bit what the
+    series gives alone; one set of numpy calls for 50 rooms instead of 50.
+
+    Args:
+        series: the non-empty buckets of each series around the period.
+        start_s: epoch seconds of the first grid point.
+        points: the number of grid points.
+
+    Returns:
+        ``len(series)`` rows of ``points`` floats; column ``k`` is at ``start_s + k·STEP_S``.
+    """
+    rows = len(series)
+    if not rows:
+        return np.zeros((0, points))
     size = points + 2 * PAD
-    keep = (buckets.k >= -PAD) & (buckets.k < points + PAD)
-    slot = buckets.k[keep] + PAD
-    # One extra NaN slot at the end: the "no such bucket" index points there.
-    count = np.zeros(size + 1, dtype=np.int64)
-    first_s, first_co2, last_s, last_co2 = (np.full(size + 1, np.nan) for _ in "1234")
-    count[slot] = buckets.n[keep]
-    first_s[slot] = buckets.first_s[keep]
-    first_co2[slot] = buckets.first_co2[keep]
-    last_s[slot] = buckets.last_s[keep]
-    last_co2[slot] = buckets.last_co2[keep]
+    k = np.concatenate([b.k for b in series])
+    row = np.repeat(np.arange(rows), [len(b.k) for b in series])
+    keep = (k >= -PAD) & (k < points + PAD)
+    at = (row[keep], k[keep] + PAD)
+
+    def spread(column: str) -> FloatArray:
+        # One extra NaN slot at the end: the "no such bucket" index points there.
+        grid = np.full((rows, size + 1), np.nan)
+        grid[at] = np.concatenate([getattr(b, column) for b in series])[keep]
+        return grid
+
+    count = np.zeros((rows, size + 1), dtype=np.int64)
+    count[at] = np.concatenate([b.n for b in series])[keep]
+    first_s, first_co2 = spread("first_s"), spread("first_co2")
+    last_s, last_co2 = spread("last_s"), spread("last_co2")
 
     index = np.arange(size)
-    filled = count[:size] > 0
+    filled = count[:, :size] > 0
     # latest non-empty bucket at or before each slot, and earliest at or after
-    at_or_before = np.maximum.accumulate(np.where(filled, index, -1))
-    at_or_after = np.minimum.accumulate(np.where(filled, index, size)[::-1])[::-1]
-    before = np.concatenate(([size], at_or_before[:-1]))
+    at_or_before = np.maximum.accumulate(np.where(filled, index, -1), axis=1)
+    at_or_after = np.minimum.accumulate(np.where(filled, index, size)[:, ::-1], axis=1)[
+        :, ::-1
+    ]
+    edge = np.full((rows, 1), size)
+    before = np.concatenate((edge, at_or_before[:, :-1]), axis=1)
     before[before < 0] = size
-    after = np.concatenate((at_or_after[1:], [size]))
+    after = np.concatenate((at_or_after[:, 1:], edge), axis=1)
+
+    def take(grid: FloatArray, where: IntArray) -> FloatArray:
+        picked: FloatArray = np.take_along_axis(grid, where, axis=1)
+        return picked
 
     marks = start_s + STEP_S * (index - PAD).astype(np.float64)
-    prev_s, prev_co2 = last_s[before], last_co2[before]
-    next_s, next_co2 = first_s[at_or_after], first_co2[at_or_after]
+    prev_s, prev_co2 = take(last_s, before), take(last_co2, before)
+    next_s, next_co2 = take(first_s, at_or_after), take(first_co2, at_or_after)
 
-    exact = filled & (first_s[:size] == marks)
+    exact = filled & (first_s[:, :size] == marks)
     linked = (
-        (count[:size] >= 2)
+        (count[:, :size] >= 2)
         | (marks - prev_s <= MAX_GAP_S)
-        | (first_s[after] - marks <= MAX_GAP_S)
+        | (take(first_s, after) - marks <= MAX_GAP_S)
     )
     span = next_s - prev_s
     bridged = ~exact & (span <= MAX_GAP_S)
     weight = np.divide(
-        marks - prev_s, span, out=np.zeros(size), where=bridged & (span > 0)
+        marks - prev_s, span, out=np.zeros((rows, size)), where=bridged & (span > 0)
     )
     interpolated = prev_co2 + (next_co2 - prev_co2) * weight
-    values = np.where(
+    values: FloatArray = np.where(
         exact,
-        np.where(linked, first_co2[:size], np.nan),
+        np.where(linked, first_co2[:, :size], np.nan),
         np.where(bridged, interpolated, np.nan),
     )
-    return values[PAD : PAD + points]
+    return values[:, PAD : PAD + points]
