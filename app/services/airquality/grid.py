@@ -42,15 +42,14 @@ IntArray = npt.NDArray[np.int64]
 #: Buckets on each side of the period that can bound its edge points.
 PAD = MAX_GAP_S // STEP_S
 
-# The clipped samples of every series, one index range scan per span on
-# ux_samples_node_id_time (OFFSET 0 keeps the planner from flattening the
-# LATERAL into a scan of whole chunks, whose cost grows with every other
-# organization's nodes). The constant bounds in WHERE let TimescaleDB exclude
-# chunks at plan time. numpy orders and reduces them to buckets
-# (:func:`_bucketed`): grouping ~5,000 rows in SQL (time_bucket's numeric epoch,
-# first()/last(), a sort) cost three times the fetch. It runs on the psycopg
-# connection itself with binary results: SQLAlchemy's row handling cost more
-# than the query.
+# The clipped samples of every series: one bitmap index scan of
+# ux_samples_node_id_time for all the nodes (its cost grows with this request's
+# nodes, not with every organization's), joined to the spans to clip them and
+# name their series. The constant bounds in WHERE let TimescaleDB exclude chunks
+# at plan time. numpy orders and reduces them to buckets (:func:`_bucketed`):
+# grouping ~5,000 rows in SQL (time_bucket's numeric epoch, first()/last(), a
+# sort) cost three times the fetch. It runs on the psycopg connection itself
+# with binary results: SQLAlchemy's row handling cost more than the query.
 SAMPLES_SQL = """
     WITH clip AS (
         SELECT c.source, c.node_id, c.lo, c.hi
@@ -63,16 +62,12 @@ SAMPLES_SQL = """
     )
     SELECT
         CAST(clip.source AS float8),
-        date_part('epoch', s.time) AS time_s,
+        date_part('epoch', s.time),
         CAST(s.co2_ppm AS float8)
-    FROM clip
-    CROSS JOIN LATERAL (
-        SELECT samples.time, samples.co2_ppm FROM samples
-        WHERE samples.node_id = clip.node_id
-          AND samples.time BETWEEN clip.lo AND clip.hi
-          AND samples.time BETWEEN %(scan_from)s AND %(scan_to)s
-        OFFSET 0
-    ) AS s
+    FROM samples AS s
+    JOIN clip ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
+    WHERE s.node_id = ANY(CAST(%(node_ids)s AS uuid[]))
+      AND s.time BETWEEN %(scan_from)s AND %(scan_to)s
 """
 
 
