@@ -161,6 +161,45 @@ def runs(keys: IntArray) -> IntArray:
     return np.concatenate((np.zeros(1, dtype=np.int64), change.astype(np.int64)))
 
 
+@dataclass(frozen=True)
+class RunSums:
+    """The undivided sums of runs of grid points, what :func:`from_totals` divides.
+
+    Attributes:
+        points: grid points in each run.
+        present: points with a value.
+        maximum: largest value (``-inf`` without values).
+        total: sum of the values.
+        excess_points: points at or above the clean-air threshold.
+        excess_total: their summed excess over the threshold.
+    """
+
+    points: IntArray
+    present: IntArray
+    maximum: FloatArray
+    total: FloatArray
+    excess_points: IntArray
+    excess_total: FloatArray
+
+
+def run_sums(values: FloatArray, starts: IntArray) -> RunSums:
+    """Sum the runs of ``values`` beginning at ``starts`` (ascending, the first 0).
+
+    The dashboard keeps these per day; :func:`group_stats` divides them.
+    """
+    present = ~np.isnan(values)
+    excess = present & (values >= CLEAN_AIR_THRESHOLD_PPM)
+    total, excess_sum = run_totals(values, starts)
+    return RunSums(
+        points=np.diff(np.append(starts, len(values))),
+        present=np.add.reduceat(present.astype(np.int64), starts),
+        maximum=np.maximum.reduceat(np.where(present, values, -np.inf), starts),
+        total=total,
+        excess_points=np.add.reduceat(excess.astype(np.int64), starts),
+        excess_total=excess_sum,
+    )
+
+
 def group_stats(values: FloatArray, starts: IntArray) -> Groups:
     """Compute the statistics of the runs of ``values`` beginning at ``starts``.
 
@@ -171,14 +210,16 @@ def group_stats(values: FloatArray, starts: IntArray) -> Groups:
     Returns:
         One entry per run.
     """
-    present = ~np.isnan(values)
-    excess = present & (values >= CLEAN_AIR_THRESHOLD_PPM)
-    points = np.diff(np.append(starts, len(values)))
-    n_present = np.add.reduceat(present.astype(np.int64), starts)
-    maximum = np.maximum.reduceat(np.where(present, values, -np.inf), starts)
-    n_excess = np.add.reduceat(excess.astype(np.int64), starts)
-    total, excess_sum = run_totals(values, starts)
-    return from_totals(starts, points, n_present, maximum, total, n_excess, excess_sum)
+    sums = run_sums(values, starts)
+    return from_totals(
+        starts,
+        sums.points,
+        sums.present,
+        sums.maximum,
+        sums.total,
+        sums.excess_points,
+        sums.excess_total,
+    )
 
 
 def from_totals(

@@ -24,15 +24,21 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.models import Installation
-from app.services.airquality.grid import PAD, Buckets, load_grouped, room_values
+from app.services.airquality.grid import (
+    PAD,
+    Buckets,
+    FloatArray,
+    IntArray,
+    load_grouped,
+    rooms_values,
+)
 from app.services.airquality.metrics import (
     LocalClock,
     clean_air_medal,
     from_totals,
-    group_stats,
     local_clock,
     profile,
-    run_totals,
+    run_sums,
     runs,
     valid_hours,
 )
@@ -201,14 +207,26 @@ def compute_days(
         DayFigures(day, int(n), 0, math.nan, 0.0, 0, 0.0)
         for day, n in zip(dates, lengths, strict=True)
     ]
+    # Every key's grid in one set of numpy calls (a row per key).
+    keys = list(rooms)
+    row_of = {key: row for row, key in enumerate(keys)}
+    nodes = [(row_of[key], b) for key, found in by_key.items() for b in found]
+    grids = rooms_values(
+        [b for _, b in nodes],
+        np.array([row for row, _ in nodes], dtype=np.int64),
+        len(keys),
+        period.start_s,
+        len(clock.day),
+    )
+    day_runs = runs(clock.day)  # the first point of each day the clock covers
     found = {}
-    for key in rooms:
+    for key, values in zip(keys, grids, strict=True):
         upto = (
             int(np.searchsorted(marks[:-1], last[key] + PAD + 1)) if key in last else 0
         )
         computed = _grid_days(
-            by_key.get(key, []),
-            period.start_s,
+            values[: int(marks[upto])],
+            day_runs[:upto],
             _head(clock, int(marks[upto])),
             dates[:upto],
             hours,
@@ -225,37 +243,43 @@ def _head(clock: LocalClock, end: int) -> LocalClock:
 
 
 def _grid_days(
-    nodes: list[Buckets],
-    start_s: int,
+    values: FloatArray,
+    starts: IntArray,
     clock: LocalClock,
     dates: list[date],
     hours: bool,
 ) -> list[DayFigures]:
-    """The figures of the days ``clock`` covers from one room's buckets."""
+    """The figures of the days ``clock`` covers from one room's grid ``values``
+    (``starts``: the first point of each of those days)."""
     if not dates:
         return []
-    values = room_values(nodes, start_s, len(clock.day))
-    starts = runs(clock.day)
-    stats = group_stats(values, starts)
-    total, excess = run_totals(values, starts)
-    hour_first, hour_means = (
-        valid_hours(values, clock) if hours else (np.zeros(0, np.int64), values[:0])
-    )
-    # the day run each complete hour starts in
-    day_of_hour = np.searchsorted(starts, hour_first, side="right") - 1
+    sums = run_sums(values, starts)
+    present = sums.present.tolist()
+    maximum = np.where(sums.present > 0, sums.maximum, np.nan).tolist()
+    total, excess = sums.total.tolist(), sums.excess_total.tolist()
+    points, excess_points = sums.points.tolist(), sums.excess_points.tolist()
+    cut: list[int]
+    of_hour: list[int]
+    means: list[float]
+    if hours:
+        hour_first, hour_means = valid_hours(values, clock)
+        # the complete hours of each day: those starting within its run
+        cut = [*np.searchsorted(hour_first, starts).tolist(), len(hour_first)]
+        of_hour = clock.hour_of_day[hour_first].tolist()
+        means = hour_means.tolist()
+    else:
+        cut, of_hour, means = [0] * (len(starts) + 1), [], []
     return [
         DayFigures(
             day=dates[i],
-            points=int(stats.points[i]),
-            present=int(stats.present[i]),
-            co2_max=float(stats.maximum[i]),
-            co2_sum=float(total[i]),
-            excess_points=int(stats.excess_points[i]),
-            excess_sum=float(excess[i]),
-            hour_of_day=tuple(
-                int(h) for h in clock.hour_of_day[hour_first[day_of_hour == i]]
-            ),
-            hour_mean=tuple(float(m) for m in hour_means[day_of_hour == i]),
+            points=points[i],
+            present=present[i],
+            co2_max=maximum[i],
+            co2_sum=total[i],
+            excess_points=excess_points[i],
+            excess_sum=excess[i],
+            hour_of_day=tuple(of_hour[cut[i] : cut[i + 1]]),
+            hour_mean=tuple(means[cut[i] : cut[i + 1]]),
         )
         for i in range(len(starts))
     ]
