@@ -228,7 +228,9 @@ def test_owner_browses_ranges_zooms_months_and_downloads_csv(
         expect(page.locator("table.heatmap td.band-good").first).to_be_visible()
         _shot(page, "05-room-last-month")
 
-        expect(page.locator("textarea[id^=embed-]")).to_have_count(1)
+        # The room's own snippet, and one for its one public installation.
+        expect(page.locator("textarea#embed-room")).to_have_count(1)
+        expect(page.locator("textarea[id^=embed-]")).to_have_count(2)
         page.context.close()
 
 
@@ -247,7 +249,10 @@ def test_inspector_sees_every_page_and_no_form_that_writes(
         _drawn(page, 1)
         _shot(page, "06-inspector-node")
 
-        assert page.locator("form[method=post], form[method=POST]").count() == 0
+        # The language switch is the one form every page has; nothing else posts.
+        expect(page.locator("form.language")).to_have_count(1)
+        writes = "form[method=post]:not(.language), form[method=POST]:not(.language)"
+        assert page.locator(writes).count() == 0
         page.context.close()
 
 
