@@ -14,6 +14,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.jsonapi.attributes import not_blank
 from tests.support.refusals import assert_refused
 
 VENDOR_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "vendor_api_docs.py"
@@ -173,6 +174,7 @@ def test_openapi_request_bodies_require_what_the_views_require(
 
     assert {"type", "attributes", "relationships"} <= set(data["required"])
     assert set(relationships["required"]) == {"address", "operator"}
-    assert names["pattern"] == r"\s*\S"  # not blank
+    assert names["pattern"] == not_blank.regex.pattern  # the server's own rule
+    assert not re.search(names["pattern"], " \t\x1c")  # white space alone is blank
     operator = relationships["properties"]["operator"]["properties"]["data"]
     assert operator["required"] == ["type", "id"]
