@@ -65,7 +65,8 @@ class ImportConflictError(FixtureImportError):
             shown = "".join(f"\n  {c}" for c in conflicts[:SHOWN])
             more = len(conflicts) - SHOWN
             parts.append(
-                f"{len(conflicts)} conflicts with rows that did not come from a "
+                f"{_count(len(conflicts), 'conflict')} with rows that did not come "
+                "from a "
                 "Managair import (an import never changes rows it did not write; "
                 "give the imported rows new ids with --remap-ids, or import into a "
                 f"database without them):{shown}"
@@ -73,13 +74,22 @@ class ImportConflictError(FixtureImportError):
             )
         if clashes:
             listed = "".join(f"\n  {c}" for c in clashes)
+            what = _count(
+                len(clashes),
+                "username, e-mail address, organization name or EUI is",
+                "usernames, e-mail addresses, organization names or EUIs are",
+            )
             parts.append(
-                f"{len(clashes)} usernames, e-mail addresses, organization names or "
-                "EUIs are taken by rows here (they stay unique and are never "
+                f"{what} taken by rows here (they stay unique and are never "
                 "remapped: rename or delete one of the two, here or in Managair, "
                 f"and run the import again):{listed}"
             )
         super().__init__("\n".join(parts))
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 conflict``, ``2 conflicts``: the refusal reads as English at any count."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def check_conflicts(
