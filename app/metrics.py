@@ -1,4 +1,4 @@
-"""Prometheus metrics at ``/metrics``: requests, latency, ingest, jobs, outbox backlog.
+"""Prometheus metrics at ``/metrics``: requests, latency, ingest, jobs, backlogs.
 
 Under gunicorn set ``PROMETHEUS_MULTIPROC_DIR`` (``make run`` and the Docker image do)
 so the workers' figures are summed; a jobs process sharing the folder adds its job
@@ -57,29 +57,74 @@ _REQUEST_CHILDREN: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 _INGESTED_CHILDREN: dict[str, Any] = {}
 
 
-class OutboxCollector(Collector):
-    """Reads the publisher backlog from the database at scrape time."""
+#: How far a scrape counts a write log: enough to see it grow, bounded in cost.
+LOG_COUNT_CAP = 1_000_000
+
+_BACKLOG = text(
+    """
+SELECT 'samples_dirty' AS log, CASE WHEN to_regclass('samples_dirty') IS NULL THEN 0
+    ELSE (SELECT count(*) FROM (SELECT FROM samples_dirty LIMIT :cap) AS s) END
+UNION ALL
+SELECT 'alert_dirty', (SELECT count(*) FROM (SELECT FROM alert_dirty LIMIT :cap) AS a)
+"""
+)
+
+
+class DatabaseCollector(Collector):
+    """Reads, at scrape time, what only the database knows.
+
+    * ``airq_outbox_entries``: the publisher backlog by state;
+    * ``airq_write_log_rows``: rows waiting in the write logs the jobs process
+      drains (the rollups' ``samples_dirty``, the alerts' ``alert_dirty``); a
+      number that only grows means no jobs process is running;
+    * ``airq_job_last_started_timestamp_seconds``: when each job last started,
+      whichever jobs process ran it (alert on ``time() - …`` past its interval).
+    """
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
+        outbox = GaugeMetricFamily(
             "airq_outbox_entries",
             "Outbox entries by publisher and state",
             labels=["publisher", "state"],
         )
+        logs = GaugeMetricFamily(
+            "airq_write_log_rows",
+            f"Rows waiting for the jobs process in each write log (counted up to "
+            f"{LOG_COUNT_CAP})",
+            labels=["log"],
+        )
+        started = GaugeMetricFamily(
+            "airq_job_last_started_timestamp_seconds",
+            "When each scheduled job last started (Unix time)",
+            labels=["job"],
+        )
         try:
-            rows = db.session.execute(
+            entries = db.session.execute(
                 text(
                     "SELECT publisher, CASE WHEN delivered_at IS NOT NULL THEN 'delivered' "
                     "WHEN parked_at IS NOT NULL THEN 'parked' ELSE 'pending' END AS state, "
                     "count(*) FROM outbox GROUP BY 1, 2"
                 )
             ).all()
+            backlog = db.session.execute(_BACKLOG, {"cap": LOG_COUNT_CAP}).all()
+            jobs = db.session.execute(
+                text(
+                    "SELECT job_id, extract(epoch FROM last_started_at) FROM job_runs "
+                    "WHERE last_started_at IS NOT NULL"
+                )
+            ).all()
         except SQLAlchemyError:
             db.session.rollback()
-            rows = []
-        for publisher, state, count in rows:
-            family.add_metric([publisher, state], count)
-        yield family
+            entries, backlog, jobs = [], [], []
+        for publisher, state, count in entries:
+            outbox.add_metric([publisher, state], count)
+        for log, count in backlog:
+            logs.add_metric([log], count)
+        for job, at in jobs:
+            started.add_metric([job], float(at))
+        yield outbox
+        yield logs
+        yield started
 
 
 def init_metrics(app: Flask) -> None:
@@ -128,9 +173,9 @@ def _metrics() -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
-    outbox = CollectorRegistry()
-    outbox.register(OutboxCollector())
-    body += generate_latest(outbox)
+    database = CollectorRegistry()
+    database.register(DatabaseCollector())
+    body += generate_latest(database)
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
