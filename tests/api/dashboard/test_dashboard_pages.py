@@ -179,14 +179,7 @@ def test_public_room_page_shows_its_public_chart(
 def test_members_pages_of_another_organization_are_404(
     client: FlaskClient, session: Session, world: DashWorld, path: str
 ) -> None:
-    url = path.format(
-        their_org=world.their_org.id,
-        public_room=world.public.room_id,
-        private_room=world.private.room_id,
-        public_node=world.public.node_id,
-        public=world.public.id,
-        private=world.private.id,
-    )
+    url = world.url(path)
 
     headers = auth_headers(session, world.owner)
 
@@ -380,13 +373,7 @@ def test_public_site_page_lists_public_rooms_only(
 def test_private_places_have_no_public_page(
     client: FlaskClient, session: Session, world: DashWorld, path: str
 ) -> None:
-    url = path.format(
-        private=world.private.id,
-        private_site=world.their_private_site.id,
-        ours=world.installation.id,
-        private_room=world.private.room_id,
-        our_room=world.installation.room_id,
-    )
+    url = world.url(path)
 
     # Not even for the owner: public pages show what anyone sees.
     headers = auth_headers(session, world.owner)
