@@ -222,13 +222,13 @@ def test_room_page_of_a_month_shows_its_days(
     assert html.count('<th scope="row">2024-02-') == 29
 
 
-@pytest.mark.parametrize("month", ["2024-13", "24-01", "1969-12", "x"])
-def test_room_page_bad_month_is_400(
+@pytest.mark.parametrize("month", ["2024-13", "24-01", "1969-12", "2038-01", "x", ""])
+def test_room_page_bad_month_is_400_naming_the_parameter(
     client: FlaskClient, session: Session, world: DashWorld, month: str
 ) -> None:
     headers = auth_headers(session, world.owner)
 
-    assert_page_refused(
+    resp = assert_page_refused(
         lambda: client.get(
             f"/dashboard/rooms/{world.room.id}/",
             query_string={"month": month},
@@ -236,8 +236,32 @@ def test_room_page_bad_month_is_400(
         ),
         400,
         unchanged=(),
-        shows="Bad Request",  # the HTML page names no parameter (yet)
+        field="month",
+        shows="Expected a month as YYYY-MM between 1970-01 and 2037-12.",
     )
+
+    html = _html(resp)
+    assert f'name="month" value="{month}"' in html
+    assert 'class="bar"' in html  # the dashboard's frame, not werkzeug's page
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_room_page_bad_month_is_refused_in_german(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    headers = {**auth_headers(session, world.owner), "Accept-Language": "de"}
+
+    resp = assert_page_refused(
+        lambda: client.get(
+            f"/dashboard/rooms/{world.room.id}/?month=2026-13", headers=headers
+        ),
+        400,
+        unchanged=(),
+        field="month",
+        shows="Erwartet wird ein Monat als JJJJ-MM zwischen 1970-01 und 2037-12.",
+    )
+
+    assert '<html lang="de">' in _html(resp)
 
 
 def test_room_page_offers_embed_snippets_of_public_installations(
