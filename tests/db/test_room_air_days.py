@@ -142,3 +142,20 @@ def test_days_after_the_last_sample_equal_the_raw_analysis(session: Session) -> 
     )
 
     assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)
+
+
+def test_medals_of_many_rooms_equal_the_raw_analysis(session: Session) -> None:
+    clean, wavy, short = (room_world(session) for _ in range(3))
+    fill(session, clean.node, berlin(2024, 3, 1), NOW, co2_ppm=650)
+    fill(session, wavy.node, berlin(2024, 3, 1), NOW, co2_ppm=_wavy)
+    fill(session, short.node, berlin(2024, 3, 20), NOW, co2_ppm=650)
+    rooms = [clean.room.id, wavy.room.id, short.room.id]
+    _roll_up(session)
+
+    medals = month_air(
+        session, SYSTEM, rooms, MONTH, timezone=ZONE, now=NOW, detail=False
+    )
+
+    raw = {r: _raw(session, r, SYSTEM).clean_air_medal for r in rooms}  # type: ignore[attr-defined]
+    assert {r: medals[r].clean_air_medal for r in rooms} == raw
+    assert raw == {clean.room.id: True, wavy.room.id: False, short.room.id: False}

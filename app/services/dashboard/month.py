@@ -5,23 +5,29 @@ give the stored row's ``sources``; today, the days the jobs process has not
 written yet and days seen through other installations are computed from raw
 samples in one query for all rooms. The result equals
 :func:`app.services.airquality.room_air_quality` (``tests/api/dashboard`` checks).
+
+Installations and stored days are read as plain rows (no ORM objects: the
+overview reads 50 rooms' months on every request), and the medals of many rooms
+are decided in one set of numpy calls (:func:`~app.services.dashboard.days.month_medals`).
 """
 
 from __future__ import annotations
 
 import math
+import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Installation, RoomAirDay
 from app.services.access import Actor, scoped
-from app.services.airquality.period import YearMonth, month_period
+from app.services.airquality.period import Period, YearMonth, month_period
 from app.services.airquality.service import RoomAirQuality
 from app.services.airquality.sources import MARGIN
 from app.services.dashboard.days import (
@@ -30,6 +36,7 @@ from app.services.dashboard.days import (
     compute_days,
     empty_day,
     month_days,
+    month_medals,
     month_quality,
     sources,
     spans_of,
@@ -49,6 +56,40 @@ _MEDAL_COLUMNS = (
     RoomAirDay.excess_sum,
 )
 _DETAIL_COLUMNS = (*_MEDAL_COLUMNS, RoomAirDay.hour_of_day, RoomAirDay.hour_mean)
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationRow:
+    """An installation as a month's figures need it."""
+
+    id: int
+    room_id: int
+    node_id: uuid.UUID
+    from_time: datetime
+    to_time: datetime | None
+
+
+def installations_in(
+    actor: Actor, room_ids: Collection[int], period: Period
+) -> Select[*tuple[Any, ...]]:
+    """The installations of ``room_ids`` the actor sees that feed ``period`` (its
+    margins included), as rows of :class:`InstallationRow`'s columns first; a caller
+    may add columns (the overview adds the node's alias and liveness)."""
+    stmt = select(
+        Installation.id,
+        Installation.room_id,
+        Installation.node_id,
+        Installation.from_time,
+        Installation.to_time,
+    ).where(
+        Installation.room_id.in_(list(room_ids)),
+        Installation.from_time <= period.end + MARGIN,
+        or_(
+            Installation.to_time.is_(None),
+            Installation.to_time >= period.start - MARGIN,
+        ),
+    )
+    return scoped(stmt, Installation, actor)
 
 
 def _figures(row: Sequence[Any]) -> DayFigures:
@@ -87,23 +128,45 @@ def month_air(
         now: the request time (days from today on are never taken stored).
         detail: also the profile and the daily table (else the medal only).
     """
+    period = month_period(month, ZoneInfo(timezone))
+    rows = session.execute(installations_in(actor, room_ids, period))
+    installed = [InstallationRow(*row[:5]) for row in rows]
+    return month_air_of(
+        session,
+        installed,
+        room_ids,
+        month,
+        timezone=timezone,
+        now=now,
+        detail=detail,
+    )
+
+
+def month_air_of(
+    session: Session,
+    installations: Sequence[InstallationRow],
+    room_ids: Collection[int],
+    month: YearMonth,
+    *,
+    timezone: str,
+    now: datetime,
+    detail: bool = True,
+) -> dict[int, RoomAirQuality]:
+    """:func:`month_air` from the installations already read (the overview reads
+    them with its current nodes in one statement).
+
+    ``installations`` must be those :func:`installations_in` gives for the
+    month's period and the actor.
+    """
     zone = ZoneInfo(timezone)
     period = month_period(month, zone)
-    stmt = select(Installation).where(
-        Installation.room_id.in_(list(room_ids)),
-        Installation.from_time <= period.end + MARGIN,
-        or_(
-            Installation.to_time.is_(None),
-            Installation.to_time >= period.start - MARGIN,
-        ),
-    )
-    installed: dict[int, list[Installation]] = defaultdict(list)
-    for inst in session.scalars(scoped(stmt, Installation, actor)):
+    installed: dict[int, list[InstallationRow]] = defaultdict(list)
+    for inst in installations:
         installed[inst.room_id].append(inst)
     dates = month_days(month)
     today = now.astimezone(zone).date()
     stored: dict[tuple[int, date, str], Sequence[Any]] = {
-        (row[0], row[1], row[2]): tuple(row)
+        (row[0], row[1], row[2]): row
         for row in session.execute(
             select(*(_DETAIL_COLUMNS if detail else _MEDAL_COLUMNS)).where(
                 RoomAirDay.room_id.in_(list(installed)),
@@ -119,27 +182,32 @@ def month_air(
     missing: dict[int, list[date]] = defaultdict(list)
     for room_id in room_ids:
         room_bounds = bounds(installed.get(room_id, ()))
+        found = figures[room_id]
         for day, window in zip(dates, spans, strict=True):
             named = sources(room_bounds, window)
             row = stored.get((room_id, day, named))
             if not named:
-                figures[room_id][day] = empty_day(day, zone)
+                found[day] = empty_day(day, zone)
             elif row is not None:
-                figures[room_id][day] = _figures(row)
+                found[day] = _figures(row)
             else:
                 missing[room_id].append(day)
     _compute_missing(session, installed, missing, timezone, figures, hours=detail)
+    months = {room_id: [figures[room_id][d] for d in dates] for room_id in room_ids}
+    if not detail:
+        return {
+            room_id: RoomAirQuality(room_id, period, medal, None, None)
+            for room_id, medal in month_medals(months).items()
+        }
     return {
-        room_id: month_quality(
-            room_id, month, [figures[room_id][d] for d in dates], zone, detail=detail
-        )
-        for room_id in room_ids
+        room_id: month_quality(room_id, month, days, zone)
+        for room_id, days in months.items()
     }
 
 
 def _compute_missing(
     session: Session,
-    installed: dict[int, list[Installation]],
+    installed: Mapping[int, Sequence[InstallationRow]],
     wanted: dict[int, list[date]],
     timezone: str,
     figures: dict[int, dict[date, DayFigures]],

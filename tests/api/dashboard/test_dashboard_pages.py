@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from app.http import HTML_CSP
 from tests.api.dashboard.world import DashWorld, build_dash_world
-from tests.factories import DEFAULT_PASSWORD, make_alert, make_alert_rule, make_user
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_alert,
+    make_alert_rule,
+    make_installation,
+    make_node,
+    make_samples,
+    make_user,
+)
 from tests.support.accounts import html_login
 from tests.support.auth import auth_headers
 from tests.support.refusals import assert_page_refused
@@ -85,6 +93,40 @@ def test_overview_shows_rooms_badges_liveness_and_thresholds(
     assert "No samples yet" in html
     assert "Aula" not in html
     assert "Lehrerzimmer" not in html
+
+
+def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # Older than the first look-up's day: found by the second, over the whole
+    # installation (and no sample before the installation counts).
+    quiet = make_installation(
+        session,
+        node=make_node(session, owner=world.org),
+        room=world.empty_room,
+        from_time=datetime.now(UTC) - timedelta(days=5),
+    )
+    make_samples(
+        session, quiet.node, start=datetime.now(UTC) - timedelta(days=6), count=1
+    )
+    make_samples(
+        session,
+        quiet.node,
+        start=datetime.now(UTC) - timedelta(days=3),
+        count=1,
+        co2_ppm=2300,
+    )
+    session.commit()
+
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    html = " ".join(_html(resp).split())
+    assert '<span class="badge band-poor">2300 ppm · poor</span>' in html
+    assert "Last sample 3 days ago" in html
+    assert "No samples yet" not in html
 
 
 def test_overview_inspector_sees_the_organization(
