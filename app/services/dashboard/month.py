@@ -9,6 +9,13 @@ samples in one query for all rooms. The result equals
 Installations and stored days are read as plain rows (no ORM objects: the
 overview reads 50 rooms' months on every request), and the medals of many rooms
 are decided in one set of numpy calls (:func:`~app.services.dashboard.days.month_medals`).
+
+A medal alone needs no raw samples of today (or later) before 22:40: the
+medal weighs only valid days (at most an hour missing), a grid point needs a
+sample at or after its time, so a day with more than an hour still ahead
+cannot be valid when no sample is stamped later than now, and counts the same
+as an empty day. One index probe checks there is none (a node with a clock
+ahead sends some); else those days are computed raw as before.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import Installation, RoomAirDay
+from app.models import Installation, RoomAirDay, Sample
 from app.services.access import Actor, scoped
 from app.services.airquality.period import Period, YearMonth, month_period
+from app.services.airquality.rules import MAX_DAY_GAP_S, STEP_S
 from app.services.airquality.service import RoomAirQuality
 from app.services.airquality.sources import MARGIN
 from app.services.dashboard.days import (
@@ -42,6 +50,7 @@ from app.services.dashboard.days import (
     spans_of,
     windows,
 )
+from app.services.series.buckets import day_start
 
 #: The columns a month needs: with ``detail`` also the hours of the profile.
 _MEDAL_COLUMNS = (
@@ -178,6 +187,9 @@ def month_air_of(
         )
     }
     spans = windows(dates, zone)
+    undecided = (
+        set() if detail else _undecided(session, installations, dates, today, zone, now)
+    )
     figures: dict[int, dict[date, DayFigures]] = {r: {} for r in room_ids}
     missing: dict[int, list[date]] = defaultdict(list)
     for room_id in room_ids:
@@ -186,7 +198,7 @@ def month_air_of(
         for day, window in zip(dates, spans, strict=True):
             named = sources(room_bounds, window)
             row = stored.get((room_id, day, named))
-            if not named:
+            if not named or day in undecided:
                 found[day] = empty_day(day, zone)
             elif row is not None:
                 found[day] = _figures(row)
@@ -203,6 +215,40 @@ def month_air_of(
         room_id: month_quality(room_id, month, days, zone)
         for room_id, days in months.items()
     }
+
+
+def _undecided(
+    session: Session,
+    installations: Sequence[InstallationRow],
+    dates: Sequence[date],
+    today: date,
+    zone: ZoneInfo,
+    now: datetime,
+) -> set[date]:
+    """The days from today on that cannot be valid whatever their samples so far:
+    more than :data:`MAX_DAY_GAP_S` of grid points after ``now`` (a point needs
+    a sample at or after its time; one step for the last point, one for the
+    point at ``now``), and no sample of these nodes stamped after ``now``
+    (checked only when there are such days).
+    """
+    ahead = {
+        day
+        for day in dates
+        if day >= today
+        and (day_start(day + timedelta(days=1), zone) - now).total_seconds()
+        > MAX_DAY_GAP_S + 2 * STEP_S
+    }
+    if not ahead or not installations:
+        return ahead
+    later = session.scalar(
+        select(Sample.time)
+        .where(
+            Sample.node_id.in_(sorted({i.node_id for i in installations})),
+            Sample.time > now,
+        )
+        .limit(1)
+    )
+    return ahead if later is None else set()
 
 
 def _compute_missing(
