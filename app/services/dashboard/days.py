@@ -15,9 +15,9 @@ import math
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -76,8 +76,7 @@ class Installed(Protocol):
         """When it ended (None: not yet)."""
 
 
-@dataclass(frozen=True)
-class DayFigures:
+class DayFigures(NamedTuple):
     """The sums of one room's 10-minute grid over one local day.
 
     Attributes:

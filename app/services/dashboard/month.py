@@ -151,7 +151,7 @@ def month_air(
         detail: also the profile and the daily table (else the medal only).
     """
     period = month_period(month, ZoneInfo(timezone))
-    rows = session.execute(installations_in(actor, room_ids, period))
+    rows = session.connection().execute(installations_in(actor, room_ids, period)).all()
     installed = [InstallationRow(*row[:5]) for row in rows]
     return month_air_of(
         session,
@@ -189,7 +189,8 @@ def month_air_of(
     today = now.astimezone(zone).date()
     stored: dict[tuple[int, date, str], Sequence[Any]] = {
         (row[0], row[1], row[2]): row
-        for row in session.execute(
+        for row in session.connection()
+        .execute(
             select(*(_DETAIL_COLUMNS if detail else _MEDAL_COLUMNS)).where(
                 _among(RoomAirDay.room_id, installed, BigInteger()),
                 RoomAirDay.timezone == timezone,
@@ -198,6 +199,7 @@ def month_air_of(
                 RoomAirDay.day < today,
             )
         )
+        .all()  # fetched at once: iterating a cursor fetches row by row
     }
     spans = windows(dates, zone)
     undecided = (
