@@ -190,33 +190,28 @@ def test_a_medal_weighs_today_once_it_can_be_a_valid_day(
     assert _medals(session, [world.room.id], now) == {world.room.id: False}
 
 
-def test_a_medal_weighs_samples_stamped_after_now(session: Session) -> None:
-    # A node whose clock runs a day ahead: today is complete, and red.
+@pytest.mark.parametrize(
+    ("last", "medal"),
+    [
+        # A node whose clock runs a day ahead: today is complete, and red.
+        (berlin(2024, 4, 1), False),
+        # Today cannot be valid at 11:00 without later samples: clean air wins.
+        (NOW, True),
+    ],
+)
+def test_a_medal_weighs_today_only_when_it_can_be_valid(
+    session: Session, last: datetime, medal: bool
+) -> None:
     world = room_world(session)
     fill(session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 30, 23), co2_ppm=650)
+    # fill adds 30 minutes either side: bad air from 00:05, the last sample at last
     fill(
         session,
         world.node,
         berlin(2024, 3, 31, 0, 35),
-        berlin(2024, 4, 1),
+        last - timedelta(minutes=30),
         co2_ppm=2500,
     )
     _roll_up(session)
 
-    assert _medals(session, [world.room.id], NOW) == {world.room.id: False}
-
-
-def test_a_medal_before_evening_is_decided_without_today(session: Session) -> None:
-    # Today cannot be valid at 11:00 without later samples: clean air still wins.
-    world = room_world(session)
-    fill(session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 30, 23), co2_ppm=650)
-    fill(
-        session,
-        world.node,
-        berlin(2024, 3, 31, 0, 35),
-        NOW - timedelta(minutes=30),  # the last sample at NOW
-        co2_ppm=2500,
-    )
-    _roll_up(session)
-
-    assert _medals(session, [world.room.id], NOW) == {world.room.id: True}
+    assert _medals(session, [world.room.id], NOW) == {world.room.id: medal}

@@ -138,6 +138,7 @@ def month_air(
     timezone: str,
     now: datetime,
     detail: bool = True,
+    installations: Sequence[InstallationRow] | None = None,
 ) -> dict[int, RoomAirQuality]:
     """The month's medal, profile and daily table of each room, as ``actor`` sees it.
 
@@ -149,39 +150,16 @@ def month_air(
         timezone: IANA name of the analysis zone.
         now: the request time (days from today on are never taken stored).
         detail: also the profile and the daily table (else the medal only).
-    """
-    period = month_period(month, ZoneInfo(timezone))
-    rows = session.connection().execute(installations_in(actor, room_ids, period)).all()
-    installed = [InstallationRow(*row[:5]) for row in rows]
-    return month_air_of(
-        session,
-        installed,
-        room_ids,
-        month,
-        timezone=timezone,
-        now=now,
-        detail=detail,
-    )
-
-
-def month_air_of(
-    session: Session,
-    installations: Sequence[InstallationRow],
-    room_ids: Collection[int],
-    month: YearMonth,
-    *,
-    timezone: str,
-    now: datetime,
-    detail: bool = True,
-) -> dict[int, RoomAirQuality]:
-    """:func:`month_air` from the installations already read (the overview reads
-    them with its current nodes in one statement).
-
-    ``installations`` must be those :func:`installations_in` gives for the
-    month's period and the actor.
+        installations: those :func:`installations_in` gives for the month's
+            period and ``actor``, when the caller has read them already (the
+            overview reads them with its current nodes in one statement).
     """
     zone = ZoneInfo(timezone)
     period = month_period(month, zone)
+    if installations is None:
+        stmt = installations_in(actor, room_ids, period)
+        rows = session.connection().execute(stmt).all()
+        installations = [InstallationRow(*row[:5]) for row in rows]
     installed: dict[int, list[InstallationRow]] = defaultdict(list)
     for inst in installations:
         installed[inst.room_id].append(inst)

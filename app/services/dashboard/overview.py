@@ -31,7 +31,7 @@ from app.services.alerts.listing import AlertView, open_alerts
 from app.services.dashboard.month import (
     InstallationRow,
     installations_in,
-    month_air_of,
+    month_air,
 )
 
 # The newest sample of each installed node inside its installation: one index
@@ -162,14 +162,15 @@ def overview(
     ).all()
     nodes = _current_nodes(rows, now)
     latest = _latest(session, [pair for room in nodes.values() for pair in room], now)
-    air = month_air_of(
+    air = month_air(
         session,
-        [InstallationRow(*row[:5]) for row in rows],
+        actor,
         room_ids,
         month,
         timezone=timezone,
         now=now,
         detail=False,
+        installations=[InstallationRow(*row[:5]) for row in rows],
     )
     statuses = []
     for room_id, name, site_name in rooms:

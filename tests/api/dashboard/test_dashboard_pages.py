@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.http import HTML_CSP
+from app.models import User
 from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -36,6 +37,17 @@ def world(session: Session) -> DashWorld:
 
 def _html(resp: object) -> str:
     return resp.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
+
+
+def _overview_text(
+    client: FlaskClient, session: Session, world: DashWorld, user: User
+) -> str:
+    """Our organization's overview as ``user`` sees it, white space collapsed."""
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/", headers=auth_headers(session, user)
+    )
+    assert resp.status_code == 200
+    return " ".join(_html(resp).split())
 
 
 def test_dashboard_anonymous_is_sent_to_sign_in(client: FlaskClient) -> None:
@@ -118,12 +130,8 @@ def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
     )
     session.commit()
 
-    resp = client.get(
-        f"/dashboard/organizations/{world.org.id}/",
-        headers=auth_headers(session, world.owner),
-    )
+    html = _overview_text(client, session, world, world.owner)
 
-    html = " ".join(_html(resp).split())
     assert '<span class="badge band-poor">2300 ppm · poor</span>' in html
     assert "Last sample 3 days ago" in html
     assert "No samples yet" not in html
@@ -152,12 +160,8 @@ def test_overview_shows_the_open_alerts_of_its_organization_only(
     make_alert(session, theirs, their_room, peak_ppm=2500)
     session.commit()
 
-    resp = client.get(
-        f"/dashboard/organizations/{world.org.id}/",
-        headers=auth_headers(session, world.inspector),
-    )
+    html = _overview_text(client, session, world, world.inspector)
 
-    html = " ".join(_html(resp).split())
     assert "Open alerts" in html
     assert "CO2 too high (peak 1900 ppm)" in html
     assert html.count("data-alert-id=") == 1
