@@ -3,9 +3,10 @@
 A fixed number of statements whatever the number of rooms: the rooms, this
 month's installations with their nodes' aliases and verdicts (the current ones
 are the nodes shown, all of them feed the medals), the newest sample of each
-current node, the stored days of :mod:`app.services.dashboard.rollup` and
-today's raw samples (:mod:`app.services.dashboard.month`), the open alerts. All
-read as plain rows: ORM objects cost more than the queries for 50 rooms.
+current node, the stored days of :mod:`app.services.dashboard.rollup` (and raw
+samples only for what a medal can still depend on, see
+:mod:`app.services.dashboard.month`), the open alerts. All read as plain rows:
+ORM objects cost more than the queries for 50 rooms.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,7 +59,7 @@ _LATEST = text(
 #: longer are looked up again over their whole installation.
 RECENT = timedelta(days=1)
 #: Before every sample (the second look-up's bound).
-_EVER = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+_EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
