@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from flask import Flask
 
 from sqlalchemy import func, select, update
@@ -41,12 +43,28 @@ def _raw(session: Session, room_id: int, actor: object) -> object:
     )
 
 
-def _roll_up(session: Session) -> rollup.RollupResult:
-    while not aggregates.refresh(session, until=NOW).caught_up:
+def _roll_up(session: Session, now: datetime = NOW) -> rollup.RollupResult:
+    while not aggregates.refresh(session, until=now).caught_up:
         pass
     return rollup.refresh(
-        session, SYSTEM, timezone=ZONE, now=NOW, days_back=30, max_days=40
+        session, SYSTEM, timezone=ZONE, now=now, days_back=30, max_days=40
     )
+
+
+def _medals(session: Session, rooms: list[int], now: datetime) -> dict[int, bool]:
+    """The medals as the overview decides them, checked against the raw analysis."""
+    medals = month_air(
+        session, SYSTEM, rooms, MONTH, timezone=ZONE, now=now, detail=False
+    )
+    found = {r: medals[r].clean_air_medal for r in rooms}
+    raw = {
+        r: room_air_quality(
+            session, SYSTEM, AirQualityQuery(r, MONTH), timezone=ZONE, now=now
+        ).clean_air_medal
+        for r in rooms
+    }
+    assert found == raw
+    return found
 
 
 def _stored_rows(session: Session) -> int:
@@ -142,3 +160,58 @@ def test_days_after_the_last_sample_equal_the_raw_analysis(session: Session) -> 
     )
 
     assert quality[world.room.id] == _raw(session, world.room.id, SYSTEM)
+
+
+def test_medals_of_many_rooms_equal_the_raw_analysis(session: Session) -> None:
+    clean, wavy, short = (room_world(session) for _ in range(3))
+    fill(session, clean.node, berlin(2024, 3, 1), NOW, co2_ppm=650)
+    fill(session, wavy.node, berlin(2024, 3, 1), NOW, co2_ppm=_wavy)
+    fill(session, short.node, berlin(2024, 3, 20), NOW, co2_ppm=650)
+    _roll_up(session)
+
+    medals = _medals(session, [clean.room.id, wavy.room.id, short.room.id], NOW)
+
+    assert medals == {clean.room.id: True, wavy.room.id: False, short.room.id: False}
+
+
+@pytest.mark.parametrize(
+    "now", [berlin(2024, 3, 31, 22, 50), berlin(2024, 3, 31, 23, 10)]
+)
+def test_a_medal_weighs_today_once_it_can_be_a_valid_day(
+    session: Session, now: datetime
+) -> None:
+    # Clean air all month, bad air today from 17:35: a red day once valid.
+    world = room_world(session)
+    fill(session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 31, 17), co2_ppm=650)
+    last = now - timedelta(minutes=30)  # fill adds 30 minutes: the last at now
+    fill(session, world.node, berlin(2024, 3, 31, 18, 5), last, co2_ppm=2500)
+    _roll_up(session, now)
+
+    assert _medals(session, [world.room.id], now) == {world.room.id: False}
+
+
+@pytest.mark.parametrize(
+    ("last", "medal"),
+    [
+        # A node whose clock runs a day ahead: today is complete, and red.
+        (berlin(2024, 4, 1), False),
+        # Today cannot be valid at 11:00 without later samples: clean air wins.
+        (NOW, True),
+    ],
+)
+def test_a_medal_weighs_today_only_when_it_can_be_valid(
+    session: Session, last: datetime, medal: bool
+) -> None:
+    world = room_world(session)
+    fill(session, world.node, berlin(2024, 3, 1), berlin(2024, 3, 30, 23), co2_ppm=650)
+    # fill adds 30 minutes either side: bad air from 00:05, the last sample at last
+    fill(
+        session,
+        world.node,
+        berlin(2024, 3, 31, 0, 35),
+        last - timedelta(minutes=30),
+        co2_ppm=2500,
+    )
+    _roll_up(session)
+
+    assert _medals(session, [world.room.id], NOW) == {world.room.id: medal}

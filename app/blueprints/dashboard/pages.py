@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import Response, current_app, redirect, request, url_for
+from flask_babel import gettext
+
+from flask import Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.authn import current_actor
 from app.http import HTML_CSP
 from app.jsonapi.exceptions import ParameterError
-from app.services.airquality.period import YearMonth
+from app.services.airquality.period import FIRST_YEAR, LAST_YEAR, YearMonth
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -75,6 +77,23 @@ def month_arg(now_local: datetime) -> YearMonth:
         return YearMonth(int(match[1]), int(match[2]))
     except ValueError:
         raise ParameterError(
-            "Expected a month as YYYY-MM between 1970-01 and 2037-12.",
+            gettext(
+                "Expected a month as YYYY-MM between %(first)s and %(last)s.",
+                first=f"{FIRST_YEAR}-01",
+                last=f"{LAST_YEAR}-12",
+            ),
             parameter="month",
         ) from None
+
+
+def refused(error: ParameterError) -> tuple[str, int]:
+    """A 400 page in the dashboard's frame naming the query parameter at fault,
+    what it was and what is accepted (werkzeug's page names none of them)."""
+    parameter = error.parameter or ""
+    html = render_template(
+        "dashboard/bad_request.html",
+        parameter=parameter,
+        value=request.args.get(parameter, ""),
+        detail=error.detail,
+    )
+    return html, 400

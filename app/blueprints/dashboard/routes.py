@@ -24,6 +24,7 @@ from app.blueprints.dashboard import pages
 from app.db import transaction
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
+from app.jsonapi.exceptions import ParameterError
 from app.security import csrf
 from app.services.access import ANONYMOUS
 from app.services.airquality.period import YearMonth
@@ -93,6 +94,12 @@ def _labels() -> dict[str, object]:
         },
         "medal_labels": (gettext("No medal"), gettext("Clean-air medal")),
     }
+
+
+@blp.errorhandler(ParameterError)
+def _bad_parameter(error: ParameterError) -> ResponseReturnValue:
+    """A bad query parameter of a dashboard page: a 400 page that names it."""
+    return pages.private(current_app.make_response(pages.refused(error)))
 
 
 def _now() -> datetime:

@@ -12,18 +12,18 @@ same :func:`~app.services.airquality.metrics.from_totals`.
 from __future__ import annotations
 
 import math
+import uuid
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from sqlalchemy.orm import Session
 
-from app.models import Installation
 from app.services.airquality.grid import (
     PAD,
     Buckets,
@@ -33,6 +33,7 @@ from app.services.airquality.grid import (
     rooms_values,
 )
 from app.services.airquality.metrics import (
+    Groups,
     LocalClock,
     clean_air_medal,
     from_totals,
@@ -55,8 +56,27 @@ _OPEN_END = datetime(9999, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-@dataclass(frozen=True)
-class DayFigures:
+class Installed(Protocol):
+    """What a day's figures need of an installation (an ORM row or a plain one)."""
+
+    @property
+    def id(self) -> int:
+        """The installation's id."""
+
+    @property
+    def node_id(self) -> uuid.UUID:
+        """Its node."""
+
+    @property
+    def from_time(self) -> datetime:
+        """When it began."""
+
+    @property
+    def to_time(self) -> datetime | None:
+        """When it ended (None: not yet)."""
+
+
+class DayFigures(NamedTuple):
     """The sums of one room's 10-minute grid over one local day.
 
     Attributes:
@@ -95,7 +115,7 @@ def empty_day(day: date, zone: ZoneInfo) -> DayFigures:
     return DayFigures(day, period.points, 0, math.nan, 0.0, 0, 0.0)
 
 
-def spans_of(installations: Iterable[Installation]) -> list[Span]:
+def spans_of(installations: Iterable[Installed]) -> list[Span]:
     """The sample spans of installations (the grid clips them to the period)."""
     return [
         Span(i.id, i.node_id, i.from_time, i.to_time or _OPEN_END)
@@ -118,7 +138,7 @@ def windows(dates: Sequence[date], zone: ZoneInfo) -> list[tuple[int, int]]:
 Bounds = list[tuple[int, int, int | None]]
 
 
-def bounds(installations: Iterable[Installation]) -> Bounds:
+def bounds(installations: Iterable[Installed]) -> Bounds:
     """Installations as (id, from, to or None) epoch seconds, by id: what
     :func:`sources` clips, converted once per room instead of once per day."""
     return sorted(
@@ -327,6 +347,34 @@ def month_quality(
         histogram=profile(slot, means),
         days=day_table(groups, [d.day for d in days], period),
     )
+
+
+_GROUP_FIELDS = tuple(f.name for f in fields(Groups))
+
+
+def month_medals(months: Mapping[K, Sequence[DayFigures]]) -> dict[K, bool]:
+    """The clean-air medal of each key's month (every day of it, in order).
+
+    What :func:`month_quality` decides per room, with the divisions of all rooms
+    in one :func:`from_totals` call (the overview decides 50 medals per request).
+    """
+    days = [day for month in months.values() for day in month]
+    n = len(days)
+    groups = from_totals(
+        np.zeros(n, dtype=np.int64),
+        np.fromiter((d.points for d in days), np.int64, n),
+        np.fromiter((d.present for d in days), np.int64, n),
+        np.fromiter((d.co2_max for d in days), np.float64, n),
+        np.fromiter((d.co2_sum for d in days), np.float64, n),
+        np.fromiter((d.excess_points for d in days), np.int64, n),
+        np.fromiter((d.excess_sum for d in days), np.float64, n),
+    )
+    columns = [getattr(groups, name) for name in _GROUP_FIELDS]
+    medals, end = {}, 0
+    for key, month in months.items():
+        start, end = end, end + len(month)
+        medals[key] = clean_air_medal(Groups(*(c[start:end] for c in columns)))
+    return medals
 
 
 def month_days(month: YearMonth) -> list[date]:

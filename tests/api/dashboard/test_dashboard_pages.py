@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,8 +11,17 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.http import HTML_CSP
+from app.models import User
 from tests.api.dashboard.world import DashWorld, build_dash_world
-from tests.factories import DEFAULT_PASSWORD, make_alert, make_alert_rule, make_user
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_alert,
+    make_alert_rule,
+    make_installation,
+    make_node,
+    make_samples,
+    make_user,
+)
 from tests.support.accounts import html_login
 from tests.support.auth import auth_headers
 from tests.support.refusals import assert_page_refused
@@ -28,6 +37,17 @@ def world(session: Session) -> DashWorld:
 
 def _html(resp: object) -> str:
     return resp.get_data(as_text=True)  # type: ignore[attr-defined, no-any-return]
+
+
+def _overview_text(
+    client: FlaskClient, session: Session, world: DashWorld, user: User
+) -> str:
+    """Our organization's overview as ``user`` sees it, white space collapsed."""
+    resp = client.get(
+        f"/dashboard/organizations/{world.org.id}/", headers=auth_headers(session, user)
+    )
+    assert resp.status_code == 200
+    return " ".join(_html(resp).split())
 
 
 def test_dashboard_anonymous_is_sent_to_sign_in(client: FlaskClient) -> None:
@@ -87,6 +107,36 @@ def test_overview_shows_rooms_badges_liveness_and_thresholds(
     assert "Lehrerzimmer" not in html
 
 
+def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # Older than the first look-up's day: found by the second, over the whole
+    # installation (and no sample before the installation counts).
+    quiet = make_installation(
+        session,
+        node=make_node(session, owner=world.org),
+        room=world.empty_room,
+        from_time=datetime.now(UTC) - timedelta(days=5),
+    )
+    make_samples(
+        session, quiet.node, start=datetime.now(UTC) - timedelta(days=6), count=1
+    )
+    make_samples(
+        session,
+        quiet.node,
+        start=datetime.now(UTC) - timedelta(days=3),
+        count=1,
+        co2_ppm=2300,
+    )
+    session.commit()
+
+    html = _overview_text(client, session, world, world.owner)
+
+    assert '<span class="badge band-poor">2300 ppm · poor</span>' in html
+    assert "Last sample 3 days ago" in html
+    assert "No samples yet" not in html
+
+
 def test_overview_inspector_sees_the_organization(
     client: FlaskClient, session: Session, world: DashWorld
 ) -> None:
@@ -110,12 +160,8 @@ def test_overview_shows_the_open_alerts_of_its_organization_only(
     make_alert(session, theirs, their_room, peak_ppm=2500)
     session.commit()
 
-    resp = client.get(
-        f"/dashboard/organizations/{world.org.id}/",
-        headers=auth_headers(session, world.inspector),
-    )
+    html = _overview_text(client, session, world, world.inspector)
 
-    html = " ".join(_html(resp).split())
     assert "Open alerts" in html
     assert "CO2 too high (peak 1900 ppm)" in html
     assert html.count("data-alert-id=") == 1
@@ -179,14 +225,7 @@ def test_public_room_page_shows_its_public_chart(
 def test_members_pages_of_another_organization_are_404(
     client: FlaskClient, session: Session, world: DashWorld, path: str
 ) -> None:
-    url = path.format(
-        their_org=world.their_org.id,
-        public_room=world.public.room_id,
-        private_room=world.private.room_id,
-        public_node=world.public.node_id,
-        public=world.public.id,
-        private=world.private.id,
-    )
+    url = world.url(path)
 
     headers = auth_headers(session, world.owner)
 
@@ -229,13 +268,13 @@ def test_room_page_of_a_month_shows_its_days(
     assert html.count('<th scope="row">2024-02-') == 29
 
 
-@pytest.mark.parametrize("month", ["2024-13", "24-01", "1969-12", "x"])
-def test_room_page_bad_month_is_400(
+@pytest.mark.parametrize("month", ["2024-13", "24-01", "1969-12", "2038-01", "x", ""])
+def test_room_page_bad_month_is_400_naming_the_parameter(
     client: FlaskClient, session: Session, world: DashWorld, month: str
 ) -> None:
     headers = auth_headers(session, world.owner)
 
-    assert_page_refused(
+    resp = assert_page_refused(
         lambda: client.get(
             f"/dashboard/rooms/{world.room.id}/",
             query_string={"month": month},
@@ -243,8 +282,32 @@ def test_room_page_bad_month_is_400(
         ),
         400,
         unchanged=(),
-        shows="Bad Request",  # the HTML page names no parameter (yet)
+        field="month",
+        shows="Expected a month as YYYY-MM between 1970-01 and 2037-12.",
     )
+
+    html = _html(resp)
+    assert f'name="month" value="{month}"' in html
+    assert 'class="bar"' in html  # the dashboard's frame, not werkzeug's page
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_room_page_bad_month_is_refused_in_german(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    headers = {**auth_headers(session, world.owner), "Accept-Language": "de"}
+
+    resp = assert_page_refused(
+        lambda: client.get(
+            f"/dashboard/rooms/{world.room.id}/?month=2026-13", headers=headers
+        ),
+        400,
+        unchanged=(),
+        field="month",
+        shows="Erwartet wird ein Monat als JJJJ-MM zwischen 1970-01 und 2037-12.",
+    )
+
+    assert '<html lang="de">' in _html(resp)
 
 
 def test_room_page_offers_embed_snippets_of_public_installations(
@@ -380,13 +443,7 @@ def test_public_site_page_lists_public_rooms_only(
 def test_private_places_have_no_public_page(
     client: FlaskClient, session: Session, world: DashWorld, path: str
 ) -> None:
-    url = path.format(
-        private=world.private.id,
-        private_site=world.their_private_site.id,
-        ours=world.installation.id,
-        private_room=world.private.room_id,
-        our_room=world.installation.room_id,
-    )
+    url = world.url(path)
 
     # Not even for the owner: public pages show what anyone sees.
     headers = auth_headers(session, world.owner)

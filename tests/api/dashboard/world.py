@@ -42,6 +42,21 @@ class DashWorld:
     public: Installation
     private: Installation
 
+    def url(self, path: str) -> str:
+        """``path`` with its ``{placeholders}`` filled in from this world (one
+        mapping for every parametrized page test)."""
+        return path.format(
+            their_org=self.their_org.id,
+            public_room=self.public.room_id,
+            private_room=self.private.room_id,
+            public_node=self.public.node_id,
+            public=self.public.id,
+            private=self.private.id,
+            private_site=self.their_private_site.id,
+            ours=self.installation.id,
+            our_room=self.installation.room_id,
+        )
+
 
 def build_dash_world(session: Session) -> DashWorld:
     """Build both organizations; samples of the last hour in ours and theirs."""
