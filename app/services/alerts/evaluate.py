@@ -65,14 +65,21 @@ def evaluate(
     )
     opened: list[int] = []
     cleared: list[int] = []
-    if result.dirty_nodes:
+    session.execute(
+        q.CO2_TARGETS, {"now": now, "hold_back_s": q.HOLD_BACK_S}
+    )
+    targets = session.execute(text("SELECT count(*) FROM alert_run_targets"))
+    if targets.scalar_one():
+        session.execute(q.CO2_RUNS)
         session.execute(q.CO2_EPISODES)
         cleared += session.execute(q.UPDATE_EPISODES).scalars()
         for alert_id, is_cleared in session.execute(q.INSERT_EPISODES):
             opened.append(alert_id)
             if is_cleared:
                 cleared.append(alert_id)
-        session.execute(text("DROP TABLE alert_run_episodes"))
+        session.execute(q.SAVE_STATE)
+        session.execute(text("DROP TABLE alert_run_episodes, alert_run_runs"))
+    session.execute(text("DROP TABLE alert_run_targets"))
     cleared += session.execute(q.CLEAR_SILENT).scalars()
     cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
     opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
