@@ -65,9 +65,10 @@ def evaluate(
     )
     opened: list[int] = []
     cleared: list[int] = []
-    session.execute(
-        q.CO2_TARGETS, {"now": now, "hold_back_s": q.HOLD_BACK_S}
-    )
+    cleared += session.execute(q.CLEAR_SILENT).scalars()
+    cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
+    opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
+    session.execute(q.CO2_TARGETS, {"now": now, "hold_back_s": q.HOLD_BACK_S})
     targets = session.execute(text("SELECT count(*) FROM alert_run_targets"))
     if targets.scalar_one():
         session.execute(q.CO2_RUNS)
@@ -80,9 +81,6 @@ def evaluate(
         session.execute(q.SAVE_STATE)
         session.execute(text("DROP TABLE alert_run_episodes, alert_run_runs"))
     session.execute(text("DROP TABLE alert_run_targets"))
-    cleared += session.execute(q.CLEAR_SILENT).scalars()
-    cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
-    opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
     session.execute(text("DROP TABLE alert_run_dirty"))
     result.opened, result.cleared = len(opened), len(cleared)
     result.queued = notify.enqueue(session, opened, cleared, settings, now)

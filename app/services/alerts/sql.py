@@ -108,29 +108,33 @@ CO2_RUNS = text(
     """
 CREATE TEMP TABLE alert_run_runs ON COMMIT DROP AS
 WITH points AS (
-    SELECT t.rule_id, t.room_id, st.run_start AS time,
-           CAST(NULL AS bigint) AS installation_id,
-           st.run_peak_ppm AS co2_ppm, st.run_class AS cls
-    FROM alert_run_targets AS t
-    JOIN alert_room_state AS st
-      ON st.rule_id = t.rule_id AND st.room_id = t.room_id
-    WHERE NOT t.exact AND st.run_class IS NOT NULL
-    UNION ALL
-    SELECT t.rule_id, t.room_id, s.time, i.id, s.co2_ppm,
-           CASE WHEN s.co2_ppm >= r.threshold_ppm THEN 1
-                WHEN s.co2_ppm < r.threshold_ppm - r.hysteresis_ppm THEN -1
-                ELSE 0 END
-    FROM alert_run_targets AS t
-    JOIN alert_rules AS r ON r.id = t.rule_id
-    JOIN installations AS i
-      ON i.room_id = t.room_id AND (i.to_time IS NULL OR i.to_time > t.lo)
-    CROSS JOIN LATERAL (  -- a lateral, so the range bounds the index scan
-        SELECT x.time, x.co2_ppm FROM samples AS x
-        WHERE x.node_id = i.node_id AND x.time >= greatest(t.lo, i.from_time)
-          AND x.time <= t.horizon
-          AND (i.to_time IS NULL OR x.time < i.to_time)
-        OFFSET 0  -- planned apart: the time bound stays in the index condition
-    ) AS s
+    SELECT t.rule_id, t.room_id, p.time, p.installation_id, p.co2_ppm,
+           coalesce(p.cls, CASE WHEN p.co2_ppm >= t.high THEN 1
+                                WHEN p.co2_ppm < t.low THEN -1 ELSE 0 END) AS cls
+    FROM (  -- in (rule, room) order, so the window sorts each room's rows alone
+        SELECT t.rule_id, t.room_id, t.exact, t.lo, t.horizon,
+               r.threshold_ppm AS high, r.threshold_ppm - r.hysteresis_ppm AS low
+        FROM alert_run_targets AS t JOIN alert_rules AS r ON r.id = t.rule_id
+        ORDER BY t.rule_id, t.room_id
+    ) AS t
+    CROSS JOIN LATERAL (
+        SELECT st.run_start AS time, CAST(NULL AS bigint) AS installation_id,
+               st.run_peak_ppm AS co2_ppm, st.run_class AS cls
+        FROM alert_room_state AS st
+        WHERE NOT t.exact AND st.rule_id = t.rule_id AND st.room_id = t.room_id
+          AND st.run_class IS NOT NULL
+        UNION ALL
+        SELECT s.time, i.id, s.co2_ppm, NULL
+        FROM installations AS i
+        CROSS JOIN LATERAL (  -- a lateral, so the range bounds the index scan
+            SELECT x.time, x.co2_ppm FROM samples AS x
+            WHERE x.node_id = i.node_id AND x.time >= greatest(t.lo, i.from_time)
+              AND x.time <= t.horizon
+              AND (i.to_time IS NULL OR x.time < i.to_time)
+            OFFSET 0  -- planned apart: the time bound stays in the index condition
+        ) AS s
+        WHERE i.room_id = t.room_id AND (i.to_time IS NULL OR i.to_time > t.lo)
+    ) AS p
 ),
 changes AS (
     SELECT p.*,
@@ -146,10 +150,12 @@ runs AS (
 )
 SELECT u.rule_id, u.room_id, u.cls, u.run_start AS since,
        max(u.co2_ppm) AS peak_ppm, max(u.time) AS last_time,
-       min(u.time) FILTER (
+       -- the opening sample: the earliest qualifying (time in µs, installation)
+       min(ARRAY[CAST(extract(epoch FROM u.time) * 1000000 AS bigint),
+                 u.installation_id]) FILTER (
            WHERE u.cls = 1 AND u.time - u.run_start >= r.hold
              AND alert_rule_active(r.active_weekdays, r.active_from, r.active_to,
-                                   r.time_zone, u.time)) AS opened_at,
+                                   r.time_zone, u.time)) AS opening,
        min(u.time) FILTER (WHERE u.cls = -1 AND u.time - u.run_start >= r.clear_hold)
          AS cleared_at
 FROM runs AS u
@@ -171,10 +177,10 @@ CO2_EPISODES = text(
     """
 CREATE TEMP TABLE alert_run_episodes ON COMMIT DROP AS
 WITH events AS (
-    SELECT rule_id, room_id, opened_at AS at, since, peak_ppm,
-           CAST(NULL AS bigint) AS installation_id,
+    SELECT rule_id, room_id, TIMESTAMPTZ 'epoch' + opening[1] * INTERVAL '1 microsecond' AS at, since, peak_ppm,
+           opening[2] AS installation_id,
            CAST(NULL AS timestamptz) AS cleared_at
-    FROM alert_run_runs WHERE cls = 1 AND opened_at IS NOT NULL
+    FROM alert_run_runs WHERE cls = 1 AND opening IS NOT NULL
     UNION ALL
     SELECT rule_id, room_id, cleared_at, NULL, NULL, NULL, cleared_at
     FROM alert_run_runs WHERE cls = -1 AND cleared_at IS NOT NULL
@@ -192,28 +198,13 @@ linked AS (
                                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
              AS next_clear
     FROM events AS e
-),
-episodes AS (
-    SELECT rule_id, room_id, min(since) AS since, min(at) AS opened_at,
-           next_clear AS cleared_at, max(peak_ppm) AS peak_ppm,
-           (array_agg(installation_id ORDER BY at))[1] AS installation_id
-    FROM linked
-    WHERE since IS NOT NULL
-    GROUP BY rule_id, room_id, next_clear
 )
-SELECT e.rule_id, e.room_id, e.since, e.opened_at, e.cleared_at, e.peak_ppm,
-       coalesce(e.installation_id, opener.id) AS installation_id
-FROM episodes AS e
-JOIN alert_rules AS r ON r.id = e.rule_id
-LEFT JOIN LATERAL (
-    SELECT i.id FROM installations AS i
-    JOIN samples AS x
-      ON x.node_id = i.node_id AND x.time = e.opened_at
-     AND x.co2_ppm >= r.threshold_ppm
-    WHERE e.installation_id IS NULL AND i.room_id = e.room_id
-      AND i.period @> e.opened_at
-    ORDER BY i.id LIMIT 1
-) AS opener ON true
+SELECT rule_id, room_id, min(since) AS since, min(at) AS opened_at,
+       next_clear AS cleared_at, max(peak_ppm) AS peak_ppm,
+       (array_agg(installation_id ORDER BY at))[1] AS installation_id
+FROM linked
+WHERE since IS NOT NULL
+GROUP BY rule_id, room_id, next_clear
 """
 )
 
