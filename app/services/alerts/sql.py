@@ -138,17 +138,18 @@ WITH points AS (
 ),
 changes AS (
     SELECT p.*,
-           CASE WHEN cls IS DISTINCT FROM lag(cls) OVER w THEN time END AS starts
+           CASE WHEN cls IS DISTINCT FROM lag(cls) OVER w THEN 1 END AS starts
     FROM points AS p
     WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
 ),
-runs AS (
+runs AS (  -- numbered: two nodes' runs may start at one time
     SELECT c.rule_id, c.room_id, c.time, c.installation_id, c.co2_ppm, c.cls,
-           max(c.starts) OVER w AS run_start
+           count(c.starts) OVER w AS run_no,
+           max(CASE WHEN c.starts = 1 THEN c.time END) OVER w AS run_start
     FROM changes AS c
     WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
 )
-SELECT u.rule_id, u.room_id, u.cls, u.run_start AS since,
+SELECT u.rule_id, u.room_id, u.run_no, min(u.cls) AS cls, min(u.run_start) AS since,
        max(u.co2_ppm) AS peak_ppm, max(u.time) AS last_time,
        -- the opening sample: the earliest qualifying (time in µs, installation)
        min(ARRAY[CAST(extract(epoch FROM u.time) * 1000000 AS bigint),
@@ -165,7 +166,7 @@ JOIN (
            active_weekdays, active_from, active_to, time_zone
     FROM alert_rules WHERE kind = 'co2'
 ) AS r ON r.id = u.rule_id
-GROUP BY u.rule_id, u.room_id, u.run_start, u.cls
+GROUP BY u.rule_id, u.room_id, u.run_no
 """
 )
 
@@ -217,7 +218,7 @@ WITH last AS (
     SELECT DISTINCT ON (rule_id, room_id) rule_id, room_id, cls, since, peak_ppm,
            max(last_time) OVER (PARTITION BY rule_id, room_id) AS last_time
     FROM alert_run_runs
-    ORDER BY rule_id, room_id, since DESC
+    ORDER BY rule_id, room_id, run_no DESC
 )
 INSERT INTO alert_room_state AS st
     (rule_id, room_id, evaluated_to, seen_to, run_class, run_start, run_peak_ppm)
