@@ -44,7 +44,7 @@ from tests.factories import (
 BEGIN = utcnow().replace(second=0, microsecond=0) - timedelta(hours=7)
 MINUTES = 300
 STEP = 7  # minutes fed per run
-LATE = range(150, 156)  # minutes of the first room's node that arrive 50 minutes late
+LATE_AFTER = 150  # the first room's node sends minutes after its next fall late
 
 
 @dataclass
@@ -153,15 +153,22 @@ def test_runs_from_state_give_the_alerts_of_one_catch_up_run(
     run(session)  # one catch-up run: the samples are an hour old, nothing holds back
 
     late_node = twins[0].nodes[1][0]
+    fall = next(
+        m
+        for m in range(LATE_AFTER, MINUTES)
+        if twins[0].series[0][m] < 1400 <= twins[0].series[0][m - 1]
+    )
+    # the minutes of the clear: late, they move it earlier (an opening would stay)
+    late = range(fall + 2, fall + 8)
     for lo in range(0, MINUTES + STEP, STEP):
         for twin in twins:
             for place, node in enumerate(twin.nodes[1]):
                 behind = STEP * place  # a second node reports one run behind
                 due = range(max(lo - behind, 0), min(lo + STEP - behind, MINUTES))
-                for part in _without(due, LATE if node is late_node else range(0)):
+                for part in _without(due, late if node is late_node else range(0)):
                     _feed(session, node, twin.series[place], part)
-        if lo == 203:  # 50 minutes late
-            _feed(session, late_node, twins[0].series[0], LATE)
+        if lo == fall + 50 - (fall + 50) % STEP:  # 50 minutes late
+            _feed(session, late_node, twins[0].series[0], late)
         run(session, BEGIN + (lo + STEP) * MINUTE)
     run(session)
 
