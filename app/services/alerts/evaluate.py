@@ -59,6 +59,7 @@ def evaluate(
     result = EvaluationResult()
     session.execute(q.LOCK)
     session.execute(q.WORK_MEM)
+    session.execute(q.NO_JIT)
     session.execute(q.TAKE_DIRTY)
     result.dirty_nodes = int(
         session.execute(text("SELECT count(*) FROM alert_run_dirty")).scalar_one()
