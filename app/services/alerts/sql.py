@@ -74,7 +74,10 @@ pairs AS (
                       WHERE i.room_id = st.room_id)
 ),
 modes AS (
-    SELECT p.rule_id, p.room_id, p.lo AS new_lo, p.horizon, st.evaluated_to,
+    SELECT p.rule_id, p.room_id, p.lo AS new_lo, st.evaluated_to,
+           -- never below the state: a late sample's node may be the one holding back
+           CASE WHEN p.horizon IS NOT NULL
+                THEN greatest(p.horizon, st.evaluated_to) END AS horizon,
            st.run_class, st.run_start, st.run_peak_ppm,
            CASE WHEN p.horizon IS NOT NULL THEN greatest(p.hi, st.seen_to) END
              AS seen_to,

@@ -284,3 +284,18 @@ def test_samples_after_the_installation_ends_do_not_count(
     result = run(session)
     assert result.cleared == 0
     assert alerts(session, world.rule)[0].cleared_at is None
+
+
+def test_a_late_sample_of_a_reporting_node_recomputes_up_to_the_state(
+    session: Session, world: World
+) -> None:
+    end = feed(session, world.node, BEGIN, (20, 1800))
+    assert run(session, end).opened == 1
+    # minute 5.5, below the levels: the high run restarts at minute 6
+    make_samples(session, world.node, start=BEGIN + 5.5 * MINUTE, count=1, co2_ppm=900)
+    run(session, end)  # the late sample is the node's newest new one: still recent
+    feed(session, world.node, end, (6, 900))
+    assert run(session, end + 6 * MINUTE).cleared == 1
+    (alert,) = alerts(session, world.rule)
+    assert alert.since == BEGIN  # an opening stays where it was
+    assert alert.cleared_at == end + 5 * MINUTE  # 5 minutes into the low run
