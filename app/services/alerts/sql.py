@@ -296,13 +296,15 @@ RETURNING id, cleared_at IS NOT NULL AS cleared
 
 # Every installed node of a silence rule's scope that sent nothing for the rule's
 # duration opens an alert: at last sample + duration if that is inside the active
-# hours, else now if now is (a silence outside the hours waits for them).
+# hours, else now if now is (a silence outside the hours waits for them). A node
+# whose newest new sample of this run is recent enough is not looked up: it is
+# not silent (its last sample is at least that one).
 OPEN_SILENT = text(
     """
 WITH targets AS (
     SELECT r.id AS rule_id, ro.id AS room_id, i.id AS installation_id,
-           coalesce(last.time, i.from_time) AS since,
-           coalesce(last.time, i.from_time)
+           coalesce(last.time, greatest(d.hi, i.from_time)) AS since,
+           coalesce(last.time, greatest(d.hi, i.from_time))
              + make_interval(secs => r.duration_s) AS due,
            r.active_weekdays, r.active_from, r.active_to, r.time_zone
     FROM alert_rules AS r
@@ -312,9 +314,12 @@ WITH targets AS (
       ON ro.site_id = s.id AND (r.room_id IS NULL OR r.room_id = ro.id)
     JOIN installations AS i
       ON i.room_id = ro.id AND i.period @> CAST(:now AS timestamptz)
+    LEFT JOIN alert_run_dirty AS d ON d.node_id = i.node_id
     LEFT JOIN LATERAL (
         SELECT x.time FROM samples AS x
         WHERE x.node_id = i.node_id AND x.time >= i.from_time
+          AND (d.hi IS NULL
+               OR d.hi + make_interval(secs => r.duration_s) <= :now)
         ORDER BY x.time DESC LIMIT 1
     ) AS last ON true
     WHERE r.kind = 'silent' AND r.enabled
