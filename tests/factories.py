@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -175,14 +176,15 @@ def make_samples(
     start: datetime = T0,
     count: int = 12,
     step: timedelta = timedelta(minutes=5),
-    co2_ppm: int = 600,
+    co2_ppm: int | Sequence[int] = 600,
 ) -> list[Sample]:
-    """``count`` samples of ``node`` every ``step`` from ``start``."""
+    """``count`` samples of ``node`` every ``step`` from ``start`` (``co2_ppm``: one
+    value for all, or the i-th sample's value at i)."""
     rows = [
         Sample(
             node_id=node.id,
             time=start + i * step,
-            co2_ppm=co2_ppm,
+            co2_ppm=co2_ppm if isinstance(co2_ppm, int) else co2_ppm[i],
             temperature_celsius=Decimal("21.5"),
             rel_humidity_percent=45,
         )

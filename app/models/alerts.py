@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     Enum,
@@ -185,6 +186,38 @@ class AlertDirty(Base):
     node_id: Mapped[uuid.UUID]
     lo: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     hi: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertRoomState(Base):
+    """Where the evaluation of one CO2 rule in one room stands (the next run's seed).
+
+    Samples up to ``evaluated_to`` are folded in; the run of one class the room is
+    in (``run_class`` 1 high, 0 between, -1 low) began at ``run_start`` with
+    ``run_peak_ppm`` its highest CO2 so far. ``seen_to`` above ``evaluated_to``
+    means a lagging node held the room back. Written by the evaluation only, every
+    run (fillfactor 50 in the migration, so the rewrites stay on their page).
+    """
+
+    __tablename__ = "alert_room_state"
+    __table_args__ = (
+        CheckConstraint(
+            "(run_class IS NULL) = (run_start IS NULL)"
+            " AND (run_class IS NULL) = (run_peak_ppm IS NULL)",
+            name="run_complete",
+        ),
+    )
+
+    rule_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    evaluated_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_to: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    run_class: Mapped[int | None] = mapped_column(SmallInteger)
+    run_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    run_peak_ppm: Mapped[int | None]
 
 
 class AlertNotification(DeliveryState, Base):

@@ -5,13 +5,19 @@ installation, a CO2 rule and a silence rule, and a day of 5-minute samples per
 node whose CO2 swings through the threshold (so rooms open and clear alerts).
 Then it times, each as one evaluation run in one transaction:
 
-* ``catch_up``: the whole day is fresh (every sample still in the dirty log):
-  the issue's "one evaluation run for N nodes with a day of fresh samples";
-* ``steady``: one new sample per node, the run of every interval in operation;
+* ``catch_up``: the whole day is fresh (every sample still in the dirty log, no
+  room has a state yet): the issue's "one evaluation run for N nodes with a day
+  of fresh samples", what a restart after downtime or an import costs;
+* ``steady``: one new sample per node, the run of every interval in operation
+  (continues each room from its state: its cost follows the new samples);
 * ``idle``: nothing new (the silence check alone).
 
+Each phase records its alerts opened and cleared (so runs can be compared) and
+the load average when it ended (other work on the machine skews the figures).
+
 Run alone: ``python -m tests.bench.bench_alerts [--quick]`` (prints JSON). The
-100,000-node case of the issue is left to a quiet machine: ``NODES=100000``.
+100,000-node case of the issue takes about ten minutes (28.8 M samples to load),
+too long for ``make bench``: ``NODES=100000 python -m tests.bench --only alerts``.
 """
 
 from __future__ import annotations
@@ -103,7 +109,8 @@ def _evaluate(engine: Any, now: datetime) -> dict[str, Any]:
         result = evaluate.evaluate(session, SYSTEM, notify.NotifySettings(), now=now)
         session.commit()
         elapsed = time.perf_counter() - began
-    return {"seconds": round(elapsed, 3), **vars(result)}
+    load = [round(x, 2) for x in os.getloadavg()]
+    return {"seconds": round(elapsed, 3), **vars(result), "load_average": load}
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """Evaluating every alert rule against the samples, set-based, in the jobs process.
 
 A run takes the node ranges that ingest logged since the last run (the
-``alert_dirty`` trigger log), recomputes the CO2 episodes of the rooms those
-nodes are installed in from the raw samples of the affected range (one
-statement for all rooms), reconciles them with the stored alerts (open, clear,
-re-open, never a second alert for one episode), checks silence for every
-installed node (closing the silence alerts of nodes that left), and queues the messages about what opened and cleared in the
-same transaction. Runs take turns on a transaction lock, and the unique key
+``alert_dirty`` trigger log). Each (CO2 rule, room) with new samples continues
+from its state (``alert_room_state``): only the samples after it are read,
+seeded with the room's current run, one statement for all rooms. A room without
+state, or with a late sample (at or before its state), has its episodes
+recomputed from the raw samples of the affected range instead. Either way the
+episodes are reconciled with the stored alerts (open, clear, re-open, never a
+second alert for one episode) and the state is written back. Silence is checked
+for every installed node (closing the silence alerts of nodes that left), and
+the messages about what opened and cleared are queued in the same transaction.
+Runs take turns on a transaction lock, and the unique key
 ``(rule, room, opened_at)`` makes a re-run harmless.
 """
 
@@ -59,24 +63,37 @@ def evaluate(
     result = EvaluationResult()
     session.execute(q.LOCK)
     session.execute(q.WORK_MEM)
+    session.execute(q.NO_JIT)
     session.execute(q.TAKE_DIRTY)
     result.dirty_nodes = int(
         session.execute(text("SELECT count(*) FROM alert_run_dirty")).scalar_one()
     )
     opened: list[int] = []
     cleared: list[int] = []
-    if result.dirty_nodes:
+    cleared += session.execute(q.CLEAR_SILENT).scalars()
+    cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
+    opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
+    _co2(session, now, opened, cleared)
+    session.execute(text("DROP TABLE alert_run_dirty"))
+    result.opened, result.cleared = len(opened), len(cleared)
+    result.queued = notify.enqueue(session, opened, cleared, settings, now)
+    return result
+
+
+def _co2(
+    session: Session, now: datetime, opened: list[int], cleared: list[int]
+) -> None:
+    """Evaluate the CO2 rules in the rooms due (new samples, or held back)."""
+    session.execute(q.CO2_TARGETS, {"now": now, "hold_back_s": q.HOLD_BACK_S})
+    targets = session.execute(text("SELECT count(*) FROM alert_run_targets"))
+    if targets.scalar_one():
+        session.execute(q.CO2_RUNS)
         session.execute(q.CO2_EPISODES)
         cleared += session.execute(q.UPDATE_EPISODES).scalars()
         for alert_id, is_cleared in session.execute(q.INSERT_EPISODES):
             opened.append(alert_id)
             if is_cleared:
                 cleared.append(alert_id)
-        session.execute(text("DROP TABLE alert_run_episodes"))
-    cleared += session.execute(q.CLEAR_SILENT).scalars()
-    cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
-    opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
-    session.execute(text("DROP TABLE alert_run_dirty"))
-    result.opened, result.cleared = len(opened), len(cleared)
-    result.queued = notify.enqueue(session, opened, cleared, settings, now)
-    return result
+        session.execute(q.SAVE_STATE)
+        session.execute(text("DROP TABLE alert_run_episodes, alert_run_runs"))
+    session.execute(text("DROP TABLE alert_run_targets"))

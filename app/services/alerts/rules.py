@@ -22,6 +22,7 @@ from app.errors import ValidationError
 from app.models import AlertKind, AlertRule, Organization, Room, Site
 from app.services import access
 from app.services.access import Actor
+from app.services.alerts import state
 from app.services.tenancy.listing import Listing, Page, fetch_entities
 from app.services.tenancy.unset import UNSET, Unset
 
@@ -158,6 +159,7 @@ def update_rule(
                 setattr(rule, key, value)
     _place(session, actor, rule, write)
     _check(rule)
+    state.rule_changed(session, rule)
     session.flush()
     return rule
 

@@ -14,6 +14,10 @@ LOCK = text("SELECT pg_advisory_xact_lock(hashtext('airq:alerts-evaluate'))")
 #: The window sorts of a catch-up run fit in memory instead of spilling to disk.
 WORK_MEM = text("SET LOCAL work_mem = '64MB'")
 
+#: Compiling the statements (75 ms each at 10,000 nodes) costs a steady run more
+#: than it saves: each statement's rows are few, or sorted per room.
+NO_JIT = text("SET LOCAL jit = off")
+
 #: The node ranges logged since the last run, merged per node, taken out of the log.
 TAKE_DIRTY = text(
     """
@@ -23,37 +27,34 @@ SELECT node_id, min(lo) AS lo, max(hi) AS hi FROM taken GROUP BY node_id
 """
 )
 
-# CO2 episodes of every (enabled co2 rule, room with new samples) pair, recomputed
-# from the raw samples of the affected range: from the earliest new sample, or the
-# start of an alert still open or cleared within reach, back by the rule's
-# durations (so a run in progress is seen whole). Samples are classed high (at or
-# above the threshold), low (below threshold - hysteresis) or between; a run of one
-# class starts where the class changes (one window ordering for all of it). A high
-# run opens an
-# episode at its first sample that is `duration` into the run and inside the active
-# hours; a low run clears at its first sample `clear_duration` into it. The high
-# runs before one clear (the next clear in time order) form one episode.
-# Openings and clears come out of one aggregation over the runs, so the per-sample
-# rows are not materialized for two readers, and the active-hours test runs only on
-# samples already `duration` into a high run (10,000 nodes, fresh day: 33 s -> 24 s).
-CO2_EPISODES = text(
+#: A reporting node (one whose newest new sample is this recent) holds its room's
+#: evaluation back to that sample, so a node a few seconds behind the others does
+#: not make its samples late; one further behind does not hold the room back.
+HOLD_BACK_S = 900
+
+# The (enabled co2 rule, room) pairs this run evaluates and how. A room with new
+# samples (installed at their time) or held back last run is evaluated up to its
+# horizon: the oldest newest-new-sample among its reporting nodes (infinity when
+# none reports: a backfill, or the held-back rest). It continues from its state
+# (reading only samples after evaluated_to) unless it has none or a new sample is
+# at or before evaluated_to (late): then its episodes are recomputed from the raw
+# samples back to the earliest new sample, or the start of an alert still open or
+# cleared within reach, minus the rule's durations (a run in progress seen whole).
+# `lo` is the first sample time read (inclusive) in both modes.
+CO2_TARGETS = text(
     """
-CREATE TEMP TABLE alert_run_episodes ON COMMIT DROP AS
+CREATE TEMP TABLE alert_run_targets ON COMMIT DROP AS
 WITH room_range AS (
-    SELECT i.room_id, min(greatest(d.lo, i.from_time)) AS lo
+    SELECT i.room_id, min(greatest(d.lo, i.from_time)) AS lo, max(d.hi) AS hi,
+           min(d.hi) FILTER (WHERE d.hi >= CAST(:now AS timestamptz)
+                             - make_interval(secs => :hold_back_s)) AS horizon
     FROM alert_run_dirty AS d
     JOIN installations AS i
       ON i.node_id = d.node_id AND i.period && tstzrange(d.lo, d.hi, '[]')
     GROUP BY i.room_id
 ),
-targets AS (
-    SELECT r.id AS rule_id, rr.room_id, r.threshold_ppm AS high,
-           r.threshold_ppm - r.hysteresis_ppm AS low,
-           make_interval(secs => r.duration_s) AS hold,
-           make_interval(secs => r.clear_duration_s) AS clear_hold,
-           r.active_weekdays, r.active_from, r.active_to, r.time_zone,
-           least(rr.lo, a.since)
-             - make_interval(secs => r.duration_s + r.clear_duration_s) AS lo
+pairs AS (
+    SELECT r.id AS rule_id, rr.room_id, rr.lo, rr.hi, rr.horizon
     FROM room_range AS rr
     JOIN rooms AS ro ON ro.id = rr.room_id
     JOIN sites AS s ON s.id = ro.site_id
@@ -61,66 +62,144 @@ targets AS (
       ON r.kind = 'co2' AND r.enabled AND r.organization_id = s.operator_id
      AND (r.site_id IS NULL OR r.site_id = s.id)
      AND (r.room_id IS NULL OR r.room_id = ro.id)
-    CROSS JOIN LATERAL (
-        SELECT min(a.since) AS since FROM alerts AS a
-        WHERE a.rule_id = r.id AND a.room_id = rr.room_id
-          AND (a.cleared_at IS NULL OR a.cleared_at >= rr.lo
-               - make_interval(secs => r.duration_s + r.clear_duration_s))
-    ) AS a
+    UNION ALL
+    SELECT st.rule_id, st.room_id, NULL, NULL, NULL
+    FROM alert_room_state AS st
+    JOIN alert_rules AS r ON r.id = st.rule_id AND r.enabled
+    WHERE st.seen_to > st.evaluated_to
+      AND NOT EXISTS (SELECT 1 FROM alert_run_dirty AS d
+                      JOIN installations AS i
+                        ON i.node_id = d.node_id
+                       AND i.period && tstzrange(d.lo, d.hi, '[]')
+                      WHERE i.room_id = st.room_id)
 ),
-points AS (
-    SELECT t.rule_id, t.room_id, t.hold, t.clear_hold, t.active_weekdays,
-           t.active_from, t.active_to, t.time_zone,
-           i.id AS installation_id, s.time, s.co2_ppm,
-           CASE WHEN s.co2_ppm >= t.high THEN 1
-                WHEN s.co2_ppm < t.low THEN -1 ELSE 0 END AS cls
-    FROM targets AS t
-    JOIN installations AS i
-      ON i.room_id = t.room_id AND (i.to_time IS NULL OR i.to_time > t.lo)
-    CROSS JOIN LATERAL (  -- a lateral, so the range bounds the index scan
-        SELECT x.time, x.co2_ppm FROM samples AS x
-        WHERE x.node_id = i.node_id AND x.time >= greatest(t.lo, i.from_time)
-          AND (i.to_time IS NULL OR x.time < i.to_time)
-        OFFSET 0  -- planned apart: the time bound stays in the index condition
-    ) AS s
+modes AS (
+    SELECT p.rule_id, p.room_id, p.lo AS new_lo, st.evaluated_to,
+           -- never below the state: a late sample's node may be the one holding back
+           CASE WHEN p.horizon IS NOT NULL
+                THEN greatest(p.horizon, st.evaluated_to) END AS horizon,
+           st.run_class, st.run_start, st.run_peak_ppm,
+           CASE WHEN p.horizon IS NOT NULL THEN greatest(p.hi, st.seen_to) END
+             AS seen_to,
+           st.rule_id IS NOT NULL AS has_state,
+           st.rule_id IS NULL OR coalesce(p.lo <= st.evaluated_to, false) AS exact
+    FROM pairs AS p
+    LEFT JOIN alert_room_state AS st
+      ON st.rule_id = p.rule_id AND st.room_id = p.room_id
+)
+SELECT m.rule_id, m.room_id, m.exact, m.has_state, m.seen_to,
+       m.run_class, m.run_start, m.run_peak_ppm,
+       coalesce(m.horizon, 'infinity') AS horizon,
+       CASE WHEN m.exact THEN least(m.new_lo, a.since) - reach.span
+            ELSE m.evaluated_to + INTERVAL '1 microsecond' END AS lo
+FROM modes AS m
+JOIN alert_rules AS r ON r.id = m.rule_id
+CROSS JOIN LATERAL (
+    SELECT make_interval(secs => r.duration_s + r.clear_duration_s) AS span
+) AS reach
+LEFT JOIN LATERAL (
+    SELECT min(a.since) AS since FROM alerts AS a
+    WHERE m.exact AND a.rule_id = m.rule_id AND a.room_id = m.room_id
+      AND (a.cleared_at IS NULL OR a.cleared_at >= m.new_lo - reach.span)
+) AS a ON true
+"""
+)
+
+# The runs of one class (high: at or above the threshold, low: below threshold -
+# hysteresis, between) in the samples each target reads up to its horizon, one row
+# per run: a continuing room's first run starts with its state's run (a seed point
+# at the run's start carrying its peak). Only (rule, room, time, node, ppm, class)
+# go through the one window sort; the rules' settings join the runs after it. A
+# high run's opened_at is its first sample `duration` into it inside the active
+# hours (the test runs only on such samples); a low run's cleared_at its first
+# sample `clear_duration` into it.
+CO2_RUNS = text(
+    """
+CREATE TEMP TABLE alert_run_runs ON COMMIT DROP AS
+WITH points AS (
+    SELECT t.rule_id, t.room_id, p.time, p.installation_id, p.co2_ppm,
+           coalesce(p.cls, CASE WHEN p.co2_ppm >= t.high THEN 1
+                                WHEN p.co2_ppm < t.low THEN -1 ELSE 0 END) AS cls
+    FROM (  -- in (rule, room) order, so the window sorts each room's rows alone
+        SELECT t.rule_id, t.room_id, t.exact, t.lo, t.horizon, t.run_class,
+               t.run_start, t.run_peak_ppm,
+               r.threshold_ppm AS high, r.threshold_ppm - r.hysteresis_ppm AS low
+        FROM alert_run_targets AS t JOIN alert_rules AS r ON r.id = t.rule_id
+        ORDER BY t.rule_id, t.room_id
+    ) AS t
+    CROSS JOIN LATERAL (
+        SELECT t.run_start AS time, CAST(NULL AS bigint) AS installation_id,
+               t.run_peak_ppm AS co2_ppm, t.run_class AS cls
+        WHERE NOT t.exact AND t.run_class IS NOT NULL  -- the seed
+        UNION ALL
+        SELECT s.time, i.id, s.co2_ppm, NULL
+        FROM installations AS i
+        CROSS JOIN LATERAL (  -- a lateral, so the range bounds the index scan
+            SELECT x.time, x.co2_ppm FROM samples AS x
+            WHERE x.node_id = i.node_id AND x.time >= greatest(t.lo, i.from_time)
+              AND x.time <= t.horizon
+              AND (i.to_time IS NULL OR x.time < i.to_time)
+            OFFSET 0  -- planned apart: the time bound stays in the index condition
+        ) AS s
+        WHERE i.room_id = t.room_id AND (i.to_time IS NULL OR i.to_time > t.lo)
+    ) AS p
 ),
 changes AS (
     SELECT p.*,
-           CASE WHEN cls IS DISTINCT FROM lag(cls) OVER w THEN 1 ELSE 0 END AS starts
+           CASE WHEN cls IS DISTINCT FROM lag(cls) OVER w THEN 1 END AS starts
     FROM points AS p
     WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
 ),
-runs AS (
-    SELECT c.*,
-           max(CASE WHEN starts = 1 THEN time END) OVER w AS run_start
+runs AS (  -- numbered: two nodes' runs may start at one time
+    SELECT c.rule_id, c.room_id, c.time, c.installation_id, c.co2_ppm, c.cls,
+           count(c.starts) OVER w AS run_no,
+           max(CASE WHEN c.starts = 1 THEN c.time END) OVER w AS run_start
     FROM changes AS c
     WINDOW w AS (PARTITION BY rule_id, room_id ORDER BY time, installation_id)
-),
-grouped AS (
-    SELECT rule_id, room_id, cls, run_start AS since, max(co2_ppm) AS peak_ppm,
-           min(time) FILTER (WHERE qualifies) AS opened_at,
-           (array_agg(installation_id ORDER BY time)
-              FILTER (WHERE qualifies))[1] AS installation_id,
-           min(time) FILTER (WHERE cls = -1 AND time - run_start >= clear_hold)
-             AS cleared_at
-    FROM (
-        SELECT r.rule_id, r.room_id, r.cls, r.run_start, r.time, r.co2_ppm,
-               r.installation_id, r.clear_hold,
-               r.cls = 1 AND CASE WHEN r.time - r.run_start >= r.hold
-                   THEN alert_rule_active(r.active_weekdays, r.active_from,
-                                          r.active_to, r.time_zone, r.time)
-                   ELSE false END AS qualifies
-        FROM runs AS r WHERE r.cls <> 0
-    ) AS classed
-    GROUP BY rule_id, room_id, run_start, cls
-),
-events AS (
-    SELECT rule_id, room_id, opened_at AS at, since, peak_ppm, installation_id,
+)
+SELECT u.rule_id, u.room_id, u.run_no, min(u.cls) AS cls, min(u.run_start) AS since,
+       max(u.co2_ppm) AS peak_ppm, max(u.time) AS last_time,
+       -- the opening sample: the earliest qualifying (time in µs, installation)
+       min(ARRAY[CAST(extract(epoch FROM u.time) * 1000000 AS bigint),
+                 u.installation_id]) FILTER (
+           WHERE u.cls = 1 AND u.time - u.run_start >= r.hold
+             AND alert_rule_active(r.active_weekdays, r.active_from, r.active_to,
+                                   r.time_zone, u.time)) AS opening,
+       min(u.time) FILTER (WHERE u.cls = -1 AND u.time - u.run_start >= r.clear_hold)
+         AS cleared_at
+FROM runs AS u
+JOIN (
+    SELECT id, make_interval(secs => duration_s) AS hold,
+           make_interval(secs => clear_duration_s) AS clear_hold,
+           active_weekdays, active_from, active_to, time_zone
+    FROM alert_rules WHERE kind = 'co2'
+) AS r ON r.id = u.rule_id
+GROUP BY u.rule_id, u.room_id, u.run_no
+"""
+)
+
+# CO2 episodes: the high runs that opened before one clear (the next clear in
+# time order) form one episode; a continuing room's open alert is one more opening
+# (so new samples extend or clear it). The installation is the node whose sample
+# opened the episode.
+CO2_EPISODES = text(
+    """
+CREATE TEMP TABLE alert_run_episodes ON COMMIT DROP AS
+WITH events AS (
+    SELECT rule_id, room_id, TIMESTAMPTZ 'epoch' + opening[1] * INTERVAL '1 microsecond' AS at, since, peak_ppm,
+           opening[2] AS installation_id,
            CAST(NULL AS timestamptz) AS cleared_at
-    FROM grouped WHERE cls = 1 AND opened_at IS NOT NULL
+    FROM alert_run_runs WHERE cls = 1 AND opening IS NOT NULL
     UNION ALL
     SELECT rule_id, room_id, cleared_at, NULL, NULL, NULL, cleared_at
-    FROM grouped WHERE cls = -1 AND cleared_at IS NOT NULL
+    FROM alert_run_runs WHERE cls = -1 AND cleared_at IS NOT NULL
+    UNION ALL
+    SELECT a.rule_id, a.room_id, a.opened_at, a.since, a.peak_ppm,
+           a.installation_id, NULL
+    FROM alert_run_targets AS t
+    JOIN alerts AS a
+      ON a.rule_id = t.rule_id AND a.room_id = t.room_id AND a.cleared_at IS NULL
+    WHERE NOT t.exact
 ),
 linked AS (
     SELECT e.*,
@@ -135,6 +214,36 @@ SELECT rule_id, room_id, min(since) AS since, min(at) AS opened_at,
 FROM linked
 WHERE since IS NOT NULL
 GROUP BY rule_id, room_id, next_clear
+"""
+)
+
+# Each evaluated room's state from its newest run (the seed of the next run); a
+# room that read nothing up to its horizon keeps its run. `seen_to` stays above
+# `evaluated_to` only while a reporting node holds the room back.
+SAVE_STATE = text(
+    """
+WITH last AS (
+    SELECT DISTINCT ON (rule_id, room_id) rule_id, room_id, cls, since, peak_ppm,
+           max(last_time) OVER (PARTITION BY rule_id, room_id) AS last_time
+    FROM alert_run_runs
+    ORDER BY rule_id, room_id, run_no DESC
+)
+INSERT INTO alert_room_state AS st
+    (rule_id, room_id, evaluated_to, seen_to, run_class, run_start, run_peak_ppm)
+SELECT t.rule_id, t.room_id, coalesce(l.last_time, '-infinity'),
+       coalesce(greatest(l.last_time, t.seen_to), '-infinity'),
+       l.cls, l.since, l.peak_ppm
+FROM alert_run_targets AS t
+LEFT JOIN last AS l ON l.rule_id = t.rule_id AND l.room_id = t.room_id
+WHERE l.rule_id IS NOT NULL OR t.has_state
+ON CONFLICT (rule_id, room_id) DO UPDATE
+SET evaluated_to = greatest(st.evaluated_to, excluded.evaluated_to),
+    seen_to = greatest(st.evaluated_to, excluded.evaluated_to, excluded.seen_to),
+    run_class = CASE WHEN excluded.run_start IS NULL THEN st.run_class
+                     ELSE excluded.run_class END,
+    run_start = coalesce(excluded.run_start, st.run_start),
+    run_peak_ppm = CASE WHEN excluded.run_start IS NULL THEN st.run_peak_ppm
+                        ELSE excluded.run_peak_ppm END
 """
 )
 
@@ -187,13 +296,15 @@ RETURNING id, cleared_at IS NOT NULL AS cleared
 
 # Every installed node of a silence rule's scope that sent nothing for the rule's
 # duration opens an alert: at last sample + duration if that is inside the active
-# hours, else now if now is (a silence outside the hours waits for them).
+# hours, else now if now is (a silence outside the hours waits for them). A node
+# whose newest new sample of this run is recent enough is not looked up: it is
+# not silent (its last sample is at least that one).
 OPEN_SILENT = text(
     """
 WITH targets AS (
     SELECT r.id AS rule_id, ro.id AS room_id, i.id AS installation_id,
-           coalesce(last.time, i.from_time) AS since,
-           coalesce(last.time, i.from_time)
+           coalesce(last.time, greatest(d.hi, i.from_time)) AS since,
+           coalesce(last.time, greatest(d.hi, i.from_time))
              + make_interval(secs => r.duration_s) AS due,
            r.active_weekdays, r.active_from, r.active_to, r.time_zone
     FROM alert_rules AS r
@@ -203,9 +314,12 @@ WITH targets AS (
       ON ro.site_id = s.id AND (r.room_id IS NULL OR r.room_id = ro.id)
     JOIN installations AS i
       ON i.room_id = ro.id AND i.period @> CAST(:now AS timestamptz)
+    LEFT JOIN alert_run_dirty AS d ON d.node_id = i.node_id
     LEFT JOIN LATERAL (
         SELECT x.time FROM samples AS x
         WHERE x.node_id = i.node_id AND x.time >= i.from_time
+          AND (d.hi IS NULL
+               OR d.hi + make_interval(secs => r.duration_s) <= :now)
         ORDER BY x.time DESC LIMIT 1
     ) AS last ON true
     WHERE r.kind = 'silent' AND r.enabled
