@@ -344,22 +344,18 @@ def _binary_arrays(query: str, params: dict[str, Any]) -> str:
     return query
 
 
-# What the statistics of many windows need first: the hourly, daily and monthly
-# levels' watermarks, and whether this is the Apache edition (writes below the watermark
-# are logged in samples_dirty until the next refresh) or the TSL one (continuous
-# aggregates).
+# What the statistics of many windows need first: the daily and monthly levels'
+# watermarks, and whether this is the Apache edition (writes below the watermark are
+# logged in samples_dirty until the next refresh) or the TSL one (continuous aggregates).
 STATS_SETUP_SQL = text(
     "SELECT CASE WHEN isfinite(w) THEN w END AS watermark, "
-    "CASE WHEN isfinite(h) THEN h END AS hour_watermark, "
     "CASE WHEN isfinite(m) THEN m END AS month_watermark, "
     "to_regclass('samples_dirty') IS NOT NULL AS logged "
-    "FROM series_watermark('1d') w, series_watermark('1h') h, "
-    "series_watermark('1mo') m"
+    "FROM series_watermark('1d') w, series_watermark('1mo') m"
 )
 
-# The days (UTC) whose stored buckets (days, or hours of the edges) may be stale,
-# written to since the refresh that stored them, as (node_id, day); a NULL node_id
-# means every node.
+# The stored days (UTC) that may be stale, written to since the refresh that stored
+# them, as (node_id, day); a NULL node_id means every node.
 _STALE_LOGGED = """
     SELECT DISTINCT d.node_id, time_bucket(INTERVAL '1 day', d.lo) AS day
     FROM samples_dirty d
@@ -400,61 +396,42 @@ _SKIP_STALE = (
 )
 
 # Per window key: the stored count of its stored ranges (whole months [lo, hi) of
-# samples_1mo below the month watermark, whole days of samples_1d, stale days left out,
-# or whole hours of samples_1h in the raw edges around the days; one array of ranges
-# per level, so each range runs only its own level's subquery), the first and last
-# non-stale stored day with samples among its whole days [m0, m1), and the first and
-# last stored hour with samples. Index-only: one row per month, day or hour of a range,
-# a probe per edge day.
-_STORED_LEVEL = """
-        SELECT r.key, c.n, NULL::timestamptz AS first_day, NULL::timestamptz AS last_day,
-               c.first_hour, c.last_hour
-        FROM unnest(CAST(:{level}_keys AS bigint[]), CAST(:{level}_nodes AS uuid[]),
-                    CAST(:{level}_lo AS timestamptz[]), CAST(:{level}_hi AS timestamptz[]))
-             AS r(key, node_id, lo, hi)
-        CROSS JOIN LATERAL (
-            SELECT sum(a.co2_count) AS n, {hours}
-            FROM {relation} a
-            WHERE a.node_id = r.node_id AND a.bucket >= r.lo AND a.bucket < r.hi {where}
-        ) c
-"""
-_NO_HOURS = "NULL::timestamptz AS first_hour, NULL::timestamptz AS last_hour"
-_HOURS = (
-    "min(a.bucket) FILTER (WHERE a.co2_count > 0) AS first_hour, "
-    "max(a.bucket) FILTER (WHERE a.co2_count > 0) AS last_hour"
-)
+# samples_1mo below the month watermark, or whole days of samples_1d, stale days left
+# out), and the first and last non-stale stored day with samples among its whole days
+# [m0, m1). Index-only: one row per month or day of a range, a probe per edge day.
 _STORED = """
-    SELECT x.key, sum(x.n)::bigint, min(x.first_day), max(x.last_day),
-           min(x.first_hour), max(x.last_hour)
-    FROM ({months} UNION ALL {days} UNION ALL {hours}
+    SELECT x.key, sum(x.n)::bigint, min(x.first_day), max(x.last_day)
+    FROM (
+        SELECT r.key, c.n, NULL::timestamptz AS first_day, NULL::timestamptz AS last_day
+        FROM unnest(CAST(:keys AS bigint[]), CAST(:nodes AS uuid[]),
+                    CAST(:lo AS timestamptz[]), CAST(:hi AS timestamptz[]),
+                    CAST(:monthly AS boolean[])) AS r(key, node_id, lo, hi, monthly)
+        CROSS JOIN LATERAL (
+            SELECT sum(a.co2_count) AS n
+            FROM samples_1mo a
+            WHERE r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi AND a.bucket < :month_mark
+            UNION ALL
+            SELECT sum(a.co2_count)
+            FROM samples_1d a
+            WHERE NOT r.monthly AND a.node_id = r.node_id AND a.bucket >= r.lo
+              AND a.bucket < r.hi {skip}
+        ) c
         UNION ALL
-        SELECT w.key, 0, {{first}}, l.bucket, NULL, NULL
+        SELECT w.key, 0, {first}, l.bucket
         FROM unnest(CAST(:days_keys AS bigint[]), CAST(:days_nodes AS uuid[]),
                     CAST(:m0 AS timestamptz[]), CAST(:m1 AS timestamptz[]))
              AS w(key, node_id, m0, m1)
         CROSS JOIN LATERAL (
             SELECT a.bucket FROM samples_1d a
             WHERE a.node_id = w.node_id AND a.bucket >= w.m0 AND a.bucket < w.m1
-              AND a.co2_count > 0 {{skip}}
+              AND a.co2_count > 0 {skip}
             ORDER BY a.bucket DESC LIMIT 1
         ) l
         WHERE w.m0 < w.m1
     ) x
     GROUP BY x.key
-""".format(  # noqa: S608 -- constant text: the levels' relations and columns
-    months=_STORED_LEVEL.format(
-        level="mo",
-        relation="samples_1mo",
-        hours=_NO_HOURS,
-        where="AND a.bucket < :month_mark",
-    ),
-    days=_STORED_LEVEL.format(
-        level="d", relation="samples_1d", hours=_NO_HOURS, where="{skip}"
-    ),
-    hours=_STORED_LEVEL.format(
-        level="h", relation="samples_1h", hours=_HOURS, where=""
-    ),
-)
+"""
 # The first stored day, only for the details (a probe the lists need not pay for).
 _FIRST_DAY = """(
             SELECT a.bucket FROM samples_1d a

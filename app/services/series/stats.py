@@ -1,22 +1,18 @@
 """Per-window sample statistics (count, first and last time, newest sample) that cost
 the same for a month or years of history.
 
-Each window is split (:func:`_plan`) into whole UTC days below the daily level's
-watermark and raw edges, its whole days into whole UTC months below the monthly
-level's watermark (``samples_1mo``) and the days around them (:func:`_stored_ranges`),
-and each raw edge (up to a day) into whole UTC hours below the hourly level's
-watermark (``samples_1h``) and raw minutes. Counts are the stored monthly, daily and
-hourly counts plus the raw samples of the minutes: at most one row per month, 2 x 31
-day rows, 2 x 23 hour rows and 2 x 2 raw hours per window, however long the history
-and whatever the time of day (a whole raw tail grew from nothing at midnight to 288
-samples per node before the next). A stored day that a write touched since the
-refresh that stored it (a late, duplicate, corrected or deleted sample) is read raw
-instead (:data:`app.services.series.sql.STALE_DAYS_SQL`), and so is a whole edge whose
-stored hours lie in a touched day; the month that holds a touched day is read as days,
-so counts are exact as soon as the write commits: every level is refreshed from the
-same writes, and a stale bucket is never taken. The first and last time and the
-newest sample come from the raw ranges (one statement), or from one index probe in
-the first or last stored day or hour.
+Each window is split (:func:`app.services.series.stored.split_utc`) into whole UTC days
+below the daily level's watermark and raw edges, and its whole days into whole UTC
+months below the monthly level's watermark (``samples_1mo``) and the days around them
+(:func:`_stored_ranges`). Counts are the stored monthly and daily counts plus the raw
+samples of the edges: at most one row per month and 2 x 31 day rows per window,
+however long the history (one row per day grew with it: 37 ms for 100 nodes at a
+year). A stored day that a write touched since the refresh that stored it (a late,
+duplicate, corrected or deleted sample) is read raw instead
+(:data:`app.services.series.sql.STALE_DAYS_SQL`), and the month that holds it is read
+as days, so counts are exact as soon as the write commits: both levels are refreshed
+from the same days, and a stale day's month is never taken whole. The first and last
+time come from the raw edges, or from one index probe in the first or last stored day.
 
 Why not one statement with a lateral subquery per window (the former design): every
 statement over the samples hypertable is planned for each chunk its time bounds may
@@ -52,10 +48,6 @@ from app.services.series.stored import (
 from app.services.series.window import Window
 
 ONE_DAY = tb.LEVEL_1D.width
-#: The stored levels a stored range is read from (``_STORED``'s level names).
-MONTHS, DAYS = "1mo", tb.LEVEL_1D.name
-#: The prefix of each level's range arrays in ``_STORED``.
-LEVEL_PARAMS = {MONTHS: "mo", DAYS: "d", tb.LEVEL_1H.name: "h"}
 #: Raw ranges starting within this span of each other are read by one subquery; its
 #: constant bounds keep the plan to the chunks of that span (2-3 chunks of 7 days).
 GROUP_SPAN = timedelta(days=7)
@@ -79,25 +71,6 @@ class WindowStats:
 
 
 EMPTY = WindowStats(0)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How a window is read: whole stored days, and its raw edges around them split
-    again at whole stored hours (``edges``, one :class:`Split` per raw edge)."""
-
-    days: Split
-    edges: tuple[Split, ...]
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """What the stored levels say of a window: count, and the first and last stored
-    bucket with samples (a day or an hour of the edges; None: none)."""
-
-    count: int = 0
-    first: Window | None = None
-    last: Window | None = None
 
 
 @dataclass(frozen=True)
@@ -141,33 +114,21 @@ def window_stats(
     if not windows:
         return []
     setup = session.execute(sql.STATS_SETUP_SQL).one()
-    plans = [
-        _plan(w, setup.watermark, setup.hour_watermark if setup.watermark else None)
-        for _, w in windows
-    ]
-    stale, stale_edges = _stale(session, windows, plans, setup)
+    parts = [split_utc(w, tb.LEVEL_1D.seconds, setup.watermark) for _, w in windows]
+    stale = _stale_days(session, windows, parts, setup)
     stored = _stored(
-        session,
-        windows,
-        plans,
-        stale,
-        stale_edges,
-        setup.month_watermark,
-        with_first=with_first,
+        session, windows, parts, stale, setup.month_watermark, with_first=with_first
     )
     ranges = [
         _Range(index, node_id, part)
-        for index, (node_id, _) in enumerate(windows)
-        for part in (
-            *_raw_parts(plans[index], stale_edges.get(index, frozenset())),
-            *(_day(d) for d in stale.get(index, ())),
-        )
+        for index, ((node_id, _), split) in enumerate(zip(windows, parts, strict=True))
+        for part in (*split.raw, *(_day(d) for d in stale.get(index, ())))
     ]
     per_window: dict[int, list[_Found]] = {}
     for item, found in zip(ranges, _read_ranges(session, ranges), strict=True):
         per_window.setdefault(item.key, []).append(found)
     counts = [
-        stored[i].count + sum(f.count for f in per_window.get(i, ()))
+        stored[i][0] + sum(f.count for f in per_window.get(i, ()))
         for i in range(len(windows))
     ]
     lasts = _edges(session, windows, stored, per_window, newest=True)
@@ -241,180 +202,88 @@ def _day(day: datetime) -> Window:
     return Window(day, day + ONE_DAY)
 
 
-def _plan(
-    window: Window, watermark: datetime | None, hour_watermark: datetime | None
-) -> _Plan:
-    """Split ``window`` at whole stored days, and its raw edges at whole stored hours.
-
-    A raw edge is up to a day of samples (288 at 5 minutes) before and after the
-    stored days; counting them was most of a list's time (10 ms for 100
-    installations) and grew through the day with the fresh tail. As whole hours
-    (``samples_1h``) and raw minutes it is at most 23 + 2 x 11 rows.
-    """
-    days = split_utc(window, tb.LEVEL_1D.seconds, watermark)
-    edges = tuple(
-        split_utc(edge, tb.LEVEL_1H.seconds, hour_watermark) for edge in days.raw
-    )
-    return _Plan(days, edges)
-
-
-def _raw_parts(plan: _Plan, stale_edges: frozenset[int]) -> list[Window]:
-    """The raw ranges of a window: its edges' raw minutes, or a whole edge when its
-    stored hours may be stale."""
-    parts: list[Window] = []
-    for index, edge in enumerate(plan.edges):
-        if index in stale_edges:
-            parts.append(Window(edge.before.start, edge.after.stop))
-        else:
-            parts.extend(edge.raw)
-    return parts
-
-
-def _stale(
+def _stale_days(
     session: Session,
     windows: Sequence[tuple[uuid.UUID, Window]],
-    plans: Sequence[_Plan],
+    parts: Sequence[Split],
     setup: Any,
-) -> tuple[dict[int, list[datetime]], dict[int, frozenset[int]]]:
-    """What a write touched since it was stored, per window: the stored days, and the
-    edges whose stored hours lie in a touched day (those edges are read raw whole).
-    """
-    spans = [
-        span
-        for plan in plans
-        for span in (plan.days.stored, *(e.stored for e in plan.edges))
-        if not span.is_empty
-    ]
-    bound = max(
-        (m for m in (setup.watermark, setup.hour_watermark) if m is not None),
-        default=None,
-    )
-    if bound is None or not spans:
-        return {}, {}
+) -> dict[int, list[datetime]]:
+    """The stored days of each window that a write touched since they were stored."""
+    if setup.watermark is None:
+        return {}
     statement = sql.STALE_DAYS_SQL[bool(setup.logged)]
     rows = session.execute(
         statement,
         {
             "nodes": [node_id for node_id, _ in windows],
-            "watermark": bound,
-            "oldest": min(span.start for span in spans),
+            "watermark": setup.watermark,
+            "oldest": min(p.stored.start for p in parts),
         },
     ).all()
     days: dict[uuid.UUID | None, list[datetime]] = {}
     for node_id, day in rows:
         days.setdefault(node_id, []).append(day)
     stale: dict[int, list[datetime]] = {}
-    stale_edges: dict[int, frozenset[int]] = {}
-    for index, ((node_id, _), plan) in enumerate(zip(windows, plans, strict=True)):
+    for index, ((node_id, _), split) in enumerate(zip(windows, parts, strict=True)):
         touched = [*days.get(node_id, ()), *days.get(None, ())]
-        stored = plan.days.stored
-        inside = sorted({d for d in touched if stored.start <= d < stored.stop})
+        inside = sorted(
+            {d for d in touched if split.stored.start <= d < split.stored.stop}
+        )
         if inside:
             stale[index] = inside
-        edges = frozenset(
-            i
-            for i, edge in enumerate(plan.edges)
-            if any(_overlaps(_day(d), edge.stored) for d in touched)
-        )
-        if edges:
-            stale_edges[index] = edges
-    return stale, stale_edges
-
-
-def _overlaps(a: Window, b: Window) -> bool:
-    return not b.is_empty and a.start < b.stop and b.start < a.stop
+    return stale
 
 
 def _stored(
     session: Session,
     windows: Sequence[tuple[uuid.UUID, Window]],
-    plans: Sequence[_Plan],
+    parts: Sequence[Split],
     stale: dict[int, list[datetime]],
-    stale_edges: dict[int, frozenset[int]],
     month_mark: datetime | None,
     *,
     with_first: bool,
-) -> list[_Stored]:
-    """Stored count, and first (if asked for) and last stored bucket of each window."""
+) -> list[tuple[int, datetime | None, datetime | None]]:
+    """Stored count, first (if asked for) and last non-stale day of each window."""
     skip = sorted({(windows[i][0], d) for i, days in stale.items() for d in days})
     skipped = {
         "skip_nodes": [node_id for node_id, _ in skip],
         "skip_days": [d for _, d in skip],
     }
     ranges = [
-        (i, windows[i][0], read, level)
-        for i, plan in enumerate(plans)
-        for read, level in (
-            *_stored_ranges(plan.days.stored, stale.get(i, ()), month_mark),
-            *(
-                (edge.stored, tb.LEVEL_1H.name)
-                for e, edge in enumerate(plan.edges)
-                if not edge.stored.is_empty and e not in stale_edges.get(i, frozenset())
-            ),
-        )
+        (i, windows[i][0], read, monthly)
+        for i, split in enumerate(parts)
+        for read, monthly in _stored_ranges(split.stored, stale.get(i, ()), month_mark)
     ]
-    by_level = {
-        level: [r for r in ranges if r[3] == level]
-        for level in (MONTHS, DAYS, tb.LEVEL_1H.name)
-    }
     rows = sql.fetch_all(
         session,
         sql.STORED_SQL[bool(skip), with_first],
         {
-            **{
-                f"{LEVEL_PARAMS[level]}_{name}": [r[column] for r in of_level]
-                for level, of_level in by_level.items()
-                for name, column in (("keys", 0), ("nodes", 1))
-            },
-            **{
-                f"{LEVEL_PARAMS[level]}_{name}": [
-                    getattr(r[2], bound) for r in of_level
-                ]
-                for level, of_level in by_level.items()
-                for name, bound in (("lo", "start"), ("hi", "stop"))
-            },
+            "keys": [key for key, _, _, _ in ranges],
+            "nodes": [node_id for _, node_id, _, _ in ranges],
+            "lo": [read.start for _, _, read, _ in ranges],
+            "hi": [read.stop for _, _, read, _ in ranges],
+            "monthly": [monthly for _, _, _, monthly in ranges],
             "month_mark": month_mark,
             "days_keys": list(range(len(windows))),
             "days_nodes": [node_id for node_id, _ in windows],
-            "m0": [p.days.stored.start for p in plans],
-            "m1": [p.days.stored.stop for p in plans],
+            "m0": [p.stored.start for p in parts],
+            "m1": [p.stored.stop for p in parts],
             **skipped,
         },
         prepared=True,  # rollups only (no raw samples): a generic plan is as good
     )
-    result = [_Stored()] * len(windows)
-    for key, count, first_day, last_day, first_hour, last_hour in rows:
-        result[key] = _Stored(
-            int(count or 0),
-            _bucket(first_day, first_hour, newest=False),
-            _bucket(last_day, last_hour, newest=True),
-        )
+    result: list[tuple[int, datetime | None, datetime | None]] = [
+        (0, None, None)
+    ] * len(windows)
+    for key, count, first_day, last_day in rows:
+        result[key] = (int(count or 0), first_day, last_day)
     return result
-
-
-def _bucket(
-    day: datetime | None, hour: datetime | None, *, newest: bool
-) -> Window | None:
-    """The later (earlier) of a stored day and a stored hour, as its bucket.
-
-    Stored hours lie in the edges around the stored days, so the two never overlap
-    and their starts order them.
-    """
-    found = [
-        Window(start, start + width)
-        for start, width in ((day, ONE_DAY), (hour, tb.LEVEL_1H.width))
-        if start is not None
-    ]
-    if not found:
-        return None
-    pick = max if newest else min
-    return pick(found, key=lambda w: w.start)
 
 
 def _stored_ranges(
     days: Window, stale: Sequence[datetime], month_mark: datetime | None
-) -> list[tuple[Window, str]]:
-    """The stored ranges that make up ``days``: (range, level: ``1mo`` or ``1d``).
+) -> list[tuple[Window, bool]]:
+    """The stored ranges that make up ``days``: (range, read from samples_1mo).
 
     Whole months below ``month_mark`` are read monthly, except a month holding a
     ``stale`` day: it is read as days (the stale day itself is skipped there and read
@@ -424,28 +293,28 @@ def _stored_ranges(
         return []
     months = whole_months(days, month_mark)
     if months.is_empty:
-        return [(days, DAYS)]
-    ranges = [(Window(days.start, months.start), DAYS)]
+        return [(days, False)]
+    ranges = [(Window(days.start, months.start), False)]
     cursor = months.start
     for month in sorted(
         {month_floor(d) for d in stale if months.start <= d < months.stop}
     ):
         ranges += [
-            (Window(cursor, month), MONTHS),
-            (Window(month, next_month(month)), DAYS),
+            (Window(cursor, month), True),
+            (Window(month, next_month(month)), False),
         ]
         cursor = next_month(month)
     ranges += [
-        (Window(cursor, months.stop), MONTHS),
-        (Window(months.stop, days.stop), DAYS),
+        (Window(cursor, months.stop), True),
+        (Window(months.stop, days.stop), False),
     ]
-    return [(read, level) for read, level in ranges if not read.is_empty]
+    return [(read, monthly) for read, monthly in ranges if not read.is_empty]
 
 
 def _edges(
     session: Session,
     windows: Sequence[tuple[uuid.UUID, Window]],
-    stored: Sequence[_Stored],
+    stored: Sequence[tuple[int, datetime | None, datetime | None]],
     per_window: dict[int, list[_Found]],
     *,
     newest: bool,
@@ -453,8 +322,8 @@ def _edges(
     """The raw range holding the newest (or oldest) sample of each window.
 
     One of the raw ranges read when it holds a sample beyond the last (first)
-    stored bucket (a day, or an hour of the edges), else one probe of that bucket
-    (read as a raw range, so it brings the newest sample along).
+    stored day, else one probe of that stored day (read as a raw range, so it
+    brings the newest sample along).
     """
     result: list[_Found | None] = []
     probes: list[_Range] = []
@@ -463,10 +332,10 @@ def _edges(
         for found in per_window.get(index, ()):
             if _beyond(_edge(found, newest), _edge(best, newest), newest):
                 best = found
-        bucket = stored[index].last if newest else stored[index].first
-        # Raw ranges never overlap a (non-stale) stored bucket: compare its start.
-        if bucket is not None and _beyond(bucket.start, _edge(best, newest), newest):
-            probes.append(_Range(index, windows[index][0], bucket))
+        day = stored[index][2] if newest else stored[index][1]
+        # Raw ranges never overlap a (non-stale) stored day: compare with its start.
+        if day is not None and _beyond(day, _edge(best, newest), newest):
+            probes.append(_Range(index, windows[index][0], _day(day)))
         result.append(best)
     for item, probed in zip(probes, _read_ranges(session, probes), strict=True):
         result[item.key] = probed

@@ -80,8 +80,7 @@ def test_a_newest_sample_in_a_stored_day_costs_one_probe(
     # A raw head, no raw tail: the newest sample is probed in the last stored day
     # (and comes with that probe).
     window = Window(
-        SPRING[0] + timedelta(hours=3, minutes=7),
-        REFRESHED_UNTIL.replace(hour=0, minute=0),
+        SPRING[0] + timedelta(hours=3), REFRESHED_UNTIL.replace(hour=0, minute=0)
     )
 
     stats = window_stats(session, [(n.id, window) for n in nodes])
