@@ -39,7 +39,8 @@ class Sample(Base):
     """One reading of a node at one time; unique per (node, time), no surrogate id.
 
     The table has no primary-key constraint: the unique ``(node_id, time DESC)``
-    index is both the key and the index every series query walks.
+    index is both the key and the index every series query walks; it includes every
+    other column, so a node's samples are read from the index alone.
     """
 
     __tablename__ = "samples"
@@ -52,7 +53,18 @@ class Sample(Base):
         CheckConstraint(
             f"rel_humidity_percent BETWEEN 0 AND {HUMIDITY_MAX}", name="humidity_range"
         ),
-        Index("ux_samples_node_id_time", "node_id", desc("time"), unique=True),
+        Index(
+            "ux_samples_node_id_time",
+            "node_id",
+            desc("time"),
+            unique=True,
+            postgresql_include=[
+                "co2_ppm",
+                "temperature_celsius",
+                "rel_humidity_percent",
+                "measurement_status",
+            ],
+        ),
     )
     __mapper_args__ = {"primary_key": ["node_id", "time"]}  # noqa: RUF012
 

@@ -374,10 +374,12 @@ def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
     captured: list[tuple[str, Any]] = []
     original = sql.fetch_all
 
-    def recording(session: Any, statement: Any, params: dict[str, Any]) -> Any:
+    def recording(
+        session: Any, statement: Any, params: dict[str, Any], *, prepared: bool = False
+    ) -> Any:
         compiled = statement.compile(dialect=session.connection().dialect)
         captured.append((compiled.string, compiled.construct_params(params)))
-        return original(session, statement, params)
+        return original(session, statement, params, prepared=prepared)
 
     with app.app_context():
 

@@ -263,7 +263,11 @@ SAMPLES_SQL = text(  # sql-identifiers: vetted (constant names and columns)
 
 
 def fetch_all(
-    session: Session, statement: TextClause, params: dict[str, Any]
+    session: Session,
+    statement: TextClause,
+    params: dict[str, Any],
+    *,
+    prepared: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Run ``statement`` on the session's connection and return plain tuples.
 
@@ -280,8 +284,14 @@ def fetch_all(
     instead of 3. Unprepared, every run is planned with its time bounds. (Forcing
     custom plans on the whole connection instead was tried: it also re-planned the
     per-row foreign-key check of batch inserts, and batch ingest ran at half speed.)
+
+    ``prepared`` prepares the statement on its first run instead, for statements that
+    read no raw samples: their plans exclude no chunk by a bound, so a generic plan is
+    as good, and planning is skipped (3.6 ms of the stored counts of a 100-node list,
+    against 4 ms of execution). Not behind PgBouncer (``DB_PGBOUNCER``), which turns
+    preparing off on the connection.
     """
-    with _executed(session, statement, params) as cursor:
+    with _executed(session, statement, params, prepared=prepared) as cursor:
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
@@ -299,9 +309,15 @@ def fetch_one(
 
 @contextmanager
 def _executed(
-    session: Session, statement: TextClause, params: dict[str, Any], **options: Any
+    session: Session,
+    statement: TextClause,
+    params: dict[str, Any],
+    *,
+    prepared: bool = False,
+    **options: Any,
 ) -> Iterator[Any]:
-    """A binary psycopg cursor that ran ``statement`` unprepared (see :func:`fetch_all`)."""
+    """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``
+    (see :func:`fetch_all`)."""
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect)
     driver: Any = connection.connection.driver_connection
@@ -309,7 +325,7 @@ def _executed(
         cursor.execute(
             _binary_arrays(compiled.string, params),
             compiled.construct_params(params),
-            prepare=False,
+            prepare=prepared and driver.prepare_threshold is not None,
         )
         yield cursor
 
@@ -441,16 +457,21 @@ STORED_SQL = {
 
 @lru_cache(maxsize=64)
 def ranges_sql(groups: int) -> TextClause:
-    """Count, first and last time of many raw ranges, one subquery per group.
+    """Count, first and last time and the newest sample of many raw ranges, one
+    subquery per group.
 
     Bound per group ``g``: arrays ``k<g>`` (keys), ``n<g>`` (nodes), ``lo<g>``,
     ``hi<g>`` (the ranges ``[lo, hi)``) and the constants ``glo<g>``/``ghi<g>``
     enclosing them, which let the planner keep only the chunks between them.
+    Rows: key, count, first, last, then the newest sample's columns (NULL when the
+    range is empty). The newest sample is one more probe of the index that already
+    gave the count (it holds every column), which saved the lists a statement
+    (a round trip and its planning) reading it afterwards.
     """
     return text(  # sql-identifiers: vetted (constant text)
         " UNION ALL ".join(
             f"""
-            SELECT r.k, c.n, c.first, c.last
+            SELECT r.k, c.n, c.first, c.last, l.*
             FROM unnest(CAST(:k{g} AS bigint[]), CAST(:n{g} AS uuid[]),
                         CAST(:lo{g} AS timestamptz[]), CAST(:hi{g} AS timestamptz[]))
                  AS r(k, node_id, lo, hi)
@@ -460,29 +481,14 @@ def ranges_sql(groups: int) -> TextClause:
                 WHERE s.node_id = r.node_id AND s.time >= r.lo AND s.time < r.hi
                   AND s.time >= :glo{g} AND s.time < :ghi{g}
             ) c
-            """  # noqa: S608 -- constant text, values bound
-            for g in range(groups)
-        )
-    )
-
-
-@lru_cache(maxsize=64)
-def rows_sql(groups: int) -> TextClause:
-    """The sample at each ``[lo, hi)`` (one instant), grouped as :func:`ranges_sql`."""
-    return text(  # sql-identifiers: vetted (constant text)
-        " UNION ALL ".join(
-            f"""
-            SELECT r.k, c.*
-            FROM unnest(CAST(:k{g} AS bigint[]), CAST(:n{g} AS uuid[]),
-                        CAST(:lo{g} AS timestamptz[]), CAST(:hi{g} AS timestamptz[]))
-                 AS r(k, node_id, lo, hi)
-            CROSS JOIN LATERAL (
+            LEFT JOIN LATERAL (
                 SELECT {_SAMPLE_COLUMNS}
                 FROM samples s
                 WHERE s.node_id = r.node_id AND s.time >= r.lo AND s.time < r.hi
                   AND s.time >= :glo{g} AND s.time < :ghi{g}
+                ORDER BY s.time DESC
                 LIMIT 1
-            ) c
+            ) l ON TRUE
             """  # noqa: S608 -- constant text, values bound
             for g in range(groups)
         )

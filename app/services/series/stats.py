@@ -26,7 +26,7 @@ chunks of a few days, whatever the history.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,11 +84,12 @@ class _Range:
 
 @dataclass(frozen=True)
 class _Found:
-    """Count, oldest and newest time of a raw range."""
+    """Count, oldest and newest time, and the newest sample of a raw range."""
 
     count: int = 0
     first: datetime | None = None
     last: datetime | None = None
+    newest: SampleObject | None = None
 
 
 def window_stats(
@@ -99,7 +100,7 @@ def window_stats(
 ) -> list[WindowStats]:
     """Return the statistics of each (node, window), in order.
 
-    A constant number of statements (four or five) whatever the number of windows
+    A constant number of statements (four to six) whatever the number of windows
     and the length of the history.
 
     Args:
@@ -136,12 +137,16 @@ def window_stats(
         if with_first
         else [None] * len(windows)
     )
-    latest = _rows(session, windows, lasts)
     return [
-        WindowStats(count, first, last, latest.get(i)) if count else EMPTY
-        for i, (count, first, last) in enumerate(
-            zip(counts, firsts, lasts, strict=True)
+        WindowStats(
+            count,
+            first.first if first else None,
+            last.last if last else None,
+            last.newest.copy() if last and last.newest else None,
         )
+        if count
+        else EMPTY
+        for count, first, last in zip(counts, firsts, lasts, strict=True)
     ]
 
 
@@ -265,6 +270,7 @@ def _stored(
             "m1": [p.stored.stop for p in parts],
             **skipped,
         },
+        prepared=True,  # rollups only (no raw samples): a generic plan is as good
     )
     result: list[tuple[int, datetime | None, datetime | None]] = [
         (0, None, None)
@@ -312,62 +318,57 @@ def _edges(
     per_window: dict[int, list[_Found]],
     *,
     newest: bool,
-) -> list[datetime | None]:
-    """The newest (or oldest) sample time of each window.
+) -> list[_Found | None]:
+    """The raw range holding the newest (or oldest) sample of each window.
 
-    From the raw ranges when one of them holds a sample beyond the last (first)
-    stored day, else from one probe of that stored day.
+    One of the raw ranges read when it holds a sample beyond the last (first)
+    stored day, else one probe of that stored day (read as a raw range, so it
+    brings the newest sample along).
     """
-    pick: Callable[[list[datetime]], datetime] = max if newest else min
-    result: list[datetime | None] = []
+    result: list[_Found | None] = []
     probes: list[_Range] = []
     for index in range(len(windows)):
-        times = [
-            t
-            for f in per_window.get(index, ())
-            for t in ((f.last,) if newest else (f.first,))
-            if t is not None
-        ]
-        best = pick(times) if times else None
+        best: _Found | None = None
+        for found in per_window.get(index, ()):
+            if _beyond(_edge(found, newest), _edge(best, newest), newest):
+                best = found
         day = stored[index][2] if newest else stored[index][1]
         # Raw ranges never overlap a (non-stale) stored day: compare with its start.
-        if day is not None and (best is None or (best < day if newest else best > day)):
+        if day is not None and _beyond(day, _edge(best, newest), newest):
             probes.append(_Range(index, windows[index][0], _day(day)))
         result.append(best)
-    for item, found in zip(probes, _read_ranges(session, probes), strict=True):
-        result[item.key] = found.last if newest else found.first
+    for item, probed in zip(probes, _read_ranges(session, probes), strict=True):
+        result[item.key] = probed
     return result
 
 
+def _edge(found: _Found | None, newest: bool) -> datetime | None:
+    if found is None:
+        return None
+    return found.last if newest else found.first
+
+
+def _beyond(time: datetime | None, edge: datetime | None, newest: bool) -> bool:
+    """Whether ``time`` is newer (older) than ``edge``; None is never beyond."""
+    if time is None:
+        return False
+    return edge is None or (time > edge if newest else time < edge)
+
+
 def _read_ranges(session: Session, ranges: Sequence[_Range]) -> list[_Found]:
-    """Count, first and last time of each raw range, in order (one statement)."""
+    """Count, first and last time and newest sample of each range, in order (one
+    statement)."""
     if not ranges:
         return []
     count, params = _grouped(ranges)
     rows = sql.fetch_all(session, sql.ranges_sql(count), params)
-    by_key = {key: _Found(int(n), first, last) for key, n, first, last in rows}
-    return [by_key[i] for i in range(len(ranges))]
-
-
-def _rows(
-    session: Session,
-    windows: Sequence[tuple[uuid.UUID, Window]],
-    times: Sequence[datetime | None],
-) -> dict[int, SampleObject]:
-    """The sample at each given (node, time), keyed by window index."""
-    wanted = [
-        _Range(i, windows[i][0], Window.inclusive(t, t))
-        for i, t in enumerate(times)
-        if t is not None
-    ]
-    if not wanted:
-        return {}
-    count, params = _grouped(wanted)
-    rows = sql.fetch_all(session, sql.rows_sql(count), params)
-    samples = sample_objects(row[1:] for row in rows)
-    return {
-        wanted[row[0]].key: sample for row, sample in zip(rows, samples, strict=True)
+    by_key = {
+        key: _Found(int(n), first, last, sample if last is not None else None)
+        for (key, n, first, last, *_), sample in zip(
+            rows, sample_objects(row[4:] for row in rows), strict=True
+        )
     }
+    return [by_key[i] for i in range(len(ranges))]
 
 
 def _grouped(ranges: Sequence[_Range]) -> tuple[int, dict[str, Any]]:

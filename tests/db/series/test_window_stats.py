@@ -106,9 +106,26 @@ def _late_into_an_old_month(session: Session, node: Node) -> None:
     )
 
 
+def _late_into_a_stored_hour(session: Session, node: Node) -> None:
+    """A late sample and deleted ones in the stored hours above the daily watermark
+    (the raw tail: any reading of it from samples_1h must see these writes)."""
+    hour = REFRESHED_UNTIL.replace(hour=5, minute=0)
+    insert_rows(
+        session, node.id, [Row(hour + timedelta(minutes=31, seconds=3), 4444, None, 9)]
+    )
+    session.execute(
+        text(
+            "DELETE FROM samples WHERE node_id = :node "
+            "AND time >= :hour AND time < :hour + INTERVAL '20 minutes'"
+        ),
+        {"node": node.id, "hour": hour},
+    )
+
+
 WRITES: dict[str, Callable[[Session, Node], None]] = {
     "late and out of order": _late,
     "late into an old month": _late_into_an_old_month,
+    "late into a stored hour": _late_into_a_stored_hour,
     "duplicate": _duplicate,
     "deleted": _deleted,
     "moved": _moved,
