@@ -6,7 +6,7 @@
 -- probes of the lists read no heap page either. The index is rebuilt compactly and
 -- is no larger than before (591 MB against 659 MB at 10.5 M samples): rows inserted
 -- out of key order had split its pages half empty.
--- Applied by migration 0020 (reverted to the plain key by its downgrade).
+-- Applied by migration 0021 (reverted to the plain key by its downgrade).
 DROP INDEX ux_samples_node_id_time;
 CREATE UNIQUE INDEX ux_samples_node_id_time ON samples (node_id, time DESC)
     INCLUDE (co2_ppm, temperature_celsius, rel_humidity_percent, measurement_status);
