@@ -35,7 +35,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS installations_tally_recount ON installations")
+    for name in ("count", "recount"):
+        op.execute(
+            f"DROP TRIGGER IF EXISTS installations_tally_{name} ON installations"
+        )
     for event in (
         *("insert", "update", "delete", "truncate"),  # both editions / Apache
         *("log_row", "update_logged", "delete_logged"),  # TSL

@@ -211,6 +211,15 @@ CREATE OR REPLACE TRIGGER samples_tally_truncate
     AFTER TRUNCATE ON samples
     FOR EACH STATEMENT EXECUTE FUNCTION sample_tallies_forget();
 
-CREATE OR REPLACE TRIGGER installations_tally_recount
-    AFTER INSERT OR UPDATE OF node_id, from_time, to_time ON installations
+CREATE OR REPLACE TRIGGER installations_tally_count
+    AFTER INSERT ON installations
     FOR EACH ROW EXECUTE FUNCTION installation_tally_recount();
+
+-- Only a real change recounts (an import's upsert sets every column each run).
+CREATE OR REPLACE TRIGGER installations_tally_recount
+    AFTER UPDATE OF node_id, from_time, to_time ON installations
+    FOR EACH ROW
+    WHEN (OLD.node_id IS DISTINCT FROM NEW.node_id
+          OR OLD.from_time IS DISTINCT FROM NEW.from_time
+          OR OLD.to_time IS DISTINCT FROM NEW.to_time)
+    EXECUTE FUNCTION installation_tally_recount();
