@@ -137,6 +137,35 @@ def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
     assert "No samples yet" not in html
 
 
+def test_overview_shows_the_newest_sample_up_to_now_beside_a_future_one(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # A clock that runs ahead stamped the newest sample in the future: the page
+    # shows the newest one up to now, found by the look-up backwards from now.
+    ahead = make_installation(
+        session,
+        node=make_node(session, owner=world.org),
+        room=world.empty_room,
+        from_time=datetime.now(UTC) - timedelta(days=5),
+    )
+    make_samples(
+        session,
+        ahead.node,
+        start=datetime.now(UTC) - timedelta(days=2),
+        count=1,
+        co2_ppm=1700,
+    )
+    make_samples(
+        session, ahead.node, start=datetime.now(UTC) + timedelta(hours=3), count=1
+    )
+    session.commit()
+
+    html = _overview_text(client, session, world, world.owner)
+
+    assert "1700 ppm · elevated" in html
+    assert "Last sample 2 days ago" in html
+
+
 def test_overview_inspector_sees_the_organization(
     client: FlaskClient, session: Session, world: DashWorld
 ) -> None:
