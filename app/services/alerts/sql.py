@@ -296,15 +296,15 @@ RETURNING id, cleared_at IS NOT NULL AS cleared
 
 # Every installed node of a silence rule's scope that sent nothing for the rule's
 # duration opens an alert: at last sample + duration if that is inside the active
-# hours, else now if now is (a silence outside the hours waits for them). A node
-# whose newest new sample of this run is recent enough is not looked up: it is
-# not silent (its last sample is at least that one).
+# hours, else now if now is (a silence outside the hours waits for them). The last
+# sample is the installation's tallied newest one (installation_tallies, kept by
+# triggers): one key lookup per node, not a probe of its samples.
 OPEN_SILENT = text(
     """
 WITH targets AS (
     SELECT r.id AS rule_id, ro.id AS room_id, i.id AS installation_id,
-           coalesce(last.time, greatest(d.hi, i.from_time)) AS since,
-           coalesce(last.time, greatest(d.hi, i.from_time))
+           coalesce(tl.newest, i.from_time) AS since,
+           coalesce(tl.newest, i.from_time)
              + make_interval(secs => r.duration_s) AS due,
            r.active_weekdays, r.active_from, r.active_to, r.time_zone
     FROM alert_rules AS r
@@ -314,14 +314,7 @@ WITH targets AS (
       ON ro.site_id = s.id AND (r.room_id IS NULL OR r.room_id = ro.id)
     JOIN installations AS i
       ON i.room_id = ro.id AND i.period @> CAST(:now AS timestamptz)
-    LEFT JOIN alert_run_dirty AS d ON d.node_id = i.node_id
-    LEFT JOIN LATERAL (
-        SELECT x.time FROM samples AS x
-        WHERE x.node_id = i.node_id AND x.time >= i.from_time
-          AND (d.hi IS NULL
-               OR d.hi + make_interval(secs => r.duration_s) <= :now)
-        ORDER BY x.time DESC LIMIT 1
-    ) AS last ON true
+    LEFT JOIN installation_tallies AS tl ON tl.installation_id = i.id
     WHERE r.kind = 'silent' AND r.enabled
 ),
 due AS (
@@ -349,6 +342,7 @@ RETURNING id
 )
 
 # A silent node's next sample (late ones included) clears its alert at that sample.
+# Only a node whose tallied newest sample is after the silence began has one.
 CLEAR_SILENT = text(
     """
 WITH back AS (
@@ -356,6 +350,7 @@ WITH back AS (
     FROM alerts AS a
     JOIN alert_rules AS r ON r.id = a.rule_id AND r.kind = 'silent'
     JOIN installations AS i ON i.id = a.installation_id
+    JOIN node_tallies AS tl ON tl.node_id = i.node_id AND tl.newest > a.since
     CROSS JOIN LATERAL (
         SELECT x.time FROM samples AS x
         WHERE x.node_id = i.node_id AND x.time > a.since
