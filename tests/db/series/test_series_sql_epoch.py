@@ -1,0 +1,106 @@
+"""Epoch seconds in the series statements: computed in float8, rounded down exactly.
+
+``extract(epoch FROM t)`` computes in numeric: it took several milliseconds of the
+statement behind a month of samples (8,640 rows, the installation detail with
+``include_timeseries``). ``date_part('epoch', t)`` computes in float8 and, floored,
+gives the same whole seconds. The plans are read with ``EXPLAIN (VERBOSE)``, which
+names the function each output column is computed with.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sqlalchemy import TextClause, text
+from sqlalchemy.orm import Session
+
+from app.models import Node, Sample
+from app.services.series import sql
+from app.services.series.buckets import LEVEL_1H
+from app.services.series.extent import SeriesSource
+from app.services.series.samples import samples_in
+from app.services.series.window import Window
+from tests.factories import make_node
+
+MOMENT = datetime(2024, 6, 10, 12, 0, 7, tzinfo=UTC)
+
+
+@pytest.fixture
+def node(session: Session) -> Node:
+    """A node with a sample 1 µs before a whole second and one 1 µs after it."""
+    found = make_node(session)
+    for moment in (
+        MOMENT - timedelta(microseconds=1),
+        MOMENT + timedelta(seconds=1, microseconds=1),
+    ):
+        session.add(Sample(node_id=found.id, time=moment, co2_ppm=500))
+    session.flush()
+    return found
+
+
+def _outputs(session: Session, statement: TextClause, params: dict[str, Any]) -> str:
+    plan = session.execute(text(f"EXPLAIN (VERBOSE) {statement.text}"), params)
+    return "\n".join(line for line in plan.scalars() if "Output:" in line)
+
+
+def _window(node: Node) -> dict[str, Any]:
+    return {
+        "node_id": node.id,
+        "owner_id": node.owner_id,
+        "start": MOMENT - timedelta(days=1),
+        "stop": MOMENT + timedelta(days=1),
+    }
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [sql.SAMPLES_SQL, sql.raw_values_sql(tuple(sql.QUANTITIES.values()))],
+    ids=["samples", "raw values"],
+)
+def test_raw_statements_compute_epoch_seconds_in_float8(
+    session: Session, node: Node, statement: TextClause
+) -> None:
+    outputs = _outputs(session, statement, {**_window(node), "row_cap": 10})
+
+    assert "date_part('epoch'" in outputs
+    assert "EXTRACT" not in outputs
+
+
+def test_bucketed_statement_computes_epoch_seconds_in_float8(
+    session: Session, node: Node
+) -> None:
+    statement = sql.bucketed_sql(
+        tuple(sql.QUANTITIES.values()),
+        ("avg",),
+        output=LEVEL_1H,
+        local_days=False,
+        source=LEVEL_1H,
+        raw_parts=1,
+    )
+    window = _window(node)
+    params = {
+        **window,
+        "m0": window["start"],
+        "m1": MOMENT,
+        "r0a": MOMENT,
+        "r0b": window["stop"],
+    }
+
+    outputs = _outputs(session, statement, params)
+
+    assert "date_part('epoch'" in outputs
+    assert "EXTRACT" not in outputs
+
+
+def test_sample_times_are_rounded_down_to_whole_seconds(
+    session: Session, node: Node
+) -> None:
+    window = Window(MOMENT - timedelta(days=1), MOMENT + timedelta(days=1))
+
+    found = samples_in(session, SeriesSource(node.id, node.owner_id), window)
+
+    whole = int(MOMENT.timestamp())
+    assert [s["timestamp_s"] for s in found] == [whole - 1, whole + 1]
