@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
-from app.services.series.buckets import Level
+from app.services.series.buckets import LEVEL_1D_LOCAL, Level
 
 GUARD = (
     "EXISTS (SELECT 1 FROM nodes n WHERE n.id = :node_id AND n.owner_id = :owner_id)"
@@ -136,6 +136,10 @@ def _raw_value(q: QuantitySpec) -> str:
     return f"s.{q.column}" if q.is_integer else f"s.{q.column}::float8"
 
 
+# The key of a local day: days since 1970-01-01 of the local date of ``t`` in ``tz``.
+_LOCAL_DATE = "(({t}) AT TIME ZONE :tz)::date - DATE '1970-01-01'"
+
+
 def bucketed_sql(
     quantities: tuple[QuantitySpec, ...],
     aggregates: tuple[str, ...],
@@ -153,10 +157,15 @@ def bucketed_sql(
     UTC bucket, or days since 1970-01-01 of a local date), then one column per
     quantity and aggregate, in the order given. Averages are rounded to 2 decimals.
 
-    UTC buckets of the output level: the materialized range and the raw ranges hold
-    disjoint buckets, so each part yields final values and nothing is re-aggregated
-    (a year of hours is 8,760 rows). Local days: every part yields partial
-    aggregates per day, summed up outside.
+    UTC buckets of the output level, and local days read from the stored local days
+    (``source`` is :data:`LEVEL_1D_LOCAL`, below a watermark at a local midnight) or
+    from raw samples alone: the materialized range and the raw ranges hold disjoint
+    buckets, so each part yields final values and nothing is re-aggregated (a year of
+    hours is 8,760 rows; three years of stored days took 6.6 ms with a second
+    aggregation of every day, 5.0 ms without). Local days folded from a UTC level
+    (hours for Europe/Berlin): the stored range may end inside a local day that a raw
+    range continues, so every part yields partial aggregates per day, summed up
+    outside.
 
     Args:
         quantities: the quantities to aggregate.
@@ -173,18 +182,17 @@ def bucketed_sql(
     raw_where = "s.node_id = :node_id AND s.time >= :r{i}a AND s.time < :r{i}b"
     mat_where = "a.node_id = :node_id AND a.bucket >= :m0 AND a.bucket < :m1"
     parts = []
-    if local_days:
+    if local_days and source is not None and source != LEVEL_1D_LOCAL:
         partial = _partials(aggregates)  # only what the requested aggregates need
-        if source is not None:
-            cols = ", ".join(
-                f"a.{q.prefix}_{agg} AS {q.prefix}_{agg}"
-                for q in quantities
-                for agg in partial
-            )
-            parts.append(
-                f"SELECT (a.bucket AT TIME ZONE :tz)::date AS k, {cols} "  # noqa: S608 -- constants
-                f"FROM {source.relation} a WHERE {mat_where}"
-            )
+        cols = ", ".join(
+            f"a.{q.prefix}_{agg} AS {q.prefix}_{agg}"
+            for q in quantities
+            for agg in partial
+        )
+        parts.append(
+            f"SELECT (a.bucket AT TIME ZONE :tz)::date AS k, {cols} "  # noqa: S608 -- constants
+            f"FROM {source.relation} a WHERE {mat_where}"
+        )
         cols = ", ".join(_raw_partial(q, agg) for q in quantities for agg in partial)
         parts.extend(
             f"SELECT (s.time AT TIME ZONE :tz)::date AS k, {cols} "  # noqa: S608 -- constants
@@ -196,18 +204,24 @@ def bucketed_sql(
             f"SELECT u.k - DATE '1970-01-01' AS key, {outer} "  # noqa: S608 -- constants
             f"FROM ({' UNION ALL '.join(parts)}) u WHERE {GUARD} GROUP BY u.k"
         )
+    if local_days:
+        stored_key, bucket = _LOCAL_DATE.format(t="a.bucket"), "1"
+        raw_key = _LOCAL_DATE.format(t="s.time")
+    else:
+        stored_key = epoch_s("a.bucket")
+        bucket = f"time_bucket(INTERVAL '{interval}', s.time)"
+        raw_key = epoch_s(bucket)
     if source is not None:
         cols = ", ".join(
             _stored_final(q, agg) for q in quantities for agg in aggregates
         )
         parts.append(
-            f"SELECT {epoch_s('a.bucket')}, {cols} "  # noqa: S608 -- constants
+            f"SELECT {stored_key}, {cols} "  # noqa: S608 -- constants
             f"FROM {source.relation} a WHERE {mat_where} AND {GUARD}"
         )
     cols = ", ".join(_raw_final(q, agg) for q in quantities for agg in aggregates)
-    bucket = f"time_bucket(INTERVAL '{interval}', s.time)"
     parts.extend(
-        f"SELECT {epoch_s(bucket)}, {cols} FROM samples s "  # noqa: S608 -- constants
+        f"SELECT {raw_key}, {cols} FROM samples s "  # noqa: S608 -- constants
         f"WHERE {raw_where.format(i=i)} AND {GUARD} GROUP BY {bucket}"
         for i in range(raw_parts)
     )

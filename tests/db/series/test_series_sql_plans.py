@@ -1,10 +1,17 @@
-"""Epoch seconds in the series statements: computed in float8, rounded down exactly.
+"""What the series statements make the database compute.
 
-``extract(epoch FROM t)`` computes in numeric: it took several milliseconds of the
-statement behind a month of samples (8,640 rows, the installation detail with
-``include_timeseries``). ``date_part('epoch', t)`` computes in float8 and, floored,
-gives the same whole seconds. The plans are read with ``EXPLAIN (VERBOSE)``, which
-names the function each output column is computed with.
+Epoch seconds in float8: ``extract(epoch FROM t)`` computes in numeric, which took
+about 2 ms of the 16 of the statement behind a month of samples (8,640 rows, the
+installation detail with ``include_timeseries``); ``date_part('epoch', t)`` computes
+in float8 and, floored, gives the same whole seconds.
+
+Local days read from the stored local days are aggregated once: the stored days and
+the raw edges hold different days, so no second aggregation sums them up (three
+years of days: 6.6 ms with it, 5.0 without).
+
+The plans are read with ``EXPLAIN (VERBOSE)``, which names the function each output
+column is computed with; the values are checked against direct aggregates of the
+samples in ``test_series_read.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Node, Sample
 from app.services.series import sql
-from app.services.series.buckets import LEVEL_1H
+from app.services.series.buckets import LEVEL_1D, LEVEL_1D_LOCAL, LEVEL_1H, Level
 from app.services.series.extent import SeriesSource
 from app.services.series.samples import samples_in
 from app.services.series.window import Window
@@ -104,3 +111,38 @@ def test_sample_times_are_rounded_down_to_whole_seconds(
 
     whole = int(MOMENT.timestamp())
     assert [s["timestamp_s"] for s in found] == [whole - 1, whole + 1]
+
+
+@pytest.mark.parametrize(
+    ("source", "aggregated_above"),
+    [(LEVEL_1D_LOCAL, False), (LEVEL_1H, True)],
+    ids=["stored local days", "days folded from hours"],
+)
+def test_local_days_are_aggregated_again_only_when_folded(
+    session: Session, node: Node, source: Level, aggregated_above: bool
+) -> None:
+    # Hours may end inside a local day that the raw edge continues: their partial
+    # sums are added up per day. Stored local days end at a local midnight.
+    statement = sql.bucketed_sql(
+        tuple(sql.QUANTITIES.values()),
+        ("avg", "count"),
+        output=LEVEL_1D,
+        local_days=True,
+        source=source,
+        raw_parts=2,
+    )
+    window = _window(node)
+    params = {
+        **window,
+        "tz": "Europe/Berlin",
+        "m0": window["start"] + timedelta(hours=2),
+        "m1": window["stop"] - timedelta(hours=2),
+        "r0a": window["start"],
+        "r0b": window["start"] + timedelta(hours=2),
+        "r1a": window["stop"] - timedelta(hours=2),
+        "r1b": window["stop"],
+    }
+
+    plan = list(session.execute(text(f"EXPLAIN {statement.text}"), params).scalars())
+
+    assert ("Aggregate" in plan[0]) is aggregated_above, plan[0]
