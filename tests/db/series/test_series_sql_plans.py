@@ -76,27 +76,37 @@ def test_raw_statements_compute_epoch_seconds_in_float8(
     assert "EXTRACT" not in outputs
 
 
+def _bucketed(
+    node: Node, output: Level, source: Level, *, local_days: bool
+) -> tuple[TextClause, dict[str, Any]]:
+    """A bucketed statement of stored buckets between two raw edges, and its values."""
+    statement = sql.bucketed_sql(
+        tuple(sql.QUANTITIES.values()),
+        ("avg", "count"),
+        output=output,
+        local_days=local_days,
+        source=source,
+        raw_parts=2,
+    )
+    window, edge = _window(node), timedelta(hours=2)
+    start, stop = window["start"], window["stop"]
+    params = {
+        **window,
+        "tz": "Europe/Berlin",
+        "m0": start + edge,
+        "m1": stop - edge,
+        "r0a": start,
+        "r0b": start + edge,
+        "r1a": stop - edge,
+        "r1b": stop,
+    }
+    return statement, params
+
+
 def test_bucketed_statement_computes_epoch_seconds_in_float8(
     session: Session, node: Node
 ) -> None:
-    statement = sql.bucketed_sql(
-        tuple(sql.QUANTITIES.values()),
-        ("avg",),
-        output=LEVEL_1H,
-        local_days=False,
-        source=LEVEL_1H,
-        raw_parts=1,
-    )
-    window = _window(node)
-    params = {
-        **window,
-        "m0": window["start"],
-        "m1": MOMENT,
-        "r0a": MOMENT,
-        "r0b": window["stop"],
-    }
-
-    outputs = _outputs(session, statement, params)
+    outputs = _outputs(session, *_bucketed(node, LEVEL_1H, LEVEL_1H, local_days=False))
 
     assert "date_part('epoch'" in outputs
     assert "EXTRACT" not in outputs
@@ -123,25 +133,7 @@ def test_local_days_are_aggregated_again_only_when_folded(
 ) -> None:
     # Hours may end inside a local day that the raw edge continues: their partial
     # sums are added up per day. Stored local days end at a local midnight.
-    statement = sql.bucketed_sql(
-        tuple(sql.QUANTITIES.values()),
-        ("avg", "count"),
-        output=LEVEL_1D,
-        local_days=True,
-        source=source,
-        raw_parts=2,
-    )
-    window = _window(node)
-    params = {
-        **window,
-        "tz": "Europe/Berlin",
-        "m0": window["start"] + timedelta(hours=2),
-        "m1": window["stop"] - timedelta(hours=2),
-        "r0a": window["start"],
-        "r0b": window["start"] + timedelta(hours=2),
-        "r1a": window["stop"] - timedelta(hours=2),
-        "r1b": window["stop"],
-    }
+    statement, params = _bucketed(node, LEVEL_1D, source, local_days=True)
 
     plan = list(session.execute(text(f"EXPLAIN {statement.text}"), params).scalars())
 
