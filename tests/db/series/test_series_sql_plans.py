@@ -5,6 +5,9 @@ about 2 ms of the 16 of the statement behind a month of samples (8,640 rows, the
 installation detail with ``include_timeseries``); ``date_part('epoch', t)`` computes
 in float8 and, floored, gives the same whole seconds.
 
+A back-office plot (a week of hours) plans the chunks of its week only, however long
+the history: the same chunks and the same planning time at 30 days and 3 years.
+
 Local days read from the stored local days are aggregated once: the stored days and
 the raw edges hold different days, so no second aggregation sums them up (three
 years of days: 6.6 ms with it, 5.0 without).
@@ -16,6 +19,8 @@ samples in ``test_series_read.py``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,12 +30,14 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from app.models import Node, Sample
-from app.services.series import sql
+from app.services.access import BACK_OFFICE
+from app.services.series import aggregates, plots, sql
 from app.services.series.buckets import LEVEL_1D, LEVEL_1D_LOCAL, LEVEL_1H, Level
 from app.services.series.extent import SeriesSource
 from app.services.series.samples import samples_in
 from app.services.series.window import Window
-from tests.factories import make_node
+from tests.factories import make_node, make_samples
+from tests.support.statements import Run, recorded_statements
 
 MOMENT = datetime(2024, 6, 10, 12, 0, 7, tzinfo=UTC)
 
@@ -138,3 +145,37 @@ def test_local_days_are_aggregated_again_only_when_folded(
     plan = list(session.execute(text(f"EXPLAIN {statement.text}"), params).scalars())
 
     assert ("Aggregate" in plan[0]) is aggregated_above, plan[0]
+
+
+@pytest.fixture
+def recorded(session: Session) -> Iterator[list[Run]]:
+    """The statements the test's connection runs, with their values."""
+    with recorded_statements(session) as runs:
+        yield runs
+
+
+def test_a_week_plot_plans_only_the_chunks_of_its_week(
+    session: Session, recorded: list[Run]
+) -> None:
+    # Two years of a sample a day (25 chunks of 30 days), then a week of 5 minutes.
+    old = make_node(session)
+    make_samples(session, old, MOMENT - timedelta(days=730), 720, timedelta(days=1))
+    make_samples(session, old, MOMENT - timedelta(days=7), 7 * 288)
+    aggregates.refresh(session, until=MOMENT - timedelta(days=1))
+    recorded.clear()
+
+    found = plots.node_series(session, BACK_OFFICE, old.id, now=MOMENT)
+
+    driver: Any = session.connection().connection.driver_connection
+    planned: set[str] = set()
+    for query, params in [r for r in recorded if "FROM samples s" in r.query]:
+        with driver.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {query}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        planned |= set(re.findall(r"(_hyper_\d+_\d+_chunk) s(?:_\d+)?\b", plan))
+    chunks = session.execute(
+        text("SELECT count(*) FROM show_chunks('samples')")
+    ).scalar_one()
+    assert chunks >= 25
+    assert 1 <= len(planned) <= 2, planned
+    assert len(found.times_s) == 7 * 24
