@@ -42,6 +42,9 @@ NOT_MODELLED = {
     "samples_1d_local_dirty",  # logged writes below the watermarks
     "series_day_zone",  # the zone of samples_1d_local
     "samples_retention",  # how far retention dropped raw samples
+    "node_tallies",
+    "installation_tallies",
+    "sample_tally_log",  # the lists' sample counts, kept by triggers
 }
 
 

@@ -19,10 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models import Node
 from app.services.access import SYSTEM
 from app.services.ops import footprint, retention, storage
 from app.services.series import aggregates
-from tests.factories import make_ingest_key, make_node
+from tests.factories import make_ingest_key, make_installation, make_node
 from tests.support.pglite import pglite_app
 
 pytestmark = pytest.mark.tsl
@@ -286,6 +287,65 @@ def test_tsl_deleting_a_node_deletes_its_compressed_samples(stored: Stored) -> N
 
     assert left == 0
     assert others > 0
+
+
+def test_tsl_tallies_stay_exact_through_writes_into_compressed_chunks(
+    stored: Stored,
+) -> None:
+    """Late and duplicate inserts, a delete and a new installation in compressed
+    ranges: the tallies' triggers fire there as in fresh chunks."""
+    node = stored.nodes[0]
+    late = stored.start + timedelta(days=23, seconds=77)
+    inside = stored.start + timedelta(days=24)
+    with stored.app.app_context():
+        session = db.session()
+        session.execute(
+            text(
+                "INSERT INTO samples (node_id, time, co2_ppm) "
+                "SELECT :n, t, 901 FROM unnest(CAST(:times AS timestamptz[])) AS t "
+                "ON CONFLICT (node_id, time) DO NOTHING"
+            ),
+            {"n": node, "times": [late, inside]},  # one new, one duplicate
+        )
+        session.execute(
+            text(
+                "DELETE FROM samples WHERE node_id = :n "
+                "AND time >= :t AND time < :t + INTERVAL '2 hours'"
+            ),
+            {"n": node, "t": inside + timedelta(hours=5)},
+        )
+        installation = make_installation(
+            session,
+            session.get(Node, node),
+            from_time=stored.start + timedelta(days=10),
+            to_time=stored.start + timedelta(days=25, minutes=1),
+        )
+        rows = session.execute(
+            text(
+                "SELECT t.samples, t.newest, d.n, d.newest "
+                "FROM node_tallies t, LATERAL (SELECT count(*) AS n, max(time) AS newest "
+                "FROM samples WHERE node_id = t.node_id) d WHERE t.node_id = :n "
+                "UNION ALL "
+                "SELECT t.samples, t.newest, d.n, d.newest "
+                "FROM installation_tallies t, LATERAL (SELECT count(*) AS n, "
+                "max(time) AS newest FROM samples WHERE node_id = :n "
+                "AND time >= :lo AND time <= :hi) d WHERE t.installation_id = :i"
+            ),
+            {
+                "n": node,
+                "i": installation.id,
+                "lo": installation.from_time,
+                "hi": installation.to_time,
+            },
+        ).all()
+        session.rollback()
+        db.session.remove()
+
+    assert _is_compressed(stored, late)
+    assert _is_compressed(stored, inside)
+    assert len(rows) == 2
+    for tally, newest, count, direct_newest in rows:
+        assert (tally, newest) == (count, direct_newest)
 
 
 def test_tsl_storage_command_prints_bytes_per_sample_per_level(

@@ -34,11 +34,13 @@ from app.services.dashboard.month import (
     installations_in,
     month_air,
 )
+from app.services.series.tallies import installation_figures
 
-# The newest sample of each installed node inside its installation: one index
-# probe per node on ux_samples_node_id_time. ``since`` bounds the scan by a
-# constant, so that only the newest chunks are opened: without it every chunk of
-# the node's history is (the query took 15-30 ms with two years of samples).
+# The newest sample at or before ``now`` of each node inside its installation, for
+# the installations whose tallied newest sample lies after ``now`` (stamped in the
+# future): one index probe per node on ux_samples_node_id_time. ``since`` bounds the
+# scan by a constant, so that only the newest chunks are opened: without it every
+# chunk of the node's history is (the query took 15-30 ms with two years of samples).
 _LATEST = text(
     """
     SELECT i.node_id, s.time, s.co2_ppm
@@ -55,8 +57,8 @@ _LATEST = text(
     bindparam("node_ids"), bindparam("froms"), bindparam("since"), bindparam("now")
 )
 
-#: How far back the newest samples are looked for first; the nodes silent for
-#: longer are looked up again over their whole installation.
+#: How far back the newest samples after a future-stamped one are looked for first;
+#: the nodes silent for longer are looked up again over their whole installation.
 RECENT = timedelta(days=1)
 #: Before every sample (the second look-up's bound).
 _EVER = datetime(1970, 1, 1, tzinfo=UTC)
@@ -214,10 +216,24 @@ def _current_nodes(
 def _latest(
     session: Session, nodes: list[tuple[NodeStatus, datetime]], now: datetime
 ) -> dict[uuid.UUID, tuple[datetime, int]]:
-    """The newest sample (time, CO2) of each node since it was installed."""
+    """The newest sample (time, CO2) of each node since it was installed, up to now.
+
+    The installations' tallies name each newest sample (one probe each, however
+    long a node has been silent); only a node whose newest sample is stamped after
+    ``now`` is searched backwards from ``now``.
+    """
+    figures = installation_figures(
+        session, [(n.installation_id, n.node_id) for n, _ in nodes]
+    )
     found: dict[uuid.UUID, tuple[datetime, int]] = {}
+    future: list[tuple[NodeStatus, datetime]] = []
+    for pair, figure in zip(nodes, figures, strict=True):
+        if figure.last is not None and figure.last > now:
+            future.append(pair)
+        elif figure.last is not None and figure.latest is not None:
+            found[pair[0].node_id] = (figure.last, int(figure.latest["co2_ppm"]))
     for since in (now - RECENT, _EVER):
-        wanted = [(n, start) for n, start in nodes if n.node_id not in found]
+        wanted = [(n, start) for n, start in future if n.node_id not in found]
         if not wanted:
             break
         rows = session.execute(

@@ -26,7 +26,7 @@ from app.services.inventory.installation_rules import check_installation
 from app.services.inventory.views import InstallationView
 from app.services.series.epoch import end_from_epoch, from_epoch
 from app.services.series.extent import SeriesSource
-from app.services.series.stats import window_stats
+from app.services.series.tallies import installation_figures
 from app.services.series.window import Bounds, installation_window
 from app.services.tenancy.listing import Listing, Page, fetch_entities
 
@@ -89,9 +89,8 @@ def list_installations(
 def with_stats(
     session: Session, installations: Sequence[Installation]
 ) -> list[InstallationView]:
-    """Attach the sample figures of each installation's own interval (one query)."""
-    windows = [(i.node_id, installation_window(i)) for i in installations]
-    stats = window_stats(session, windows)
+    """Attach the sample figures of each installation's own interval (its tallies)."""
+    stats = installation_figures(session, [(i.id, i.node_id) for i in installations])
     return [InstallationView(i, s) for i, s in zip(installations, stats, strict=True)]
 
 

@@ -29,8 +29,8 @@ from app.services.inventory.figures import window_figures
 from app.services.inventory.search import matches_all
 from app.services.inventory.views import NodeView
 from app.services.series.extent import SeriesSource
-from app.services.series.stats import window_stats
-from app.services.series.window import ALL_TIME, Bounds
+from app.services.series.tallies import node_figures
+from app.services.series.window import Bounds
 from app.services.tenancy.listing import Listing, Page, fetch_entities
 from app.services.unique import require_free
 
@@ -96,11 +96,11 @@ def list_nodes(
 
 
 def with_stats(session: Session, nodes: Sequence[Node]) -> list[NodeView]:
-    """Attach the sample count, newest sample and fidelity to each node (two queries).
+    """Attach the sample count, newest sample and fidelity to each node (three queries).
 
     ``nodes`` come from a query already scoped to the actor.
     """
-    stats = window_stats(session, [(n.id, ALL_TIME) for n in nodes])
+    stats = node_figures(session, [n.id for n in nodes])
     verdicts = _fidelity_codes(session, [n.id for n in nodes])
     return [
         NodeView(n, s, fidelity=verdicts.get(n.id))

@@ -526,3 +526,39 @@ def ranges_sql(groups: int) -> TextClause:
 # planned), and the last stored day of any node.
 NEWEST_SINCE_SQL = text("SELECT max(s.time) FROM samples s WHERE s.time >= :since")
 NEWEST_DAY_SQL = text("SELECT max(a.bucket) FROM samples_1d a WHERE a.co2_count > 0")
+
+# The tallies of the lists (sql/timescale/definitions/sample_tallies.sql): one primary
+# key lookup per row, whatever the history. No hypertable: prepared once per connection.
+NODE_TALLIES_SQL = text(
+    "SELECT t.node_id, t.samples, t.newest FROM node_tallies t "
+    "WHERE t.node_id = ANY (CAST(:ids AS uuid[]))"
+)
+INSTALLATION_TALLIES_SQL = text(
+    "SELECT t.installation_id, t.samples, t.newest FROM installation_tallies t "
+    "WHERE t.installation_id = ANY (CAST(:ids AS bigint[]))"
+)
+
+
+@lru_cache(maxsize=64)
+def samples_at_sql(groups: int) -> TextClause:
+    """The sample of each (node, time), one subquery per group of nearby times.
+
+    Bound per group ``g`` (as :func:`app.services.series.stats.group_ranges` binds
+    them): arrays ``k<g>`` (keys), ``n<g>`` (nodes), ``lo<g>`` (the times; ``hi<g>``
+    is unused) and the constants ``glo<g>``/``ghi<g>`` enclosing them, so only the
+    chunks between them are planned. Rows: key, then the sample's columns; a time
+    without a sample (dropped by retention) has no row. Index-only: the unique
+    ``(node_id, time)`` index covers every column.
+    """
+    return text(  # sql-identifiers: vetted (constant text)
+        " UNION ALL ".join(
+            f"""
+            SELECT r.k, {_SAMPLE_COLUMNS}
+            FROM unnest(CAST(:k{g} AS bigint[]), CAST(:n{g} AS uuid[]),
+                        CAST(:lo{g} AS timestamptz[])) AS r(k, node_id, t)
+            JOIN samples s ON s.node_id = r.node_id AND s.time = r.t
+            WHERE s.time >= :glo{g} AND s.time < :ghi{g}
+            """  # noqa: S608 -- constant text, values bound
+            for g in range(groups)
+        )
+    )

@@ -19,7 +19,7 @@ statement over the samples hypertable is planned for each chunk its time bounds 
 touch, and a lateral subquery with per-row bounds may touch all of them (and excludes
 chunks again at every rescan), so its cost grew with the history (1.2-1.5 s for 100
 nodes at a year; JIT compilation added seconds). Here raw reads are grouped by time
-(:func:`_grouped`): each group has constant bounds, so the planner keeps only the
+(:func:`group_ranges`): each group has constant bounds, so the planner keeps only the
 chunks of a few days, whatever the history.
 """
 
@@ -74,7 +74,7 @@ EMPTY = WindowStats(0)
 
 
 @dataclass(frozen=True)
-class _Range:
+class RawRange:
     """A raw range to read: ``window`` of ``node_id``, answered under ``key``."""
 
     key: int
@@ -120,7 +120,7 @@ def window_stats(
         session, windows, parts, stale, setup.month_watermark, with_first=with_first
     )
     ranges = [
-        _Range(index, node_id, part)
+        RawRange(index, node_id, part)
         for index, ((node_id, _), split) in enumerate(zip(windows, parts, strict=True))
         for part in (*split.raw, *(_day(d) for d in stale.get(index, ())))
     ]
@@ -326,7 +326,7 @@ def _edges(
     brings the newest sample along).
     """
     result: list[_Found | None] = []
-    probes: list[_Range] = []
+    probes: list[RawRange] = []
     for index in range(len(windows)):
         best: _Found | None = None
         for found in per_window.get(index, ()):
@@ -335,7 +335,7 @@ def _edges(
         day = stored[index][2] if newest else stored[index][1]
         # Raw ranges never overlap a (non-stale) stored day: compare with its start.
         if day is not None and _beyond(day, _edge(best, newest), newest):
-            probes.append(_Range(index, windows[index][0], _day(day)))
+            probes.append(RawRange(index, windows[index][0], _day(day)))
         result.append(best)
     for item, probed in zip(probes, _read_ranges(session, probes), strict=True):
         result[item.key] = probed
@@ -355,12 +355,12 @@ def _beyond(time: datetime | None, edge: datetime | None, newest: bool) -> bool:
     return edge is None or (time > edge if newest else time < edge)
 
 
-def _read_ranges(session: Session, ranges: Sequence[_Range]) -> list[_Found]:
+def _read_ranges(session: Session, ranges: Sequence[RawRange]) -> list[_Found]:
     """Count, first and last time and newest sample of each range, in order (one
     statement)."""
     if not ranges:
         return []
-    count, params = _grouped(ranges)
+    count, params = group_ranges(ranges)
     rows = sql.fetch_all(session, sql.ranges_sql(count), params)
     by_key = {
         key: _Found(int(n), first, last, sample if last is not None else None)
@@ -371,7 +371,7 @@ def _read_ranges(session: Session, ranges: Sequence[_Range]) -> list[_Found]:
     return [by_key[i] for i in range(len(ranges))]
 
 
-def _grouped(ranges: Sequence[_Range]) -> tuple[int, dict[str, Any]]:
+def group_ranges(ranges: Sequence[RawRange]) -> tuple[int, dict[str, Any]]:
     """Bind ``ranges`` as groups of nearby ranges (see :data:`GROUP_SPAN`).
 
     Returns the number of groups and the parameters ``k<g>``, ``n<g>``, ``lo<g>``,

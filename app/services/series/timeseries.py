@@ -6,8 +6,9 @@ arrive already parsed as integers (the routes answer 400 otherwise). Windows are
 inclusive on both ends, as in the reference; an installation's series never leaves
 its own interval.
 
-List counts are :func:`app.services.series.stats.window_stats`' (stored daily counts
-plus raw edges, exact); detail counts are the number of samples returned.
+List counts are the tallies the database keeps per node and installation
+(:mod:`app.services.series.tallies`, exact); detail counts are the number of samples
+returned.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from app.services.series.downsampled import (
 )
 from app.services.series.epoch import end_to_epoch, to_epoch
 from app.services.series.samples import SampleObject, samples_in
-from app.services.series.stats import window_stats
+from app.services.series.tallies import installation_figures, node_figures
 from app.services.series.window import (
-    ALL_TIME,
     Bounds,
     installation_window,
 )
@@ -127,7 +127,7 @@ def list_node_timeseries(
     nodes = session.scalars(
         access.scoped(select(Node).order_by(Node.eui64), Node, actor)
     ).all()
-    stats = window_stats(session, [(n.id, ALL_TIME) for n in nodes])
+    stats = node_figures(session, [n.id for n in nodes])
     return [
         NodeTimeseries(n.id, n.alias, 0, to_epoch(now), s.count)
         for n, s in zip(nodes, stats, strict=True)
@@ -167,9 +167,7 @@ def list_installation_timeseries(
         .order_by(Installation.from_time.desc(), Installation.id.desc())
     )
     installations = session.scalars(access.scoped(stmt, Installation, actor)).all()
-    stats = window_stats(
-        session, [(i.node_id, installation_window(i)) for i in installations]
-    )
+    stats = installation_figures(session, [(i.id, i.node_id) for i in installations])
     return [
         InstallationTimeseries(
             i.id,

@@ -107,34 +107,54 @@ def test_overview_shows_rooms_badges_liveness_and_thresholds(
     assert "Lehrerzimmer" not in html
 
 
-def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
-    client: FlaskClient, session: Session, world: DashWorld
+def _node_in_the_empty_room(
+    session: Session, world: DashWorld, samples: dict[timedelta, int]
 ) -> None:
-    # Older than the first look-up's day: found by the second, over the whole
-    # installation (and no sample before the installation counts).
-    quiet = make_installation(
+    """A node installed 5 days ago in the empty room, with one sample per offset
+    from now (its CO2)."""
+    now = datetime.now(UTC)
+    installation = make_installation(
         session,
         node=make_node(session, owner=world.org),
         room=world.empty_room,
-        from_time=datetime.now(UTC) - timedelta(days=5),
+        from_time=now - timedelta(days=5),
     )
-    make_samples(
-        session, quiet.node, start=datetime.now(UTC) - timedelta(days=6), count=1
-    )
-    make_samples(
-        session,
-        quiet.node,
-        start=datetime.now(UTC) - timedelta(days=3),
-        count=1,
-        co2_ppm=2300,
-    )
+    for offset, co2 in samples.items():
+        make_samples(
+            session, installation.node, start=now + offset, count=1, co2_ppm=co2
+        )
     session.commit()
+
+
+def test_overview_finds_the_newest_sample_of_a_node_silent_for_days(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # Silent for days (beyond the first look-up's day before the tallies), and
+    # no sample before the installation counts.
+    _node_in_the_empty_room(
+        session, world, {timedelta(days=-6): 600, timedelta(days=-3): 2300}
+    )
 
     html = _overview_text(client, session, world, world.owner)
 
     assert '<span class="badge band-poor">2300 ppm · poor</span>' in html
     assert "Last sample 3 days ago" in html
     assert "No samples yet" not in html
+
+
+def test_overview_shows_the_newest_sample_up_to_now_beside_a_future_one(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # A clock that runs ahead stamped the newest sample in the future: the page
+    # shows the newest one up to now, found by the look-up backwards from now.
+    _node_in_the_empty_room(
+        session, world, {timedelta(days=-2): 1700, timedelta(hours=3): 600}
+    )
+
+    html = _overview_text(client, session, world, world.owner)
+
+    assert "1700 ppm · elevated" in html
+    assert "Last sample 2 days ago" in html
 
 
 def test_overview_inspector_sees_the_organization(
