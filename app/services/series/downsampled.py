@@ -223,6 +223,9 @@ def _day_source(
     The stored local days when they are kept in the requested zone, reach into the
     window and the zone's days align with 10-minute buckets over it; otherwise the
     coarsest UTC level whose buckets never straddle a local midnight, folded per day.
+    Their watermark must be a local midnight (the refresh keeps it one): the stored
+    days and the raw edges then hold different days, and each is read to its final
+    values once (``sql.bucketed_sql``).
     """
     grid = tb.day_grid_level(first_day, last_day, zone)
     stored = facts.watermarks[tb.LEVEL_1D_LOCAL.name]
@@ -231,6 +234,7 @@ def _day_source(
         and query.tz == facts.day_zone
         and stored is not None
         and stored > full.start
+        and stored == tb.day_start(tb.local_date(stored, zone), zone)
     ):
         return tb.LEVEL_1D_LOCAL
     return grid

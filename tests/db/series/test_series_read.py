@@ -258,6 +258,33 @@ def test_series_days_in_the_analysis_zone_come_from_the_stored_local_days(
     assert 4999 not in daily_max("Europe/Paris")  # same days, folded from hours
 
 
+def test_series_local_days_below_a_watermark_off_midnight_are_folded_from_hours(
+    session: Session, node: Node
+) -> None:
+    # Stored local days and raw edges are read to final values separately, which
+    # needs the stored ones to end at a local midnight; a watermark anywhere else
+    # (never set by the refresh) must not make a day count twice.
+    session.execute(
+        text("UPDATE samples_1d_local_watermark SET watermark = :mark"),
+        {"mark": datetime(2024, 10, 26, 10, tzinfo=UTC)},
+    )
+    start, end = AUTUMN[0], REFRESHED_UNTIL
+    query = SeriesQuery(Window.inclusive(start, end), "1d", AGGREGATES, QUANTITIES)
+
+    series = _read(session, node, query)
+
+    expected = reference(
+        stored_rows(session, node.id),
+        start,
+        end,
+        day_key(BERLIN),
+        QUANTITIES,
+        AGGREGATES,
+    )
+    actual = by_bucket(series.timestamps_s, series.columns, local_day_of(BERLIN))
+    assert_series_matches(actual, expected)
+
+
 def test_series_late_sample_shows_in_local_days_after_next_refresh(
     session: Session, node: Node
 ) -> None:

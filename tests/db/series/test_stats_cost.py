@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
-import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -29,28 +27,14 @@ from tests.support.series import (
     fixed_rows,
     insert_rows,
 )
-
-
-class _Counted(psycopg.Cursor[Any]):
-    """A psycopg cursor that records the statements it sends."""
-
-    sent: list[str] = []  # noqa: RUF012 -- reset by the fixture, one test at a time
-
-    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-        """Record the statement, then send it."""
-        _Counted.sent.append(str(query))
-        return super().execute(query, params, **options)
+from tests.support.statements import Run, recorded_statements
 
 
 @pytest.fixture
-def sent(session: Session) -> Iterator[list[str]]:
+def sent(session: Session) -> Iterator[list[Run]]:
     """The statements sent on the test's connection, ORM and driver alike."""
-    driver: Any = session.connection().connection.driver_connection
-    factory = driver.cursor_factory
-    driver.cursor_factory = _Counted
-    _Counted.sent = []
-    yield _Counted.sent
-    driver.cursor_factory = factory
+    with recorded_statements(session) as runs:
+        yield runs
 
 
 @pytest.fixture
@@ -64,7 +48,7 @@ def nodes(session: Session) -> list[Node]:
 
 
 def test_the_newest_samples_come_with_the_raw_edges(
-    session: Session, nodes: list[Node], sent: list[str]
+    session: Session, nodes: list[Node], sent: list[Run]
 ) -> None:
     # Watermarks, stale days, stored counts, raw edges: the newest samples are in
     # the raw tail above the watermark and come with its counts.
@@ -75,7 +59,7 @@ def test_the_newest_samples_come_with_the_raw_edges(
 
 
 def test_a_newest_sample_in_a_stored_day_costs_one_probe(
-    session: Session, nodes: list[Node], sent: list[str]
+    session: Session, nodes: list[Node], sent: list[Run]
 ) -> None:
     # A raw head, no raw tail: the newest sample is probed in the last stored day
     # (and comes with that probe).
