@@ -17,7 +17,7 @@ from typing import Any
 
 import flask_migrate
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Dialog, Page, expect, sync_playwright
 
 from flask import Flask
 
@@ -228,7 +228,12 @@ def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> N
             page.goto(f"{base}/admin/organization/")
             table = page.locator("table.model-list")
             asked: list[str] = []
-            page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
+
+            def confirm(dialog: Dialog) -> None:
+                asked.append(dialog.message)
+                dialog.accept()
+
+            page.once("dialog", confirm)
             with page.expect_navigation():
                 table.locator("tr", has_text="Zweite Schule").locator("button").click()
             assert asked == [
