@@ -19,7 +19,7 @@ from flask_admin.contrib.sqla.tools import iterdecode
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from flask import flash
+from flask import flash, g
 
 from sqlalchemy import or_, select
 
@@ -41,7 +41,13 @@ class NodeSampleFilter(BaseSQLAFilter):  # type: ignore[misc]
     """Samples of the nodes whose UUID, EUI-64 or alias is the value."""
 
     def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
-        """Keep the samples of the matching nodes."""
+        """Keep the samples of the matching nodes.
+
+        The nodes are looked up first: with their ids as values the page is a
+        backward scan of the newest chunk's ``(node_id, time DESC)`` index that
+        stops after a page; with a subquery PostgreSQL joined, read every
+        sample of the node and sorted them (200 ms at 3 years of history).
+        """
         text = value.strip()
         matches = [
             Node.eui64 == text.upper().replace(":", "").replace("-", ""),
@@ -49,7 +55,8 @@ class NodeSampleFilter(BaseSQLAFilter):  # type: ignore[misc]
         ]
         with suppress(ValueError):
             matches.append(Node.id == uuid.UUID(text))
-        return query.filter(Sample.node_id.in_(select(Node.id).where(or_(*matches))))
+        ids = db.session.scalars(select(Node.id).where(or_(*matches))).all()
+        return query.filter(Sample.node_id.in_(ids))
 
     def operation(self) -> Any:
         """The filter's operation label."""
@@ -65,9 +72,9 @@ class UtcBetweenFilter(DateTimeBetweenFilter):  # type: ignore[misc]
 
 
 def node_label(view: Any, context: Any, model: Any, name: str) -> str:
-    """Show a sample's node by alias and EUI (one query per page)."""
-    node = db.session.get(Node, model.node_id)
-    return str(model.node_id) if node is None else f"{node.alias} ({node.eui64})"
+    """Show a sample's node by alias and EUI (loaded once per page, ``get_list``)."""
+    label = g.get("admin_page_nodes", {}).get(model.node_id)
+    return str(model.node_id) if label is None else str(label)
 
 
 class SampleAdmin(ReadOnlyAdmin):
@@ -124,9 +131,19 @@ class SampleAdmin(ReadOnlyAdmin):
                 gettext("Filter by a node (UUID, EUI-64 or alias) to see its samples.")
             )
             return None, []
-        return super().get_list(
+        count, rows = super().get_list(
             page, sort_column, sort_desc, search, filters, execute, page_size
         )
+        if execute:
+            # One query for the page's nodes (a ``session.get`` per row queried
+            # each time: the identity map does not keep the unreferenced nodes).
+            ids = {row.node_id for row in rows}
+            stmt = select(Node.id, Node.alias, Node.eui64).where(Node.id.in_(ids))
+            g.admin_page_nodes = {
+                node: f"{alias} ({eui64})"
+                for node, alias, eui64 in (db.session.execute(stmt) if ids else ())
+            }
+        return count, rows
 
     def get_one(self, id: Any) -> Any:
         """Load one sample by its encoded ``(node_id, time)`` key."""

@@ -3,7 +3,7 @@
 sign up → confirmation mail → confirm → log in on /accounts/login/ → (made staff
 in the database) admin dashboard → create an organization, a site, a room, a node
 and an installation in the admin → the installation's chart drawn with data →
-switch to German. The app runs on a real server (werkzeug, loopback) against a
+switch to German → delete a list row after confirming. The app runs on a real server (werkzeug, loopback) against a
 database of its own with committed data; mail goes to an SMTP server on
 loopback. Each step leaves a screenshot in ``test-artifacts/browser/``.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import flask_migrate
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Dialog, Page, expect, sync_playwright
 
 from flask import Flask
 
@@ -219,5 +219,29 @@ def test_sign_up_to_admin_chart_and_german(site_app: tuple[Flask, Mailbox]) -> N
             expect(page.locator(".nav-tabs")).to_contain_text("Liste")
             expect(page.locator("body")).to_contain_text("Letzte 7 Tage")
             _shot(page, "11-german")
+
+            # A later row's delete button (the lists render its form once per
+            # page): confirmed in the dialog, posted with the page's CSRF token.
+            page.goto(f"{base}/admin/organization/new/")
+            page.fill("#name", "Zweite Schule")
+            _save(page)
+            page.goto(f"{base}/admin/organization/")
+            table = page.locator("table.model-list")
+            asked: list[str] = []
+
+            def confirm(dialog: Dialog) -> None:
+                asked.append(dialog.message)
+                dialog.accept()
+
+            page.once("dialog", confirm)
+            with page.expect_navigation():
+                table.locator("tr", has_text="Zweite Schule").locator("button").click()
+            assert asked == [
+                "Sind Sie sicher, dass Sie diesen Eintrag löschen möchten?"
+            ]
+            expect(page.locator(".alert-success")).to_be_visible()
+            expect(table).not_to_contain_text("Zweite Schule")
+            expect(table).to_contain_text("Grundschule am Park")
+            _shot(page, "12-deleted-in-list")
         finally:
             browser.close()
