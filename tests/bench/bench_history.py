@@ -274,6 +274,9 @@ def _paths(
         "admin node list": ("/admin/node/", OTHER_MS),
         "admin installation list": ("/admin/installation/", OTHER_MS),
         "admin sample list": ("/admin/sample/", OTHER_MS),
+        # Without a node filter the page lists none (a list across nodes would sort
+        # whole chunks); with one it shows that node's newest samples.
+        "admin sample list, one node": (f"/admin/sample/?flt0_0={node}", OTHER_MS),
         "admin node plot": (f"/admin/plots/node/{node}/", OTHER_MS),
         "admin installation plot": (f"/admin/plots/installation/{pk}/", OTHER_MS),
     }
