@@ -28,7 +28,7 @@ from app.services.airquality.rules import WEEKDAYS
 from app.services.fidelity import overview
 from app.services.series import plots
 from app.services.series.plots import PlotSeries
-from app.services.series.stats import newest_sample_time
+from app.services.series.tallies import newest_sample_time
 
 #: The profile's keys (``airquality.rules.WEEKDAYS``) with their row labels.
 WEEKDAY_LABELS = tuple(

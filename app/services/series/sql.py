@@ -522,17 +522,14 @@ def ranges_sql(groups: int) -> TextClause:
     )
 
 
-# The newest sample time at or after a constant bound (chunks before it are not
-# planned), and the last stored day of any node.
-NEWEST_SINCE_SQL = text("SELECT max(s.time) FROM samples s WHERE s.time >= :since")
-NEWEST_DAY_SQL = text("SELECT max(a.bucket) FROM samples_1d a WHERE a.co2_count > 0")
-
 # The tallies of the lists (sql/timescale/definitions/sample_tallies.sql): one primary
 # key lookup per row, whatever the history. No hypertable: prepared once per connection.
 NODE_TALLIES_SQL = text(
     "SELECT t.node_id, t.samples, t.newest FROM node_tallies t "
     "WHERE t.node_id = ANY (CAST(:ids AS uuid[]))"
 )
+#: The newest sample of any node: one row per node, not a read of the hypertable.
+NEWEST_TALLIED_SQL = text("SELECT max(t.newest) FROM node_tallies t")
 INSTALLATION_TALLIES_SQL = text(
     "SELECT t.installation_id, t.samples, t.newest FROM installation_tallies t "
     "WHERE t.installation_id = ANY (CAST(:ids AS bigint[]))"

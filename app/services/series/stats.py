@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.services.series import buckets as tb
 from app.services.series import sql
-from app.services.series.epoch import EPOCH, from_epoch
+from app.services.series.epoch import from_epoch
 from app.services.series.extent import SeriesSource
 from app.services.series.samples import SampleObject, sample_objects, samples_in
 from app.services.series.stored import (
@@ -148,33 +148,6 @@ def window_stats(
         else EMPTY
         for count, first, last in zip(counts, firsts, lasts, strict=True)
     ]
-
-
-def newest_sample_time(session: Session) -> datetime | None:
-    """The time of the newest sample of any node (the back office's dashboard).
-
-    ``max(time)`` over the hypertable reads every chunk (no index leads with time:
-    11 s at a year of 100 nodes). The newest sample is in the fresh tail above the
-    daily watermark, or else in the last stored day, both read with constant bounds.
-    """
-    watermark = session.execute(sql.STATS_SETUP_SQL).one().watermark
-    if watermark is not None:
-        tail = _newest_since(session, watermark - ONE_DAY)
-        if tail is not None:
-            return tail
-        day = session.execute(sql.NEWEST_DAY_SQL).scalar()
-        if day is not None:
-            newest = _newest_since(session, day)
-            if newest is not None:
-                return newest
-    # Nothing stored yet (or the last stored day was emptied since): every chunk.
-    return _newest_since(session, EPOCH)
-
-
-def _newest_since(session: Session, since: datetime) -> datetime | None:
-    ((newest,),) = sql.fetch_all(session, sql.NEWEST_SINCE_SQL, {"since": since})
-    result: datetime | None = newest
-    return result
 
 
 def samples_and_stats(

@@ -35,6 +35,16 @@ def node_figures(session: Session, node_ids: Sequence[uuid.UUID]) -> list[Window
     return _figures(session, [(node_id, tallies.get(node_id)) for node_id in node_ids])
 
 
+def newest_sample_time(session: Session) -> datetime | None:
+    """The time of the newest sample of any node (the back office's dashboard).
+
+    ``max(time)`` over the hypertable reads every chunk (no index leads with time:
+    11 s at a year of 100 nodes); the node tallies hold each node's newest time.
+    """
+    newest: datetime | None = session.execute(sql.NEWEST_TALLIED_SQL).scalar()
+    return newest
+
+
 def installation_figures(
     session: Session, installations: Sequence[tuple[int, uuid.UUID]]
 ) -> list[WindowStats]:

@@ -21,10 +21,10 @@ from app.services.series.extent import SeriesSource
 from app.services.series.samples import samples_in
 from app.services.series.stats import (
     EMPTY,
-    newest_sample_time,
     samples_and_stats,
     window_stats,
 )
+from app.services.series.tallies import newest_sample_time
 from app.services.series.window import ALL_TIME, Window
 from tests.factories import T0, make_node, make_samples
 from tests.support.series import (
