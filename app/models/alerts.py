@@ -42,10 +42,12 @@ class AlertKind(enum.StrEnum):
 
 
 class ClearReason(enum.StrEnum):
-    """Why an alert closed: its condition ended, or its sensor left the room."""
+    """Why an alert closed: its condition ended, its sensor left the room, or its
+    rule no longer covers the room (disabled, or narrowed to other sites or rooms)."""
 
     RECOVERED = "recovered"
     UNINSTALLED = "uninstalled"
+    RULE_CHANGED = "rule_changed"
 
 
 class AlertRule(Base):

@@ -89,7 +89,8 @@ class AlertAttributesSchema(ma.Schema):
         dump_only=True,
         allow_none=True,
         metadata={
-            "description": "recovered, or uninstalled (the sensor left the room)"
+            "description": "recovered, uninstalled (the sensor left the room), "
+            "or rule_changed (the rule was disabled or no longer covers the room)"
         },
     )
     room_name = ma.fields.String(dump_only=True)

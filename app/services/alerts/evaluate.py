@@ -8,7 +8,8 @@ state, or with a late sample (at or before its state), has its episodes
 recomputed from the raw samples of the affected range instead. Either way the
 episodes are reconciled with the stored alerts (open, clear, re-open, never a
 second alert for one episode) and the state is written back. Silence is checked
-for every installed node (closing the silence alerts of nodes that left), and
+for every installed node (closing the silence alerts of nodes that left), the
+open alerts of rules that no longer cover their room (disabled, narrowed) close, and
 the messages about what opened and cleared are queued in the same transaction.
 Runs take turns on a transaction lock, and the unique key
 ``(rule, room, opened_at)`` makes a re-run harmless.
@@ -72,6 +73,7 @@ def evaluate(
     cleared: list[int] = []
     cleared += session.execute(q.CLEAR_SILENT).scalars()
     cleared += session.execute(q.CLOSE_UNINSTALLED, {"now": now}).scalars()
+    cleared += session.execute(q.CLOSE_RULE_CHANGED, {"now": now}).scalars()
     opened += session.execute(q.OPEN_SILENT, {"now": now}).scalars()
     _co2(session, now, opened, cleared)
     session.execute(text("DROP TABLE alert_run_dirty"))

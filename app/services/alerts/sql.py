@@ -385,3 +385,20 @@ WHERE a.id = gone.id
 RETURNING a.id
 """
 )
+
+# An open alert whose rule no longer covers its room (the rule was disabled, or
+# narrowed to other sites or rooms) closes now: nothing would evaluate it again.
+# Re-enabled within the rule's reach, an episode still going on re-opens it.
+CLOSE_RULE_CHANGED = text(
+    """
+UPDATE alerts AS a
+SET cleared_at = greatest(a.opened_at, CAST(:now AS timestamptz)),
+    cleared_reason = 'rule_changed'
+FROM alert_rules AS r, rooms AS ro, sites AS s
+WHERE a.cleared_at IS NULL AND r.id = a.rule_id
+  AND ro.id = a.room_id AND s.id = ro.site_id
+  AND (NOT r.enabled OR s.operator_id <> r.organization_id
+       OR r.site_id <> s.id OR r.room_id <> ro.id)
+RETURNING a.id
+"""
+)

@@ -22,7 +22,9 @@ from app.models.types import utcnow
 from tests.api.alerts.conftest import MINUTE, START, World, alerts, deliver, feed, run
 from tests.factories import (
     make_alert_rule,
+    make_room,
     make_samples,
+    make_site,
 )
 from tests.support.smtp import Mailbox, free_port
 
@@ -214,3 +216,37 @@ def test_a_silence_alert_closes_when_its_node_leaves_the_room(
     assert run(session, later + timedelta(hours=3)).opened == 0  # not back, no alert
     assert deliver(session, app, http).messages == 1
     assert "uninstalled" in mailbox.only().subject
+
+
+@pytest.mark.parametrize("change", ["disabled", "another room", "another site"])
+def test_an_open_alert_closes_with_one_mail_when_its_rule_stops_covering_the_room(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    change: str,
+) -> None:
+    feed(session, world.node, START, (12, 1800))
+    assert run(session).opened == 1
+    deliver(session, app, http)
+    mailbox.clear()
+
+    org = session.get_one(Organization, world.rule.organization_id)
+    if change == "disabled":
+        world.rule.enabled = False
+    elif change == "another room":
+        world.rule.room_id = make_room(session, world.room.site).id
+    else:
+        world.rule.site_id = make_site(session, org).id
+    session.flush()
+    now = START + 30 * MINUTE
+    assert run(session, now).cleared == 1
+    (alert,) = alerts(session, world.rule)
+    assert alert.cleared_reason == ClearReason.RULE_CHANGED
+    assert alert.cleared_at == now
+    assert run(session, now + MINUTE).cleared == 0
+    assert deliver(session, app, http).messages == 1
+    mail = mailbox.only()
+    assert "rule changed" in mail.subject
+    assert "disabled or changed" in mail.body

@@ -236,6 +236,22 @@ def test_a_rule_edit_restarts_the_run_a_scope_change_drops_the_state(
     assert session.get(AlertRoomState, (world.rule.id, world.room.id)) is None
 
 
+def test_a_rule_disabled_and_enabled_again_reopens_the_episode_going_on(
+    session: Session, world: World
+) -> None:
+    end = feed(session, world.node, BEGIN, (12, 1600))
+    assert run(session).opened == 1
+    _edit(session, world, enabled=False)
+    assert run(session).cleared == 1  # closed: the rule no longer covers the room
+    _edit(session, world, enabled=True)
+    feed(session, world.node, end, (5, 1600))
+    assert run(session).opened == 0  # the same episode, not a second alert
+    (alert,) = alerts(session, world.rule)
+    assert alert.cleared_at is None
+    assert alert.cleared_reason is None
+    assert alert.since == BEGIN
+
+
 def test_a_deleted_rule_takes_its_state_along(session: Session, world: World) -> None:
     feed(session, world.node, BEGIN, (5, 900))
     run(session)
