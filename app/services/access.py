@@ -112,11 +112,34 @@ def actor_for(session: Session, user: User) -> Actor:
             Membership.user_id == user.id
         )
     ).all()
+    return _actor(user, {org_id: role for org_id, role in rows})
+
+
+def roles_column(user_id: Any) -> Any:
+    """The roles of the user ``user_id`` (a column) as one JSON object
+    ``{"<organization id>": "<role>"}``, NULL when none.
+
+    For a statement that reads the user anyway (an API key's): read with it, the
+    roles cost no statement of their own (see :func:`actor_with_roles`).
+    """
+    return (
+        select(func.json_object_agg(Membership.organization_id, Membership.role))
+        .where(Membership.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
+def actor_with_roles(user: User, roles: Mapping[str, str] | None) -> Actor:
+    """Build the actor of ``user`` from their :func:`roles_column`."""
+    return _actor(user, {int(org): Role(role) for org, role in (roles or {}).items()})
+
+
+def _actor(user: User, roles: Mapping[int, Role]) -> Actor:
     return Actor(
         user_id=user.id,
         is_staff=user.is_staff or user.is_superuser,
         is_superuser=user.is_superuser,
-        roles={org_id: role for org_id, role in rows},
+        roles=roles,
     )
 
 
