@@ -38,6 +38,7 @@ from flask_babel import gettext
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.errors import (
     ConflictError,
@@ -261,15 +262,18 @@ def scoped(stmt: S, model: type[Any], actor: Actor) -> S:
     return stmt.where(visible(model, actor))
 
 
-def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
-    """Load one row the actor may read.
+def get_visible(
+    session: Session, actor: Actor, model: type[T], ident: Any, *options: ORMOption
+) -> T:
+    """Load one row the actor may read (``options``: loader options, such as a
+    related row to read in the same statement).
 
     Raises:
         NotFoundError: the row does not exist or is invisible to the actor.
     """
     key = getattr(model, "id", None) or getattr(model, "node_id")  # noqa: B009
     row = session.scalars(
-        scoped(select(model).where(key == ident), model, actor)
+        scoped(select(model).options(*options).where(key == ident), model, actor)
     ).first()
     if row is None:
         raise NotFoundError(

@@ -33,7 +33,6 @@ def test_a_key_its_user_log_in_and_roles_are_one_statement(
     make_membership(session, user, owned, Role.OWNER)
     make_membership(session, user, inspected, Role.INSPECTOR)
     key = _key(session, user, with_login=with_login)
-    session.expire_all()
 
     with recorded_statements(session) as sent:
         holder = key_auth.authenticate(session, key, SECRET)
