@@ -28,8 +28,8 @@ from tests.factories import (
     make_site,
     make_user,
 )
-from tests.support.auth import auth_headers
 from tests.support.statements import recorded_statements
+from tests.support.worlds import installed_room
 
 LISTS = (
     "/api/v1/installations/?filter[organization]={org}&include=node,room",
@@ -112,13 +112,10 @@ def test_an_installation_detail_with_samples_sends_three_statements(
 ) -> None:
     # The API key with its user and roles, the installation with its node, the
     # samples: ORM and driver statements alike (the recorder sees both).
-    user = make_user(session)
-    node = make_node(session)
-    make_membership(session, user, node.owner, Role.INSPECTOR)
-    installation = make_installation(session, node=node)
-    make_samples(session, node, count=5)
-    url = f"/api/v1/installations/{installation.id}/?include_timeseries=1"
-    headers = auth_headers(session, user)
+    world = installed_room(session, is_public=False)
+    make_samples(session, world.node, count=5)
+    url = f"/api/v1/installations/{world.installation.id}/?include_timeseries=1"
+    headers = world.member_headers(session)
 
     with recorded_statements(session) as sent:
         resp = client.get(url, headers=headers)
