@@ -33,7 +33,7 @@ from app.models import User
 from app.security import bearer, csrf, sessions
 from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
 from app.services.access import ANONYMOUS, Actor, actor_for
-from app.services.accounts import key_auth, logins, tokens
+from app.services.accounts import holders, logins, tokens
 
 SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
 HTML_PREFIX = "/accounts/"
@@ -112,11 +112,11 @@ def identify() -> None:
         return
     header = request.headers.get("Authorization", "").strip()
     user: User | None
-    actor: Actor | None = None  # read with the credentials, or after the CSRF check
+    actor: Actor | None  # read with the credentials, or after the CSRF check
     if header:
         user, credentials, actor = _from_header(header)
     else:
-        user = sessions.current_user()
+        user, actor = sessions.current_user(), sessions.current_actor()
         credentials = (
             Credentials("session", user.id, login_id=sessions.current_login_id())
             if user
@@ -232,7 +232,7 @@ def _from_header(header: str) -> tuple[User, Credentials, Actor | None]:
     scheme, value = scheme.lower(), value.strip()
     if scheme == "token":
         secret = current_app.config["SECRET_KEY"]
-        holder = key_auth.authenticate(db.session(), value, secret)
+        holder = holders.key_holder(db.session(), value, secret)
         if holder is None:
             raise UnauthenticatedError("Invalid token.", header="Authorization")
         token, user = holder.token, holder.user
