@@ -69,10 +69,11 @@ def init_connection_checks(app: Flask) -> None:
     round trip on every request (about half a millisecond of the installation
     detail's 20). Instead, a connection taken from the pool is
 
-    - discarded when its socket has something to read: idle, it is only spoken to
-      when the server ends it (a restart, ``pg_terminate_backend``, an idle
-      timeout, PgBouncer), which sends its last message and closes; a ``select()``
-      without a timeout sees that without a round trip;
+    - discarded when the driver closed it, or when its socket has something to
+      read: idle, it is only spoken to when the server ends it (a restart,
+      ``pg_terminate_backend``, an idle timeout, PgBouncer), which sends its last
+      message and closes; a ``select()`` without a timeout sees that without a
+      round trip;
     - pinged when it has been idle for longer than ``DB_PING_IDLE_S`` (0: before
       every use), for what a socket cannot show: a database host that vanished or a
       firewall that forgot the connection.
@@ -104,6 +105,8 @@ def _check(
     idle_since = record.info.get(IDLE_SINCE)
     if idle_since is None:
         return  # connected for this checkout
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection was closed")
     readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
     if readable:
         raise DisconnectionError("the server closed the connection")

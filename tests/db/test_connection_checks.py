@@ -53,6 +53,23 @@ def test_a_request_after_the_server_ended_the_connection_succeeds(
     assert after != before
 
 
+def test_a_request_after_a_pooled_connection_was_closed_succeeds(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = _app_with_pid_view(make_app)
+    before = _pid(app)
+    with app.app_context():
+        pooled = db.engine.raw_connection()
+        driver = pooled.driver_connection
+        pooled.close()  # back to the pool
+    assert driver is not None
+    driver.close()  # closed while idle in the pool
+
+    after = _pid(app)
+
+    assert after != before
+
+
 @pytest.mark.parametrize(("idle_s", "pinged"), [(0, True), (3600, False)])
 def test_only_a_connection_idle_for_long_is_pinged(
     make_app: Callable[..., Flask], idle_s: int, pinged: bool
