@@ -35,6 +35,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``DB_POOL_SIZE`` | ``5`` | database connections per process |
 | ``DB_CONNECT_TIMEOUT_S`` | ``5`` | seconds to wait for the database before answering 503 |
 | ``DB_PGBOUNCER`` | ``0`` | behind PgBouncer (transaction mode): no server-side prepared statements |
+| ``DB_PING_IDLE_S`` | ``10`` | ping a pooled connection before use when idle longer than this (0: every use); one the server closed is always replaced |
 | ``MEDIA_ROOT`` | ``var/media`` (in the project) | folder of uploaded installation photos |
 | ``MEDIA_URL`` | ``/media/`` | where photos are served: a path (served by the app) or a URL (another server, object store) |
 | ``MEDIA_MAX_IMAGE_BYTES`` | ``10485760`` | largest accepted photo upload (10 MiB) |
@@ -341,6 +342,7 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_POOL_SIZE": env.integer("DB_POOL_SIZE", 5, minimum=1),
         "DB_CONNECT_TIMEOUT_S": env.integer("DB_CONNECT_TIMEOUT_S", 5, minimum=1),
         "DB_PGBOUNCER": env.flag("DB_PGBOUNCER"),
+        "DB_PING_IDLE_S": env.integer("DB_PING_IDLE_S", 10, minimum=0),
         "ALLOWED_HOSTS": env.words("ALLOWED_HOSTS", "*"),
         "LOG_LEVEL": _log_level(env),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", "text", ("text", "json")),

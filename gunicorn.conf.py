@@ -67,6 +67,10 @@ def child_exit(server: object, worker: object) -> None:
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
 
 
+#: New container objects between two young garbage collections in a worker.
+YOUNG_COLLECTION_AFTER = 50_000
+
+
 def post_worker_init(worker: object) -> None:
     """Answer gunicorn's own errors as JSON:API; freeze the loaded app.
 
@@ -75,6 +79,12 @@ def post_worker_init(worker: object) -> None:
     The app leaves ~210,000 long-lived objects; a full collection walked them all in
     ~130 ms, once every few hundred requests, inside whichever request set it off.
     Frozen, they are never scanned again (``gc.freeze``), so no request pays for them.
+
+    Young collections run after :data:`YOUNG_COLLECTION_AFTER` new container objects
+    instead of Python's 700: an installation detail with a month of samples holds
+    8,640 row tuples while it builds its answer, and every young collection walked
+    those alive (about 25 per request). Paired in one process (4 runs of 150-200
+    requests, gevent, frozen app): 0.6-1.4 ms less per detail (of 16-28).
     """
     import gc
 
@@ -82,3 +92,4 @@ def post_worker_init(worker: object) -> None:
 
     worker_errors.install()
     gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])

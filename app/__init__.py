@@ -13,7 +13,7 @@ import config
 from app import logs
 from app.authn import init_authn
 from app.dashboard_dir.serve import init_dashboard_dir
-from app.db import init_session_teardown
+from app.db import init_connection_checks, init_session_teardown
 from app.extensions import Migrations, db
 from app.http import init_http
 from app.i18n import init_i18n
@@ -55,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_replica(app)
     db.init_app(app)
     init_session_teardown(app)
+    init_connection_checks(app)
     Migrations(ROOT / "migrations").init_app(app)
     make_slashes_optional(app)
     cap_path_ids(app)
@@ -103,7 +104,6 @@ def _derive_settings(app: Flask) -> None:
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {
-            "pool_pre_ping": True,
             "pool_size": app.config["DB_POOL_SIZE"],
             "pool_recycle": 1800,
             "connect_args": connect_args,

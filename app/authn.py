@@ -29,11 +29,11 @@ from flask.typing import ResponseReturnValue
 from app.errors import ThrottledError, UnauthenticatedError
 from app.extensions import db
 from app.jsonapi import error_object, error_response
-from app.models import ApiToken, User
+from app.models import User
 from app.security import bearer, csrf, sessions
 from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
 from app.services.access import ANONYMOUS, Actor, actor_for
-from app.services.accounts import logins, tokens
+from app.services.accounts import holders, logins, tokens
 
 SKIPPED_PREFIXES = ("/ingest/", "/healthz", "/readyz", "/static/", "/metrics")
 HTML_PREFIX = "/accounts/"
@@ -112,10 +112,11 @@ def identify() -> None:
         return
     header = request.headers.get("Authorization", "").strip()
     user: User | None
+    actor: Actor | None  # read with the credentials, or after the CSRF check
     if header:
-        user, credentials = _from_header(header)
+        user, credentials, actor = _from_header(header)
     else:
-        user = sessions.current_user()
+        user, actor = sessions.current_user(), sessions.current_actor()
         credentials = (
             Credentials("session", user.id, login_id=sessions.current_login_id())
             if user
@@ -125,7 +126,7 @@ def identify() -> None:
         g.user_locale = user.locale
     _check_csrf(by_session=credentials.method == "session")
     if user is not None:
-        g.actor = actor_for(db.session(), user)
+        g.actor = actor if actor is not None else actor_for(db.session(), user)
         g.credentials = credentials
 
 
@@ -225,36 +226,30 @@ def _forget_previous_request() -> None:
         g.pop(name, None)
 
 
-def _from_header(header: str) -> tuple[User, Credentials]:
+def _from_header(header: str) -> tuple[User, Credentials, Actor | None]:
+    """The user, credentials and (API keys) actor of an ``Authorization`` header."""
     scheme, _, value = header.partition(" ")
     scheme, value = scheme.lower(), value.strip()
     if scheme == "token":
-        session = db.session()
-        token = tokens.find_active(session, value, "user")
-        user = session.get(User, token.user_id) if token and token.user_id else None
-        if token is None or user is None or not _key_valid(token, user):
+        secret = current_app.config["SECRET_KEY"]
+        holder = holders.key_holder(db.session(), value, secret)
+        if holder is None:
             raise UnauthenticatedError("Invalid token.", header="Authorization")
-        return user, Credentials(
+        token, user = holder.token, holder.user
+        credentials = Credentials(
             "token", user.id, token_id=token.id, login_id=token.login_id
         )
+        return user, credentials, holder.actor
     if scheme == "bearer":
         user, claims = bearer.verify(refresh=current_view_has(TAKES_REFRESH_TOKEN))
-        return user, Credentials(
+        credentials = Credentials(
             "bearer", user.id, claims=claims, login_id=claims.get("lid")
         )
+        return user, credentials, None
     raise UnauthenticatedError(
         f"Unsupported authorization scheme {scheme!r}; "
         "use 'Token <key>' or 'Bearer <access token>'.",
         header="Authorization",
-    )
-
-
-def _key_valid(token: ApiToken, user: User) -> bool:
-    if not user.is_active:
-        return False
-    secret = current_app.config["SECRET_KEY"]
-    return token.login_id is None or logins.is_current(
-        db.session(), token.login_id, user, secret
     )
 
 

@@ -21,7 +21,8 @@ from flask import Flask, current_app, session
 from app.extensions import db, login_manager
 from app.models import User
 from app.models.types import utcnow
-from app.services.accounts import logins, revocation
+from app.services.access import Actor
+from app.services.accounts import holders, revocation
 
 SESSION_ID = "_sid"
 LOGIN_ID = "_lid"
@@ -29,9 +30,11 @@ LOGIN_ID = "_lid"
 
 @dataclass(frozen=True)
 class SessionUser:
-    """What Flask-Login keeps for a logged-in browser: the user row."""
+    """What Flask-Login keeps for a logged-in browser: the user row, and the actor
+    read with it (None in the request that logs in)."""
 
     user: User
+    actor: Actor | None = None
     is_authenticated = True
     is_active = True
     is_anonymous = False
@@ -63,6 +66,13 @@ def current_user() -> User | None:
     """Return the user of the browser session, if it is logged in and valid."""
     user: User | None = getattr(flask_login.current_user, "user", None)
     return user
+
+
+def current_actor() -> Actor | None:
+    """Return the actor of the browser session's user, read with the user (None
+    when no one is logged in, or the log-in happened in this request)."""
+    actor: Actor | None = getattr(flask_login.current_user, "actor", None)
+    return actor
 
 
 def current_login_id() -> int | None:
@@ -97,13 +107,8 @@ def _load(raw_id: str) -> SessionUser | None:
     sid = session.get(SESSION_ID)
     if not raw_id.isdigit() or not isinstance(sid, str):
         return None
-    s = db.session()
-    if revocation.is_revoked(s, sid):
-        return None
-    user = s.get(User, int(raw_id))
-    if user is None or not user.is_active:
-        return None
     secret = current_app.config["SECRET_KEY"]
-    if not logins.is_current(s, session.get(LOGIN_ID), user, secret):
-        return None
-    return SessionUser(user)
+    holder = holders.session_holder(
+        db.session(), int(raw_id), session.get(LOGIN_ID), sid, secret
+    )
+    return None if holder is None else SessionUser(holder.user, holder.actor)

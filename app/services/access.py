@@ -38,6 +38,7 @@ from flask_babel import gettext
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.errors import (
     ConflictError,
@@ -112,11 +113,34 @@ def actor_for(session: Session, user: User) -> Actor:
             Membership.user_id == user.id
         )
     ).all()
+    return _actor(user, {org_id: role for org_id, role in rows})
+
+
+def roles_column(user_id: Any) -> Any:
+    """The roles of the user ``user_id`` (a column) as one JSON object
+    ``{"<organization id>": "<role>"}``, NULL when none.
+
+    For a statement that reads the user anyway (an API key's): read with it, the
+    roles cost no statement of their own (see :func:`actor_with_roles`).
+    """
+    return (
+        select(func.json_object_agg(Membership.organization_id, Membership.role))
+        .where(Membership.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
+def actor_with_roles(user: User, roles: Mapping[str, str] | None) -> Actor:
+    """Build the actor of ``user`` from their :func:`roles_column`."""
+    return _actor(user, {int(org): Role(role) for org, role in (roles or {}).items()})
+
+
+def _actor(user: User, roles: Mapping[int, Role]) -> Actor:
     return Actor(
         user_id=user.id,
         is_staff=user.is_staff or user.is_superuser,
         is_superuser=user.is_superuser,
-        roles={org_id: role for org_id, role in rows},
+        roles=roles,
     )
 
 
@@ -238,15 +262,18 @@ def scoped(stmt: S, model: type[Any], actor: Actor) -> S:
     return stmt.where(visible(model, actor))
 
 
-def get_visible(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
-    """Load one row the actor may read.
+def get_visible(
+    session: Session, actor: Actor, model: type[T], ident: Any, *options: ORMOption
+) -> T:
+    """Load one row the actor may read (``options``: loader options, such as a
+    related row to read in the same statement).
 
     Raises:
         NotFoundError: the row does not exist or is invisible to the actor.
     """
     key = getattr(model, "id", None) or getattr(model, "node_id")  # noqa: B009
     row = session.scalars(
-        scoped(select(model).where(key == ident), model, actor)
+        scoped(select(model).options(*options).where(key == ident), model, actor)
     ).first()
     if row is None:
         raise NotFoundError(

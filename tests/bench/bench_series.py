@@ -375,11 +375,11 @@ def _captured_sql(url: str, path: str) -> list[tuple[str, Any]]:
     original = sql.fetch_all
 
     def recording(
-        session: Any, statement: Any, params: dict[str, Any], *, prepared: bool = False
+        session: Any, statement: Any, params: dict[str, Any], **options: Any
     ) -> Any:
         compiled = statement.compile(dialect=session.connection().dialect)
         captured.append((compiled.string, compiled.construct_params(params)))
-        return original(session, statement, params, prepared=prepared)
+        return original(session, statement, params, **options)
 
     with app.app_context():
 

@@ -17,12 +17,26 @@ def test_worker_freezes_the_loaded_app_out_of_full_collections() -> None:
     hooks = runpy.run_path(str(CONF))
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
     try:
         hooks["post_worker_init"](object())
 
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_worker_collects_young_objects_rarely() -> None:
+    hooks = runpy.run_path(str(CONF))
+    threshold = gc.get_threshold()
+    try:
+        hooks["post_worker_init"](object())
+
+        assert gc.get_threshold() == (50_000, *threshold[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_access_lines_are_built_only_when_the_level_keeps_them() -> None:

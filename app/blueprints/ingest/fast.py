@@ -165,9 +165,10 @@ class SingleSampleFastPath:
     def _pool(self, app_engine: Engine) -> Engine:
         """The fast path's own connections: the app's settings, tuned for one statement.
 
-        - No ping: SQLAlchemy's ``pool_pre_ping`` (on for the app) is a round trip
-          before every use, a second statement per sample. Here a lost connection
-          only means the route answers, with its checked connections.
+        - No ping and no check (the app's connections get
+          :func:`app.db.init_connection_checks`): a ping is a round trip, a second
+          statement per sample. Here a lost connection only means the route
+          answers, with its checked connections.
         - Autocommit for good, and no reset on return: the statement commits on its
           own, so no transaction is ever left to roll back.
         - At most ``DB_POOL_SIZE`` connections, and never a wait for one: when all

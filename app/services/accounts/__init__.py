@@ -6,7 +6,7 @@
   ``password_policy`` and ``passwords`` (hashing);
 * ``logins`` (what one log-in issued ends together), ``login_throttle``,
   ``revocation`` (revoked bearer tokens and sessions), ``tokens`` (API keys and
-  ingest tokens, stored as digests);
+  ingest tokens, stored as digests), ``holders`` (who presents an API key or a session);
 * ``signed`` (expiring links), ``account_mail`` and ``mail`` (SMTP) for the mails
   that carry them.
 

@@ -40,7 +40,12 @@ def start(session: Session, user: User, secret: str) -> Login:
 
 def is_current(session: Session, login_id: object, user: User, secret: str) -> bool:
     """Tell whether ``login_id`` is a live log-in of ``user`` with today's password."""
-    login = _get(session, login_id)
+    return is_live(_get(session, login_id), user, secret)
+
+
+def is_live(login: Login | None, user: User, secret: str) -> bool:
+    """Tell whether ``login`` (already read) is a live log-in of ``user`` with
+    today's password."""
     return (
         login is not None
         and login.ended_at is None

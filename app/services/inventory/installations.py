@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.models import Installation, Node, Room
 from app.models.types import utcnow
@@ -95,14 +96,15 @@ def with_stats(
 
 
 def get_installation(
-    session: Session, actor: Actor, installation_id: int
+    session: Session, actor: Actor, installation_id: int, *options: ORMOption
 ) -> Installation:
-    """Return an installation the actor may read (public ones for anyone).
+    """Return an installation the actor may read (public ones for anyone), with
+    loader ``options``.
 
     Raises:
         NotFoundError: no such installation or invisible.
     """
-    return access.get_visible(session, actor, Installation, installation_id)
+    return access.get_visible(session, actor, Installation, installation_id, *options)
 
 
 def installation_detail(
@@ -120,7 +122,9 @@ def installation_detail(
     Raises:
         NotFoundError: no such installation or invisible.
     """
-    inst = get_installation(session, actor, installation_id)
+    # The node (its owner guards the samples' statement) in the same statement.
+    node = joinedload(Installation.node, innerjoin=True)
+    inst = get_installation(session, actor, installation_id, node)
     window = bounds.window(utcnow()).clip(installation_window(inst))
     source = SeriesSource(inst.node_id, inst.node.owner_id)
     stats, samples = window_figures(session, source, window, with_samples=with_samples)

@@ -1,4 +1,5 @@
-"""List endpoints cost a constant number of SQL statements, whatever their length."""
+"""List endpoints cost a constant number of SQL statements, whatever their length;
+an installation detail with its samples costs three."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from tests.factories import (
     make_site,
     make_user,
 )
+from tests.support.statements import recorded_statements
+from tests.support.worlds import installed_room
 
 LISTS = (
     "/api/v1/installations/?filter[organization]={org}&include=node,room",
@@ -102,3 +105,22 @@ def test_list_statement_count_does_not_grow_with_rows(
     assert (small_rows, big_rows) == (1, 50)
     assert big == small
     assert big <= 12
+
+
+def test_an_installation_detail_with_samples_sends_three_statements(
+    client: FlaskClient, session: Session
+) -> None:
+    # The API key with its user and roles, the installation with its node, the
+    # samples: ORM and driver statements alike (the recorder sees both).
+    world = installed_room(session, is_public=False)
+    make_samples(session, world.node, count=5)
+    url = f"/api/v1/installations/{world.installation.id}/?include_timeseries=1"
+    headers = world.member_headers(session)
+
+    with recorded_statements(session) as sent:
+        resp = client.get(url, headers=headers)
+
+    assert resp.status_code == 200, js(resp)
+    assert len(js(resp)["data"]["attributes"]["timeseries"]) == 5
+    selects = [run.query for run in sent if run.query.lstrip().startswith("SELECT")]
+    assert len(selects) == 3, [" ".join(q.split())[:60] for q in selects]
