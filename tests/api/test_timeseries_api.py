@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 from datetime import timedelta
 
 import pytest
 
 from flask.testing import FlaskClient
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import Role
 from app.services.series.epoch import to_epoch
+from app.services.series.samples import CHUNK
 from tests.factories import make_installation, make_membership, make_node, make_user
 from tests.support.auth import auth_headers
 from tests.support.refusals import assert_refused
-from tests.support.series import stored_rows
+from tests.support.series import Row, insert_rows, stored_rows
 from tests.support.worlds import SERIES_END as END
 from tests.support.worlds import SERIES_START as START
 from tests.support.worlds import SeriesWorld, series_world
@@ -257,3 +260,65 @@ def test_installation_timeseries_ended_installation_keeps_its_own_end(
     attributes = resp.json["data"]["attributes"]  # type: ignore[index]
     assert attributes["to_timestamp_s"] == to_epoch(START + timedelta(days=1)) - 1
     assert make_installation is not None
+
+
+def test_a_history_longer_than_a_read_chunk_comes_whole_and_in_order(
+    client: FlaskClient, session: Session, world: SeriesWorld
+) -> None:
+    """More samples than one chunk of the spooled read: every stored one, once, in
+    time order, and the count says so."""
+    earlier = START - timedelta(days=40)
+    rows = [
+        (earlier + timedelta(minutes=5 * i), 400 + i % 1000)
+        for i in range(CHUNK + 1_500)  # before the world's own samples
+    ]
+    insert_rows(
+        session,
+        world.node.id,
+        [Row(time, co2, None, None) for time, co2 in rows],
+    )
+    session.commit()
+    headers = auth_headers(session, world.people.inspector)
+
+    resp = client.get(f"/api/v1/node-timeseries/{world.node.id}/", headers=headers)
+
+    assert resp.status_code == 200
+    assert resp.content_length == len(resp.data)
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    stored = stored_rows(session, world.node.id)
+    times = [s["timestamp_s"] for s in attributes["samples"]]
+    assert times == [to_epoch(row.time) for row in stored]
+    assert attributes["sample_count"] == len(stored) > CHUNK
+    assert attributes["samples"][0]["co2_ppm"] == 400
+
+
+def test_the_memory_of_a_whole_history_read_does_not_grow_with_the_history(
+    client: FlaskClient, session: Session, world: SeriesWorld
+) -> None:
+    """Three times the samples, about the same peak of Python memory: one chunk of
+    rows and the spooled list's memory, never the whole history as objects."""
+    headers = auth_headers(session, world.people.inspector)
+    url = f"/api/v1/node-timeseries/{world.node.id}/"
+
+    def peak_mb(samples: int) -> float:
+        start = START - timedelta(days=400)
+        rows = [
+            Row(start + timedelta(minutes=5 * i), 500, None, None)
+            for i in range(samples)
+        ]
+        session.execute(text("DELETE FROM samples WHERE time < :s"), {"s": START})
+        insert_rows(session, world.node.id, rows)
+        session.commit()
+        tracemalloc.start()
+        try:
+            resp = client.get(url, headers=headers, buffered=False)
+            size = sum(len(block) for block in resp.response)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert resp.status_code == 200
+        assert size > samples * 100
+        return peak / 1e6
+
+    small, large = peak_mb(2 * CHUNK), peak_mb(6 * CHUNK)
+    assert large < 1.5 * small, (small, large)

@@ -10,15 +10,20 @@ from app.services.series.epoch import to_epoch
 from app.services.series.timeseries import InstallationTimeseries, NodeTimeseries
 
 
-def node_timeseries(item: NodeTimeseries, now: datetime) -> JsonObject:
-    """A node's time series; ``samples`` only in the detail."""
+def node_timeseries(
+    item: NodeTimeseries, now: datetime, samples: object = None
+) -> JsonObject:
+    """A node's time series; ``samples`` (what stands for them in the document)
+    only in the detail, after they were read."""
     return _timeseries(
-        "Node-Timeseries", "node-timeseries", item.node_id, {}, item, now
+        "Node-Timeseries", "node-timeseries", item.node_id, {}, item, now, samples
     )
 
 
-def installation_timeseries(item: InstallationTimeseries, now: datetime) -> JsonObject:
-    """An installation's time series; ``samples`` only in the detail."""
+def installation_timeseries(
+    item: InstallationTimeseries, now: datetime, samples: object = None
+) -> JsonObject:
+    """An installation's time series; ``samples`` as for :func:`node_timeseries`."""
     return _timeseries(
         "Installation-Timeseries",
         "installation-timeseries",
@@ -26,6 +31,7 @@ def installation_timeseries(item: InstallationTimeseries, now: datetime) -> Json
         {"node_id": str(item.series.node_id)},
         item.series,
         now,
+        samples,
     )
 
 
@@ -36,6 +42,7 @@ def _timeseries(
     lead: dict[str, Any],
     item: NodeTimeseries,
     now: datetime,
+    samples: object,
 ) -> JsonObject:
     """Both resources: ``lead`` attributes first, then the reference's common ones."""
     attributes: dict[str, Any] = {
@@ -44,8 +51,8 @@ def _timeseries(
         "query_timestamp_s": to_epoch(now),
         "from_timestamp_s": item.from_timestamp_s,
         "to_timestamp_s": item.to_timestamp_s,
-        "sample_count": item.sample_count,
+        "sample_count": item.count,
     }
-    if item.samples is not None:
-        attributes["samples"] = item.samples
+    if samples is not None:
+        attributes["samples"] = samples
     return resource(type_, id_, attributes, self_link=f"/api/v1/{collection}/{id_}/")

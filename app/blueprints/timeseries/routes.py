@@ -28,8 +28,10 @@ from app.blueprints.timeseries.schemas import (
 )
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, JsonObject
+from app.jsonapi.spooled import spliced_response, spool
 from app.services.access import Actor
 from app.services.series import timeseries
+from app.services.series.timeseries import NodeTimeseries
 from app.services.series.window import Bounds
 
 Key = TypeVar("Key")  # the resource's id: a node's UUID, an installation's int
@@ -45,15 +47,18 @@ blp = JsonApiBlueprint(
 
 def _detail(
     read: Callable[[Session, Actor, Key, Bounds, datetime], Item],
-    draw: Callable[[Item, datetime], JsonObject],
+    series: Callable[[Item], NodeTimeseries],
+    draw: Callable[[Item, datetime, object], JsonObject],
     pk: Key,
     args: dict[str, Any],
 ) -> ResponseReturnValue:
-    """One resource of either kind: ``read`` it within the filters, ``draw`` it."""
+    """One resource of either kind: ``read`` it within the filters, write its samples
+    (the ``series`` of the item) to a spooled list, ``draw`` it around them."""
     now = datetime.now(UTC)
     bounds = Bounds(from_s=args.get("from_s"), to_s=args.get("to_s"))
     item = read(db.session(), current_actor(), pk, bounds, now)
-    return json_response(docs.one(draw(item, now)))
+    spooled = spool(series(item).samples or ())
+    return spliced_response(docs.one(draw(item, now, spooled)), spooled)
 
 
 @blp.route("/node-timeseries/")
@@ -77,7 +82,13 @@ class _NodeTimeseriesDetail(MethodView):
     @docs.reads(blp, NODE_TIMESERIES_DOCUMENTS)
     def get(self, args: dict[str, Any], pk: uuid.UUID) -> ResponseReturnValue:
         """Get a node's samples between filter[from] and filter[to]"""
-        return _detail(timeseries.get_node_timeseries, render.node_timeseries, pk, args)
+        return _detail(
+            timeseries.get_node_timeseries,
+            lambda item: item,
+            render.node_timeseries,
+            pk,
+            args,
+        )
 
 
 @blp.route("/node-timeseries/<uuid:pk>/")
@@ -115,6 +126,7 @@ class _InstallationTimeseriesDetail(MethodView):
         """Get an installation's samples within its interval and the filters"""
         return _detail(
             timeseries.get_installation_timeseries,
+            lambda item: item.series,
             render.installation_timeseries,
             pk,
             args,

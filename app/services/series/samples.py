@@ -7,7 +7,7 @@ null), rel_humidity_percent, measurement_status}`` (Managair added a surrogate
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypedDict
 
 from psycopg.adapt import Loader
@@ -52,16 +52,42 @@ def samples_in(
     if window.is_empty:
         return []
     rows = sql.fetch_all(
+        session, sql.SAMPLES_SQL, _params(source, window), loaders=WIRE_LOADERS
+    )
+    return _objects(rows)
+
+
+#: Samples per chunk of :func:`sample_chunks`: about 1.3 MB of JSON, 4 MB of objects.
+CHUNK = 10_000
+
+
+def sample_chunks(
+    session: Session, source: SeriesSource, window: Window, size: int = CHUNK
+) -> Iterator[list[SampleObject]]:
+    """:func:`samples_in`, ``size`` samples at a time, for windows of any length."""
+    if window.is_empty:
+        return
+    for rows in sql.fetch_chunks(
         session,
         sql.SAMPLES_SQL,
-        {
-            "node_id": source.node_id,
-            "owner_id": source.owner_id,
-            "start": window.start,
-            "stop": window.stop,
-        },
+        _params(source, window),
+        size=size,
         loaders=WIRE_LOADERS,
-    )
+    ):
+        yield _objects(rows)
+
+
+def _params(source: SeriesSource, window: Window) -> dict[str, Any]:
+    return {
+        "node_id": source.node_id,
+        "owner_id": source.owner_id,
+        "start": window.start,
+        "stop": window.stop,
+    }
+
+
+def _objects(rows: Iterable[Sequence[Any]]) -> list[SampleObject]:
+    """Sample objects of ``SAMPLES_SQL``'s rows (times as :data:`WIRE_LOADERS` read them)."""
     return [
         {
             "timestamp_s": time_us // US_PER_S + PG_EPOCH_S,

@@ -333,6 +333,42 @@ def fetch_all(
     return rows
 
 
+def fetch_chunks(
+    session: Session,
+    statement: TextClause,
+    params: dict[str, Any],
+    *,
+    size: int,
+    loaders: Mapping[str, type[Loader]] | None = None,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Run ``statement`` as :func:`fetch_all` does and yield its rows in lists of at
+    most ``size``, as they arrive.
+
+    The rows come ``size`` at a time from the server (libpq's chunked mode), so a
+    result of any length costs one list of memory, not the whole result on the
+    client. The connection is busy until the last list was taken (or the generator
+    closed).
+    """
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor(binary=True) as cursor:
+        for type_name, loader in (loaders or {}).items():
+            cursor.adapters.register_loader(type_name, loader)
+        chunk: list[tuple[Any, ...]] = []
+        for row in cursor.stream(
+            _binary_arrays(compiled.string, params),
+            compiled.construct_params(params),
+            size=size,
+        ):
+            chunk.append(row)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
 def fetch_one(
     session: Session, statement: TextClause, params: dict[str, Any]
 ) -> dict[str, Any]:

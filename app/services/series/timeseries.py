@@ -8,12 +8,14 @@ its own interval.
 
 List counts are the tallies the database keeps per node and installation
 (:mod:`app.services.series.tallies`, exact); detail counts are the number of samples
-returned.
+returned. A detail's samples are read a chunk at a time while the caller writes
+them out (:class:`SampleChunks`): without bounds they are a node's whole history.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -30,7 +32,7 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.epoch import end_to_epoch, to_epoch
-from app.services.series.samples import SampleObject, samples_in
+from app.services.series.samples import SampleObject, sample_chunks
 from app.services.series.tallies import installation_figures, node_figures
 from app.services.series.window import (
     Bounds,
@@ -38,16 +40,39 @@ from app.services.series.window import (
 )
 
 
+class SampleChunks:
+    """A detail's samples, oldest first, read a chunk at a time as they are iterated
+    (once, within the request); :attr:`count` is how many have been read."""
+
+    def __init__(self, chunks: Iterator[list[SampleObject]]) -> None:
+        self._chunks = chunks
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[SampleObject]]:
+        for chunk in self._chunks:
+            self.count += len(chunk)
+            yield chunk
+
+
 @dataclass(frozen=True)
 class NodeTimeseries:
-    """A ``Node-Timeseries`` resource; ``samples`` is None in list items."""
+    """A ``Node-Timeseries`` resource; ``samples`` is None in list items.
+
+    ``sample_count`` is a list item's tally (0 in a detail, which counts its
+    ``samples`` as they are read): :attr:`count` is the one to show.
+    """
 
     node_id: uuid.UUID
     node_alias: str
     from_timestamp_s: int
     to_timestamp_s: int
     sample_count: int
-    samples: list[SampleObject] | None = None
+    samples: SampleChunks | None = None
+
+    @property
+    def count(self) -> int:
+        """The samples counted: the list's tally, or those a detail has read."""
+        return self.sample_count if self.samples is None else self.samples.count
 
 
 @dataclass(frozen=True)
@@ -146,14 +171,14 @@ def get_node_timeseries(
     access.require_authenticated(actor)
     node = access.get_visible(session, actor, Node, node_id)
     window = bounds.window(now)
-    rows = samples_in(session, SeriesSource(node.id, node.owner_id), window)
+    chunks = sample_chunks(session, SeriesSource(node.id, node.owner_id), window)
     return NodeTimeseries(
         node.id,
         node.alias,
         bounds.from_or_zero(),
         bounds.to_or_now(now),
-        len(rows),
-        rows,
+        0,
+        SampleChunks(chunks),
     )
 
 
@@ -195,10 +220,15 @@ def get_installation_timeseries(
     from_s = max(to_epoch(installation.from_time), bounds.from_or_zero())
     to_s = min(end_to_epoch(installation.to_time), bounds.to_or_now(now))
     window = bounds.window(now).clip(installation_window(installation))
-    rows = samples_in(session, installation_source(installation), window)
+    chunks = sample_chunks(session, installation_source(installation), window)
     return InstallationTimeseries(
         installation.id,
         NodeTimeseries(
-            installation.node_id, installation.node.alias, from_s, to_s, len(rows), rows
+            installation.node_id,
+            installation.node.alias,
+            from_s,
+            to_s,
+            0,
+            SampleChunks(chunks),
         ),
     )
