@@ -72,7 +72,7 @@ def init_connection_checks(app: Flask) -> None:
     - discarded when the driver closed it, or when its socket has something to
       read: idle, it is only spoken to when the server ends it (a restart,
       ``pg_terminate_backend``, an idle timeout, PgBouncer), which sends its last
-      message and closes; a ``select()`` without a timeout sees that without a
+      message and closes; a ``poll()`` without a timeout sees that without a
       round trip;
     - pinged when it has been idle for longer than ``DB_PING_IDLE_S`` (0: before
       every use), for what a socket cannot show: a database host that vanished or a
@@ -107,11 +107,21 @@ def _check(
         return  # connected for this checkout
     if dbapi_connection.closed:
         raise DisconnectionError("the connection was closed")
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
+    if _readable(dbapi_connection.fileno()):
         raise DisconnectionError("the server closed the connection")
     if time.monotonic() - idle_since >= idle_s:
         try:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
             raise DisconnectionError("the connection failed a ping") from error
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket ``fd`` has something to read, without waiting.
+
+    ``poll``, not ``select``: ``select`` refuses descriptors above 1023, which a
+    worker with many open connections reaches (gevent brings its own ``poll``).
+    """
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))

@@ -3,6 +3,8 @@ ended is replaced, and only one idle for ``DB_PING_IDLE_S`` is pinged."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +14,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from app.db import _readable
 from app.extensions import db
 from tests.support.statements import recorded_statements
 
@@ -84,3 +87,18 @@ def test_only_a_connection_idle_for_long_is_pinged(
 
     assert after == before  # the same connection, alive
     assert (sent[0].query == PING) is pinged
+
+
+def test_a_socket_numbered_above_select_s_limit_is_checked() -> None:
+    """A worker with many connections has descriptors above 1023, which ``select``
+    refuses; the check must still see whether one has something to read."""
+    here, there = socket.socketpair()
+    high = os.dup2(here.fileno(), 1500)
+    try:
+        assert not _readable(high)
+        there.send(b"E")  # what a server ending the connection sends first
+        assert _readable(high)
+    finally:
+        os.close(high)
+        here.close()
+        there.close()
