@@ -49,7 +49,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # What Flask's provider passes for compact responses.
 _COMPACT = {"separators": (",", ":")}
-_ORJSON = (
+ORJSON_OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_NON_STR_KEYS
@@ -78,7 +78,9 @@ class JsonApiProvider(DefaultJSONProvider):
         """Serialize ``obj``; compact output through orjson (see the class)."""
         if kwargs == _COMPACT:
             try:
-                return orjson.dumps(obj, default=self.default, option=_ORJSON).decode()
+                return orjson.dumps(
+                    obj, default=self.default, option=ORJSON_OPTIONS
+                ).decode()
             except TypeError:  # orjson.JSONEncodeError included
                 pass
         return super().dumps(obj, **kwargs)

@@ -5,8 +5,9 @@ JSON at 3 years of 5-minute samples, and as Python objects several times that, p
 request, growing with the history. Written chunk by chunk into a
 :class:`SpooledList` (memory up to ``memory_bytes``, a temporary file beyond), the
 request holds one chunk of rows at a time; :func:`spliced_response` then sends the
-rest of the document around the file's bytes. The bytes are those ``orjson`` gives
-for the whole document at once, so a client cannot tell the difference.
+rest of the document around the file's bytes. The bytes are those the app's JSON
+provider (:class:`~app.jsonapi.media.JsonApiProvider`) gives for the whole document
+at once, so a client cannot tell the difference.
 
 The response only reads the file: the database connection goes back to the pool
 when the view returns, not when a slow client has read the last byte.
@@ -15,15 +16,17 @@ when the view returns, not when a slow client has read the last byte.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
 import orjson
 
 from flask import Response
+from flask.json.provider import DefaultJSONProvider
 
-from app.jsonapi.media import JSONAPI_MEDIA_TYPE
+from app.jsonapi.document import JsonObject
+from app.jsonapi.media import JSONAPI_MEDIA_TYPE, ORJSON_OPTIONS
 
 #: Bytes a spooled list keeps in memory before it moves to a temporary file.
 MEMORY_BYTES = 4 * 1024 * 1024
@@ -66,23 +69,37 @@ def spool(chunks: Iterable[Sequence[Any]]) -> SpooledList:
     return spooled
 
 
-def spliced_response(document: Any, spooled: SpooledList) -> Response:
+def answer_with_list(
+    chunks: Iterable[Sequence[Any]] | None,
+    document: Callable[[SpooledList | None], JsonObject],
+) -> JsonObject | Response:
+    """A view's answer: ``document(None)`` as it is when there is no list, else the
+    document around ``chunks`` written to a :class:`SpooledList` first (so whatever
+    the document says about them, a count, is known when it is built)."""
+    if chunks is None:
+        return document(None)
+    spooled = spool(chunks)
+    return spliced_response(document(spooled), spooled, newline=True)
+
+
+def spliced_response(
+    document: Any, spooled: SpooledList, *, newline: bool = False
+) -> Response:
     """``application/vnd.api+json`` of ``document``, in which ``spooled`` stands for
-    the list it holds (once).
+    the list it holds (once); ``newline`` ends it with one, as Flask's JSON responses
+    (the app's JSON provider) do.
 
     The document is serialized with a random marker in the list's place, and the
     response sends the text before it, the file, and the text after it.
     """
     marker = f"airq-spooled-{uuid.uuid4().hex}"
 
-    def default(value: Any) -> str:
-        if value is spooled:
-            return marker
-        raise TypeError(f"not JSON serializable: {type(value).__name__}")
+    def default(value: Any) -> Any:
+        return marker if value is spooled else DefaultJSONProvider.default(value)
 
-    head, found, tail = orjson.dumps(document, default=default).partition(
-        orjson.dumps(marker)
-    )
+    text = orjson.dumps(document, default=default, option=ORJSON_OPTIONS)
+    head, found, tail = text.partition(orjson.dumps(marker))
+    tail += b"\n" if newline else b""
     if not found:
         spooled.close()
         raise ValueError("the document does not hold the spooled list")

@@ -322,3 +322,40 @@ def test_the_memory_of_a_whole_history_read_does_not_grow_with_the_history(
 
     small, large = peak_mb(2 * CHUNK), peak_mb(6 * CHUNK)
     assert large < 1.5 * small, (small, large)
+
+
+@pytest.mark.parametrize("detail", ["node", "installation"])
+def test_a_detail_with_a_history_longer_than_a_read_chunk_counts_all_of_it(
+    client: FlaskClient, session: Session, world: SeriesWorld, detail: str
+) -> None:
+    """``include_timeseries`` reads its samples in chunks too; the figures the
+    detail states before them (count, latest sample) are of all of them."""
+    start = END + timedelta(hours=1)  # after the world's samples, still installed
+    rows = [
+        Row(start + timedelta(seconds=5 * i), 700, None, 40) for i in range(CHUNK + 7)
+    ]
+    insert_rows(session, world.node.id, rows)
+    session.commit()
+    headers = auth_headers(session, world.people.inspector)
+    from_s = to_epoch(start)
+    path = (
+        f"/api/v1/nodes/{world.node.id}/"
+        if detail == "node"
+        else f"/api/v1/installations/{world.private.id}/"
+    )
+
+    resp = client.get(
+        f"{path}?include_timeseries=1&filter[from]={from_s}"
+        f"&filter[to]={from_s + 5 * (CHUNK + 6)}",
+        headers=headers,
+    )
+
+    assert resp.status_code == 200
+    assert resp.content_length == len(resp.data)
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    timeseries = attributes["timeseries"]
+    assert [s["timestamp_s"] for s in timeseries] == [
+        from_s + 5 * i for i in range(CHUNK + 7)
+    ]
+    assert attributes["sample_count"] == CHUNK + 7
+    assert attributes["latest_sample"] == timeseries[-1]

@@ -31,6 +31,11 @@ class _Recording(psycopg.Cursor[Any]):
         _Recording.runs.append(Run(str(query), params))
         return super().execute(query, params, **options)
 
+    def stream(self, query: Any, params: Any = None, **options: Any) -> Iterator[Any]:
+        """Record the statement and its values, then stream its rows."""
+        _Recording.runs.append(Run(str(query), params))
+        return super().stream(query, params, **options)
+
 
 @contextmanager
 def recorded_statements(session: Session) -> Iterator[list[Run]]:

@@ -18,12 +18,15 @@ def image_url(name: str | None) -> str | None:
     return absolute_url(current_app.config["MEDIA_URL"] + name)
 
 
-def installation_resource(view: InstallationView, query_timestamp_s: int) -> JsonObject:
+def installation_resource(
+    view: InstallationView, query_timestamp_s: int, timeseries: object = None
+) -> JsonObject:
     """Render an installation (type ``Installation``) in the reference's key order.
 
     ``from/to_timestamp_s`` are always the installation's own interval (open end
     ``2147483647``); ``sample_count`` and ``latest_sample`` (omitted when there
-    is none) cover its window, sliced on detail requests.
+    is none) cover its window, sliced on detail requests. ``timeseries`` stands for
+    the samples ``include_timeseries`` asked for, once they were read.
     """
     inst, stats = view.installation, view.stats
     attributes: dict[str, Any] = {
@@ -37,8 +40,8 @@ def installation_resource(view: InstallationView, query_timestamp_s: int) -> Jso
     attributes["description"] = inst.description
     attributes["image"] = image_url(inst.image)
     attributes["is_public"] = inst.is_public
-    if view.samples is not None:
-        attributes["timeseries"] = view.samples
+    if timeseries is not None:
+        attributes["timeseries"] = timeseries
     base = f"/api/v1/installations/{inst.id}"
     return resource(
         "Installation",

@@ -41,10 +41,12 @@ from app.jsonapi import (
     parse_resource,
 )
 from app.jsonapi.attributes import load_attributes
+from app.jsonapi.spooled import answer_with_list
 from app.models import Installation, Node, Room
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory import installations, media, nodes
+from app.services.inventory.views import InstallationView
 from app.services.series.window import Bounds
 
 blp = JsonApiBlueprint(
@@ -97,14 +99,20 @@ def _write(res: ResourceInput, partial: bool) -> installations.InstallationWrite
     )
 
 
-def _detail(
-    pk: int, params: QueryParams, bounds: Bounds, with_samples: bool = False
+def _detail(pk: int, params: QueryParams, bounds: Bounds) -> JsonObject:
+    """The detail document (without samples: after a write)."""
+    query_s = now_s()
+    view = installations.installation_detail(db.session(), current_actor(), pk, bounds)
+    return _document(view, query_s, params)
+
+
+def _document(
+    view: InstallationView, query_s: int, params: QueryParams, samples: object = None
 ) -> JsonObject:
     session, actor = db.session(), current_actor()
-    query_s = now_s()
-    view = installations.installation_detail(session, actor, pk, bounds, with_samples)
     included = _included(session, actor, [view.installation], params)
-    return docs.one(installation_resource(view, query_s), params, included)
+    resource = installation_resource(view, query_s, samples)
+    return docs.one(resource, params, included)
 
 
 @blp.route("/")
@@ -154,7 +162,13 @@ class InstallationItem(MethodView):
         """Get an installation; ``filter[from]``/``filter[to]`` slice its samples."""
         params = parse_query_params(allowed_extra=EXTRA)
         params.check_include(INCLUDES)
-        return _detail(pk, params, query.bounds, query.with_samples)
+        query_s = now_s()
+        view = installations.installation_detail(
+            db.session(), current_actor(), pk, query.bounds, query.with_samples
+        )
+        return answer_with_list(
+            view.samples, lambda samples: _document(view, query_s, params, samples)
+        )
 
     @docs.updates(blp, INSTALLATION_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:

@@ -9,7 +9,9 @@ from app.services.inventory.views import NodeView
 from app.services.series.epoch import to_epoch
 
 
-def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonObject:
+def node_resource(
+    view: NodeView, query_timestamp_s: int | None = None, timeseries: object = None
+) -> JsonObject:
     """Render a node (type ``Node``).
 
     Args:
@@ -17,6 +19,7 @@ def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonO
             (``from/to_timestamp_s``: the first/last sample in it, else its
             bounds) and, with ``include_timeseries``, the samples.
         query_timestamp_s: the request time (detail only).
+        timeseries: what stands for the samples, once they were read.
 
     Returns:
         The resource object; ``latest_sample`` is omitted when there is none.
@@ -37,8 +40,8 @@ def node_resource(view: NodeView, query_timestamp_s: int | None = None) -> JsonO
         attributes["query_timestamp_s"] = query_timestamp_s
         attributes["from_timestamp_s"] = None if first is None else to_epoch(first)
         attributes["to_timestamp_s"] = None if last is None else to_epoch(last)
-    if view.samples is not None:
-        attributes["timeseries"] = view.samples
+    if timeseries is not None:
+        attributes["timeseries"] = timeseries
     base = f"/api/v1/nodes/{node.id}"
     return resource(
         "Node",

@@ -36,6 +36,7 @@ from app.jsonapi import (
     single,
 )
 from app.jsonapi.attributes import load_attributes
+from app.jsonapi.spooled import answer_with_list
 from app.models import Node, NodeModel, Organization, Protocol
 from app.services import access
 from app.services.inventory import catalogue, installations, nodes
@@ -105,7 +106,10 @@ class NodeItem(MethodView):
         view = nodes.node_detail(
             db.session(), current_actor(), pk, query.bounds, query.with_samples
         )
-        return docs.one(node_resource(view, query_s), params)
+        return answer_with_list(
+            view.samples,
+            lambda samples: docs.one(node_resource(view, query_s, samples), params),
+        )
 
     @docs.updates(blp, NODE_DOCUMENTS)
     def patch(self, pk: UUID) -> ResponseReturnValue:

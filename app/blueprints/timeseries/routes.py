@@ -28,7 +28,7 @@ from app.blueprints.timeseries.schemas import (
 )
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, JsonObject
-from app.jsonapi.spooled import spliced_response, spool
+from app.jsonapi.spooled import answer_with_list
 from app.services.access import Actor
 from app.services.series import timeseries
 from app.services.series.timeseries import NodeTimeseries
@@ -57,8 +57,9 @@ def _detail(
     now = datetime.now(UTC)
     bounds = Bounds(from_s=args.get("from_s"), to_s=args.get("to_s"))
     item = read(db.session(), current_actor(), pk, bounds, now)
-    spooled = spool(series(item).samples or ())
-    return spliced_response(docs.one(draw(item, now, spooled)), spooled)
+    return answer_with_list(
+        series(item).samples or (), lambda samples: docs.one(draw(item, now, samples))
+    )
 
 
 @blp.route("/node-timeseries/")

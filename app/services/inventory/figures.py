@@ -1,7 +1,7 @@
 """The figures a node or installation detail shows of its sliced window.
 
-Both details read the window's statistics alone, or (``include_timeseries``)
-the samples with statistics derived from them in the same query.
+Both details read the window's statistics alone, or (``include_timeseries``) the
+samples, a chunk at a time, with statistics counted from them as they are read.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.services.series.extent import SeriesSource
-from app.services.series.samples import SampleObject
-from app.services.series.stats import WindowStats, samples_and_stats, window_stats
+from app.services.series.samples import SampleChunks, chunks_in
+from app.services.series.stats import WindowStats, window_stats
 from app.services.series.window import Window
 
 
@@ -21,13 +21,14 @@ def window_figures(
     *,
     with_samples: bool,
     with_first: bool = False,
-) -> tuple[WindowStats, list[SampleObject] | None]:
-    """Return the window's statistics, and its samples when ``with_samples``.
+) -> WindowStats | SampleChunks:
+    """Return the window's statistics, or its samples when ``with_samples`` (their
+    statistics follow once they were read: :func:`~app.services.series.stats.stats_of`).
 
     ``with_first`` also finds the oldest sample's time when only statistics are
     read (the node detail shows it; the installation detail does not).
     """
     if with_samples:
-        return samples_and_stats(session, source, window)
+        return chunks_in(session, source, window)
     (stats,) = window_stats(session, [(source.node_id, window)], with_first=with_first)
-    return stats, None
+    return stats

@@ -127,8 +127,9 @@ def installation_detail(
     inst = get_installation(session, actor, installation_id, node)
     window = bounds.window(utcnow()).clip(installation_window(inst))
     source = SeriesSource(inst.node_id, inst.node.owner_id)
-    stats, samples = window_figures(session, source, window, with_samples=with_samples)
-    return InstallationView(inst, stats, samples)
+    return InstallationView(
+        inst, window_figures(session, source, window, with_samples=with_samples)
+    )
 
 
 def installation_room(session: Session, actor: Actor, installation_id: int) -> Room:

@@ -148,11 +148,11 @@ def node_detail(
     node = get_node(session, actor, node_id)
     window = bounds.window(utcnow())
     source = SeriesSource(node.id, node.owner_id)
-    stats, samples = window_figures(
+    figures = window_figures(
         session, source, window, with_samples=with_samples, with_first=True
     )
     fidelity = _fidelity_codes(session, [node.id]).get(node.id)
-    return NodeView(node, stats, window, samples, fidelity)
+    return NodeView(node, figures, window, fidelity)
 
 
 def node_installations(

@@ -77,6 +77,32 @@ def sample_chunks(
         yield _objects(rows)
 
 
+class SampleChunks:
+    """A window's samples, oldest first, read a chunk at a time as they are iterated
+    (once, within the request); :attr:`count`, :attr:`first` and :attr:`last` are
+    of those read so far."""
+
+    def __init__(self, chunks: Iterator[list[SampleObject]]) -> None:
+        self._chunks = chunks
+        self.count = 0
+        self.first: SampleObject | None = None
+        self.last: SampleObject | None = None
+
+    def __iter__(self) -> Iterator[list[SampleObject]]:
+        for chunk in self._chunks:
+            if chunk:
+                self.count += len(chunk)
+                self.first = self.first or chunk[0]
+                self.last = chunk[-1]
+            yield chunk
+
+
+def chunks_in(session: Session, source: SeriesSource, window: Window) -> SampleChunks:
+    """The samples of ``source`` in ``window`` as :class:`SampleChunks` (read when
+    iterated): without bounds, a node's whole history."""
+    return SampleChunks(sample_chunks(session, source, window))
+
+
 def _params(source: SeriesSource, window: Window) -> dict[str, Any]:
     return {
         "node_id": source.node_id,

@@ -36,8 +36,7 @@ from sqlalchemy.orm import Session
 from app.services.series import buckets as tb
 from app.services.series import sql
 from app.services.series.epoch import from_epoch
-from app.services.series.extent import SeriesSource
-from app.services.series.samples import SampleObject, sample_objects, samples_in
+from app.services.series.samples import SampleChunks, SampleObject, sample_objects
 from app.services.series.stored import (
     Split,
     month_floor,
@@ -150,25 +149,18 @@ def window_stats(
     ]
 
 
-def samples_and_stats(
-    session: Session, source: SeriesSource, window: Window
-) -> tuple[WindowStats, list[SampleObject]]:
-    """Return a window's statistics and samples from one query (the samples').
-
-    The statistics of :func:`window_stats` follow from the samples themselves:
-    their number, the first and last times and the newest sample.
-    """
-    samples = samples_in(session, source, window)
-    if not samples:
-        return EMPTY, samples
-    first, last = samples[0], samples[-1]
-    stats = WindowStats(
-        len(samples),
+def stats_of(samples: SampleChunks) -> WindowStats:
+    """The statistics of :func:`window_stats`, counted from a window's samples once
+    they were read: their number, the first and last times and the newest sample."""
+    first, last = samples.first, samples.last
+    if first is None or last is None:
+        return EMPTY
+    return WindowStats(
+        samples.count,
         from_epoch(first["timestamp_s"]),
         from_epoch(last["timestamp_s"]),
         last.copy(),
     )
-    return stats, samples
 
 
 def _day(day: datetime) -> Window:

@@ -15,7 +15,6 @@ them out (:class:`SampleChunks`): without bounds they are a node's whole history
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -32,26 +31,12 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.epoch import end_to_epoch, to_epoch
-from app.services.series.samples import SampleObject, sample_chunks
+from app.services.series.samples import SampleChunks, chunks_in
 from app.services.series.tallies import installation_figures, node_figures
 from app.services.series.window import (
     Bounds,
     installation_window,
 )
-
-
-class SampleChunks:
-    """A detail's samples, oldest first, read a chunk at a time as they are iterated
-    (once, within the request); :attr:`count` is how many have been read."""
-
-    def __init__(self, chunks: Iterator[list[SampleObject]]) -> None:
-        self._chunks = chunks
-        self.count = 0
-
-    def __iter__(self) -> Iterator[list[SampleObject]]:
-        for chunk in self._chunks:
-            self.count += len(chunk)
-            yield chunk
 
 
 @dataclass(frozen=True)
@@ -171,14 +156,14 @@ def get_node_timeseries(
     access.require_authenticated(actor)
     node = access.get_visible(session, actor, Node, node_id)
     window = bounds.window(now)
-    chunks = sample_chunks(session, SeriesSource(node.id, node.owner_id), window)
+    chunks = chunks_in(session, SeriesSource(node.id, node.owner_id), window)
     return NodeTimeseries(
         node.id,
         node.alias,
         bounds.from_or_zero(),
         bounds.to_or_now(now),
         0,
-        SampleChunks(chunks),
+        chunks,
     )
 
 
@@ -220,7 +205,7 @@ def get_installation_timeseries(
     from_s = max(to_epoch(installation.from_time), bounds.from_or_zero())
     to_s = min(end_to_epoch(installation.to_time), bounds.to_or_now(now))
     window = bounds.window(now).clip(installation_window(installation))
-    chunks = sample_chunks(session, installation_source(installation), window)
+    chunks = chunks_in(session, installation_source(installation), window)
     return InstallationTimeseries(
         installation.id,
         NodeTimeseries(
@@ -229,6 +214,6 @@ def get_installation_timeseries(
             from_s,
             to_s,
             0,
-            SampleChunks(chunks),
+            chunks,
         ),
     )

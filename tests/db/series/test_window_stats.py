@@ -18,10 +18,10 @@ from app.models import Node
 from app.services.series import aggregates
 from app.services.series.epoch import from_epoch, to_epoch
 from app.services.series.extent import SeriesSource
-from app.services.series.samples import samples_in
+from app.services.series.samples import SampleChunks, sample_chunks, samples_in
 from app.services.series.stats import (
     EMPTY,
-    samples_and_stats,
+    stats_of,
     window_stats,
 )
 from app.services.series.tallies import newest_sample_time
@@ -227,7 +227,7 @@ def test_a_late_sample_in_a_stored_month_is_counted_before_and_after_the_refresh
     ("start_h", "end_h"),
     [(None, None), (0, 55), (7, 33), (-60, 10), (60, None), (None, -5), (100, 200)],
 )
-def test_samples_and_stats_equal_the_statistics_query(
+def test_stats_counted_from_the_samples_equal_the_statistics_query(
     session: Session, node: Node, start_h: int | None, end_h: int | None
 ) -> None:
     start = ALL_TIME.start if start_h is None else STORED_DAY + timedelta(hours=start_h)
@@ -235,7 +235,9 @@ def test_samples_and_stats_equal_the_statistics_query(
     window = Window.inclusive(start, end)
     source = SeriesSource(node.id, node.owner_id)
 
-    stats, samples = samples_and_stats(session, source, window)
+    chunks = SampleChunks(sample_chunks(session, source, window, size=7))
+    samples = [sample for chunk in chunks for sample in chunk]
+    stats = stats_of(chunks)
 
     assert samples == samples_in(session, source, window)
     assert stats == window_stats(session, [(node.id, window)], with_first=True)[0]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from app.jsonapi.spooled import SpooledList, spliced_response, spool
+from flask import Response
+
+from app.jsonapi.spooled import SpooledList, answer_with_list, spliced_response, spool
 
 
 def _document(samples: object) -> dict[str, object]:
@@ -59,3 +61,16 @@ def test_a_document_without_its_list_is_refused() -> None:
     with pytest.raises(ValueError, match="does not hold"):
         spliced_response(_document([]), spooled)
     assert spooled.file.closed
+
+
+def test_an_answer_with_a_list_reads_as_the_apps_json_provider_writes() -> None:
+    """As Flask's JSON responses: the document, then a newline; without a list the
+    document itself goes to the provider."""
+    assert answer_with_list(None, _document) == _document(None)
+
+    response = answer_with_list([_items(2), _items(1)], _document)
+
+    assert isinstance(response, Response)
+    body = b"".join(response.response)  # type: ignore[arg-type]
+    assert body == orjson.dumps(_document(_items(2) + _items(1))) + b"\n"
+    assert response.content_length == len(body)
