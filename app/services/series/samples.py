@@ -44,17 +44,12 @@ class SampleObject(TypedDict):
 def samples_in(
     session: Session, source: SeriesSource, window: Window
 ) -> list[SampleObject]:
-    """The samples of ``source`` in ``window``, oldest first, as Managair renders them.
-
-    The one read of a window's samples: the Managair time-series resources and
-    ``include_timeseries`` of the node and installation details.
-    """
-    if window.is_empty:
-        return []
-    rows = sql.fetch_all(
-        session, sql.SAMPLES_SQL, _params(source, window), loaders=WIRE_LOADERS
-    )
-    return _objects(rows)
+    """The samples of ``source`` in ``window``, oldest first, as Managair renders them,
+    in one list: for windows known to be short. The API's reads take them in chunks
+    (:func:`sample_chunks`), whatever the window."""
+    return [
+        sample for chunk in sample_chunks(session, source, window) for sample in chunk
+    ]
 
 
 #: Samples per chunk of :func:`sample_chunks`: about 1.3 MB of JSON, 4 MB of objects.
@@ -64,7 +59,10 @@ CHUNK = 10_000
 def sample_chunks(
     session: Session, source: SeriesSource, window: Window, size: int = CHUNK
 ) -> Iterator[list[SampleObject]]:
-    """:func:`samples_in`, ``size`` samples at a time, for windows of any length."""
+    """The samples of ``source`` in ``window``, oldest first, as Managair renders
+    them, ``size`` at a time: the one read of a window's samples (the Managair
+    time-series resources, ``include_timeseries`` of the node and installation
+    details), for windows of any length."""
     if window.is_empty:
         return
     for rows in sql.fetch_chunks(

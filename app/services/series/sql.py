@@ -299,7 +299,6 @@ def fetch_all(
     params: dict[str, Any],
     *,
     prepared: bool = False,
-    loaders: Mapping[str, type[Loader]] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Run ``statement`` on the session's connection and return plain tuples.
 
@@ -322,13 +321,8 @@ def fetch_all(
     as good, and planning is skipped (3.6 ms of the stored counts of a 100-node list,
     against 4 ms of execution). Not behind PgBouncer (``DB_PGBOUNCER``), which turns
     preparing off on the connection.
-
-    ``loaders`` (type name -> psycopg loader) replace the cursor's own for this
-    statement, to read a column's binary form differently.
     """
-    with _executed(
-        session, statement, params, prepared=prepared, loaders=loaders
-    ) as cursor:
+    with _executed(session, statement, params, prepared=prepared) as cursor:
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
@@ -347,7 +341,8 @@ def fetch_chunks(
     The rows come ``size`` at a time from the server (libpq's chunked mode), so a
     result of any length costs one list of memory, not the whole result on the
     client. The connection is busy until the last list was taken (or the generator
-    closed).
+    closed). ``loaders`` (type name -> psycopg loader) replace the cursor's own for
+    this statement, to read a column's binary form differently.
     """
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect)
@@ -387,17 +382,14 @@ def _executed(
     params: dict[str, Any],
     *,
     prepared: bool = False,
-    loaders: Mapping[str, type[Loader]] | None = None,
     **options: Any,
 ) -> Iterator[Any]:
-    """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``,
-    with ``loaders`` (see :func:`fetch_all`)."""
+    """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``
+    (see :func:`fetch_all`)."""
     connection = session.connection()
     compiled = statement.compile(dialect=connection.dialect)
     driver: Any = connection.connection.driver_connection
     with driver.cursor(binary=True, **options) as cursor:
-        for type_name, loader in (loaders or {}).items():
-            cursor.adapters.register_loader(type_name, loader)
         cursor.execute(
             _binary_arrays(compiled.string, params),
             compiled.construct_params(params),
