@@ -12,7 +12,8 @@ of issue 16 is timed over HTTP (median of several requests through gunicorn with
 samples or their aggregates is timed too (details, series, the Managair samples, the
 dashboard's pages, the back office's), after the jobs process's work (fidelity, the
 rooms' completed days) is done as a running deployment would have it. The machine's
-load average is recorded at each size.
+load average and the CPU time stolen by the hypervisor while measuring (a shared virtual
+machine slows every request alike, whatever the history) are recorded at each size.
 
 Full size takes up to about 30 minutes. ``quick`` (or ``BENCH_HISTORY_NODES`` and
 ``BENCH_HISTORY_DAYS``, e.g. ``10`` and ``3,12,36``) shrinks it to about a minute.
@@ -114,13 +115,16 @@ def run(report: dict[str, Any], quick: bool) -> None:
                 )
                 loaded_from = start
                 refresh_s = _refresh(dsn) + _run_jobs(url)
+                before = _cpu_times()
+                endpoints = _measure(
+                    port, clients, installations, nodes, end, days, plan.repeats
+                )
                 sizes[days] = {
                     "rows": _rows(dsn),
                     "refresh_s": round(refresh_s, 1),
                     "load_average": [round(x, 2) for x in os.getloadavg()],
-                    "endpoints": _measure(
-                        port, clients, installations, nodes, end, days, plan.repeats
-                    ),
+                    "cpu_steal_percent": _steal_percent(before, _cpu_times()),
+                    "endpoints": endpoints,
                 }
     report["history"] = _report(plan, segments, sizes)
 
@@ -258,6 +262,24 @@ def _run_jobs(url: str) -> float:
         db.session.remove()
         db.engine.dispose()
     return time.perf_counter() - began
+
+
+def _cpu_times() -> list[int]:
+    """The machine's CPU times (``/proc/stat``; empty where there is none)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def _steal_percent(before: list[int], after: list[int]) -> float | None:
+    """The share of CPU time the hypervisor gave other machines while measuring: on
+    a shared virtual machine it slows every request alike, whatever the history."""
+    if len(before) < 8 or len(after) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return round(100 * spent[7] / max(1, sum(spent[:8])), 1)
 
 
 def _rows(dsn: str) -> int:
