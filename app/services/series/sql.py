@@ -344,18 +344,12 @@ def fetch_chunks(
     closed). ``loaders`` (type name -> psycopg loader) replace the cursor's own for
     this statement, to read a column's binary form differently.
     """
-    connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    driver: Any = connection.connection.driver_connection
+    driver, query, values = _driver_statement(session, statement, params)
     with driver.cursor(binary=True) as cursor:
         for type_name, loader in (loaders or {}).items():
             cursor.adapters.register_loader(type_name, loader)
         chunk: list[tuple[Any, ...]] = []
-        for row in cursor.stream(
-            _binary_arrays(compiled.string, params),
-            compiled.construct_params(params),
-            size=size,
-        ):
+        for row in cursor.stream(query, values, size=size):
             chunk.append(row)
             if len(chunk) == size:
                 yield chunk
@@ -386,16 +380,24 @@ def _executed(
 ) -> Iterator[Any]:
     """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``
     (see :func:`fetch_all`)."""
-    connection = session.connection()
-    compiled = statement.compile(dialect=connection.dialect)
-    driver: Any = connection.connection.driver_connection
+    driver, query, values = _driver_statement(session, statement, params)
     with driver.cursor(binary=True, **options) as cursor:
         cursor.execute(
-            _binary_arrays(compiled.string, params),
-            compiled.construct_params(params),
-            prepare=prepared and driver.prepare_threshold is not None,
+            query, values, prepare=prepared and driver.prepare_threshold is not None
         )
         yield cursor
+
+
+def _driver_statement(
+    session: Session, statement: TextClause, params: dict[str, Any]
+) -> tuple[Any, str, Any]:
+    """The session's psycopg connection, and ``statement`` compiled by SQLAlchemy
+    for it (same SQL, same bound values, lists sent in binary)."""
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    driver = connection.connection.driver_connection
+    query = _binary_arrays(compiled.string, params)
+    return driver, query, compiled.construct_params(params)
 
 
 def _binary_arrays(query: str, params: dict[str, Any]) -> str:
