@@ -397,6 +397,27 @@ def _paths(
             OTHER_MS,
         ),
         "admin room list": ("/admin/room/", OTHER_MS),
+        "admin alerts": ("/admin/alerts/", OTHER_MS),
+        "admin plots": ("/admin/plots/", OTHER_MS),
+        "admin jobs": ("/admin/jobs/", OTHER_MS),
+        "room installations": (f"/api/v1/rooms/{room}/installations/", OTHER_MS),
+        "site detail": (f"/api/v1/sites/{_SITE}/", OTHER_MS),
+        "organization detail": (f"/api/v1/organizations/{_ORG}/", OTHER_MS),
+        "organization sites": (f"/api/v1/organizations/{_ORG}/sites/", OTHER_MS),
+        "dashboard public installation": (
+            f"/dashboard/public/installations/{pk}/",
+            OTHER_MS,
+        ),
+        "dashboard embedded room": (f"/dashboard/embed/rooms/{room}/", OTHER_MS),
+        "dashboard embedded installation": (
+            f"/dashboard/embed/installations/{pk}/",
+            OTHER_MS,
+        ),
+        "dashboard embedded site": (f"/dashboard/embed/sites/{_SITE}/", ROOM_PAGES_MS),
+        "dashboard managing an organization": (
+            f"/dashboard/manage/{_ORG}/",
+            OTHER_MS,
+        ),
     }
 
 

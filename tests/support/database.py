@@ -63,22 +63,31 @@ def throwaway_database(prefix: str = "co2_test") -> Iterator[str]:
 
 @contextmanager
 def copied_database(url: str, prefix: str = "co2_test") -> Iterator[str]:
-    """A copy of the database at ``url`` (which nobody may be connected to), dropped
-    when the block ends; yields the copy's URL.
+    """A copy of the database at ``url``, dropped when the block ends; yields the
+    copy's URL. Nobody may be connected to ``url`` but TimescaleDB's scheduler.
 
     PostgreSQL copies the template's files (``STRATEGY FILE_COPY``: a checkpoint and a
-    file copy, seconds for gigabytes, instead of writing every block to the WAL);
-    TimescaleDB stops the template's background workers for it.
+    file copy, seconds for gigabytes, instead of writing every block to the WAL).
+    TimescaleDB restarts the template's background-worker scheduler for the copy, and
+    the new scheduler could connect again while PostgreSQL waits for the template to
+    be free ("being accessed by other users"); marked as a template, the database
+    turns TimescaleDB's scheduler away.
     """
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-    template = make_url(url).database
+    template = sql.Identifier(str(make_url(url).database))
     admin = _libpq(url, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                sql.Identifier(name), sql.Identifier(str(template))
+        conn.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE true").format(template))
+        try:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), template
+                )
             )
-        )
+        finally:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(template)
+            )
     with _dropped_after(admin, name):
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
 
