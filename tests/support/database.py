@@ -36,20 +36,6 @@ def _libpq(url: str, dbname: str | None = None) -> str:
 
 
 @contextmanager
-def _dropped_after(admin: str, name: str) -> Iterator[None]:
-    """Drop the database ``name`` (whoever is connected) when the block ends."""
-    try:
-        yield
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)
-                )
-            )
-
-
-@contextmanager
 def throwaway_database(prefix: str = "co2_test") -> Iterator[str]:
     """Create an empty database, yield its SQLAlchemy URL, drop it afterwards."""
     base = server_url()
@@ -57,39 +43,15 @@ def throwaway_database(prefix: str = "co2_test") -> Iterator[str]:
     admin = _libpq(base, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with _dropped_after(admin, name):
+    try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
-@contextmanager
-def copied_database(url: str, prefix: str = "co2_test") -> Iterator[str]:
-    """A copy of the database at ``url``, dropped when the block ends; yields the
-    copy's URL. Nobody may be connected to ``url`` but TimescaleDB's scheduler.
-
-    PostgreSQL copies the template's files (``STRATEGY FILE_COPY``: a checkpoint and a
-    file copy, seconds for gigabytes, instead of writing every block to the WAL).
-    TimescaleDB restarts the template's background-worker scheduler for the copy, and
-    the new scheduler could connect again while PostgreSQL waits for the template to
-    be free ("being accessed by other users"); marked as a template, the database
-    turns TimescaleDB's scheduler away.
-    """
-    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-    template = sql.Identifier(str(make_url(url).database))
-    admin = _libpq(url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("ALTER DATABASE {} IS_TEMPLATE true").format(template))
-        try:
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(name), template
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
                 )
             )
-        finally:
-            conn.execute(
-                sql.SQL("ALTER DATABASE {} IS_TEMPLATE false").format(template)
-            )
-    with _dropped_after(admin, name):
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 @contextmanager
