@@ -8,6 +8,7 @@ null), rel_humidity_percent, measurement_status}`` (Managair added a surrogate
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
 from psycopg.adapt import Loader
@@ -20,7 +21,8 @@ from app.services.series.window import Window
 
 #: Seconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC), from which a
 #: binary ``timestamptz`` counts microseconds.
-PG_EPOCH_S = 946_684_800
+PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+PG_EPOCH_S = int(PG_EPOCH.timestamp())
 US_PER_S = 1_000_000
 
 #: How :data:`sql.SAMPLES_SQL` reads its times: as the 64-bit integer a binary
@@ -65,10 +67,26 @@ def sample_chunks(
     details), for windows of any length."""
     if window.is_empty:
         return
+    params = _params(source, window)
+    # Most windows are one chunk: read it in one fetch, whose rows psycopg makes in
+    # C (a stream makes them one by one in Python: 2 ms more for a month of 8,640).
+    first = sql.fetch_all(
+        session,
+        sql.SAMPLES_FIRST_SQL,
+        {**params, "limit": size},
+        loaders=WIRE_LOADERS,
+    )
+    if first:
+        yield _objects(first)
+    if len(first) < size:
+        return
+    # The rest streamed, from just after the last sample read: a node's sample
+    # times are unique, so nothing is read twice or left out.
+    after = PG_EPOCH + timedelta(microseconds=first[-1][0] + 1)
     for rows in sql.fetch_chunks(
         session,
         sql.SAMPLES_SQL,
-        _params(source, window),
+        {**params, "start": after},
         size=size,
         loaders=WIRE_LOADERS,
     ):

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from psycopg.adapt import Loader
@@ -292,6 +293,9 @@ SAMPLES_SQL = text(  # sql-identifiers: vetted (constant names and columns)
     """  # noqa: S608 -- constant text, values bound
 )
 
+#: The first ``:limit`` samples of :data:`SAMPLES_SQL`.
+SAMPLES_FIRST_SQL = text(SAMPLES_SQL.text + "    LIMIT :limit\n")
+
 
 def fetch_all(
     session: Session,
@@ -299,6 +303,7 @@ def fetch_all(
     params: dict[str, Any],
     *,
     prepared: bool = False,
+    loaders: Mapping[str, type[Loader]] | None = None,
 ) -> list[tuple[Any, ...]]:
     """Run ``statement`` on the session's connection and return plain tuples.
 
@@ -316,13 +321,18 @@ def fetch_all(
     custom plans on the whole connection instead was tried: it also re-planned the
     per-row foreign-key check of batch inserts, and batch ingest ran at half speed.)
 
+    ``loaders`` (type name -> psycopg loader) replace the cursor's own for this
+    statement, to read a column's binary form differently.
+
     ``prepared`` prepares the statement on its first run instead, for statements that
     read no raw samples: their plans exclude no chunk by a bound, so a generic plan is
     as good, and planning is skipped (3.6 ms of the stored counts of a 100-node list,
     against 4 ms of execution). Not behind PgBouncer (``DB_PGBOUNCER``), which turns
     preparing off on the connection.
     """
-    with _executed(session, statement, params, prepared=prepared) as cursor:
+    with _executed(
+        session, statement, params, prepared=prepared, loaders=loaders
+    ) as cursor:
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
 
@@ -348,13 +358,10 @@ def fetch_chunks(
     with driver.cursor(binary=True) as cursor:
         for type_name, loader in (loaders or {}).items():
             cursor.adapters.register_loader(type_name, loader)
-        chunk: list[tuple[Any, ...]] = []
-        for row in cursor.stream(query, values, size=size):
-            chunk.append(row)
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-        if chunk:
+        # islice takes the rows off the stream's generator in C: a loop appending
+        # them one by one cost 2-3 ms of a month of one node's samples (8,640 rows).
+        rows = cursor.stream(query, values, size=size)
+        while chunk := list(islice(rows, size)):
             yield chunk
 
 
@@ -376,12 +383,15 @@ def _executed(
     params: dict[str, Any],
     *,
     prepared: bool = False,
+    loaders: Mapping[str, type[Loader]] | None = None,
     **options: Any,
 ) -> Iterator[Any]:
     """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``
     (see :func:`fetch_all`)."""
     driver, query, values = _driver_statement(session, statement, params)
     with driver.cursor(binary=True, **options) as cursor:
+        for type_name, loader in (loaders or {}).items():
+            cursor.adapters.register_loader(type_name, loader)
         cursor.execute(
             query, values, prepare=prepared and driver.prepare_threshold is not None
         )
