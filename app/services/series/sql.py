@@ -355,9 +355,7 @@ def fetch_chunks(
     this statement, to read a column's binary form differently.
     """
     driver, query, values = _driver_statement(session, statement, params)
-    with driver.cursor(binary=True) as cursor:
-        for type_name, loader in (loaders or {}).items():
-            cursor.adapters.register_loader(type_name, loader)
+    with _loading(driver.cursor(binary=True), loaders) as cursor:
         # islice takes the rows off the stream's generator in C: a loop appending
         # them one by one cost 2-3 ms of a month of one node's samples (8,640 rows).
         rows = cursor.stream(query, values, size=size)
@@ -389,13 +387,18 @@ def _executed(
     """A binary psycopg cursor that ran ``statement``, unprepared unless ``prepared``
     (see :func:`fetch_all`)."""
     driver, query, values = _driver_statement(session, statement, params)
-    with driver.cursor(binary=True, **options) as cursor:
-        for type_name, loader in (loaders or {}).items():
-            cursor.adapters.register_loader(type_name, loader)
+    with _loading(driver.cursor(binary=True, **options), loaders) as cursor:
         cursor.execute(
             query, values, prepare=prepared and driver.prepare_threshold is not None
         )
         yield cursor
+
+
+def _loading(cursor: Any, loaders: Mapping[str, type[Loader]] | None) -> Any:
+    """``cursor`` with ``loaders`` (type name -> psycopg loader) instead of its own."""
+    for type_name, loader in (loaders or {}).items():
+        cursor.adapters.register_loader(type_name, loader)
+    return cursor
 
 
 def _driver_statement(
