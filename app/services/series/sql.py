@@ -294,7 +294,9 @@ SAMPLES_SQL = text(  # sql-identifiers: vetted (constant names and columns)
 )
 
 #: The first ``:limit`` samples of :data:`SAMPLES_SQL`.
-SAMPLES_FIRST_SQL = text(SAMPLES_SQL.text + "    LIMIT :limit\n")
+SAMPLES_FIRST_SQL = text(  # sql-identifiers: vetted (constant text)
+    SAMPLES_SQL.text + "    LIMIT :limit\n"
+)
 
 
 def fetch_all(
