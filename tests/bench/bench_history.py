@@ -43,7 +43,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -74,6 +74,8 @@ OTHER_MS = 50.0
 #: names no target for them.
 ROOM_PAGES_MS = 100.0
 PREFIX = "co2_bench_history"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -301,18 +303,17 @@ def _ingest_side_by_side(
             batches = [
                 (upper - span, upper)
                 for upper in range(
-                    stop_s, stop_s - span * (2 * INGEST_TURNS + 1), -span
+                    stop_s, stop_s - span * (BATCH_CLIENTS * INGEST_TURNS + 1), -span
                 )
             ]
             harness.parallel(batches[:1], 1, _poster(port, key, nodes, []))
             posters[side] = (port, key, nodes, batches[1:])
-        order = list(sides)
         for turn in range(INGEST_TURNS):
-            for side in order[turn % 2 :] + order[: turn % 2]:
+            for side in _rotated(list(sides), turn):
                 port, key, nodes, batches = posters[side]
                 stored: list[int] = []
                 job = _poster(port, key, nodes, stored)
-                work = batches[2 * turn : 2 * turn + 2]
+                work = batches[BATCH_CLIENTS * turn : BATCH_CLIENTS * (turn + 1)]
                 seconds[side] += harness.parallel(work, BATCH_CLIENTS, job)
                 rows[side] += sum(stored)
     return {
@@ -322,6 +323,13 @@ def _ingest_side_by_side(
         "full_samples_per_s": round(rows["full"] / seconds["full"]),
         "full_table_rows": full_rows,
     }
+
+
+def _rotated(items: list[T], turn: int) -> list[T]:
+    """``items`` in the order of round ``turn``: each round starts one further on, so
+    no database is always asked first (or right after the same other one)."""
+    at = turn % len(items)
+    return items[at:] + items[:at]
 
 
 def _refresh(dsn: str) -> float:
@@ -575,8 +583,7 @@ def _measure(
                 get(days, name)  # warm
             times: dict[int, list[float]] = {days: [] for days in sizes}
             for turn in range(repeats):
-                at = turn % len(sizes)
-                for days in sizes[at:] + sizes[:at]:
+                for days in _rotated(sizes, turn):
                     times[days].append(get(days, name)[1])
             for days in sizes:
                 path, target = paths[days][name]
