@@ -16,7 +16,12 @@ from flask import Flask
 
 from app.models.base import Base
 
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+#: Every session of the app: objects keep their values on commit (an answer is
+#: rendered from what the request wrote, not reloaded). The tests' sessions use
+#: the same options, so a value stored unconverted shows up there too.
+SESSION_OPTIONS: dict[str, Any] = {"expire_on_commit": False}
+
+db = SQLAlchemy(model_class=Base, session_options=dict(SESSION_OPTIONS))
 
 
 def include_object(

@@ -70,12 +70,14 @@ def session(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     Flask-SQLAlchemy resolves binds through ``db.engines``, so the connection goes
     there; commits inside requests become savepoint releases.
     """
-    from app.extensions import db
+    from app.extensions import SESSION_OPTIONS, db
 
     conn = db.engine.connect()
     outer = conn.begin()
     monkeypatch.setitem(db.engines, None, conn)
-    scoped = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    scoped = db._make_scoped_session(
+        {"join_transaction_mode": "create_savepoint", **SESSION_OPTIONS}
+    )
     monkeypatch.setattr(db, "session", scoped)
     yield scoped()
     scoped.remove()

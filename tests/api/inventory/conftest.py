@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.extensions import SESSION_OPTIONS, db
 from app.models import User
 from app.services.accounts.tokens import issue_user_key
 from tests.support.managair import load_managair
@@ -86,7 +86,9 @@ def managair(
     conn = managair_connection
     nested = conn.begin_nested()
     monkeypatch.setitem(db.engines, None, conn)
-    scoped = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+    scoped = db._make_scoped_session(
+        {"join_transaction_mode": "create_savepoint", **SESSION_OPTIONS}
+    )
     monkeypatch.setattr(db, "session", scoped)
     yield scoped()
     scoped.remove()
