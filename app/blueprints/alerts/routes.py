@@ -92,7 +92,8 @@ class RuleList(MethodView):
                 _write(res, partial=False),
                 current_app.config["ANALYSIS_TIMEZONE"],
             )
-        return docs.created(docs.one(rule_resource(rule)))
+            document = docs.one(rule_resource(rule))  # a failure rolls back
+        return docs.created(document)
 
 
 @blp.route("/alert-rules/<int:pk>/")
@@ -128,7 +129,8 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
         rules.require_changeable(session, actor, pk)  # 401, 404, 403 before 400
         res = parse_resource(body(), RULE_TYPE, pk, require_id=True)
         rule = rules.update_rule(session, actor, pk, _write(res, partial=partial))
-    return docs.one(rule_resource(rule))
+        document = docs.one(rule_resource(rule))  # a failure rolls back
+    return document
 
 
 @blp.route("/alerts/")

@@ -123,8 +123,8 @@ def create_rule(
     if isinstance(org_id, Unset):
         raise ValidationError(gettext("This field is required."), ORGANIZATION_POINTER)
     require_may_create(session, actor, org_id)
-    kind = AlertKind(write.attributes["kind"])
-    values = {"time_zone": default_zone, **DEFAULTS[kind], **write.attributes}
+    attributes = _typed(write.attributes)
+    values = {"time_zone": default_zone, **DEFAULTS[attributes["kind"]], **attributes}
     rule = AlertRule(organization_id=org_id, **values)
     _place(session, actor, rule, write)
     _check(rule)
@@ -151,9 +151,10 @@ def update_rule(
             gettext("A rule cannot move to another organization."),
             ORGANIZATION_POINTER,
         )
-    for key, value in write.attributes.items():
+    attributes = _typed(write.attributes)
+    for key, value in attributes.items():
         setattr(rule, key, value)
-    if "kind" in write.attributes:
+    if "kind" in attributes:
         for key, value in DEFAULTS[rule.kind].items():
             if getattr(rule, key) is None:
                 setattr(rule, key, value)
@@ -162,6 +163,18 @@ def update_rule(
     state.rule_changed(session, rule)
     session.flush()
     return rule
+
+
+def _typed(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes as the model holds them: ``kind`` as an :class:`AlertKind`.
+
+    A plain string stored in ``kind`` reads back as a string until the object
+    is reloaded, and the sessions keep their objects on commit.
+    """
+    values = dict(attributes)
+    if "kind" in values:
+        values["kind"] = AlertKind(values["kind"])
+    return values
 
 
 def require_changeable(session: Session, actor: Actor, rule_id: int) -> AlertRule:

@@ -181,3 +181,55 @@ def test_a_member_sets_only_their_own_preference(
     session.refresh(own)
     assert own.notify_alerts
     assert own.role == Role.INSPECTOR
+
+
+def _send(
+    client: FlaskClient,
+    session: Session,
+    user: User,
+    method: str,
+    rule: AlertRule,
+    attributes: dict[str, Any],
+    **relationships: Any,
+) -> Any:
+    data: dict[str, Any] = {
+        "type": "AlertRule",
+        "id": str(rule.id),
+        "attributes": attributes,
+    }
+    if relationships:
+        data["relationships"] = relationships
+    return client.open(
+        f"/api/v1/alert-rules/{rule.id}/",
+        method=method,
+        data=json.dumps({"data": data}),
+        content_type=JSONAPI,
+        headers=auth_headers(session, user),
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "attributes"),
+    [
+        ("PATCH", {"kind": "silent"}),
+        ("PUT", {"name": "Tresen", "kind": "silent"}),
+        ("PUT", {"name": "Tresen", "kind": "co2"}),
+    ],
+)
+def test_a_change_of_kind_answers_the_rule(
+    client: FlaskClient,
+    session: Session,
+    owner: tuple[User, Organization],
+    method: str,
+    attributes: dict[str, Any],
+) -> None:
+    """The answer shows the stored kind (it was a 500 after the commit)."""
+    user, org = owner
+    rule = make_alert_rule(session, org)
+    session.commit()
+    org_link = {"data": {"type": "Organization", "id": str(org.id)}}
+    resp = _send(client, session, user, method, rule, attributes, organization=org_link)
+    assert resp.status_code == 200, resp.json
+    assert resp.json["data"]["attributes"]["kind"] == attributes["kind"]
+    session.expire_all()
+    assert session.get_one(AlertRule, rule.id).kind.value == attributes["kind"]
