@@ -151,16 +151,19 @@ def update_rule(
             gettext("A rule cannot move to another organization."),
             ORGANIZATION_POINTER,
         )
-    attributes = _typed(write.attributes)
-    for key, value in attributes.items():
-        setattr(rule, key, value)
-    if "kind" in attributes:
-        for key, value in DEFAULTS[rule.kind].items():
-            if getattr(rule, key) is None:
-                setattr(rule, key, value)
-    _place(session, actor, rule, write)
-    _check(rule)
-    state.rule_changed(session, rule)
+    # Nothing is flushed before it is checked (a lookup would flush values that
+    # break a constraint), and rule_changed reads the changes before the flush.
+    with session.no_autoflush:
+        attributes = _typed(write.attributes)
+        for key, value in attributes.items():
+            setattr(rule, key, value)
+        if "kind" in attributes:
+            for key, value in DEFAULTS[rule.kind].items():
+                if getattr(rule, key) is None:
+                    setattr(rule, key, value)
+        _place(session, actor, rule, write)
+        _check(rule)
+        state.rule_changed(session, rule)
     session.flush()
     return rule
 
@@ -201,21 +204,26 @@ def delete_rule(session: Session, actor: Actor, rule_id: int) -> None:
 
 
 def _place(session: Session, actor: Actor, rule: AlertRule, write: RuleWrite) -> None:
-    """Set the site and room a write names; both must be the rule's organization's."""
+    """Set the site and room a write names; both must be the rule's organization's.
+
+    Each is looked up before it is assigned: a lookup flushes the rule, and an
+    unchecked id would fail the foreign key first, telling ids that do not
+    exist apart from other tenants' (and naming the constraint).
+    """
     if not isinstance(write.site_id, Unset):
-        rule.site_id = write.site_id
         if write.site_id is not None:
             site = access.get_referenced(
                 session, actor, Site, write.site_id, SITE_POINTER
             )
             _require_same(site.operator_id, rule.organization_id, SITE_POINTER)
+        rule.site_id = write.site_id
     if not isinstance(write.room_id, Unset):
-        rule.room_id = write.room_id
         if write.room_id is not None:
             room = access.get_referenced(
                 session, actor, Room, write.room_id, ROOM_POINTER
             )
             _require_same(room.site.operator_id, rule.organization_id, ROOM_POINTER)
+        rule.room_id = write.room_id
     if rule.site_id is not None and rule.room_id is not None:
         room_site = session.scalar(select(Room.site_id).where(Room.id == rule.room_id))
         if room_site != rule.site_id:

@@ -23,6 +23,7 @@ from tests.factories import (
 )
 from tests.support.accounts import JSONAPI, json_of
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 
 @pytest.fixture
@@ -233,3 +234,45 @@ def test_a_change_of_kind_answers_the_rule(
     assert resp.json["data"]["attributes"]["kind"] == attributes["kind"]
     session.expire_all()
     assert session.get_one(AlertRule, rule.id).kind.value == attributes["kind"]
+
+
+@pytest.mark.parametrize("name", ["site", "room"])
+def test_another_tenants_place_and_a_missing_one_are_refused_alike(
+    client: FlaskClient,
+    session: Session,
+    owner: tuple[User, Organization],
+    name: str,
+) -> None:
+    """The same 400 at the relationship for both (the missing one was a foreign-key
+    error without a pointer, naming the constraint)."""
+    user, org = owner
+    rule = make_alert_rule(session, org)
+    site = make_site(session, make_organization(session))  # no public room
+    theirs = site if name == "site" else make_room(session, site)
+    kind = "Site" if name == "site" else "Room"
+    answers = []
+    for ident in (theirs.id, theirs.id + 100_000):
+        link = {"data": {"type": kind, "id": str(ident)}}
+        resp = assert_refused(
+            client,
+            "PATCH",
+            f"/api/v1/alert-rules/{rule.id}/",
+            400,
+            unchanged=["alert_rules"],
+            pointer=f"/data/relationships/{name}",
+            data=json.dumps(
+                {
+                    "data": {
+                        "type": "AlertRule",
+                        "id": str(rule.id),
+                        "relationships": {name: link},
+                    }
+                }
+            ),
+            content_type=JSONAPI,
+            headers=auth_headers(session, user),
+        )
+        assert "constraint" not in resp.get_data(as_text=True)
+        (error,) = json_of(resp)["errors"]
+        answers.append({**error, "detail": error["detail"].replace(str(ident), "N")})
+    assert answers[0] == answers[1]

@@ -236,6 +236,21 @@ def test_a_rule_edit_restarts_the_run_a_scope_change_drops_the_state(
     assert session.get(AlertRoomState, (world.rule.id, world.room.id)) is None
 
 
+def test_narrowing_a_rule_to_a_room_drops_the_state(
+    session: Session, world: World
+) -> None:
+    """The room's lookup once flushed the rule, hiding the change from the state."""
+    feed(session, world.node, BEGIN, (8, 1600))
+    run(session)
+    assert session.get(AlertRoomState, (world.rule.id, world.room.id)) is not None
+    owner = make_user(session)
+    org = session.get_one(Organization, world.rule.organization_id)
+    make_membership(session, owner, org, Role.OWNER)
+    write = rules.RuleWrite(site_id=world.room.site_id, room_id=world.room.id)
+    rules.update_rule(session, actor_for(session, owner), world.rule.id, write)
+    assert session.get(AlertRoomState, (world.rule.id, world.room.id)) is None
+
+
 def test_a_rule_disabled_and_enabled_again_reopens_the_episode_going_on(
     session: Session, world: World
 ) -> None:
