@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
 
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf, Range
@@ -16,11 +18,39 @@ DAY_S = 86_400
 KINDS = [kind.value for kind in AlertKind]
 
 
+WEEKDAYS_MAX = 7
+#: In the zone database's folder, but no place's zone: ``localtime`` is the
+#: database server's own, ``Factory`` a placeholder without an offset.
+_NOT_PLACES = frozenset({"localtime", "Factory"})
+
+
+@cache
+def _zones() -> frozenset[str]:
+    """The IANA zone names (without ``posix/``, ``right/`` and folders)."""
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
 def _known_zone(value: str) -> None:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ma.ValidationError("Not a known time zone.") from None
+    # A lookup by ZoneInfo opens files by the name: a folder ("Europe") or an
+    # overlong name raised OSError (a 500); a set holds only real zone names.
+    if value not in _zones():
+        raise ma.ValidationError(
+            "Not a known time zone (an IANA name such as Europe/Berlin)."
+        )
+
+
+def _distinct(days: list[int]) -> None:
+    if len(set(days)) != len(days):
+        raise ma.ValidationError("Give each weekday once.")
+
+
+class Weekdays(ma.fields.List[int]):
+    """ISO weekdays; a list too long is one error, before its items are read."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list) and len(value) > WEEKDAYS_MAX:
+            raise ma.ValidationError(f"Longer than maximum length {WEEKDAYS_MAX}.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class RuleAttributesSchema(ma.Schema):
@@ -49,12 +79,14 @@ class RuleAttributesSchema(ma.Schema):
         validate=Range(min=0, max=DAY_S),
         metadata={"description": "co2: seconds below the clear level to clear (300)"},
     )
-    active_weekdays = ma.fields.List(
+    active_weekdays = Weekdays(
         ma.fields.Integer(validate=Range(min=1, max=7)),
         allow_none=True,
-        validate=Length(min=1, max=7),
+        validate=[Length(min=1, max=WEEKDAYS_MAX), _distinct],
         metadata={
-            "description": "ISO weekdays (1 Monday .. 7 Sunday); null: every day"
+            "description": "ISO weekdays (1 Monday .. 7 Sunday), each once; "
+            "null: every day",
+            "uniqueItems": True,
         },
     )
     active_from = ma.fields.Time(

@@ -247,9 +247,9 @@ def _check(rule: AlertRule) -> None:
                 gettext("A CO2 rule needs a threshold."),
                 "/data/attributes/threshold_ppm",
             )
-        if rule.hysteresis_ppm > rule.threshold_ppm:
+        if rule.hysteresis_ppm >= rule.threshold_ppm:  # else it never clears
             raise ValidationError(
-                gettext("The hysteresis must not exceed the threshold."),
+                gettext("The hysteresis must be less than the threshold."),
                 "/data/attributes/hysteresis_ppm",
             )
     if (rule.active_from is None) != (rule.active_to is None):
@@ -257,4 +257,12 @@ def _check(rule: AlertRule) -> None:
         raise ValidationError(
             gettext("Active hours need both a start and an end."),
             f"/data/attributes/{missing}",
+        )
+    if rule.active_from is not None and rule.active_from == rule.active_to:
+        raise ValidationError(  # an empty window: the rule would never fire
+            gettext(
+                "Active hours cannot start and end at the same time; "
+                "leave both out for whole days."
+            ),
+            "/data/attributes/active_to",
         )

@@ -76,6 +76,22 @@ def test_a_new_co2_rule_takes_the_defaults(
         ({"threshold_ppm": 0}, "/data/attributes/threshold_ppm"),
         ({"threshold_ppm": None}, "/data/attributes/threshold_ppm"),
         ({"time_zone": "Mars/Olympus"}, "/data/attributes/time_zone"),
+        # folders and names too long for a file were a 500 (OSError)
+        ({"time_zone": "Europe"}, "/data/attributes/time_zone"),
+        ({"time_zone": "Etc"}, "/data/attributes/time_zone"),
+        ({"time_zone": "a" * 300}, "/data/attributes/time_zone"),
+        # files of the zone folder that are no place's zone
+        ({"time_zone": "localtime"}, "/data/attributes/time_zone"),
+        ({"time_zone": "right/UTC"}, "/data/attributes/time_zone"),
+        ({"time_zone": "posixrules"}, "/data/attributes/time_zone"),
+        ({"time_zone": "Factory"}, "/data/attributes/time_zone"),
+        # a rule that could never fire, or never clear
+        (
+            {"threshold_ppm": 1000, "hysteresis_ppm": 1000},
+            "/data/attributes/hysteresis_ppm",
+        ),
+        ({"active_from": "00:00", "active_to": "00:00"}, "/data/attributes/active_to"),
+        ({"active_weekdays": [1, 1]}, "/data/attributes/active_weekdays"),
         ({"active_from": "08:00"}, "/data/attributes/active_to"),
         (
             {"active_from": "25:00", "active_to": "09:00"},
@@ -102,6 +118,24 @@ def test_bad_values_are_400_at_their_pointer(
     assert resp.status_code == 400, resp.json
     assert resp.json["errors"][0]["source"]["pointer"] == pointer
     assert session.query(AlertRule).count() == before
+
+
+def test_a_long_weekday_list_is_one_error(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    """100,000 items were 100,000 errors (a 20 MB answer to a 300 kB request)."""
+    user, org = owner
+    resp = _post(client, session, user, _body(org.id, active_weekdays=[0] * 100_000))
+    assert resp.status_code == 400
+    assert json_of(resp)["errors"] == [
+        {
+            "status": "400",
+            "code": "invalid",
+            "title": "Invalid request",
+            "detail": "Longer than maximum length 7.",
+            "source": {"pointer": "/data/attributes/active_weekdays"},
+        }
+    ]
 
 
 def test_a_site_of_another_organization_is_refused(
