@@ -58,6 +58,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``ALERTS_INTERVAL_S`` | ``60`` | seconds between ventilation-alert evaluations (and deliveries of their messages) |
 | ``ALERTS_QUIET_PERIOD_S`` | ``1800`` | at most one message per room, rule and recipient in this many seconds; later openings wait and go out as one digest |
 | ``ALERTS_WEBHOOK_URL`` / ``ALERTS_WEBHOOK_SECRET`` (secret) | none | operator-wide receiver of alert events, signed like the publisher webhook, for organizations without their own |
+| ``ALERTS_WEBHOOK_ALLOW_PRIVATE`` | ``0`` | ``1``: organizations' alert webhooks may be on loopback, private, link-local or other non-public addresses (otherwise refused when saved and when called); for receivers on your own network and tests only |
 | ``AGGREGATES_REFRESH_INTERVAL_S`` | ``60`` | seconds between rollup refreshes (Apache edition) |
 | ``RETENTION_INTERVAL_S`` | ``3600`` | seconds between retention runs |
 | ``DASHBOARD_ROLLUP_INTERVAL_S`` | ``300`` | seconds between runs of the dashboard's daily air-quality rollup |
@@ -422,6 +423,7 @@ def _jobs(env: Env) -> dict[str, Any]:
         "ALERTS_QUIET_PERIOD_S": env.integer("ALERTS_QUIET_PERIOD_S", 1800),
         "ALERTS_WEBHOOK_URL": env.text("ALERTS_WEBHOOK_URL", ""),
         "ALERTS_WEBHOOK_SECRET": env.secret("ALERTS_WEBHOOK_SECRET") or "",
+        "ALERTS_WEBHOOK_ALLOW_PRIVATE": env.flag("ALERTS_WEBHOOK_ALLOW_PRIVATE"),
         "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
         "DASHBOARD_ROLLUP_INTERVAL_S": env.integer(
             "DASHBOARD_ROLLUP_INTERVAL_S", 300, minimum=1

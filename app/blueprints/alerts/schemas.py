@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
+
+import httpx
 
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf, Range
@@ -51,6 +54,25 @@ class Weekdays(ma.fields.List[int]):
         if isinstance(value, list) and len(value) > WEEKDAYS_MAX:
             raise ma.ValidationError(f"Longer than maximum length {WEEKDAYS_MAX}.")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _plain_url(value: str) -> None:
+    """A URL the calls can use as it is, without credentials (members read it)."""
+    parts = urlsplit(value)
+    if "@" in parts.netloc:
+        raise ma.ValidationError(
+            "Leave user name and password out of the URL: every member reads it, "
+            "and the secret signs the calls."
+        )
+    try:
+        port = parts.port
+        httpx.URL(value)
+    except ValueError:
+        port = 0
+    except httpx.InvalidURL:
+        raise ma.ValidationError("Not a valid URL.") from None
+    if port is not None and not 1 <= port <= 65_535:
+        raise ma.ValidationError("The port must be between 1 and 65535.")
 
 
 class RuleAttributesSchema(ma.Schema):
@@ -135,8 +157,11 @@ class WebhookAttributesSchema(ma.Schema):
         required=True,
         schemes={"http", "https"},
         require_tld=False,
-        validate=Length(max=2000),
-        metadata={"description": "where the signed alert messages are POSTed"},
+        validate=[Length(max=2000), _plain_url],
+        metadata={
+            "description": "where the signed alert messages are POSTed: a public "
+            "internet address, without user name and password"
+        },
     )
     secret = ma.fields.String(
         required=True,

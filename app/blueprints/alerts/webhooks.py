@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -35,6 +36,10 @@ blp = JsonApiBlueprint(
 ATTRIBUTES = WebhookAttributesSchema()
 
 
+def _allow_private() -> bool:
+    return bool(current_app.config["ALERTS_WEBHOOK_ALLOW_PRIVATE"])
+
+
 @blp.route("/alert-webhooks/")
 class WebhookList(MethodView):
     @blp.arguments(WebhookArgsSchema, location="query")
@@ -58,8 +63,11 @@ class WebhookList(MethodView):
         with transaction() as session:
             rules.require_may_create(session, actor, org_id)  # 403 before 400
             values = load_attributes(ATTRIBUTES, res.attributes, partial=False)
-            hook = webhooks.create_webhook(session, actor, org_id, values)
-        return docs.created(docs.one(webhook_resource(hook)))
+            hook = webhooks.create_webhook(
+                session, actor, org_id, values, allow_private=_allow_private()
+            )
+            document = docs.one(webhook_resource(hook))
+        return docs.created(document)
 
 
 @blp.route("/alert-webhooks/<int:pk>/")
@@ -80,8 +88,11 @@ class WebhookItem(MethodView):
             webhooks.require_changeable(session, actor, pk)  # 401, 404, 403 first
             res = parse_resource(body(), WEBHOOK_TYPE, pk, require_id=True)
             values = load_attributes(ATTRIBUTES, res.attributes, partial=True)
-            hook = webhooks.update_webhook(session, actor, pk, values)
-        return docs.one(webhook_resource(hook))
+            hook = webhooks.update_webhook(
+                session, actor, pk, values, allow_private=_allow_private()
+            )
+            document = docs.one(webhook_resource(hook))
+        return document
 
     def delete(self, pk: int) -> ResponseReturnValue:
         """Remove an alert webhook (OWNER): its organization's calls stop."""

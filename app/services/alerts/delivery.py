@@ -33,7 +33,7 @@ from app.errors import ForbiddenError
 from app.models.types import utcnow
 from app.services.access import Actor
 from app.services.accounts.mail import Mail, MailError, SmtpSettings, send
-from app.services.alerts import messages
+from app.services.alerts import destinations, messages
 from app.services.outbox.delivery import DeliverySettings
 from app.services.outbox.ledger import Ledger, OutboxTable
 from app.services.outbox.publishers import PublishError
@@ -77,12 +77,15 @@ class Channels:
     """Where messages go: SMTP, the webhooks' client, and what mails show.
 
     ``webhook`` posts to an organization's own webhook, else to the operator-wide
-    ``ALERTS_WEBHOOK_URL`` (its settings; empty when not set).
+    ``ALERTS_WEBHOOK_URL`` (its settings; empty when not set). An organization's
+    webhook is called only at a public address unless ``allow_private``
+    (``ALERTS_WEBHOOK_ALLOW_PRIVATE``); see :mod:`.destinations`.
     """
 
     smtp: SmtpSettings
     webhook: Webhook
     mail: messages.MailContext
+    allow_private: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], client: httpx.Client) -> Channels:
@@ -95,6 +98,7 @@ class Channels:
             SmtpSettings.from_config(config),
             Webhook(hook_settings, client),
             messages.MailContext.from_config(config),
+            allow_private=bool(config["ALERTS_WEBHOOK_ALLOW_PRIVATE"]),
         )
 
 
@@ -159,33 +163,61 @@ def _send(channels: Channels, items: Sequence[Row]) -> None:
         mail = _mail(channels.mail, items)
         send(channels.smtp, mail)
         return
-    url, secret = _hook_target(channels.webhook, first)
+    target, secret = _hook_target(channels, first)
     body = json.dumps(messages.webhook_document(items), separators=(",", ":")).encode(
         "utf-8"
     )
     channels.webhook.post(
-        url,
+        target.url,
         content=body,
         headers={
+            **target.headers,
             "Content-Type": "application/json",
             SIGNATURE_HEADER: signature(secret, body),
             "X-Airq-Event": "alerts",
             "X-Airq-Delivery": str(uuid.uuid4()),
         },
+        extensions=target.extensions,
     )
 
 
-def _hook_target(hook: Webhook, row: Row) -> tuple[str, str]:
-    """The organization's own webhook, else the operator-wide one.
+def _hook_target(channels: Channels, row: Row) -> tuple[destinations.Pinned, str]:
+    """The organization's own webhook (at a checked address), else the operator-wide one.
 
     Raises:
-        PublishError: neither is set (any more): parked at once.
+        PublishError: neither is set (any more), or the organization's resolves
+            to a non-public address: parked at once; its name does not
+            resolve: retried.
     """
     if row["webhook_url"]:
-        return row["webhook_url"], row["webhook_secret"]
-    if hook.settings["WEBHOOK_URL"]:
-        return hook.settings["WEBHOOK_URL"], hook.settings["WEBHOOK_SECRET"]
+        pinned = _pinned(row["webhook_url"], channels.allow_private)
+        return pinned, row["webhook_secret"]
+    operator = channels.webhook.settings
+    if operator["WEBHOOK_URL"]:  # the operator's own choice: trusted as it is
+        return destinations.Pinned(operator["WEBHOOK_URL"]), operator["WEBHOOK_SECRET"]
     raise PublishError("the organization has no webhook any more", permanent=True)
+
+
+def _pinned(url: str, allow_private: bool) -> destinations.Pinned:
+    """Resolve and check an organization's webhook once, for this call.
+
+    Raises:
+        PublishError: see :func:`_hook_target`.
+    """
+    try:
+        return destinations.pin(url, allow_private=allow_private)
+    except destinations.NotPublic as exc:
+        raise PublishError(
+            f"webhook: refused: {exc} (ALERTS_WEBHOOK_ALLOW_PRIVATE is off); "
+            "set a public address",
+            permanent=True,
+        ) from None
+    except httpx.InvalidURL as exc:
+        raise PublishError(f"webhook: not a valid URL: {exc}", permanent=True) from None
+    except OSError as exc:
+        raise PublishError(
+            f"webhook: cannot resolve {httpx.URL(url).host}: {exc}", unreachable=True
+        ) from None
 
 
 def _mail(context: messages.MailContext, items: Sequence[Row]) -> Mail:

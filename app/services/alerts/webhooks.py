@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError
+from app.errors import ConflictError, ValidationError
 from app.models import AlertWebhook
 from app.services import access
 from app.services.access import Actor
+from app.services.alerts import destinations
 from app.services.alerts.rules import ORGANIZATION_POINTER, require_may_create
 from app.services.tenancy.listing import Listing, Page, fetch_entities
 
@@ -52,18 +53,30 @@ def get_webhook(session: Session, actor: Actor, webhook_id: int) -> AlertWebhook
     return access.get_visible(session, actor, AlertWebhook, webhook_id)
 
 
+URL_POINTER = "/data/attributes/url"
+
+
 def create_webhook(
-    session: Session, actor: Actor, organization_id: int, values: Mapping[str, Any]
+    session: Session,
+    actor: Actor,
+    organization_id: int,
+    values: Mapping[str, Any],
+    *,
+    allow_private: bool = False,
 ) -> AlertWebhook:
     """Set the webhook of an organization ``actor`` owns.
 
+    Its address must be public unless ``allow_private``
+    (``ALERTS_WEBHOOK_ALLOW_PRIVATE``; see :mod:`.destinations`).
+
     Raises:
         UnauthenticatedError: anonymous caller.
-        ValidationError: no such organization (400).
+        ValidationError: no such organization (400), or a non-public address.
         ForbiddenError: not an OWNER of it.
         ConflictError: the organization has a webhook already (409; change it).
     """
     require_may_create(session, actor, organization_id)
+    _check_address(values, allow_private)
     hook = AlertWebhook(organization_id=organization_id, **values)
     try:
         with session.begin_nested():
@@ -78,7 +91,12 @@ def create_webhook(
 
 
 def update_webhook(
-    session: Session, actor: Actor, webhook_id: int, values: Mapping[str, Any]
+    session: Session,
+    actor: Actor,
+    webhook_id: int,
+    values: Mapping[str, Any],
+    *,
+    allow_private: bool = False,
 ) -> AlertWebhook:
     """Change a webhook's address or secret (OWNERs of its organization).
 
@@ -86,12 +104,36 @@ def update_webhook(
         UnauthenticatedError: anonymous caller.
         NotFoundError: no such webhook, or not the actor's.
         ForbiddenError: not an OWNER of its organization.
+        ValidationError: a non-public address (as for :func:`create_webhook`).
     """
     hook = require_changeable(session, actor, webhook_id)
+    _check_address(values, allow_private)
     for key, value in values.items():
         setattr(hook, key, value)
     session.flush()
     return hook
+
+
+def _check_address(values: Mapping[str, Any], allow_private: bool) -> None:
+    """Refuse a URL on a non-public address (its name resolved now).
+
+    Raises:
+        ValidationError: 400 at the URL.
+    """
+    if allow_private or "url" not in values:
+        return
+    try:
+        destinations.check_saved(values["url"])
+    except destinations.NotPublic as exc:
+        raise ValidationError(
+            gettext(
+                "The webhook must be on the public internet: %(host)s is "
+                "%(address)s, a loopback, private, link-local or reserved address.",
+                host=exc.host,
+                address=str(exc.address),
+            ),
+            URL_POINTER,
+        ) from None
 
 
 def require_changeable(session: Session, actor: Actor, webhook_id: int) -> AlertWebhook:

@@ -35,6 +35,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
+        self.hosts: list[str] = []  # the Host header of each call
         self.fail = 0
         self.calls = 0
         self.secret = SECRET
@@ -43,6 +44,7 @@ class Receiver:
         from werkzeug import Response
 
         body = request.get_data()
+        self.hosts.append(request.headers.get("Host", ""))
         expected = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
         if request.headers.get("X-Airq-Signature-256") != f"sha256={expected}":
             return Response("bad signature", status=401)

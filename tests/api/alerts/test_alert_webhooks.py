@@ -4,8 +4,13 @@ with its own secret."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,13 +20,16 @@ from pytest_httpserver import HTTPServer
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.models import Organization, Role, User
+from app.services.alerts import destinations
 from tests.api.alerts.conftest import START, World, deliver, feed, run
 from tests.api.alerts.test_alert_messages import Receiver
 from tests.factories import (
     make_alert_rule,
+    make_alert_webhook,
     make_installation,
     make_membership,
     make_node,
@@ -109,6 +117,10 @@ def test_an_owner_sets_the_webhook_and_never_reads_the_secret_back(
     [
         ({"url": "ftp://hooks.example.org/", "secret": SECRET}, "/data/attributes/url"),
         ({"url": "not a url", "secret": SECRET}, "/data/attributes/url"),
+        # members read the URL back; the secret signs the calls
+        ({"url": "http://user:pw@hooks.example.org/"}, "/data/attributes/url"),
+        ({"url": "https://hooks.example.org:99999/"}, "/data/attributes/url"),
+        ({"url": "https://hooks.example.org:0/"}, "/data/attributes/url"),
         ({"secret": "short"}, "/data/attributes/secret"),
         ({"secret": None}, "/data/attributes/secret"),
     ],
@@ -184,8 +196,8 @@ def test_a_second_webhook_conflicts_and_members_may_not_write(
 class Hub:
     """Two receivers on loopback, one per organization, each checking its secret."""
 
-    def __init__(self) -> None:
-        self.server = HTTPServer(host="127.0.0.1")
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.server = HTTPServer(host="127.0.0.1", ssl_context=ssl_context)
         self.mine, self.theirs = Receiver(), Receiver()
         self.theirs.secret = OTHER_SECRET
 
@@ -201,6 +213,7 @@ def hub() -> Iterator[Hub]:
     hub.server.stop()
 
 
+@pytest.mark.usefixtures("private_hooks")
 def test_each_organization_gets_its_alerts_at_its_own_signed_webhook(
     client: FlaskClient,
     session: Session,
@@ -238,3 +251,207 @@ def test_each_organization_gets_its_alerts_at_its_own_signed_webhook(
     assert [e["event"] for e in hub.theirs.events] == ["opened"]
     assert len(hub.mine.events) == 1
     assert len(mailbox.received) == 1
+    assert hub.mine.hosts == [f"127.0.0.1:{hub.server.port}"]
+
+
+#: Addresses of the operator's own network in the forms a URL can spell them.
+NOT_PUBLIC = [
+    "http://127.0.0.1:18111/internal-admin",
+    "http://169.254.169.254/latest/meta-data/",  # the clouds' metadata service
+    "http://10.0.0.1/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",  # carrier-grade NAT
+    "http://localhost:5432/",
+    "http://0/",
+    "http://2130706433/",  # 127.0.0.1 as one number
+    "http://[::1]:8112/x",
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+    "http://[fe80::1]/",
+]
+
+
+@pytest.mark.parametrize("url", NOT_PUBLIC)
+def test_a_webhook_on_the_operators_network_is_refused(
+    client: FlaskClient, session: Session, world: World, owner: User, url: str
+) -> None:
+    """The jobs process would POST signed alerts into the operator's network."""
+    resp = assert_refused(
+        client,
+        "POST",
+        HOOKS,
+        400,
+        unchanged=["alert_webhooks"],
+        pointer="/data/attributes/url",
+        data=json.dumps(_doc(world.rule.organization_id, url=url, secret=SECRET)),
+        content_type=JSONAPI,
+        headers=auth_headers(session, owner),
+    )
+    assert "public internet" in json_of(resp)["errors"][0]["detail"]
+
+
+def test_a_webhook_cannot_be_moved_onto_the_operators_network(
+    client: FlaskClient, session: Session, world: World, owner: User
+) -> None:
+    org = session.get_one(Organization, world.rule.organization_id)
+    hook = make_alert_webhook(session, org)
+    doc = {
+        "data": {
+            "type": "AlertWebhook",
+            "id": str(hook.id),
+            "attributes": {"url": "http://169.254.169.254/latest/meta-data/"},
+        }
+    }
+    assert_refused(
+        client,
+        "PATCH",
+        f"{HOOKS}{hook.id}/",
+        400,
+        unchanged=["alert_webhooks"],
+        pointer="/data/attributes/url",
+        data=json.dumps(doc),
+        content_type=JSONAPI,
+        headers=auth_headers(session, owner),
+    )
+
+
+@pytest.mark.usefixtures("private_hooks")
+def test_the_operator_may_allow_webhooks_on_private_addresses(
+    client: FlaskClient, session: Session, world: World, owner: User
+) -> None:
+    doc = _doc(world.rule.organization_id, url=NOT_PUBLIC[0], secret=SECRET)
+    assert _post(client, session, owner, doc).status_code == 201
+
+
+def _notification(session: Session) -> dict[str, Any]:
+    session.expire_all()
+    row = session.execute(
+        text(
+            "SELECT delivered_at, parked_at, last_error FROM alert_notifications"
+            " WHERE channel = 'webhook'"
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_call_to_a_webhook_now_on_a_private_address_is_parked(
+    session: Session,
+    app: Flask,
+    world: World,
+    http: httpx.Client,
+    hub: Hub,
+    mailbox: Mailbox,
+    host: str,
+) -> None:
+    """Checked again when called: a name may resolve elsewhere than when saved."""
+    org = session.get_one(Organization, world.rule.organization_id)
+    url = hub.server.url_for("/mine").replace("127.0.0.1", host)
+    make_alert_webhook(session, org, url=url, secret=SECRET)
+    feed(session, world.node, START, (12, 1800))
+    assert run(session).queued == 2  # the member's mail and the webhook
+    result = deliver(session, app, http)
+    assert (result.delivered, result.parked) == (1, 1)  # the mail went out
+    assert hub.mine.calls == 0
+    row = _notification(session)
+    assert row["parked_at"] is not None
+    assert "not a public internet address" in row["last_error"]
+    assert "ALERTS_WEBHOOK_ALLOW_PRIVATE" in row["last_error"]
+
+
+@pytest.mark.usefixtures("private_hooks")
+def test_a_call_goes_to_the_address_resolved_under_the_urls_host(
+    session: Session,
+    app: Flask,
+    world: World,
+    http: httpx.Client,
+    hub: Hub,
+    mailbox: Mailbox,
+) -> None:
+    """The call connects to the address it checked; the receiver sees its name."""
+    org = session.get_one(Organization, world.rule.organization_id)
+    url = hub.server.url_for("/mine").replace("127.0.0.1", "localhost")
+    make_alert_webhook(session, org, url=url, secret=SECRET)
+    feed(session, world.node, START, (12, 1800))
+    run(session)
+    assert deliver(session, app, http).delivered == 2
+    assert [e["event"] for e in hub.mine.events] == ["opened"]
+    assert hub.mine.hosts == [f"localhost:{hub.server.port}"]
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.215.14", True),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", True),
+        ("127.0.0.1", False),
+        ("0.0.0.0", False),  # noqa: S104  # an address checked, not bound
+        ("::", False),
+        ("::ffff:10.0.0.1", False),
+        ("2002:a00:1::", False),  # 6to4 of 10.0.0.1
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("224.0.0.1", False),
+        ("fc00::1", False),
+    ],
+)
+def test_public_addresses(address: str, public: bool) -> None:
+    assert destinations.is_public(ipaddress.ip_address(address)) is public
+
+
+@pytest.fixture
+def tls_hub(tmp_path: Path) -> Iterator[tuple[Hub, ssl.SSLContext]]:
+    """The hub over HTTPS with a certificate for ``localhost``, and a context trusting it."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # fixed arguments
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    hub = Hub(ssl_context=served)
+    hub.server.start()
+    hub.server.expect_request("/mine", method="POST").respond_with_handler(hub.mine)
+    yield hub, ssl.create_default_context(cafile=str(cert))
+    hub.server.clear()
+    hub.server.stop()
+
+
+@pytest.mark.usefixtures("private_hooks")
+def test_an_https_call_to_the_checked_address_verifies_the_urls_host(
+    session: Session,
+    app: Flask,
+    world: World,
+    tls_hub: tuple[Hub, ssl.SSLContext],
+    mailbox: Mailbox,
+) -> None:
+    """Aimed at an address, the call still names the host to TLS (SNI) and checks
+    the certificate against it."""
+    hub, trusted = tls_hub
+    org = session.get_one(Organization, world.rule.organization_id)
+    url = f"https://localhost:{hub.server.port}/mine"
+    make_alert_webhook(session, org, url=url, secret=SECRET)
+    feed(session, world.node, START, (12, 1800))
+    run(session)
+    with httpx.Client(verify=trusted, timeout=5.0) as client:
+        assert deliver(session, app, client).delivered == 2
+    assert [e["event"] for e in hub.mine.events] == ["opened"]
+    assert hub.mine.hosts == [f"localhost:{hub.server.port}"]

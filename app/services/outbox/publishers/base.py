@@ -143,8 +143,10 @@ class Publisher(ABC):
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
-        """POST and insist on a 2xx answer.
+        """POST and insist on a 2xx answer (``extensions``: httpx's, e.g. the TLS
+        ``sni_hostname`` of a call aimed at a checked address).
 
         Raises:
             PublishError: timeout, connection failure, or a non-2xx status.
@@ -152,7 +154,12 @@ class Publisher(ABC):
         host = urlsplit(url).netloc
         try:
             response = self.client.post(
-                url, json=json, content=content, headers=headers, params=params
+                url,
+                json=json,
+                content=content,
+                headers=headers,
+                params=params,
+                extensions=dict(extensions or {}),
             )
         except httpx.TimeoutException:
             raise PublishError(
