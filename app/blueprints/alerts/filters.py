@@ -61,6 +61,15 @@ class AlertArgsSchema(RuleArgsSchema):
     start = EpochFilter("from", "Only alerts still open at or after this time")
     end = EpochFilter("to", "Only alerts opened at or before this time")
 
+    @ma.validates_schema
+    def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A reversed range is a mistake, not an empty answer (as for series)."""
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and start > end:
+            raise ma.ValidationError(
+                "filter[from] is after filter[to].", field_name="filter[from]"
+            )
+
     @ma.post_load
     def _times(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """The time range as datetimes, as the service compares them."""

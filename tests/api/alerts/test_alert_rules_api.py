@@ -186,6 +186,17 @@ def test_alert_filters_are_checked(
     assert [a["attributes"]["state"] for a in json_of(open_)["data"]] == ["open"]
     cleared = client.get("/api/v1/alerts/?filter[state]=cleared", headers=headers)
     assert json_of(cleared)["data"] == []
+    reversed_ = client.get(
+        "/api/v1/alerts/?filter[from]=2000000000&filter[to]=1000000000",
+        headers=headers,
+    )
+    assert reversed_.status_code == 400  # was 200 with nothing
+    assert json_of(reversed_)["errors"][0]["source"]["parameter"] == "filter[from]"
+    same = client.get(
+        "/api/v1/alerts/?filter[from]=1000000000&filter[to]=1000000000",
+        headers=headers,
+    )
+    assert same.status_code == 200
 
 
 def test_a_member_sets_only_their_own_preference(
