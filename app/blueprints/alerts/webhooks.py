@@ -88,8 +88,18 @@ class WebhookItem(MethodView):
             webhooks.require_changeable(session, actor, pk)  # 401, 404, 403 first
             res = parse_resource(body(), WEBHOOK_TYPE, pk, require_id=True)
             values = load_attributes(ATTRIBUTES, res.attributes, partial=True)
+            org_id = (
+                relationship_id(res, "organization", "Organization", int)
+                if "organization" in res.relationships
+                else None
+            )
             hook = webhooks.update_webhook(
-                session, actor, pk, values, allow_private=_allow_private()
+                session,
+                actor,
+                pk,
+                values,
+                organization_id=org_id,
+                allow_private=_allow_private(),
             )
             document = docs.one(webhook_resource(hook))
         return document

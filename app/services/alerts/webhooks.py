@@ -96,17 +96,27 @@ def update_webhook(
     webhook_id: int,
     values: Mapping[str, Any],
     *,
+    organization_id: int | None = None,
     allow_private: bool = False,
 ) -> AlertWebhook:
     """Change a webhook's address or secret (OWNERs of its organization).
+
+    ``organization_id``, when the request names one, must be the webhook's own:
+    a webhook does not move.
 
     Raises:
         UnauthenticatedError: anonymous caller.
         NotFoundError: no such webhook, or not the actor's.
         ForbiddenError: not an OWNER of its organization.
-        ValidationError: a non-public address (as for :func:`create_webhook`).
+        ValidationError: another organization, or a non-public address (as for
+            :func:`create_webhook`).
     """
     hook = require_changeable(session, actor, webhook_id)
+    if organization_id is not None and organization_id != hook.organization_id:
+        raise ValidationError(
+            gettext("A webhook cannot move to another organization."),
+            ORGANIZATION_POINTER,
+        )
     _check_address(values, allow_private)
     for key, value in values.items():
         setattr(hook, key, value)

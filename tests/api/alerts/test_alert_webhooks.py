@@ -455,3 +455,47 @@ def test_an_https_call_to_the_checked_address_verifies_the_urls_host(
         assert deliver(session, app, client).delivered == 2
     assert [e["event"] for e in hub.mine.events] == ["opened"]
     assert hub.mine.hosts == [f"localhost:{hub.server.port}"]
+
+
+def test_a_webhook_does_not_move_to_another_organization(
+    client: FlaskClient, session: Session, world: World, owner: User
+) -> None:
+    """Like a rule: it answered 200 and changed nothing."""
+    org = session.get_one(Organization, world.rule.organization_id)
+    hook = make_alert_webhook(session, org)
+    other = make_organization(session)
+    make_membership(session, owner, other, Role.OWNER)
+
+    def doc_for(target: int) -> dict[str, Any]:
+        return {
+            "data": {
+                "type": "AlertWebhook",
+                "id": str(hook.id),
+                "attributes": {"url": "https://hooks.example.org/b"},
+                "relationships": {
+                    "organization": {
+                        "data": {"type": "Organization", "id": str(target)}
+                    }
+                },
+            }
+        }
+
+    for target in (other.id, other.id + 100_000):
+        assert_refused(
+            client,
+            "PATCH",
+            f"{HOOKS}{hook.id}/",
+            400,
+            unchanged=["alert_webhooks"],
+            pointer="/data/relationships/organization",
+            data=json.dumps(doc_for(target)),
+            content_type=JSONAPI,
+            headers=auth_headers(session, owner),
+        )
+    same = client.patch(
+        f"{HOOKS}{hook.id}/",
+        data=json.dumps(doc_for(org.id)),
+        content_type=JSONAPI,
+        headers=auth_headers(session, owner),
+    )
+    assert same.status_code == 200, same.json
