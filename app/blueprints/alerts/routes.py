@@ -113,7 +113,11 @@ class RuleItem(MethodView):
 
     @docs.updates(blp, RULE_DOCUMENTS, partial=False)
     def put(self, pk: int) -> ResponseReturnValue:
-        """Replace an alert rule (OWNER)."""
+        """Replace an alert rule (OWNER).
+
+        ``name``, ``kind`` and the organization are required; attributes left
+        out keep their values, as in every PUT of this API (Managair's too).
+        """
         return _update(pk, partial=False)
 
     def delete(self, pk: int) -> ResponseReturnValue:

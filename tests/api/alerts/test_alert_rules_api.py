@@ -321,3 +321,28 @@ def test_another_tenants_place_and_a_missing_one_are_refused_alike(
         (error,) = json_of(resp)["errors"]
         answers.append({**error, "detail": error["detail"].replace(str(ident), "N")})
     assert answers[0] == answers[1]
+
+
+def test_a_put_keeps_what_it_leaves_out_like_every_put(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    """As the documentation of PUT says (and rooms, sites and nodes do)."""
+    user, org = owner
+    rule = make_alert_rule(session, org, threshold_ppm=1000, duration_s=60)
+    session.commit()
+    org_link = {"data": {"type": "Organization", "id": str(org.id)}}
+    resp = _send(
+        client,
+        session,
+        user,
+        "PUT",
+        rule,
+        {"name": "cmp", "kind": "co2"},
+        organization=org_link,
+    )
+    attrs = json_of(resp)["data"]["attributes"]
+    assert (attrs["name"], attrs["threshold_ppm"], attrs["duration_s"]) == (
+        "cmp",
+        1000,
+        60,
+    )
