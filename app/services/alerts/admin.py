@@ -39,13 +39,13 @@ class AlertsOverview:
     """The back office's alerts page."""
 
     rules: list[tuple[AlertRule, str]]
-    open_alerts: tuple[AlertView, ...]
+    open_alerts: list[tuple[AlertView, str]]
     outbox: list[Any]
     failing: list[Any]
 
 
 def overview(session: Session, actor: Actor) -> AlertsOverview:
-    """Every rule (with its organization's name), the open alerts, the outbox.
+    """Every rule and open alert (with its organization's name), the outbox.
 
     Raises:
         ForbiddenError: the actor is neither staff nor SYSTEM.
@@ -61,9 +61,14 @@ def overview(session: Session, actor: Actor) -> AlertsOverview:
     open_alerts = list_alerts(
         session, actor, AlertFilters(state=AlertState.OPEN), Page(limit=LIMIT)
     ).items
+    org_ids = {alert.organization_id for alert in open_alerts}
+    found = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+    )
+    names = {org_id: name for org_id, name in found}
     return AlertsOverview(
         rules=[(rule, name) for rule, name in rules],
-        open_alerts=open_alerts,
+        open_alerts=[(alert, names[alert.organization_id]) for alert in open_alerts],
         outbox=list(session.execute(OUTBOX)),
         failing=list(session.execute(FAILING, {"limit": LIMIT})),
     )
