@@ -44,20 +44,6 @@ class World:
 
 
 @pytest.fixture
-def session(session: Session) -> Session:
-    """The shared session, but keeping objects on commit as the application does.
-
-    ``app.extensions.db`` makes sessions with ``expire_on_commit=False``; the
-    shared fixture's does not, so there a request's commit expired its objects
-    and the answer was rendered from values reloaded from the database. A value
-    the service stored unconverted (a rule's ``kind`` as a plain string) then
-    looked right in the tests and was a 500 on a real server.
-    """
-    session.expire_on_commit = False
-    return session
-
-
-@pytest.fixture
 def world(session: Session) -> World:
     placed = installed_room(
         session, from_time=SINCE, is_public=False, room_name="Klasse 5a"
