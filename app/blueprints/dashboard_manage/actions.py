@@ -40,13 +40,15 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory import addresses, installations, nodes, rooms, sites
-from app.services.inventory.installation_rules import TO_POINTER
-from app.services.series.epoch import to_epoch
+from app.services.inventory.installation_rules import FROM_POINTER, TO_POINTER
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, from_epoch, to_epoch
 from app.services.tenancy import invitations, memberships
 
 SITE, ADDRESS = SiteAttributesSchema(), AddressAttributesSchema()
 ROOM, NODE = RoomAttributesSchema(), NodeAttributesSchema()
 INSTALLATION = InstallationAttributesSchema()
+#: How the install form's start is written in messages (as the form shows it).
+_SHOWN = "%Y-%m-%d %H:%M"
 
 
 def _(text: str, **values: Any) -> str:
@@ -122,10 +124,33 @@ def add_node(session: Session, actor: Actor, org_id: int, form: NodeForm) -> str
 
 
 def start_epoch(moment: datetime | None, zone: str) -> int:
-    """Return a form's local start time in ``zone`` as epoch seconds (now if empty)."""
+    """Return a form's local start time in ``zone`` as epoch seconds (now if empty).
+
+    Raises:
+        ValidationError: a start outside the epoch seconds the API stores (1970
+            to 2038-01-19 UTC), with that range as dates in ``zone``, at the start.
+    """
     if moment is None:
         return to_epoch(utcnow())
-    return to_epoch(moment.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC))
+    local = ZoneInfo(zone)
+    try:
+        seconds = to_epoch(moment.replace(tzinfo=local).astimezone(UTC))
+    except (OverflowError, ValueError):  # beyond what a datetime holds in UTC
+        seconds = -1
+    if not 0 <= seconds <= MAX_MANAGAIR_EPOCH_S:
+        first, last = (
+            from_epoch(s).astimezone(local).strftime(_SHOWN)
+            for s in (0, MAX_MANAGAIR_EPOCH_S)
+        )
+        raise ValidationError(
+            _(
+                "Choose a start between %(first)s and %(last)s.",
+                first=first,
+                last=last,
+            ),
+            FROM_POINTER,
+        )
+    return seconds
 
 
 def install(session: Session, actor: Actor, form: InstallForm, zone: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html as html_lib
 from datetime import timedelta
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from sqlalchemy import ColumnElement, func, select
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Address, Installation, Membership, Node, Role, Room, Site
 from app.models.types import utcnow
+from app.services.series.epoch import to_epoch
 from tests.api.dashboard_manage.conftest import World, field_errors, send, sign_in
 from tests.factories import make_membership, make_user
 
@@ -253,6 +256,62 @@ def test_install_overlapping_is_400_at_the_start(
     (message,) = _errors(resp, "install-start")
     assert "the installations of a node must not overlap" in message
     assert _count(session, Installation, Installation.node_id == world.node.id) == 1
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "0001-01-01T00:00",  # before what a datetime holds in UTC (was a 500)
+        "9999-12-31T23:59",
+        "2040-01-01T00:00",
+        "1969-12-31T23:00",
+        "1970-01-01T00:30",  # 1969 in UTC: the form's time is Berlin's
+    ],
+)
+def test_install_with_a_start_out_of_range_is_400_naming_the_dates(
+    browser: FlaskClient, world: World, session: Session, start: str
+) -> None:
+    client = _owner(browser, world)
+
+    resp = send(
+        client,
+        world,
+        "installations/",
+        "install",
+        {"node": str(world.spare_node.id), "room": world.room.id, "start": start},
+    )
+
+    assert resp.status_code == 400
+    assert _errors(resp, "install-start") == [
+        "Choose a start between 1970-01-01 01:00 and 2038-01-19 04:14."
+    ]
+    assert (
+        _count(session, Installation, Installation.node_id == world.spare_node.id) == 0
+    )
+
+
+def test_install_at_the_last_minute_of_the_range_is_stored(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    client = _owner(browser, world)
+
+    resp = send(
+        client,
+        world,
+        "installations/",
+        "install",
+        {
+            "node": str(world.spare_node.id),
+            "room": world.room.id,
+            "start": "2038-01-19T04:14",
+        },
+    )
+
+    assert resp.status_code == 303
+    inst = session.scalars(
+        select(Installation).where(Installation.node_id == world.spare_node.id)
+    ).one()
+    assert to_epoch(inst.from_time) == 2_147_483_640
 
 
 def test_end_installation_ends_it_now_once(
