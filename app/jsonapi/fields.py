@@ -1,9 +1,10 @@
 """Marshmallow-level pieces shared by request loading and error documents.
 
-``FixedDecimal`` (a field the attribute schemas use, and ``decimal_property``,
-which documents it for the OpenAPI plugin) and ``flatten_messages`` (marshmallow/webargs messages as paths) live
-here, apart from :mod:`app.jsonapi.errors` and :mod:`app.jsonapi.attributes`, so
-that each of those imports them at the top instead of importing the other lazily.
+``FixedDecimal`` and ``WholeNumber`` (fields the attribute schemas use),
+``decimal_property`` (which documents the former for the OpenAPI plugin) and
+``flatten_messages`` (marshmallow/webargs messages as paths) live here, apart
+from :mod:`app.jsonapi.errors` and :mod:`app.jsonapi.attributes`, so that each
+of those imports them at the top instead of importing the other lazily.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from marshmallow.validate import Range
 from app.jsonapi.decimal_schema import SHAPE, decimal_pattern, decimal_schema, largest
 
 _DECIMAL_TEXT = re.compile(SHAPE)
+#: What :class:`WholeNumber` answers to a fraction.
+WHOLE_NUMBER = "Must be a whole number (without decimal places)."
+#: A decimal string with a point (``"800.0"``, ``"7.9"``); digit strings are ``int``'s.
+_POINT_TEXT = re.compile(r"\s*[+-]?[0-9]+\.[0-9]+\s*")
 
 
 class FixedDecimal(ma.fields.Decimal):
@@ -85,6 +90,30 @@ class FixedDecimal(ma.fields.Decimal):
         """
         number = super()._serialize(value, attr, obj, **kw)
         return None if number is None else float(number)
+
+
+class WholeNumber(ma.fields.Integer):
+    """An integer attribute that refuses fractions instead of cutting them off.
+
+    Accepts JSON integers, integral numbers (``800.0``) and integer strings
+    (``"800"``, ``"800.0"``), as Django REST framework's ``IntegerField`` did;
+    ``1.5`` or ``"7.9"`` is refused ("whole number") where marshmallow's
+    ``Integer`` stored 1, and booleans are refused as before. Documented as an
+    ``integer``, which in JSON Schema includes ``800.0``.
+    """
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float | Decimal):
+            number = Decimal(value)
+        elif isinstance(value, str) and _POINT_TEXT.fullmatch(value):
+            number = Decimal(value.strip())
+        else:
+            return super()._validated(value)
+        if number.is_finite():
+            if number != number.to_integral_value():
+                raise ma.ValidationError(WHOLE_NUMBER)
+            return super()._validated(int(number))
+        return super()._validated(value)  # NaN and infinities: marshmallow's errors
 
 
 def decimal_property(

@@ -14,6 +14,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
+from app.jsonapi.fields import WholeNumber
 from app.models import AlertKind
 from app.models.samples import CO2_PPM_MAX
 
@@ -84,25 +85,25 @@ class RuleAttributesSchema(ma.Schema):
         validate=OneOf(KINDS, error='"{input}" is not a valid choice.'),
         metadata={"description": "co2 (CO2 at or above a threshold) or silent"},
     )
-    threshold_ppm = ma.fields.Integer(
+    threshold_ppm = WholeNumber(
         allow_none=True,
         validate=Range(min=1, max=CO2_PPM_MAX),
         metadata={"description": "co2: opens at or above this (default 1500)"},
     )
-    hysteresis_ppm = ma.fields.Integer(
+    hysteresis_ppm = WholeNumber(
         validate=Range(min=0, max=CO2_PPM_MAX),
         metadata={"description": "co2: clears below threshold minus this (100)"},
     )
-    duration_s = ma.fields.Integer(
+    duration_s = WholeNumber(
         validate=Range(min=1, max=30 * DAY_S),
         metadata={"description": "seconds the condition must hold (600; silent 7200)"},
     )
-    clear_duration_s = ma.fields.Integer(
+    clear_duration_s = WholeNumber(
         validate=Range(min=0, max=DAY_S),
         metadata={"description": "co2: seconds below the clear level to clear (300)"},
     )
     active_weekdays = Weekdays(
-        ma.fields.Integer(validate=Range(min=1, max=7)),
+        WholeNumber(validate=Range(min=1, max=7)),
         allow_none=True,
         validate=[Length(min=1, max=WEEKDAYS_MAX), _distinct],
         metadata={

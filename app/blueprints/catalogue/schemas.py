@@ -7,6 +7,7 @@ from marshmallow.validate import Length, Range
 
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
+from app.jsonapi.fields import WholeNumber
 
 
 def _name(max_length: int) -> ma.fields.String:
@@ -24,8 +25,8 @@ class ProtocolAttributesSchema(ma.Schema):
     """A node protocol."""
 
     identifier = _name(30)
-    num_uplink_msgs = ma.fields.Integer(validate=Range(min=0, max=32767))
-    num_downlink_msgs = ma.fields.Integer(validate=Range(min=0, max=32767))
+    num_uplink_msgs = WholeNumber(validate=Range(min=0, max=32767))
+    num_downlink_msgs = WholeNumber(validate=Range(min=0, max=32767))
 
 
 class ModelAttributesSchema(ma.Schema):

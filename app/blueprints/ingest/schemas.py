@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.jsonapi.fields import WholeNumber
+
 
 class SampleAttributesSchema(ma.Schema):
     """Attributes of a ``Sample``."""
 
-    timestamp_s = ma.fields.Integer(required=True, metadata={"example": 1700000000})
-    co2_ppm = ma.fields.Integer(required=True, metadata={"example": 800})
+    timestamp_s = WholeNumber(required=True, metadata={"example": 1700000000})
+    co2_ppm = WholeNumber(required=True, metadata={"example": 800})
     temperature_celsius = ma.fields.Decimal(
         allow_none=True, as_string=True, metadata={"example": "21.5"}
     )
-    rel_humidity_percent = ma.fields.Integer(allow_none=True, metadata={"example": 45})
+    rel_humidity_percent = WholeNumber(allow_none=True, metadata={"example": 45})
     measurement_status = ma.fields.String(
         metadata={"enum": ["M", "R", "E"], "example": "M"}
     )

@@ -7,6 +7,7 @@ from marshmallow.validate import Range
 
 from app.blueprints.docs import UUID_ID, Related, document_schemas
 from app.blueprints.filters import FilterSchema, IdFilter, UuidFilter
+from app.jsonapi.fields import WholeNumber
 from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, OPEN_END_S
 
 _EPOCH = Range(min=0, max=MAX_MANAGAIR_EPOCH_S)
@@ -15,8 +16,8 @@ _EPOCH = Range(min=0, max=MAX_MANAGAIR_EPOCH_S)
 class InstallationAttributesSchema(ma.Schema):
     """An installation; ``to_timestamp_s`` defaults to 2147483647 (open end)."""
 
-    from_timestamp_s = ma.fields.Integer(required=True, validate=_EPOCH)
-    to_timestamp_s = ma.fields.Integer(validate=_EPOCH)
+    from_timestamp_s = WholeNumber(required=True, validate=_EPOCH)
+    to_timestamp_s = WholeNumber(validate=_EPOCH)
     description = ma.fields.String(allow_none=True)
     is_public = ma.fields.Boolean()
 

@@ -8,7 +8,7 @@ from marshmallow.validate import Length, Range
 from app.blueprints.docs import Related, document_schemas
 from app.blueprints.filters import IdFilter, SearchArgsSchema
 from app.jsonapi.attributes import not_blank
-from app.jsonapi.fields import FixedDecimal
+from app.jsonapi.fields import FixedDecimal, WholeNumber
 
 
 class RoomAttributesSchema(ma.Schema):
@@ -18,7 +18,7 @@ class RoomAttributesSchema(ma.Schema):
     description = ma.fields.String(allow_none=True)
     size_sqm = FixedDecimal(5, 1, allow_none=True, validate=Range(min=0))
     height_m = FixedDecimal(3, 1, allow_none=True, validate=Range(min=0))
-    max_occupancy = ma.fields.Integer(
+    max_occupancy = WholeNumber(
         allow_none=True, validate=Range(min=0, max=2_147_483_647)
     )
 

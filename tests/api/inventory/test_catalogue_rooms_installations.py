@@ -12,6 +12,7 @@ from PIL import Image
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.jsonapi.fields import WHOLE_NUMBER
 from tests.api.inventory.conftest import Headers, doc, js
 from tests.support.managair_data import hpi_node_id
 from tests.support.refusals import assert_refused
@@ -72,6 +73,32 @@ def test_patch_room_echoes_height(mclient: FlaskClient, login: Login) -> None:
     assert resp.status_code == 200
     assert js(resp)["data"]["attributes"]["height_m"] == "2.7"
     assert js(resp)["data"]["attributes"]["description"] == "neu"
+
+
+def test_patch_room_occupancy_takes_a_whole_number_and_refuses_a_fraction(
+    mclient: FlaskClient, login: Login
+) -> None:
+    headers = login(VERA)
+
+    whole = mclient.patch(
+        "/api/v1/rooms/3/",
+        json=doc("Room", {"max_occupancy": 20.0}, id_=3),
+        headers=headers,
+    )
+    fraction = assert_refused(
+        mclient,
+        "PATCH",
+        "/api/v1/rooms/3/",
+        400,
+        pointer="/data/attributes/max_occupancy",
+        unchanged=("rooms",),
+        json=doc("Room", {"max_occupancy": 1.5}, id_=3),
+        headers=headers,
+    )
+
+    assert whole.status_code == 200
+    assert js(whole)["data"]["attributes"]["max_occupancy"] == 20
+    assert [e["detail"] for e in js(fraction)["errors"]] == [WHOLE_NUMBER]
 
 
 def test_create_get_delete_room_round_trip(mclient: FlaskClient, login: Login) -> None:

@@ -154,6 +154,14 @@ CASES: dict[str, Bad] = {
         ATTR + "num_downlink_msgs",
         "staff",
     ),
+    "protocol-fraction": Bad(
+        "PATCH",
+        lambda w: f"/api/v1/protocols/{w.protocol}/",
+        lambda w: doc("Protocol", {"num_uplink_msgs": 2.99}, id_=w.protocol),
+        400,
+        ATTR + "num_uplink_msgs",
+        "staff",
+    ),
     "model-unknown-quantity": Bad(
         "PATCH",
         lambda w: f"/api/v1/models/{w.model}/",
@@ -416,6 +424,13 @@ CASES: dict[str, Bad] = {
         400,
         ATTR + "max_occupancy",
     ),
+    "room-occupancy-fraction": Bad(
+        "PATCH",
+        lambda w: f"/api/v1/rooms/{w.room}/",
+        lambda w: doc("Room", {"max_occupancy": 1.5}, id_=w.room),
+        400,
+        ATTR + "max_occupancy",
+    ),
     "room-other-tenant-site": Bad(
         "POST",
         lambda w: "/api/v1/rooms/",
@@ -456,6 +471,13 @@ CASES: dict[str, Bad] = {
         "POST",
         lambda w: INSTS,
         lambda w: _inst(w, {"from_timestamp_s": -5}),
+        400,
+        ATTR + "from_timestamp_s",
+    ),
+    "inst-from-fraction": Bad(
+        "PATCH",
+        lambda w: f"{INSTS}{w.inst}/",
+        lambda w: doc("Installation", {"from_timestamp_s": 1500000000.9}, id_=w.inst),
         400,
         ATTR + "from_timestamp_s",
     ),
