@@ -1,8 +1,8 @@
 """Marshmallow-level pieces shared by request loading and error documents.
 
-``FixedDecimal`` and ``WholeNumber`` (fields the attribute schemas use),
-``decimal_property`` (which documents the former for the OpenAPI plugin) and
-``flatten_messages`` (marshmallow/webargs messages as paths) live here, apart
+``FixedDecimal``, ``WholeNumber`` and ``Trimmed`` (fields the attribute schemas
+use), ``decimal_property`` (which documents ``FixedDecimal`` for the OpenAPI
+plugin) and ``flatten_messages`` (marshmallow/webargs messages as paths) live here, apart
 from :mod:`app.jsonapi.errors` and :mod:`app.jsonapi.attributes`, so that each
 of those imports them at the top instead of importing the other lazily.
 """
@@ -114,6 +114,27 @@ class WholeNumber(ma.fields.Integer):
                 raise ma.ValidationError(WHOLE_NUMBER)
             return super()._validated(int(number))
         return super()._validated(value)  # NaN and infinities: marshmallow's errors
+
+
+class Trimmed(ma.fields.String):
+    """A name without leading and trailing white space, as organization names are.
+
+    The validators (length, not blank) judge the text as sent, which is what
+    the OpenAPI document describes; the value is then trimmed (``str.strip``,
+    as Django REST framework's ``CharField`` did), so that a uniqueness check
+    sees ``" Klasse 5a "`` as ``"Klasse 5a"``.
+    """
+
+    def deserialize(
+        self,
+        value: Any,
+        attr: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Validate ``value`` as marshmallow does, then return it trimmed."""
+        text = super().deserialize(value, attr, data, **kwargs)
+        return text.strip() if isinstance(text, str) else text
 
 
 def decimal_property(

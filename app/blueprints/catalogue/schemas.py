@@ -7,11 +7,11 @@ from marshmallow.validate import Length, Range
 
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
-from app.jsonapi.fields import WholeNumber
+from app.jsonapi.fields import Trimmed, WholeNumber
 
 
-def _name(max_length: int) -> ma.fields.String:
-    return ma.fields.String(required=True, validate=[Length(max=max_length), not_blank])
+def _name(max_length: int) -> Trimmed:
+    return Trimmed(required=True, validate=[Length(max=max_length), not_blank])
 
 
 class QuantityAttributesSchema(ma.Schema):

@@ -8,13 +8,13 @@ from marshmallow.validate import Length, Range
 from app.blueprints.docs import Related, document_schemas
 from app.blueprints.filters import IdFilter, SearchArgsSchema
 from app.jsonapi.attributes import not_blank
-from app.jsonapi.fields import FixedDecimal, WholeNumber
+from app.jsonapi.fields import FixedDecimal, Trimmed, WholeNumber
 
 
 class RoomAttributesSchema(ma.Schema):
     """A room; sizes accepted as numbers or strings (``"12.5"``)."""
 
-    name = ma.fields.String(required=True, validate=[Length(max=50), not_blank])
+    name = Trimmed(required=True, validate=[Length(max=50), not_blank])
     description = ma.fields.String(allow_none=True)
     size_sqm = FixedDecimal(5, 1, allow_none=True, validate=Range(min=0))
     height_m = FixedDecimal(3, 1, allow_none=True, validate=Range(min=0))

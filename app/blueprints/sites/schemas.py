@@ -7,13 +7,13 @@ from marshmallow.validate import Length, Range
 
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
-from app.jsonapi.fields import FixedDecimal
+from app.jsonapi.fields import FixedDecimal, Trimmed
 
 
 class SiteAttributesSchema(ma.Schema):
     """A site of an organization."""
 
-    name = ma.fields.String(required=True, validate=[Length(max=50), not_blank])
+    name = Trimmed(required=True, validate=[Length(max=50), not_blank])
     description = ma.fields.String(allow_none=True)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
@@ -299,3 +301,73 @@ def test_patch_installation_end_closes_it(
 
     assert js(resp)["data"]["attributes"]["to_timestamp_s"] == 1800000000
     assert js(reopened)["data"]["attributes"]["to_timestamp_s"] == 2147483647
+
+
+def _named(w: InventoryWorld, kind: str, name: str) -> dict[str, object]:
+    """A create body of ``kind`` with ``name``, in organization A's public chain."""
+    if kind == "Room":
+        return doc("Room", {"name": name}, {"site": ("Site", w.psite)})
+    if kind == "Site":
+        relationships = {
+            "address": ("Address", w.paddress),
+            "operator": ("Organization", w.org),
+        }
+        return doc("Site", {"name": name}, relationships)
+    return doc("Quantity", {"quantity": name, "base_unit": "ppm"})
+
+
+#: kind: (URL, name attribute, actor, the world's attribute holding a taken name)
+NAMED = {
+    "Room": ("/api/v1/rooms/", "name", "owner", "proom_name"),
+    "Site": ("/api/v1/sites/", "name", "owner", "psite_name"),
+    "Quantity": ("/api/v1/quantities/", "quantity", "staff", "quantity_name"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NAMED))
+def test_names_are_trimmed_so_a_padded_copy_of_a_taken_name_is_409(
+    client: FlaskClient, session: Session, kind: str
+) -> None:
+    w = _world(session)
+    url, attribute, actor, taken = NAMED[kind]
+    headers = w.headers[actor]
+
+    copy = assert_refused(
+        client,
+        "POST",
+        url,
+        409,
+        pointer=f"/data/attributes/{attribute}",
+        unchanged=("sites", "rooms", "quantities"),
+        json=_named(w, kind, f" {getattr(w, taken)}\t"),
+        headers=headers,
+    )
+    blank = assert_refused(
+        client,
+        "POST",
+        url,
+        400,
+        pointer=f"/data/attributes/{attribute}",
+        unchanged=("sites", "rooms", "quantities"),
+        json=_named(w, kind, " \t "),
+        headers=headers,
+    )
+    fresh = client.post(url, json=_named(w, kind, "  Neu 1 "), headers=headers)
+
+    assert copy.status_code == 409
+    assert js(blank)["errors"][0]["detail"] == "This field may not be blank."
+    assert fresh.status_code == 201, js(fresh)
+    assert js(fresh)["data"]["attributes"][attribute] == "Neu 1"
+
+
+def test_patch_trims_a_room_name(client: FlaskClient, session: Session) -> None:
+    w = _world(session)
+
+    resp = client.patch(
+        f"/api/v1/rooms/{w.room}/",
+        json=doc("Room", {"name": " Klasse 5a "}, id_=w.room),
+        headers=w.headers["owner"],
+    )
+
+    assert resp.status_code == 200
+    assert js(resp)["data"]["attributes"]["name"] == "Klasse 5a"
