@@ -1,10 +1,13 @@
-"""Reading requests in views: the body and its relationships (filters: :mod:`.filters`)."""
+"""Reading requests in views: the body, its relationships (filters: :mod:`.filters`)
+and the free-text attribute the inventory's resources share (``description``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import request
+from marshmallow.validate import Length
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,22 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.series.epoch import to_epoch
+
+#: The longest ``description`` of a site, room, node, installation or organization.
+#: Managair's were unbounded ``text``; without a bound one request could store
+#: megabytes that every list of the back office then carries.
+DESCRIPTION_MAX = 2000
+
+
+def description_field() -> ma.fields.String:
+    """The ``description`` attribute: free text (or null) of at most 2,000 characters."""
+    return ma.fields.String(
+        allow_none=True,
+        validate=Length(
+            max=DESCRIPTION_MAX,
+            error="Ensure this field has no more than {max} characters.",
+        ),
+    )
 
 
 def body() -> Any:

@@ -12,7 +12,10 @@ import marshmallow as ma
 from app.blueprints.alerts.schemas import RuleAttributesSchema
 from app.blueprints.catalogue.schemas import ProtocolAttributesSchema
 from app.blueprints.installations.schemas import InstallationAttributesSchema
+from app.blueprints.nodes.schemas import NodeAttributesSchema
+from app.blueprints.organizations.schemas import OrganizationAttributesSchema
 from app.blueprints.rooms.schemas import RoomAttributesSchema
+from app.blueprints.sites.schemas import SiteAttributesSchema
 from app.errors import ValidationError
 from app.jsonapi.attributes import load_attributes
 from app.jsonapi.fields import WHOLE_NUMBER, FixedDecimal, WholeNumber
@@ -159,4 +162,29 @@ def test_alert_rule_weekdays_refuse_fractions() -> None:
     assert (info.value.pointer, info.value.detail) == (
         "/data/attributes/active_weekdays/1",
         WHOLE_NUMBER,
+    )
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        SiteAttributesSchema,
+        RoomAttributesSchema,
+        NodeAttributesSchema,
+        InstallationAttributesSchema,
+        OrganizationAttributesSchema,
+    ],
+)
+def test_descriptions_hold_at_most_2000_characters(schema: type[ma.Schema]) -> None:
+    longest = "ä" * 2000
+
+    assert load_attributes(schema(), {"description": longest}, partial=True) == {
+        "description": longest
+    }
+    with pytest.raises(ValidationError) as info:
+        load_attributes(schema(), {"description": longest + "x"}, partial=True)
+
+    assert (info.value.pointer, info.value.detail) == (
+        "/data/attributes/description",
+        "Ensure this field has no more than 2000 characters.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Range
 
+from app.blueprints.common import description_field
 from app.blueprints.docs import UUID_ID, Related, document_schemas
 from app.blueprints.filters import FilterSchema, IdFilter, UuidFilter
 from app.jsonapi.fields import WholeNumber
@@ -18,7 +19,7 @@ class InstallationAttributesSchema(ma.Schema):
 
     from_timestamp_s = WholeNumber(required=True, validate=_EPOCH)
     to_timestamp_s = WholeNumber(validate=_EPOCH)
-    description = ma.fields.String(allow_none=True)
+    description = description_field()
     is_public = ma.fields.Boolean()
 
 

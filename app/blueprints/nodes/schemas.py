@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length
 
+from app.blueprints.common import description_field
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
 
@@ -14,7 +15,7 @@ class NodeAttributesSchema(ma.Schema):
 
     eui64 = ma.fields.String(required=True, validate=[Length(max=32), not_blank])
     alias = ma.fields.String(required=True, validate=[Length(max=100), not_blank])
-    description = ma.fields.String(allow_none=True)
+    description = description_field()
 
 
 NODE_DOCUMENTS = document_schemas(

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from app.blueprints.common import description_field
 from app.blueprints.docs import Related, document_schemas
 from app.services.tenancy.organizations import NAME_MAX
 
@@ -30,7 +31,7 @@ class OrganizationAttributesSchema(ma.Schema):
             "pattern": r"\S",
         },
     )
-    description = ma.fields.String(allow_none=True)
+    description = description_field()
 
 
 ORGANIZATION_DOCUMENTS = document_schemas(

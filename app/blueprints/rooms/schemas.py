@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
+from app.blueprints.common import description_field
 from app.blueprints.docs import Related, document_schemas
 from app.blueprints.filters import IdFilter, SearchArgsSchema
 from app.jsonapi.attributes import not_blank
@@ -15,7 +16,7 @@ class RoomAttributesSchema(ma.Schema):
     """A room; sizes accepted as numbers or strings (``"12.5"``)."""
 
     name = Trimmed(required=True, validate=[Length(max=50), not_blank])
-    description = ma.fields.String(allow_none=True)
+    description = description_field()
     size_sqm = FixedDecimal(5, 1, allow_none=True, validate=Range(min=0))
     height_m = FixedDecimal(3, 1, allow_none=True, validate=Range(min=0))
     max_occupancy = WholeNumber(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow.validate import Length, Range
 
+from app.blueprints.common import description_field
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
 from app.jsonapi.fields import FixedDecimal, Trimmed
@@ -14,7 +15,7 @@ class SiteAttributesSchema(ma.Schema):
     """A site of an organization."""
 
     name = Trimmed(required=True, validate=[Length(max=50), not_blank])
-    description = ma.fields.String(allow_none=True)
+    description = description_field()
 
 
 class AddressAttributesSchema(ma.Schema):

@@ -164,6 +164,26 @@ def test_add_room_refuses_a_bad_size_and_another_orgs_site(
     assert _count(session, Room, Room.name.in_(["Aula", "X"])) == 0
 
 
+def test_add_room_refuses_a_description_over_2000_characters_at_the_field(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    client = _owner(browser, world)
+
+    resp = send(
+        client,
+        world,
+        "rooms/",
+        "room",
+        {"site": world.site.id, "name": "Aula", "description": "x" * 2001},
+    )
+
+    assert resp.status_code == 400
+    assert _errors(resp, "room-description") == [
+        "Ensure this field has no more than 2000 characters."
+    ]
+    assert _count(session, Room, Room.name == "Aula") == 0
+
+
 def test_register_node_normalises_the_eui(
     browser: FlaskClient, world: World, session: Session
 ) -> None:

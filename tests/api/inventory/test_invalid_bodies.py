@@ -20,6 +20,8 @@ from tests.api.inventory.conftest import doc, js
 from tests.support.worlds import InventoryWorld, inventory_world
 
 LONG = "x" * 101
+#: One character over the limit of every description.
+LONG_TEXT = "x" * 2001
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,13 @@ CASES: dict[str, Bad] = {
         400,
         ATTR + "alias",
     ),
+    "node-description-too-long": Bad(
+        "POST",
+        lambda w: NODES,
+        lambda w: _node(w, {"description": LONG_TEXT}),
+        400,
+        ATTR + "description",
+    ),
     "node-bad-eui": Bad(
         "POST",
         lambda w: NODES,
@@ -353,6 +362,13 @@ CASES: dict[str, Bad] = {
         400,
         ATTR + "name",
     ),
+    "site-description-too-long": Bad(
+        "POST",
+        lambda w: "/api/v1/sites/",
+        lambda w: _site(w, {"description": LONG_TEXT}),
+        400,
+        ATTR + "description",
+    ),
     "site-other-tenant-address": Bad(
         "POST",
         lambda w: "/api/v1/sites/",
@@ -431,6 +447,13 @@ CASES: dict[str, Bad] = {
         400,
         ATTR + "max_occupancy",
     ),
+    "room-description-too-long": Bad(
+        "PATCH",
+        lambda w: f"/api/v1/rooms/{w.room}/",
+        lambda w: doc("Room", {"description": LONG_TEXT}, id_=w.room),
+        400,
+        ATTR + "description",
+    ),
     "room-other-tenant-site": Bad(
         "POST",
         lambda w: "/api/v1/rooms/",
@@ -480,6 +503,13 @@ CASES: dict[str, Bad] = {
         lambda w: doc("Installation", {"from_timestamp_s": 1500000000.9}, id_=w.inst),
         400,
         ATTR + "from_timestamp_s",
+    ),
+    "inst-description-too-long": Bad(
+        "POST",
+        lambda w: INSTS,
+        lambda w: _inst(w, {"description": LONG_TEXT}),
+        400,
+        ATTR + "description",
     ),
     "inst-to-null": Bad(
         "POST",
