@@ -46,7 +46,8 @@ def store_image(store: MediaStore, stream: IO[bytes]) -> str:
         The stored file name, e.g. ``"3f2c….jpeg"``.
 
     Raises:
-        ValidationError: too large, not an image, or not JPEG/PNG/GIF/WebP.
+        ValidationError: too large (in bytes or in pixels), not an image, or
+            not JPEG/PNG/GIF/WebP.
     """
     data = stream.read(store.max_bytes + 1)
     if len(data) > store.max_bytes:
@@ -79,10 +80,10 @@ def _image_format(data: bytes) -> str:
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
                 image_format = image.format or ""
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_too_many_pixels(), IMAGE_POINTER) from exc
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,
@@ -95,6 +96,16 @@ def _image_format(data: bytes) -> str:
             IMAGE_POINTER,
         )
     return image_format
+
+
+def _too_many_pixels() -> str:
+    """The refusal of a valid image beyond Pillow's decompression-bomb limit."""
+    limit = Image.MAX_IMAGE_PIXELS or 0
+    return (
+        f"The image is too large in pixels: at most {limit / 1e6:.1f} megapixels "
+        f"({limit} pixels) are accepted. Scale it down and upload "
+        "it again."
+    )
 
 
 _NOT_AN_IMAGE = (

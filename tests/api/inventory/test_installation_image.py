@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,24 @@ def _png(colour: str = "blue", size: tuple[int, int] = (3, 2)) -> bytes:
     buffer = BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def _black_and_white_png(width: int, height: int) -> bytes:
+    """A valid 1-bit PNG of any size: all-white rows compress to almost nothing."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    row = b"\0" + b"\xff" * ((width + 7) // 8)  # filter "none", then the bits
+    pixels = zlib.compressobj(9)
+    compressed = b"".join(pixels.compress(row) for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", compressed + pixels.flush())
+        + chunk(b"IEND", b"")
+    )
 
 
 def _upload(
@@ -107,6 +127,33 @@ def test_upload_larger_than_the_limit_is_400(
 
     assert resp.status_code == 400
     assert "KiB" in js(resp)["errors"][0]["detail"]
+
+
+def test_upload_of_a_valid_image_with_too_many_pixels_says_so_and_the_limit(
+    client: FlaskClient,
+    world: InventoryWorld,
+    media: Path,
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "MEDIA_MAX_IMAGE_BYTES", 1024 * 1024)
+    huge = _black_and_white_png(10_000, 9_000)  # 90 megapixels in a few KiB
+    with Image.open(BytesIO(_black_and_white_png(100, 90))) as small:
+        small.verify()  # the same construction makes a valid image
+
+    resp = _upload(client, world, huge)
+
+    assert resp.status_code == 400
+    assert js(resp)["errors"][0] == {
+        "status": "400",
+        "code": "invalid",
+        "title": "Invalid request",
+        "detail": "The image is too large in pixels: at most 89.5 megapixels "
+        "(89478485 pixels) are accepted. Scale it down and "
+        "upload it again.",
+        "source": {"pointer": "/data/attributes/image"},
+    }
+    assert list(media.iterdir()) == []
 
 
 def test_upload_of_unaccepted_format_is_400(
