@@ -17,12 +17,12 @@ from app.blueprints.accounts.forms import (
 )
 from app.blueprints.accounts.helpers import page, private_page, show_errors
 from app.db import transaction
-from app.errors import DomainError
+from app.errors import DomainError, ThrottledError
 from app.extensions import db
 from app.models.types import utcnow
 from app.security import sessions
 from app.services.accounts import account_mail, password_reset, profile
-from app.services.accounts.login_throttle import Limits
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
 blp = Blueprint("account_passwords", __name__, url_prefix="/accounts/password")
@@ -46,19 +46,21 @@ def reset() -> ResponseReturnValue:
     form = EmailForm()
     if not form.validate_on_submit():
         return page("password_reset", form=form)
-    secret = current_app.config["SECRET_KEY"]
-    limits = Limits.for_password_reset(current_app.config)
-    with transaction() as session:
-        password_reset.throttle_request(
-            session, limits, form.email.data, request.remote_addr or "", utcnow()
-        )
-    with transaction() as session:
-        user = password_reset.find_for_reset(session, form.email.data)
-        key = password_reset.reset_key(user, secret) if user else None
-    if user is not None and key is not None:
+    limits = MailLimits.from_config(current_app.config)
+    address, secret = request.remote_addr or "", current_app.config["SECRET_KEY"]
+    try:
+        with transaction() as session:
+            mail = password_reset.request_reset(
+                session, limits, form.email.data, address, utcnow(), secret
+            )
+    except ThrottledError as exc:
+        form.form_errors.append(exc.detail)
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return page("password_reset", 429, headers, form=form)
+    if mail is not None:
         # A failure is logged, not shown: showing it for known addresses only
         # would tell which ones have accounts.
-        account_mail.send_password_reset(user, key)
+        account_mail.send_password_reset(mail.user, mail.key)
     return redirect(url_for(".reset_done"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import get_locale, gettext
 from flask_login import login_required
 
@@ -36,6 +38,7 @@ from app.models import User
 from app.models.types import utcnow
 from app.security import csrf, sessions
 from app.services.accounts import account_mail, profile, registration
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
 blp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -128,9 +131,12 @@ def signup() -> ResponseReturnValue:
         ),
         locale=select_locale(),
     )
+    limits = MailLimits.from_config(current_app.config)
     try:
         with transaction() as s:
-            sign_up = registration.register(s, new, verified=False)
+            sign_up = registration.sign_up(s, new, limits, _client(), utcnow())
+    except ThrottledError as exc:
+        return _throttled_page("signup", exc, form=form)
     except DomainError as exc:
         show_errors(form, exc, SIGNUP_FIELDS)
         return page("signup", form=form)
@@ -156,12 +162,21 @@ def verification_sent() -> ResponseReturnValue:
     if request.method == "GET":
         form.email.data = session.get(PENDING_EMAIL, "")
     elif form.validate_on_submit():
-        user = registration.find_unverified(_db(), form.email.data)
+        limits = MailLimits.from_config(current_app.config)
+        try:
+            with transaction() as s:
+                user = registration.request_confirmation(
+                    s, limits, form.email.data, _client(), utcnow()
+                )
+        except ThrottledError as exc:
+            return _throttled_page(
+                "verification_sent", exc, form=form, failed=False, unverified=False
+            )
         session[PENDING_EMAIL] = form.email.data
         if user is not None:
-            # A failure is logged, not shown: showing it would tell that an
-            # unconfirmed account uses the address.
-            _send_confirmation(user)
+            # Sent after the answer, and a failure is logged, not shown: either
+            # would tell that an unconfirmed account uses the address.
+            _send_confirmation(user, later=True)
         flash(
             gettext(
                 "If an unconfirmed account uses %(email)s, a new confirmation "
@@ -230,10 +245,23 @@ def email() -> ResponseReturnValue:
     return page("email", user=user, resend=resend, change=change)
 
 
-def _send_confirmation(user: User, address: str | None = None) -> bool:
+def _send_confirmation(
+    user: User, address: str | None = None, *, later: bool = False
+) -> bool:
     secret = current_app.config["SECRET_KEY"]
     key = registration.confirmation_key(user, secret, address)
-    return account_mail.send_confirmation(user, key, address)
+    return account_mail.send_confirmation(user, key, address, later=later)
+
+
+def _throttled_page(template: str, exc: ThrottledError, **context: Any) -> Response:
+    """The page again with the throttle's message (when to try again), as a 429."""
+    context["form"].form_errors.append(exc.detail)
+    headers = {"Retry-After": str(exc.retry_after_s)}
+    return page(template, 429, headers, **context)
+
+
+def _client() -> str:
+    return request.remote_addr or ""
 
 
 def _db() -> Session:

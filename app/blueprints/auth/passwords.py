@@ -24,7 +24,7 @@ from app.db import transaction
 from app.jsonapi import JsonApiBlueprint
 from app.models.types import utcnow
 from app.services.accounts import account_mail, password_reset, profile
-from app.services.accounts.login_throttle import Limits
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
@@ -72,23 +72,23 @@ class PasswordReset(MethodView):
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail a password-reset link to the address, if an account uses it.
 
-        The answer is the same whether or not an account uses the address,
-        even while the mail server is down (the failure is logged): a 503 for
-        known addresses only would tell which ones have accounts. Requests are rate-limited per address typed and per client address
-        (429 with ``Retry-After``).
+        The answer is the same whether or not an account uses the address, and
+        takes as long (the mail goes out after the answer), even while the mail
+        server is down (the failure is logged). Requests are rate-limited per
+        client address (429 with ``Retry-After``); at most
+        ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` mails per window go to one
+        address, silently (the links already sent stay valid).
         """
         check_envelope("PasswordResetView")
         email = document["data"]["attributes"]["email"]
-        secret = current_app.config["SECRET_KEY"]
-        limits = Limits.for_password_reset(current_app.config)
-        address = request.remote_addr or ""
+        limits = MailLimits.from_config(current_app.config)
+        address, secret = request.remote_addr or "", current_app.config["SECRET_KEY"]
         with transaction() as session:
-            password_reset.throttle_request(session, limits, email, address, utcnow())
-        with transaction() as session:
-            user = password_reset.find_for_reset(session, email)
-            key = password_reset.reset_key(user, secret) if user else None
-        if user is not None and key is not None:
-            account_mail.send_password_reset(user, key)  # a failure is logged
+            mail = password_reset.request_reset(
+                session, limits, email, address, utcnow(), secret
+            )
+        if mail is not None:
+            account_mail.send_password_reset(mail.user, mail.key)  # a failure is logged
         return render.detail(gettext("Password reset e-mail has been sent."))
 
 

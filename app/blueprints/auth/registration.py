@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from flask import current_app
+from flask import current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -22,7 +22,9 @@ from app.blueprints.auth.schemas import (
 from app.db import transaction
 from app.i18n import select_locale
 from app.jsonapi import JsonApiBlueprint
+from app.models.types import utcnow
 from app.services.accounts import account_mail, registration
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
 blp = JsonApiBlueprint(
@@ -42,6 +44,7 @@ class Register(MethodView):
 
     @blp.arguments(RegisterDocument)
     @docs.answers(blp, DetailDocument, 201)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Create an account and mail its confirmation link (201).
 
@@ -51,6 +54,10 @@ class Register(MethodView):
         An address that has an account answers the same (its owner is mailed
         a notice instead), so sign-up does not tell which addresses have
         accounts; a taken username is a 409 at ``/data/attributes/username``.
+        Sign-ups are rate-limited per client address (429 with
+        ``Retry-After``), and one address gets at most
+        ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` sign-up mails per window (the
+        answer does not change when no mail went out).
         """
         check_envelope("RegisterView")
         attributes = document["data"]["attributes"]
@@ -66,8 +73,10 @@ class Register(MethodView):
             ),
             locale=select_locale(),
         )
+        limits = MailLimits.from_config(current_app.config)
+        address = request.remote_addr or ""
         with transaction() as session:
-            sign_up = registration.register(session, new, verified=False)
+            sign_up = registration.sign_up(session, new, limits, address, utcnow())
         secret = current_app.config["SECRET_KEY"]
         sent = account_mail.send_sign_up(sign_up, secret, confirm=verify)
         if not verify:
@@ -107,18 +116,27 @@ class ResendEmail(MethodView):
 
     @blp.arguments(ResendEmailDocument)
     @docs.answers(blp, DetailDocument)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Mail the confirmation link again to an unverified address.
 
-        The answer is the same whether or not an account uses the address,
-        even when the mail server is down (the failure is logged): a 503 for
-        known addresses only would tell which ones have accounts.
+        The answer is the same whether or not an account uses the address, and
+        takes as long (the mail goes out after the answer), even when the mail
+        server is down (the failure is logged): a 503 for known addresses only
+        would tell which ones have accounts. Requests are rate-limited per
+        client address (429 with ``Retry-After``); one address gets at most
+        ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` confirmation mails per window,
+        silently.
         """
         check_envelope("ResendEmailVerificationView")
         email = document["data"]["attributes"]["email"]
+        limits = MailLimits.from_config(current_app.config)
+        address = request.remote_addr or ""
         with transaction() as session:
-            user = registration.find_unverified(session, email)
+            user = registration.request_confirmation(
+                session, limits, email, address, utcnow()
+            )
         if user is not None:
             key = registration.confirmation_key(user, current_app.config["SECRET_KEY"])
-            account_mail.send_confirmation(user, key)
+            account_mail.send_confirmation(user, key, later=True)  # failures are logged
         return render.detail("ok")

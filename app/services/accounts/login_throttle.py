@@ -16,7 +16,8 @@ A successful log-in clears the account's counter, not the address's. Keys are
 stored as SHA-256 digests, so the table holds no names or addresses in clear.
 
 Other attempts are counted the same way under a ``purpose`` that goes into the
-digest (password-reset requests: :data:`PASSWORD_RESET`, failed ingest tokens:
+digest (requests for account mail and the mails per recipient:
+:mod:`app.services.accounts.mail_throttle`, failed ingest tokens:
 :data:`INGEST_TOKEN`), so one table and one window serve every limit; the log-in
 counters have the empty purpose.
 """
@@ -105,9 +106,35 @@ def check(
     Raises:
         ThrottledError: too many attempts in the current window (429).
     """
+    retry_after = wait_s(session, limits, account, address, now, purpose=purpose)
+    if retry_after is not None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        detail = (
+            message % {"num": minutes}
+            if message
+            else ngettext(
+                "Too many failed sign-in attempts. Try again in %(num)d minute.",
+                "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+        )
+        raise ThrottledError(detail, retry_after_s=retry_after)
+
+
+def wait_s(
+    session: Session,
+    limits: Limits,
+    account: str,
+    address: str,
+    now: datetime,
+    *,
+    purpose: str = LOGIN,
+) -> int | None:
+    """Return the seconds until the account and the address are under their
+    limits again, or None when both are under them now."""
     keyed = _keys(limits, account, address, purpose)
     if not keyed:
-        return
+        return None
     rows = session.execute(
         select(
             LoginFailure.scope,
@@ -121,19 +148,7 @@ def check(
         for scope, key, window_start, failures in rows
         if failures >= keyed[(scope, key)] and window_start + limits.window > now
     ]
-    if waits:
-        retry_after = max(1, math.ceil(max(waits)))
-        minutes = max(1, math.ceil(retry_after / 60))
-        detail = (
-            message % {"num": minutes}
-            if message
-            else ngettext(
-                "Too many failed sign-in attempts. Try again in %(num)d minute.",
-                "Too many failed sign-in attempts. Try again in %(num)d minutes.",
-                minutes,
-            )
-        )
-        raise ThrottledError(detail, retry_after_s=retry_after)
+    return max(1, math.ceil(max(waits))) if waits else None
 
 
 def record_failure(

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.models import User
-from app.services.accounts import login_throttle, logins, signed
-from app.services.accounts.login_throttle import Limits
+from app.services.accounts import logins, mail_throttle, signed
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import fingerprint, hash_password
 
@@ -39,30 +39,38 @@ class ResetKey:
     token: str
 
 
-def throttle_request(
-    session: Session, limits: Limits, email: str, address: str, now: datetime
-) -> None:
-    """Count one reset request; refuse it when the address or the account asked too often.
+@dataclass(frozen=True)
+class ResetMail:
+    """Whom to mail a reset link, and the link's key."""
 
-    Every request counts, found or not, so the limit neither tells which
-    addresses have accounts nor lets anyone flood a mailbox (flushes).
+    user: User
+    key: ResetKey
+
+
+def request_reset(
+    session: Session,
+    limits: MailLimits,
+    email: str,
+    address: str,
+    now: datetime,
+    secret: str,
+) -> ResetMail | None:
+    """Count a reset request from ``address``; return the mail to send, if any.
+
+    Every request counts, found or not, so the limits tell nothing about which
+    addresses have accounts. None: no active account uses ``email``, or it had
+    its share of reset mails this window (the requester is answered alike).
+    Flushes.
 
     Raises:
-        ThrottledError: too many requests in the current window (429).
+        ThrottledError: this client address asked too often (429).
     """
-    account = f"email:{email.strip().lower()}"
-    login_throttle.check(
-        session,
-        limits,
-        account,
-        address,
-        now,
-        purpose=login_throttle.PASSWORD_RESET,
-        message=gettext("Too many password reset requests. Please try again later."),
-    )
-    login_throttle.record_failure(
-        session, limits, account, address, now, purpose=login_throttle.PASSWORD_RESET
-    )
+    if not mail_throttle.admit(
+        session, limits, mail_throttle.PASSWORD_RESET, email, address, now
+    ):
+        return None
+    user = find_for_reset(session, email)
+    return ResetMail(user, reset_key(user, secret)) if user is not None else None
 
 
 def find_for_reset(session: Session, email: str) -> User | None:

@@ -13,7 +13,8 @@ not a way to reach anyone, and a sign-up form must be able to say "pick another"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, ValidationError
 from app.models import User
-from app.services.accounts import signed
+from app.services.accounts import mail_throttle, signed
+from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import hash_password
 from app.services.accounts.profile import check_username
@@ -49,12 +51,15 @@ class SignUp:
     """What a sign-up did: created ``user``, or found ``user`` owning the address.
 
     Callers answer both alike and differ only in the mail they send; ``email``
-    is the address as typed (normalized), which they may show back.
+    is the address as typed (normalized), which they may show back. ``mail``
+    is False when the address had its share of sign-up mails this window: no
+    mail goes out, and the answer is the same.
     """
 
     user: User
     created: bool
     email: str
+    mail: bool = True
 
 
 def register(session: Session, registration: Registration, verified: bool) -> SignUp:
@@ -85,6 +90,28 @@ def register(session: Session, registration: Registration, verified: bool) -> Si
     user.locale = registration.locale
     session.flush()
     return SignUp(user, created=True, email=email)
+
+
+def sign_up(
+    session: Session,
+    registration: Registration,
+    limits: MailLimits,
+    address: str,
+    now: datetime,
+) -> SignUp:
+    """Sign up from the client ``address``, counting the request and the mail (flushes).
+
+    Raises:
+        ThrottledError: this client address signed up too often (429).
+        ValidationError: a malformed username or address, or a weak password.
+        ConflictError: the username is taken.
+    """
+    mail_throttle.count_request(session, limits, mail_throttle.SIGN_UP, address, now)
+    done = register(session, registration, verified=False)
+    allowed = mail_throttle.may_mail(
+        session, limits, mail_throttle.SIGN_UP, done.email, now
+    )
+    return replace(done, mail=allowed)
 
 
 def check_new_email(
@@ -167,6 +194,24 @@ def confirmation_of(session: Session, key: str, secret: str) -> tuple[User, str]
         ),
         "/data/attributes/key",
     )
+
+
+def request_confirmation(
+    session: Session, limits: MailLimits, email: str, address: str, now: datetime
+) -> User | None:
+    """Count a request to mail ``email``'s confirmation link again from ``address``.
+
+    Returns the unverified account to mail, if any: None also when the address
+    had its share of confirmation mails this window (the requester is answered
+    alike). Every request counts, found or not (flushes).
+
+    Raises:
+        ThrottledError: this client address asked too often (429).
+    """
+    purpose = mail_throttle.CONFIRMATION
+    if not mail_throttle.admit(session, limits, purpose, email, address, now):
+        return None
+    return find_unverified(session, email)
 
 
 def find_unverified(session: Session, email: str) -> User | None:

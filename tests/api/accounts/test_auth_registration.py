@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.models import User
 from tests.factories import make_user
-from tests.support.accounts import AUTH, api_login, doc, json_of, path_of
+from tests.support.accounts import AUTH, api_login, doc, json_of, path_of, post_form
 from tests.support.smtp import Mailbox, free_port
 
 PASSWORD = "maxi-mustermann-2024"
@@ -273,3 +273,131 @@ def test_register_stores_the_request_language(
     user = session.scalars(select(User).where(User.username == "maxM")).one()
     assert user.locale == "de"
     assert mailbox.only().subject.endswith("Bitte bestätigen Sie Ihre E-Mail-Adresse")
+
+
+@pytest.fixture
+def small_limits(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two mails per e-mail address, four requests per client address, in 10 minutes."""
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_RATE_LIMIT_ACCOUNT", 2)
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_RATE_LIMIT_ADDRESS", 4)
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_WINDOW_S", 600)
+
+
+def _register_from(client: FlaskClient, addr: str, **attributes: str) -> Any:
+    body = doc("RegisterView", password1=PASSWORD, password2=PASSWORD, **attributes)
+    return client.post(
+        f"{AUTH}/registration/", json=body, environ_base={"REMOTE_ADDR": addr}
+    )
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_register_with_a_taken_address_mails_its_owner_a_few_times_only(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, email="erika@example.org")
+
+    answers = [
+        _register_from(
+            client, f"10.0.1.{n}", username=f"spam{n}", email="erika@example.org"
+        )
+        for n in range(4)
+    ]
+
+    assert {(a.status_code, a.get_data(as_text=True)) for a in answers} == {
+        (201, answers[0].get_data(as_text=True))
+    }
+    assert len(mailbox.received) == 2
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_register_is_limited_per_client_address(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    for n in range(4):
+        _register_from(
+            client, "10.0.2.1", username=f"new{n}", email=f"n{n}@example.org"
+        )
+
+    refused = _register_from(
+        client, "10.0.2.1", username="new9", email="n9@example.org"
+    )
+    elsewhere = _register_from(
+        client, "10.0.2.2", username="new8", email="n8@example.org"
+    )
+
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert session.scalars(select(User).where(User.username == "new9")).all() == []
+    assert elsewhere.status_code == 201
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_resend_mails_an_address_a_few_times_only_and_limits_each_client(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, email="victor@example.org", email_verified=False)
+
+    answers = [
+        client.post(
+            f"{AUTH}/registration/resend-email/",
+            json=doc("ResendEmailVerificationView", email="victor@example.org"),
+            environ_base={"REMOTE_ADDR": f"10.0.3.{n // 4}"},
+        )
+        for n in range(5)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200]
+    assert len(mailbox.received) == 2
+    over = client.post(
+        f"{AUTH}/registration/resend-email/",
+        json=doc("ResendEmailVerificationView", email="nobody@example.org"),
+        environ_base={"REMOTE_ADDR": "10.0.3.0"},
+    )
+    assert over.status_code == 429
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_confirm_email_page_mails_an_address_a_few_times_only(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    make_user(session, email="victor@example.org", email_verified=False)
+
+    answers = [
+        post_form(
+            client,
+            "/accounts/confirm-email/",
+            {"email": "victor@example.org"},
+            environ_base={"REMOTE_ADDR": "10.0.4.1"},
+        )
+        for _ in range(4)
+    ]
+    over = post_form(
+        client,
+        "/accounts/confirm-email/",
+        {"email": "victor@example.org"},
+        environ_base={"REMOTE_ADDR": "10.0.4.1"},
+    )
+
+    assert [a.status_code for a in answers] == [302, 302, 302, 302]
+    assert len(mailbox.received) == 2
+    assert over.status_code == 429
+    assert "Try again in 10 minutes." in over.get_data(as_text=True)
+
+
+def test_resend_answers_before_the_mail_goes_out(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    """As the password reset: the answer's time must not tell known addresses."""
+    make_user(session, email="max@example.org", email_verified=False)
+
+    resp = client.post(
+        f"{AUTH}/registration/resend-email/",
+        json=doc("ResendEmailVerificationView", email="max@example.org"),
+        buffered=False,
+    )
+    before_close = len(mailbox.received)
+    resp.close()
+
+    assert resp.status_code == 200
+    assert before_close == 0
+    assert "/accounts/confirm-email/" in mailbox.only().body
