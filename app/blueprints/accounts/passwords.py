@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models.types import utcnow
 from app.security import sessions
 from app.services.accounts import account_mail, password_reset, profile
+from app.services.accounts.login_throttle import Limits
 from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
@@ -110,12 +111,22 @@ def change() -> ResponseReturnValue:
         old_password=form.oldpassword.data,
         new=NewPassword(form.password1.data, form.password2.data, POINTER1, POINTER2),
     )
+    limits = Limits.from_config(current_app.config)
     try:
         with transaction() as session:
-            profile.change_password(session, user, change)
-            end_other_logins(user)
+            wrong = profile.change_password(
+                session, user, change, limits, request.remote_addr or "", utcnow()
+            )
+            if wrong is None:
+                end_other_logins(user)
+    except ThrottledError as exc:
+        form.form_errors.append(exc.detail)
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return page("password_change", 429, headers, form=form)
     except DomainError as exc:
-        show_errors(form, exc, CHANGE_FIELDS)
+        wrong = exc
+    if wrong is not None:
+        show_errors(form, wrong, CHANGE_FIELDS)
         return page("password_change", form=form)
     flash(gettext("Password successfully changed."))
     return redirect(url_for(".change"))

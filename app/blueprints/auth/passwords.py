@@ -24,6 +24,7 @@ from app.db import transaction
 from app.jsonapi import JsonApiBlueprint
 from app.models.types import utcnow
 from app.services.accounts import account_mail, password_reset, profile
+from app.services.accounts.login_throttle import Limits
 from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword
 
@@ -43,11 +44,14 @@ class PasswordChange(MethodView):
 
     @blp.arguments(PasswordChangeDocument)
     @docs.answers(blp, DetailDocument)
+    @docs.throttled(blp)
     def post(self, document: Document) -> ResponseReturnValue:
         """Set a new password; the old one is required.
 
         Every other log-in of the account ends (its sessions, API keys and
-        bearer tokens); the log-in making the change stays valid.
+        bearer tokens); the log-in making the change stays valid. A wrong old
+        password counts as a failed log-in from the client address: beyond the
+        log-in limits the answer is 429 with ``Retry-After``.
         """
         check_envelope("PasswordChangeView")
         attributes = document["data"]["attributes"]
@@ -55,10 +59,17 @@ class PasswordChange(MethodView):
             old_password=attributes["old_password"],
             new=NewPassword(attributes["new_password1"], attributes["new_password2"]),
         )
+        limits = Limits.from_config(current_app.config)
+        address = request.remote_addr or ""
         with transaction() as session:
             user = profile.own_account(session, current_actor().user_id)
-            profile.change_password(session, user, change)
-            end_other_logins(user)
+            wrong = profile.change_password(
+                session, user, change, limits, address, utcnow()
+            )
+            if wrong is None:
+                end_other_logins(user)
+        if wrong is not None:
+            raise wrong
         return render.detail(gettext("New password has been saved."))
 
 

@@ -217,23 +217,44 @@ def update_profile(session: Session, user: User, changes: ProfileChanges) -> Use
     return user
 
 
-def change_password(session: Session, user: User, change: PasswordChange) -> None:
+def change_password(
+    session: Session,
+    user: User,
+    change: PasswordChange,
+    limits: Limits,
+    address: str,
+    now: datetime,
+) -> DomainError | None:
     """Set a new password after checking the current one (flushes).
 
+    A wrong current password counts as a failed log-in of the account from
+    ``address`` (the same counters and limits), so a stolen credential cannot
+    be used to guess the password without limit. That error is returned, not
+    raised, so the caller commits the counters before answering it.
+
+    Returns:
+        None when the password changed; else the wrong-password error.
+
     Raises:
-        ValidationError: the current password is wrong, or the new one is weak
-            or its two copies differ.
+        ThrottledError: too many wrong passwords (or failed log-ins) for the
+            account from this address, or from this address (429).
+        ValidationError: the new password is weak or its two copies differ.
     """
+    account = f"user:{user.id}|from:{address}"
+    login_throttle.check(session, limits, account, address, now)
     if not verify_password(user.password_hash, change.old_password):
-        raise ValidationError(
+        login_throttle.record_failure(session, limits, account, address, now)
+        return ValidationError(
             gettext(
                 "Your old password was entered incorrectly. Please enter it again."
             ),
             change.old_pointer,
         )
+    login_throttle.clear_account(session, account)
     check_new_password(change.new, username=user.username, email=user.email)
     user.password_hash = hash_password(change.new.password1)
     session.flush()
+    return None
 
 
 def _invalid_credentials() -> ValidationError:

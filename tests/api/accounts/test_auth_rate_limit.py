@@ -173,3 +173,92 @@ def test_zero_disables_the_limits(
     resp = _attempt(client, user.username, DEFAULT_PASSWORD)
 
     assert resp.status_code == 200
+
+
+NEW_PASSWORD = "a-brand-new-passphrase"
+
+
+def _change(
+    client: FlaskClient, key: str, old: str, addr: str = "10.0.0.1"
+) -> TestResponse:
+    body = doc(
+        "PasswordChangeView",
+        old_password=old,
+        new_password1=NEW_PASSWORD,
+        new_password2=NEW_PASSWORD,
+    )
+    return client.post(
+        "/api/v1/auth/password/change/",
+        json=body,
+        headers={"Authorization": f"Token {key}"},
+        environ_base={"REMOTE_ADDR": addr},
+    )
+
+
+def test_wrong_old_passwords_count_like_failed_log_ins(
+    client: FlaskClient, session: Session
+) -> None:
+    """A stolen key must not guess the password without limit."""
+    user = make_user(session)
+    key = json_of(_attempt(client, user.username, DEFAULT_PASSWORD, "10.0.0.5"))[
+        "data"
+    ]["id"]
+    client.delete_cookie("sessionid")
+    guesses = [_change(client, key, f"guess{n}").status_code for n in range(3)]
+
+    assert guesses == [400, 400, 400]
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/auth/password/change/",
+        429,
+        json=doc(
+            "PasswordChangeView",
+            old_password=DEFAULT_PASSWORD,
+            new_password1=NEW_PASSWORD,
+            new_password2=NEW_PASSWORD,
+        ),
+        headers={"Authorization": f"Token {key}"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        unchanged=("users", "logins"),
+    )
+    _refused(client, user.username)  # the log-in from there too
+    assert _change(client, key, DEFAULT_PASSWORD, addr="10.0.0.2").status_code == 200
+
+
+def test_html_password_change_over_the_limit_is_429(
+    client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    login = post_form(
+        client,
+        "/accounts/login/",
+        {"login": user.username, "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.5"},
+    )
+    assert login.status_code == 302
+    form = {
+        "oldpassword": "wrong",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    for _ in range(3):
+        wrong = post_form(
+            client,
+            "/accounts/password/change/",
+            form,
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        assert wrong.status_code == 200
+
+    assert_page_refused(
+        lambda: post_form(
+            client,
+            "/accounts/password/change/",
+            {**form, "oldpassword": DEFAULT_PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        ),
+        429,
+        unchanged=("users", "logins"),
+        shows="Try again in 10 minutes.",
+    )
