@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -21,12 +22,14 @@ from sqlalchemy.orm import Session
 from app.errors import ForbiddenError
 from app.models import User
 from app.services.access import Actor, actor_for
-from app.services.accounts import staff_users
-from tests.factories import make_user
+from app.services.accounts import staff_users, tokens
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.accounts import api_login
 from tests.support.admin_forms import delete_row, page_text, submit
 
 NEW_PASSWORD = "ein-ganz-neues-passwort"
 REFUSED = "Only superusers may"
+ME = "/api/v1/auth/user/"
 #: Form changes per action; None unticks a checkbox.
 CHANGES: dict[str, dict[str, str | None]] = {
     "edit": {"first_name": "Geändert"},
@@ -220,3 +223,42 @@ def test_service_refuses_a_grant_by_staff_at_the_flags_pointer(
     assert _state(session, user.id) is not None
     assert not user.is_staff
     assert not user.is_superuser
+
+
+def _api_key(app: Flask, user: User) -> dict[str, str]:
+    """Log ``user`` in through the API elsewhere; return the key's header."""
+    response = api_login(app.test_client(), DEFAULT_PASSWORD, username=user.username)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Token {response.get_json()['data']['id']}"}
+
+
+def test_staff_changing_their_own_password_stay_signed_in_here_only(
+    app: Flask, staff_client: FlaskClient, session: Session, staff: User
+) -> None:
+    elsewhere = _api_key(app, staff)
+    session.commit()  # keep the arranged rows when the request rolls back
+    form = _edit_form(staff, CHANGES["password"])
+    del form["is_staff"]  # hidden from staff: the browser does not send it
+
+    response = submit(staff_client, f"/admin/user/edit/?id={staff.id}", form)
+
+    assert response.status_code == 302
+    assert staff_client.get("/admin/user/").status_code == 200
+    assert app.test_client().get(ME, headers=elsewhere).status_code == 401
+
+
+def test_a_new_password_for_someone_else_ends_all_their_log_ins_and_keys(
+    app: Flask, superuser_client: FlaskClient, session: Session
+) -> None:
+    user = make_user(session)
+    logged_in = _api_key(app, user)
+    imported = {"Authorization": f"Token {tokens.issue_user_key(session, user).key}"}
+    session.commit()  # keep the arranged rows when the request rolls back
+    assert app.test_client().get(ME, headers=imported).status_code == 200
+
+    response = _act(superuser_client, user, "password")
+
+    assert response.status_code == 302
+    for headers in (logged_in, imported):
+        assert app.test_client().get(ME, headers=headers).status_code == 401
+    assert superuser_client.get("/admin/user/").status_code == 200

@@ -18,10 +18,12 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.authn import end_other_logins
 from app.errors import ValidationError
 from app.models import Membership, Role, User
 from app.services import access
 from app.services.access import Actor
+from app.services.accounts import logins
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import hash_password
 from app.services.accounts.profile import check_username
@@ -70,7 +72,11 @@ def create_user(session: Session, actor: Actor, fields: UserFields) -> User:
 
 
 def update_user(session: Session, actor: Actor, user: User, fields: UserFields) -> User:
-    """Change an account; a new password ends the user's other sessions.
+    """Change an account; a new password ends the user's log-ins.
+
+    Staff changing their own password keep the log-in they made the change
+    with and end the others, as a password change elsewhere does; a new
+    password for someone else ends all of that user's log-ins and API keys.
 
     Raises:
         ForbiddenError: the actor is not staff; or not a superuser and changes
@@ -84,6 +90,11 @@ def update_user(session: Session, actor: Actor, user: User, fields: UserFields) 
     access.require_privileges_kept(actor, current, _privileges(fields))
     _apply(session, user, fields)
     session.flush()
+    if fields.password:
+        if user.id == actor.user_id:
+            end_other_logins(user)
+        else:
+            logins.end_all(session, user.id)
     return user
 
 
