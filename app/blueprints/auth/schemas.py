@@ -10,8 +10,10 @@ from typing import Any
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 import marshmallow as ma
+from flask import request
 
 from app.blueprints.docs import document_schemas
+from app.jsonapi import ParameterError
 from app.services.accounts.password_policy import MAX_LENGTH, MIN_LENGTH
 from app.services.accounts.profile import NAME_MAX, USERNAME_MAX, USERNAME_PATTERN
 
@@ -157,7 +159,25 @@ ResendEmailDocument = document(
 )
 
 
-class LogoutArgs(ma.Schema):
+class SingleValuedArgs(ma.Schema):
+    """Query parameters that may each appear once: a repeated one is a 400.
+
+    webargs would take one of the values silently (``?everywhere=1&everywhere=0``);
+    the refusal is :func:`app.jsonapi.parse_query_params`'s for ``page[size]``.
+    """
+
+    @ma.pre_load
+    def _refuse_repeats(self, data: Any, **_kwargs: Any) -> Any:
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            if len(request.args.getlist(key)) > 1:
+                raise ParameterError(
+                    f"repeated query parameter not allowed: {key}", parameter=key
+                )
+        return data
+
+
+class LogoutArgs(SingleValuedArgs):
     """Query parameters of the log-out."""
 
     everywhere = ma.fields.Boolean(

@@ -174,6 +174,26 @@ def test_logout_everywhere_malformed_is_400_naming_the_parameter(
     assert login.working(app) == ALL_WORK
 
 
+@pytest.mark.parametrize(
+    "query", ["everywhere=1&everywhere=0", "everywhere=0&everywhere=1"]
+)
+def test_logout_everywhere_repeated_is_400_naming_the_parameter(
+    app: Flask, session: Session, query: str
+) -> None:
+    """Which of the two was meant is not for the server to guess."""
+    login = _log_in(app, make_user(session))
+
+    resp = app.test_client().post(
+        f"{AUTH}/logout/?{query}", headers=login.headers("token")
+    )
+
+    assert resp.status_code == 400
+    error = json_of(resp)["errors"][0]
+    assert error["source"] == {"parameter": "everywhere"}
+    assert error["detail"] == "repeated query parameter not allowed: everywhere"
+    assert login.working(app) == ALL_WORK
+
+
 @pytest.mark.parametrize("credential", ["session", "token", "bearer"])
 def test_password_change_ends_every_other_login_and_keeps_the_callers(
     app: Flask, account: Account, credential: str
