@@ -17,6 +17,8 @@ from app.jsonapi import ParameterError
 from app.services.accounts.password_policy import MAX_LENGTH, MIN_LENGTH
 from app.services.accounts.profile import NAME_MAX, USERNAME_MAX, USERNAME_PATTERN
 
+#: The longest e-mail address (RFC 5321's path limit less its brackets).
+EMAIL_MAX = 254
 #: ``data.id`` as :func:`app.jsonapi.parse_resource` reads it.
 ENVELOPE_ID = {"anyOf": [{"type": "string"}, {"type": "integer"}]}
 
@@ -91,6 +93,16 @@ def _address(**kwargs: Any) -> ma.fields.String:
     return ma.fields.String(metadata=rule, **kwargs)
 
 
+def _typed_address() -> ma.fields.String:
+    """An address typed to find an account (reset, resend): at most
+    :data:`EMAIL_MAX` characters, the longest address mail can carry."""
+    return ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=EMAIL_MAX),
+        metadata={"maxLength": EMAIL_MAX},
+    )
+
+
 def _new_password() -> ma.fields.String:
     """A new password: its length and "not only digits" (``\\D``) are documented;
     likeness to the username or address and the second copy are not."""
@@ -134,7 +146,7 @@ PasswordChangeDocument = document(
         "new_password2": _secret(),
     },
 )
-PasswordResetDocument = document("PasswordResetView", {"email": _text(required=True)})
+PasswordResetDocument = document("PasswordResetView", {"email": _typed_address()})
 PasswordResetConfirmDocument = document(
     "PasswordResetConfirmView",
     {
@@ -155,7 +167,7 @@ RegisterDocument = document(
 )
 VerifyEmailDocument = document("VerifyEmailView", {"key": _text(required=True)})
 ResendEmailDocument = document(
-    "ResendEmailVerificationView", {"email": _text(required=True)}
+    "ResendEmailVerificationView", {"email": _typed_address()}
 )
 
 

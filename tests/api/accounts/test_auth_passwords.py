@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
@@ -299,3 +301,25 @@ def test_password_reset_answers_before_the_mail_goes_out(
     assert "Password reset e-mail has been sent." in answered
     assert before_close == 0
     assert mailbox.only().message["To"] == user.email
+
+
+@pytest.mark.parametrize(
+    ("path", "type_"),
+    [
+        ("password/reset/", "PasswordResetView"),
+        ("registration/resend-email/", "ResendEmailVerificationView"),
+    ],
+)
+def test_an_address_longer_than_254_characters_is_400_at_email(
+    client: FlaskClient, mailbox: Mailbox, path: str, type_: str
+) -> None:
+    assert_refused(
+        client,
+        "POST",
+        f"{AUTH}/{path}",
+        400,
+        json=doc(type_, email="a" * 243 + "@example.org"),
+        unchanged=("users", "login_failures"),
+        pointer="/data/attributes/email",
+    )
+    assert mailbox.received == []
