@@ -18,6 +18,8 @@ Visibility (Managair §4.3, with its leaks closed):
   (:func:`get_usable_address`);
 * a user sees the users who share an organization with them, and themselves, and
   may find any active user by their exact e-mail address (id and username only);
+  an OWNER adds to an organization only users they see or found so a moment ago
+  (:func:`require_addable_users`), so user ids cannot be walked;
 * who belongs to an organization (its users, memberships, member ids) is known
   only to its members, even when the organization itself is public;
 * an organization keeps at least one OWNER (:func:`require_owner_remains`);
@@ -30,7 +32,7 @@ staff or superuser account (:func:`require_account_editor`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -519,6 +521,45 @@ def findable_by_email(actor: Actor, email: str) -> ColumnElement[bool]:
     if not actor.is_authenticated or "@" not in address:
         return false()
     return (func.lower(User.email) == address.lower()) & User.is_active
+
+
+def require_addable_users(
+    session: Session,
+    actor: Actor,
+    user_ids: Collection[int],
+    found_by_email: Collection[int],
+    pointer: str,
+) -> None:
+    """Refuse user ids that a membership write names and ``actor`` may not add.
+
+    ``actor`` may add the users they see (who share an organization with them,
+    and themselves) and the active users in ``found_by_email``: those they
+    found by their exact e-mail address a moment ago
+    (:mod:`app.services.tenancy.lookups`). Any other id, a stranger's or
+    nobody's, gets the same answer: otherwise an OWNER could walk the ids, pull
+    strangers into their organization and read their e-mail addresses and names.
+
+    Raises:
+        ValidationError: such an id (the lowest; 400 at ``pointer``).
+    """
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return
+    known = visible(User, actor)
+    if found_by_email:
+        known = known | (User.id.in_(sorted(set(found_by_email))) & User.is_active)
+    addable = set(session.scalars(select(User.id).where(User.id.in_(wanted), known)))
+    refused = [user_id for user_id in wanted if user_id not in addable]
+    if refused:
+        raise ValidationError(
+            gettext(
+                "No user with id %(pk)s: the user does not exist or is unknown to "
+                "you. Find people by their exact e-mail address first "
+                "(filter[search] of /api/v1/users/), then add them.",
+                pk=refused[0],
+            ),
+            pointer,
+        )
 
 
 def require_membership_editor(

@@ -192,16 +192,23 @@ def test_get_organization_user_relationships(
     ]
 
 
-def test_add_get_delete_user_relationship(client: FlaskClient, world: Session) -> None:
+def test_add_get_delete_user_relationship_after_an_email_lookup_fixed(
+    client: FlaskClient, world: Session
+) -> None:
+    # Managair added any user id; now a stranger must be found by their exact
+    # e-mail address first (como-ui's way), or ids could be walked.
     headers = as_(world, "tomTester")
     url = "/api/v1/organizations/1/relationships/users/"
     horst = {"data": [{"type": "User", "id": "4"}]}
 
+    unknown = client.post(url, json=horst, headers=headers)
+    client.get("/api/v1/users/?filter[search]=horst@hilfsarbeiter.de", headers=headers)
     added = client.post(url, json=horst, headers=headers)
     after_add = client.get(url, headers=headers)
     removed = client.delete(url, json=horst, headers=headers)
     after_remove = client.get(url, headers=headers)
 
+    assert unknown.status_code == 400
     assert added.status_code == 200
     assert {"type": "User", "id": "4"} in body(after_add)["data"]
     assert removed.status_code == 200

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.models import Organization, User
 from app.services import access
 from app.services.access import Actor
+from app.services.tenancy import lookups
 from app.services.tenancy.listing import Listing, Page, fetch_rows
 
 _TERM_SEPARATORS = re.compile(r"[\s,]+")
@@ -58,7 +59,9 @@ def list_users(
     ``search`` splits into terms (white space, commas) that must all occur,
     ignoring case, in the username or e-mail address of a visible user. Without
     an organization filter, the user whose e-mail address equals ``search`` is
-    found as well, even when they share no organization with ``actor``.
+    found as well, even when they share no organization with ``actor``; that
+    find is remembered (flushes), so ``actor`` may add them to an organization
+    by id for a while (:mod:`app.services.tenancy.lookups`).
 
     Raises:
         UnauthenticatedError: anonymous caller.
@@ -70,7 +73,11 @@ def list_users(
     if filters.search:
         condition = condition & _matches(filters.search)
         if filters.organization_id is None:
-            condition = condition | access.findable_by_email(actor, filters.search)
+            by_email = access.findable_by_email(actor, filters.search)
+            condition = condition | by_email
+            if "@" in filters.search:  # nothing else can be an exact address
+                found = session.scalars(select(User.id).where(by_email))
+                lookups.record(session, actor, list(found))
     stmt = select(User.id, User.username).where(condition).order_by(User.id)
     rows, total = fetch_rows(session, stmt, page)
     return Listing(tuple(UserSummary(r.id, r.username) for r in rows), total)

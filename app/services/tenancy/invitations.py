@@ -1,8 +1,9 @@
 """Adding a member by e-mail address, as the dashboards' "invite" form does.
 
-The address must belong to an active account; the membership is then created
-by :func:`app.services.tenancy.memberships.create_membership` (same rules as
-``POST /api/v1/memberships/``). An unknown address is refused at the e-mail
+The address must belong to an active account; the find is remembered
+(:mod:`app.services.tenancy.lookups`), and the membership is then created by
+:func:`app.services.tenancy.memberships.create_membership` (same rules as
+``POST /api/v1/memberships/`` after the e-mail lookup). An unknown address is refused at the e-mail
 field, with the same answer for a missing and an inactive account: anyone
 signed in learns exactly that much from ``GET /api/v1/users/?filter[search]=``
 already (:func:`app.services.access.findable_by_email`), and no mail goes to an
@@ -21,7 +22,7 @@ from app.errors import ValidationError
 from app.models import Role, User
 from app.services import access
 from app.services.access import Actor
-from app.services.tenancy import memberships
+from app.services.tenancy import lookups, memberships
 from app.services.tenancy.memberships import MembershipView, NewMembership
 
 EMAIL_POINTER = "/data/attributes/email"
@@ -52,6 +53,7 @@ def invite_by_email(
             ),
             EMAIL_POINTER,
         )
+    lookups.record(session, actor, [user_id])
     return memberships.create_membership(
         session, actor, NewMembership(user_id, organization_id, role)
     )

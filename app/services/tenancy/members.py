@@ -3,8 +3,10 @@
 Backs the relationship endpoints ``/organizations/<id>/relationships/users/``
 and ``/users/<id>/relationships/organizations/`` and the ``users``
 relationship of an organization. Only OWNERs of an organization change its
-members (Managair let anyone); new members join as INSPECTORs; no change may
-remove an organization's last OWNER.
+members (Managair let anyone); new members join as INSPECTORs, and only users
+the OWNER already sees or found by exact e-mail address may join
+(:mod:`app.services.tenancy.lookups`); no change may remove an organization's
+last OWNER.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.errors import ValidationError
 from app.models import Membership, Organization, Role, User
 from app.services import access
 from app.services.access import Actor
+from app.services.tenancy import lookups
 
 #: Where the ids of a top-level linkage document (``{"data": [...]}``) sit.
 LINKAGE_POINTER = "/data"
@@ -68,10 +71,11 @@ def add(
     Raises:
         UnauthenticatedError: anonymous caller.
         ForbiddenError: ``actor`` is not an OWNER of the organization.
-        ValidationError: a user does not exist.
+        ValidationError: a user does not exist, or ``actor`` neither sees them
+            nor found them by e-mail (:func:`lookups.require_addable`).
     """
     access.require_owner(actor, organization_id)
-    _require_existing(session, User, user_ids, "User", pointer)
+    lookups.require_addable(session, actor, user_ids, pointer)
     _insert(session, ((user_id, organization_id) for user_id in user_ids))
 
 
@@ -109,7 +113,8 @@ def replace(
     Raises:
         UnauthenticatedError: anonymous caller.
         ForbiddenError: ``actor`` is not an OWNER of the organization.
-        ValidationError: a user does not exist.
+        ValidationError: a new member does not exist, or ``actor`` neither
+            sees them nor found them by e-mail.
         ConflictError: the last OWNER would be removed.
     """
     current = set(_user_ids(session, organization_id))
@@ -252,7 +257,7 @@ def _user_ids(session: Session, organization_id: int) -> tuple[int, ...]:
 
 def _require_existing(
     session: Session,
-    model: type[User] | type[Organization],
+    model: type[Organization],
     ids: Collection[int],
     type_: str,
     pointer: str,

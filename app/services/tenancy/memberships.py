@@ -1,7 +1,8 @@
 """Memberships: a user's role (OWNER or INSPECTOR) in one organization.
 
 Members see the memberships of their organizations; OWNERs create, change and
-delete them. Fixed from Managair: moving a membership to another organization
+delete them, for users they see or found by exact e-mail address
+(:mod:`app.services.tenancy.lookups`). Fixed from Managair: moving a membership to another organization
 needs OWNER rights on both, no change removes an organization's last OWNER,
 and duplicates are a 409 instead of a 500.
 """
@@ -20,6 +21,7 @@ from app.errors import ConflictError, ValidationError
 from app.models import Membership, Organization, Role, User
 from app.services import access
 from app.services.access import Actor
+from app.services.tenancy import lookups
 from app.services.tenancy.listing import Listing, Page, fetch_rows
 from app.services.tenancy.unset import UNSET, Unset
 
@@ -164,12 +166,14 @@ def create_membership(
 
     Raises:
         UnauthenticatedError: anonymous caller.
-        ValidationError: the user or organization does not exist.
+        ValidationError: the organization does not exist, or the user does
+            not exist or ``actor`` neither sees them nor found them by e-mail
+            (:func:`lookups.require_addable`).
         ForbiddenError: ``actor`` is not an OWNER of the organization.
         ConflictError: the user is a member already.
     """
     require_may_add(session, actor, new.organization_id)
-    _require(session, User, new.user_id, USER_POINTER)
+    lookups.require_addable(session, actor, [new.user_id], USER_POINTER)
     _require_not_member(session, new.user_id, new.organization_id)
     membership = Membership(
         user_id=new.user_id, organization_id=new.organization_id, role=new.role
@@ -205,7 +209,9 @@ def update_membership(
         NotFoundError: no such membership, or invisible to ``actor``.
         ForbiddenError: ``actor`` is not an OWNER of its organization, or of
             the organization it is moved to.
-        ValidationError: the new user or organization does not exist.
+        ValidationError: the new organization does not exist, or the new
+            user does not exist or ``actor`` neither sees them nor found them
+            by e-mail.
         ConflictError: the organization would lose its last OWNER, or the
             user is a member of the target organization already.
     """
@@ -221,7 +227,7 @@ def update_membership(
     user_id = _changed(changes.user_id, membership.user_id)
     org_id = _changed(changes.organization_id, membership.organization_id)
     if user_id != membership.user_id:
-        _require(session, User, user_id, USER_POINTER)
+        lookups.require_addable(session, actor, [user_id], USER_POINTER)
     if org_id != membership.organization_id:
         _require(session, Organization, org_id, ORGANIZATION_POINTER)
         access.require_may_move_membership(actor, membership, org_id)
@@ -309,7 +315,7 @@ def _pointer(changes: MembershipChanges) -> str | None:
 
 
 def _require(
-    session: Session, model: type[User] | type[Organization], ident: int, pointer: str
+    session: Session, model: type[Organization], ident: int, pointer: str
 ) -> None:
     if session.get(model, ident) is None:
         raise ValidationError(f'Invalid pk "{ident}" - object does not exist.', pointer)

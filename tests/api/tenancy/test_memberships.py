@@ -56,6 +56,15 @@ def setting(session: Session) -> tuple[User, Organization, Membership, dict[str,
     return owner, org, inspector, auth_headers(session, owner)
 
 
+def colleague(session: Session, of: User) -> User:
+    """A user who shares an organization of their own with ``of`` (so ``of`` sees them)."""
+    user = make_user(session)
+    elsewhere = make_organization(session)
+    make_membership(session, of, elsewhere)
+    make_membership(session, user, elsewhere)
+    return user
+
+
 def errors(resp: Any) -> list[dict[str, Any]]:
     """The error objects of a response."""
     assert resp.mimetype == JSONAPI
@@ -123,8 +132,8 @@ def test_include_organization_and_user(client: FlaskClient, session: Session) ->
 def test_create_with_empty_attributes_defaults_to_inspector(
     client: FlaskClient, session: Session
 ) -> None:
-    _, org, _, headers = setting(session)
-    newcomer = make_user(session)
+    owner, org, _, headers = setting(session)
+    newcomer = colleague(session, owner)
 
     resp = client.post(
         "/api/v1/memberships/", json=new_doc(newcomer.id, org.id), headers=headers
@@ -290,7 +299,7 @@ def test_handing_the_owner_membership_to_another_user_keeps_an_owner(
 ) -> None:
     owner, _, _, headers = setting(session)
     mine = session.query(Membership).filter_by(user_id=owner.id).one()
-    successor = make_user(session)
+    successor = colleague(session, owner)
     body = change_doc(
         mine,
         relationships={"user": {"data": {"type": "User", "id": str(successor.id)}}},

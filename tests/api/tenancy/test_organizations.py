@@ -274,6 +274,9 @@ def test_create_with_users_adds_them_as_inspectors(
     client: FlaskClient, session: Session
 ) -> None:
     creator, mate = make_user(session), make_user(session)
+    earlier = make_organization(session)  # where the creator met the mate
+    make_membership(session, creator, earlier)
+    make_membership(session, mate, earlier)
     users = {"data": [{"type": "User", "id": str(mate.id)}]}
 
     resp = client.post(
@@ -325,6 +328,9 @@ def test_patch_users_replaces_members_and_keeps_roles(
 ) -> None:
     owner, org, headers = owned(session)
     leaving, staying, joining = (make_user(session) for _ in range(3))
+    earlier = make_organization(session)  # where the owner met the joining user
+    make_membership(session, owner, earlier)
+    make_membership(session, joining, earlier)
     make_membership(session, leaving, org)
     make_membership(session, staying, org, Role.OWNER)
     users = [{"type": "User", "id": str(u.id)} for u in (owner, staying, joining)]

@@ -6,7 +6,9 @@ private and the public organization, and a staff user without memberships
 with a public installation. Read-only resources answer 405 to writes, for
 everyone. Decisions beyond the reference: member data (member lists,
 relationship linkage) is members-only even for public organizations; the
-relationship endpoints are read by members and changed by OWNERs only.
+relationship endpoints are read by members and changed by OWNERs only, who
+add users they already see (the colleague from their third organization), not
+a stranger whose id they merely name (400, as for a missing id).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def build_world(session: Session) -> World:
     outsider = make_user(session, username="outsider")
     staff = make_user(session, username="staff", is_staff=True)
     stranger = make_user(session, username="stranger")
+    colleague = make_user(session, username="colleague")
     private, public, owned = (
         make_organization(session, name=name) for name in ("Private", "Public", "Owned")
     )
@@ -45,6 +48,7 @@ def build_world(session: Session) -> World:
         make_membership(session, owner, org, Role.OWNER)
     for org in (private, public):
         make_membership(session, inspector, org)
+    make_membership(session, colleague, owned)  # the OWNER knows them from there
     m_private = make_membership(session, member, private)
     m_public = make_membership(session, member, public)
     room = make_room(session, make_site(session, public))
@@ -63,6 +67,7 @@ def build_world(session: Session) -> World:
             "owned": owned.id,
             "member": member.id,
             "stranger": stranger.id,
+            "colleague": colleague.id,
             "m_private": m_private.id,
             "m_public": m_public.id,
         },
@@ -91,7 +96,7 @@ def _org_change(target: str) -> dict[str, object]:
     }
 
 
-def _new_membership(org: str) -> dict[str, object]:
+def _new_membership(org: str, user: str = "colleague") -> dict[str, object]:
     return {
         "data": {
             "type": "Membership",
@@ -100,7 +105,7 @@ def _new_membership(org: str) -> dict[str, object]:
                 "organization": {
                     "data": {"type": "Organization", "id": "{" + org + "}"}
                 },
-                "user": {"data": {"type": "User", "id": "{stranger}"}},
+                "user": {"data": {"type": "User", "id": "{" + user + "}"}},
             },
         }
     }
@@ -169,11 +174,14 @@ ORGANIZATION_ROWS = [
         get(ORG % "public" + "relationships/users/"),
         anonymous=401, outsider=403, inspector=200, owner=200, staff=403),
     row("organizations", "relationship-add", "private",
-        post(ORG % "private" + "relationships/users/", _users("stranger")),
+        post(ORG % "private" + "relationships/users/", _users("colleague")),
         **OWNER_ONLY_PRIVATE, owner=200),
     row("organizations", "relationship-add", "public",
-        post(ORG % "public" + "relationships/users/", _users("stranger")),
+        post(ORG % "public" + "relationships/users/", _users("colleague")),
         **OWNER_ONLY_PUBLIC, owner=200),
+    row("organizations", "relationship-add-stranger", "private",
+        post(ORG % "private" + "relationships/users/", _users("stranger")),
+        **OWNER_ONLY_PRIVATE, owner=400),
     row("organizations", "relationship-remove", "private",
         delete(ORG % "private" + "relationships/users/", _users("member")),
         **OWNER_ONLY_PRIVATE, owner=200),
@@ -221,6 +229,9 @@ MEMBERSHIP_ROWS = [
     row("memberships", "create", "public",
         post("/api/v1/memberships/", _new_membership("public")),
         anonymous=401, outsider=403, inspector=403, owner=201, staff=403),
+    row("memberships", "create-stranger", "private",
+        post("/api/v1/memberships/", _new_membership("private", "stranger")),
+        anonymous=401, outsider=403, inspector=403, owner=400, staff=403),
     row("memberships", "update", "private",
         patch(MEMBERSHIP % "m_private", _membership_change("m_private")),
         **OWNER_ONLY_PRIVATE, owner=200),
