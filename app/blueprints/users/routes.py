@@ -42,9 +42,12 @@ class UserList(MethodView):
         params = parse_query_params()
         params.check_include(())
         filters = directory.UserFilter(**args)
-        listing = directory.list_users(
-            db.session(), current_actor(), filters, docs.page(params)
-        )
+        # Committed: a find by exact e-mail address is remembered, so that the
+        # user may then be added to an organization by id.
+        with transaction() as session:
+            listing = directory.list_users(
+                session, current_actor(), filters, docs.page(params)
+            )
         return docs.paged(listing, params, render.user_summary)
 
 
