@@ -25,7 +25,7 @@ from app.services.access import Actor, actor_for
 from app.services.accounts import staff_users, tokens
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import api_login
-from tests.support.admin_forms import delete_row, page_text, submit
+from tests.support.admin_forms import delete_row, delete_rows, page_text, submit
 
 NEW_PASSWORD = "ein-ganz-neues-passwort"
 REFUSED = "Only superusers may"
@@ -44,6 +44,7 @@ CASES = [
     ("staff", "user", "password", True),
     ("staff", "user", "grant", False),
     ("staff", "user", "delete", True),
+    ("staff", "user", "bulk-delete", True),
     ("staff", "self", "edit", True),
     ("staff", "self", "password", True),
     ("staff", "self", "grant", False),
@@ -53,10 +54,12 @@ CASES = [
     ("staff", "other_staff", "grant", False),
     ("staff", "other_staff", "revoke", False),
     ("staff", "other_staff", "delete", False),
+    ("staff", "other_staff", "bulk-delete", False),
     ("staff", "superuser", "edit", False),
     ("staff", "superuser", "password", False),
     ("staff", "superuser", "revoke", False),
     ("staff", "superuser", "delete", False),
+    ("staff", "superuser", "bulk-delete", False),
     ("superuser", "user", "grant", True),
     ("superuser", "user", "password", True),
     ("superuser", "self", "edit", True),
@@ -69,6 +72,7 @@ CASES = [
     ("superuser", "superuser", "password", True),
     ("superuser", "superuser", "revoke", True),
     ("superuser", "superuser", "delete", True),
+    ("superuser", "superuser", "bulk-delete", True),
 ]
 
 
@@ -117,6 +121,8 @@ def _edit_form(user: User, changes: dict[str, str | None]) -> dict[str, str]:
 def _act(client: FlaskClient, user: User, action: str) -> TestResponse:
     if action == "delete":
         return delete_row(client, "user", user.id)
+    if action == "bulk-delete":  # "With selected" -> "Delete"
+        return delete_rows(client, "user", [user.id])[1]
     return submit(
         client, f"/admin/user/edit/?id={user.id}", _edit_form(user, CHANGES[action])
     )
@@ -148,7 +154,7 @@ def test_account_change_in_the_admin_follows_the_superuser_rule(
         return
     assert REFUSED not in body
     assert after != before
-    if action == "delete":
+    if action in ("delete", "bulk-delete"):
         assert after is None
     elif action == "grant":
         assert after is not None

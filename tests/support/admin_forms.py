@@ -6,6 +6,7 @@ it, and its rollback would otherwise take the arranged rows with it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -44,6 +45,24 @@ def delete_row(client: FlaskClient, view: str, ident: object) -> TestResponse:
     )
     assert response.status_code == 302, response.status_code
     return client.get(listing)
+
+
+def delete_rows(
+    client: FlaskClient, view: str, idents: Sequence[object]
+) -> tuple[TestResponse, TestResponse]:
+    """Tick rows of ``/admin/<view>/`` and choose "With selected" -> "Delete".
+
+    Returns the action's answer and the list shown after (with the flashed
+    outcome: how many were deleted, or why not).
+    """
+    listing = f"/admin/{view}/"
+    response = submit(
+        client,
+        f"/admin/{view}/action/",
+        {"action": "delete", "rowid": [str(i) for i in idents], "url": listing},
+        form_url=listing,
+    )
+    return response, client.get(listing)
 
 
 class _Forms(HTMLParser):
