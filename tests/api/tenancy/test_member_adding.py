@@ -318,3 +318,30 @@ def test_a_found_user_deactivated_since_is_refused(
     resp = send(client, s, PATHS[-1], s.stranger.id)
 
     assert resp.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_strangers_organizations_cannot_be_joined_from_their_side(
+    client: FlaskClient, session: Session, method: str
+) -> None:
+    s = setting(session)
+    body = {"data": [{"type": "Organization", "id": str(s.org.id)}]}
+
+    stranger = assert_refused(
+        client,
+        method,
+        f"/api/v1/users/{s.stranger.id}/relationships/organizations/",
+        404,
+        unchanged=("memberships",),
+        json=body,
+        headers=s.headers,
+    )
+    missing = client.open(
+        f"/api/v1/users/{MISSING_ID}/relationships/organizations/",
+        method=method,
+        json=body,
+        headers=s.headers,
+    )
+
+    assert missing.status_code == 404
+    assert _refusal(stranger, s.stranger.id) == _refusal(missing, MISSING_ID)
