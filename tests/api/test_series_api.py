@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services.series.epoch import to_epoch
+from app.services.series.epoch import from_epoch, to_epoch
 from tests.support.auth import auth_headers
 from tests.support.refusals import assert_refused
 from tests.support.worlds import SERIES_END as END
@@ -123,6 +123,36 @@ def test_node_series_spans_both_installations_for_members(
     assert attributes["timestamps_s"] == [to_epoch(START), to_epoch(START) + 86400]
     assert all(n > 150 for n in attributes["co2_ppm_count"])
     assert "co2_ppm_avg" not in attributes
+
+
+@pytest.mark.parametrize("max_points", [100, 2])
+def test_node_series_auto_keeps_max_points_whatever_the_extent(
+    client: FlaskClient, session: Session, world: SeriesWorld, max_points: int
+) -> None:
+    # A sensor with an unset clock sent a sample at 1970-01-01 (stored earlier).
+    session.execute(
+        text("INSERT INTO samples (node_id, time, co2_ppm) VALUES (:n, :t, 500)"),
+        {"n": world.node.id, "t": from_epoch(0)},
+    )
+    session.commit()
+
+    resp = client.get(
+        f"/api/v1/nodes/{world.node.id}/series/",
+        query_string={"tz": "UTC", "aggregates": "count", "max_points": max_points},
+        headers=auth_headers(session, world.people.owner),
+    )
+
+    assert resp.status_code == 200
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    last_day = to_epoch(END) - 86400
+    assert attributes["resolution"] == "1d"
+    assert len(attributes["timestamps_s"]) == max_points
+    assert attributes["timestamps_s"][-1] == last_day
+    # The answer says where it starts: the newest days, not the 1970 sample.
+    first_day = last_day - (max_points - 1) * 86400
+    assert attributes["from_timestamp_s"] == first_day
+    assert attributes["timestamps_s"][0] == first_day
+    assert sum(attributes["co2_ppm_count"][-2:]) > 300
 
 
 def test_series_empty_buckets_are_null_with_zero_count(

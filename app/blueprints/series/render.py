@@ -74,7 +74,9 @@ def room_series_document(
     installation, its columns aligned to them."""
     names = column_names(series.query)
     attributes = {
-        **_head(series.resolution, series.tz, series.query.window, now),
+        **_head(
+            series.resolution, series.tz, series.window or series.query.window, now
+        ),
         "timestamps_s": series.timestamps_s,
         "lines": [
             {

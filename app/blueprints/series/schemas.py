@@ -107,7 +107,11 @@ class SeriesArgsSchema(ma.Schema):
     max_points = ma.fields.Integer(
         load_default=1000,
         validate=validate.Range(min=1, max=MAX_POINTS_LIMIT),
-        metadata={"description": "Point budget of resolution=auto."},
+        metadata={
+            "description": "Point budget of resolution=auto, never exceeded: when "
+            "even local days exceed it, the newest max_points days (from_timestamp_s "
+            "names the first)."
+        },
     )
     format = ma.fields.String(
         validate=validate.OneOf(("json", "csv")),

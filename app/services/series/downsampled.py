@@ -4,6 +4,9 @@ A request names a window, a resolution (``raw``, ``10m``, ``1h``, ``1d`` or
 ``auto``), aggregates and quantities. The answer is columnar: bucket start times and
 one list per quantity and aggregate, with a bucket for every step between the first
 and the last sample of the window (``None`` where a bucket has no data; counts 0).
+``auto`` picks the finest resolution whose answer fits ``max_points``; when even local
+days do not fit, it answers the newest ``max_points`` days, so it never exceeds the
+budget whatever the extent.
 
 Buckets: ``10m`` and ``1h`` are UTC-aligned; ``1d`` are local days in ``tz`` (23 or
 25 hours on DST days), read from the stored local days (``samples_1d_local``) when
@@ -21,8 +24,8 @@ its owner; every statement binds that owner again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,7 +72,11 @@ class SeriesQuery:
 
 @dataclass(frozen=True)
 class Series:
-    """A columnar series: ``columns["co2_ppm_avg"][i]`` belongs to ``timestamps_s[i]``."""
+    """A columnar series: ``columns["co2_ppm_avg"][i]`` belongs to ``timestamps_s[i]``.
+
+    ``window`` is the query's, except that ``auto`` over more local days than
+    ``max_points`` starts it at the first day it kept (:func:`_newest_days`).
+    """
 
     resolution: str
     tz: str
@@ -112,7 +119,11 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
     if resolution == "raw":
         return _raw(session, source, query, data)
     if resolution == "1d":
-        return _days(session, source, query, facts, data)
+        kept = _newest_days(query, data) if query.resolution == "auto" else data
+        series = _days(session, source, query, facts, kept)
+        if kept.start > data.start:
+            return replace(series, window=Window(kept.start, query.window.stop))
+        return series
     return _utc(session, source, query, facts, data, tb.LEVELS[resolution])
 
 
@@ -126,6 +137,21 @@ def _resolve(query: SeriesQuery, facts: Facts, data: Window) -> str:
         if tb.grid_count(data.start, last, level.seconds) <= query.max_points:
             return level.name
     return "1d"
+
+
+def _newest_days(query: SeriesQuery, data: Window) -> Window:
+    """``data`` cut to its newest ``query.max_points`` local days.
+
+    Local days are the coarsest resolution, so ``auto`` keeps its point budget over a
+    longer extent (years of history, or a sample from a sensor whose clock was unset)
+    by answering the newest days only; the answer's window then starts at the first
+    day kept (``from_timestamp_s``), so the caller sees what was left out.
+    """
+    zone = ZoneInfo(query.tz)
+    last_day = tb.local_date(data.last, zone)
+    back = min(query.max_points - 1, (last_day - date.min).days)
+    start = tb.day_start(last_day - timedelta(days=back), zone)
+    return Window(start, data.stop) if start > data.start else data
 
 
 def _raw(

@@ -24,7 +24,7 @@ from app.services.series.downsampled import (
     read_series,
 )
 from app.services.series.timeseries import installation_source
-from app.services.series.window import installation_window
+from app.services.series.window import Window, installation_window
 
 #: Finest first; ``auto`` is not a resolution an answer has.
 _ORDER = RESOLUTIONS[:-1]
@@ -48,6 +48,8 @@ class RoomSeries:
     query: SeriesQuery
     timestamps_s: list[int] = field(default_factory=list)
     lines: list[RoomLine] = field(default_factory=list)
+    #: What the answer covers: ``query.window`` unless auto kept a line's newest days.
+    window: Window | None = None
 
     def column(self, line: RoomLine, name: str) -> list[object]:
         """``line``'s column ``name`` spread over the shared grid."""
@@ -86,16 +88,39 @@ def room_series(
     lines = [line for line in lines if line.series.timestamps_s]
     resolutions = {line.series.resolution for line in lines}
     if len(resolutions) > 1:
+        # Lines already at the coarsest keep their answer (auto may have cut a line
+        # to its newest days; read again as plain 1d it would exceed max_points).
         coarsest = max(resolutions, key=_ORDER.index)
         fixed = replace(query, resolution=coarsest)
-        lines = [_line(reads or session, line.installation, fixed) for line in lines]
+        lines = [
+            line
+            if line.series.resolution == coarsest
+            else _line(reads or session, line.installation, fixed)
+            for line in lines
+        ]
     stamps = sorted({s for line in lines for s in line.series.timestamps_s})
     resolution = lines[0].series.resolution if lines else query.resolution
-    return RoomSeries(resolution, query.tz, query, stamps, lines)
+    return RoomSeries(resolution, query.tz, query, stamps, lines, _window(query, lines))
+
+
+def _window(query: SeriesQuery, lines: list[RoomLine]) -> Window:
+    """The query's window; when auto cut a line to its newest days, it starts at the
+    earliest start of any line (so ``from_timestamp_s`` shows what was left out)."""
+    cut = any(
+        line.series.window.start > _clipped(query, line.installation).start
+        for line in lines
+    )
+    if not cut:
+        return query.window
+    return Window(min(line.series.window.start for line in lines), query.window.stop)
+
+
+def _clipped(query: SeriesQuery, installation: Installation) -> Window:
+    return query.window.clip(installation_window(installation))
 
 
 def _line(session: Session, installation: Installation, query: SeriesQuery) -> RoomLine:
-    window = query.window.clip(installation_window(installation))
+    window = _clipped(query, installation)
     series = read_series(
         session, installation_source(installation), replace(query, window=window)
     )

@@ -229,3 +229,32 @@ def test_room_series_puts_every_line_on_the_coarsest_grid(
     assert attributes["resolution"] == "10m"
     assert all(stamp % 600 == 0 for stamp in attributes["timestamps_s"])
     assert {line["node_alias"] for line in attributes["lines"]} == {"Tresen", "Tür"}
+
+
+def test_room_series_auto_keeps_max_points_for_a_long_line(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # "Alt" has measured since 2020; Tresen only for the last hour (10m alone).
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = make_node(session, owner=world.org, alias="Alt")
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    make_installation(session, node=old, room=world.room, from_time=since)
+    make_samples(session, old, start=since, count=1)
+    make_samples(session, old, start=now - timedelta(hours=1))
+    session.commit()
+
+    resp = client.get(
+        f"/api/v1/rooms/{world.room.id}/series/",
+        query_string={"max_points": "10", "quantities": "co2_ppm", "tz": "UTC"},
+        headers=auth_headers(session, world.owner),
+    )
+
+    assert resp.status_code == 200
+    attributes = resp.json["data"]["attributes"]  # type: ignore[index]
+    assert attributes["resolution"] == "1d"
+    stamps = attributes["timestamps_s"]
+    last_day = to_epoch(now - timedelta(minutes=5)) // 86400 * 86400  # last sample
+    assert stamps[-1] == last_day
+    assert len(stamps) == 10
+    assert attributes["from_timestamp_s"] == stamps[0] == last_day - 9 * 86400
+    assert {line["node_alias"] for line in attributes["lines"]} == {"Tresen", "Alt"}
