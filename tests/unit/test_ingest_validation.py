@@ -119,6 +119,26 @@ def test_timestamp_outside_the_integer_range_is_refused(raw: int) -> None:
         validation.timestamp_s(raw, limits)
 
 
+@pytest.mark.parametrize("raw", [0, 1, 946_684_799])
+def test_timestamp_before_2000_is_refused_as_an_unset_clock(raw: int) -> None:
+    with pytest.raises(FieldError) as caught:
+        validation.timestamp_s(raw, LIMITS)
+
+    assert (caught.value.field, caught.value.code) == ("timestamp_s", "past")
+    assert "clock looks unset" in caught.value.detail
+
+
+def test_timestamp_from_2000_on_is_accepted() -> None:
+    assert validation.timestamp_s(946_684_800, LIMITS) == 946_684_800
+
+
+def test_iso_time_rounding_to_1970_is_refused_as_an_unset_clock() -> None:
+    with pytest.raises(FieldError) as caught:
+        validation.iso_time("1969-12-31T23:59:59.6Z", LIMITS)
+
+    assert (caught.value.field, caught.value.code) == ("time", "past")
+
+
 def test_iso_time_is_rounded_to_whole_seconds() -> None:
     assert validation.iso_time("2023-11-14T22:13:20.6Z", LIMITS) == 1_700_000_001
 

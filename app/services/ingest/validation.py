@@ -162,12 +162,27 @@ def measurement_status(value: Any) -> str:
     )
 
 
+#: The earliest sample time ingest takes, 2000-01-01T00:00:00Z. Managair took any time
+#: from 0; but a sensor whose clock was never set or was reset counts from 0
+#: (1970-01-01), and one such sample stretched a node's history over 56 years. Samples
+#: already stored (or imported from Managair) are not checked.
+EARLIEST_SAMPLE_S = 946_684_800
+
+
 def _in_window(field: str, seconds: int, limits: Limits) -> int:
     if seconds < 0 or seconds > MAX_MANAGAIR_EPOCH_S:
         raise FieldError(
             field,
             f"Ensure this value is between 0 and {MAX_MANAGAIR_EPOCH_S}.",
             "range",
+        )
+    if seconds < EARLIEST_SAMPLE_S:
+        raise FieldError(
+            field,
+            "The time lies before 2000-01-01: the sensor's clock looks unset. Set "
+            "its clock (or send the time the network server received the sample) "
+            "and send the sample again.",
+            "past",
         )
     if seconds > limits.latest_s:
         raise FieldError(
@@ -183,7 +198,7 @@ def timestamp_s(value: Any, limits: Limits) -> int:
     """Return epoch seconds within the accepted window.
 
     Raises:
-        FieldError: missing, not an integer, negative, or too far in the future.
+        FieldError: missing, not an integer, before 2000, or too far in the future.
     """
     _required("timestamp_s", value)
     return _in_window("timestamp_s", _integer("timestamp_s", value), limits)

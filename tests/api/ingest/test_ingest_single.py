@@ -172,6 +172,19 @@ def test_ingest_future_timestamp_beyond_configured_skew_is_400(
     assert _doc(response)["errors"][0]["code"] == "future"
 
 
+def test_ingest_sample_from_an_unset_clock_is_400_and_stores_nothing(
+    client: FlaskClient, session: Session, node: Node, headers: dict[str, str]
+) -> None:
+    response = _post(client, _body(node, timestamp_s=0), headers)
+
+    assert response.status_code == 400
+    error = _doc(response)["errors"][0]
+    assert error["source"] == {"pointer": "/data/attributes/timestamp_s"}
+    assert error["code"] == "past"
+    assert "clock looks unset" in error["detail"]
+    assert session.scalars(select(Sample)).all() == []
+
+
 def test_ingest_several_bad_values_are_all_reported(
     client: FlaskClient, node: Node, headers: dict[str, str]
 ) -> None:
