@@ -34,6 +34,28 @@ def _key(name: str) -> str:
     return f"filter[{name}]"
 
 
+#: The answer to ``filter[from]`` after ``filter[to]``, on every endpoint taking both.
+REVERSED_BOUNDS = (
+    "filter[from] is after filter[to]: give a filter[from] at or before filter[to], "
+    "or leave one of them out."
+)
+
+
+def check_bounds_order(start: Any, end: Any) -> None:
+    """The one order check of a ``filter[from]``/``filter[to]`` pair (epoch seconds or
+    times): both given and ``start`` after ``end`` is a 400 at ``filter[from]``.
+
+    A lone ``filter[from]`` later than now is not refused: the window up to now is
+    empty and the answer says so (an empty list of samples), as a window without
+    samples anywhere else does; samples may also lie ahead of the server clock.
+
+    Raises:
+        marshmallow.ValidationError: the bounds are reversed.
+    """
+    if start is not None and end is not None and start > end:
+        raise ma.ValidationError(REVERSED_BOUNDS, field_name=_key("from"))
+
+
 class FilterSchema(ma.Schema):
     """Filters of one view; every other query parameter is someone else's to check."""
 
@@ -173,6 +195,10 @@ class TimeSliceArgsSchema(FilterSchema):
         "include_timeseries",
         "Add the samples (`true`, `1`); empty, `0`, `false` or `no` leave them out",
     )
+
+    @ma.validates_schema
+    def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_bounds_order(data.get("from_s"), data.get("to_s"))
 
     @ma.post_load
     def _detail_query(self, data: dict[str, Any], **kwargs: Any) -> DetailQuery:

@@ -7,6 +7,7 @@ messages; now each is a field of :mod:`app.blueprints.filters`.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from flask.testing import FlaskClient
 
 from sqlalchemy.orm import Session
 
+from app.blueprints.filters import REVERSED_BOUNDS
 from tests.api.inventory.conftest import js
 from tests.support.worlds import InventoryWorld, inventory_world
 
@@ -60,6 +62,49 @@ def test_malformed_filter_is_400_naming_it_alike_everywhere(
     (error,) = js(resp)["errors"]
     assert error["source"] == {"parameter": name}
     assert error["detail"].startswith(f'Invalid {name} "{raw}": expected ')
+
+
+#: Every endpoint that takes both bounds of a window of samples.
+WINDOWED = [
+    "/api/v1/nodes/{node}/",
+    "/api/v1/installations/{inst}/",
+    "/api/v1/node-timeseries/{node}/",
+    "/api/v1/nodes/{node}/timeseries/",
+    "/api/v1/installation-timeseries/{inst}/",
+    "/api/v1/installations/{inst}/timeseries/",
+    "/api/v1/nodes/{node}/series/",
+    "/api/v1/installations/{inst}/series/",
+    "/api/v1/rooms/{room}/series/",
+]
+
+
+@pytest.mark.parametrize("template", WINDOWED)
+def test_reversed_bounds_are_the_same_400_everywhere(
+    client: FlaskClient, world: InventoryWorld, template: str
+) -> None:
+    path = template.format(node=world.node, inst=world.inst, room=world.room)
+    query = {"filter[from]": "1700000100", "filter[to]": "1700000000"}
+
+    resp = client.get(path, query_string=query, headers=world.headers["owner"])
+
+    assert resp.status_code == 400
+    (error,) = js(resp)["errors"]
+    assert error["source"] == {"parameter": "filter[from]"}
+    assert error["detail"] == REVERSED_BOUNDS
+
+
+@pytest.mark.parametrize("template", WINDOWED)
+def test_a_lone_filter_from_after_now_is_an_empty_window_everywhere(
+    client: FlaskClient, world: InventoryWorld, template: str
+) -> None:
+    path = template.format(node=world.node, inst=world.inst, room=world.room)
+    query = {"filter[from]": str(int(time.time()) + 86400)}
+    if template.endswith("}/"):  # the details: with their samples
+        query["include_timeseries"] = "1"
+
+    resp = client.get(path, query_string=query, headers=world.headers["owner"])
+
+    assert resp.status_code == 200
 
 
 ID_FILTERS = [

@@ -46,6 +46,7 @@ from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from app.blueprints.filters import REVERSED_BOUNDS
 from app.extensions import db
 from app.security.bearer import issue_pair
 from app.services.accounts import logins
@@ -75,7 +76,7 @@ SLOW_S = 5.0
 #: e-mail address other than the account's (it changes only by a confirmed mail).
 DATA_DEPENDENT = (
     "does not exist",
-    "filter[from] is after filter[to].",
+    REVERSED_BOUNDS,
     "Unable to log in with provided credentials.",
     "Your old password was entered incorrectly.",
     "The password reset link was invalid",

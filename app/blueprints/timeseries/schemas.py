@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
 
 from app.blueprints.docs import document_schemas
+from app.blueprints.filters import check_bounds_order
 from app.services.series.epoch import MAX_DATETIME_EPOCH_S
 
 
@@ -13,7 +16,8 @@ class BoundsArgsSchema(ma.Schema):
     """``filter[from]``/``filter[to]``: whole epoch seconds, inclusive.
 
     Anything else in the query string is ignored, as the reference did on these
-    endpoints; a bound that is not an integer is a 400 (the reference gave a 500).
+    endpoints; a bound that is not an integer is a 400 (the reference gave a 500),
+    and so is ``filter[from]`` after ``filter[to]`` (the reference answered nothing).
     """
 
     class Meta:
@@ -29,6 +33,10 @@ class BoundsArgsSchema(ma.Schema):
         validate=validate.Range(min=0, max=MAX_DATETIME_EPOCH_S),
         metadata={"description": "End (inclusive), epoch seconds; default now."},
     )
+
+    @ma.validates_schema
+    def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        check_bounds_order(data.get("from_s"), data.get("to_s"))
 
 
 class _TimeseriesAttributesSchema(ma.Schema):
