@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from app.jsonapi import JsonObject, resource, to_one
 from app.models import AlertRule, AlertWebhook
+from app.services.access import Actor
 from app.services.alerts.listing import AlertView
 from app.services.series.epoch import to_epoch
 
@@ -74,12 +77,25 @@ def _clock(value: object) -> str | None:
     return None if value is None else format(value, "%H:%M")
 
 
-def webhook_resource(hook: AlertWebhook) -> JsonObject:
-    """Render an organization's webhook: its address, never its secret."""
+def webhook_resource(hook: AlertWebhook, actor: Actor) -> JsonObject:
+    """Render an organization's webhook: never its secret, and its whole address
+    only to its OWNERs.
+
+    A receiver's path or query often is its credential (chat services' incoming
+    webhooks are URLs with a token in them), so members who may only read see the
+    origin (``https://hooks.example.org``): where the alerts go, not how to post
+    there.
+    """
+    url = hook.url if actor.is_owner(hook.organization_id) else _origin(hook.url)
     return resource(
         WEBHOOK_TYPE,
         hook.id,
-        {"url": hook.url},
+        {"url": url},
         {"organization": to_one("Organization", hook.organization_id)},
         self_link=f"/api/v1/alert-webhooks/{hook.id}/",
     )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

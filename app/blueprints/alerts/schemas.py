@@ -161,7 +161,9 @@ class WebhookAttributesSchema(ma.Schema):
         validate=[Length(max=2000), _plain_url],
         metadata={
             "description": "where the signed alert messages are POSTed: a public "
-            "internet address, without user name and password"
+            "internet address, without user name and password; members who are "
+            "not OWNERs read only its origin (the path may be the receiver's "
+            "credential)"
         },
     )
     secret = ma.fields.String(

@@ -48,10 +48,9 @@ class WebhookList(MethodView):
         """List the alert webhooks of your organizations (without their secrets)."""
         params = parse_query_params()
         params.check_include(())
-        found = webhooks.list_webhooks(
-            db.session(), current_actor(), docs.page(params), **args
-        )
-        return docs.paged(found, params, webhook_resource)
+        actor = current_actor()
+        found = webhooks.list_webhooks(db.session(), actor, docs.page(params), **args)
+        return docs.paged(found, params, lambda hook: webhook_resource(hook, actor))
 
     @docs.creates(blp, WEBHOOK_DOCUMENTS)
     def post(self) -> ResponseReturnValue:
@@ -66,7 +65,7 @@ class WebhookList(MethodView):
             hook = webhooks.create_webhook(
                 session, actor, org_id, values, allow_private=_allow_private()
             )
-            document = docs.one(webhook_resource(hook))
+            document = docs.one(webhook_resource(hook, actor))
         return docs.created(document)
 
 
@@ -77,8 +76,9 @@ class WebhookItem(MethodView):
         """Get an alert webhook of one of your organizations (without its secret)."""
         params = parse_query_params()
         params.check_include(())
-        hook = webhooks.get_webhook(db.session(), current_actor(), pk)
-        return docs.one(webhook_resource(hook), params)
+        actor = current_actor()
+        hook = webhooks.get_webhook(db.session(), actor, pk)
+        return docs.one(webhook_resource(hook, actor), params)
 
     @docs.updates(blp, WEBHOOK_DOCUMENTS)
     def patch(self, pk: int) -> ResponseReturnValue:
@@ -101,7 +101,7 @@ class WebhookItem(MethodView):
                 organization_id=org_id,
                 allow_private=_allow_private(),
             )
-            document = docs.one(webhook_resource(hook))
+            document = docs.one(webhook_resource(hook, actor))
         return document
 
     def delete(self, pk: int) -> ResponseReturnValue:

@@ -499,3 +499,26 @@ def test_a_webhook_does_not_move_to_another_organization(
         headers=auth_headers(session, owner),
     )
     assert same.status_code == 200, same.json
+
+
+def test_only_owners_read_the_whole_address(
+    client: FlaskClient, session: Session, world: World, owner: User
+) -> None:
+    """The path of a chat service's webhook is its credential: an INSPECTOR sees
+    where alerts go (the origin), never how to post there."""
+    org = session.get_one(Organization, world.rule.organization_id)
+    url = "https://hooks.example.org:8443/services/T000/B000/XXXXSECRETXXXX?x=1"
+    created = _post(client, session, owner, _doc(org.id, url=url, secret=SECRET))
+    assert created.status_code == 201, created.json
+    hook_id = json_of(created)["data"]["id"]
+    inspector = make_user(session)
+    make_membership(session, inspector, org, Role.INSPECTOR)
+    for user, expected in (
+        (owner, url),
+        (inspector, "https://hooks.example.org:8443"),
+    ):
+        headers = auth_headers(session, user)
+        listed = json_of(client.get(HOOKS, headers=headers))["data"]
+        one = json_of(client.get(f"{HOOKS}{hook_id}/", headers=headers))["data"]
+        assert [hook["attributes"]["url"] for hook in listed] == [expected]
+        assert one["attributes"]["url"] == expected
