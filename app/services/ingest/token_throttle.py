@@ -3,9 +3,10 @@
 A client that keeps presenting unknown or revoked tokens gets 429 with
 ``Retry-After`` once it reached ``INGEST_TOKEN_RATE_LIMIT_ADDRESS`` failures in
 the rate-limit window, as failed log-ins do (:mod:`app.services.accounts.login_throttle`,
-purpose :data:`~app.services.accounts.login_throttle.INGEST_TOKEN`). Only requests whose
-token the worker has not verified recently are checked, so the steady stream of
-good samples costs no extra query.
+purpose :data:`~app.services.accounts.login_throttle.INGEST_TOKEN`). The token is
+looked up first and only a failed lookup is checked and counted: a valid token
+always gets through, so nobody can lock the tenants out who share an address
+with them (a network server's webhooks, a NAT): a token proves itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.services.accounts import login_throttle, tokens
+from app.services.accounts import login_throttle
 from app.services.accounts.login_throttle import Limits
 from app.services.ingest import credentials
 from app.services.ingest.credentials import IngestScope, TokenCache
@@ -42,7 +43,8 @@ def authenticate(
     address: str,
     now: datetime,
 ) -> IngestScope:
-    """:func:`credentials.authenticate`, refusing addresses with too many failures.
+    """:func:`credentials.authenticate`; a bad token from an address with too many
+    failures is refused with 429 instead of 401 (a valid one is never refused).
 
     A failure is counted in ``session`` (flushed); the caller commits it before
     answering 401, as the log-in does.
@@ -52,27 +54,21 @@ def authenticate(
         MissingTokenError: no token, or an unknown or revoked one (401).
     """
     mode, header = config["INGEST_AUTH"], config["INGEST_TOKEN_HEADER"]
-    key = credentials.presented_key(headers, header)
-    bounds = limits(config)
-    looked_up = (
-        mode == credentials.AUTH_TOKEN
-        and bool(key)
-        and cache.get(tokens.digest(key)) is None
-    )
-    if looked_up:
-        login_throttle.check(
-            session,
-            bounds,
-            "",
-            address,
-            now,
-            purpose=login_throttle.INGEST_TOKEN,
-            message=MESSAGE,
-        )
     try:
         return credentials.authenticate(session, headers, mode, header, cache)
     except MissingTokenError:
-        if looked_up:
+        presented = credentials.presented_key(headers, header)
+        if mode == credentials.AUTH_TOKEN and presented:
+            bounds = limits(config)
+            login_throttle.check(
+                session,
+                bounds,
+                "",
+                address,
+                now,
+                purpose=login_throttle.INGEST_TOKEN,
+                message=MESSAGE,
+            )
             login_throttle.record_failure(
                 session, bounds, "", address, now, purpose=login_throttle.INGEST_TOKEN
             )
