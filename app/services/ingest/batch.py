@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.services.ingest import store, validation
 from app.services.ingest.credentials import IngestScope
+from app.services.ingest.errors import BatchAbandonedError, BodyTooLargeError
 from app.services.ingest.store import NULL, StagingWriter
 from app.services.ingest.validation import FieldError, Limits
 
@@ -39,6 +40,16 @@ RawRecord = tuple[Any, ...] | str
 LISTED = 100
 NODE_CACHE = 4096
 MEMO_MAX = 20_000
+#: The most records one batch may hold: beyond, it is refused whole (413, nothing
+#: stored). A few seconds of work; larger uploads are split into several batches.
+MAX_RECORDS = 200_000
+#: The most records of one batch that may be rejected while it is read: beyond,
+#: the batch is abandoned (400, nothing stored). Such a body is not the data it was
+#: meant to be, and reading it to the end only burns the worker's time.
+MAX_REJECTED = 10_000
+
+_NO_NODE = FieldError("node_id", "Give node_id or eui64.", "required")
+_NO_TIME = FieldError("timestamp_s", "This field is required.", "required")
 
 
 @dataclass(frozen=True)
@@ -70,40 +81,72 @@ class _Rejections:
     listed: list[Problem] = field(default_factory=list)
 
     def add(self, row: int, problems: Iterable[tuple[str | None, str, str]]) -> None:
+        """Count a rejected record and list its problems while fewer than ``LISTED``.
+
+        Raises:
+            BatchAbandonedError: more than ``MAX_REJECTED`` records were rejected.
+        """
         self.rows += 1
-        for field_name, code, detail in problems:
-            if len(self.listed) < LISTED:
-                self.listed.append(Problem(row, field_name, code, detail))
+        if len(self.listed) < LISTED:
+            for field_name, code, detail in problems:
+                if len(self.listed) < LISTED:
+                    self.listed.append(Problem(row, field_name, code, detail))
+        if self.rows > MAX_REJECTED:
+            first = self.listed[0]
+            where = f"row {first.row}" + (f", {first.field}" if first.field else "")
+            raise BatchAbandonedError(
+                f"More than {MAX_REJECTED} records of this batch were rejected, so "
+                f"it was abandoned and nothing was stored. The first problem "
+                f"({where}): {first.detail} Correct the records and send the batch "
+                "again.",
+                pointer="",
+            )
 
 
 class _Texts:
     """Validated values of one field and their COPY text, by type and value.
 
     Batches repeat the same few hundred values per field (CO2 steps, tenths of a
-    degree, whole percent), so after the first sight a value costs a dict lookup.
+    degree, whole percent), so after the first sight a value costs a dict lookup;
+    so does a value refused before (its error is remembered, not raised again).
     Keyed by type first, so that ``True`` never passes for ``1``.
     """
 
     def __init__(self, check: Any) -> None:
         self._check = check
         self._known: dict[type, dict[Any, str]] = {}
+        self._refused: dict[type, dict[Any, FieldError]] = {}
 
     def get(self, value: Any) -> str | None:
         """Return the text of an already validated value, or None."""
         known = self._known.get(type(value))
         return None if known is None else known.get(value)
 
-    def text(self, value: Any) -> str:
-        """Validate ``value`` and return its COPY text (remembered when hashable).
-
-        Raises:
-            FieldError: the value is not acceptable.
-        """
-        checked = self._check(value)
+    def text(self, value: Any) -> str | FieldError:
+        """Validate ``value``: its COPY text, or why it is refused (remembered when
+        hashable)."""
+        kind = type(value)
+        known = self._known.get(kind)
+        if known is not None and value in known:
+            return known[value]
+        refused = self._refused.get(kind)
+        if refused is not None and value in refused:
+            return refused[value]
+        # Only these are hashable (and equal only to their own kind).
+        memo = isinstance(value, str | int | Decimal | None)
+        try:
+            checked = self._check(value)
+        except FieldError as exc:
+            if memo:
+                refused = self._refused.setdefault(kind, {})
+                if len(refused) < MEMO_MAX:
+                    refused[value] = exc
+            return exc
         text = NULL if checked is None else str(checked)
-        known = self._known.setdefault(type(value), {})
-        if len(known) < MEMO_MAX and isinstance(value, str | int | Decimal | None):
-            known[value] = text
+        if memo:
+            known = self._known.setdefault(kind, {})
+            if len(known) < MEMO_MAX:
+                known[value] = text
         return text
 
 
@@ -123,9 +166,21 @@ class RowStager:
         self.received = 0
 
     def add(self, record: RawRecord) -> None:
-        """Validate one record (tuple in ``FIELDS`` order or row error)."""
+        """Validate one record (tuple in ``FIELDS`` order or row error).
+
+        Raises:
+            BodyTooLargeError: the batch holds more than ``MAX_RECORDS`` records.
+            BatchAbandonedError: more than ``MAX_REJECTED`` of them were rejected.
+        """
         self.received += 1
         row = self.received
+        if row > MAX_RECORDS:
+            raise BodyTooLargeError(
+                f"The batch holds more than {MAX_RECORDS} records, so nothing was "
+                f"stored; split it into batches of at most {MAX_RECORDS}.",
+                pointer="",
+                header=None,
+            )
         if isinstance(record, str):
             self.rejections.add(row, [(None, "invalid", record)])
             return
@@ -171,10 +226,11 @@ class RowStager:
             (self._humidity, hum),
             (self._status, status),
         ):
-            try:
-                texts.append(texts_of.text(value))
-            except FieldError as exc:
-                errors.append(exc)
+            text = texts_of.text(value)
+            if isinstance(text, FieldError):
+                errors.append(text)
+            else:
+                texts.append(text)
         if errors:
             self.rejections.add(row, [(e.field, e.code, e.detail) for e in errors])
             return
@@ -195,7 +251,8 @@ class RowStager:
                     self._remember(key, cached)
                 return cached, NULL
             if eui64 is None or eui64 == "":
-                raise FieldError("node_id", "Give node_id or eui64.", "required")
+                errors.append(_NO_NODE)  # shared: raising costs more than the rest
+                return NULL, NULL
             return NULL, validation.eui64(eui64)
         except FieldError as exc:
             errors.append(exc)
@@ -208,8 +265,11 @@ class RowStager:
             self._nodes[key] = value
 
     def _time(self, ts_raw: Any, time_raw: Any, errors: list[FieldError]) -> int:
+        if ts_raw is None and time_raw is None:
+            errors.append(_NO_TIME)  # shared: raising costs more than the rest
+            return 0
         try:
-            if ts_raw is None and time_raw is not None:
+            if ts_raw is None:
                 return validation.iso_time(time_raw, self._limits)
             return validation.timestamp_s(ts_raw, self._limits)
         except FieldError as exc:

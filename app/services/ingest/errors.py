@@ -39,3 +39,10 @@ class BadBodyError(DomainError):
     header: str | None = None
 
     status, code, title = 400, "invalid", "Invalid request"
+
+
+@dataclass
+class BatchAbandonedError(DomainError):
+    """Too many records of a batch were rejected: nothing is stored (400)."""
+
+    status, code, title = 400, "too_many_rejected", "Invalid request"

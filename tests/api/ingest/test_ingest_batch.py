@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Node, Sample
+from app.services.ingest import batch
 from tests.factories import (
     T0,
     make_ingest_key,
@@ -418,3 +420,45 @@ def test_batch_csv_with_byte_order_mark_and_crlf_is_read(
     meta = _doc(_post(client, body.encode(), "text/csv", auth))["meta"]
 
     assert meta["stored"] == 1
+
+
+def test_batch_over_the_record_limit_is_413_naming_it_and_stores_nothing(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    rows = [f"{node.id},{TS + i},700" for i in range(3)]
+    rows += [f"{uuid.UUID(int=1)},{TS},700"] * (batch.MAX_RECORDS - 3 + 1)
+
+    response = _post(client, _csv(rows), "text/csv", auth)
+
+    assert response.status_code == 413
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"pointer": ""}
+    assert f"at most {batch.MAX_RECORDS}" in error["detail"]
+    assert _stored(session, node) == []
+
+
+def test_batch_with_too_many_rejected_records_is_abandoned_and_stores_nothing(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    good = {"node_id": str(node.id), "timestamp_s": TS, "co2_ppm": 700}
+    body = json.dumps([good, *[{}] * batch.MAX_REJECTED, {"co2_ppm": -1}])
+
+    response = _post(client, body, "application/json", auth)
+
+    assert response.status_code == 400
+    (error,) = _doc(response)["errors"]
+    assert (error["code"], error["source"]) == ("too_many_rejected", {"pointer": ""})
+    assert "nothing was stored" in error["detail"]
+    assert "(row 2, node_id): Give node_id or eui64." in error["detail"]
+    assert _stored(session, node) == []
+
+
+def test_batch_with_as_many_rejected_records_as_allowed_is_stored(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    good = {"node_id": str(node.id), "timestamp_s": TS, "co2_ppm": 700}
+    body = json.dumps([good, *[{}] * batch.MAX_REJECTED])
+
+    meta = _doc(_post(client, body, "application/json", auth))["meta"]
+
+    assert (meta["stored"], meta["rejected"]) == (1, batch.MAX_REJECTED)
