@@ -1,8 +1,11 @@
 """Hostile requests against the production web worker (gunicorn.conf.py) and its fallback.
 
 A body of 100,000 nested brackets once drove a worker to 18 GB: every JSON reader
-must refuse it within a second and a few megabytes. gunicorn's own refusals
-(request line or header fields beyond its limits) are JSON:API documents too.
+must refuse it within a second and a few megabytes. A 4 KB batch with an integer
+of 4,301 digits once crashed a worker (SIGSEGV in ijson's C backend), and a few KB
+of gzip kept one busy past its timeout: batches of the largest size are answered
+within seconds. gunicorn's own refusals (request line or header fields beyond
+its limits) are JSON:API documents too.
 
 Each runs under gevent workers and under gthread workers. The workers run under
 an address-space cap, so that a regression fails here with a 500 instead of
@@ -12,6 +15,7 @@ calling the machine's OOM killer.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +47,8 @@ READERS = [
     ("/ingest/v1/samples/", "application/json", "ingest"),  # streamed array
     ("/ingest/v1/samples/", "application/x-ndjson", "ingest"),
 ]
+BATCH = "/ingest/v1/samples/"
+LARGEST_BATCH = 64 * 1024 * 1024  # INGEST_MAX_BODY_BYTES, after decoding
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,60 @@ def test_bracket_flood_is_refused_within_a_second_and_50_mb(
     assert answer.elapsed_s < 1
     assert rss_kib(pid, "VmHWM") - before < 50 * 1024
     assert served.worker() == pid  # the same worker: nothing crashed
+
+
+@pytest.mark.parametrize("sign", [b"", b"-"])
+def test_integer_of_4301_digits_is_refused_without_crashing_the_worker(
+    served: Served, sign: bytes
+) -> None:
+    pid = served.worker()
+
+    body = b'[{"x": ' + sign + b"9" * 4301 + b"}]"
+    answer = served.post(BATCH, "application/json", "ingest", body)
+
+    assert answer.status == 400, answer.body
+    assert answer.body["errors"][0]["source"] == {"pointer": ""}
+    assert served.worker() == pid  # the same worker: nothing crashed
+
+
+def _gzip_of(head: bytes, item: bytes, tail: bytes) -> bytes:
+    """gzip of ``head + item * n + tail`` as long as the largest batch allowed."""
+    count = (LARGEST_BATCH - len(head) - len(tail)) // len(item)
+    return gzip.compress(head + item * count + tail, compresslevel=1)
+
+
+@pytest.mark.parametrize(
+    ("media_type", "head", "item", "tail", "status", "code"),
+    [
+        # every record rejected: abandoned after MAX_REJECTED (22 M records)
+        ("application/json", b"[", b"{},", b"{}]", 400, "too_many_rejected"),
+        # the smallest records read without a rejection: stopped at MAX_RECORDS
+        ("text/csv", b"eui64,timestamp_s,co2_ppm\n", b"1,1,1\n", b"", 413, "too_large"),
+    ],
+)
+def test_batch_of_the_largest_size_is_answered_within_seconds(
+    served: Served,
+    media_type: str,
+    head: bytes,
+    item: bytes,
+    tail: bytes,
+    status: int,
+    code: str,
+) -> None:
+    pid = served.worker()
+    body = _gzip_of(head, item, tail)
+    headers = {
+        **served.headers["ingest"],
+        "Content-Type": media_type,
+        "Content-Encoding": "gzip",
+    }
+
+    answer = request(served.web.port, "POST", BATCH, body, headers)
+
+    assert (answer.status, answer.body["errors"][0]["code"]) == (status, code)
+    assert "nothing was stored" in answer.body["errors"][0]["detail"]
+    assert answer.elapsed_s < 5
+    assert served.worker() == pid
 
 
 def _assert_jsonapi_error(answer: Answer, status: int, code: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -162,3 +163,17 @@ def test_eui64_is_upper_cased() -> None:
 def test_eui64_with_blanks_backslashes_or_too_long_is_refused(raw: Any) -> None:
     with pytest.raises(FieldError):
         validation.eui64(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", [Decimal("1E+400000"), "1e400000", Decimal("-1E+400000")]
+)
+def test_integer_with_a_huge_exponent_is_refused_at_once(raw: Any) -> None:
+    """``int(Decimal("1E+400000"))`` took ten seconds."""
+    started = time.perf_counter()
+
+    with pytest.raises(FieldError) as caught:
+        validation.co2_ppm(raw)
+
+    assert caught.value.code == "range"
+    assert time.perf_counter() - started < 0.1

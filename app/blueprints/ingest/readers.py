@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import decimal
 import gzip
 import io
 import json
@@ -36,6 +37,12 @@ CSV_TYPES = frozenset({"text/csv"})
 MEDIA_TYPES = JSON_TYPES | NDJSON_TYPES | CSV_TYPES
 CODINGS = frozenset({"", "identity", "gzip", "x-gzip"})
 READ_BYTES = 64 * 1024
+#: The longest run of digits a JSON array batch may hold. ijson's C backend
+#: (yajl2_c) crashes the process (SIGSEGV) on an integer of 4,301 digits or more,
+#: Python's limit for int from text; no sample value needs more than a few dozen.
+MAX_DIGITS = 100
+_DIGIT_MARKS = bytes(0x39 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_DIGIT_RUN = b"9" * (MAX_DIGITS + 1)
 
 
 class LimitedReader(io.RawIOBase):
@@ -139,17 +146,60 @@ def _from_object(obj: Any) -> RawRecord:
     )
 
 
+class DigitGauge:
+    """Refuses JSON text fed in pieces once it holds more than ``MAX_DIGITS`` digits in a row.
+
+    Per piece, every non-digit becomes a space and every digit a ``9``; a search
+    for ``MAX_DIGITS + 1`` nines then runs at C speed and skips ahead by that many
+    bytes wherever it sees a space. Digits in strings count too: a sample has no
+    text where that many digits in a row make sense.
+    """
+
+    def __init__(self) -> None:
+        self._run = 0  # digits at the end of the text so far
+
+    def feed(self, piece: bytes) -> None:
+        """Take the next piece of the text.
+
+        Raises:
+            BadBodyError: the text so far holds too long a run of digits.
+        """
+        if not piece:
+            return
+        marks = piece.translate(_DIGIT_MARKS)
+        if self._run:  # a run cut in two by the pieces
+            lead = len(marks) - len(marks.lstrip(b"9"))
+            self._refuse_beyond(self._run + lead)
+            if lead == len(marks):
+                self._run += lead
+                return
+        if _DIGIT_RUN in marks:
+            self._refuse_beyond(MAX_DIGITS + 1)
+        self._run = len(marks) - len(marks.rstrip(b"9"))
+
+    @staticmethod
+    def _refuse_beyond(run: int) -> None:
+        if run > MAX_DIGITS:
+            raise BadBodyError(
+                f"The body holds a number (or a run of digits) longer than "
+                f"{MAX_DIGITS} digits; no sample value needs that many.",
+                pointer="",
+            )
+
+
 class _Prefixed:
     """A reader that first returns ``head``, then the rest of ``body``.
 
     Every piece passes a depth gauge before ijson sees it: ijson keeps the path
     of every open level, so a flood of brackets would otherwise cost gigabytes.
+    It passes a digit gauge too: ijson's C backend crashes on very long numbers.
     """
 
     def __init__(self, head: bytes, body: IO[bytes]) -> None:
         self._head = head
         self._body = body
         self._gauge = guard.DepthGauge()
+        self._digits = DigitGauge()
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes the type of the stream with read(0)
@@ -159,6 +209,7 @@ class _Prefixed:
         else:
             piece = self._body.read(size)
         self._gauge.feed(piece)
+        self._digits.feed(piece)
         return piece
 
 
@@ -172,6 +223,10 @@ def _json_array(body: IO[bytes]) -> Iterator[RawRecord]:
             yield _from_object(obj)
     except ijson.JSONError as exc:
         raise BadBodyError(f"The body is not valid JSON: {exc}", pointer="") from exc
+    except decimal.InvalidOperation as exc:  # yajl2_c: an exponent beyond Decimal's
+        raise BadBodyError(
+            "The body holds a number whose exponent is out of range.", pointer=""
+        ) from exc
     except UnicodeDecodeError as exc:  # yajl writes a lone low surrogate as such
         raise BadBodyError(
             f"The body is not UTF-8, or a string holds a lone UTF-16 surrogate: {exc}",

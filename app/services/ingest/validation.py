@@ -27,6 +27,9 @@ from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S
 
 EUI64_MAX_CHARS = 32
 ONE_TENTH = Decimal("0.1")
+#: Integers beyond 10**18 are out of every field's range; their exact value is not
+#: needed, and ``int(Decimal("1E+400000"))`` alone takes ten seconds.
+_BEYOND_ANY_RANGE = 10**19
 STATUSES = frozenset(s.value for s in MeasurementStatus)
 _EUI64 = re.compile(r"[^\x00-\x20\\\x7f]{1,%d}" % EUI64_MAX_CHARS)  # noqa: UP031
 
@@ -72,6 +75,8 @@ def _integer(field: str, value: Any) -> int:
     else:
         number = None
     if number is not None and number.is_finite() and number == number.to_integral():
+        if number.adjusted() > 18:
+            return _BEYOND_ANY_RANGE if number > 0 else -_BEYOND_ANY_RANGE
         return int(number)
     raise FieldError(field, "A valid integer is required.")
 
