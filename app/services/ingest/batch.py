@@ -49,7 +49,7 @@ MAX_RECORDS = 200_000
 MAX_REJECTED = 10_000
 
 _NO_NODE = FieldError("node_id", "Give node_id or eui64.", "required")
-_NO_TIME = FieldError("timestamp_s", "This field is required.", "required")
+_NO_TIME = FieldError("timestamp_s", "Give timestamp_s or time.", "required")
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,9 @@ class RowStager:
     def _known_line(self, row: int, record: tuple[Any, ...]) -> str | None:
         """The COPY line of a record made only of already seen values, else None."""
         node_id, eui64, ts_raw, time_raw, co2, temp, hum, status = record
-        if eui64 is not None or time_raw is not None or type(node_id) is not str:
+        if eui64 is not None or (time_raw is not None and time_raw != ""):
+            return None
+        if type(node_id) is not str:
             return None
         node = self._nodes.get(node_id)
         kind = type(ts_raw)
@@ -265,16 +267,35 @@ class RowStager:
             self._nodes[key] = value
 
     def _time(self, ts_raw: Any, time_raw: Any, errors: list[FieldError]) -> int:
-        if ts_raw is None and time_raw is None:
-            errors.append(_NO_TIME)  # shared: raising costs more than the rest
+        """Epoch seconds from ``timestamp_s`` or ``time``; a blank cell is absent.
+
+        A record that gives both must give the same second (``time`` rounded).
+        """
+        given_ts = not validation.blank(ts_raw)
+        given_time = not validation.blank(time_raw)
+        if not given_ts and not given_time:
+            errors.append(_NO_TIME)
             return 0
-        try:
-            if ts_raw is None:
-                return validation.iso_time(time_raw, self._limits)
-            return validation.timestamp_s(ts_raw, self._limits)
-        except FieldError as exc:
-            errors.append(exc)
-            return 0
+        found: list[int] = []
+        for given, check, raw in (
+            (given_ts, validation.timestamp_s, ts_raw),
+            (given_time, validation.iso_time, time_raw),
+        ):
+            if given:
+                try:
+                    found.append(check(raw, self._limits))
+                except FieldError as exc:
+                    errors.append(exc)
+        if len(found) == 2 and found[0] != found[1]:
+            errors.append(
+                FieldError(
+                    "time",
+                    f"timestamp_s ({found[0]}) and time ({found[1]} s) name different "
+                    "moments; give one of them, or both for the same second.",
+                    "mismatch",
+                )
+            )
+        return found[0] if found else 0
 
 
 def ingest_batch(

@@ -57,7 +57,8 @@ class Limits:
         return min(self.now_s + self.max_future_s, MAX_MANAGAIR_EPOCH_S)
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """Whether a field is absent: None, or text of blanks only (an empty CSV cell)."""
     return value is None or (type(value) is str and not value.strip())
 
 
@@ -89,7 +90,7 @@ def _decimal_or_none(value: Any) -> Decimal | None:
 
 
 def _required(field: str, value: Any) -> None:
-    if _blank(value):
+    if blank(value):
         raise FieldError(field, "This field is required.", "required")
 
 
@@ -114,7 +115,7 @@ def temperature_celsius(value: Any) -> Decimal | None:
     Raises:
         FieldError: not a number, out of range, or finer than 0.1 °C.
     """
-    if _blank(value):
+    if blank(value):
         return None
     field = "temperature_celsius"
     number = _decimal_or_none(value) if type(value) is not bool else None
@@ -140,7 +141,7 @@ def rel_humidity_percent(value: Any) -> int | None:
     Raises:
         FieldError: not an integer or outside 0 to ``HUMIDITY_MAX``.
     """
-    if _blank(value):
+    if blank(value):
         return None
     percent = _integer("rel_humidity_percent", value)
     if not 0 <= percent <= HUMIDITY_MAX:
@@ -158,7 +159,7 @@ def measurement_status(value: Any) -> str:
     Raises:
         FieldError: not one of ``M``, ``R``, ``E``.
     """
-    if _blank(value):
+    if blank(value):
         return MeasurementStatus.MEASURED.value
     if type(value) is str and value.strip() in STATUSES:
         return value.strip()

@@ -158,6 +158,57 @@ def test_batch_eui64_and_iso_time_find_the_node(
     assert _stored(session, node) == [(TS, 640)]
 
 
+def test_batch_csv_blank_timestamp_falls_back_to_time_as_blank_node_id_to_eui64(
+    client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
+) -> None:
+    body = _csv(
+        [
+            f"{node.id},,,2023-11-14T22:13:20Z,640",
+            f",{node.eui64},{TS + 1}, ,641",
+        ],
+        header="node_id,eui64,timestamp_s,time,co2_ppm",
+    )
+
+    meta = _doc(_post(client, body, "text/csv", auth))["meta"]
+
+    assert (meta["stored"], meta["rejections"]) == (2, [])
+    assert _stored(session, node) == [(TS, 640), (TS + 1, 641)]
+
+
+@pytest.mark.parametrize(
+    ("time", "field", "code"),
+    [
+        ("garbage", "time", "invalid"),
+        ("2023-11-14T22:13:21Z", "time", "mismatch"),
+        ("", "timestamp_s", "required"),
+    ],
+)
+def test_batch_csv_time_must_be_readable_and_agree_with_timestamp_s(
+    client: FlaskClient,
+    session: Session,
+    node: Node,
+    auth: dict[str, str],
+    time: str,
+    field: str,
+    code: str,
+) -> None:
+    timestamp = "" if code == "required" else str(TS)
+    body = _csv(
+        [
+            f"{node.id},{timestamp},{time},640",
+            f"{node.id},{TS},2023-11-14T23:13:20+01:00,641",
+        ],
+        header="node_id,timestamp_s,time,co2_ppm",
+    )
+
+    meta = _doc(_post(client, body, "text/csv", auth))["meta"]
+
+    assert [(p["row"], p["field"], p["code"]) for p in meta["rejections"]] == [
+        (1, field, code)
+    ]
+    assert _stored(session, node) == [(TS, 641)]
+
+
 def test_batch_mix_stores_exactly_the_good_rows_and_reports_the_rest(
     client: FlaskClient, session: Session, node: Node, auth: dict[str, str]
 ) -> None:
