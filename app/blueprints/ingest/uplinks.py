@@ -34,16 +34,22 @@ DATA_RATES = (
 DEFAULT_PORT = 5
 
 
-def _get(body: Any, *path: str) -> Any:
+def _get(body: Any, *path: str | int) -> Any:
+    """The member at ``path`` (names, or indexes into arrays), or None."""
     for key in path:
-        if not isinstance(body, Mapping):
+        if isinstance(key, int):
+            if not isinstance(body, list) or not 0 <= key < len(body):
+                return None
+            body = body[key]
+        elif isinstance(body, Mapping):
+            body = body.get(key)
+        else:
             return None
-        body = body.get(key)
     return body
 
 
-def _pointer(*path: str) -> str:
-    return "/" + "/".join(path)
+def _pointer(*path: str | int) -> str:
+    return "/" + "/".join(map(str, path))
 
 
 def _dev_eui(body: Any, *path: str) -> str:
@@ -66,7 +72,7 @@ def _payload(body: Any, *path: str) -> bytes | None:
         raise ValidationError("The payload is not base64.", _pointer(*path)) from None
 
 
-def _time(body: Any, default: float, *paths: tuple[str, ...]) -> float:
+def _time(body: Any, default: float, *paths: tuple[str | int, ...]) -> float:
     for path in paths:
         raw = _get(body, *path)
         if raw is None:
@@ -150,16 +156,14 @@ def parse_chirpstack(body: Any, now: float) -> UplinkMessage:
         rate = _lora_rate(
             _get(lora, "spreadingFactor"), _get(lora, "bandwidth")
         ) or _indexed_rate(_get(body, "dr"))
-        rx_info = _get(body, "rxInfo")
-        first_rx = rx_info[0] if isinstance(rx_info, list) and rx_info else None
         uplink = Uplink(
             payload=payload,
             received_at=_time(
-                {"time": body.get("time"), "rx": first_rx},
+                body,
                 now,
                 ("time",),
-                ("rx", "nsTime"),
-                ("rx", "gwTime"),
+                ("rxInfo", 0, "nsTime"),
+                ("rxInfo", 0, "gwTime"),
             ),
             f_port=_port(body.get("fPort")),
             data_rate=rate or DEFAULT_DATA_RATE,

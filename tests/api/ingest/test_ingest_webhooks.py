@@ -179,6 +179,47 @@ def test_chirpstack_example_d_oy1012_stores_one_sample(
     assert _samples(session, node) == [(1632220557, 539, "19.3", 85)]
 
 
+@pytest.mark.parametrize(
+    ("rx_info", "pointer"),
+    [
+        ([{"nsTime": "garbage"}], "/rxInfo/0/nsTime"),
+        ([{"gwTime": "2021-09-21T10:35:57"}, {"nsTime": "x"}], "/rxInfo/0/gwTime"),
+    ],
+)
+def test_chirpstack_unreadable_receive_time_points_at_the_rx_info_member(
+    client: FlaskClient,
+    session: Session,
+    org: Organization,
+    auth: dict[str, str],
+    rx_info: list[dict[str, str]],
+    pointer: str,
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    body = _chirpstack("70B3D5E75E000001", bytes.fromhex("3E441D021B"), "")
+    del body["time"]
+    body["rxInfo"] = rx_info
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 400
+    assert _doc(response)["errors"][0]["source"] == {"pointer": pointer}
+    assert _samples(session, node) == []
+
+
+def test_chirpstack_receive_time_falls_back_to_the_first_rx_info(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    body = _chirpstack("70B3D5E75E000001", bytes.fromhex("3E441D021B"), "")
+    del body["time"]
+    body["rxInfo"] = [{"gwTime": "2021-09-21T10:35:56.6Z"}]
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 200
+    assert _samples(session, node) == [(1632220557, 539, "19.3", 85)]
+
+
 def test_ttn_spreading_factor_setting_selects_the_clairchen_interval(
     client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
 ) -> None:
