@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from app.blueprints import docs
 from app.blueprints.ingest import parse, readers, render, uplinks
@@ -43,7 +43,10 @@ from app.services.ingest import (
 )
 from app.services.ingest.batch import BatchReport
 from app.services.ingest.credentials import IngestScope
-from app.services.ingest.errors import MissingTokenError
+from app.services.ingest.errors import (
+    BadBodyError,
+    MissingTokenError,
+)
 from app.services.ingest.validation import Limits
 from app.services.outbox.publishers import enabled_names
 
@@ -126,7 +129,40 @@ def unsupported_media_type(error: UnsupportedMediaType) -> ResponseReturnValue:
     return error_response(415, [obj])
 
 
+def body_too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """Answer 413 naming the limit that applied (``MAX_REQUEST_BYTES``) and the way out."""
+    limit = current_app.config["MAX_REQUEST_BYTES"]
+    detail = (
+        f"The body is larger than {limit} bytes as sent (MAX_REQUEST_BYTES). "
+        "Send a batch gzip-compressed (Content-Encoding: gzip; up to "
+        f"{current_app.config['INGEST_MAX_BODY_BYTES']} bytes once decoded) or "
+        "split it."
+    )
+    obj = error_object(
+        413, "too_large", "Request entity too large", detail, header="Content-Length"
+    )
+    return error_response(413, [obj])
+
+
 blp.register_error_handler(UnsupportedMediaType, unsupported_media_type)
+blp.register_error_handler(RequestEntityTooLarge, body_too_large)
+
+
+def _json_document() -> Any:
+    """The request body as JSON.
+
+    ``get_json(silent=True)`` made an unparsable body (or a number of 5,000 digits)
+    look like a body without primary data.
+
+    Raises:
+        BadBodyError: the body is not JSON (400, pointer ``""``).
+        RequestEntityTooLarge: it is larger than ``MAX_REQUEST_BYTES`` (413).
+    """
+    data = request.get_data(cache=True)
+    try:
+        return current_app.json.loads(data)
+    except ValueError as exc:
+        raise BadBodyError(f"The body is not valid JSON: {exc}", pointer="") from None
 
 
 @blp.route("/ingest/")
@@ -142,7 +178,7 @@ class SampleIngest(MethodView):
         """Store one sample (Managair-compatible)."""
         publishers = _publishers()
         scope = _authenticate()
-        resource = parse_resource(request.get_json(silent=True), "Sample")
+        resource = parse_resource(_json_document(), "Sample")
         sample = parse.sample_from_resource(resource, _limits())
         with transaction() as session:
             if not publishers:  # one INSERT: no transaction block needed
@@ -159,7 +195,12 @@ class SampleBatch(MethodView):
     @accepts_media_types(*readers.MEDIA_TYPES)
     @docs.takes(blp, _BATCH_BODY)
     @docs.responds(blp, 200, "Processed.", BatchDocumentSchema)
-    @docs.responds(blp, 413, "Larger than INGEST_MAX_BODY_BYTES.")
+    @docs.responds(
+        blp,
+        413,
+        "Larger than MAX_REQUEST_BYTES as sent or INGEST_MAX_BODY_BYTES decoded, "
+        "or more than 200,000 records.",
+    )
     @docs.responds(blp, 415, "Not JSON, NDJSON or CSV, or not gzip.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
@@ -195,7 +236,7 @@ class TtnUplink(MethodView):
     def post(self) -> ResponseReturnValue:
         """Decode and store a The Things Stack uplink."""
         scope = _authenticate()
-        message = uplinks.parse_ttn(request.get_json(silent=True), time.time())
+        message = uplinks.parse_ttn(_json_document(), time.time())
         return _store_uplink(scope, message)
 
 
@@ -212,7 +253,7 @@ class ChirpStackUplink(MethodView):
         scope = _authenticate()
         if request.args.get("event", "up") != "up":
             return "", 204
-        message = uplinks.parse_chirpstack(request.get_json(silent=True), time.time())
+        message = uplinks.parse_chirpstack(_json_document(), time.time())
         return _store_uplink(scope, message)
 
 

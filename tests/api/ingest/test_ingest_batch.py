@@ -390,6 +390,22 @@ def test_batch_body_over_the_limit_is_413(
     assert _doc(response)["errors"][0]["source"] == {"header": "Content-Length"}
 
 
+def test_batch_raw_body_over_the_request_limit_is_413_saying_to_compress_or_split(
+    client: FlaskClient, node: Node, auth: dict[str, str]
+) -> None:
+    limit = client.application.config["MAX_REQUEST_BYTES"]
+    body = _csv([f"{node.id},{TS},700"] * (limit // 40))
+
+    response = _post(client, body, "text/csv", auth)
+
+    assert response.status_code == 413
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"header": "Content-Length"}
+    assert f"larger than {limit} bytes as sent (MAX_REQUEST_BYTES)" in error["detail"]
+    assert "gzip" in error["detail"]
+    assert "split" in error["detail"]
+
+
 def test_batch_gzip_expanding_over_the_limit_is_413_and_stores_nothing(
     client: FlaskClient,
     session: Session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
@@ -242,13 +243,38 @@ def test_ingest_wrong_resource_type_is_409(
     assert _pointers(response) == ["/data/type"]
 
 
-def test_ingest_body_that_is_not_json_is_400(
-    client: FlaskClient, headers: dict[str, str]
+@pytest.mark.parametrize("body", [b"{nope", b'{"data": ' + b"9" * 5000 + b"}", b""])
+def test_ingest_body_that_is_not_json_is_400_saying_so(
+    client: FlaskClient, headers: dict[str, str], body: bytes
 ) -> None:
-    response = client.post(URL, data="{nope", headers=headers)
+    response = client.post(URL, data=body, headers=headers)
 
     assert response.status_code == 400
-    assert _pointers(response) == ["/data"]
+    assert _pointers(response) == [""]
+    assert _doc(response)["errors"][0]["detail"].startswith(
+        "The body is not valid JSON: "
+    )
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_ingest_body_over_the_request_limit_is_413_naming_it(
+    client: FlaskClient, headers: dict[str, str], chunked: bool
+) -> None:
+    limit = client.application.config["MAX_REQUEST_BYTES"]
+    body = b'{"data": "' + b"x" * limit + b'"}'
+    sent: dict[str, Any] = {"data": body}
+    if chunked:  # no Content-Length: the stream itself is limited
+        sent = {
+            "input_stream": io.BytesIO(body),
+            "environ_overrides": {"wsgi.input_terminated": True},
+        }
+
+    response = client.post(URL, headers=headers, **sent)
+
+    assert response.status_code == 413
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"header": "Content-Length"}
+    assert f"larger than {limit} bytes as sent (MAX_REQUEST_BYTES)" in error["detail"]
 
 
 def test_ingest_csv_body_is_415_naming_content_type(

@@ -316,6 +316,22 @@ def test_ttn_payload_that_is_not_base64_is_400(
     }
 
 
+@pytest.mark.parametrize("url", [TTN, CHIRPSTACK])
+def test_webhook_body_that_is_not_json_is_400_saying_so(
+    client: FlaskClient, auth: dict[str, str], url: str
+) -> None:
+    body = b'{"data": ' + b"9" * 5000 + b"}"
+
+    response = client.post(
+        url, data=body, content_type="application/json", headers=auth
+    )
+
+    assert response.status_code == 400
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"pointer": ""}
+    assert error["detail"].startswith("The body is not valid JSON: ")
+
+
 def test_ttn_node_whose_protocol_has_no_decoder_is_400(
     client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
 ) -> None:
