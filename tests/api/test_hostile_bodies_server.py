@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -179,6 +181,36 @@ def test_batch_of_the_largest_size_is_answered_within_seconds(
     assert "nothing was stored" in answer.body["errors"][0]["detail"]
     assert answer.elapsed_s < 5
     assert served.worker() == pid
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type", "head", "tail"),
+    [
+        ("/ingest/v1/ingest/", JSONAPI, b"{", b"}"),  # read whole: was cut, then 400
+        (BATCH, "text/csv", b"node_id,timestamp_s,co2_ppm\n", b""),  # streamed
+    ],
+)
+def test_chunked_body_over_the_request_limit_is_413_naming_it(
+    served: Served, path: str, media_type: str, head: bytes, tail: bytes
+) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", served.web.port, timeout=30)
+    piece = b" " * 1024 * 1024
+    headers = {**served.headers["ingest"], "Content-Type": media_type}
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=iter([head, *[piece] * 12, tail]),
+            headers=headers,
+            encode_chunked=True,
+        )
+        response = conn.getresponse()
+        status, body = response.status, json.loads(response.read())
+    finally:
+        conn.close()
+
+    assert status == 413, body
+    assert "MAX_REQUEST_BYTES" in body["errors"][0]["detail"]
 
 
 def _assert_jsonapi_error(answer: Answer, status: int, code: str) -> None:

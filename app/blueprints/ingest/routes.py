@@ -152,13 +152,16 @@ def _json_document() -> Any:
     """The request body as JSON.
 
     ``get_json(silent=True)`` made an unparsable body (or a number of 5,000 digits)
-    look like a body without primary data.
+    look like a body without primary data, and a chunked body cut at the limit too.
 
     Raises:
         BadBodyError: the body is not JSON (400, pointer ``""``).
         RequestEntityTooLarge: it is larger than ``MAX_REQUEST_BYTES`` (413).
     """
     data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge  # chunked: werkzeug stops at the limit, silently
     try:
         return current_app.json.loads(data)
     except ValueError as exc:
