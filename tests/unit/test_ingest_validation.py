@@ -63,6 +63,11 @@ def test_temperature_is_kept_to_one_decimal_place(
     assert validation.temperature_celsius(raw) == expected
 
 
+@pytest.mark.parametrize("raw", ["-0.0", -0.0, Decimal("-0.00"), "-0"])
+def test_temperature_minus_zero_is_zero_as_stored(raw: Any) -> None:
+    assert str(validation.temperature_celsius(raw)) == "0.0"
+
+
 @pytest.mark.parametrize(
     ("raw", "code"),
     [

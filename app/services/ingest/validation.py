@@ -132,7 +132,7 @@ def temperature_celsius(value: Any) -> Decimal | None:
         raise FieldError(
             field, "Ensure that there are no more than 1 decimal places.", "precision"
         )
-    return tenths
+    return tenths + 0  # -0.0 is stored as 0.0: answer what is stored
 
 
 def rel_humidity_percent(value: Any) -> int | None:

@@ -90,6 +90,17 @@ def test_ingest_new_sample_is_stored_and_answered_201(
     assert stored.co2_ppm == 800
 
 
+def test_ingest_minus_zero_is_answered_as_stored_and_its_retry_is_identical(
+    client: FlaskClient, node: Node, headers: dict[str, str]
+) -> None:
+    first = _post(client, _body(node, temperature_celsius="-0.0"), headers)
+    retry = _post(client, _body(node, temperature_celsius="0.0"), headers)
+
+    assert (first.status_code, retry.status_code) == (201, 200)
+    for response in (first, retry):
+        assert _doc(response)["data"]["attributes"]["temperature_celsius"] == "0.0"
+
+
 def test_ingest_clair_ttn_body_without_optional_values_is_stored(
     client: FlaskClient, node: Node, headers: dict[str, str]
 ) -> None:
