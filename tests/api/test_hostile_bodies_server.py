@@ -154,8 +154,16 @@ def _gzip_of(head: bytes, item: bytes, tail: bytes) -> bytes:
     [
         # every record rejected: abandoned after MAX_REJECTED (22 M records)
         ("application/json", b"[", b"{},", b"{}]", 400, "too_many_rejected"),
-        # the smallest records read without a rejection: stopped at MAX_RECORDS
-        ("text/csv", b"eui64,timestamp_s,co2_ppm\n", b"1,1,1\n", b"", 413, "too_large"),
+        # small records read without a rejection (a time from 2000 on): stopped
+        # at MAX_RECORDS
+        (
+            "text/csv",
+            b"eui64,timestamp_s,co2_ppm\n",
+            b"1,1000000000,1\n",
+            b"",
+            413,
+            "too_large",
+        ),
     ],
 )
 def test_batch_of_the_largest_size_is_answered_within_seconds(
