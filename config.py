@@ -78,6 +78,7 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``SESSION_LIFETIME_S`` | ``1209600`` | seconds a browser session lasts without a request |
 | ``JWT_ACCESS_LIFETIME_S`` / ``JWT_REFRESH_LIFETIME_S`` | ``900`` / ``1209600`` | lifetimes of bearer access and refresh tokens |
 | ``API_KEYS_PER_USER`` | ``10`` | live API keys per user; a log-in beyond it ends the log-ins of the oldest keys |
+| ``MEMBER_LOOKUP_WINDOW_S`` | ``900`` | seconds after finding a user by their exact e-mail address (``filter[search]`` of ``/api/v1/users/``) during which an OWNER may add them to an organization by id |
 | ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account from one client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds (every rate limit) |
@@ -306,6 +307,7 @@ def _account_settings(env: Env) -> dict[str, Any]:
             "JWT_REFRESH_LIFETIME_S", 1209600, minimum=60
         ),
         "API_KEYS_PER_USER": env.integer("API_KEYS_PER_USER", 10, minimum=1),
+        "MEMBER_LOOKUP_WINDOW_S": env.integer("MEMBER_LOOKUP_WINDOW_S", 900, minimum=1),
         "LOGIN_RATE_LIMIT_ACCOUNT": env.integer("LOGIN_RATE_LIMIT_ACCOUNT", 5),
         "LOGIN_RATE_LIMIT_ADDRESS": env.integer("LOGIN_RATE_LIMIT_ADDRESS", 20),
         "LOGIN_RATE_LIMIT_WINDOW_S": env.integer(

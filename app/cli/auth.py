@@ -8,6 +8,7 @@ from flask import current_app
 from app.db import transaction
 from app.models.types import utcnow
 from app.services.accounts import login_throttle, logins, revocation
+from app.services.tenancy import lookups
 
 
 @click.group(help="Authentication housekeeping.")
@@ -17,7 +18,7 @@ def auth() -> None:
 
 @auth.command("prune")
 def prune() -> None:
-    """Delete expired revocation entries and log-in counters, and ended log-ins.
+    """Delete expired revocations, log-in counters and member finds, and ended log-ins.
 
     Safe to run at any time (e.g. daily from cron or the jobs process).
     """
@@ -27,7 +28,8 @@ def prune() -> None:
         revoked = revocation.prune(session, now)
         counters = login_throttle.prune(session, limits, now)
         ended = logins.prune(session, now)
+        finds = lookups.prune(session, now)
     click.echo(
-        f"Pruned {revoked} revoked credentials, {counters} log-in counters "
-        f"and {ended} ended log-ins."
+        f"Pruned {revoked} revoked credentials, {counters} log-in counters, "
+        f"{ended} ended log-ins and {finds} member finds by e-mail."
     )

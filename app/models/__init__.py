@@ -20,7 +20,14 @@ from app.models.jobs import JobRun
 from app.models.outbox import OutboxEntry
 from app.models.publishers import PublisherRegistration
 from app.models.samples import Sample
-from app.models.tenancy import ApiToken, Membership, Organization, Role, User
+from app.models.tenancy import (
+    ApiToken,
+    MemberLookup,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
 
 __all__ = [
     "Address",
@@ -40,6 +47,7 @@ __all__ = [
     "JobRun",
     "Login",
     "LoginFailure",
+    "MemberLookup",
     "Membership",
     "Node",
     "NodeFidelity",

@@ -1,4 +1,4 @@
-"""Users, organizations, memberships and API tokens."""
+"""Users, organizations, memberships, member look-ups and API tokens."""
 
 from __future__ import annotations
 
@@ -136,6 +136,25 @@ class Membership(Base):
         return (
             f"{self.user} is member of {self.organization} with role {self.role.value}."
         )
+
+
+class MemberLookup(Base):
+    """A user whom ``finder`` found by their exact e-mail address, and when.
+
+    For a while after the find (``MEMBER_LOOKUP_WINDOW_S``) the finder may add
+    the user to an organization by id (:mod:`app.services.tenancy.lookups`);
+    ``flask auth prune`` deletes the finds whose window has passed.
+    """
+
+    __tablename__ = "member_lookups"
+
+    finder_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ApiToken(Base):

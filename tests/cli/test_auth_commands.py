@@ -1,15 +1,18 @@
-"""``flask auth prune`` deletes expired revocations, log-in counters and ended log-ins only."""
+"""``flask auth prune`` deletes expired revocations, log-in counters, ended log-ins and
+member finds only."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+import pytest
 
 from flask import Flask
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Login, LoginFailure, RevokedToken
+from app.models import Login, LoginFailure, MemberLookup, RevokedToken
 from app.models.types import utcnow
 from tests.factories import make_user
 
@@ -40,12 +43,41 @@ def test_auth_prune_keeps_what_is_still_needed(app: Flask, session: Session) -> 
 
     assert result.exit_code == 0, result.output
     assert (
-        "Pruned 1 revoked credentials, 1 log-in counters and 1 ended log-ins."
-        in result.output
+        "Pruned 1 revoked credentials, 1 log-in counters, 1 ended log-ins and "
+        "0 member finds by e-mail." in result.output
     )
     assert list(session.scalars(select(Login.fingerprint))) == ["live"]
     assert list(session.scalars(select(RevokedToken.jti))) == ["live"]
     assert list(session.scalars(select(LoginFailure.key))) == ["a" * 64]
+
+
+def test_auth_prune_deletes_member_finds_whose_window_passed(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "MEMBER_LOOKUP_WINDOW_S", 600)
+    now = utcnow()
+    finder, fresh, stale = make_user(session), make_user(session), make_user(session)
+    session.add_all(
+        [
+            MemberLookup(
+                finder_id=finder.id,
+                user_id=fresh.id,
+                found_at=now - timedelta(seconds=590),
+            ),
+            MemberLookup(
+                finder_id=finder.id,
+                user_id=stale.id,
+                found_at=now - timedelta(seconds=610),
+            ),
+        ]
+    )
+    session.flush()
+
+    result = app.test_cli_runner().invoke(args=["auth", "prune"])
+
+    assert result.exit_code == 0, result.output
+    assert "and 1 member finds by e-mail." in result.output
+    assert list(session.scalars(select(MemberLookup.user_id))) == [fresh.id]
 
 
 def test_auth_prune_has_help(app: Flask) -> None:

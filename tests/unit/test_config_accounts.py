@@ -22,6 +22,7 @@ def test_account_settings_have_documented_defaults() -> None:
     assert settings["LOGIN_RATE_LIMIT_ACCOUNT"] == 5
     assert settings["LOGIN_RATE_LIMIT_ADDRESS"] == 20
     assert settings["LOGIN_RATE_LIMIT_WINDOW_S"] == 900
+    assert settings["MEMBER_LOOKUP_WINDOW_S"] == 900
     assert settings["TRUSTED_PROXY_COUNT"] == 0
     assert settings["EMAIL_SUBJECT_PREFIX"] == "[airq] "
     assert settings["SITE_URL"] == ""
@@ -35,6 +36,7 @@ def test_account_settings_read_the_environment() -> None:
             "DEFAULT_LOCALE": "DE",
             "SESSION_COOKIE_SECURE": "1",
             "LOGIN_RATE_LIMIT_ACCOUNT": "0",
+            "MEMBER_LOOKUP_WINDOW_S": "60",
             "SITE_NAME": "Clair Plattform",
             "SITE_URL": "https://co2.example.org/",
         }
@@ -44,6 +46,7 @@ def test_account_settings_read_the_environment() -> None:
     assert settings["DEFAULT_LOCALE"] == "de"
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["LOGIN_RATE_LIMIT_ACCOUNT"] == 0
+    assert settings["MEMBER_LOOKUP_WINDOW_S"] == 60
     assert settings["EMAIL_SUBJECT_PREFIX"] == "[Clair Plattform] "
     assert settings["SITE_URL"] == "https://co2.example.org"
 

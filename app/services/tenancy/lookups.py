@@ -6,39 +6,32 @@ counted up, and a new member's e-mail address and names are shown to the other
 members. So an id is accepted only for a user the caller already knows
 (:func:`app.services.access.require_addable_users`): someone they share an
 organization with, or someone they found by their exact e-mail address within
-the last ``LOGIN_RATE_LIMIT_WINDOW_S`` seconds (15 minutes by default), as
+the last ``MEMBER_LOOKUP_WINDOW_S`` seconds (15 minutes by default), as
 como-ui does (``GET /api/v1/users/?filter[search]=<address>``, then the POST),
 and as the dashboard's add-member form does in one step. This module remembers
 those finds.
 
-The finds are kept in the table of the rate-limit counters (``login_failures``:
-a SHA-256 key and the start of a window), under a purpose of their own, so they
-need no table of their own; the key is a digest of the finder and the found
-user, so the table holds no ids in clear. ``flask auth prune`` deletes them
-with the counters once the window has passed.
+Each find is a row of ``member_lookups`` (:class:`app.models.MemberLookup`):
+the finder, the found user and when; finding the same user again starts the
+window anew. ``flask auth prune`` deletes the finds whose window has passed
+(:func:`prune`); deleting a user deletes the finds they made and those of them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from app.models import LoginFailure
+from app.models import MemberLookup
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
-
-#: Mixed into every key, so that no find can match a rate-limit counter.
-PURPOSE = "member-lookup"
-#: The rate-limit table's scope the finds are stored under (it allows two).
-_SCOPE = "account"
 
 
 def record(
@@ -55,14 +48,14 @@ def record(
         return
     moment = now or utcnow()
     rows = [
-        {"scope": _SCOPE, "key": _key(actor.user_id, user_id), "window_start": moment}
+        {"finder_id": actor.user_id, "user_id": user_id, "found_at": moment}
         for user_id in sorted(set(user_ids))
     ]
-    stmt = insert(LoginFailure).values(rows)
+    stmt = insert(MemberLookup).values(rows)
     session.execute(
         stmt.on_conflict_do_update(
-            index_elements=[LoginFailure.scope, LoginFailure.key],
-            set_={"window_start": stmt.excluded.window_start},
+            index_elements=[MemberLookup.finder_id, MemberLookup.user_id],
+            set_={"found_at": stmt.excluded.found_at},
         )
     )
 
@@ -76,16 +69,24 @@ def found(
     """Return those of ``user_ids`` that ``actor`` found by e-mail within the window."""
     if actor.user_id is None or not user_ids:
         return set()
-    by_key = {_key(actor.user_id, user_id): user_id for user_id in set(user_ids)}
-    since = (now or utcnow()) - _window()
-    keys = session.scalars(
-        select(LoginFailure.key).where(
-            LoginFailure.scope == _SCOPE,
-            LoginFailure.key.in_(sorted(by_key)),
-            LoginFailure.window_start > since,
+    since = (now or utcnow()) - window()
+    return set(
+        session.scalars(
+            select(MemberLookup.user_id).where(
+                MemberLookup.finder_id == actor.user_id,
+                MemberLookup.user_id.in_(sorted(set(user_ids))),
+                MemberLookup.found_at > since,
+            )
         )
     )
-    return {by_key[key] for key in keys}
+
+
+def prune(session: Session, now: datetime) -> int:
+    """Delete the finds whose window has passed by ``now``; returns how many."""
+    result = session.execute(
+        delete(MemberLookup).where(MemberLookup.found_at <= now - window())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def require_addable(
@@ -103,10 +104,6 @@ def require_addable(
     )
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=int(current_app.config["LOGIN_RATE_LIMIT_WINDOW_S"]))
-
-
-def _key(finder_id: int, user_id: int) -> str:
-    value = f"{PURPOSE}:{_SCOPE}:finder:{finder_id}|user:{user_id}"
-    return hashlib.sha256(value.encode()).hexdigest()
+def window() -> timedelta:
+    """How long a find lets its finder add the user (``MEMBER_LOOKUP_WINDOW_S``)."""
+    return timedelta(seconds=int(current_app.config["MEMBER_LOOKUP_WINDOW_S"]))

@@ -21,10 +21,17 @@ import pytest
 
 from flask.testing import FlaskClient
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Membership, Organization, Role, User
+from app.models import (
+    LoginFailure,
+    MemberLookup,
+    Membership,
+    Organization,
+    Role,
+    User,
+)
 from app.models.types import utcnow
 from app.services import access
 from app.services.tenancy import lookups
@@ -296,7 +303,7 @@ def test_another_users_find_allows_nothing(
 def test_a_find_expires_with_the_window(client: FlaskClient, session: Session) -> None:
     s = setting(session)
     owner = access.actor_for(session, s.owner)
-    window = timedelta(seconds=client.application.config["LOGIN_RATE_LIMIT_WINDOW_S"])
+    window = timedelta(seconds=client.application.config["MEMBER_LOOKUP_WINDOW_S"])
     lookups.record(session, owner, [s.stranger.id], utcnow() - window)
 
     stale = send(client, s, PATHS[-1], s.stranger.id)
@@ -305,6 +312,50 @@ def test_a_find_expires_with_the_window(client: FlaskClient, session: Session) -
 
     assert stale.status_code == 400
     assert fresh.status_code == 201
+
+
+def test_the_window_is_its_own_setting(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = setting(session)
+    owner = access.actor_for(session, s.owner)
+    monkeypatch.setitem(client.application.config, "LOGIN_RATE_LIMIT_WINDOW_S", 900)
+    monkeypatch.setitem(client.application.config, "MEMBER_LOOKUP_WINDOW_S", 60)
+    lookups.record(session, owner, [s.stranger.id], utcnow() - timedelta(seconds=90))
+
+    resp = send(client, s, PATHS[-1], s.stranger.id)
+
+    assert resp.status_code == 400
+
+
+def test_a_find_is_one_row_of_who_found_whom_and_when(
+    client: FlaskClient, session: Session
+) -> None:
+    s = setting(session)
+    counters = session.scalar(select(func.count()).select_from(LoginFailure))
+
+    search(client, s, "victor@victim.example")
+    first = session.execute(select(MemberLookup.__table__)).all()
+    search(client, s, "victor@victim.example")
+    again = session.execute(select(MemberLookup.__table__)).all()
+
+    assert [(r.finder_id, r.user_id) for r in first] == [(s.owner.id, s.stranger.id)]
+    assert [(r.finder_id, r.user_id) for r in again] == [(s.owner.id, s.stranger.id)]
+    assert again[0].found_at > first[0].found_at
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == counters
+
+
+def test_a_users_finds_go_with_the_user(client: FlaskClient, session: Session) -> None:
+    s = setting(session)
+    search(client, s, "victor@victim.example")
+    other = make_user(session)
+    lookups.record(session, access.actor_for(session, other), [s.owner.id])
+
+    session.delete(s.stranger)
+    session.flush()
+    left = session.execute(select(MemberLookup.__table__)).all()
+
+    assert [(r.finder_id, r.user_id) for r in left] == [(other.id, s.owner.id)]
 
 
 def test_a_found_user_deactivated_since_is_refused(
