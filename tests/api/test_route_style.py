@@ -200,6 +200,13 @@ def test_membership_create_answers_location(
     client: FlaskClient, session: Session, world: World
 ) -> None:
     newcomer: User = make_user(session)
+    found = client.get(  # como-ui finds a newcomer by address, then adds them
+        "/api/v1/users/",
+        query_string={"filter[search]": newcomer.email},
+        headers=world.headers,
+    )
+    assert found.json is not None
+    assert [user["id"] for user in found.json["data"]] == [str(newcomer.id)]
     body = {
         "data": {
             "type": "Membership",

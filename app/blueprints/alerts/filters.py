@@ -10,7 +10,12 @@ from typing import Any
 
 import marshmallow as ma
 
-from app.blueprints.filters import EpochFilter, FilterSchema, IdFilter
+from app.blueprints.filters import (
+    EpochFilter,
+    FilterSchema,
+    IdFilter,
+    check_bounds_order,
+)
 from app.services.alerts.listing import AlertState
 from app.services.series.epoch import from_epoch
 
@@ -64,11 +69,7 @@ class AlertArgsSchema(RuleArgsSchema):
     @ma.validates_schema
     def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         """A reversed range is a mistake, not an empty answer (as for series)."""
-        start, end = data.get("start"), data.get("end")
-        if start is not None and end is not None and start > end:
-            raise ma.ValidationError(
-                "filter[from] is after filter[to].", field_name="filter[from]"
-            )
+        check_bounds_order(data.get("start"), data.get("end"))
 
     @ma.post_load
     def _times(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

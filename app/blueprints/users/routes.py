@@ -42,11 +42,16 @@ class UserList(MethodView):
         params = parse_query_params()
         params.check_include(())
         filters = directory.UserFilter(**args)
-        # Committed: a find by exact e-mail address is remembered, so that the
-        # user may then be added to an organization by id.
-        with transaction() as session:
+        if directory.remembers_finds(filters):
+            # Committed: a find by exact e-mail address is remembered, so that
+            # the user may then be added to an organization by id.
+            with transaction() as session:
+                listing = directory.list_users(
+                    session, current_actor(), filters, docs.page(params)
+                )
+        else:
             listing = directory.list_users(
-                session, current_actor(), filters, docs.page(params)
+                db.session(), current_actor(), filters, docs.page(params)
             )
         return docs.paged(listing, params, render.user_summary)
 

@@ -75,12 +75,19 @@ def list_users(
         if filters.organization_id is None:
             by_email = access.findable_by_email(actor, filters.search)
             condition = condition | by_email
-            if "@" in filters.search:  # nothing else can be an exact address
+            if remembers_finds(filters):
                 found = session.scalars(select(User.id).where(by_email))
                 lookups.record(session, actor, list(found))
     stmt = select(User.id, User.username).where(condition).order_by(User.id)
     rows, total = fetch_rows(session, stmt, page)
     return Listing(tuple(UserSummary(r.id, r.username) for r in rows), total)
+
+
+def remembers_finds(filters: UserFilter) -> bool:
+    """Whether listing with ``filters`` may remember a find by exact e-mail address
+    (a write: the caller commits it)."""
+    # nothing without "@" can be an exact address
+    return filters.organization_id is None and "@" in (filters.search or "")
 
 
 def organization_users(
