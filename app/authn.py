@@ -2,7 +2,8 @@
 
 Credentials, in order: ``Authorization: Token <key>`` (Managair's API keys),
 ``Authorization: Bearer <JWT>`` (access tokens; views marked
-:data:`takes_refresh_token` take a refresh token instead) and the browser
+:data:`takes_refresh_token` take a refresh token instead, views marked
+:data:`takes_any_bearer` either) and the browser
 session (Flask-Login). A request that presents credentials which do not verify
 is refused with 401 even on public endpoints, as Managair does. Ingest routes
 (``/ingest/``) authenticate with ingest tokens of their own and are skipped here.
@@ -31,7 +32,13 @@ from app.extensions import db
 from app.jsonapi import error_object, error_response
 from app.models import User
 from app.security import bearer, csrf, sessions
-from app.security.views import CSRF_EXEMPT, TAKES_REFRESH_TOKEN, current_view_has, flag
+from app.security.views import (
+    CSRF_EXEMPT,
+    TAKES_ANY_BEARER,
+    TAKES_REFRESH_TOKEN,
+    current_view_has,
+    flag,
+)
 from app.services.access import ANONYMOUS, Actor, actor_for
 from app.services.accounts import holders, logins, tokens
 
@@ -55,6 +62,9 @@ REQUEST_STATE = (
 csrf_exempt = flag(CSRF_EXEMPT)
 #: Decorator: the view's ``Authorization: Bearer`` is a refresh token.
 takes_refresh_token = flag(TAKES_REFRESH_TOKEN)
+#: Decorator: the view's ``Authorization: Bearer`` is an access or a refresh
+#: token (the log-out: any of a log-in's credentials ends it).
+takes_any_bearer = flag(TAKES_ANY_BEARER)
 
 
 @dataclass(frozen=True)
@@ -195,8 +205,9 @@ def issue_access_token(user: User) -> str:
 def log_out(everywhere: bool = False) -> None:
     """End the caller's log-in, or all of the user's, and the browser session (flushes).
 
-    The log-in ends whichever of its credentials the request presented: its
-    session, API key and bearer pair all stop working. With ``everywhere``,
+    The log-in ends whichever of its credentials the request presented (its
+    session, API key, access or refresh token): its session, API key and
+    bearer pair all stop working. With ``everywhere``,
     every log-in and API key of the user ends. A key that belongs to no
     log-in is revoked on its own.
     """
@@ -241,7 +252,10 @@ def _from_header(header: str) -> tuple[User, Credentials, Actor | None]:
         )
         return user, credentials, holder.actor
     if scheme == "bearer":
-        user, claims = bearer.verify(refresh=current_view_has(TAKES_REFRESH_TOKEN))
+        user, claims = bearer.verify(
+            refresh=current_view_has(TAKES_REFRESH_TOKEN),
+            any_kind=current_view_has(TAKES_ANY_BEARER),
+        )
         credentials = Credentials(
             "bearer", user.id, claims=claims, login_id=claims.get("lid")
         )

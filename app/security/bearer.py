@@ -94,15 +94,21 @@ def issue_access(user: User, refresh_jti: str, login_id: int) -> str:
     return token
 
 
-def verify(refresh: bool = False) -> tuple[User, JsonObject]:
+def verify(refresh: bool = False, any_kind: bool = False) -> tuple[User, JsonObject]:
     """Verify the request's bearer token and return its user and claims.
+
+    The token must be a refresh token with ``refresh``, an access token
+    without it, and either with ``any_kind`` (the log-out, which ends the
+    token's whole log-in whichever of its tokens is presented).
 
     Raises:
         flask_jwt_extended.exceptions.JWTExtendedException: the token is missing,
             malformed, expired, revoked or of the wrong kind (handled as 401).
         jwt.exceptions.PyJWTError: the token does not decode (handled as 401).
     """
-    verify_jwt_in_request(locations=["headers"], refresh=refresh)
+    verify_jwt_in_request(
+        locations=["headers"], refresh=refresh, verify_type=not any_kind
+    )
     user: User = get_current_user()
     return user, dict(get_jwt())
 

@@ -11,6 +11,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 CSRF_EXEMPT = "_airq_csrf_exempt"
 TAKES_REFRESH_TOKEN = "_airq_takes_refresh_token"  # noqa: S105  # a flag name
+TAKES_ANY_BEARER = "_airq_takes_any_bearer"
 
 
 def flag(name: str) -> Callable[[F], F]:

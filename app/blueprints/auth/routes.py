@@ -18,6 +18,7 @@ from app.authn import (
     issue_api_credentials,
     log_out,
     start_session,
+    takes_any_bearer,
     takes_refresh_token,
 )
 from app.blueprints import docs
@@ -98,10 +99,14 @@ class Login(MethodView):
 class Logout(MethodView):
     """The reference's ``LogoutView``."""
 
+    @takes_any_bearer
     @blp.arguments(LogoutArgs, location="query")
     @docs.answers(blp, DetailDocument)
     def post(self, args: dict[str, bool]) -> ResponseReturnValue:
         """Log out: end this log-in (session, API key and bearer tokens together).
+
+        Any of the log-in's credentials ends it, its refresh token included
+        (``Authorization: Bearer <refresh token>``).
 
         With ``?everywhere=1``, end every log-in of the account instead.
         """

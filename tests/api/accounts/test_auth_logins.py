@@ -23,6 +23,7 @@ from app.services.accounts.passwords import hash_password
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import AUTH, api_login, csrf_cookie, doc, json_of, post_form
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 NEW = "a-new-long-passphrase"
 
@@ -42,6 +43,8 @@ class LoggedIn:
             return {"Authorization": f"Token {self.key}"}
         if credential == "bearer":
             return {"Authorization": f"Bearer {self.access}"}
+        if credential == "refresh":
+            return {"Authorization": f"Bearer {self.refresh}"}
         return {"X-CSRFToken": csrf_cookie(self.browser)}
 
     def working(self, app: Flask) -> dict[str, int]:
@@ -129,7 +132,7 @@ def _change_password(login: LoggedIn, credential: str) -> int:
     return resp.status_code
 
 
-@pytest.mark.parametrize("credential", ["session", "token", "bearer"])
+@pytest.mark.parametrize("credential", ["session", "token", "bearer", "refresh"])
 def test_logout_by_any_credential_ends_the_whole_login(
     app: Flask, session: Session, credential: str
 ) -> None:
@@ -150,7 +153,7 @@ def test_logout_keeps_the_users_other_logins(app: Flask, session: Session) -> No
     assert other.working(app) == ALL_WORK
 
 
-@pytest.mark.parametrize("credential", ["session", "token", "bearer"])
+@pytest.mark.parametrize("credential", ["session", "token", "bearer", "refresh"])
 def test_logout_everywhere_ends_every_login_and_key(
     app: Flask, account: Account, credential: str
 ) -> None:
@@ -158,6 +161,41 @@ def test_logout_everywhere_ends_every_login_and_key(
 
     assert status == 200
     assert account.working(app) == (NONE_WORK, NONE_WORK, 401)
+
+
+def test_logout_by_refresh_token_keeps_the_users_other_logins(
+    app: Flask, session: Session
+) -> None:
+    user = make_user(session)
+    mine, other = _log_in(app, user), _log_in(app, user)
+
+    _log_out(mine, "refresh")
+
+    assert other.working(app) == ALL_WORK
+
+
+def test_refresh_token_still_cannot_call_other_endpoints(
+    app: Flask, session: Session
+) -> None:
+    """Only the log-out takes a refresh token in place of an access token."""
+    login = _log_in(app, make_user(session))
+
+    assert_refused(
+        app.test_client(),
+        "POST",
+        f"{AUTH}/password/change/",
+        401,
+        json=doc(
+            "PasswordChangeView",
+            old_password=DEFAULT_PASSWORD,
+            new_password1=NEW,
+            new_password2=NEW,
+        ),
+        headers=login.headers("refresh"),
+        header="Authorization",
+        unchanged=("users", "logins", "api_tokens", "revoked_tokens"),
+    )
+    assert login.working(app) == ALL_WORK
 
 
 def test_logout_everywhere_malformed_is_400_naming_the_parameter(
