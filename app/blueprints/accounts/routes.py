@@ -214,35 +214,50 @@ def confirm_email(key: str) -> ResponseReturnValue:
 @blp.route("/email/", methods=["GET", "POST"])
 @login_required  # type: ignore[untyped-decorator]
 def email() -> ResponseReturnValue:
-    """Show the account's e-mail address; re-send its confirmation; change it."""
+    """Show the account's e-mail address; re-send its confirmation; change it.
+
+    Both mails are account mail (:mod:`app.services.accounts.mail_throttle`):
+    too many requests from the client address are a 429, and an address that
+    had its share of confirmation mails gets none, with the same answer.
+    """
     user = sessions.current_user()
     if user is None:  # login_required let it through: cannot happen
         return redirect(url_for(".login"))
     resend, change = ButtonForm(prefix="resend"), ChangeEmailForm(prefix="change")
+    forms: dict[str, Any] = {"user": user, "resend": resend, "change": change}
     if resend.submit.data and resend.validate_on_submit():
-        if _send_confirmation(user):
-            flash(gettext("Confirmation e-mail sent to %(email)s.", email=user.email))
-        else:
-            flash(gettext("The e-mail could not be sent. Please try again later."))
-        return redirect(url_for(".email"))
-    if change.submit.data and change.validate_on_submit():
-        try:
-            address = registration.check_new_email(_db(), change.email.data, user.id)
-        except DomainError as exc:
-            show_errors(change, exc)
-            return page("email", user=user, resend=resend, change=change)
-        if _send_confirmation(user, address):
-            flash(
-                gettext(
-                    "Confirmation e-mail sent to %(email)s. Your address changes "
-                    "when you follow its link.",
-                    email=address,
-                )
+        new_email = None
+    elif change.submit.data and change.validate_on_submit():
+        new_email = change.email.data
+    else:
+        return page("email", **forms)
+    limits = MailLimits.from_config(current_app.config)
+    try:
+        with transaction() as s:
+            wanted = registration.request_own_confirmation(
+                s, limits, user, new_email, _client(), utcnow()
             )
-        else:
-            flash(gettext("The e-mail could not be sent. Please try again later."))
-        return redirect(url_for(".email"))
-    return page("email", user=user, resend=resend, change=change)
+    except ThrottledError as exc:
+        flash(exc.detail)
+        return page("email", 429, {"Retry-After": str(exc.retry_after_s)}, **forms)
+    except DomainError as exc:
+        show_errors(change, exc)
+        return page("email", **forms)
+    if wanted.mail:
+        # Sent after the answer (a failure is logged): the answer is the same
+        # whether it goes out or the address had its share of these mails.
+        _send_confirmation(user, wanted.email, later=True)
+    if new_email is None:
+        flash(gettext("Confirmation e-mail sent to %(email)s.", email=wanted.email))
+    else:
+        flash(
+            gettext(
+                "Confirmation e-mail sent to %(email)s. Your address changes "
+                "when you follow its link.",
+                email=wanted.email,
+            )
+        )
+    return redirect(url_for(".email"))
 
 
 def _send_confirmation(

@@ -1,5 +1,8 @@
 """Limits on the account mail anyone may ask for (reset links, confirmations, sign-up notices).
 
+Signed-in users asking for a confirmation link at ``/accounts/email/`` (their
+own address again, or a new one) count as confirmation requests too.
+
 Two counters per kind of mail, both in :mod:`app.services.accounts.login_throttle`'s
 table and window:
 

@@ -214,6 +214,44 @@ def request_confirmation(
     return find_unverified(session, email)
 
 
+@dataclass(frozen=True)
+class OwnConfirmation:
+    """A signed-in user's request for a confirmation link.
+
+    ``email`` is the address to confirm (normalized); ``mail`` is False when it
+    had its share of confirmation mails this window: no mail goes out, and the
+    answer is the same.
+    """
+
+    email: str
+    mail: bool
+
+
+def request_own_confirmation(
+    session: Session,
+    limits: MailLimits,
+    user: User,
+    email: str | None,
+    address: str,
+    now: datetime,
+) -> OwnConfirmation:
+    """Count ``user``'s request from ``address`` to mail the link confirming
+    ``email`` (a new address), or their own address again (None) (flushes).
+
+    The same limits as the anonymous resend: a signed-in user cannot flood an
+    address by switching to it again and again.
+
+    Raises:
+        ValidationError: the new address is malformed.
+        ConflictError: another account uses the new address.
+        ThrottledError: this client address asked too often (429).
+    """
+    target = user.email if email is None else check_new_email(session, email, user.id)
+    purpose = mail_throttle.CONFIRMATION
+    allowed = mail_throttle.admit(session, limits, purpose, target, address, now)
+    return OwnConfirmation(target, allowed)
+
+
 def find_unverified(session: Session, email: str) -> User | None:
     """Return the active account with the unverified address ``email``, if any."""
     return session.scalars(

@@ -14,8 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import User
-from tests.factories import make_user
-from tests.support.accounts import AUTH, api_login, doc, json_of, path_of, post_form
+from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support.accounts import (
+    AUTH,
+    api_login,
+    doc,
+    html_login,
+    json_of,
+    path_of,
+    post_form,
+)
 from tests.support.smtp import Mailbox, free_port
 
 PASSWORD = "maxi-mustermann-2024"
@@ -382,6 +390,68 @@ def test_confirm_email_page_mails_an_address_a_few_times_only(
     assert len(mailbox.received) == 2
     assert over.status_code == 429
     assert "Try again in 10 minutes." in over.get_data(as_text=True)
+
+
+def _messages(resp: Any) -> list[str]:
+    """The flashed messages a page shows."""
+    html = resp.get_data(as_text=True)
+    shown = re.search(r'<ul class="messages">(.*?)</ul>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", shown.group(1)) if shown else []
+
+
+def _ask_email_page(client: FlaskClient, **fields: str) -> Any:
+    """Submit a form of /accounts/email/ from one client address; follow its answer."""
+    return post_form(
+        client,
+        "/accounts/email/",
+        fields,
+        environ_base={"REMOTE_ADDR": "10.0.5.1"},
+        follow_redirects=True,
+    )
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_email_page_mails_a_new_address_a_few_times_only_and_limits_the_client(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    """Switching to someone else's address again and again cannot flood it."""
+    user = make_user(session)
+    html_login(client, user.username, DEFAULT_PASSWORD)
+    change = {"change-email": "victim@example.org", "change-submit": "Change"}
+
+    answers = [_ask_email_page(client, **change) for _ in range(4)]
+    over = _ask_email_page(client, **change)
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert {tuple(_messages(a)) for a in answers} == {tuple(_messages(answers[0]))}
+    assert "victim@example.org" in _messages(answers[0])[0]
+    assert [m.recipients for m in mailbox.received] == [["victim@example.org"]] * 2
+    assert over.status_code == 429
+    assert 0 < int(over.headers["Retry-After"]) <= 600
+    assert "Try again in 10 minutes." in over.get_data(as_text=True)
+    assert len(mailbox.received) == 2
+    session.refresh(user)
+    assert user.email != "victim@example.org"
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_email_page_resend_mails_the_own_address_a_few_times_only(
+    client: FlaskClient, session: Session, mailbox: Mailbox
+) -> None:
+    user = make_user(session, email="max@example.org")
+    html_login(client, user.email, DEFAULT_PASSWORD)
+    user.email_verified = False  # as after ACCOUNT_EMAIL_VERIFICATION was turned on
+    session.commit()
+
+    answers = [
+        _ask_email_page(client, **{"resend-submit": "Re-send"}) for _ in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert {tuple(_messages(a)) for a in answers} == {
+        ("Confirmation e-mail sent to max@example.org.",)
+    }
+    assert [m.recipients for m in mailbox.received] == [["max@example.org"]] * 2
 
 
 def test_resend_answers_before_the_mail_goes_out(
