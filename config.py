@@ -82,8 +82,8 @@ Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on
 | ``LOGIN_RATE_LIMIT_ACCOUNT`` | ``5`` | failed log-ins per account from one client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_ADDRESS`` | ``20`` | failed log-ins per client address per window before 429 (0: no limit) |
 | ``LOGIN_RATE_LIMIT_WINDOW_S`` | ``900`` | length of the rate-limit window in seconds (every rate limit) |
-| ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | password-reset requests per e-mail address per window before 429 (0: no limit) |
-| ``PASSWORD_RESET_RATE_LIMIT_ADDRESS`` | ``10`` | password-reset requests per client address per window before 429 (0: no limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ACCOUNT`` | ``3`` | account mails of each kind (password reset, e-mail confirmation, sign-up notice) per recipient address per window; beyond it no more of that kind go to the address, silently: the answer stays the same, never a 429 (0: no limit) |
+| ``PASSWORD_RESET_RATE_LIMIT_ADDRESS`` | ``10`` | requests for account mail of each kind (password reset, confirmation resend or address change, sign-up) per client address per window before 429 (0: no limit) |
 | ``TRUSTED_PROXY_COUNT`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-*`` headers are trusted (client address, scheme, host) |
 | ``INGEST_AUTH`` | ``token`` | ``token``: ingest needs an ingest token; ``none``: open (internal endpoint only) |
 | ``INGEST_TOKEN_HEADER`` | ``X-Ingest-Token`` | extra header carrying an ingest token (webhooks of network servers) |
