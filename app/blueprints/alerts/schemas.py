@@ -14,7 +14,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from app.blueprints.docs import Related, document_schemas
 from app.jsonapi.attributes import not_blank
-from app.jsonapi.fields import WholeNumber
+from app.jsonapi.fields import Trimmed, WholeNumber
 from app.models import AlertKind
 from app.models.samples import CO2_PPM_MAX
 
@@ -79,7 +79,7 @@ def _plain_url(value: str) -> None:
 class RuleAttributesSchema(ma.Schema):
     """A rule; what a create leaves out takes the kind's defaults."""
 
-    name = ma.fields.String(required=True, validate=[Length(max=100), not_blank])
+    name = Trimmed(required=True, validate=[Length(max=100), not_blank])
     kind = ma.fields.String(
         required=True,
         validate=OneOf(KINDS, error='"{input}" is not a valid choice.'),

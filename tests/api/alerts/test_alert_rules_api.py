@@ -69,6 +69,16 @@ def test_a_new_co2_rule_takes_the_defaults(
     assert silent.json["data"]["attributes"]["duration_s"] == 7200
 
 
+def test_a_rules_name_is_trimmed(
+    client: FlaskClient, session: Session, owner: tuple[User, Organization]
+) -> None:
+    """The name heads every alert mail: white space around it is a typing slip."""
+    user, org = owner
+    resp = _post(client, session, user, _body(org.id, name="  Klasse 5a\t"))
+    assert resp.status_code == 201, resp.json
+    assert resp.json["data"]["attributes"]["name"] == "Klasse 5a"
+
+
 @pytest.mark.parametrize(
     ("attributes", "pointer"),
     [

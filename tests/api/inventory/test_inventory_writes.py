@@ -360,14 +360,28 @@ def test_names_are_trimmed_so_a_padded_copy_of_a_taken_name_is_409(
     assert js(fresh)["data"]["attributes"][attribute] == "Neu 1"
 
 
-def test_patch_trims_a_room_name(client: FlaskClient, session: Session) -> None:
+@pytest.mark.parametrize(
+    ("type_", "path", "attribute", "world_attr"),
+    [("Room", "rooms", "name", "room"), ("Node", "nodes", "alias", "node")],
+)
+def test_patch_trims_a_name(
+    client: FlaskClient,
+    session: Session,
+    type_: str,
+    path: str,
+    attribute: str,
+    world_attr: str,
+) -> None:
+    """Names and node aliases are shown, sorted and written to CSV cells: white
+    space around them is a typing slip, kept out as organization names are."""
     w = _world(session)
+    pk = getattr(w, world_attr)
 
     resp = client.patch(
-        f"/api/v1/rooms/{w.room}/",
-        json=doc("Room", {"name": " Klasse 5a "}, id_=w.room),
+        f"/api/v1/{path}/{pk}/",
+        json=doc(type_, {attribute: " Klasse 5a "}, id_=pk),
         headers=w.headers["owner"],
     )
 
     assert resp.status_code == 200
-    assert js(resp)["data"]["attributes"]["name"] == "Klasse 5a"
+    assert js(resp)["data"]["attributes"][attribute] == "Klasse 5a"
