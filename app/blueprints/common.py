@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
+
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from marshmallow.validate import Length
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from sqlalchemy.orm import Session
 
+from app.errors import ValidationError
 from app.jsonapi import (
     ResourceInput,
     json_pointer,
@@ -41,8 +45,33 @@ def description_field() -> ma.fields.String:
 
 
 def body() -> Any:
-    """Return the decoded JSON request body, or None."""
-    return request.get_json(silent=True)
+    """Return the decoded JSON request body, or None when there is none.
+
+    ``request.get_json(silent=True)`` answered an unparsable body as one without
+    primary data ("does not contain primary data"), telling the client to add
+    the ``data`` it had sent.
+
+    Raises:
+        ValidationError: the body is not valid JSON (400 at pointer ``""``).
+        RequestEntityTooLarge: a chunked body reached ``MAX_REQUEST_BYTES``
+            (werkzeug stops reading there without a word; 413).
+    """
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return None
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge
+    try:
+        return current_app.json.loads(data)
+    except ValueError as exc:
+        raise ValidationError(
+            gettext(
+                "The body is not valid JSON (%(reason)s): send one JSON:API document.",
+                reason=str(exc),
+            ),
+            "",
+        ) from None
 
 
 def relationship_ids(

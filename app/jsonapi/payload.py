@@ -3,11 +3,11 @@
 Complements :mod:`app.jsonapi.request`, which checks the envelope, and
 :mod:`app.jsonapi.attributes`, which loads the attributes::
 
-    res = parse_resource(request.get_json(silent=True), "Organization")
+    res = parse_resource(body(), "Organization")
     attrs = load_attributes(OrganizationAttributesSchema(), res.attributes)
     user_ids = to_many_ids(res, "users", "User")
 
-    ids = parse_linkage_document(request.get_json(silent=True), "User")
+    ids = parse_linkage_document(body(), "User")
 """
 
 from __future__ import annotations

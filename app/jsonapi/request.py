@@ -51,7 +51,7 @@ def parse_resource(
     """Validate the envelope of a POST/PATCH/PUT body and return its members.
 
     Args:
-        body: the decoded JSON body (``request.get_json(silent=True)``).
+        body: the decoded JSON body (``app.blueprints.common.body()``).
         expected_type: the type the endpoint serves, e.g. ``"Site"``.
         url_id: the id in the URL (PATCH/PUT); the body's id must equal it.
         require_id: the body must carry ``data.id`` (PATCH/PUT).

@@ -280,3 +280,37 @@ def test_nul_in_a_query_parameter_is_400_naming_it(
     error = _error(response)
     assert error["source"] == {"parameter": parameter}
     assert "NUL" in error["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/organizations/",
+        "/api/v1/sites/",
+        "/api/v1/rooms/",
+        "/api/v1/memberships/",
+        "/api/v1/alert-rules/",
+        "/api/v1/organizations/{org}/relationships/users/",
+    ],
+)
+@pytest.mark.parametrize("raw", [b'{"data":', b"not json", b'{"data": {}} trailing'])
+def test_a_body_that_is_not_json_is_400_saying_so(
+    client: FlaskClient,
+    session: Session,
+    callers: dict[str, dict[str, str]],
+    node: Node,
+    path: str,
+    raw: bytes,
+) -> None:
+    """An unparsable body was answered as one without primary data ("does not
+    contain primary data"), telling the client to add the data it had sent."""
+    before = (count(session, "organizations"), count(session, "memberships"))
+
+    response = _post(
+        client, path.format(org=node.owner_id), JSONAPI, callers["user"], raw
+    )
+
+    error = _error(response)
+    assert error["source"] == {"pointer": ""}
+    assert "not valid JSON" in error["detail"]
+    assert (count(session, "organizations"), count(session, "memberships")) == before

@@ -33,6 +33,7 @@ from app.blueprints.auth.schemas import (
     UserPatchDocument,
     UserPutDocument,
 )
+from app.blueprints.common import body
 from app.db import transaction
 from app.extensions import db
 from app.jsonapi import JsonApiBlueprint, parse_resource, resource, single
@@ -56,7 +57,7 @@ def check_envelope(expected_type: str, url_id: int | None = None) -> None:
     Raises:
         ConflictError: ``type`` or ``id`` do not belong to this endpoint.
     """
-    parse_resource(request.get_json(silent=True), expected_type, url_id)
+    parse_resource(body(), expected_type, url_id)
 
 
 @blp.route("/login/")

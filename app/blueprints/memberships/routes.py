@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from flask import request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.common import body
 from app.blueprints.memberships import render
 from app.blueprints.memberships.schemas import (
     MEMBERSHIP_DOCUMENTS,
@@ -76,7 +76,7 @@ class MembershipList(MethodView):
         params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_owner_somewhere(actor)  # 401, 403 whatever the body
-        res = parse_resource(request.get_json(silent=True), render.TYPE)
+        res = parse_resource(body(), render.TYPE)
         org_id = relationship_id(res, "organization", organization_render.TYPE, int)
         with transaction() as session:
             memberships.require_may_add(session, actor, org_id)  # 403 before 400
@@ -152,7 +152,7 @@ class MembershipOrganization(MethodView):
 def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
     params = parse_query_params(strict=False)
     actor = current_actor()
-    document = request.get_json(silent=True)
+    document = body()
     with transaction() as session:
         memberships.require_changeable(
             session, actor, pk, preference_only=partial and _preferences(document)

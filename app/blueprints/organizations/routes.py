@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from flask import request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.common import body
 from app.blueprints.filters import SearchArgsSchema
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
@@ -73,7 +73,7 @@ class OrganizationList(MethodView):
         params = parse_query_params(strict=False)
         actor = current_actor()
         access.require_authenticated(actor)
-        res = parse_resource(request.get_json(silent=True), render.TYPE)
+        res = parse_resource(body(), render.TYPE)
         attrs = load_attributes(OrganizationAttributesSchema(), res.attributes)
         new = organizations.NewOrganization(
             name=attrs["name"],
@@ -200,9 +200,7 @@ def _update(pk: int, *, partial: bool) -> ResponseReturnValue:
     actor = current_actor()
     with transaction() as session:
         organizations.require_changeable(session, actor, pk)
-        res = parse_resource(
-            request.get_json(silent=True), render.TYPE, url_id=pk, require_id=True
-        )
+        res = parse_resource(body(), render.TYPE, url_id=pk, require_id=True)
         attrs = load_attributes(
             OrganizationAttributesSchema(), res.attributes, partial=partial
         )
@@ -223,9 +221,7 @@ def _change_members(pk: int, operation: members.MembersChange) -> ResponseReturn
     actor = current_actor()
     with transaction() as session:
         members.require_may_manage(session, actor, pk)
-        user_ids = parse_linkage_document(
-            request.get_json(silent=True), user_render.TYPE
-        )
+        user_ids = parse_linkage_document(body(), user_render.TYPE)
         operation(session, actor, pk, user_ids)
         ids = members.member_ids(session, actor, pk)
     return user_render.linkage(user_render.TYPE, ids)

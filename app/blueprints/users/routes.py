@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.typing import ResponseReturnValue
 from flask.views import MethodView
 
 from app.authn import current_actor
 from app.blueprints import docs
+from app.blueprints.common import body
 from app.blueprints.memberships import render as membership_render
 from app.blueprints.memberships.schemas import MEMBERSHIP_DOCUMENTS
 from app.blueprints.organizations import render as organization_render
@@ -132,9 +132,7 @@ class UserOrganizationLinks(MethodView):
         with transaction() as session:
             directory.get_user(session, actor, pk)  # 401 and 404 before 400
             access.require_owner_somewhere(actor)  # and 403
-            org_ids = parse_linkage_document(
-                request.get_json(silent=True), organization_render.TYPE
-            )
+            org_ids = parse_linkage_document(body(), organization_render.TYPE)
             operation(session, actor, pk, org_ids)
             ids = members.shared_organization_ids(session, actor, pk)
         return render.linkage(organization_render.TYPE, ids)
