@@ -22,6 +22,11 @@ from app.services.ops.cooperative import off_the_loop
 _hasher = PasswordHasher()
 DJANGO_PBKDF2 = "pbkdf2_sha256"
 UNUSABLE = "!"
+#: The iteration counts a Django PBKDF2 hash may have here: Django used 10,000 to
+#: 1,000,000 (one per release); a count outside these verifies nothing, so that a
+#: hash imported with 0 or 10**20 rounds is no 500 and a huge count no log-in that
+#: holds a worker for minutes.
+DJANGO_ITERATIONS = range(1, 10_000_001)
 
 
 def hash_password(password: str) -> str:
@@ -56,6 +61,8 @@ def _verify_django_pbkdf2(stored: str, password: str) -> bool:
         _, iterations, salt, digest = stored.split("$", 3)
         rounds = int(iterations)
     except ValueError:
+        return False
+    if rounds not in DJANGO_ITERATIONS:
         return False
     computed = off_the_loop(
         hashlib.pbkdf2_hmac, "sha256", password.encode(), salt.encode(), rounds

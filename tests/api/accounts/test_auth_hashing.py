@@ -47,6 +47,18 @@ def test_managair_hash_is_kept_after_a_wrong_password(
     assert user.password_hash == MANAGAIR_HASH
 
 
+@pytest.mark.parametrize("rounds", ["0", "99999999999999999999"])
+def test_a_hash_imported_with_impossible_rounds_is_a_refused_login(
+    client: FlaskClient, session: Session, rounds: str
+) -> None:
+    """Such a hash (from a damaged Managair table) made log-in a 500."""
+    user = make_user(session, password_hash=f"pbkdf2_sha256${rounds}$salt$abc")
+
+    resp = api_login(client, "whatever123", username=user.username)
+
+    assert resp.status_code == 400, resp.json
+
+
 def test_registration_stores_argon2id_and_never_the_password(
     client: FlaskClient,
     session: Session,

@@ -41,6 +41,21 @@ def test_managair_pbkdf2_hashes_verify_and_ask_for_rehash(
     assert needs_rehash(stored)
 
 
-@pytest.mark.parametrize("stored", ["", "!unusable", "pbkdf2_sha256$x$y", "garbage"])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "!unusable",
+        "pbkdf2_sha256$x$y",
+        "garbage",
+        # imported with rounds PBKDF2 refuses (ValueError) or cannot count
+        # (OverflowError): both were a 500 at log-in
+        "pbkdf2_sha256$0$salt$abc",
+        "pbkdf2_sha256$-5$salt$abc",
+        "pbkdf2_sha256$99999999999999999999$salt$abc",
+        # more rounds than Django ever used: minutes of a worker per attempt
+        "pbkdf2_sha256$10000001$salt$abc",
+    ],
+)
 def test_unusable_or_malformed_hashes_never_verify(stored: str) -> None:
     assert not verify_password(stored, "anything")
