@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
@@ -33,9 +33,9 @@ from app.blueprints.installations.schemas import (
 from app.blueprints.nodes.schemas import NodeAttributesSchema
 from app.blueprints.rooms.schemas import RoomAttributesSchema
 from app.blueprints.sites.schemas import AddressAttributesSchema, SiteAttributesSchema
-from app.errors import ErrorDetail, ValidationError
+from app.errors import ErrorDetail, NotFoundError, ValidationError
 from app.jsonapi.attributes import load_attributes
-from app.models import Installation, Role
+from app.models import Installation, Membership, Role
 from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
@@ -49,11 +49,33 @@ ROOM, NODE = RoomAttributesSchema(), NodeAttributesSchema()
 INSTALLATION = InstallationAttributesSchema()
 #: How the install form's start is written in messages (as the form shows it).
 _SHOWN = "%Y-%m-%d %H:%M"
+T = TypeVar("T", Installation, Membership)
 
 
 def _(text: str, **values: Any) -> str:
     """Translate ``text`` into the request's language (``gettext``, typed)."""
     return str(gettext(text, **values))
+
+
+def _of_organization(
+    session: Session, actor: Actor, model: type[T], ident: int, org_id: int
+) -> T:
+    """Load a row of a page's table: it must belong to the page's organization.
+
+    A row form posts to its organization's URL; a row of another organization
+    (even one the caller owns too) is not on that page, so it is not found there.
+
+    Raises:
+        NotFoundError: no such row visible to ``actor`` in ``org_id``.
+    """
+    row = access.get_visible(session, actor, model, ident)
+    if access.owning_organization_id(row) != org_id:
+        if model is Installation:
+            detail = _("This organization has no installation %(id)s.", id=ident)
+        else:
+            detail = _("This organization has no membership %(id)s.", id=ident)
+        raise NotFoundError(detail)
+    return row
 
 
 def _all_valid(*loaders: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -180,12 +202,16 @@ def install(session: Session, actor: Actor, form: InstallForm, zone: str) -> str
     )
 
 
-def end_installation(session: Session, actor: Actor, installation_id: int) -> str:
+def end_installation(
+    session: Session, actor: Actor, org_id: int, installation_id: int
+) -> str:
     """End an installation now (``PATCH installations/<id>/`` with ``to = now``).
 
     Raises:
+        NotFoundError: no such installation in ``org_id``.
         ValidationError: it has ended already (ending it "now" would extend it).
     """
+    _of_organization(session, actor, Installation, installation_id, org_id)
     inst = access.get_owned(session, actor, Installation, installation_id)
     now = utcnow()
     if inst.to_time is not None and inst.to_time <= now:
@@ -200,9 +226,14 @@ def end_installation(session: Session, actor: Actor, installation_id: int) -> st
 
 
 def set_publicity(
-    session: Session, actor: Actor, installation_id: int, public: bool
+    session: Session, actor: Actor, org_id: int, installation_id: int, public: bool
 ) -> str:
-    """Make an installation public or private (``PATCH`` of ``is_public`` alone)."""
+    """Make an installation public or private (``PATCH`` of ``is_public`` alone).
+
+    Raises:
+        NotFoundError: no such installation in ``org_id``.
+    """
+    _of_organization(session, actor, Installation, installation_id, org_id)
     installations.update_installation(
         session,
         actor,
@@ -222,8 +253,15 @@ def invite(session: Session, actor: Actor, org_id: int, form: InviteForm) -> str
     return _("%(name)s is a member now.", name=added.user_name)
 
 
-def set_role(session: Session, actor: Actor, membership_id: int, form: RoleForm) -> str:
-    """Change a member's role (``PATCH memberships/<id>/``)."""
+def set_role(
+    session: Session, actor: Actor, org_id: int, membership_id: int, form: RoleForm
+) -> str:
+    """Change a member's role (``PATCH memberships/<id>/``).
+
+    Raises:
+        NotFoundError: no such membership in ``org_id``.
+    """
+    _of_organization(session, actor, Membership, membership_id, org_id)
     changed = memberships.update_membership(
         session,
         actor,

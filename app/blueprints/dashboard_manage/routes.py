@@ -5,8 +5,10 @@ a flashed message. A refused value re-renders the page with that form, its
 errors at the fields the errors' JSON pointers name, and the error's status
 (400, 409). Authorization comes first: not signed in is 401 (a GET goes to the
 sign-in page); a POST for an organization the caller does not own is 403 before
-anything is looked up or any value read; a page of an invisible organization is
-404, of a visible one the caller is no member of 403. CSRF is
+anything is looked up or any value read; a row form (end, publicity, role) naming
+an installation or membership of another organization is 404, even when the
+caller owns that one too; a page of an invisible organization is 404, of a
+visible one the caller is no member of 403. CSRF is
 checked for every browser-session POST before the view runs (:mod:`app.authn`).
 """
 
@@ -170,7 +172,7 @@ def end_installation(org_id: int, inst_id: int) -> ResponseReturnValue:
         org_id,
         {"end": {inst_id: form}},
         form,
-        lambda s, a: actions.end_installation(s, a, inst_id),
+        lambda s, a: actions.end_installation(s, a, org_id, inst_id),
     )
 
 
@@ -182,7 +184,9 @@ def set_publicity(org_id: int, inst_id: int) -> ResponseReturnValue:
         org_id,
         {"publicity": {inst_id: form}},
         form,
-        lambda s, a: actions.set_publicity(s, a, inst_id, form.is_public.data == "1"),
+        lambda s, a: actions.set_publicity(
+            s, a, org_id, inst_id, form.is_public.data == "1"
+        ),
     )
 
 
@@ -203,7 +207,7 @@ def set_role(org_id: int, membership_id: int) -> ResponseReturnValue:
         org_id,
         {"roles": {membership_id: form}},
         form,
-        lambda s, a: actions.set_role(s, a, membership_id, form),
+        lambda s, a: actions.set_role(s, a, org_id, membership_id, form),
     )
 
 

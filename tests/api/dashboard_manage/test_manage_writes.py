@@ -382,9 +382,48 @@ def test_publicity_of_another_orgs_installation_is_refused(
 
     resp = send(client, world, action, f"pub{other.id}", {"is_public": "0"})
 
-    assert resp.status_code == 403  # it is public, so visible, but not ours
+    assert resp.status_code == 404  # it is public, so visible, but not on our page
     session.expire_all()
     assert session.get(Installation, other.id).is_public is True  # type: ignore[union-attr]
+
+
+def _owner_of_both(browser: FlaskClient, world: World, session: Session) -> FlaskClient:
+    """The owner, an OWNER of the other organization too."""
+    make_membership(session, world.owner, world.other_org, Role.OWNER)
+    session.commit()
+    return _owner(browser, world)
+
+
+@pytest.mark.parametrize(
+    ("action", "fields"), [("end", {}), ("publicity", {"is_public": "0"})]
+)
+def test_an_installation_of_another_owned_org_is_404_on_this_orgs_page(
+    browser: FlaskClient,
+    world: World,
+    session: Session,
+    action: str,
+    fields: dict[str, str],
+) -> None:
+    client = _owner_of_both(browser, world, session)
+    other = world.other_installation
+    prefix = {"end": "end", "publicity": "pub"}[action]
+
+    resp = send(
+        client,
+        world,
+        f"installations/{other.id}/{action}/",
+        f"{prefix}{other.id}",
+        fields,
+    )
+
+    assert resp.status_code == 404
+    assert f"This organization has no installation {other.id}." in resp.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    unchanged = session.get(Installation, other.id)
+    assert unchanged is not None
+    assert (unchanged.is_public, unchanged.to_time) == (True, None)
 
 
 # -- members ----------------------------------------------------------------------
@@ -509,6 +548,29 @@ def test_set_role_keeps_the_last_owner(
     )
     session.expire_all()
     assert session.get(Membership, own.id).role == Role.OWNER  # type: ignore[union-attr]
+
+
+def test_set_role_of_another_owned_orgs_membership_is_404_on_this_orgs_page(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    client = _owner_of_both(browser, world, session)
+    other = session.scalars(
+        select(Membership).where(
+            Membership.user_id == world.outsider.id,
+            Membership.organization_id == world.other_org.id,
+        )
+    ).one()
+
+    resp = send(
+        client, world, f"memberships/{other.id}/role/", f"role{other.id}", {"role": "I"}
+    )
+
+    assert resp.status_code == 404
+    assert f"This organization has no membership {other.id}." in resp.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert session.get(Membership, other.id).role == Role.OWNER  # type: ignore[union-attr]
 
 
 def test_leave_removes_the_owners_membership_when_another_owner_stays(
