@@ -16,6 +16,10 @@ from app.jsonapi.exceptions import ParameterError
 from app.services.airquality.period import FIRST_YEAR, LAST_YEAR, YearMonth
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+#: A path a form may send the browser back to: below /dashboard/, no backslash, no
+#: control character (a CR/LF would split the ``Location`` header), and short
+#: enough for any client's header limits.
+_SAME_PAGE = re.compile(r"/dashboard/[^\\\x00-\x1f\x7f]{0,2000}")
 
 
 def sign_in_first() -> BaseResponse | None:
@@ -27,7 +31,7 @@ def sign_in_first() -> BaseResponse | None:
 
 def same_page(path: str | None) -> str:
     """Where a form sends the browser back: a dashboard path of this server only."""
-    if path and path.startswith("/dashboard/") and "\\" not in path:
+    if path and _SAME_PAGE.fullmatch(path):
         return path
     return url_for("dashboard.index")
 

@@ -145,6 +145,39 @@ def test_switch_never_sends_the_browser_elsewhere(
     assert resp.headers["Location"] == "/dashboard/"  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\r\nX-Injected: y",
+        "\n",
+        "\r",
+        "\x00",
+        "\x7f",
+        "\\evil.example.org",
+        "a" * 2_001,
+    ],
+    ids=["crlf", "lf", "cr", "nul", "del", "backslash", "too-long"],
+)
+def test_switch_with_an_unclean_next_returns_to_the_dashboard(
+    browser: FlaskClient, world: DashWorld, after: str
+) -> None:
+    page = f"/dashboard/public/sites/{world.their_site.id}/"
+
+    resp = _switch(browser, page, "de", next=page + after)
+
+    assert resp.status_code == 302  # type: ignore[attr-defined]
+    assert resp.headers["Location"] == "/dashboard/"  # type: ignore[attr-defined]
+    assert "X-Injected" not in resp.headers  # type: ignore[attr-defined]
+
+
+def test_switch_keeps_a_long_clean_next(browser: FlaskClient, world: DashWorld) -> None:
+    page = f"/dashboard/public/sites/{world.their_site.id}/?q=" + "a" * 1_900
+
+    resp = _switch(browser, page, "de")
+
+    assert resp.headers["Location"] == page  # type: ignore[attr-defined]
+
+
 def test_embeds_have_no_switch(browser: FlaskClient, world: DashWorld) -> None:
     html = browser.get(f"/dashboard/embed/sites/{world.their_site.id}/").get_data(
         as_text=True
