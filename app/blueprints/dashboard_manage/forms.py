@@ -3,11 +3,15 @@
 Field names are the API's attribute and relationship names, so an error's JSON
 pointer (``/data/attributes/name``, ``/data/relationships/site``) names the
 field to show it at. Values are checked by the API's own schemas in the routes;
-the validators here only catch what a browser could not even send.
+the validators here only catch what a browser could not even send, and text the
+database cannot store (NUL), which is refused at its field before any query.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +25,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.blueprints.accounts.forms import ButtonForm
+from app.jsonapi import guard
 from app.models import Role
 
 ROLE_CHOICES = [
@@ -29,7 +34,24 @@ ROLE_CHOICES = [
 ]
 
 
-class SiteForm(FlaskForm):  # type: ignore[misc]
+class TextForm(FlaskForm):  # type: ignore[misc]
+    """A form with text fields: text the API would refuse as unstorable (NUL) is
+    refused at its field (PostgreSQL text cannot hold it: a lookup or an insert
+    would end in a database error that names no field)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            try:
+                guard.check_strings(field.data)
+            except guard.UnstorableTextError:
+                message = gettext("This field may not contain NUL characters.")
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+
+class SiteForm(TextForm):
     """A site and its postal address."""
 
     name = StringField(_l("Name"))
@@ -40,7 +62,7 @@ class SiteForm(FlaskForm):  # type: ignore[misc]
     city = StringField(_l("City"))
 
 
-class RoomForm(FlaskForm):  # type: ignore[misc]
+class RoomForm(TextForm):
     """A room of one of the organization's sites."""
 
     site = SelectField(_l("Site"), coerce=int)
@@ -53,7 +75,7 @@ class RoomForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class NodeForm(FlaskForm):  # type: ignore[misc]
+class NodeForm(TextForm):
     """A sensor node to register."""
 
     eui64 = StringField(_l("EUI-64 (DevEUI)"), render_kw={"autocomplete": "off"})
@@ -63,7 +85,7 @@ class NodeForm(FlaskForm):  # type: ignore[misc]
     model = SelectField(_l("Model"), coerce=int)
 
 
-class InstallForm(FlaskForm):  # type: ignore[misc]
+class InstallForm(TextForm):
     """A node installed in a room from a moment on (now when empty), open-ended."""
 
     node = SelectField(_l("Node"))
@@ -86,7 +108,7 @@ class PublicityForm(ButtonForm):
     is_public = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
 
 
-class InviteForm(FlaskForm):  # type: ignore[misc]
+class InviteForm(TextForm):
     """Add the account with an e-mail address as a member."""
 
     email = EmailField(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -596,3 +597,63 @@ def test_leave_as_the_last_owner_is_409(
 
     assert resp.status_code == 409
     assert _count(session, Membership, Membership.user_id == world.owner.id) == 1
+
+
+# -- text the database cannot store -----------------------------------------------
+
+_SITE = {"name": "Turnhalle", "street1": "Parkweg 2", "zip": "10115", "city": "Berlin"}
+
+
+def _valid_fields(world: World, form: str) -> dict[str, Any]:
+    forms: dict[str, dict[str, Any]] = {
+        "site": _SITE,
+        "room": {"site": world.site.id, "name": "Aula"},
+        "node": {
+            "eui64": "70B3D57ED0041234",
+            "alias": "Aula sensor",
+            "protocol": world.protocol.id,
+            "model": world.model.id,
+        },
+        "install": {"node": str(world.spare_node.id), "room": world.room.id},
+        "invite": {"email": "erika@example.org", "role": "I"},
+    }
+    return forms[form]
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "field"),
+    [
+        ("sites/", "site", "name"),
+        ("sites/", "site", "description"),
+        ("sites/", "site", "street1"),
+        ("sites/", "site", "street2"),
+        ("sites/", "site", "zip"),
+        ("sites/", "site", "city"),
+        ("rooms/", "room", "name"),
+        ("rooms/", "room", "description"),
+        ("nodes/", "node", "alias"),
+        ("nodes/", "node", "description"),
+        ("installations/", "install", "description"),
+        ("members/", "invite", "email"),
+    ],
+)
+def test_nul_in_a_text_field_is_400_at_the_field(
+    browser: FlaskClient,
+    world: World,
+    session: Session,
+    path: str,
+    form: str,
+    field: str,
+) -> None:
+    client = _owner(browser, world)
+    tables = (Site, Address, Room, Node, Installation, Membership)
+    before = [_count(session, table) for table in tables]
+    fields = {**_valid_fields(world, form), field: "x\x00y@b.de"}
+
+    resp = send(client, world, path, form, fields)
+
+    assert resp.status_code == 400
+    assert "This field may not contain NUL characters." in _errors(
+        resp, f"{form}-{field}"
+    )
+    assert [_count(session, table) for table in tables] == before
