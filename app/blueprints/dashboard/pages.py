@@ -11,6 +11,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.authn import current_actor
+from app.errors import ValidationError
 from app.http import HTML_CSP
 from app.jsonapi.exceptions import ParameterError
 from app.services.airquality.period import FIRST_YEAR, LAST_YEAR, YearMonth
@@ -101,3 +102,14 @@ def refused(error: ParameterError) -> tuple[str, int]:
         detail=error.detail,
     )
     return html, 400
+
+
+def refused_value(error: ValidationError) -> tuple[str, int]:
+    """A 400 page in the dashboard's frame with why a form's value was refused,
+    and a link back to the page the form was on."""
+    html = render_template(
+        "dashboard/refused.html",
+        detail=error.detail,
+        back=same_page(request.form.get("next")),
+    )
+    return html, error.status

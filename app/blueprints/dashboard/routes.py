@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from app.authn import current_actor
 from app.blueprints.dashboard import pages
 from app.db import transaction
+from app.errors import ValidationError
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
 from app.jsonapi.exceptions import ParameterError
@@ -100,6 +101,13 @@ def _labels() -> dict[str, object]:
 def _bad_parameter(error: ParameterError) -> ResponseReturnValue:
     """A bad query parameter of a dashboard page: a 400 page that names it."""
     return pages.private(current_app.make_response(pages.refused(error)))
+
+
+@blp.errorhandler(ValidationError)
+def _bad_value(error: ValidationError) -> ResponseReturnValue:
+    """A refused form value (the language switch's): a 400 page with the message
+    (werkzeug's page would show none) and a way back."""
+    return pages.private(current_app.make_response(pages.refused_value(error)))
 
 
 def _now() -> datetime:

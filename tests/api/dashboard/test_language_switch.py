@@ -131,8 +131,25 @@ def test_unknown_language_is_400_at_the_field(
     resp = _switch(browser, f"/dashboard/rooms/{world.room.id}/", "fr")
 
     assert resp.status_code == 400  # type: ignore[attr-defined]
+    shown = resp.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Choose one of en, de or none." in shown
+    assert f'href="/dashboard/rooms/{world.room.id}/"' in shown
     session.expire_all()
     assert session.get_one(User, world.owner.id).locale is None
+
+
+def test_unknown_language_is_shown_in_german_too(
+    browser: FlaskClient, world: DashWorld
+) -> None:
+    page = f"/dashboard/public/sites/{world.their_site.id}/"
+    assert _switch(browser, page, "de").status_code == 302  # type: ignore[attr-defined]
+
+    resp = _switch(browser, page, "xx")
+
+    assert resp.status_code == 400  # type: ignore[attr-defined]
+    shown = resp.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "Zurück zur Seite" in shown
+    assert resp.headers["Cache-Control"] == "no-store"  # type: ignore[attr-defined]
 
 
 def test_switch_never_sends_the_browser_elsewhere(
