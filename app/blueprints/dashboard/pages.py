@@ -61,8 +61,15 @@ def embeddable(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = HTML_CSP.replace(
         "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
     )
-    # No switch in an embed: the same for everyone, a minute old is fresh enough.
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # No switch and no flashed messages in an embed: the same for everyone, a
+    # minute old is fresh enough. But Flask refreshes a browser session's cookie
+    # with every response, and a shared cache must not keep anyone's cookie (nor
+    # a signed-in viewer's language): with a session, the browser's cache only.
+    carries_session = (
+        current_app.session_interface.get_cookie_name(current_app) in request.cookies
+    )
+    scope = "private" if carries_session else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age=60"
     return response
 
 

@@ -526,3 +526,42 @@ def test_overview_speaks_german(
     assert '<html lang="de">' in html
     assert "erhöht" in html
     assert "Umweltbundesamt" in html
+
+
+def _embed(world: DashWorld, kind: str) -> str:
+    pk = {
+        "installations": world.public.id,
+        "sites": world.their_site.id,
+        "rooms": world.public.room_id,
+    }[kind]
+    return f"/dashboard/embed/{kind}/{pk}/"
+
+
+@pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
+def test_embed_is_public_without_a_session(
+    client: FlaskClient, world: DashWorld, kind: str
+) -> None:
+    resp = client.get(_embed(world, kind))
+
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "public, max-age=60"
+    assert "Set-Cookie" not in resp.headers
+
+
+@pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
+def test_embed_shows_a_signed_in_viewer_nothing_of_theirs(
+    client: FlaskClient, world: DashWorld, kind: str
+) -> None:
+    signed_in = f"Successfully signed in as {world.owner.username}."
+    assert html_login(client, world.owner.username, DEFAULT_PASSWORD).status_code == 302
+
+    resp = client.get(_embed(world, kind))
+
+    assert resp.status_code == 200
+    assert signed_in not in _html(resp)
+    assert world.owner.username not in _html(resp)
+    # The session's cookie is refreshed with it: no shared cache may keep it.
+    assert resp.headers["Cache-Control"] == "private, max-age=60"
+    # The message waits for the next page of the viewer's own.
+    later = client.get(f"/dashboard/organizations/{world.org.id}/")
+    assert signed_in in _html(later)
