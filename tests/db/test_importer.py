@@ -303,3 +303,25 @@ def test_import_remembers_the_rows_it_wrote(session: Session) -> None:
     assert counts["core.membership"] == 9
     assert counts["core.node"] == 9
     assert "account.emailaddress" not in counts
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "pbkdf2_sha256$0$salt$abc",
+        "pbkdf2_sha256$99999999999999999999$salt$abc",
+        "pbkdf2_sha256$10000001$salt$abc",
+        "pbkdf2_sha256$-5$salt$abc",
+        "pbkdf2_sha256$x$salt$abc",
+    ],
+)
+def test_import_reports_django_hashes_with_bad_rounds_as_unusable(
+    session: Session, tmp_path: Path, stored: str
+) -> None:
+    record = user_record(90, "rounds", password=stored)
+
+    report = import_fixtures(session, [write(tmp_path, [record])])
+
+    assert report.of("auth.user").result.notes == (
+        "1 users have password hashes of another scheme; they must reset",
+    )

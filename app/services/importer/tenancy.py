@@ -34,6 +34,9 @@ USERS = table_of(User)
 ORGANIZATIONS = table_of(Organization)
 MEMBERSHIPS = table_of(Membership)
 
+#: the most PBKDF2 rounds a usable imported hash may ask for (Django's own
+#: default is below 10**6); more is a corrupt or hostile hash
+MAX_PBKDF2_ROUNDS = 10_000_000
 #: Managair's removed ASSISTANT role became INSPECTOR (its migration 0004).
 ROLE_CODES = {"O": Role.OWNER, "I": Role.INSPECTOR, "A": Role.INSPECTOR}
 
@@ -169,7 +172,18 @@ def _membership_row(r: Record) -> dict[str, Any]:
 
 
 def _usable_here(stored: str) -> bool:
-    return stored.startswith((DJANGO_PBKDF2 + "$", "$argon2", UNUSABLE)) or not stored
+    if stored.startswith(DJANGO_PBKDF2 + "$"):
+        return _sane_rounds(stored)
+    return stored.startswith(("$argon2", UNUSABLE)) or not stored
+
+
+def _sane_rounds(stored: str) -> bool:
+    """A Django hash verifies only with 1..MAX_PBKDF2_ROUNDS rounds: 0 or a huge
+    count fails (or ties a worker up for minutes) at every log-in attempt."""
+    rounds = stored.split("$", 2)[1]
+    return (
+        rounds.isascii() and rounds.isdigit() and 1 <= int(rounds) <= MAX_PBKDF2_ROUNDS
+    )
 
 
 def _preference(r: Record) -> tuple[bool, bool, Any]:
