@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from flask import Flask
 
@@ -141,3 +144,199 @@ def test_import_managair_again_into_its_own_result_changes_nothing(
     assert "auth.user: 0 created, 0 changed, 7 unchanged." in again.output
     assert "core.membership: 0 created, 0 changed, 9 unchanged." in again.output
     assert users_count(session) == 7
+
+
+NODE = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"
+SAMPLE = {"node": NODE, "timestamp_s": 1600400000, "co2_ppm": 500}
+INSTALLATION = {
+    "node": NODE,
+    "room": 1,
+    "from_timestamp_s": 1600300800,
+    "to_timestamp_s": 2147483647,
+}
+
+
+def _user(pk: int, **fields: Any) -> dict[str, Any]:
+    values = {
+        "password": "!",
+        "username": f"u{pk}",
+        "first_name": "",
+        "last_name": "",
+        "email": f"u{pk}@example.org",
+        "is_active": True,
+        "is_staff": False,
+        "is_superuser": False,
+        "date_joined": "2020-10-11T17:30:00Z",
+        **fields,
+    }
+    return {"model": "auth.user", "pk": pk, "fields": values}
+
+
+def _record(model: str, pk: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"model": model, "pk": pk, "fields": fields}
+
+
+MALFORMED = {
+    "sample without node": (
+        [_record("core.sample", 1, {k: v for k, v in SAMPLE.items() if k != "node"})],
+        r"core\.sample pk 1 \(extra\.json\): field 'node' is missing",
+    ),
+    "sample node no uuid": (
+        [_record("core.sample", 1, {**SAMPLE, "node": "not-a-uuid"})],
+        r"core\.sample pk 1 .*field 'node' is no node id",
+    ),
+    "node pk no uuid": (
+        [_record("core.node", "zzz", {"eui64": "0011223344556677", "alias": "x"})],
+        r"core\.node pk zzz .*primary key is no UUID",
+    ),
+    "node without fields": (
+        [_record("core.node", "9b95a1b2-74e7-9e98-52c4-4acae441f0ae", {})],
+        r"core\.node pk 9b95a1b2-.*field 'eui64' is missing",
+    ),
+    "sample time text": (
+        [_record("core.sample", 1, {**SAMPLE, "timestamp_s": "abc"})],
+        r"core\.sample pk 1 .*field 'timestamp_s' must be whole epoch seconds",
+    ),
+    "sample time overflowing": (
+        [_record("core.sample", 1, {**SAMPLE, "timestamp_s": 10**20})],
+        r"core\.sample pk 1 .*field 'timestamp_s' must lie between 0 and 2147483647",
+    ),
+    "sample temperature text": (
+        [_record("core.sample", 1, {**SAMPLE, "temperature_celsius": "hot"})],
+        r"core\.sample pk 1 .*field 'temperature_celsius' must be a number",
+    ),
+    "address latitude text": (
+        [
+            _record(
+                "core.address",
+                50,
+                {"street1": "a", "zip": "1", "city": "c", "latitude": "north"},
+            )
+        ],
+        r"core\.address pk 50 .*field 'latitude' must be a number",
+    ),
+    "installation time text": (
+        [
+            _record(
+                "core.roomnodeinstallation",
+                50,
+                {**INSTALLATION, "from_timestamp_s": "x"},
+            )
+        ],
+        r"core\.roomnodeinstallation pk 50 .*field 'from_timestamp_s' must be whole",
+    ),
+    "installation time overflowing": (
+        [
+            _record(
+                "core.roomnodeinstallation",
+                50,
+                {**INSTALLATION, "from_timestamp_s": 10**15},
+            )
+        ],
+        r"core\.roomnodeinstallation pk 50 .*field 'from_timestamp_s' must lie",
+    ),
+    "fidelity check time text": (
+        [
+            _record(
+                "core.nodefidelity",
+                NODE,
+                {"node": NODE, "fidelity": "A", "last_check_s": "x"},
+            )
+        ],
+        r"core\.nodefidelity pk 3b95a1b2-.*field 'last_check_s' must be whole",
+    ),
+    "user twice": (
+        [_user(9010), _user(9010, username="other")],
+        r"auth\.user pk 9010 \(extra\.json\): appears twice",
+    ),
+    "organization twice": (
+        [
+            _record("core.organization", 9004, {"name": "a"}),
+            _record("core.organization", 9004, {"name": "b"}),
+        ],
+        r"core\.organization pk 9004 .*appears twice",
+    ),
+    "node twice": (
+        [
+            _record("core.node", NODE.upper(), {"eui64": "1", "alias": "x"}),
+        ],
+        r"core\.node pk 3B95A1B2-.*appears twice \(also in inventory",
+    ),
+    "NUL in username": (
+        [_user(9011, username="a\x00b")],
+        r"auth\.user pk 9011 .*field 'username' contains a NUL character",
+    ),
+    "NUL in first name": (
+        [_user(9011, first_name="a\x00b")],
+        r"auth\.user pk 9011 .*field 'first_name' contains a NUL character",
+    ),
+    "NUL in organization name": (
+        [_record("core.organization", 9004, {"name": "x\x00"})],
+        r"core\.organization pk 9004 .*field 'name' contains a NUL character",
+    ),
+    "surrogate in username": (
+        [_user(9011, username="\ud800")],
+        r"auth\.user pk 9011 .*field 'username' is not valid Unicode text",
+    ),
+    "pk beyond bigint": (
+        [_user(2**63)],
+        r"auth\.user pk 9223372036854775808 .*primary key .* is not an id",
+    ),
+    "reference beyond bigint": (
+        [
+            _record(
+                "core.membership", 9000, {"role": "O", "user": 2**63, "organization": 1}
+            )
+        ],
+        r"core\.membership pk 9000 .*field 'user' 9223372036854775808 is not an id",
+    ),
+    "sample time negative": (
+        [_record("core.sample", 1, {**SAMPLE, "timestamp_s": -5})],
+        r"core\.sample pk 1 .*field 'timestamp_s' must lie between 0 and",
+    ),
+    "sample time in year 5138": (
+        [_record("core.sample", 1, {**SAMPLE, "timestamp_s": 10**11})],
+        r"core\.sample pk 1 .*field 'timestamp_s' must lie between 0 and",
+    ),
+    "sample time fractional": (
+        [_record("core.sample", 1, {**SAMPLE, "timestamp_s": 1700000000.7})],
+        r"core\.sample pk 1 .*field 'timestamp_s' must be whole epoch seconds",
+    ),
+}
+
+
+@pytest.mark.parametrize(("records", "message"), MALFORMED.values(), ids=MALFORMED)
+def test_import_managair_malformed_record_is_named_and_nothing_stored(
+    app: Flask, session: Session, tmp_path: Path, records: Any, message: str
+) -> None:
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps(records), encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=["import", "managair", USERS, INVENTORY, str(extra)]
+    )
+
+    assert result.exit_code == 1, result.output
+    error = result.output.strip().splitlines()[-1]
+    assert error.startswith("Error: Nothing imported: "), result.output
+    assert re.search(message, error), error
+    assert "Traceback" not in result.output
+    assert users_count(session) == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[" * 100000 + "]" * 100000, '[{"model": "auth.user", "pk": ' + "9" * 5000 + "}]"],
+    ids=["deeply nested", "5000-digit number"],
+)
+def test_import_managair_pathological_json_is_not_a_json_file(
+    app: Flask, session: Session, tmp_path: Path, content: str
+) -> None:
+    extra = tmp_path / "extra.json"
+    extra.write_text(content, encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(args=["import", "managair", str(extra)])
+
+    assert result.exit_code == 1, result.output
+    assert "Nothing imported:" in result.output
+    assert "extra.json: not a JSON file" in result.output

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.services.importer import inventory_registry as _inventory  # noqa: F401
 from app.services.importer import liveness as _liveness  # noqa: F401  (registers)
 from app.services.importer import tenancy as _tenancy  # noqa: F401  (registers)
+from app.services.importer.checks import check_records
 from app.services.importer.ids import assign_ids
 from app.services.importer.provenance import (
     ImportConflictError,
@@ -146,6 +147,7 @@ def import_records(
             write (and ``remap`` is off); raised before anything is written.
         FixtureImportError: a record is malformed or refers to a missing row.
     """
+    check_records(by_model)
     by_model, matched = assign_ids(session, by_model, remap=remap)
     check_conflicts(session, by_model, matched)
     reports = [

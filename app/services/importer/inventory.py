@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Table, delete
@@ -34,12 +34,13 @@ from app.models import (
 )
 from app.models.devices import node_model_quantities
 from app.services.importer.registry import (
+    FixtureImportError,
     UpsertCounts,
     reset_identity,
     table_of,
     upsert_rows,
 )
-from app.services.series.epoch import OPEN_END_S, end_from_epoch, from_epoch
+from app.services.series.epoch import MAX_MANAGAIR_EPOCH_S, end_from_epoch, from_epoch
 
 Row = Mapping[str, Any]
 #: how one column's value is taken from a fixture row
@@ -52,11 +53,17 @@ def _pk(row: Row) -> Any:
 
 
 def _node_pk(row: Row) -> uuid.UUID:
-    return uuid.UUID(str(row["pk"]))
+    pk = row["pk"]
+    try:
+        return uuid.UUID(str(pk))
+    except ValueError:
+        raise FixtureImportError(
+            f"{_where(row)}: the primary key is no UUID."
+        ) from None
 
 
 def _required(name: str) -> Convert:
-    return lambda row: f(row)[name]
+    return lambda row: _get(row, name)
 
 
 def _optional(name: str, default: Any = None) -> Convert:
@@ -64,23 +71,25 @@ def _optional(name: str, default: Any = None) -> Convert:
 
 
 def _number(name: str) -> Convert:
-    return lambda row: _decimal(f(row).get(name))
+    return lambda row: _decimal(row, name)
 
 
 def _eui(row: Row) -> str:
-    return str(f(row)["eui64"]).strip().upper()
+    return str(_get(row, "eui64")).strip().upper()
 
 
 def _installed_node(row: Row) -> uuid.UUID:
-    return uuid.UUID(str(f(row)["node"]))
+    return _uuid(row, "node")
 
 
 def _from_time(row: Row) -> Any:
-    return from_epoch(f(row)["from_timestamp_s"])
+    return from_epoch(_epoch(row, "from_timestamp_s"))
 
 
 def _to_time(row: Row) -> Any:
-    return end_from_epoch(f(row).get("to_timestamp_s", OPEN_END_S))
+    if f(row).get("to_timestamp_s") is None:
+        return None
+    return end_from_epoch(_epoch(row, "to_timestamp_s"))
 
 
 def _is_public(row: Row) -> bool:
@@ -226,10 +235,10 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """
     values = [
         {
-            "node_id": uuid.UUID(str(f(r)["node"])),
-            "time": from_epoch(f(r)["timestamp_s"]),
-            "co2_ppm": f(r)["co2_ppm"],
-            "temperature_celsius": _decimal(f(r).get("temperature_celsius")),
+            "node_id": _uuid(r, "node"),
+            "time": from_epoch(_epoch(r, "timestamp_s")),
+            "co2_ppm": _get(r, "co2_ppm"),
+            "temperature_celsius": _decimal(r, "temperature_celsius"),
             "rel_humidity_percent": f(r).get("rel_humidity_percent"),
             "measurement_status": f(r).get("measurement_status") or "M",
         }
@@ -271,8 +280,64 @@ def f(row: Row) -> Mapping[str, Any]:
     return fields
 
 
-def _decimal(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
+def _where(row: Row) -> str:
+    return f"{row['model']} pk {row['pk']} ({row.get('source', 'fixture')})"
+
+
+def _bad(row: Row, name: str, what: str) -> FixtureImportError:
+    return FixtureImportError(f"{_where(row)}: field {name!r} {what}.")
+
+
+def _get(row: Row, name: str) -> Any:
+    try:
+        return f(row)[name]
+    except KeyError:
+        raise _bad(row, name, "is missing") from None
+
+
+def _uuid(row: Row, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(_get(row, name)))
+    except ValueError:
+        raise _bad(row, name, "is no node id (a UUID)") from None
+
+
+def _decimal(row: Row, name: str) -> Decimal | None:
+    value = f(row).get(name)
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = None
+    if isinstance(value, bool) or number is None or not number.is_finite():
+        raise _bad(row, name, "must be a number")
+    return number
+
+
+def _epoch(row: Row, name: str) -> int:
+    return epoch_seconds(_where(row), name, _get(row, name))
+
+
+def epoch_seconds(where: str, name: str, value: Any) -> int:
+    """Epoch seconds as Managair holds them: whole seconds from 0 to 2**31 - 1,
+    the range ingest and the API take (years past 2038 or before 1970 are
+    corrupt values, and fractions would give two samples one ``timestamp_s``).
+
+    Raises:
+        FixtureImportError: names ``where`` (the record) and the field.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FixtureImportError(
+            f"{where}: field {name!r} must be whole epoch seconds."
+        )
+    if not 0 <= value <= MAX_MANAGAIR_EPOCH_S:
+        raise FixtureImportError(
+            f"{where}: field {name!r} must lie between 0 and {MAX_MANAGAIR_EPOCH_S}."
+        )
+    return value
 
 
 def _upsert(

@@ -53,7 +53,13 @@ def _adapt(
 ) -> Callable[[Session, Sequence[Record]], LoadResult]:
     def load(session: Session, records: Sequence[Record]) -> LoadResult:
         rows = [
-            {"model": r.model, "pk": r.pk, "fields": dict(r.fields)} for r in records
+            {
+                "model": r.model,
+                "pk": r.pk,
+                "fields": dict(r.fields),
+                "source": r.source,
+            }
+            for r in records
         ]
         return LoadResult.of(write(session, rows))
 

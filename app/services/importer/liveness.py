@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from app.models import NodeFidelity, PublisherRegistration
+from app.services.importer.inventory import epoch_seconds
 from app.services.importer.registry import (
     FixtureImportError,
     LoadResult,
@@ -46,8 +48,8 @@ def load_fidelity(session: Session, records: Sequence[Record]) -> LoadResult:
                 "fidelity": r.field("fidelity"),
                 "last_contact": None
                 if last_contact is None
-                else from_epoch(last_contact),
-                "last_check": from_epoch(r.field("last_check_s")),
+                else _time(r, "last_contact_s", last_contact),
+                "last_check": _time(r, "last_check_s", r.field("last_check_s")),
             }
         )
     return LoadResult.of(upsert_rows(session, FIDELITY, rows, key=("node_id",)))
@@ -72,11 +74,15 @@ def load_stadtpuls(session: Session, records: Sequence[Record]) -> LoadResult:
             "publisher": STADTPULS,
             "installation_id": r.field("installation"),
             "remote_id": str(r.field("stadtpuls_sensor_id")),
-            "registered_at": from_epoch(r.field("inserted_s")),
+            "registered_at": _time(r, "inserted_s", r.field("inserted_s")),
         }
         for r in records
     ]
     return LoadResult.of(upsert_rows(session, REGISTRATIONS, rows))
+
+
+def _time(r: Record, name: str, value: object) -> datetime:
+    return from_epoch(epoch_seconds(str(r), name, value))
 
 
 def _uuid(r: Record, value: object) -> uuid.UUID:

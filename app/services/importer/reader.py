@@ -18,8 +18,13 @@ def read_fixture(path: Path) -> list[Record]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FixtureImportError(f"{path}: cannot read it ({exc.strerror}).") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:
+        # JSONDecodeError is a ValueError, and so is an integer of over 4300 digits
         raise FixtureImportError(f"{path}: not a JSON file ({exc}).") from None
+    except RecursionError:
+        raise FixtureImportError(
+            f"{path}: not a JSON file (nested too deeply to read)."
+        ) from None
     if not isinstance(data, list):
         raise FixtureImportError(f"{path}: expected a JSON list of fixture objects.")
     records = []
