@@ -517,3 +517,14 @@ def test_from_db_sample_copy_memory_does_not_grow_with_the_chunk(
     (small_peak, small), (large_peak, large) = peaks
     assert (small, large) == (SMALL, 50_000)
     assert large_peak < small_peak + 256 * 1024  # 83 times the rows (3 MB of text)
+
+
+def test_from_db_without_managair_tables_says_so(target: tuple[str, Run]) -> None:
+    url, run = target
+
+    result = run("--dry-run", "--from-db", url)  # airq's own database
+
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: Nothing imported: not a Managair database (table auth_user missing)."
+    )

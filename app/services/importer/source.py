@@ -144,7 +144,11 @@ def snapshot(url: str) -> Iterator[psycopg.Connection]:
 
 
 def read_records(conn: psycopg.Connection) -> dict[str, list[Record]]:
-    """Every row of Managair's small tables as dumpdata records, by Django model."""
+    """Every row of Managair's small tables as dumpdata records, by Django model.
+
+    Raises:
+        FixtureImportError: a table is missing (not Managair's database) or unreadable.
+    """
     by_model: dict[str, list[Record]] = {}
     for label, (table, fields) in MODELS.items():
         key = KEYS.get(table, "id")
@@ -155,7 +159,17 @@ def read_records(conn: psycopg.Connection) -> dict[str, list[Record]]:
             fields=sql.SQL(fields),
             table=sql.Identifier(table),
         )
-        rows = conn.execute(query).fetchall()
+        try:
+            rows = conn.execute(query).fetchall()
+        except psycopg.errors.UndefinedTable:
+            raise FixtureImportError(
+                f"not a Managair database (table {table} missing)."
+            ) from None
+        except psycopg.errors.InsufficientPrivilege:
+            raise FixtureImportError(
+                f"cannot read table {table}: GRANT SELECT ON ALL TABLES IN SCHEMA"
+                " public to the role in the URL."
+            ) from None
         by_model[label] = [
             Record(label, _pk(pk), dict(values), table) for pk, values in rows
         ]
