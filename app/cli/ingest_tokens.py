@@ -10,6 +10,11 @@ from app.db import transaction
 from app.models import ApiToken, Organization
 from app.services.accounts import tokens
 
+#: a database id: larger numbers are no id (and overflow bigint)
+ID = click.IntRange(1, 2**63 - 1)
+#: the length of ``api_tokens.name``
+NAME_MAX = 100
+
 
 @click.group("ingest-tokens", help="Manage ingest tokens (stored hashed).")
 def ingest_tokens() -> None:
@@ -20,13 +25,21 @@ def ingest_tokens() -> None:
 @click.option(
     "--organization",
     "organization_id",
-    type=int,
+    type=ID,
     help="Only this organization's nodes (id); without it the token is "
     "deployment-wide.",
 )
-@click.option("--name", default="", help="What the token is for, e.g. 'TTN webhook'.")
+@click.option(
+    "--name",
+    default="",
+    help=f"What the token is for, e.g. 'TTN webhook' (at most {NAME_MAX} characters).",
+)
 def create(organization_id: int | None, name: str) -> None:
     """Create an ingest token and print its secret (shown only this once)."""
+    if len(name) > NAME_MAX:
+        raise click.BadParameter(
+            f"at most {NAME_MAX} characters, not {len(name)}.", param_hint="'--name'"
+        )
     with transaction() as session:
         if (
             organization_id is not None
@@ -72,7 +85,7 @@ def list_tokens(show_all: bool) -> None:
 
 
 @ingest_tokens.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ID)
 def revoke(token_id: int) -> None:
     """Revoke the ingest token TOKEN_ID; it stops working at once."""
     with transaction() as session:

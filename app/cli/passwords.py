@@ -24,5 +24,11 @@ def read_password(password_file: Path | None) -> str:
             "Password", hide_input=True, confirmation_prompt=True
         )
         return password
-    lines = password_file.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise click.BadParameter(
+            "the file is not UTF-8 text; save the password as UTF-8.",
+            param_hint="'--password-file'",
+        ) from None
     return lines[0] if lines else ""

@@ -29,14 +29,14 @@ def series() -> None:
 )
 @click.option(
     "--step-days",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 3650),
     default=30,
     show_default=True,
     help="Advance by at most this many days per transaction (progress, bounded work).",
 )
 @click.option(
     "--max-dirty",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 2**31 - 1),
     default=100_000,
     show_default=True,
     help="Process at most this many logged writes per transaction (Apache edition).",

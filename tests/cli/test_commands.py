@@ -8,7 +8,7 @@ import pytest
 
 from flask import Flask
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.cli import COMMANDS as GROUPS
@@ -152,3 +152,49 @@ def test_demo_load_prints_logins_and_is_idempotent(
     assert "olivia-demo" in first.output
     assert "not loaded" in second.output
     assert "olivia-demo" in second.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["x" * 200, "e3@example.org"],
+            "The username must have at most 150 characters.",
+        ),
+        (["erin", "e" * 300 + "@example.org"], "The email must have at most 254"),
+        (
+            ["erin", "e@example.org", "--first-name", "f" * 300],
+            "The first name must have at most 150 characters.",
+        ),
+        (["u\udced\udca0\udc80", "e15@example.org"], "The username is not valid text"),
+    ],
+    ids=["long username", "long e-mail", "long first name", "surrogate username"],
+)
+def test_users_create_refuses_unstorable_text_with_a_message(
+    app: Flask, session: Session, tmp_path: Path, extra: list[str], message: str
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password\n", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", *extra, "--password-file", str(secret)]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert f"Error: {message}" in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_users_create_refuses_a_password_file_that_is_not_utf8(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_bytes(b"\xff\xfe\xfd-long-password\n")
+
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "u8", "e8@example.org", "--password-file", str(secret)]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "'--password-file': the file is not UTF-8 text" in result.output
+    assert session.scalar(select(func.count(User.id))) == 0

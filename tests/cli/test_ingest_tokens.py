@@ -6,8 +6,10 @@ import pytest
 
 from flask import Flask
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.models import ApiToken
 from app.services.accounts import tokens
 from tests.factories import make_organization, make_user
 
@@ -112,3 +114,23 @@ def test_revoke_refuses_user_api_keys(app: Flask, session: Session) -> None:
 
     assert result.exit_code == 1
     assert tokens.find_active(session, issued.key, "user") is not None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create", "--organization", "99999999999999999999"], "'--organization'"),
+        (["create", "--organization", "0"], "'--organization'"),
+        (["revoke", "99999999999999999999"], "'TOKEN_ID'"),
+        (["create", "--name", "n" * 1000], "'--name': at most 100 characters"),
+    ],
+    ids=["huge organization", "organization 0", "huge token id", "long name"],
+)
+def test_out_of_range_arguments_are_usage_errors(
+    app: Flask, session: Session, args: list[str], message: str
+) -> None:
+    result = app.test_cli_runner().invoke(args=["ingest-tokens", *args])
+
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert session.scalar(select(func.count(ApiToken.id))) == 0

@@ -111,3 +111,15 @@ def test_series_day_zone_rebuild_follows_a_changed_analysis_timezone(
     ).scalars()
     assert zone == "America/New_York"
     assert [str(m) for m in midnights] == ["00:00:00"]
+
+
+@pytest.mark.parametrize("option", ["--step-days", "--max-dirty"])
+def test_refresh_refuses_absurd_bounds_as_usage_errors(
+    app: Flask, session: Session, option: str
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["series", "refresh", option, "99999999999999999999"]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output

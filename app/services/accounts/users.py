@@ -12,6 +12,8 @@ from app.models import User
 from app.services.accounts.passwords import hash_password
 
 MIN_PASSWORD_LENGTH = 8
+#: the columns' lengths (Django's): longer values are refused by name, not by the database
+MAX_LENGTHS = {"username": 150, "email": 254, "first_name": 150, "last_name": 150}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ def create_user(session: Session, new: NewUser) -> User:
     """Create an account with a hashed password.
 
     Raises:
-        ValidationError: the username is blank or the password too short.
+        ValidationError: the username is blank, a name or the address too long
+            or not text, or the password too short.
         ConflictError: the username or e-mail address is taken.
     """
     username = new.username.strip()
@@ -41,6 +44,14 @@ def create_user(session: Session, new: NewUser) -> User:
         raise ValidationError(
             "The username must not be blank.", "/data/attributes/username"
         )
+    values = {
+        "username": username,
+        "email": email,
+        "first_name": new.first_name,
+        "last_name": new.last_name,
+    }
+    for name, value in values.items():
+        _check_text(name, value)
     if len(new.password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
@@ -73,3 +84,18 @@ def create_user(session: Session, new: NewUser) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def _check_text(name: str, value: str) -> None:
+    pointer = f"/data/attributes/{name}"
+    label = name.replace("_", " ")
+    if len(value) > MAX_LENGTHS[name]:
+        raise ValidationError(
+            f"The {label} must have at most {MAX_LENGTHS[name]} characters.", pointer
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            f"The {label} is not valid text (check the terminal's encoding).", pointer
+        ) from None
