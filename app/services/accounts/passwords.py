@@ -57,17 +57,24 @@ def needs_rehash(stored: str) -> bool:
 
 
 def _verify_django_pbkdf2(stored: str, password: str) -> bool:
-    try:
-        _, iterations, salt, digest = stored.split("$", 3)
-        rounds = int(iterations)
-    except ValueError:
+    if not django_hash_can_verify(stored):
         return False
-    if rounds not in DJANGO_ITERATIONS:
-        return False
+    _, iterations, salt, digest = stored.split("$", 3)
+    rounds = int(iterations)
     computed = off_the_loop(
         hashlib.pbkdf2_hmac, "sha256", password.encode(), salt.encode(), rounds
     )
     return hmac.compare_digest(base64.b64encode(computed).decode("ascii"), digest)
+
+
+def django_hash_can_verify(stored: str) -> bool:
+    """Whether a Django PBKDF2 hash is well formed, with rounds in
+    :data:`DJANGO_ITERATIONS` (the importer reports any other as "must reset")."""
+    parts = stored.split("$", 3)
+    if len(parts) != 4 or parts[0] != DJANGO_PBKDF2:
+        return False
+    rounds = parts[1]
+    return rounds.isascii() and rounds.isdigit() and int(rounds) in DJANGO_ITERATIONS
 
 
 def fingerprint(user_id: int, stored: str, secret: str) -> str:

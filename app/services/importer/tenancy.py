@@ -18,7 +18,11 @@ from sqlalchemy import case, false, update
 from sqlalchemy.orm import Session
 
 from app.models import Membership, Organization, Role, User
-from app.services.accounts.passwords import DJANGO_PBKDF2, UNUSABLE
+from app.services.accounts.passwords import (
+    DJANGO_PBKDF2,
+    UNUSABLE,
+    django_hash_can_verify,
+)
 from app.services.importer.registry import (
     FixtureImportError,
     LoadResult,
@@ -34,9 +38,6 @@ USERS = table_of(User)
 ORGANIZATIONS = table_of(Organization)
 MEMBERSHIPS = table_of(Membership)
 
-#: the most PBKDF2 rounds a usable imported hash may ask for (Django's own
-#: default is below 10**6); more is a corrupt or hostile hash
-MAX_PBKDF2_ROUNDS = 10_000_000
 #: Managair's removed ASSISTANT role became INSPECTOR (its migration 0004).
 ROLE_CODES = {"O": Role.OWNER, "I": Role.INSPECTOR, "A": Role.INSPECTOR}
 
@@ -173,17 +174,8 @@ def _membership_row(r: Record) -> dict[str, Any]:
 
 def _usable_here(stored: str) -> bool:
     if stored.startswith(DJANGO_PBKDF2 + "$"):
-        return _sane_rounds(stored)
+        return django_hash_can_verify(stored)
     return stored.startswith(("$argon2", UNUSABLE)) or not stored
-
-
-def _sane_rounds(stored: str) -> bool:
-    """A Django hash verifies only with 1..MAX_PBKDF2_ROUNDS rounds: 0 or a huge
-    count fails (or ties a worker up for minutes) at every log-in attempt."""
-    rounds = stored.split("$", 2)[1]
-    return (
-        rounds.isascii() and rounds.isdigit() and 1 <= int(rounds) <= MAX_PBKDF2_ROUNDS
-    )
 
 
 def _preference(r: Record) -> tuple[bool, bool, Any]:
