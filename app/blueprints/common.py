@@ -44,12 +44,13 @@ def description_field() -> ma.fields.String:
     )
 
 
-def body() -> Any:
-    """Return the decoded JSON request body, or None when there is none.
+def body(*, empty: bool = True) -> Any:
+    """Return the decoded JSON request body; None when there is none (``empty``).
 
     ``request.get_json(silent=True)`` answered an unparsable body as one without
     primary data ("does not contain primary data"), telling the client to add
-    the ``data`` it had sent.
+    the ``data`` it had sent. The ingest routes, whose clients always send a
+    body, pass ``empty=False``: an empty body is then not JSON either.
 
     Raises:
         ValidationError: the body is not valid JSON (400 at pointer ``""``).
@@ -57,7 +58,7 @@ def body() -> Any:
             (werkzeug stops reading there without a word; 413).
     """
     data = request.get_data(cache=True)
-    if not data.strip():
+    if empty and not data.strip():
         return None
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(data) >= limit:
@@ -66,11 +67,7 @@ def body() -> Any:
         return current_app.json.loads(data)
     except ValueError as exc:
         raise ValidationError(
-            gettext(
-                "The body is not valid JSON (%(reason)s): send one JSON:API document.",
-                reason=str(exc),
-            ),
-            "",
+            gettext("The body is not valid JSON: %(reason)s.", reason=str(exc)), ""
         ) from None
 
 

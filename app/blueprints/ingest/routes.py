@@ -17,6 +17,7 @@ from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from app.blueprints import docs
+from app.blueprints.common import body
 from app.blueprints.ingest import parse, readers, render, uplinks
 from app.blueprints.ingest.schemas import (
     BatchDocumentSchema,
@@ -44,7 +45,6 @@ from app.services.ingest import (
 from app.services.ingest.batch import BatchReport
 from app.services.ingest.credentials import IngestScope
 from app.services.ingest.errors import (
-    BadBodyError,
     MissingTokenError,
 )
 from app.services.ingest.validation import Limits
@@ -148,26 +148,6 @@ blp.register_error_handler(UnsupportedMediaType, unsupported_media_type)
 blp.register_error_handler(RequestEntityTooLarge, body_too_large)
 
 
-def _json_document() -> Any:
-    """The request body as JSON.
-
-    ``get_json(silent=True)`` made an unparsable body (or a number of 5,000 digits)
-    look like a body without primary data, and a chunked body cut at the limit too.
-
-    Raises:
-        BadBodyError: the body is not JSON (400, pointer ``""``).
-        RequestEntityTooLarge: it is larger than ``MAX_REQUEST_BYTES`` (413).
-    """
-    data = request.get_data(cache=True)
-    limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(data) >= limit:
-        raise RequestEntityTooLarge  # chunked: werkzeug stops at the limit, silently
-    try:
-        return current_app.json.loads(data)
-    except ValueError as exc:
-        raise BadBodyError(f"The body is not valid JSON: {exc}", pointer="") from None
-
-
 @blp.route("/ingest/")
 class SampleIngest(MethodView):
     """Managair's ingest endpoint: one sample per request."""
@@ -181,7 +161,7 @@ class SampleIngest(MethodView):
         """Store one sample (Managair-compatible)."""
         publishers = _publishers()
         scope = _authenticate()
-        resource = parse_resource(_json_document(), "Sample")
+        resource = parse_resource(body(empty=False), "Sample")
         sample = parse.sample_from_resource(resource, _limits())
         with transaction() as session:
             if not publishers:  # one INSERT: no transaction block needed
@@ -239,7 +219,7 @@ class TtnUplink(MethodView):
     def post(self) -> ResponseReturnValue:
         """Decode and store a The Things Stack uplink."""
         scope = _authenticate()
-        message = uplinks.parse_ttn(_json_document(), time.time())
+        message = uplinks.parse_ttn(body(empty=False), time.time())
         return _store_uplink(scope, message)
 
 
@@ -256,7 +236,7 @@ class ChirpStackUplink(MethodView):
         scope = _authenticate()
         if request.args.get("event", "up") != "up":
             return "", 204
-        message = uplinks.parse_chirpstack(_json_document(), time.time())
+        message = uplinks.parse_chirpstack(body(empty=False), time.time())
         return _store_uplink(scope, message)
 
 
