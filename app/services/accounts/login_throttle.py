@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -89,7 +89,7 @@ def check(
     now: datetime,
     *,
     purpose: str = LOGIN,
-    message: str | None = None,
+    message: Callable[[int], str] | None = None,
 ) -> None:
     """Refuse the attempt while the account or the address is over its limit.
 
@@ -100,7 +100,7 @@ def check(
         address: the client's address.
         now: the current time.
         purpose: what is counted (:data:`LOGIN` by default).
-        message: the 429's detail, with ``%(num)d`` minutes (default: the
+        message: the 429's detail for the minutes to wait (default: the
             log-in's).
 
     Raises:
@@ -109,16 +109,17 @@ def check(
     retry_after = wait_s(session, limits, account, address, now, purpose=purpose)
     if retry_after is not None:
         minutes = max(1, math.ceil(retry_after / 60))
-        detail = (
-            message % {"num": minutes}
-            if message
-            else ngettext(
-                "Too many failed sign-in attempts. Try again in %(num)d minute.",
-                "Too many failed sign-in attempts. Try again in %(num)d minutes.",
-                minutes,
-            )
-        )
+        detail = (message or _too_many_failures)(minutes)
         raise ThrottledError(detail, retry_after_s=retry_after)
+
+
+def _too_many_failures(minutes: int) -> str:
+    detail: str = ngettext(
+        "Too many failed sign-in attempts. Try again in %(num)d minute.",
+        "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+        minutes,
+    )
+    return detail
 
 
 def wait_s(

@@ -20,7 +20,6 @@ address or not, so known and unknown addresses cost the same.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +29,6 @@ from flask_babel import ngettext
 
 from sqlalchemy.orm import Session
 
-from app.errors import ThrottledError
 from app.services.accounts import login_throttle
 from app.services.accounts.login_throttle import Limits
 
@@ -97,20 +95,19 @@ def count_request(
         ThrottledError: this client address asked too often (429).
     """
     client = limits.client
-    retry_after = login_throttle.wait_s(
-        session, client, "", address, now, purpose=purpose
+    login_throttle.check(
+        session, client, "", address, now, purpose=purpose, message=_too_many_requests
     )
-    if retry_after is not None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        raise ThrottledError(
-            ngettext(
-                "Too many requests from your address. Try again in %(num)d minute.",
-                "Too many requests from your address. Try again in %(num)d minutes.",
-                minutes,
-            ),
-            retry_after_s=retry_after,
-        )
     login_throttle.record_failure(session, client, "", address, now, purpose=purpose)
+
+
+def _too_many_requests(minutes: int) -> str:
+    detail: str = ngettext(
+        "Too many requests from your address. Try again in %(num)d minute.",
+        "Too many requests from your address. Try again in %(num)d minutes.",
+        minutes,
+    )
+    return detail
 
 
 def may_mail(

@@ -67,7 +67,7 @@ def authenticate(
                 address,
                 now,
                 purpose=login_throttle.INGEST_TOKEN,
-                message=MESSAGE,
+                message=lambda _minutes: MESSAGE,
             )
             login_throttle.record_failure(
                 session, bounds, "", address, now, purpose=login_throttle.INGEST_TOKEN
