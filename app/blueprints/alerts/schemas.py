@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 import httpx
 
@@ -17,27 +15,19 @@ from app.jsonapi.attributes import not_blank
 from app.jsonapi.fields import Trimmed, WholeNumber
 from app.models import AlertKind
 from app.models.samples import CO2_PPM_MAX
+from app.services import zones
 
 DAY_S = 86_400
 KINDS = [kind.value for kind in AlertKind]
 
 
 WEEKDAYS_MAX = 7
-#: In the zone database's folder, but no place's zone: ``localtime`` is the
-#: database server's own, ``Factory`` a placeholder without an offset.
-_NOT_PLACES = frozenset({"localtime", "Factory"})
-
-
-@cache
-def _zones() -> frozenset[str]:
-    """The IANA zone names (without ``posix/``, ``right/`` and folders)."""
-    return frozenset(available_timezones()) - _NOT_PLACES
 
 
 def _known_zone(value: str) -> None:
     # A lookup by ZoneInfo opens files by the name: a folder ("Europe") or an
     # overlong name raised OSError (a 500); a set holds only real zone names.
-    if value not in _zones():
+    if value not in zones.PLACES:
         raise ma.ValidationError(
             "Not a known time zone (an IANA name such as Europe/Berlin)."
         )

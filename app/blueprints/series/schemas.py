@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import available_timezones
 
 import marshmallow as ma
 from marshmallow import validate
@@ -13,6 +12,7 @@ from webargs.fields import DelimitedList
 
 from app.blueprints.docs import document_schemas
 from app.blueprints.filters import check_bounds_order
+from app.services import zones
 from app.services.series.downsampled import MAX_POINTS_LIMIT, RESOLUTIONS
 from app.services.series.epoch import from_epoch
 from app.services.series.sql import AGGREGATES, QUANTITIES
@@ -23,11 +23,8 @@ MAX_TIME = datetime(9999, 12, 30, tzinfo=UTC)
 #: How the document states a time: epoch seconds up to :data:`MAX_TIME` (the
 #: ISO-8601 form is named in the description; a schema cannot say it as well).
 EPOCH_S = {"type": "integer", "minimum": 0, "maximum": int(MAX_TIME.timestamp())}
-#: The zones ``tz`` takes, listed in the OpenAPI document: the IANA names the system
-#: knows, less ``localtime`` (whatever zone the server is set to). Anything ``ZoneInfo``
-#: merely opens (``posixrules``, ``right/UTC``, ``posix/...``) is refused.
-ZONES = sorted(available_timezones() - {"localtime"})
-_ZONE_NAMES = frozenset(ZONES)
+#: The zones ``tz`` takes, listed in the OpenAPI document (:mod:`app.services.zones`).
+ZONES = sorted(zones.PLACES)
 
 
 class TimeArg(ma.fields.Field):  # type: ignore[type-arg]  # marshmallow generics
@@ -116,7 +113,7 @@ class SeriesArgsSchema(ma.Schema):
 
     @ma.validates("tz")
     def _check_zone(self, value: str, **kwargs: Any) -> None:
-        if value not in _ZONE_NAMES:
+        if value not in zones.PLACES:
             raise ma.ValidationError(
                 "Unknown time zone: give an IANA name such as Europe/Berlin or UTC "
                 "(the document lists them)."
