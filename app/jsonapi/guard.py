@@ -120,6 +120,13 @@ def check_depth(text: str | bytes, limit: int = MAX_DEPTH) -> None:
         DepthGauge(limit).feed(raw)
 
 
+def unstorable_character(text: str) -> str | None:
+    """Return the first character of ``text`` the database cannot store (NUL, a
+    lone surrogate), or None."""
+    match = _UNSTORABLE.search(text)
+    return match.group() if match else None
+
+
 def check_strings(value: Any) -> None:
     """Refuse a decoded document with a key or string the database cannot store.
 

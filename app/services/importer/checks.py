@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Table
 
+from app.jsonapi import guard
 from app.services.importer.registry import REGISTRY, FixtureImportError, Record
 
 BIGINT_MAX = 2**63 - 1
@@ -63,17 +64,16 @@ def _check_text(record: Record, name: str, value: Any) -> None:
     for text in texts:
         if not isinstance(text, str):
             continue
-        if "\x00" in text:
+        found = guard.unstorable_character(text)
+        if found == "\x00":
             raise FixtureImportError(
                 f"{record}: field {name!r} contains a NUL character; remove it."
             )
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
+        if found is not None:
             raise FixtureImportError(
                 f"{record}: field {name!r} is not valid Unicode text"
                 " (a lone surrogate); fix the export."
-            ) from None
+            )
 
 
 def _check_id(record: Record, name: str, value: Any, table: Table) -> None:
