@@ -211,8 +211,8 @@ def end_installation(
         NotFoundError: no such installation in ``org_id``.
         ValidationError: it has ended already (ending it "now" would extend it).
     """
-    _of_organization(session, actor, Installation, installation_id, org_id)
-    inst = access.get_owned(session, actor, Installation, installation_id)
+    # the route checked that the caller owns org_id: the row is theirs to end
+    inst = _of_organization(session, actor, Installation, installation_id, org_id)
     now = utcnow()
     if inst.to_time is not None and inst.to_time <= now:
         raise ValidationError(_("This installation has ended already."), TO_POINTER)
