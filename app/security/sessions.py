@@ -16,7 +16,8 @@ from datetime import timedelta
 import flask_login
 from flask_babel import lazy_gettext
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from app.extensions import db, login_manager
 from app.models import User
@@ -26,6 +27,27 @@ from app.services.accounts import holders, revocation
 
 SESSION_ID = "_sid"
 LOGIN_ID = "_lid"
+_NO_COOKIE = "airq.session_cookie_left_alone"  # a key of the request's environ
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie, except on the pages that called :func:`leave_cookie_alone`."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Refresh the cookie as Flask does, unless the page said not to."""
+        return _NO_COOKIE not in request.environ and super().should_set_cookie(
+            app, session
+        )
+
+
+def leave_cookie_alone() -> None:
+    """Send no session cookie with this response.
+
+    For pages framed on other sites (the dashboard's embeds): such a response
+    may be kept by a browser cache that is not the viewer's own page, and it
+    needs nothing of the session but the viewer's language.
+    """
+    request.environ[_NO_COOKIE] = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,7 @@ def init_sessions(app: Flask) -> None:
     ):
         if app.config.get(key) == app.default_config.get(key):  # not overridden
             app.config[key] = value
+    app.session_interface = _SessionCookies()
     login_manager.init_app(app)
     login_manager.user_loader(_load)
     login_manager.login_view = "accounts.login"

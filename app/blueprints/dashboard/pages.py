@@ -14,6 +14,7 @@ from app.authn import current_actor
 from app.errors import ValidationError
 from app.http import HTML_CSP
 from app.jsonapi.exceptions import ParameterError
+from app.security import sessions
 from app.services.airquality.period import FIRST_YEAR, LAST_YEAR, YearMonth
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -62,9 +63,10 @@ def embeddable(response: Response) -> Response:
         "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
     )
     # No switch and no flashed messages in an embed: the same for everyone, a
-    # minute old is fresh enough. But Flask refreshes a browser session's cookie
-    # with every response, and a shared cache must not keep anyone's cookie (nor
-    # a signed-in viewer's language): with a session, the browser's cache only.
+    # minute old is fresh enough, and no session cookie is sent with it (Flask
+    # would refresh a signed-in viewer's). A viewer with a session still sees
+    # the embed in their language: only their browser's cache may keep it.
+    sessions.leave_cookie_alone()
     carries_session = (
         current_app.session_interface.get_cookie_name(current_app) in request.cookies
     )

@@ -560,8 +560,11 @@ def test_embed_shows_a_signed_in_viewer_nothing_of_theirs(
     assert resp.status_code == 200
     assert signed_in not in _html(resp)
     assert world.owner.username not in _html(resp)
-    # The session's cookie is refreshed with it: no shared cache may keep it.
+    # In the viewer's language: only their browser's cache may keep it, and
+    # the framed page sends no session cookie (a normal page refreshes it).
     assert resp.headers["Cache-Control"] == "private, max-age=60"
+    assert "Set-Cookie" not in resp.headers
     # The message waits for the next page of the viewer's own.
     later = client.get(f"/dashboard/organizations/{world.org.id}/")
     assert signed_in in _html(later)
+    assert "Set-Cookie" in later.headers
