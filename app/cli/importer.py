@@ -12,6 +12,7 @@ from app.db import transaction
 from app.services.importer import (
     FixtureImportError,
     ImportReport,
+    conflict_note,
     import_fixtures,
 )
 
@@ -118,13 +119,16 @@ def _source_from_environment() -> str | None:
 
 
 def summary(report: ImportReport) -> None:
-    """Print which models were imported and which are not supported yet."""
+    """Print which models were imported, which kept stored rows that differ from
+    their records, and which are not supported yet."""
     imported = [m for m in report.models if m.status == "imported"]
     click.echo(
         "Imported: "
         + (", ".join(f"{m.label} ({m.records})" for m in imported) or "nothing")
         + "."
     )
+    for model in report.conflicting:
+        click.echo(f"Conflicting: {conflict_note(model)}")
     if report.unsupported:
         click.echo(
             "Not yet supported (skipped): "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import ImportedRow, Membership, User
+from app.models import ImportedRow, Membership, Sample, User
 from tests.support.apps import app_builder
 from tests.support.database import migrated_database
 from tests.support.managair import fixture_file
-from tests.support.managair_data import INVENTORY_FILE, USERS_FILE
+from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE
 
 USERS = str(fixture_file(USERS_FILE))
 INVENTORY = str(fixture_file(INVENTORY_FILE))
+DATA = str(fixture_file(DATA_FILE))
 
 
 def users_count(session: Session) -> int:
@@ -144,6 +147,71 @@ def test_import_managair_again_into_its_own_result_changes_nothing(
     assert "auth.user: 0 created, 0 changed, 7 unchanged." in again.output
     assert "core.membership: 0 created, 0 changed, 9 unchanged." in again.output
     assert users_count(session) == 7
+
+
+def _with_changed_samples(tmp_path: Path, count: int) -> tuple[Path, list[Any]]:
+    """The data file with the CO2 of its first ``count`` samples changed."""
+    records = json.loads(Path(DATA).read_text(encoding="utf-8"))
+    for record in records[:count]:
+        record["fields"]["co2_ppm"] += 1
+    changed = tmp_path / "data-changed.json"
+    changed.write_text(json.dumps(records), encoding="utf-8")
+    return changed, records[:count]
+
+
+def test_import_managair_again_names_changed_samples_kept_as_stored(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["import", "managair", USERS, INVENTORY, DATA])
+    changed, records = _with_changed_samples(tmp_path, 7)
+    first_time = datetime.fromtimestamp(records[0]["fields"]["timestamp_s"], UTC)
+    stored = session.scalar(
+        select(Sample.co2_ppm).where(
+            Sample.node_id == uuid.UUID(records[0]["fields"]["node"]),
+            Sample.time == first_time,
+        )
+    )
+
+    again = runner.invoke(args=["import", "managair", USERS, INVENTORY, str(changed)])
+
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    assert (
+        "core.sample: 0 created, 0 changed, 3848 unchanged, "
+        "7 conflicting (kept as stored)." in again.output
+    )
+    note = "core.sample: 7 samples differ from the stored ones and were kept as stored"
+    assert again.output.count(note) == 2  # progress and summary
+    assert f"Conflicting: {note}" in again.output
+    key = f"node {records[0]['fields']['node']} at {first_time:%Y-%m-%dT%H:%M:%S}Z"
+    assert f"{key} (core.sample pk {records[0]['pk']} (data-changed.json))" in (
+        again.output
+    )
+    assert "; and 2 more." in again.output
+    assert (
+        session.scalar(
+            select(Sample.co2_ppm).where(
+                Sample.node_id == uuid.UUID(records[0]["fields"]["node"]),
+                Sample.time == first_time,
+            )
+        )
+        == stored
+        == records[0]["fields"]["co2_ppm"] - 1
+    )
+
+
+def test_import_managair_again_with_the_same_samples_has_no_conflicts(
+    app: Flask, session: Session
+) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["import", "managair", USERS, INVENTORY, DATA])
+
+    again = runner.invoke(args=["import", "managair", USERS, INVENTORY, DATA])
+
+    assert again.exit_code == 0, again.output
+    assert "core.sample: 0 created, 0 changed, 3855 unchanged." in again.output
+    assert "onflicting" not in again.output
 
 
 NODE = "3b95a1b2-74e7-9e98-52c4-4acae441f0ae"

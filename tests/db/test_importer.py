@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,12 @@ from app.services.importer import (
 )
 from tests.factories import make_node, make_organization, make_user
 from tests.support.managair import fixture_file, import_people
-from tests.support.managair_data import DATA_FILE, INVENTORY_FILE, USERS_FILE
+from tests.support.managair_data import (
+    DATA_FILE,
+    INVENTORY_FILE,
+    USERS_FILE,
+    hpi_node_id,
+)
 
 USERS = fixture_file(USERS_FILE)
 INVENTORY = fixture_file(INVENTORY_FILE)
@@ -289,6 +297,46 @@ def test_import_refuses_records_attaching_to_rows_made_here(
     assert f"core.sample pk 1 (f.json) refers to nodes id {node.id}" in message
     assert session.get(Organization, free) is None
     assert session.scalar(select(func.count(Sample.node_id))) == 0
+
+
+def test_import_counts_and_names_stored_samples_that_differ(
+    session: Session, tmp_path: Path
+) -> None:
+    import_people(session)
+    node = hpi_node_id("a81758fffe053cab")
+    live = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    session.add(
+        Sample(
+            node_id=uuid.UUID(node),
+            time=live,
+            co2_ppm=600,
+            temperature_celsius=Decimal("21.6"),
+        )
+    )
+    session.flush()
+    sample = {"node": node, "co2_ppm": 500, "temperature_celsius": "21.6"}
+    rounded = {**sample, "timestamp_s": 1709294460, "temperature_celsius": "21.55"}
+    records = [
+        {
+            "model": "core.sample",
+            "pk": 1,
+            "fields": {**sample, "timestamp_s": 1709294400},
+        },
+        {"model": "core.sample", "pk": 2, "fields": rounded},
+    ]
+    import_fixtures(session, [write(tmp_path, records[1:], "first.json")])
+
+    report = import_fixtures(session, [write(tmp_path, records)])
+
+    result = report.of("core.sample").result
+    assert (result.created, result.changed, result.unchanged) == (0, 0, 1)
+    assert result.conflicting == 1
+    assert result.conflicts == (
+        f"node {node} at 2024-03-01T12:00:00Z (core.sample pk 1 (f.json))",
+    )
+    assert report.conflicting == (report.of("core.sample"),)
+    kept = session.scalar(select(Sample.co2_ppm).where(Sample.time == live))
+    assert kept == 600
 
 
 def test_import_remembers_the_rows_it_wrote(session: Session) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "ImportConflictError",
     "ImportReport",
     "ModelReport",
+    "conflict_note",
     "import_fixtures",
     "import_records",
 ]
@@ -91,6 +92,34 @@ class ImportReport:
     def unsupported(self) -> tuple[ModelReport, ...]:
         """The models that have no loader yet."""
         return tuple(m for m in self.models if m.status == "unsupported")
+
+    @property
+    def conflicting(self) -> tuple[ModelReport, ...]:
+        """The models with stored rows that differ from their records and were
+        kept as stored (samples: see :func:`.inventory.import_sample`)."""
+        return tuple(m for m in self.models if m.result.conflicting)
+
+
+def conflict_note(report: ModelReport) -> str:
+    """Say how many of a model's stored rows differ from their records and were
+    kept as stored, naming the first few; empty if there are none."""
+    result = report.result
+    if not result.conflicting:
+        return ""
+    noun = "sample" if report.label == "core.sample" else "record"
+    what = (
+        f"1 {noun} differs from the stored one and was"
+        if result.conflicting == 1
+        else f"{result.conflicting} {noun}s differ from the stored ones and were"
+    )
+    more = result.conflicting - len(result.conflicts)
+    return (
+        f"{report.label}: {what} kept as stored (an import never overwrites a "
+        f"stored {noun}; it may have come from live ingest): "
+        + "; ".join(result.conflicts)
+        + (f"; and {more} more" if more > 0 else "")
+        + "."
+    )
 
 
 def import_fixtures(
@@ -185,13 +214,21 @@ def _load(
             remember(session, REGISTRY[label], records)
     except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
         raise FixtureImportError(f"{label}: {_describe(exc)}") from None
+    conflicting = (
+        f", {result.conflicting} conflicting (kept as stored)"
+        if result.conflicting
+        else ""
+    )
     progress(
         f"{label}: {result.created} created, {result.changed} changed, "
-        f"{result.unchanged} unchanged."
+        f"{result.unchanged} unchanged{conflicting}."
     )
     for note in result.notes:
         progress(f"{label}: {note}")
-    return ModelReport(label, len(records), "imported", result)
+    report = ModelReport(label, len(records), "imported", result)
+    if result.conflicting:
+        progress(conflict_note(report))
+    return report
 
 
 def _describe(exc: sa_exc.DBAPIError) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.models.devices import node_model_quantities
 from app.services.importer.registry import (
+    SHOWN_CONFLICTS,
     FixtureImportError,
     UpsertCounts,
     reset_identity,
@@ -231,7 +232,9 @@ def import_nodemodel(session: Session, rows: Sequence[Row]) -> UpsertCounts:
 def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     """Import ``core.sample`` rows; a sample already stored is skipped.
 
-    Managair's sample ids are dropped: samples are keyed by node and time.
+    Managair's sample ids are dropped: samples are keyed by node and time. A
+    stored sample is never overwritten (it may have come from live ingest): one
+    that differs from its record is kept as stored and counted as conflicting.
     """
     values = [
         {
@@ -248,15 +251,73 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     stmt = (
         insert(table)
         .on_conflict_do_nothing(index_elements=["node_id", "time"])
-        .returning(table.c.node_id)
+        .returning(table.c.node_id, table.c.time)
     )
-    written = 0
+    written = conflicting = 0
+    conflicts: list[str] = []
     for start in range(0, len(values), SAMPLE_BATCH):
+        batch = values[start : start + SAMPLE_BATCH]
         # RETURNING counts what was stored: rowcount is not summed over executemany.
-        written += len(
-            session.execute(stmt, values[start : start + SAMPLE_BATCH]).all()
-        )
-    return UpsertCounts(created=written, unchanged=len(values) - written)
+        stored = {(n, t) for n, t in session.execute(stmt, batch).all()}
+        written += len(stored)
+        skipped = [
+            (row, v)
+            for row, v in zip(rows[start : start + SAMPLE_BATCH], batch, strict=True)
+            if (v["node_id"], v["time"]) not in stored
+        ]
+        differing = _differing_samples(session, skipped)
+        conflicting += len(differing)
+        conflicts += differing[: SHOWN_CONFLICTS - len(conflicts)]
+    return UpsertCounts(
+        created=written,
+        unchanged=len(values) - written - conflicting,
+        conflicting=conflicting,
+        conflicts=tuple(conflicts),
+    )
+
+
+#: the stored samples that differ from the given ones, compared as PostgreSQL
+#: would store the given values (the casts of the insert)
+_DIFFERING = """
+SELECT g.i FROM (VALUES {rows}) AS g(i, node_id, time, co2, temperature, humidity,
+                                     status)
+JOIN samples s ON s.node_id = g.node_id AND s.time = g.time
+WHERE (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent,
+       s.measurement_status::text)
+      IS DISTINCT FROM (g.co2, g.temperature, g.humidity, g.status)
+ORDER BY g.i
+"""
+_DIFFERING_ROW = (
+    "({i}, CAST(:n{i} AS uuid), CAST(:t{i} AS timestamptz), CAST(:c{i} AS smallint), "
+    "CAST(:p{i} AS numeric(3, 1)), CAST(:h{i} AS smallint), CAST(:s{i} AS text))"
+)
+
+
+def _differing_samples(
+    session: Session, skipped: Sequence[tuple[Row, Mapping[str, Any]]]
+) -> list[str]:
+    """Name the samples of ``skipped`` (not inserted: their node and time are
+    stored) whose stored values differ: ``node <id> at <time> (<record>)``."""
+    if not skipped:
+        return []
+    params: dict[str, Any] = {}
+    for i, (_, v) in enumerate(skipped):
+        params |= {
+            f"n{i}": v["node_id"],
+            f"t{i}": v["time"],
+            f"c{i}": v["co2_ppm"],
+            f"p{i}": v["temperature_celsius"],
+            f"h{i}": v["rel_humidity_percent"],
+            f"s{i}": str(v["measurement_status"]),
+        }
+    rows = ", ".join(_DIFFERING_ROW.format(i=i) for i in range(len(skipped)))
+    found = session.scalars(text(_DIFFERING.format(rows=rows)), params)
+    return [
+        f"node {skipped[i][1]['node_id']} at "
+        f"{skipped[i][1]['time'].isoformat().replace('+00:00', 'Z')} "
+        f"({_where(skipped[i][0])})"
+        for i in found
+    ]
 
 
 #: Django model label → importer, in the order the rows must be loaded.

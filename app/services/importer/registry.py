@@ -76,13 +76,25 @@ class Record:
         return f"{self.model} pk {self.pk} ({self.source})"
 
 
+#: how many conflicting rows a report names
+SHOWN_CONFLICTS = 5
+
+
 @dataclass(frozen=True)
 class UpsertCounts:
-    """How many rows an upsert created, changed and found unchanged."""
+    """How many rows an upsert created, changed and found unchanged.
+
+    ``conflicting``: rows stored here that differ from their records but were
+    kept as stored (samples: one may have come from live ingest, and an import
+    never overwrites a sample); ``conflicts`` names the first
+    :data:`SHOWN_CONFLICTS` of them.
+    """
 
     created: int = 0
     changed: int = 0
     unchanged: int = 0
+    conflicting: int = 0
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,11 +105,20 @@ class LoadResult:
     changed: int = 0
     unchanged: int = 0
     notes: tuple[str, ...] = ()
+    conflicting: int = 0
+    conflicts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, counts: UpsertCounts, notes: Iterable[str] = ()) -> LoadResult:
         """Return the result of one upsert with optional notes."""
-        return cls(counts.created, counts.changed, counts.unchanged, tuple(notes))
+        return cls(
+            counts.created,
+            counts.changed,
+            counts.unchanged,
+            tuple(notes),
+            counts.conflicting,
+            counts.conflicts,
+        )
 
 
 Loader = Callable[[Session, Sequence[Record]], LoadResult]
