@@ -25,7 +25,8 @@ def series() -> None:
 @click.option(
     "--until",
     type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]),
-    help="Materialize buckets that end before this UTC time (default: now).",
+    help="Materialize buckets that end before this UTC time, at latest now "
+    "(default: now).",
 )
 @click.option(
     "--step-days",
@@ -52,6 +53,15 @@ def refresh(
     (as their policies would). Safe to interrupt and to run while ingest goes on.
     """
     moment = until.replace(tzinfo=UTC) if until else None
+    if moment is not None and moment > datetime.now(UTC):
+        # buckets below the watermark are read as complete: one in the future
+        # would hide samples stored later until a refresh recomputes them
+        raise click.BadParameter(
+            f"{moment.isoformat(timespec='minutes')} is in the future; the "
+            "aggregates can only be complete up to now. Give a time up to now, or "
+            "leave --until out to refresh up to now.",
+            param_hint="'--until'",
+        )
     started = time.monotonic()
     steps = 0
     while True:

@@ -123,3 +123,26 @@ def test_refresh_refuses_absurd_bounds_as_usage_errors(
 
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}'" in result.output
+
+
+@pytest.mark.parametrize("until", ["2999-01-01", "{tomorrow}"])
+def test_refresh_refuses_an_until_in_the_future_and_keeps_the_watermark(
+    app: Flask, session: Session, until: str
+) -> None:
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["series", "status"]).output
+
+    result = runner.invoke(
+        args=[
+            "series",
+            "refresh",
+            "--until",
+            until.format(tomorrow=f"{tomorrow:%Y-%m-%dT%H:%M}"),
+        ]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--until'" in result.output
+    assert "is in the future" in result.output
+    assert runner.invoke(args=["series", "status"]).output == before
