@@ -9,6 +9,7 @@ import click
 from app.cli.passwords import password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
+from app.services.accounts.registration import valid_email
 from app.services.accounts.users import NewUser, create_user
 
 
@@ -17,9 +18,20 @@ def users() -> None:
     """Group of account commands."""
 
 
+def _email(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """The address checked and normalized as sign-up and the back office do it;
+    blank is no address (as in the back office)."""
+    if not value.strip():
+        return ""
+    try:
+        return valid_email(value)
+    except DomainError as exc:
+        raise click.BadParameter(exc.detail) from None
+
+
 @users.command("create")
 @click.argument("username")
-@click.argument("email")
+@click.argument("email", callback=_email)
 @password_file_option
 @click.option("--staff", is_flag=True, help="May use the back office (/admin/).")
 @click.option("--superuser", is_flag=True, help="Staff with every permission.")
@@ -36,7 +48,7 @@ def create(
     first_name: str,
     last_name: str,
 ) -> None:
-    """Create an account USERNAME with address EMAIL.
+    """Create an account USERNAME with address EMAIL ("" for none).
 
     The password is asked for twice unless --password-file is given; it is
     stored only as an argon2id hash.
