@@ -56,7 +56,10 @@ def import_group() -> None:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Read everything and report what would change, then store nothing.",
+    help=(
+        "Read everything and report what would change, then store nothing "
+        "(id sequences are left as they are too)."
+    ),
 )
 def managair(
     fixtures: tuple[Path, ...],
@@ -93,7 +96,9 @@ def managair(
         raise click.UsageError("Give fixture files, or --from-db URL.")
     try:
         with transaction() as session:
-            report = import_fixtures(session, fixtures, click.echo, remap=remap_ids)
+            report = import_fixtures(
+                session, fixtures, click.echo, remap=remap_ids, dry_run=dry_run
+            )
             if dry_run:
                 raise _DryRunError
     except FixtureImportError as exc:

@@ -45,7 +45,9 @@ def run(url: str, *, remap: bool, dry_run: bool) -> None:
             try:
                 with transaction() as session:
                     records = read_records(conn)
-                    import_records(session, records, click.echo, remap=remap)
+                    import_records(
+                        session, records, click.echo, remap=remap, dry_run=dry_run
+                    )
                     nodes = node_ids(session)
                     chunks = plan(conn, session, nodes)
                     if dry_run:

@@ -13,11 +13,12 @@ import pytest
 
 from flask import Flask
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import ImportedRow, Membership, Sample, User
+from tests.factories import make_organization, make_user
 from tests.support.apps import app_builder
 from tests.support.database import migrated_database
 from tests.support.managair import fixture_file
@@ -66,6 +67,46 @@ def test_import_managair_dry_run_stores_nothing(app: Flask, session: Session) ->
     assert "auth.user: 7 created" in result.output
     assert "Dry run: nothing was stored." in result.output
     assert users_count(session) == 0
+
+
+def _sequences(session: Session) -> dict[str, tuple[Any, ...]]:
+    """The state of each of the application's sequences (setval is not rolled back)."""
+    names = session.scalars(
+        text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+    ).all()
+    return {
+        name: tuple(
+            session.execute(
+                select(column("last_value"), column("is_called")).select_from(
+                    table(name)
+                )
+            ).one()
+        )
+        for name in names
+    }
+
+
+@pytest.mark.parametrize("remap", [False, True], ids=["empty", "remap ids"])
+def test_import_managair_dry_run_leaves_the_id_sequences(
+    app: Flask, session: Session, remap: bool
+) -> None:
+    if remap:  # ids 1 and 2 are taken here: --remap-ids gives the import new ones
+        make_user(session)
+        make_user(session)
+        make_organization(session)
+    before = _sequences(session)
+    flags = ["--remap-ids"] if remap else []
+
+    result = app.test_cli_runner().invoke(
+        args=["import", "managair", "--dry-run", *flags, USERS, INVENTORY, DATA]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "auth.user: 7 created" in result.output
+    assert "core.sample: 3855 created, 0 changed, 0 unchanged." in result.output
+    assert "Dry run: nothing was stored." in result.output
+    assert _sequences(session) == before
+    assert session.scalar(select(func.count()).select_from(Sample)) == 0
 
 
 def test_import_managair_failure_changes_nothing(
@@ -173,14 +214,19 @@ def test_import_managair_again_names_changed_samples_kept_as_stored(
         )
     )
 
+    dry = runner.invoke(
+        args=["import", "managair", "--dry-run", USERS, INVENTORY, str(changed)]
+    )
     again = runner.invoke(args=["import", "managair", USERS, INVENTORY, str(changed)])
 
     assert first.exit_code == 0, first.output
     assert again.exit_code == 0, again.output
-    assert (
+    counts = (
         "core.sample: 0 created, 0 changed, 3848 unchanged, "
-        "7 conflicting (kept as stored)." in again.output
+        "7 conflicting (kept as stored)."
     )
+    assert counts in again.output
+    assert counts in dry.output
     note = "core.sample: 7 samples differ from the stored ones and were kept as stored"
     assert again.output.count(note) == 2  # progress and summary
     assert f"Conflicting: {note}" in again.output

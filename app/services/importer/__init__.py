@@ -128,6 +128,7 @@ def import_fixtures(
     progress: Progress = lambda _: None,
     *,
     remap: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import the records of fixture files; the caller commits.
 
@@ -136,6 +137,7 @@ def import_fixtures(
         paths: the fixture files, in any order.
         progress: receives one line per step, for the command line.
         remap: see :func:`import_records`.
+        dry_run: see :func:`import_records`.
 
     Returns:
         What was imported, ignored and not supported, per model.
@@ -152,7 +154,7 @@ def import_fixtures(
         progress(f"Read {path.name}: {_records(len(records))}.")
         for record in records:
             by_model[record.model].append(record)
-    return import_records(session, by_model, progress, remap=remap)
+    return import_records(session, by_model, progress, remap=remap, dry_run=dry_run)
 
 
 def import_records(
@@ -161,6 +163,7 @@ def import_records(
     progress: Progress = lambda _: None,
     *,
     remap: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import records grouped by Django model (from files or Managair's database).
 
@@ -170,6 +173,10 @@ def import_records(
         progress: receives one line per step.
         remap: give records whose id is held by a row of another origin a new
             id (references follow) instead of refusing the run.
+        dry_run: the caller rolls back: leave every sequence as it is (``setval``
+            and ``nextval`` are not rolled back), so ids are not moved past the
+            imported ones, new ids are counted here, and samples are compared,
+            not written (their write trigger's log takes ids).
 
     Raises:
         ImportConflictError: ids the import needs are held by rows it did not
@@ -177,13 +184,14 @@ def import_records(
         FixtureImportError: a record is malformed or refers to a missing row.
     """
     check_records(by_model)
-    by_model, matched = assign_ids(session, by_model, remap=remap)
+    by_model, matched = assign_ids(session, by_model, remap=remap, dry_run=dry_run)
     check_conflicts(session, by_model, matched)
     reports = [
-        _load(session, label, by_model[label], progress) for label in _order(by_model)
+        _load(session, label, by_model[label], progress, dry_run=dry_run)
+        for label in _order(by_model)
     ]
     for importer in sorted(REGISTRY.values(), key=lambda i: i.order):
-        if importer.label in by_model:
+        if importer.label in by_model and not dry_run:
             for table in importer.tables:
                 reset_identity(session, table)
     for label in sorted(set(by_model) - set(REGISTRY)):
@@ -205,12 +213,19 @@ def _order(by_model: dict[str, list[Record]]) -> list[str]:
 
 
 def _load(
-    session: Session, label: str, records: Sequence[Record], progress: Progress
+    session: Session,
+    label: str,
+    records: Sequence[Record],
+    progress: Progress,
+    *,
+    dry_run: bool,
 ) -> ModelReport:
     progress(f"{label}: importing {_records(len(records))}...")
+    importer = REGISTRY[label]
+    load = importer.preview if dry_run and importer.preview else importer.load
     try:
         with session.begin_nested():
-            result = REGISTRY[label].load(session, records)
+            result = load(session, records)
             remember(session, REGISTRY[label], records)
     except (sa_exc.IntegrityError, sa_exc.DataError) as exc:
         raise FixtureImportError(f"{label}: {_describe(exc)}") from None

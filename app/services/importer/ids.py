@@ -34,7 +34,11 @@ NATURAL = {
 
 
 def assign_ids(
-    session: Session, by_model: Mapping[str, Sequence[Record]], *, remap: bool
+    session: Session,
+    by_model: Mapping[str, Sequence[Record]],
+    *,
+    remap: bool,
+    dry_run: bool = False,
 ) -> tuple[dict[str, list[Record]], dict[str, set[Any]]]:
     """Return the records with the ids they get here and references rewritten.
 
@@ -42,6 +46,10 @@ def assign_ids(
         session: the session of the import.
         by_model: the records by Django model, with the source's ids.
         remap: give records whose id is held by another row a new id.
+        dry_run: the run is rolled back: count new ids up from the largest one
+            instead of taking them from the sequence (which a rollback would not
+            give back); they are the ids a real run would give unless rows are
+            made meanwhile.
 
     Returns:
         The records by model, and by model the ids of rows here that records
@@ -58,7 +66,9 @@ def assign_ids(
         records = [_rewrite(r, importer.refs, moved) for r in result[importer.label]]
         table = importer.target
         if table is not None:
-            ids = _ids(session, importer.label, table, records, remap=remap)
+            ids = _ids(
+                session, importer.label, table, records, remap=remap, dry_run=dry_run
+            )
             shared = (
                 _shared(session, importer.label, table, records, ids) if remap else {}
             )
@@ -101,6 +111,7 @@ def _ids(
     records: Sequence[Record],
     *,
     remap: bool,
+    dry_run: bool,
 ) -> dict[Any, Any]:
     """source pk -> target id, for the records whose id here is not their own."""
     known = _known(session, label, table, records)
@@ -110,23 +121,31 @@ def _ids(
     fresh = [r.pk for r in records if r.pk not in known]
     held = _held(session, table, fresh)
     clashing = [pk for pk in fresh if id_key(table, pk) in held]
-    if clashing and table.c.id.type.python_type is not uuid.UUID:
-        _skip_past(session, table, [r.pk for r in records])
-    for pk in clashing:
-        moved[pk] = _new_id(session, table)
-    return moved
+    if not clashing:
+        return moved
+    if table.c.id.type.python_type is uuid.UUID:
+        return moved | {pk: str(uuid.uuid4()) for pk in clashing}
+    largest = _largest(session, table, [r.pk for r in records])
+    if dry_run:
+        return moved | {pk: largest + n for n, pk in enumerate(clashing, 1)}
+    session.execute(select(func.setval(_sequence(table), largest)))
+    return moved | {pk: _next_id(session, table) for pk in clashing}
 
 
-def _skip_past(session: Session, table: Table, pks: Sequence[Any]) -> None:
-    """Move the id sequence past the table's ids and the records' own ids, so
-    new ids collide with neither (rows made with explicit ids leave it behind)."""
-    sequence = func.pg_get_serial_sequence(table.name, "id")
+def _sequence(table: Table) -> Any:
+    return func.pg_get_serial_sequence(table.name, "id")
+
+
+def _largest(session: Session, table: Table, pks: Sequence[Any]) -> int:
+    """The largest of the table's ids, its sequence's last value and the
+    records' own ids: new ids above it collide with none of them (rows made with
+    explicit ids leave the sequence behind)."""
     largest = func.greatest(
         func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0),
-        func.coalesce(func.pg_sequence_last_value(sequence), 0),
+        func.coalesce(func.pg_sequence_last_value(_sequence(table)), 0),
         max((pk for pk in pks if isinstance(pk, int)), default=0),
     )
-    session.execute(select(func.setval(sequence, largest)))
+    return int(session.scalar(select(largest)) or 0)
 
 
 def _known(
@@ -159,11 +178,8 @@ def _held(session: Session, table: Table, pks: Sequence[Any]) -> set[Any]:
     return held
 
 
-def _new_id(session: Session, table: Table) -> Any:
-    if table.c.id.type.python_type is uuid.UUID:
-        return str(uuid.uuid4())
-    sequence = func.pg_get_serial_sequence(table.name, "id")
-    return int(session.scalar(select(func.nextval(sequence))) or 0)
+def _next_id(session: Session, table: Table) -> int:
+    return int(session.scalar(select(func.nextval(_sequence(table)))) or 0)
 
 
 def _rewrite(

@@ -37,7 +37,6 @@ from app.services.importer.registry import (
     SHOWN_CONFLICTS,
     FixtureImportError,
     UpsertCounts,
-    reset_identity,
     table_of,
     upsert_rows,
 )
@@ -198,13 +197,14 @@ COLUMNS: dict[str, tuple[Table, Mapping[str, Convert]]] = {
 def importer(label: str) -> Callable[[Session, Sequence[Row]], UpsertCounts]:
     """The upsert of one catalogue or inventory model (see :data:`COLUMNS`).
 
-    Nodes are keyed by UUIDs: there is no identity sequence to move past them.
+    The importer moves the identity sequences past the imported ids once all
+    models are loaded (:func:`app.services.importer.import_records`).
     """
     table, columns = COLUMNS[label]
 
     def load(session: Session, rows: Sequence[Row]) -> UpsertCounts:
         values = [{c: get(r) for c, get in columns.items()} for r in rows]
-        return _upsert(session, table, values, sequence=label != "core.node")
+        return upsert_rows(session, table, values) if values else UpsertCounts()
 
     return load
 
@@ -236,7 +236,66 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
     stored sample is never overwritten (it may have come from live ingest): one
     that differs from its record is kept as stored and counted as conflicting.
     """
-    values = [
+    values = _sample_values(rows)
+    table = table_of(Sample)
+    stmt = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["node_id", "time"])
+        .returning(table.c.node_id, table.c.time)
+    )
+    tally = _SampleTally()
+    for start in range(0, len(values), SAMPLE_BATCH):
+        batch = values[start : start + SAMPLE_BATCH]
+        # RETURNING counts what was stored: rowcount is not summed over executemany.
+        stored = {(n, t) for n, t in session.execute(stmt, batch).all()}
+        skipped = [
+            (row, v)
+            for row, v in zip(rows[start : start + SAMPLE_BATCH], batch, strict=True)
+            if (v["node_id"], v["time"]) not in stored
+        ]
+        tally.add(len(stored), _differing_samples(session, skipped)[1])
+    return tally.counts(len(values))
+
+
+def preview_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
+    """What :func:`import_sample` would do, without writing: a dry run inserts no
+    sample, as the write triggers' logs would consume their id sequences."""
+    values = _sample_values(rows)
+    tally = _SampleTally()
+    for start in range(0, len(values), SAMPLE_BATCH):
+        batch = values[start : start + SAMPLE_BATCH]
+        pairs = list(zip(rows[start : start + SAMPLE_BATCH], batch, strict=True))
+        present, differing = _differing_samples(session, pairs)
+        keys = {
+            (v["node_id"], v["time"]) for i, v in enumerate(batch) if i not in present
+        }
+        tally.add(len(keys), differing)
+    return tally.counts(len(values))
+
+
+class _SampleTally:
+    """Samples created and conflicting over the batches, the first few named."""
+
+    def __init__(self) -> None:
+        self.created = self.conflicting = 0
+        self.conflicts: list[str] = []
+
+    def add(self, created: int, differing: Sequence[str]) -> None:
+        self.created += created
+        self.conflicting += len(differing)
+        self.conflicts += differing[: SHOWN_CONFLICTS - len(self.conflicts)]
+
+    def counts(self, total: int) -> UpsertCounts:
+        return UpsertCounts(
+            created=self.created,
+            unchanged=total - self.created - self.conflicting,
+            conflicting=self.conflicting,
+            conflicts=tuple(self.conflicts),
+        )
+
+
+def _sample_values(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [
         {
             "node_id": _uuid(r, "node"),
             "time": from_epoch(_epoch(r, "timestamp_s")),
@@ -247,61 +306,33 @@ def import_sample(session: Session, rows: Sequence[Row]) -> UpsertCounts:
         }
         for r in rows
     ]
-    table = table_of(Sample)
-    stmt = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["node_id", "time"])
-        .returning(table.c.node_id, table.c.time)
-    )
-    written = conflicting = 0
-    conflicts: list[str] = []
-    for start in range(0, len(values), SAMPLE_BATCH):
-        batch = values[start : start + SAMPLE_BATCH]
-        # RETURNING counts what was stored: rowcount is not summed over executemany.
-        stored = {(n, t) for n, t in session.execute(stmt, batch).all()}
-        written += len(stored)
-        skipped = [
-            (row, v)
-            for row, v in zip(rows[start : start + SAMPLE_BATCH], batch, strict=True)
-            if (v["node_id"], v["time"]) not in stored
-        ]
-        differing = _differing_samples(session, skipped)
-        conflicting += len(differing)
-        conflicts += differing[: SHOWN_CONFLICTS - len(conflicts)]
-    return UpsertCounts(
-        created=written,
-        unchanged=len(values) - written - conflicting,
-        conflicting=conflicting,
-        conflicts=tuple(conflicts),
-    )
 
 
-#: the stored samples that differ from the given ones, compared as PostgreSQL
-#: would store the given values (the casts of the insert)
-_DIFFERING = """
-SELECT g.i FROM (VALUES {rows}) AS g(i, node_id, time, co2, temperature, humidity,
-                                     status)
+#: which of the given samples are stored, and whether the stored values differ,
+#: compared as PostgreSQL would store the given values (the casts of the insert)
+_STORED = """
+SELECT g.i, (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent,
+             s.measurement_status::text)
+            IS DISTINCT FROM (g.co2, g.temperature, g.humidity, g.status)
+FROM (VALUES {rows}) AS g(i, node_id, time, co2, temperature, humidity, status)
 JOIN samples s ON s.node_id = g.node_id AND s.time = g.time
-WHERE (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent,
-       s.measurement_status::text)
-      IS DISTINCT FROM (g.co2, g.temperature, g.humidity, g.status)
 ORDER BY g.i
 """
-_DIFFERING_ROW = (
+_STORED_ROW = (
     "({i}, CAST(:n{i} AS uuid), CAST(:t{i} AS timestamptz), CAST(:c{i} AS smallint), "
     "CAST(:p{i} AS numeric(3, 1)), CAST(:h{i} AS smallint), CAST(:s{i} AS text))"
 )
 
 
 def _differing_samples(
-    session: Session, skipped: Sequence[tuple[Row, Mapping[str, Any]]]
-) -> list[str]:
-    """Name the samples of ``skipped`` (not inserted: their node and time are
-    stored) whose stored values differ: ``node <id> at <time> (<record>)``."""
-    if not skipped:
-        return []
+    session: Session, samples: Sequence[tuple[Row, Mapping[str, Any]]]
+) -> tuple[set[int], list[str]]:
+    """Which of ``samples`` (record, values) are stored (by index), and the names
+    of those whose stored values differ: ``node <id> at <time> (<record>)``."""
+    if not samples:
+        return set(), []
     params: dict[str, Any] = {}
-    for i, (_, v) in enumerate(skipped):
+    for i, (_, v) in enumerate(samples):
         params |= {
             f"n{i}": v["node_id"],
             f"t{i}": v["time"],
@@ -310,13 +341,14 @@ def _differing_samples(
             f"h{i}": v["rel_humidity_percent"],
             f"s{i}": str(v["measurement_status"]),
         }
-    rows = ", ".join(_DIFFERING_ROW.format(i=i) for i in range(len(skipped)))
-    found = session.scalars(text(_DIFFERING.format(rows=rows)), params)
-    return [
-        f"node {skipped[i][1]['node_id']} at "
-        f"{skipped[i][1]['time'].isoformat().replace('+00:00', 'Z')} "
-        f"({_where(skipped[i][0])})"
-        for i in found
+    rows = ", ".join(_STORED_ROW.format(i=i) for i in range(len(samples)))
+    found = session.execute(text(_STORED.format(rows=rows)), params).all()
+    return {i for i, _ in found}, [
+        f"node {samples[i][1]['node_id']} at "
+        f"{samples[i][1]['time'].isoformat().replace('+00:00', 'Z')} "
+        f"({_where(samples[i][0])})"
+        for i, differs in found
+        if differs
     ]
 
 
@@ -399,19 +431,3 @@ def epoch_seconds(where: str, name: str, value: Any) -> int:
             f"{where}: field {name!r} must lie between 0 and {MAX_MANAGAIR_EPOCH_S}."
         )
     return value
-
-
-def _upsert(
-    session: Session,
-    table: Table,
-    values: list[dict[str, Any]],
-    sequence: bool = True,
-) -> UpsertCounts:
-    """Upsert by id with the registry's statement; keys were given, so move the
-    identity past them (``sequence``). Returns what was created and changed."""
-    if not values:
-        return UpsertCounts()
-    counts = upsert_rows(session, table, values)
-    if sequence:
-        reset_identity(session, table)
-    return counts

@@ -10,7 +10,8 @@ writes them, keeping primary keys. Register one per model label::
 
 Orders: tenancy 100-199 (users 100, e-mail addresses 110, organizations 120,
 memberships 130), device catalogue 200-299, inventory 300-399, samples 900.
-The identity sequences of ``tables`` are moved past the imported ids at the end.
+The identity sequences of ``tables`` are moved past the imported ids at the end
+(not in a dry run: ``setval`` is not rolled back).
 ``target`` (the table whose ids are the records' pks) and ``refs`` (field ->
 label of the model it points to) let :mod:`.provenance` refuse an import that
 would change or attach to rows it did not write.
@@ -134,6 +135,9 @@ class ModelImporter:
     tables: tuple[Table, ...] = field(default=())
     target: Table | None = None
     refs: Mapping[str, str] = field(default_factory=dict)
+    #: what a dry run calls instead of ``load``: the same result, written without
+    #: consuming sequences (default: ``load``, whose writes are rolled back)
+    preview: Loader | None = None
 
 
 REGISTRY: dict[str, ModelImporter] = {}
@@ -158,6 +162,7 @@ def register(
     *,
     target: Table | None = None,
     refs: Mapping[str, str] | None = None,
+    preview: Loader | None = None,
 ) -> Callable[[Loader], Loader]:
     """Register ``load`` as the importer of Django model ``label``.
 
@@ -169,7 +174,7 @@ def register(
         if label in REGISTRY:
             raise ValueError(f"{label} has an importer already")
         REGISTRY[label] = ModelImporter(
-            label, order, load, tuple(tables), target, dict(refs or {})
+            label, order, load, tuple(tables), target, dict(refs or {}), preview
         )
         return load
 
