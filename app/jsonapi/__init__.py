@@ -5,7 +5,7 @@ Wiring in ``create_app``::
     make_slashes_optional(app)
     api = JsonApi(app)          # vnd.api+json responses, HTTPException handler
     register_error_handlers(app, html_prefixes=("/accounts/", "/admin/"))
-    init_media(app)             # 415 for non-JSON bodies under /api/ and /ingest/
+    init_media(app)             # 415 for non-JSON bodies, 406/415 JSON:API negotiation
 
 A list view then reads::
 
@@ -49,6 +49,7 @@ from app.jsonapi.media import (
     accepts_media_types,
     init_media,
     install_json_provider,
+    negotiate_jsonapi,
     require_json_body,
 )
 from app.jsonapi.pagination import Page, paginate
@@ -90,6 +91,7 @@ __all__ = [
     "install_json_provider",
     "json_pointer",
     "make_slashes_optional",
+    "negotiate_jsonapi",
     "paginate",
     "parse_id",
     "parse_query_params",

@@ -3,9 +3,10 @@
 * webargs validation errors (422) become 400s, one error object per message,
   with ``source.pointer`` for body fields (``/data/attributes/name``),
   ``source.parameter`` for the query string and ``source.header`` for headers;
-* every other werkzeug ``HTTPException`` (``abort()``, unknown URL, 405, 413,
-  415) keeps its status and headers (``Allow`` on 405, ``WWW-Authenticate``,
-  ``Retry-After``); a 500 never shows more than a generic detail.
+* every other werkzeug ``HTTPException`` (``abort()``, unknown URL, 405, 406,
+  413, 415) keeps its status and headers (``Allow`` on 405, ``WWW-Authenticate``,
+  ``Retry-After``); a 406 names ``Accept`` and a 415 ``Content-Type`` in
+  ``source.header``; a 500 never shows more than a generic detail.
 
 Domain, database and unexpected errors are handled in :mod:`app.jsonapi.handlers`.
 Paths under the HTML prefixes given to :func:`set_html_prefixes` get werkzeug's
@@ -47,6 +48,8 @@ _QUERY = frozenset({"query", "querystring"})
 _HEADERS = frozenset({"headers"})
 _SOURCELESS = frozenset({"view_args", "path", "cookies", ""})
 _SKIPPED_HEADERS = frozenset({"content-type", "content-length"})
+#: The request header a status is about (``source.header``).
+_HEADER_OF_STATUS = {406: "Accept", 415: "Content-Type"}
 
 
 def error_object(
@@ -161,7 +164,10 @@ def http_exception_response(error: HTTPException) -> ResponseReturnValue:
     else:
         detail = str(data.get("message") or messages or error.description)
     code = "invalid" if is_validation else _CODES.get(status) or _slug(error.name)
-    return error_response(status, [error_object(status, code, title, detail)], headers)
+    obj = error_object(
+        status, code, title, detail, header=_HEADER_OF_STATUS.get(status)
+    )
+    return error_response(status, [obj], headers)
 
 
 def error_response(

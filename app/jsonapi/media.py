@@ -2,7 +2,11 @@
 
 Responses are ``application/vnd.api+json`` through :class:`JsonApiProvider`.
 Request bodies must be JSON (``application/vnd.api+json`` or
-``application/json``); anything else is a 415. A route that takes other bodies
+``application/json``); anything else is a 415. Under ``/api/`` JSON:API's
+content negotiation applies too (:func:`negotiate_jsonapi`): a JSON:API body
+with a media type parameter other than ``ext`` and ``profile``, or with an
+extension (none is supported), is a 415, and an ``Accept`` whose every JSON:API
+media type is so modified is a 406. A route that takes other bodies
 (multipart image upload, CSV or NDJSON ingest) opts out with
 :func:`accepts_media_types`, which *replaces* the accepted list for that view::
 
@@ -26,7 +30,8 @@ import orjson
 
 from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
+from werkzeug.http import parse_options_header
 
 from app.jsonapi import guard
 
@@ -36,9 +41,16 @@ JSON_MEDIA_TYPES = (JSONAPI_MEDIA_TYPE, JSON_MEDIA_TYPE)
 
 #: Paths whose request bodies :func:`init_media` checks by default.
 API_PREFIXES = ("/api/", "/ingest/")
+#: Paths that follow JSON:API's content negotiation (:func:`negotiate_jsonapi`).
+#: The ingest routes do not: they read JSON, NDJSON and CSV by their own rules.
+JSONAPI_PREFIXES = ("/api/",)
 
-# JSON:API allows only ext and profile on its media type; charset is tolerated
-# because common HTTP clients add it and the reference (DRF) accepted it.
+#: The only media type parameters JSON:API defines; others are refused.
+JSONAPI_PARAMS = frozenset({"ext", "profile"})
+
+# What require_json_body lets through; JSON:API's own rules are stricter
+# (negotiate_jsonapi, /api/ only). The ingest routes still take a charset, as
+# the reference (DRF) did.
 _ALLOWED_PARAMS = {
     JSONAPI_MEDIA_TYPE: frozenset({"ext", "profile", "charset"}),
     JSON_MEDIA_TYPE: frozenset({"charset"}),
@@ -136,7 +148,8 @@ def require_json_body() -> None:
     params = request.mimetype_params
     if mimetype in _ALLOWED_PARAMS and not _params_allowed(mimetype, params):
         raise UnsupportedMediaType(
-            f'Media type parameters {sorted(params)} are not allowed on "{mimetype}".'
+            f'Media type parameters {sorted(params)} are not allowed on "{mimetype}". '
+            f"Send Content-Type: {mimetype} without them."
         )
     accepted = _accepted_by_view() or frozenset(JSON_MEDIA_TYPES)
     if mimetype not in accepted:
@@ -147,11 +160,55 @@ def require_json_body() -> None:
         )
 
 
-def init_media(app: Flask, *, prefixes: Collection[str] = API_PREFIXES) -> None:
+def negotiate_jsonapi() -> None:
+    """Apply JSON:API 1.1's content negotiation (a ``before_request`` hook).
+
+    Refuses only what the specification makes the server refuse; a
+    ``Content-Type`` or ``Accept`` without the JSON:API media type (``*/*``,
+    ``application/json``) passes, and so does a request without a body whatever
+    its ``Content-Type`` (clients send the JSON:API type on GETs too). Requests
+    that did not match a route pass too, so that 404 and 405 win.
+
+    Raises:
+        UnsupportedMediaType: the body is ``application/vnd.api+json`` with a
+            parameter other than ``ext`` and ``profile``, or with an extension.
+        NotAcceptable: ``Accept`` names the JSON:API media type, but every
+            instance of it has such a parameter or an extension.
+    """
+    if request.url_rule is None:
+        return
+    if _has_body() and request.mimetype == JSONAPI_MEDIA_TYPE:
+        problem = _jsonapi_params_problem(request.mimetype_params)
+        if problem:
+            raise UnsupportedMediaType(
+                f"Content-Type: {problem}. "
+                f"Send Content-Type: {JSONAPI_MEDIA_TYPE} without parameters."
+            )
+    problems = [
+        _jsonapi_params_problem(params)
+        for mimetype, params in _accepted_types()
+        if mimetype == JSONAPI_MEDIA_TYPE
+    ]
+    if problems and all(problems):
+        raise NotAcceptable(
+            f"Accept: {problems[0]}, and no {JSONAPI_MEDIA_TYPE} without "
+            f"them is listed. Send Accept: {JSONAPI_MEDIA_TYPE} (without "
+            "parameters) or */*."
+        )
+
+
+def init_media(
+    app: Flask,
+    *,
+    prefixes: Collection[str] = API_PREFIXES,
+    jsonapi_prefixes: Collection[str] = JSONAPI_PREFIXES,
+) -> None:
     """Install the JSON:API provider and the request checks for paths under ``prefixes``.
 
     The checks: query parameters hold no NUL (:func:`guard.check_query`), and
-    bodies are of a media type the view accepts (:func:`require_json_body`).
+    bodies are of a media type the view accepts (:func:`require_json_body`);
+    under ``jsonapi_prefixes`` JSON:API's content negotiation as well
+    (:func:`negotiate_jsonapi`).
 
     HTML pages (``/accounts/``, ``/admin/``) post forms, so the check is limited
     to the API paths. Alternatively register :func:`require_json_body` on
@@ -160,13 +217,17 @@ def init_media(app: Flask, *, prefixes: Collection[str] = API_PREFIXES) -> None:
     Args:
         app: the application.
         prefixes: path prefixes whose request bodies must be JSON.
+        jsonapi_prefixes: path prefixes that negotiate the JSON:API media type.
     """
     install_json_provider(app)
     starts = tuple(prefixes)
+    negotiated = tuple(jsonapi_prefixes)
 
     def check_api_body() -> None:
         if request.path.startswith(starts):
             guard.check_query(request.args.items(multi=True))
+            if request.path.startswith(negotiated):
+                negotiate_jsonapi()
             require_json_body()
 
     app.before_request(check_api_body)
@@ -180,6 +241,30 @@ def _has_body() -> bool:
 
 def _params_allowed(mimetype: str, params: Mapping[str, str]) -> bool:
     return {key.lower() for key in params} <= _ALLOWED_PARAMS[mimetype]
+
+
+def _jsonapi_params_problem(params: Mapping[str, str]) -> str | None:
+    """Say what JSON:API forbids in ``params`` of its media type; None when nothing."""
+    others = sorted({key.lower() for key in params} - JSONAPI_PARAMS)
+    if others:
+        return (
+            f"{JSONAPI_MEDIA_TYPE} takes no media type parameters but ext and "
+            f"profile (got {', '.join(others)})"
+        )
+    if params.get("ext", "").strip():
+        return (
+            f'this server supports no JSON:API extensions (got ext="{params["ext"]}")'
+        )
+    return None
+
+
+def _accepted_types() -> list[tuple[str, dict[str, str]]]:
+    """The media types of ``Accept``, lower-cased, with their parameters (no ``q``)."""
+    found = []
+    for value, _quality in request.accept_mimetypes:
+        mimetype, params = parse_options_header(value)
+        found.append((mimetype.lower(), params))
+    return found
 
 
 def _accepted_by_view() -> frozenset[str] | None:

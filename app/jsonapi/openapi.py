@@ -4,8 +4,9 @@ An apispec plugin completes each operation flask-smorest registers:
 
 * the JSON:API error responses (``{"errors": [...]}``) the error handlers
   produce: 400 (webargs' 422 is answered as 400, so it is documented as 400),
-  401 with ``WWW-Authenticate``, 403, 404 on paths with parameters, 409, 413
-  and 415 on requests with bodies, 503 with ``Retry-After`` (database down);
+  401 with ``WWW-Authenticate``, 403, 404 on paths with parameters, 406 under
+  ``/api/`` (JSON:API content negotiation), 409, 413 and 415 on requests with
+  bodies, 503 with ``Retry-After`` (database down);
 * ``204 No Content`` on a ``DELETE`` that documents no other success;
 * the credentials the API accepts (security schemes ``Token``, ``Bearer``,
   ``Session``), each optional: public endpoints answer anonymous callers.
@@ -20,7 +21,7 @@ from typing import Any
 
 from apispec import APISpec, BasePlugin
 
-from app.jsonapi.media import JSONAPI_MEDIA_TYPE
+from app.jsonapi.media import JSONAPI_MEDIA_TYPE, JSONAPI_PREFIXES
 
 JsonObject = dict[str, Any]
 
@@ -46,9 +47,20 @@ ERROR_RESPONSES: dict[str, tuple[int, str, JsonObject]] = {
     ),
     "FORBIDDEN": (403, "Visible, but not permitted to this caller", {}),
     "NOT_FOUND": (404, "No such object, or not visible to this caller", {}),
+    "NOT_ACCEPTABLE": (
+        406,
+        "Accept names application/vnd.api+json only with parameters other than "
+        "ext and profile, or with an extension (none is supported)",
+        {},
+    ),
     "CONFLICT": (409, "Conflicts with stored data or the URL", {}),
     "PAYLOAD_TOO_LARGE": (413, "The body exceeds MAX_REQUEST_BYTES", {}),
-    "UNSUPPORTED_MEDIA_TYPE": (415, "The body is not JSON", {}),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        415,
+        "The body is not JSON, or is application/vnd.api+json with a parameter "
+        "other than profile",
+        {},
+    ),
     "TOO_MANY_REQUESTS": (429, "Too many failed attempts", _RETRY_AFTER),
     "SERVICE_UNAVAILABLE": (503, "A dependency (the database) is down", _RETRY_AFTER),
 }
@@ -77,6 +89,8 @@ SECURITY_SCHEMES: dict[str, JsonObject] = {
 SECURITY: list[dict[str, list[str]]] = [{}] + [{name: []} for name in SECURITY_SCHEMES]
 
 _BODY_METHODS = frozenset({"post", "put", "patch"})
+#: Paths that negotiate the JSON:API media type (as :mod:`app.jsonapi.media`).
+_NEGOTIATED = JSONAPI_PREFIXES
 _SUCCESS = ("200", "201", "202", "204")
 
 
@@ -122,6 +136,8 @@ def complete_operation(path: str, method: str, operation: JsonObject) -> None:
     wanted = ["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "SERVICE_UNAVAILABLE"]
     if "{" in path:
         wanted.append("NOT_FOUND")
+    if path.startswith(_NEGOTIATED):
+        wanted.append("NOT_ACCEPTABLE")
     if method in _BODY_METHODS:
         wanted += ["CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"]
     present = {str(k) for k in responses}

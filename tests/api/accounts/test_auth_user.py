@@ -214,4 +214,5 @@ def test_patch_user_form_body_is_415(client: FlaskClient, session: Session) -> N
         data={"last_name": "X"},
         headers=_token(client, user),
         unchanged=("users",),
+        header="Content-Type",
     )

@@ -179,6 +179,7 @@ def test_upload_as_json_is_415(
         json={"image": "data:..."},
         headers=world.headers["owner"],
         unchanged=("installations",),
+        header="Content-Type",
     )
 
 

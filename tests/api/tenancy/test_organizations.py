@@ -267,6 +267,7 @@ def test_create_with_text_body_is_415(client: FlaskClient, session: Session) -> 
         content_type="text/plain",
         headers=headers,
         unchanged=("organizations", "memberships"),
+        header="Content-Type",
     )
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.jsonapi import JSONAPI_MEDIA_TYPE, JsonApiProvider, install_json_provider
+from app.jsonapi import (
+    JSONAPI_MEDIA_TYPE,
+    JsonApiProvider,
+    init_media,
+    install_json_provider,
+)
 from tests.support.refusals import assert_refused
 
 BODY = {"data": {"type": "Thing", "attributes": {"name": "n"}}}
@@ -57,16 +64,85 @@ def test_request_body_plain_json_accepted(client: FlaskClient) -> None:
     assert response.status_code == 201
 
 
-def test_request_body_jsonapi_with_ext_and_charset_accepted(
-    client: FlaskClient,
-) -> None:
+def test_request_body_jsonapi_with_profile_accepted(client: FlaskClient) -> None:
     response = client.post(
         "/api/v1/things/",
         json=BODY,
-        content_type=f'{JSONAPI_MEDIA_TYPE}; ext="https://x.org/ext"; charset=utf-8',
+        content_type=f'{JSONAPI_MEDIA_TYPE}; profile="https://x.org/profile"',
     )
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "parameters", ["charset=utf-8", 'ext="https://x.org/ext"', "ext=a; charset=utf-8"]
+)
+def test_request_body_jsonapi_with_charset_or_extension_is_415(
+    client: FlaskClient, parameters: str
+) -> None:
+    assert_refused(
+        client,
+        "POST",
+        "/api/v1/things/",
+        415,
+        json=BODY,
+        content_type=f"{JSONAPI_MEDIA_TYPE}; {parameters}",
+        unchanged=(),
+        header="Content-Type",
+    )
+
+
+def test_request_body_jsonapi_with_charset_accepted_outside_jsonapi_prefixes() -> None:
+    app = Flask(__name__)
+    init_media(app, jsonapi_prefixes=())
+    app.add_url_rule("/api/v1/echo/", "echo", lambda: ("", 201), methods=["POST"])
+
+    response = app.test_client().post(
+        "/api/v1/echo/",
+        json=BODY,
+        content_type=f"{JSONAPI_MEDIA_TYPE}; charset=utf-8",
+        headers={"Accept": f"{JSONAPI_MEDIA_TYPE}; charset=utf-8"},
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        f"{JSONAPI_MEDIA_TYPE}; charset=utf-8",
+        f'{JSONAPI_MEDIA_TYPE}; ext="https://x.org/ext"; q=0.5, text/html',
+    ],
+)
+def test_accept_with_every_jsonapi_type_modified_is_406(
+    client: FlaskClient, accept: str
+) -> None:
+    assert_refused(
+        client,
+        "GET",
+        "/api/v1/things/1/",
+        406,
+        headers={"Accept": accept},
+        unchanged=(),
+        header="Accept",
+    )
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        f"{JSONAPI_MEDIA_TYPE}; charset=utf-8, {JSONAPI_MEDIA_TYPE}",
+        f"{JSONAPI_MEDIA_TYPE}; profile=p",
+        "Application/VND.api+json",
+        "application/json, */*",
+    ],
+)
+def test_accept_with_a_usable_jsonapi_type_or_none_passes(
+    client: FlaskClient, accept: str
+) -> None:
+    response = client.get("/api/v1/things/1/", headers={"Accept": accept})
+
+    assert response.status_code == 200
 
 
 def test_request_body_jsonapi_with_other_parameter_is_415(
@@ -94,6 +170,7 @@ def test_request_body_text_plain_is_415_jsonapi_error(client: FlaskClient) -> No
                 "title": "Unsupported Media Type",
                 "detail": 'Unsupported media type "text/plain" in request. '
                 "Send application/json or application/vnd.api+json.",
+                "source": {"header": "Content-Type"},
             }
         ]
     }
@@ -101,7 +178,13 @@ def test_request_body_text_plain_is_415_jsonapi_error(client: FlaskClient) -> No
 
 def test_request_body_without_content_type_is_415(client: FlaskClient) -> None:
     assert_refused(
-        client, "POST", "/api/v1/things/", 415, data=b'{"data": {}}', unchanged=()
+        client,
+        "POST",
+        "/api/v1/things/",
+        415,
+        data=b'{"data": {}}',
+        unchanged=(),
+        header="Content-Type",
     )
 
 
@@ -152,7 +235,13 @@ def test_accepts_media_types_json_on_multipart_view_is_415(
     client: FlaskClient,
 ) -> None:
     assert_refused(
-        client, "POST", "/api/v1/things/upload/", 415, json=BODY, unchanged=()
+        client,
+        "POST",
+        "/api/v1/things/upload/",
+        415,
+        json=BODY,
+        unchanged=(),
+        header="Content-Type",
     )
 
 
