@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotAcceptable, UnsupportedMediaType
 from werkzeug.http import parse_options_header
@@ -208,7 +208,8 @@ def init_media(
     The checks: query parameters hold no NUL (:func:`guard.check_query`), and
     bodies are of a media type the view accepts (:func:`require_json_body`);
     under ``jsonapi_prefixes`` JSON:API's content negotiation as well
-    (:func:`negotiate_jsonapi`).
+    (:func:`negotiate_jsonapi`). On every path a 204 loses its ``Content-Type``
+    (:func:`drop_content_type_of_no_content`).
 
     HTML pages (``/accounts/``, ``/admin/``) post forms, so the check is limited
     to the API paths. Alternatively register :func:`require_json_body` on
@@ -231,6 +232,24 @@ def init_media(
             require_json_body()
 
     app.before_request(check_api_body)
+    app.after_request(drop_content_type_of_no_content)
+
+
+def drop_content_type_of_no_content(response: Response) -> Response:
+    """Remove the ``Content-Type`` of a 204 (an ``after_request`` hook, every path).
+
+    A 204 has no body, so there is nothing to type; werkzeug would still send
+    its default ``text/html; charset=utf-8`` for the empty string a view returns.
+
+    Args:
+        response: the response about to be sent.
+
+    Returns:
+        ``response``, without ``Content-Type`` when its status is 204.
+    """
+    if response.status_code == 204:
+        del response.headers["Content-Type"]
+    return response
 
 
 def _has_body() -> bool:

@@ -7,11 +7,42 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from flask import Flask, g, request
 from flask.testing import FlaskClient
 
+from sqlalchemy.orm import Session
+
 from app import logs
+from app.models import Organization, Role
+from tests.factories import (
+    make_alert_rule,
+    make_alert_webhook,
+    make_ingest_key,
+    make_installation,
+    make_membership,
+    make_node,
+    make_organization,
+    make_room,
+    make_site,
+    make_user,
+)
+from tests.support.auth import auth_headers
 from tests.support.refusals import assert_refused
+
+#: Every kind of answer without a body: the deletes, and an ignored uplink.
+NO_CONTENT = [
+    "organization",
+    "site",
+    "room",
+    "node",
+    "installation",
+    "membership",
+    "alert-rule",
+    "alert-webhook",
+    "ignored-uplink",
+]
 
 
 def test_every_response_carries_a_request_id(client: FlaskClient) -> None:
@@ -141,3 +172,49 @@ def test_json_logs_carry_the_request_id(app: Flask) -> None:
     assert parsed["message"] == "hello world"
     assert parsed["request_id"] == "rid-1"
     assert parsed["level"] == "INFO"
+
+
+def _no_content_request(session: Session, kind: str) -> tuple[str, str, dict[str, str]]:
+    """Method, path and headers of a request answered 204, by an OWNER of everything."""
+    owner = make_user(session)
+    org = make_organization(session)
+    make_membership(session, owner, org, Role.OWNER)
+    site = make_site(session, operator=org)
+    room = make_room(session, site)
+    ids: dict[str, object] = {
+        "organization": make_organization(session).id,
+        "site": make_site(session, operator=org).id,
+        "room": make_room(session, site).id,
+        "node": make_node(session, owner=org).id,
+        "installation": make_installation(session, room=room).id,
+        "membership": make_membership(session, make_user(session), org).id,
+        "alert-rule": make_alert_rule(session, org).id,
+        "alert-webhook": make_alert_webhook(session, org).id,
+    }
+    if kind == "ignored-uplink":
+        key = make_ingest_key(session, org)
+        session.commit()
+        return (
+            "POST",
+            "/ingest/v1/chirpstack/?event=join",
+            {"Authorization": f"Token {key}", "Content-Type": "application/json"},
+        )
+    make_membership(
+        session, owner, session.get_one(Organization, ids["organization"]), Role.OWNER
+    )
+    return "DELETE", f"/api/v1/{kind}s/{ids[kind]}/", auth_headers(session, owner)
+
+
+@pytest.mark.parametrize("kind", NO_CONTENT)
+def test_a_204_has_no_content_type(
+    client: FlaskClient, session: Session, kind: str
+) -> None:
+    method, path, headers = _no_content_request(session, kind)
+
+    resp = client.open(
+        path, method=method, headers=headers, data=b"{}" if method == "POST" else None
+    )
+
+    assert resp.status_code == 204, resp.get_data(as_text=True)
+    assert resp.get_data() == b""
+    assert "Content-Type" not in resp.headers
