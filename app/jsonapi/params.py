@@ -19,9 +19,11 @@ leading part of it (the reference accepted and ignored any ``sort``; lists are
 not re-sorted); any other ``sort`` is a 400 with ``source.parameter`` ``sort``.
 Fieldsets are checked by :func:`app.jsonapi.fieldsets.check_fieldsets`.
 
-Malformed ``page[number]``/``page[size]`` values are a 400 with
-``source.parameter`` in both modes (the reference ignored a bad size and gave a
-404 for a bad number). ``page[size]`` is capped at :data:`MAX_PAGE_SIZE`.
+Malformed or out-of-range ``page[number]``/``page[size]`` values (anything but
+a whole number from 1 to :data:`MAX_PAGE_PARAMETER`) are a 400 with
+``source.parameter`` in both modes, naming that range (the reference ignored a
+bad size and gave a 404 for a bad number). ``page[size]`` is capped at
+:data:`MAX_PAGE_SIZE`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from app.jsonapi.exceptions import ParameterError
 from app.jsonapi.fieldsets import check_fieldsets
 
 MAX_PAGE_SIZE = 100
+#: The largest ``page[number]`` or ``page[size]`` read (18 digits; sizes cap at
+#: :data:`MAX_PAGE_SIZE`); a larger one is refused.
+MAX_PAGE_PARAMETER = 10**18 - 1
 
 _NAME = re.compile(
     r"(?P<plain>sort|include)|(?P<family>filter|fields|page)(?:\[(?P<key>[\w.\-]+)\])?"
@@ -184,10 +189,13 @@ def _positive(args: MultiDict[str, str], name: str) -> int | None:
     raw = _last(args, name)
     if name not in args:
         return None
-    if _POSITIVE.fullmatch(raw) and int(raw) >= 1:
+    if _POSITIVE.fullmatch(raw) and 1 <= int(raw) <= MAX_PAGE_PARAMETER:
         return int(raw)
+    capped = f" (sizes above {MAX_PAGE_SIZE} give pages of {MAX_PAGE_SIZE})"
     raise ParameterError(
-        f'Invalid {name} "{raw}": expected a positive integer.', parameter=name
+        f'Invalid {name} "{raw}": expected a whole number from 1 to '
+        f"{MAX_PAGE_PARAMETER}{capped if name == 'page[size]' else ''}.",
+        parameter=name,
     )
 
 

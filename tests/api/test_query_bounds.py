@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Role, User
 from tests.factories import make_membership, make_organization, make_user
 from tests.support.auth import auth_headers
+from tests.support.refusals import assert_refused
 
 LISTS = (
     "/api/v1/users/",
@@ -85,3 +86,34 @@ def test_list_statements_do_not_grow_with_rows(
 
     assert small == large
     assert small <= 8
+
+
+@pytest.mark.parametrize("name", ["page[size]", "page[number]"])
+@pytest.mark.parametrize(
+    "raw", ["0", "-1", "1.5", "abc", "1000000000000000000", "1000000000000000000000"]
+)
+def test_an_out_of_range_page_parameter_is_400_naming_the_range(
+    client: FlaskClient, name: str, raw: str
+) -> None:
+    size = "" if name == "page[size]" else "page[size]=10&"
+    resp = assert_refused(
+        client,
+        "GET",
+        f"/api/v1/quantities/?{size}{name}={raw}",
+        400,
+        unchanged=(),
+        parameter=name,
+    )
+
+    assert resp.json is not None
+    assert "from 1 to 999999999999999999" in resp.json["errors"][0]["detail"]
+
+
+def test_a_page_size_above_the_largest_page_gives_the_largest_page(
+    client: FlaskClient,
+) -> None:
+    resp = client.get("/api/v1/quantities/?page[size]=999999999999999999")
+
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.json is not None
+    assert "page%5Bsize%5D=999999999999999999" in resp.json["links"]["first"]

@@ -169,7 +169,8 @@ def test_parameter_error_rendered_with_source_parameter(client: FlaskClient) -> 
             "status": "400",
             "code": "invalid_parameter",
             "title": "Invalid query parameter",
-            "detail": 'Invalid page[size] "zero": expected a positive integer.',
+            "detail": 'Invalid page[size] "zero": expected a whole number from 1 '
+            "to 999999999999999999 (sizes above 100 give pages of 100).",
             "source": {"parameter": "page[size]"},
         }
     ]
