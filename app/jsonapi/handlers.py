@@ -9,7 +9,8 @@ Wiring (in ``create_app``)::
   object (an error with a ``header`` attribute names that request header in
   ``source.header``, one with ``parameter`` the query parameter); 401s carry
   ``WWW-Authenticate: Token`` (as the reference's did), 503s ``Retry-After``;
-* ``IntegrityError``: see :mod:`app.jsonapi.integrity` (409 or 400);
+* ``IntegrityError``: see :mod:`app.jsonapi.integrity` (409 or 400; the
+  violated constraint's name goes to the log, not to the client);
   ``DataError`` (a value the column cannot hold) is a 400; a database that is
   down (``OperationalError``, ``InterfaceError``, pool timeout) is a 503 with
   ``Retry-After: 5``. The session is rolled back first in all these cases;
@@ -125,10 +126,14 @@ def _domain_error(error: DomainError) -> ResponseReturnValue:
 def _integrity_error(error: sa_exc.IntegrityError) -> ResponseReturnValue:
     _rollback()
     problem = classify_integrity_error(error.orig, request.method)
-    meta = {"constraint": problem.constraint} if problem.constraint else None
-    obj = error_object(
-        problem.status, problem.code, problem.title, problem.detail, meta=meta
+    # The constraint's name is for the operator: clients tell problems apart by
+    # ``code``, and the name would only show them the schema.
+    logger.info(
+        "Database refused a write: %s (constraint %s)",
+        problem.code,
+        problem.constraint or "unknown",
     )
+    obj = error_object(problem.status, problem.code, problem.title, problem.detail)
     return error_response(problem.status, [obj])
 
 

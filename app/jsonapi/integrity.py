@@ -13,8 +13,9 @@ errors with pointers; this is the safety net for races and forgotten checks.
 * any other integrity error: 409.
 
 The constraint name (from our naming convention, e.g. ``uq_sites_organization_id``)
-goes to ``meta.constraint``: it names no values and helps clients and tests
-tell problems apart. Key values, table contents and SQL never leave the server.
+is kept for the log only: clients tell problems apart by the ``code``, and the
+name would show them the schema. Key values, table contents, constraint names
+and SQL never leave the server.
 """
 
 from __future__ import annotations
