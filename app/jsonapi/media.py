@@ -4,8 +4,8 @@ Responses are ``application/vnd.api+json`` through :class:`JsonApiProvider`.
 Request bodies must be JSON (``application/vnd.api+json`` or
 ``application/json``); anything else is a 415. Under ``/api/`` JSON:API's
 content negotiation applies too (:func:`negotiate_jsonapi`): a JSON:API body
-with a media type parameter other than ``ext`` and ``profile``, or with an
-extension (none is supported), is a 415, and an ``Accept`` whose every JSON:API
+with a media type parameter other than ``ext``, ``profile`` and ``charset``
+(tolerated, as Managair did), or with an extension (none is supported), is a 415, and an ``Accept`` whose every JSON:API
 media type is so modified is a 406. A route that takes other bodies
 (multipart image upload, CSV or NDJSON ingest) opts out with
 :func:`accepts_media_types`, which *replaces* the accepted list for that view::
@@ -45,12 +45,13 @@ API_PREFIXES = ("/api/", "/ingest/")
 #: The ingest routes do not: they read JSON, NDJSON and CSV by their own rules.
 JSONAPI_PREFIXES = ("/api/",)
 
-#: The only media type parameters JSON:API defines; others are refused.
-JSONAPI_PARAMS = frozenset({"ext", "profile"})
+#: The media type parameters JSON:API defines, and ``charset``: JSON:API refuses
+#: it, but common HTTP clients add it and Managair (DRF) accepted it, so its
+#: clients may send it. Others are refused.
+JSONAPI_PARAMS = frozenset({"ext", "profile", "charset"})
 
 # What require_json_body lets through; JSON:API's own rules are stricter
-# (negotiate_jsonapi, /api/ only). The ingest routes still take a charset, as
-# the reference (DRF) did.
+# (negotiate_jsonapi, /api/ only: no extension).
 _ALLOWED_PARAMS = {
     JSONAPI_MEDIA_TYPE: frozenset({"ext", "profile", "charset"}),
     JSON_MEDIA_TYPE: frozenset({"charset"}),
@@ -171,7 +172,7 @@ def negotiate_jsonapi() -> None:
 
     Raises:
         UnsupportedMediaType: the body is ``application/vnd.api+json`` with a
-            parameter other than ``ext`` and ``profile``, or with an extension.
+            parameter other than ``ext``, ``profile`` and ``charset``, or an extension.
         NotAcceptable: ``Accept`` names the JSON:API media type, but every
             instance of it has such a parameter or an extension.
     """
@@ -267,8 +268,8 @@ def _jsonapi_params_problem(params: Mapping[str, str]) -> str | None:
     others = sorted({key.lower() for key in params} - JSONAPI_PARAMS)
     if others:
         return (
-            f"{JSONAPI_MEDIA_TYPE} takes no media type parameters but ext and "
-            f"profile (got {', '.join(others)})"
+            f"{JSONAPI_MEDIA_TYPE} takes no media type parameters but ext, "
+            f"profile and charset (got {', '.join(others)})"
         )
     if params.get("ext", "").strip():
         return (
