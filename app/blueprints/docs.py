@@ -30,6 +30,7 @@ from app.jsonapi import (
     single,
 )
 from app.jsonapi.fieldsets import sparse
+from app.jsonapi.params import MAX_PAGE_PARAMETER
 from app.jsonapi.routing import MAX_ID
 from app.services.tenancy.listing import Listing, Page
 
@@ -235,7 +236,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The largest integer the query parsers read (18 digits): ``page[...]`` (sizes
 #: clamp to 100) and id filters; a longer number is refused with 400.
-PAGE_MAX = 10**18 - 1
+PAGE_MAX = MAX_PAGE_PARAMETER
 PAGE_PARAMETERS: tuple[dict[str, Any], ...] = (
     {
         "in": "query",
