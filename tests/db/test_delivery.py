@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
+
+from werkzeug import Request, Response
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -353,3 +355,89 @@ def test_enqueue_does_no_network_io_even_when_platforms_hang(
     assert written == 600
     assert elapsed < 0.5
     assert platforms.server.log == []
+
+
+def _odd_webhook(
+    platforms: Platforms, client: httpx.Client, handler: Callable[[Request], Response]
+) -> list[Any]:
+    """The webhook publisher aimed at ``/odd``, answered by ``handler``."""
+    server = platforms.server
+    server.expect_request("/odd", method="POST").respond_with_handler(handler)
+    settings = {**platforms.settings(), "WEBHOOK_URL": server.url_for("/odd")}
+    return publishers.build(("webhook",), settings, client)
+
+
+def test_deliver_reads_only_the_start_of_a_huge_answer(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    produced: list[int] = []
+
+    def huge(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(64):
+                produced.append(1)
+                yield b"x" * (1 << 20)
+
+        return Response(body(), status=500)
+
+    (result,) = _rounds(session, _odd_webhook(platforms, client, huge), rounds=1)
+
+    assert result.failed == len(world.public_samples)
+    assert len(produced) < 2 * 16  # of 2 * 64 MiB: a megabyte and the buffers each
+    errors = set(session.scalars(_webhook_errors))
+    assert errors == {f"webhook: {_netloc(platforms)}/odd answered 500: {'x' * 200}"}
+
+
+def test_deliver_does_not_wait_out_an_answer_that_drips(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    def drip(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(40):  # 4 s, a byte per 0.1 s: no read times out
+                time.sleep(0.1)
+                yield b"x"
+
+        return Response(body(), status=200)
+
+    started = time.monotonic()
+    (result,) = _rounds(session, _odd_webhook(platforms, client, drip), rounds=1)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2  # two calls of at most about the 0.3 s timeout, not 8 s
+    assert result.delivered == len(world.public_samples)  # 2xx: accepted
+
+
+def test_deliver_takes_a_2xx_with_an_undecodable_body_as_accepted(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    def bad_gzip(request: Request) -> Response:
+        return Response(b"not gzip", status=200, headers={"Content-Encoding": "gzip"})
+
+    (result,) = _rounds(session, _odd_webhook(platforms, client, bad_gzip), rounds=1)
+
+    assert result.delivered == len(world.public_samples)
+
+
+def test_deliver_says_where_a_redirect_points(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    def moved(request: Request) -> Response:
+        return Response("", status=308, headers={"Location": "https://new.example/"})
+
+    (result,) = _rounds(session, _odd_webhook(platforms, client, moved), rounds=1)
+
+    assert result.failed == len(world.public_samples)
+    errors = set(session.scalars(_webhook_errors))
+    assert errors == {
+        f"webhook: {_netloc(platforms)}/odd answered 308 (a redirect to "
+        "https://new.example/, not followed; set the final URL): "
+    }
+
+
+_webhook_errors = select(OutboxEntry.last_error).where(
+    OutboxEntry.publisher == "webhook"
+)
+
+
+def _netloc(platforms: Platforms) -> str:
+    return f"{platforms.server.host}:{platforms.server.port}"

@@ -9,6 +9,7 @@ raises :class:`PublishError`.
 
 from __future__ import annotations
 
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
+
+#: Most bytes of an answer's body that are read (platforms answer with a little JSON).
+MAX_ANSWER_BYTES = 1 << 20
+
+#: The ``extensions`` key marking an answer whose body was not read whole.
+INCOMPLETE = "airq_incomplete"
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,20 @@ class Publisher(ABC):
         """POST and insist on a 2xx answer (``extensions``: httpx's, e.g. the TLS
         ``sni_hostname`` of a call aimed at a checked address).
 
+        The answer's body is read only up to :data:`MAX_ANSWER_BYTES` and while
+        the client's timeout has not passed since the call began, so a remote
+        that answers with a huge or dripping body costs neither memory nor more
+        than the timeout (``OUTBOX_TIMEOUT_S``) after the status arrived; what
+        was not read marks the answer incomplete (:meth:`answer` refuses it).
+
         Raises:
             PublishError: timeout, connection failure, or a non-2xx status.
         """
         host = urlsplit(url).netloc
+        started = time.monotonic()
         try:
-            response = self.client.post(
+            request = self.client.build_request(
+                "POST",
                 url,
                 json=json,
                 content=content,
@@ -161,19 +176,22 @@ class Publisher(ABC):
                 params=params,
                 extensions=dict(extensions or {}),
             )
+            streamed = self.client.send(request, stream=True)
         except httpx.TimeoutException:
             raise PublishError(
                 f"{self.name}: no answer from {host} in time", unreachable=True
             ) from None
         except httpx.TransportError as exc:
             raise PublishError(
-                f"{self.name}: cannot reach {host}: {type(exc).__name__}",
-                unreachable=True,
+                f"{self.name}: cannot reach {host}: {_why(exc)}", unreachable=True
             ) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise PublishError(f"{self.name}: {host}: {_why(exc)}") from None
+        response = _bounded(streamed, started + _total_timeout(self.client))
         if not response.is_success:
             raise PublishError(
                 f"{self.name}: {host}{urlsplit(url).path} answered "
-                f"{response.status_code}: {response.text[:200]}"
+                f"{response.status_code}{_redirect(response)}: {response.text[:200]}"
             )
         return response
 
@@ -181,14 +199,75 @@ class Publisher(ABC):
         """Return the JSON body of an answer.
 
         Raises:
-            PublishError: the body is not JSON.
+            PublishError: the body is not JSON, or was not read whole (larger
+                than :data:`MAX_ANSWER_BYTES`, slower than the timeout).
         """
+        if response.extensions.get(INCOMPLETE):
+            raise PublishError(
+                f"{self.name}: answer from {response.url.host} is larger than "
+                f"{MAX_ANSWER_BYTES} bytes or slower than the timeout"
+            )
         try:
             return response.json()
         except ValueError:
             raise PublishError(
                 f"{self.name}: answer from {response.url.host} is not JSON"
             ) from None
+
+
+def _why(exc: Exception) -> str:
+    """An exception as one short line (a TLS failure names its reason)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _redirect(response: httpx.Response) -> str:
+    """Where a redirect points (redirects are not followed: set the final URL)."""
+    if not response.is_redirect:
+        return ""
+    location = response.headers.get("Location", "")[:200]
+    return f" (a redirect to {location}, not followed; set the final URL)"
+
+
+def _total_timeout(client: httpx.Client) -> float:
+    """The client's longest phase timeout: what one call may take in all."""
+    phases = client.timeout.as_dict().values()
+    return max((float(t) for t in phases if t is not None), default=60.0)
+
+
+def _bounded(streamed: httpx.Response, deadline: float) -> httpx.Response:
+    """Read at most :data:`MAX_ANSWER_BYTES` of ``streamed`` until ``deadline``.
+
+    Returns:
+        An answer holding what was read (decoded); its ``extensions`` mark it
+        :data:`INCOMPLETE` when the body was cut short, was not decodable or
+        broke off.
+    """
+    body = bytearray()
+    incomplete = False
+    try:
+        for chunk in streamed.iter_bytes():
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+                incomplete = True
+                break
+    except httpx.HTTPError:  # a timeout, a broken connection, bad gzip
+        incomplete = True
+    finally:
+        streamed.close()
+    headers = [
+        (name, value)
+        for name, value in streamed.headers.multi_items()
+        if name.lower()
+        not in {"content-encoding", "content-length", "transfer-encoding"}
+    ]
+    return httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=bytes(body[:MAX_ANSWER_BYTES]),
+        request=streamed.request,
+        extensions={INCOMPLETE: incomplete},
+    )
 
 
 def number(value: Decimal | None) -> float | None:
