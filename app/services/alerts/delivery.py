@@ -8,12 +8,21 @@ it; a failure counts an attempt and backs off like the publisher outbox
 (``OUTBOX_MAX_ATTEMPTS``, ``OUTBOX_BACKOFF_S``, ``OUTBOX_BACKOFF_MAX_S``; the
 same SQL). A crash between sending and committing sends that group once more.
 Webhook calls are signed like the publishers' (``X-Airq-Signature-256``).
+
+One group's trouble stays its own: an unexpected error while building or
+sending a message counts a failed attempt for that group (and is logged with
+its traceback) instead of ending the run, which would send the run's other
+messages again and again. A destination that does not answer (the SMTP server
+down or hanging, a receiver timing out) is skipped for the rest of the run, its
+other groups left due for the next one: a hanging server costs one timeout per
+run, not one per message.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import smtplib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -111,6 +120,7 @@ class AlertDeliveryResult:
     failed: int = 0
     parked: int = 0
     messages: int = 0
+    deferred: int = 0
 
 
 def deliver(
@@ -134,17 +144,53 @@ def deliver(
     rows = session.execute(CLAIM, {"now": now, "limit": settings.batch_size}).mappings()
     claimed = sorted((dict(row) for row in rows), key=_group)
     result.claimed = len(claimed)
+    unreachable: set[str] = set()
     for _, group in groupby(claimed, key=_group):
         items = list(group)
         ids = [row["id"] for row in items]
+        destination = _destination(channels, items[0])
+        if destination in unreachable:
+            result.deferred += len(ids)
+            continue
         try:
             _send(channels, items)
-        except (MailError, PublishError) as exc:
-            ledger.failed(ids, exc, permanent=getattr(exc, "permanent", False))
+        except MailError as exc:
+            if _server_trouble(exc):
+                unreachable.add(destination)
+            ledger.failed(ids, exc, permanent=False)
+            continue
+        except PublishError as exc:
+            if exc.unreachable:
+                unreachable.add(destination)
+            ledger.failed(ids, exc, permanent=exc.permanent)
+            continue
+        except Exception as exc:
+            channel = items[0]["channel"]
+            log.exception("alerts: a %s message failed (rows %s)", channel, ids)
+            error = PublishError(f"{channel}: {type(exc).__name__}: {exc}")
+            ledger.failed(ids, error, permanent=False)
             continue
         ledger.delivered(ids)
         result.messages += 1
     return result
+
+
+def _destination(channels: Channels, row: Row) -> str:
+    """Who receives a group's message, as far as being unreachable goes: the
+    SMTP server, or the webhook's URL."""
+    if row["channel"] == "mail":
+        return "mail"
+    return str(row["webhook_url"] or channels.webhook.settings["WEBHOOK_URL"])
+
+
+def _server_trouble(exc: MailError) -> bool:
+    """Whether a mail failed for a reason of the server, not of the message:
+    the server is unreachable, hangs, hangs up or refuses the connection."""
+    cause = exc.__cause__
+    if isinstance(cause, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    # smtplib's refusals of a message are OSErrors too; sockets' errors are not theirs
+    return isinstance(cause, OSError) and not isinstance(cause, smtplib.SMTPException)
 
 
 def _group(row: Row) -> tuple[str, int, int, int]:

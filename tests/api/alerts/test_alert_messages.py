@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -16,15 +18,24 @@ from pytest_httpserver import HTTPServer
 
 from flask import Flask
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Organization, User
+from app.models import AlertNotification, AlertRule, Organization, User
 from app.models.types import utcnow
 from app.services.access import SYSTEM
 from app.services.alerts import evaluate, notify
-from tests.api.alerts.conftest import MINUTE, START, World, alerts, deliver, feed
+from tests.api.alerts.conftest import (
+    MINUTE,
+    RETRY,
+    START,
+    World,
+    alerts,
+    deliver,
+    feed,
+)
+from tests.factories import make_alert_rule
 from tests.support.smtp import Mailbox
 
 SECRET = "alert-hook-secret"
@@ -175,3 +186,100 @@ def test_two_evaluations_racing_send_one_mail(
         deliver(session, app, http)
         session.commit()
     assert mailbox.only().recipients == [member.email]
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A loopback port that takes connections and never says a word."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)  # never accepted: the kernel completes the handshakes
+        yield int(sock.getsockname()[1])
+
+
+def _more_rules(session: Session, world: World, count: int) -> list[AlertRule]:
+    org = session.get_one(Organization, world.rule.organization_id)
+    return [make_alert_rule(session, org, name=f"Also {n}") for n in range(count)]
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_is_parked(
+    session: Session, app: Flask, world: World, mailbox: Mailbox, http: httpx.Client
+) -> None:
+    (broken,) = _more_rules(session, world, 1)
+    feed(session, world.node, START, (12, 1800))
+    assert evaluate.evaluate(session, SYSTEM, notify.NotifySettings()).queued == 2
+    session.execute(  # a zone this machine's tz database does not know (any more)
+        update(AlertRule).where(AlertRule.id == broken.id).values(time_zone="No/Where")
+    )
+
+    first = deliver(session, app, http)
+    later = [
+        deliver(session, app, http, now=utcnow() + timedelta(days=n))
+        for n in range(1, RETRY.max_attempts)
+    ]
+
+    assert (first.delivered, first.failed) == (1, 1)
+    assert len(mailbox.received) == 1  # the other rule's mail, once
+    assert sum(r.parked for r in later) == 1
+    assert sum(r.failed for r in later) == RETRY.max_attempts - 1
+    error = session.scalar(
+        select(AlertNotification.last_error).where(
+            AlertNotification.parked_at.is_not(None)
+        )
+    )
+    assert error is not None
+    assert error.startswith("mail: ZoneInfoNotFoundError")
+
+
+def test_a_hanging_mail_server_costs_one_timeout_per_run(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    silent_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _more_rules(session, world, 3)
+    feed(session, world.node, START, (12, 1800))
+    assert evaluate.evaluate(session, SYSTEM, notify.NotifySettings()).queued == 4
+    mailbox_port = app.config["EMAIL_PORT"]
+    monkeypatch.setitem(app.config, "EMAIL_PORT", silent_port)
+    monkeypatch.setitem(app.config, "EMAIL_TIMEOUT_S", 1)
+
+    started = time.monotonic()
+    hanging = deliver(session, app, http)
+    elapsed = time.monotonic() - started
+    monkeypatch.setitem(app.config, "EMAIL_PORT", mailbox_port)
+    recovered = deliver(session, app, http, now=utcnow() + timedelta(minutes=5))
+
+    assert elapsed < 2  # one timeout, not four
+    assert (hanging.failed, hanging.deferred, hanging.delivered) == (1, 3, 0)
+    assert recovered.delivered == 4
+    assert len(mailbox.received) == 4
+
+
+def test_a_hanging_webhook_costs_one_timeout_per_run(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    silent_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _more_rules(session, world, 2)
+    feed(session, world.node, START, (12, 1800))
+    monkeypatch.setitem(
+        app.config, "ALERTS_WEBHOOK_URL", f"http://127.0.0.1:{silent_port}/alerts"
+    )
+    monkeypatch.setitem(app.config, "ALERTS_WEBHOOK_SECRET", SECRET)
+    settings = notify.NotifySettings(webhook=True)
+    assert evaluate.evaluate(session, SYSTEM, settings).queued == 6  # 3 mails, 3 calls
+
+    started = time.monotonic()
+    result = deliver(session, app, http)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 2  # the client's 1 s timeout once, not three times
+    assert (result.delivered, result.failed, result.deferred) == (3, 1, 2)
