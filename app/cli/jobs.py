@@ -23,7 +23,10 @@ from app.services.ops.database import TimescaleMissingError
 log = logging.getLogger("app.jobs")
 
 
-@click.group(help="Scheduled jobs: fidelity, outbox delivery, rollups, retention.")
+@click.group(
+    help="Scheduled jobs: fidelity, outbox delivery, ventilation alerts and their "
+    "messages, rollups, retention."
+)
 def jobs() -> None:
     """Group of job commands."""
 
@@ -60,7 +63,15 @@ def run() -> None:
         else:
             log.info("jobs: %s not scheduled (%s)", job.spec.id, job.reason)
     scheduler = runner.scheduler(resolved)
-    serve_jobs_metrics(current_app.config["JOBS_METRICS_PORT"])
+    port = current_app.config["JOBS_METRICS_PORT"]
+    try:
+        serve_jobs_metrics(port)
+    except OSError as exc:
+        runner.close()
+        raise click.ClickException(
+            f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror or exc}; "
+            "choose another JOBS_METRICS_PORT (0: off)"
+        ) from exc
     signal.signal(signal.SIGTERM, _stop)
     log.info("jobs process %s started", runner.name)
     try:
@@ -136,6 +147,7 @@ def list_jobs() -> None:
 def run_once(job_id: str) -> None:
     """Run the job JOB_ID now, in this process, under the same lock as the scheduler.
 
+    JOB_ID is one of flask jobs list's, e.g. alerts-delivery or outbox-delivery.
     Fails when the job is not scheduled here (see flask jobs list), when another
     process is running it right now, or when the run fails (the traceback is
     logged and recorded).

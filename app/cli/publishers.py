@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import current_app
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app.db import transaction
 from app.services.access import SYSTEM
@@ -16,6 +22,18 @@ def publishers() -> None:
     """Group of publisher commands."""
 
 
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """The command's transaction; an unreachable database is one clear line."""
+    try:
+        with transaction() as session:
+            yield session
+    except OperationalError as exc:
+        raise click.ClickException(
+            f"database unreachable ({type(exc).__name__}); check DATABASE_URL"
+        ) from exc
+
+
 @publishers.command("status")
 def status() -> None:
     """Show per publisher how many samples were delivered, are pending or parked.
@@ -24,7 +42,7 @@ def status() -> None:
     parked rows failed OUTBOX_MAX_ATTEMPTS times and wait for retry-parked.
     """
     enabled = publisher_registry.enabled_names(current_app.config)
-    with transaction() as session:
+    with _transaction() as session:
         rows = admin.status(session, SYSTEM, enabled)
     if not enabled:
         click.echo("Forwarding is off (IOTDP_INTEGRATION=0 or no IOTDP_PUBLISHERS).")
@@ -47,9 +65,18 @@ def status() -> None:
 
 
 @publishers.command("retry-parked")
-@click.option("--publisher", help="Only this publisher's rows (default: all).")
+@click.option(
+    "--publisher",
+    type=click.Choice(sorted(publisher_registry.PUBLISHERS)),
+    help="Only this publisher's rows (default: all).",
+)
 def retry_parked(publisher: str | None) -> None:
-    """Give parked rows a fresh set of attempts; the next delivery run takes them."""
-    with transaction() as session:
+    """Give parked rows a fresh set of attempts; the next delivery run takes them.
+
+    Parked rows failed OUTBOX_MAX_ATTEMPTS times, or at once for a problem that
+    retrying alone cannot solve (flask publishers status counts them; the back
+    office's outbox page shows their last error): fix the cause first.
+    """
+    with _transaction() as session:
         count = admin.retry_parked(session, SYSTEM, publisher)
     click.echo(f"{count} parked rows are due again.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -11,11 +12,13 @@ from flask import Flask
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from app import create_app
 from app.models import Node, NodeFidelity, OutboxEntry
 from app.models.types import utcnow
 from app.services.ops import job_runs
 from app.services.outbox.enqueue import enqueue_stored
 from tests.factories import make_installation, make_node, make_samples
+from tests.support.smtp import free_port
 
 COMMANDS = (
     ["jobs"],
@@ -179,3 +182,57 @@ def test_publishers_retry_parked_makes_rows_due_again(
     session.expire_all()
     rows = session.scalars(select(OutboxEntry)).all()
     assert {(r.parked_at, r.attempts) for r in rows} == {(None, 0)}
+
+
+@pytest.mark.parametrize(
+    "command", [["publishers", "status"], ["publishers", "retry-parked"]], ids=" ".join
+)
+def test_publishers_commands_say_in_one_line_that_the_database_is_away(
+    command: list[str],
+) -> None:
+    away = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": (
+                f"postgresql+psycopg://co2:co2@127.0.0.1:{free_port()}/nowhere"
+            ),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+    with away.app_context():
+        result = away.test_cli_runner().invoke(args=command)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: database unreachable (OperationalError); check DATABASE_URL\n"
+    )
+
+
+def test_publishers_retry_parked_refuses_an_unknown_publisher(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["publishers", "retry-parked", "--publisher", "webhok"]
+    )
+
+    assert result.exit_code == 2
+    assert "'webhok' is not one of 'opensensemap', 'stadtpuls', 'webhook'" in (
+        result.output
+    )
+
+
+def test_jobs_run_says_when_the_metrics_port_is_taken(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = int(taken.getsockname()[1])
+        monkeypatch.setitem(app.config, "JOBS_METRICS_PORT", port)
+
+        result = app.test_cli_runner().invoke(args=["jobs", "run"])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot serve metrics on 127.0.0.1:{port}: Address already in use; "
+        "choose another JOBS_METRICS_PORT (0: off)\n"
+    )
