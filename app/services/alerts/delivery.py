@@ -15,7 +15,8 @@ its traceback) instead of ending the run, which would send the run's other
 messages again and again. A destination that does not answer (the SMTP server
 down or hanging, a receiver timing out) is skipped for the rest of the run, its
 other groups left due for the next one: a hanging server costs one timeout per
-run, not one per message.
+run, not one per message. A mail whose member has opted out since it was
+queued, was deactivated or has no address any more is dropped unsent.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ SELECT n.id, n.event, n.channel, n.membership_id,
        r.kind, r.name AS rule_name, r.threshold_ppm, r.hysteresis_ppm,
        r.time_zone, r.organization_id,
        ro.name AS room_name, s.id AS site_id, s.name AS site_name,
-       u.email, u.locale, w.url AS webhook_url, w.secret AS webhook_secret
+       u.email, u.locale, w.url AS webhook_url, w.secret AS webhook_secret,
+       coalesce(m.notify_alerts AND u.is_active AND u.email <> '', false) AS wanted
 FROM alert_notifications AS n
 JOIN alerts AS a ON a.id = n.alert_id
 JOIN alert_rules AS r ON r.id = a.rule_id
@@ -79,6 +81,10 @@ LIMIT :limit
 FOR UPDATE OF n SKIP LOCKED
 """
 )
+
+
+#: Mails to a member who no longer wants them (opted out, deactivated, no address).
+DROP = text("DELETE FROM alert_notifications WHERE id = ANY(:ids)")
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,7 @@ class AlertDeliveryResult:
     parked: int = 0
     messages: int = 0
     deferred: int = 0
+    dropped: int = 0
 
 
 def deliver(
@@ -148,6 +155,10 @@ def deliver(
     for _, group in groupby(claimed, key=_group):
         items = list(group)
         ids = [row["id"] for row in items]
+        if items[0]["channel"] == "mail" and not items[0]["wanted"]:
+            session.execute(DROP, {"ids": ids})
+            result.dropped += len(ids)
+            continue
         destination = _destination(channels, items[0])
         if destination in unreachable:
             result.deferred += len(ids)

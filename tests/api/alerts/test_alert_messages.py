@@ -18,11 +18,11 @@ from pytest_httpserver import HTTPServer
 
 from flask import Flask
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import AlertNotification, AlertRule, Organization, User
+from app.models import AlertNotification, AlertRule, Membership, Organization, User
 from app.models.types import utcnow
 from app.services.access import SYSTEM
 from app.services.alerts import evaluate, notify
@@ -283,3 +283,33 @@ def test_a_hanging_webhook_costs_one_timeout_per_run(
 
     assert elapsed < 2  # the client's 1 s timeout once, not three times
     assert (result.delivered, result.failed, result.deferred) == (3, 1, 2)
+
+
+@pytest.mark.parametrize("change", ["opted out", "deactivated", "address removed"])
+def test_a_queued_mail_is_dropped_when_the_member_no_longer_wants_it(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    change: str,
+) -> None:
+    feed(session, world.node, START, (12, 1800))
+    assert evaluate.evaluate(session, SYSTEM, notify.NotifySettings()).queued == 1
+    member = session.scalars(select(User).where(User.email == world.email)).one()
+    if change == "opted out":
+        for membership in session.scalars(
+            select(Membership).where(Membership.user_id == member.id)
+        ):
+            membership.notify_alerts = False
+    elif change == "deactivated":
+        member.is_active = False
+    else:
+        member.email = ""
+    session.flush()
+
+    result = deliver(session, app, http)
+
+    assert (result.dropped, result.delivered, result.failed) == (1, 0, 0)
+    assert mailbox.received == []
+    assert session.scalar(select(func.count()).select_from(AlertNotification)) == 0
