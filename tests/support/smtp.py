@@ -48,6 +48,17 @@ class Mailbox:
 
     received: list[ReceivedMail] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: recipients the server refuses, with its reply (e.g. "550 5.1.1 No such user")
+    refuse: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(  # noqa: N802  # aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        """Take the recipient, unless :attr:`refuse` names it."""
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  # aiosmtpd's hook name
         """Keep the message (aiosmtpd calls this for every DATA command)."""
@@ -64,9 +75,10 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def clear(self) -> None:
-        """Forget what was received so far."""
+        """Forget what was received so far (and whom to refuse)."""
         with self.lock:
             self.received.clear()
+            self.refuse.clear()
 
     def only(self) -> ReceivedMail:
         """Return the single message received; fail when there is not exactly one."""

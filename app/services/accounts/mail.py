@@ -20,7 +20,16 @@ logger = logging.getLogger(__name__)
 
 
 class MailError(Exception):
-    """The mail could not be handed to the SMTP server."""
+    """The mail could not be handed to the SMTP server.
+
+    Attributes:
+        permanent: the server refused this recipient or this message for good
+            (a 5xx reply); sending it again cannot help.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,18 @@ def send(settings: SmtpSettings, mail: Mail) -> None:
             type(exc).__name__,
             exc,
         )
-        raise MailError(str(exc)) from exc
+        raise MailError(str(exc), permanent=_refused_for_good(exc)) from exc
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """Whether the server refused the recipient (every one) or the message with a
+    permanent (5xx) reply; a refused sender or login is the server's settings."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600
+    return False
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:

@@ -168,7 +168,7 @@ def deliver(
         except MailError as exc:
             if _server_trouble(exc):
                 unreachable.add(destination)
-            ledger.failed(ids, exc, permanent=False)
+            ledger.failed(ids, exc, permanent=exc.permanent)
             continue
         except PublishError as exc:
             if exc.unreachable:

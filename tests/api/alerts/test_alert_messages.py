@@ -48,6 +48,7 @@ class Receiver:
         self.events: list[dict[str, Any]] = []
         self.hosts: list[str] = []  # the Host header of each call
         self.fail = 0
+        self.fail_status = 503
         self.calls = 0
         self.secret = SECRET
 
@@ -61,7 +62,7 @@ class Receiver:
             return Response("bad signature", status=401)
         self.calls += 1
         if self.calls <= self.fail:
-            return Response("down", status=503)
+            return Response("down", status=self.fail_status)
         self.events += json.loads(body)["events"]
         return Response("", status=204)
 
@@ -188,6 +189,28 @@ def test_two_evaluations_racing_send_one_mail(
     assert mailbox.only().recipients == [member.email]
 
 
+@pytest.mark.parametrize(("status", "parked_at_once"), [(410, True), (404, False)])
+def test_a_webhook_gone_for_good_is_parked_at_once(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    receiver: Receiver,
+    status: int,
+    parked_at_once: bool,
+) -> None:
+    receiver.fail, receiver.fail_status = 1, status
+    feed(session, world.node, START, (12, 1800))
+    settings = notify.NotifySettings(quiet_s=0, webhook=True)
+    assert evaluate.evaluate(session, SYSTEM, settings).queued == 2  # mail, webhook
+
+    result = deliver(session, app, http)
+
+    assert (result.delivered, result.failed) == (1, 1)  # the mail went, the hook not
+    assert result.parked == int(parked_at_once)
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A loopback port that takes connections and never says a word."""
@@ -229,6 +252,30 @@ def test_a_message_that_cannot_be_built_fails_alone_and_is_parked(
     )
     assert error is not None
     assert error.startswith("mail: ZoneInfoNotFoundError")
+
+
+@pytest.mark.parametrize(
+    ("reply", "parked_at_once"),
+    [("550 5.1.1 No such user here", True), ("450 4.2.1 Mailbox busy", False)],
+)
+def test_a_recipient_refused_for_good_is_parked_at_once(
+    session: Session,
+    app: Flask,
+    world: World,
+    mailbox: Mailbox,
+    http: httpx.Client,
+    reply: str,
+    parked_at_once: bool,
+) -> None:
+    feed(session, world.node, START, (12, 1800))
+    assert evaluate.evaluate(session, SYSTEM, notify.NotifySettings()).queued == 1
+    mailbox.refuse[world.email] = reply
+
+    result = deliver(session, app, http)
+
+    assert (result.delivered, result.parked) == (0, int(parked_at_once))
+    assert result.failed == 1
+    assert mailbox.received == []
 
 
 def test_a_hanging_mail_server_costs_one_timeout_per_run(

@@ -191,7 +191,9 @@ class Publisher(ABC):
         if not response.is_success:
             raise PublishError(
                 f"{self.name}: {host}{urlsplit(url).path} answered "
-                f"{response.status_code}{_redirect(response)}: {response.text[:200]}"
+                f"{response.status_code}{_redirect(response)}: {response.text[:200]}",
+                # 410 Gone: the receiver says the address will not come back
+                permanent=response.status_code == 410,
             )
         return response
 
