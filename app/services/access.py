@@ -265,18 +265,31 @@ def scoped(stmt: S, model: type[Any], actor: Actor) -> S:
 
 
 def get_visible(
-    session: Session, actor: Actor, model: type[T], ident: Any, *options: ORMOption
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    ident: Any,
+    *options: ORMOption,
+    for_update: bool = False,
 ) -> T:
     """Load one row the actor may read (``options``: loader options, such as a
     related row to read in the same statement).
+
+    With ``for_update`` the row is locked until the transaction ends (``FOR NO KEY
+    UPDATE``, the lock its ``UPDATE`` takes anyway) and read as committed after
+    the wait: a concurrent change or delete of the row is then seen, not
+    overwritten or hit by a write that finds no row.
 
     Raises:
         NotFoundError: the row does not exist or is invisible to the actor.
     """
     key = getattr(model, "id", None) or getattr(model, "node_id")  # noqa: B009
-    row = session.scalars(
-        scoped(select(model).options(*options).where(key == ident), model, actor)
-    ).first()
+    stmt = scoped(select(model).options(*options).where(key == ident), model, actor)
+    if for_update:
+        stmt = stmt.with_for_update(of=model, key_share=True).execution_options(
+            populate_existing=True
+        )
+    row = session.scalars(stmt).first()
     if row is None:
         raise NotFoundError(
             gettext(
@@ -626,11 +639,7 @@ def require_owner_remains(
     owners = {m.id for m in losing if m.role == Role.OWNER}
     if not owners:
         return
-    session.execute(
-        select(Organization.id)
-        .where(Organization.id == organization_id)
-        .with_for_update()
-    )
+    lock_organization(session, organization_id)
     remaining = session.scalar(
         select(func.count())
         .select_from(Membership)
@@ -642,6 +651,19 @@ def require_owner_remains(
     )
     if not remaining:
         raise ConflictError(owner_required(), pointer)
+
+
+def lock_organization(session: Session, organization_id: int) -> None:
+    """Lock an organization's row until the transaction ends.
+
+    Changes of its member set take this lock first, so they take turns: the
+    count of its OWNERs cannot change between a check and the write.
+    """
+    session.execute(
+        select(Organization.id)
+        .where(Organization.id == organization_id)
+        .with_for_update()
+    )
 
 
 def owner_count(session: Session, organization_id: int) -> int:
@@ -677,13 +699,17 @@ def require_owner_kept(
 def get_owned(session: Session, actor: Actor, model: type[T], ident: Any) -> T:
     """Load one row the actor may change: 401, then 404, then 403.
 
+    The row stays locked until the transaction ends, so two requests changing or
+    deleting it take turns: the second sees the first's outcome (a deleted row
+    is a 404, not a write that finds nothing).
+
     Raises:
         UnauthenticatedError: anonymous caller.
         NotFoundError: the row does not exist or is invisible to the actor.
         ForbiddenError: the actor sees it but is not an OWNER of its organization.
     """
     require_authenticated(actor)
-    row = get_visible(session, actor, model, ident)
+    row = get_visible(session, actor, model, ident, for_update=True)
     require_owner(actor, owning_organization_id(row))
     return row
 

@@ -51,13 +51,18 @@ def list_entries(session: Session, model: type[Entry], page: Page) -> Listing[En
     return fetch_entities(session, stmt, page)
 
 
-def get_entry(session: Session, model: type[Entry], ident: int) -> Entry:
-    """Return one entry.
+def get_entry(
+    session: Session, model: type[Entry], ident: int, *, for_update: bool = False
+) -> Entry:
+    """Return one entry; ``for_update`` locks it until the transaction ends (read
+    as committed after the wait, so a concurrent delete is seen).
 
     Raises:
         NotFoundError: no such entry.
     """
-    entry = session.get(model, ident)
+    entry = session.get(
+        model, ident, with_for_update=for_update, populate_existing=for_update
+    )
     if entry is None:
         raise NotFoundError(f"No {model.__name__.lower()} with id {ident}.")
     return entry
@@ -101,7 +106,7 @@ def update_entry(
         ValidationError: an unknown quantity id (400).
     """
     require_staff(actor)
-    entry = get_entry(session, model, ident)
+    entry = get_entry(session, model, ident, for_update=True)
     _check_unique(session, model, write.attributes, ident)
     for name, value in write.attributes.items():
         setattr(entry, name, value)
@@ -123,7 +128,7 @@ def delete_entry(
         ConflictError: models or nodes still use it (409, naming them).
     """
     require_staff(actor)
-    entry = get_entry(session, model, ident)
+    entry = get_entry(session, model, ident, for_update=True)
     users = _users(session, entry)
     if users:
         shown = ", ".join(users[:NAMED_USERS])

@@ -213,8 +213,7 @@ def update_node(
         ValidationError: a malformed EUI, unknown related ids (400).
         ConflictError: the EUI is taken (409).
     """
-    node = get_node(session, actor, node_id)
-    access.require_owner(actor, node.owner_id)
+    node = access.get_owned(session, actor, Node, node_id)
     values = dict(write.attributes)
     if "eui64" in values:
         values["eui64"] = normalise_eui64(values["eui64"])
@@ -243,8 +242,7 @@ def delete_node(session: Session, actor: Actor, node_id: uuid.UUID) -> None:
         NotFoundError: no such node or not a member of its owner.
         ForbiddenError: not an OWNER of its owner.
     """
-    node = get_node(session, actor, node_id)
-    access.require_owner(actor, node.owner_id)
+    node = access.get_owned(session, actor, Node, node_id)
     session.delete(node)
     session.flush()
 

@@ -215,7 +215,7 @@ def update_membership(
         ConflictError: the organization would lose its last OWNER, or the
             user is a member of the target organization already.
     """
-    membership = require_changeable(
+    membership = _locked(
         session, actor, membership_id, preference_only=changes.preference_only
     )
     if not isinstance(changes.notify_alerts, Unset):
@@ -277,10 +277,38 @@ def delete_membership(session: Session, actor: Actor, membership_id: int) -> Non
         ForbiddenError: ``actor`` is not an OWNER of its organization.
         ConflictError: it is the organization's last OWNER membership.
     """
-    membership = access.get_owned(session, actor, Membership, membership_id)
+    membership = _locked(session, actor, membership_id, preference_only=False)
     access.require_owner_remains(session, membership.organization_id, [membership])
     session.delete(membership)
     session.flush()
+
+
+def _locked(
+    session: Session, actor: Actor, membership_id: int, *, preference_only: bool
+) -> Membership:
+    """Load a membership to change or delete, locked until the transaction ends.
+
+    A change of role, user or organization locks the organization first, as
+    every change of its member set does (:func:`access.lock_organization`), then
+    the membership; a member's own preference locks only the membership. Read
+    as committed after the wait: a membership a concurrent request deleted is a
+    404, and the last-OWNER check sees the role it has now.
+
+    Raises:
+        UnauthenticatedError: anonymous caller.
+        NotFoundError: no such membership, or invisible to ``actor``.
+        ForbiddenError: ``actor`` may not change it (see :func:`require_changeable`).
+    """
+    membership = require_changeable(
+        session, actor, membership_id, preference_only=preference_only
+    )
+    if not preference_only:
+        access.lock_organization(session, membership.organization_id)
+    membership = access.get_visible(
+        session, actor, Membership, membership_id, for_update=True
+    )
+    access.require_membership_editor(actor, membership, preference_only=preference_only)
+    return membership
 
 
 def _views() -> Select[int, Role, int, str, int, str, bool]:

@@ -1,0 +1,228 @@
+"""Two requests writing the same rows at once: each answers as if it came second.
+
+These tests commit for real (a request and a competing transaction at once), so
+they use the app's own engine instead of the rolled-back ``session`` fixture and
+delete what they made afterwards. They are deterministic: the competing
+transaction holds its row locks until the request is seen waiting for them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from flask import Flask
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import (
+    Address,
+    Membership,
+    NodeModel,
+    Organization,
+    Protocol,
+    Role,
+    Room,
+    Site,
+    User,
+)
+from app.services.accounts.tokens import issue_user_key
+from tests.factories import (
+    make_address,
+    make_membership,
+    make_node,
+    make_organization,
+    make_room,
+    make_site,
+    make_user,
+)
+
+JSONAPI = "application/vnd.api+json"
+WAIT_S = 10.0
+
+
+@dataclass(frozen=True)
+class World:
+    """A committed organization with two OWNERs, a site, a room and a node."""
+
+    org_id: int
+    site_id: int
+    room_id: int
+    node_id: str
+    address_id: int
+    owner_membership_id: int
+    other_membership_id: int
+    headers: dict[str, str]
+    other_headers: dict[str, str]
+
+
+@pytest.fixture
+def world(app: Flask) -> Iterator[World]:
+    with Session(db.engine) as s:
+        org = make_organization(s)
+        owner, other = make_user(s), make_user(s)
+        m1 = make_membership(s, owner, org, Role.OWNER)
+        m2 = make_membership(s, other, org, Role.OWNER)
+        address = make_address(s)
+        site = make_site(s, operator=org, address_id=address.id)
+        room = make_room(s, site=site)
+        node = make_node(s, owner=org)
+        made = World(
+            org.id,
+            site.id,
+            room.id,
+            str(node.id),
+            address.id,
+            m1.id,
+            m2.id,
+            _headers(issue_user_key(s, owner).key),
+            _headers(issue_user_key(s, other).key),
+        )
+        user_ids = [owner.id, other.id]
+        catalogue = (node.protocol_id, node.model_id)
+        s.commit()
+    yield made
+    with Session(db.engine) as s:
+        s.execute(delete(Organization).where(Organization.id == made.org_id))
+        s.execute(delete(Address).where(Address.id == made.address_id))
+        s.execute(delete(User).where(User.id.in_(user_ids)))
+        s.execute(delete(Protocol).where(Protocol.id == catalogue[0]))
+        s.execute(delete(NodeModel).where(NodeModel.id == catalogue[1]))
+        s.commit()
+    db.session.remove()
+
+
+def _headers(key: str) -> dict[str, str]:
+    return {"Content-Type": JSONAPI, "Authorization": f"Token {key}"}
+
+
+def _while_held(
+    app: Flask, hold: Callable[[Session], Any], request: Callable[[Any], Any]
+) -> Any:
+    """Send ``request`` while another transaction has done ``hold``; then commit it.
+
+    The commit waits until the request is seen waiting for the other
+    transaction's locks, so the request always meets the committed change.
+    Returns the request's response.
+    """
+    answer: list[Any] = []
+    with Session(db.engine) as other:
+        hold(other)
+        pid = other.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        thread = threading.Thread(
+            target=lambda: answer.append(request(app.test_client()))
+        )
+        thread.start()
+        _wait_until_blocked_by(pid)
+        other.commit()
+    thread.join(WAIT_S)
+    assert answer, "the request did not finish"
+    return answer[0]
+
+
+def _wait_until_blocked_by(pid: int) -> None:
+    stmt = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+    )
+    deadline = time.monotonic() + WAIT_S
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            if conn.execute(stmt, {"pid": pid}).scalar_one():
+                return
+            conn.rollback()
+            time.sleep(0.01)
+    raise AssertionError("the request never waited for the other transaction")
+
+
+def _body(type_: str, ident: Any, **attributes: Any) -> dict[str, Any]:
+    return {"data": {"type": type_, "id": str(ident), "attributes": attributes}}
+
+
+def test_patch_of_a_room_deleted_meanwhile_is_404(app: Flask, world: World) -> None:
+    path = f"/api/v1/rooms/{world.room_id}/"
+    body = _body("Room", world.room_id, description="changed")
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(delete(Room).where(Room.id == world.room_id)),
+        lambda client: client.patch(path, json=body, headers=world.headers),
+    )
+
+    assert response.status_code == 404, response.get_json()
+
+
+def test_second_of_two_deletes_of_a_site_is_404(app: Flask, world: World) -> None:
+    path = f"/api/v1/sites/{world.site_id}/"
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(delete(Site).where(Site.id == world.site_id)),
+        lambda client: client.delete(path, headers=world.headers),
+    )
+
+    assert response.status_code == 404, response.get_json()
+
+
+def test_patch_of_a_node_deleted_meanwhile_is_404(app: Flask, world: World) -> None:
+    path = f"/api/v1/nodes/{world.node_id}/"
+    body = _body("Node", world.node_id, alias="changed")
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(
+            text("DELETE FROM nodes WHERE id = :id"), {"id": world.node_id}
+        ),
+        lambda client: client.patch(path, json=body, headers=world.headers),
+    )
+
+    assert response.status_code == 404, response.get_json()
+
+
+def test_role_change_of_a_membership_deleted_meanwhile_is_404(
+    app: Flask, world: World
+) -> None:
+    ident = world.other_membership_id
+    path = f"/api/v1/memberships/{ident}/"
+    body = _body("Membership", ident, role="I")
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(delete(Membership).where(Membership.id == ident)),
+        lambda client: client.patch(path, json=body, headers=world.headers),
+    )
+
+    assert response.status_code == 404, response.get_json()
+
+
+def test_owners_removing_each_other_at_once_keep_one_owner(
+    app: Flask, world: World
+) -> None:
+    """The other OWNER's removal of the caller holds its locks; the caller's own
+    removal of the other OWNER must then see that it is the last one."""
+
+    def remove_owner(s: Session) -> None:
+        s.execute(
+            select(Organization.id)
+            .where(Organization.id == world.org_id)
+            .with_for_update()
+        )
+        s.execute(delete(Membership).where(Membership.id == world.owner_membership_id))
+
+    path = f"/api/v1/memberships/{world.other_membership_id}/"
+    response = _while_held(
+        app, remove_owner, lambda client: client.delete(path, headers=world.headers)
+    )
+
+    assert response.status_code == 409, response.get_json()
+    with Session(db.engine) as s:
+        roles = s.scalars(
+            select(Membership.role).where(Membership.organization_id == world.org_id)
+        ).all()
+    assert roles == [Role.OWNER]
