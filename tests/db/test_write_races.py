@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import (
     Address,
+    Installation,
     Membership,
     NodeModel,
     Organization,
@@ -226,3 +229,121 @@ def test_owners_removing_each_other_at_once_keep_one_owner(
             select(Membership.role).where(Membership.organization_id == world.org_id)
         ).all()
     assert roles == [Role.OWNER]
+
+
+# -- a value another transaction takes first -------------------------------------
+
+
+def _relationships(**linked: tuple[str, Any]) -> dict[str, Any]:
+    return {
+        name: {"data": {"type": t, "id": str(i)}} for name, (t, i) in linked.items()
+    }
+
+
+def test_site_name_taken_meanwhile_is_409_at_the_name(app: Flask, world: World) -> None:
+    def take_name(s: Session) -> None:
+        s.add(Site(name="Taken", operator_id=world.org_id, address_id=world.address_id))
+        s.flush()
+
+    body = {
+        "data": {
+            "type": "Site",
+            "attributes": {"name": "Taken"},
+            "relationships": _relationships(
+                operator=("Organization", world.org_id),
+                address=("Address", world.address_id),
+            ),
+        }
+    }
+    response = _while_held(
+        app,
+        take_name,
+        lambda client: client.post("/api/v1/sites/", json=body, headers=world.headers),
+    )
+
+    assert response.status_code == 409, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["source"] == {"pointer": "/data/attributes/name"}
+    assert '"Taken"' in error["detail"]
+
+
+def test_member_added_meanwhile_is_409_at_the_user(app: Flask, world: World) -> None:
+    with Session(db.engine) as s:  # a user the OWNER sees: a co-member elsewhere
+        user, elsewhere = make_user(s), make_organization(s)
+        make_membership(s, user, elsewhere)
+        owner_id = s.get_one(Membership, world.owner_membership_id).user_id
+        s.add(Membership(user_id=owner_id, organization_id=elsewhere.id))
+        user_id, elsewhere_id = user.id, elsewhere.id
+        s.commit()
+
+    def add_member(s: Session) -> None:
+        s.add(Membership(user_id=user_id, organization_id=world.org_id))
+        s.flush()
+
+    body = {
+        "data": {
+            "type": "Membership",
+            "attributes": {"role": "I"},
+            "relationships": _relationships(
+                user=("User", user_id), organization=("Organization", world.org_id)
+            ),
+        }
+    }
+    try:
+        response = _while_held(
+            app,
+            add_member,
+            lambda client: client.post(
+                "/api/v1/memberships/", json=body, headers=world.headers
+            ),
+        )
+    finally:
+        with Session(db.engine) as s:
+            s.execute(delete(Organization).where(Organization.id == elsewhere_id))
+            s.execute(delete(User).where(User.id == user_id))
+            s.commit()
+
+    assert response.status_code == 409, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["source"] == {"pointer": "/data/relationships/user"}
+
+
+def test_installation_overlapping_one_made_meanwhile_is_400_at_the_start(
+    app: Flask, world: World
+) -> None:
+    with Session(db.engine) as s:
+        other_room_id = make_room(s, site=s.get(Site, world.site_id)).id
+        s.commit()
+
+    def install(s: Session) -> None:
+        s.add(
+            Installation(
+                node_id=uuid.UUID(world.node_id),
+                room_id=other_room_id,
+                from_time=datetime(2024, 1, 1, tzinfo=UTC),
+                is_public=False,
+            )
+        )
+        s.flush()
+
+    body = {
+        "data": {
+            "type": "Installation",
+            "attributes": {"from_timestamp_s": 1_710_000_000},
+            "relationships": _relationships(
+                node=("Node", world.node_id), room=("Room", world.room_id)
+            ),
+        }
+    }
+    response = _while_held(
+        app,
+        install,
+        lambda client: client.post(
+            "/api/v1/installations/", json=body, headers=world.headers
+        ),
+    )
+
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["source"] == {"pointer": "/data/attributes/from_timestamp_s"}
+    assert "overlap" in error["detail"]

@@ -28,7 +28,7 @@ from app.services.accounts import login_throttle
 from app.services.accounts.login_throttle import Limits
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import hash_password, needs_rehash, verify_password
-from app.services.unique import require_free
+from app.services.unique import Claim, flush_claimed, require_free
 
 NON_FIELD = "/data/attributes/non_field_errors"
 USERNAME_POINTER = "/data/attributes/username"
@@ -170,14 +170,18 @@ def check_username(session: Session, username: str, exclude_id: int | None) -> s
             USERNAME_POINTER,
         )
     require_free(
-        session,
-        User.id,
-        User.username == username,
-        exclude_id,
+        session, User.id, User.username == username, exclude_id, username_claim()
+    )
+    return username
+
+
+def username_claim() -> Claim:
+    """The username's unique constraint and the 409 that names it."""
+    return Claim(
+        "uq_users_username",
         gettext("A user with that username already exists."),
         USERNAME_POINTER,
     )
-    return username
 
 
 def update_profile(session: Session, user: User, changes: ProfileChanges) -> User:
@@ -199,8 +203,10 @@ def update_profile(session: Session, user: User, changes: ProfileChanges) -> Use
             ),
             "/data/attributes/email",
         )
+    claims = []
     if changes.username is not None:
         user.username = check_username(session, changes.username, user.id)
+        claims.append(username_claim())
     for name, value in (
         ("first_name", changes.first_name),
         ("last_name", changes.last_name),
@@ -213,7 +219,7 @@ def update_profile(session: Session, user: User, changes: ProfileChanges) -> Use
                 f"/data/attributes/{name}",
             )
         setattr(user, name, value.strip())
-    session.flush()
+    flush_claimed(session, *claims)
     return user
 
 

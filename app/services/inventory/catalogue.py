@@ -19,7 +19,7 @@ from app.models import Node, NodeModel, Protocol, Quantity
 from app.models.devices import node_model_quantities
 from app.services.access import Actor, require_staff
 from app.services.tenancy.listing import Listing, Page, fetch_entities
-from app.services.unique import require_free
+from app.services.unique import Claim, flush_claimed, require_free
 
 Entry = TypeVar("Entry", Quantity, Protocol, NodeModel)
 CatalogueModel = type[Quantity] | type[Protocol] | type[NodeModel]
@@ -81,11 +81,11 @@ def create_entry(
     """
     require_staff(actor)
     entry = model(**write.attributes)
-    _check_unique(session, model, write.attributes, None)
+    claims = _check_unique(session, model, write.attributes, None)
     if isinstance(entry, NodeModel):
         entry.quantities = _quantities(session, write.quantity_ids or ())
     session.add(entry)
-    session.flush()
+    flush_claimed(session, *claims)
     return entry
 
 
@@ -107,12 +107,12 @@ def update_entry(
     """
     require_staff(actor)
     entry = get_entry(session, model, ident, for_update=True)
-    _check_unique(session, model, write.attributes, ident)
+    claims = _check_unique(session, model, write.attributes, ident)
     for name, value in write.attributes.items():
         setattr(entry, name, value)
     if isinstance(entry, NodeModel) and write.quantity_ids is not None:
         entry.quantities = _quantities(session, write.quantity_ids)
-    session.flush()
+    flush_claimed(session, *claims)
     return entry
 
 
@@ -165,17 +165,20 @@ def _check_unique(
     model: CatalogueModel,
     attributes: Mapping[str, Any],
     ident: int | None,
-) -> None:
+) -> tuple[Claim, ...]:
+    """Check the entry's unique attribute, when sent; return its claim to flush with."""
     name = UNIQUE[model]
     if name not in attributes:
-        return
-    require_free(
-        session,
-        model.id,
-        getattr(model, name) == attributes[name],
-        ident,
+        return ()
+    claim = Claim(
+        f"uq_{model.__tablename__}_{name}",
         f"A {model.__name__.lower()} with this {name} already exists.",
         f"/data/attributes/{name}",
+    )
+    return (
+        require_free(
+            session, model.id, getattr(model, name) == attributes[name], ident, claim
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationError
 from app.models import Installation
+from app.services.unique import Claim
 
 NODE_POINTER = "/data/relationships/node"
 FROM_POINTER = "/data/attributes/from_timestamp_s"
@@ -33,6 +34,26 @@ def check_installation(session: Session, inst: Installation) -> None:
     """
     with session.no_autoflush:
         _check_rules(session, inst)
+
+
+def overlap_claims() -> tuple[Claim, ...]:
+    """The constraints that keep a node's installations apart, refused like the check.
+
+    A concurrent request's installation is invisible to :func:`check_installation`
+    until it commits; the write then breaks one of these constraints.
+    """
+    detail = gettext(
+        "Another request installed the node for an overlapping period at the same "
+        "time; the installations of a node must not overlap. Reload the node's "
+        "installations and choose another period."
+    )
+    return tuple(
+        Claim(name, detail, FROM_POINTER, ValidationError)
+        for name in (
+            "uq_installations_node_id_from_time",
+            "ex_installations_node_period",
+        )
+    )
 
 
 def _check_rules(session: Session, inst: Installation) -> None:

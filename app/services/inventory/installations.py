@@ -4,7 +4,8 @@ The node and the room belong to the same organization; the installations of
 one node never overlap (one may start at the instant the previous one ends, as
 the dashboards' publicity toggle does) and never end before they start. These rules are
 checked here, with messages naming the conflicting installation; the
-database's constraints are the safety net for races.
+database's constraints are the safety net for races, refused at the same
+attribute (:func:`installation_rules.overlap_claims`).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory.figures import window_figures
-from app.services.inventory.installation_rules import check_installation
+from app.services.inventory.installation_rules import (
+    check_installation,
+    overlap_claims,
+)
 from app.services.inventory.views import InstallationView
 from app.services.series.epoch import end_from_epoch, from_epoch
 from app.services.series.extent import SeriesSource
 from app.services.series.tallies import installation_figures
 from app.services.series.window import Bounds, installation_window
 from app.services.tenancy.listing import Listing, Page, fetch_entities
+from app.services.unique import flush_claimed
 
 ROOM_POINTER = "/data/relationships/room"
 NODE_POINTER = "/data/relationships/node"
@@ -173,7 +178,7 @@ def create_installation(
     _apply(inst, write.attributes)
     check_installation(session, inst)
     session.add(inst)
-    session.flush()
+    flush_claimed(session, *overlap_claims())
     return inst
 
 
@@ -195,7 +200,7 @@ def update_installation(
         inst.node = _node(session, actor, write.node_id)
     _apply(inst, write.attributes)
     check_installation(session, inst)
-    session.flush()
+    flush_claimed(session, *overlap_claims())
     return inst
 
 

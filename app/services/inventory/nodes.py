@@ -13,7 +13,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ValidationError
 from app.models import (
     Installation,
     Node,
@@ -32,7 +32,7 @@ from app.services.series.extent import SeriesSource
 from app.services.series.tallies import node_figures
 from app.services.series.window import Bounds
 from app.services.tenancy.listing import Listing, Page, fetch_entities
-from app.services.unique import require_free
+from app.services.unique import Claim, flush_claimed, require_free
 
 EUI64 = re.compile(r"[0-9A-F]{16}")
 EUI_POINTER = "/data/attributes/eui64"
@@ -193,11 +193,14 @@ def create_node(session: Session, actor: Actor, write: NodeWrite) -> Node:
         model_id=_catalogue(session, NodeModel, write.model_id, "model"),
         **values,
     )
+    ident = Claim(
+        "pk_nodes", gettext("A node with this id already exists."), "/data/id"
+    )
     if write.id is not None and session.get(Node, write.id) is not None:
-        raise ConflictError(gettext("A node with this id already exists."), "/data/id")
-    _check_eui_free(session, node.eui64, None)
+        raise ident.refusal()
+    eui = _check_eui_free(session, node.eui64, None)
     session.add(node)
-    session.flush()
+    flush_claimed(session, ident, eui)
     return node
 
 
@@ -215,9 +218,10 @@ def update_node(
     """
     node = access.get_owned(session, actor, Node, node_id)
     values = dict(write.attributes)
+    claims = []
     if "eui64" in values:
         values["eui64"] = normalise_eui64(values["eui64"])
-        _check_eui_free(session, values["eui64"], node.id)
+        claims.append(_check_eui_free(session, values["eui64"], node.id))
     if write.owner_id is not None and write.owner_id != node.owner_id:
         new_owner = _owner(session, actor, write.owner_id)
         access.refuse_move_with_installations(
@@ -230,7 +234,7 @@ def update_node(
         node.model_id = _catalogue(session, NodeModel, write.model_id, "model")
     for name, value in values.items():
         setattr(node, name, value)
-    session.flush()
+    flush_claimed(session, *claims)
     return node
 
 
@@ -269,12 +273,15 @@ def _catalogue(
     return ident
 
 
-def _check_eui_free(session: Session, eui: str, own_id: uuid.UUID | None) -> None:
-    require_free(
+def _check_eui_free(session: Session, eui: str, own_id: uuid.UUID | None) -> Claim:
+    return require_free(
         session,
         Node.id,
         Node.eui64 == eui,
         own_id,
-        gettext("A node with this eui64 already exists."),
-        EUI_POINTER,
+        Claim(
+            "uq_nodes_eui64",
+            gettext("A node with this eui64 already exists."),
+            EUI_POINTER,
+        ),
     )

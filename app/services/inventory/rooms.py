@@ -16,7 +16,7 @@ from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Page, fetch_entities
-from app.services.unique import require_free
+from app.services.unique import Claim, flush_claimed, require_free
 
 SITE_POINTER = "/data/relationships/site"
 
@@ -89,10 +89,10 @@ def create_room(session: Session, actor: Actor, write: RoomWrite) -> Room:
     """
     access.require_authenticated(actor)
     site = _site(session, actor, write.site_id)
-    _check_name_free(session, site.id, write.attributes["name"], None)
+    name = _check_name_free(session, site.id, write.attributes["name"], None)
     room = Room(site_id=site.id, **write.attributes)
     session.add(room)
-    session.flush()
+    flush_claimed(session, name)
     return room
 
 
@@ -115,11 +115,13 @@ def update_room(session: Session, actor: Actor, room_id: int, write: RoomWrite) 
                 session, Installation.room_id == room.id, SITE_POINTER
             )
         site_id = new_site.id
-    _check_name_free(session, site_id, write.attributes.get("name", room.name), room.id)
+    name = _check_name_free(
+        session, site_id, write.attributes.get("name", room.name), room.id
+    )
     room.site_id = site_id
     for key, value in write.attributes.items():
         setattr(room, key, value)
-    session.flush()
+    flush_claimed(session, name)
     session.expire(room, ["site"])
     return room
 
@@ -143,12 +145,15 @@ def _site(session: Session, actor: Actor, site_id: int | None) -> Site:
 
 def _check_name_free(
     session: Session, site_id: int, name: str, own_id: int | None
-) -> None:
-    require_free(
+) -> Claim:
+    return require_free(
         session,
         Room.id,
         (Room.site_id == site_id) & (Room.name == name),
         own_id,
-        gettext('The site already has a room named "%(name)s".', name=name),
-        "/data/attributes/name",
+        Claim(
+            "uq_rooms_site_id_name",
+            gettext('The site already has a room named "%(name)s".', name=name),
+            "/data/attributes/name",
+        ),
     )

@@ -17,7 +17,7 @@ from app.services import access
 from app.services.access import Actor
 from app.services.inventory.search import matches_all
 from app.services.tenancy.listing import Listing, Page, fetch_entities
-from app.services.unique import require_free
+from app.services.unique import Claim, flush_claimed, require_free
 
 OPERATOR_POINTER = "/data/relationships/operator"
 ADDRESS_POINTER = "/data/relationships/address"
@@ -103,10 +103,10 @@ def create_site(session: Session, actor: Actor, write: SiteWrite) -> Site:
     access.require_authenticated(actor)
     operator = _operator(session, actor, write.operator_id)
     address = _address(session, actor, write.address_id)
-    _check_name_free(session, operator.id, write.attributes["name"], None)
+    name = _check_name_free(session, operator.id, write.attributes["name"], None)
     site = Site(operator_id=operator.id, address_id=address.id, **write.attributes)
     session.add(site)
-    session.flush()
+    flush_claimed(session, name)
     return site
 
 
@@ -131,12 +131,13 @@ def update_site(session: Session, actor: Actor, site_id: int, write: SiteWrite) 
         )
     if write.address_id is not None and write.address_id != site.address_id:
         site.address_id = _address(session, actor, write.address_id).id
-    name = write.attributes.get("name", site.name)
-    _check_name_free(session, operator_id, name, site.id)
+    name = _check_name_free(
+        session, operator_id, write.attributes.get("name", site.name), site.id
+    )
     site.operator_id = operator_id
     for key, value in write.attributes.items():
         setattr(site, key, value)
-    session.flush()
+    flush_claimed(session, name)
     return site
 
 
@@ -167,12 +168,15 @@ def _address(session: Session, actor: Actor, address_id: int | None) -> Address:
 
 def _check_name_free(
     session: Session, operator_id: int, name: str, own_id: int | None
-) -> None:
-    require_free(
+) -> Claim:
+    return require_free(
         session,
         Site.id,
         (Site.operator_id == operator_id) & (Site.name == name),
         own_id,
-        gettext('The organization already has a site named "%(name)s".', name=name),
-        "/data/attributes/name",
+        Claim(
+            "uq_sites_operator_id_name",
+            gettext('The organization already has a site named "%(name)s".', name=name),
+            "/data/attributes/name",
+        ),
     )

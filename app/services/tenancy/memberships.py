@@ -17,13 +17,14 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ValidationError
 from app.models import Membership, Organization, Role, User
 from app.services import access
 from app.services.access import Actor
 from app.services.tenancy import lookups
 from app.services.tenancy.listing import Listing, Page, fetch_rows
 from app.services.tenancy.unset import UNSET, Unset
+from app.services.unique import Claim, flush_claimed, require_free
 
 ROLE_POINTER = "/data/attributes/role"
 USER_POINTER = "/data/relationships/user"
@@ -174,12 +175,12 @@ def create_membership(
     """
     require_may_add(session, actor, new.organization_id)
     lookups.require_addable(session, actor, [new.user_id], USER_POINTER)
-    _require_not_member(session, new.user_id, new.organization_id)
+    member = _require_not_member(session, new.user_id, new.organization_id)
     membership = Membership(
         user_id=new.user_id, organization_id=new.organization_id, role=new.role
     )
     session.add(membership)
-    session.flush()
+    flush_claimed(session, member)
     return view(session, actor, membership.id)
 
 
@@ -231,8 +232,9 @@ def update_membership(
     if org_id != membership.organization_id:
         _require(session, Organization, org_id, ORGANIZATION_POINTER)
         access.require_may_move_membership(actor, membership, org_id)
+    claims = []
     if (user_id, org_id) != (membership.user_id, membership.organization_id):
-        _require_not_member(session, user_id, org_id)
+        claims.append(_require_not_member(session, user_id, org_id))
     if role != Role.OWNER or org_id != membership.organization_id:
         access.require_owner_remains(
             session, membership.organization_id, [membership], _pointer(changes)
@@ -242,7 +244,7 @@ def update_membership(
         user_id,
         org_id,
     )
-    session.flush()
+    flush_claimed(session, *claims)
     # Answer with the authority the change was checked against: handing one's
     # own membership to another user leaves the caller outside the organization.
     return view(session, actor.with_role(org_id, Role.OWNER), membership.id)
@@ -349,14 +351,16 @@ def _require(
         raise ValidationError(f'Invalid pk "{ident}" - object does not exist.', pointer)
 
 
-def _require_not_member(session: Session, user_id: int, organization_id: int) -> None:
-    taken = session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user_id,
-            Membership.organization_id == organization_id,
-        )
+def _require_not_member(session: Session, user_id: int, organization_id: int) -> Claim:
+    return require_free(
+        session,
+        Membership.id,
+        (Membership.user_id == user_id)
+        & (Membership.organization_id == organization_id),
+        None,
+        Claim(
+            "uq_memberships_user_id_organization_id",
+            gettext("This user is a member of the organization already."),
+            USER_POINTER,
+        ),
     )
-    if taken is not None:
-        raise ConflictError(
-            gettext("This user is a member of the organization already."), USER_POINTER
-        )

@@ -15,13 +15,14 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, ValidationError
+from app.errors import ValidationError
 from app.models import Membership, Organization, Role
 from app.services import access
 from app.services.access import Actor
 from app.services.tenancy import members
 from app.services.tenancy.listing import Listing, Page, fetch_rows
 from app.services.tenancy.unset import UNSET, Unset
+from app.services.unique import Claim, flush_claimed, require_free
 
 NAME_MAX = 50
 NAME_POINTER = "/data/attributes/name"
@@ -106,10 +107,10 @@ def create_organization(
     """
     access.require_authenticated(actor)
     name = _valid_name(new.name)
-    _require_free_name(session, name)
+    claim = _require_free_name(session, name)
     org = Organization(name=name, description=new.description)
     session.add(org)
-    session.flush()
+    flush_claimed(session, claim)
     if actor.user_id is not None:
         session.add(
             Membership(user_id=actor.user_id, organization_id=org.id, role=Role.OWNER)
@@ -137,14 +138,15 @@ def update_organization(
         ConflictError: the name is taken; no OWNER would remain.
     """
     org = access.get_owned(session, actor, Organization, organization_id)
+    claims: list[Claim] = []
     if not isinstance(changes.name, Unset):
         name = _valid_name(changes.name)
         if name != org.name:
-            _require_free_name(session, name)
+            claims.append(_require_free_name(session, name))
         org.name = name
     if not isinstance(changes.description, Unset):
         org.description = changes.description
-    session.flush()
+    flush_claimed(session, *claims)
     if not isinstance(changes.member_ids, Unset):
         members.replace(
             session, actor, org.id, changes.member_ids, pointer=_USERS_POINTER
@@ -220,9 +222,15 @@ def _valid_name(raw: str) -> str:
     return name
 
 
-def _require_free_name(session: Session, name: str) -> None:
-    if session.scalar(select(Organization.id).where(Organization.name == name)):
-        raise ConflictError(
+def _require_free_name(session: Session, name: str) -> Claim:
+    return require_free(
+        session,
+        Organization.id,
+        Organization.name == name,
+        None,
+        Claim(
+            "uq_organizations_name",
             gettext("An organization named %(name)s exists already.", name=repr(name)),
             NAME_POINTER,
-        )
+        ),
+    )
