@@ -27,6 +27,7 @@ from app.extensions import db
 from app.models import (
     Address,
     Installation,
+    LoginFailure,
     Membership,
     NodeModel,
     Organization,
@@ -347,3 +348,90 @@ def test_installation_overlapping_one_made_meanwhile_is_400_at_the_start(
     error = response.get_json()["errors"][0]
     assert error["source"] == {"pointer": "/data/attributes/from_timestamp_s"}
     assert "overlap" in error["detail"]
+
+
+@pytest.fixture
+def counters(app: Flask) -> Iterator[None]:
+    """Remove the log-in and mail counters the test's requests made."""
+    with Session(db.engine) as s:
+        before = set(s.execute(select(LoginFailure.scope, LoginFailure.key)).all())
+    yield
+    with Session(db.engine) as s:
+        for scope, key in s.execute(select(LoginFailure.scope, LoginFailure.key)).all():
+            if (scope, key) not in before:
+                s.execute(
+                    delete(LoginFailure).where(
+                        LoginFailure.scope == scope, LoginFailure.key == key
+                    )
+                )
+        s.commit()
+    db.session.remove()
+
+
+@pytest.fixture
+def sign_ups(counters: None) -> Iterator[list[str]]:
+    """The usernames a test signs up (removed afterwards)."""
+    names: list[str] = []
+    yield names
+    with Session(db.engine) as s:
+        s.execute(delete(User).where(User.username.in_(names)))
+        s.commit()
+
+
+def _sign_up(username: str, email: str) -> Callable[[Any], Any]:
+    password = "Tr4ns-Kettle-Blue-97"
+    attributes = {
+        "username": username,
+        "email": email,
+        "password1": password,
+        "password2": password,
+    }
+    body = {"data": {"type": "RegisterView", "attributes": attributes}}
+    return lambda client: client.post(
+        "/api/v1/auth/registration/",
+        json=body,
+        headers={"Content-Type": JSONAPI},
+        environ_base={"REMOTE_ADDR": "192.0.2.61"},
+    )
+
+
+def _hold_user(username: str, email: str) -> Callable[[Session], None]:
+    def hold(s: Session) -> None:
+        s.add(User(username=username, email=email))
+        s.flush()
+
+    return hold
+
+
+def test_sign_up_with_an_address_taken_meanwhile_answers_like_a_taken_one(
+    app: Flask, sign_ups: list[str]
+) -> None:
+    """README: a taken address is answered exactly like a new one."""
+    sign_ups += ["race-first", "race-second"]
+    response = _while_held(
+        app,
+        _hold_user("race-first", "race@example.org"),
+        _sign_up("race-second", "race@example.org"),
+    )
+
+    assert response.status_code == 201, response.get_json()
+    with Session(db.engine) as s:
+        names = s.scalars(
+            select(User.username).where(User.email == "race@example.org")
+        ).all()
+    assert names == ["race-first"]
+
+
+def test_sign_up_with_a_username_taken_meanwhile_is_409_at_the_username(
+    app: Flask, sign_ups: list[str]
+) -> None:
+    sign_ups.append("race-name")
+    response = _while_held(
+        app,
+        _hold_user("race-name", "race-a@example.org"),
+        _sign_up("race-name", "race-b@example.org"),
+    )
+
+    assert response.status_code == 409, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["source"] == {"pointer": "/data/attributes/username"}

@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, ValidationError
@@ -28,8 +29,9 @@ from app.services.accounts import mail_throttle, signed
 from app.services.accounts.mail_throttle import MailLimits
 from app.services.accounts.password_policy import NewPassword, check_new_password
 from app.services.accounts.passwords import hash_password
-from app.services.accounts.profile import check_username
+from app.services.accounts.profile import check_username, username_claim
 from app.services.accounts.users import NewUser, create_user
+from app.services.unique import constraint_of
 
 SALT = "airq.email-confirmation"
 CONFIRMATION_MAX_AGE_S = 3 * 24 * 3600
@@ -78,15 +80,23 @@ def register(session: Session, registration: Registration, verified: bool) -> Si
     if owner is not None:
         hash_password(registration.new.password1)  # cost like a creation's
         return SignUp(owner, created=False, email=email)
-    user = create_user(
-        session,
-        NewUser(
-            username=username,
-            email=email,
-            password=registration.new.password1,
-            email_verified=verified,
-        ),
+    new = NewUser(
+        username=username,
+        email=email,
+        password=registration.new.password1,
+        email_verified=verified,
     )
+    try:
+        with session.begin_nested():
+            user = create_user(session, new)
+    except IntegrityError as exc:
+        # A concurrent sign-up committed the name or the address first.
+        if constraint_of(exc) == "uq_users_username":
+            raise username_claim().refusal() from None
+        owner = _owner_of(session, email, None)
+        if constraint_of(exc) != "uq_users_email_lower" or owner is None:
+            raise
+        return SignUp(owner, created=False, email=email)
     user.locale = registration.locale
     session.flush()
     return SignUp(user, created=True, email=email)
