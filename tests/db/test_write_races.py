@@ -20,7 +20,7 @@ import pytest
 
 from flask import Flask
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -37,8 +37,10 @@ from app.models import (
     Site,
     User,
 )
+from app.services.accounts.passwords import hash_password
 from app.services.accounts.tokens import issue_user_key
 from tests.factories import (
+    DEFAULT_PASSWORD,
     make_address,
     make_membership,
     make_node,
@@ -435,3 +437,40 @@ def test_sign_up_with_a_username_taken_meanwhile_is_409_at_the_username(
     assert response.status_code == 409, response.get_json()
     error = response.get_json()["errors"][0]
     assert error["source"] == {"pointer": "/data/attributes/username"}
+
+
+def test_second_of_two_password_changes_at_once_needs_the_new_password(
+    app: Flask, world: World, counters: None
+) -> None:
+    """Both changes knew the old password; the first one's new password wins,
+    and the second is refused instead of overwriting it."""
+    with Session(db.engine) as s:
+        owner_id = s.get_one(Membership, world.owner_membership_id).user_id
+    first_hash = hash_password("first-change-2024")
+    new = "second-change-2024"
+    body = {
+        "data": {
+            "type": "PasswordChangeView",
+            "attributes": {
+                "old_password": DEFAULT_PASSWORD,
+                "new_password1": new,
+                "new_password2": new,
+            },
+        }
+    }
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(
+            update(User).where(User.id == owner_id).values(password_hash=first_hash)
+        ),
+        lambda client: client.post(
+            "/api/v1/auth/password/change/", json=body, headers=world.headers
+        ),
+    )
+
+    assert response.status_code == 400, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["source"] == {"pointer": "/data/attributes/old_password"}
+    with Session(db.engine) as s:
+        assert s.get_one(User, owner_id).password_hash == first_hash

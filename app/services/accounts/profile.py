@@ -248,6 +248,9 @@ def change_password(
     """
     account = f"user:{user.id}|from:{address}"
     login_throttle.check(session, limits, account, address, now)
+    # Two changes at once take turns: the second checks the old password
+    # against the hash the first stored, instead of both succeeding.
+    session.refresh(user, with_for_update={"key_share": True})
     if not verify_password(user.password_hash, change.old_password):
         login_throttle.record_failure(session, limits, account, address, now)
         return ValidationError(
