@@ -308,19 +308,21 @@ def _sample_values(rows: Sequence[Row]) -> list[dict[str, Any]]:
     ]
 
 
-#: which of the given samples are stored, and whether the stored values differ,
-#: compared as PostgreSQL would store the given values (the casts of the insert)
-_STORED = """
-SELECT g.i, (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent,
-             s.measurement_status::text)
-            IS DISTINCT FROM (g.co2, g.temperature, g.humidity, g.status)
-FROM (VALUES {rows}) AS g(i, node_id, time, co2, temperature, humidity, status)
+#: Which of the given samples are stored (0-based position), and whether the
+#: stored values differ, compared as PostgreSQL would store the given values
+#: (the casts of the insert: an out-of-range value fails here as it would there).
+_STORED = text(
+    """
+SELECT g.i - 1, (s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent,
+                 s.measurement_status::text)
+                IS DISTINCT FROM (g.co2, g.temperature, g.humidity, g.status)
+FROM unnest(CAST(:nodes AS uuid[]), CAST(:times AS timestamptz[]),
+            CAST(:co2 AS smallint[]), CAST(:temperatures AS numeric(3, 1)[]),
+            CAST(:humidities AS smallint[]), CAST(:statuses AS text[]))
+     WITH ORDINALITY AS g(node_id, time, co2, temperature, humidity, status, i)
 JOIN samples s ON s.node_id = g.node_id AND s.time = g.time
 ORDER BY g.i
 """
-_STORED_ROW = (
-    "({i}, CAST(:n{i} AS uuid), CAST(:t{i} AS timestamptz), CAST(:c{i} AS smallint), "
-    "CAST(:p{i} AS numeric(3, 1)), CAST(:h{i} AS smallint), CAST(:s{i} AS text))"
 )
 
 
@@ -331,18 +333,18 @@ def _differing_samples(
     of those whose stored values differ: ``node <id> at <time> (<record>)``."""
     if not samples:
         return set(), []
-    params: dict[str, Any] = {}
-    for i, (_, v) in enumerate(samples):
-        params |= {
-            f"n{i}": v["node_id"],
-            f"t{i}": v["time"],
-            f"c{i}": v["co2_ppm"],
-            f"p{i}": v["temperature_celsius"],
-            f"h{i}": v["rel_humidity_percent"],
-            f"s{i}": str(v["measurement_status"]),
-        }
-    rows = ", ".join(_STORED_ROW.format(i=i) for i in range(len(samples)))
-    found = session.execute(text(_STORED.format(rows=rows)), params).all()
+    values = [v for _, v in samples]
+    found = session.execute(
+        _STORED,
+        {
+            "nodes": [v["node_id"] for v in values],
+            "times": [v["time"] for v in values],
+            "co2": [v["co2_ppm"] for v in values],
+            "temperatures": [v["temperature_celsius"] for v in values],
+            "humidities": [v["rel_humidity_percent"] for v in values],
+            "statuses": [str(v["measurement_status"]) for v in values],
+        },
+    ).all()
     return {i for i, _ in found}, [
         f"node {samples[i][1]['node_id']} at "
         f"{samples[i][1]['time'].isoformat().replace('+00:00', 'Z')} "
