@@ -42,12 +42,17 @@ def epoch_s(moment: str) -> str:
 
 @dataclass(frozen=True)
 class QuantitySpec:
-    """A measured quantity: its API name, sample column and aggregate-column prefix."""
+    """A measured quantity: its API name, sample column and aggregate-column prefix.
+
+    ``decimals`` are the places the sample column keeps (``numeric(3,1)``: 1), so
+    every sum of its values is a multiple of ``10 ** -decimals``.
+    """
 
     name: str
     column: str
     prefix: str
     is_integer: bool
+    decimals: int = 0
 
 
 QUANTITIES = {
@@ -55,7 +60,7 @@ QUANTITIES = {
     for q in (
         QuantitySpec("co2_ppm", "co2_ppm", "co2", True),
         QuantitySpec(
-            "temperature_celsius", "temperature_celsius", "temperature", False
+            "temperature_celsius", "temperature_celsius", "temperature", False, 1
         ),
         QuantitySpec("rel_humidity_percent", "rel_humidity_percent", "humidity", True),
     )
@@ -157,7 +162,8 @@ def bucketed_sql(
     when ``source`` is given; ``r0a``/``r0b`` (and ``r1a``/``r1b``) for each raw range;
     ``tz`` when ``local_days``. Rows, unordered: the bucket key (epoch seconds of a
     UTC bucket, or days since 1970-01-01 of a local date), then one column per
-    quantity and aggregate, in the order given. Averages are rounded to 2 decimals.
+    quantity and aggregate, in the order given. Averages are rounded to 2 decimals
+    (half away from zero, the same from stored and raw sums: :func:`_avg`).
 
     UTC buckets of the output level, and local days read from the stored local days
     (``source`` is :data:`LEVEL_1D_LOCAL`, below a watermark at a local midnight) or
@@ -230,9 +236,20 @@ def bucketed_sql(
     return text(" UNION ALL ".join(parts))
 
 
-def _avg(total: str, count: str) -> str:
-    # Rounded in float8 (cheap); repr() of the result is the 2-decimal number.
-    return f"round({total} / nullif({count}, 0) * 100) / 100"
+def _avg(q: QuantitySpec, total: str, count: str) -> str:
+    """The mean rounded to 2 decimals, half away from zero, the same from any sums.
+
+    Stored sums are float8, added up in whatever order the refresh or the raw read
+    met the samples: 18.7 + 18.8 + 18.8 + 18.8 is 75.1 one way and
+    75.10000000000001 the other, and a mean of exactly 18.775 came out 18.77 from
+    raw samples and 18.78 from stored buckets (a series changed after a refresh).
+    The total is a multiple of ``10 ** -q.decimals`` (the sample column's places),
+    so rounding it there in numeric restores it exactly; the division and the
+    rounding then run in numeric too, where a tie rounds away from zero as by hand
+    (float8's ``round`` rounds it to even, 400.125 to 400.12).
+    """
+    exact = f"round(CAST({total} AS numeric), {q.decimals})"
+    return f"CAST(round({exact} / nullif({count}, 0), 2) AS float8)"
 
 
 def _partials(aggregates: tuple[str, ...]) -> tuple[str, ...]:
@@ -256,21 +273,21 @@ def _combined(q: QuantitySpec, aggregate: str) -> str:
     if aggregate == "count":
         return f"sum(u.{p}_count)::bigint"
     if aggregate == "avg":
-        return _avg(f"sum(u.{p}_sum)", f"sum(u.{p}_count)")
+        return _avg(q, f"sum(u.{p}_sum)", f"sum(u.{p}_count)")
     return f"{aggregate}(u.{p}_{aggregate}){_cast(q)}"
 
 
 def _stored_final(q: QuantitySpec, aggregate: str) -> str:
     p = q.prefix
     if aggregate == "avg":
-        return _avg(f"a.{p}_sum", f"a.{p}_count")
+        return _avg(q, f"a.{p}_sum", f"a.{p}_count")
     return f"a.{p}_{aggregate}" + ("" if aggregate == "count" else _cast(q))
 
 
 def _raw_final(q: QuantitySpec, aggregate: str) -> str:
     c = q.column
     if aggregate == "avg":
-        return _avg(f"sum(s.{c}::float8)", f"count(s.{c})")
+        return _avg(q, f"sum(s.{c})", f"count(s.{c})")
     return f"{aggregate}(s.{c})" + ("" if aggregate == "count" else _cast(q))
 
 

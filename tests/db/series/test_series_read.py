@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +46,7 @@ from tests.support.series import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
+NY = "America/New_York"
 ZONES = ("Europe/Berlin", "UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu")
 QUANTITIES = ("co2_ppm", "temperature_celsius", "rel_humidity_percent")
 AGGREGATES = ("avg", "min", "max", "count")
@@ -306,6 +309,44 @@ def test_series_late_sample_shows_in_local_days_after_next_refresh(
     index = before.timestamps_s.index(day)
     assert before.columns["co2_ppm_min"][index] != 1
     assert after.columns["co2_ppm_min"][index] == 1
+
+
+def test_series_averages_round_like_by_hand_and_alike_before_and_after_refresh(
+    session: Session,
+) -> None:
+    # Exact means of 18.775 °C and 400.125 ppm: a tie at the second decimal. The
+    # float sums came out 75.1 or 75.10000000000001 by the order they met the
+    # samples, so one hour answered 18.77 from raw samples and 18.78 from stored
+    # buckets, and float8 rounded 400.125 to even (400.12).
+    node = make_node(session)
+    hour = datetime(2024, 5, 6, 10, tzinfo=UTC)
+    temperatures = ["18.7", "18.8", "18.8", "18.8"] * 2
+    co2 = [400, 400, 400, 400, 400, 400, 400, 401]
+    insert_rows(
+        session,
+        node.id,
+        [
+            Row(hour + timedelta(minutes=7 * i), c, Decimal(t), None)
+            for i, (t, c) in enumerate(zip(temperatures, co2, strict=True))
+        ],
+    )
+    query = SeriesQuery(
+        window=Window(hour, hour + timedelta(hours=1)),
+        resolution="1h",
+        quantities=("co2_ppm", "temperature_celsius"),
+    )
+    hand = {"co2_ppm_avg": [400.13], "temperature_celsius_avg": [18.78]}
+
+    raw = _read(session, node, query)
+    aggregates.refresh(session, until=hour + timedelta(days=2))
+    stored = _read(session, node, query)
+    # a whole New York day, summed from stored hours (the folded local days)
+    days = Window(hour - timedelta(days=1), hour + timedelta(days=1))
+    folded = _read(session, node, replace(query, window=days, resolution="1d", tz=NY))
+
+    assert raw.columns == hand
+    assert stored.columns == hand
+    assert folded.columns == hand
 
 
 def test_series_reads_are_never_prepared(session: Session, node: Node) -> None:
