@@ -202,6 +202,35 @@ def test_series_csv_by_format_or_accept(
     assert rows[1][0] == str(to_epoch(START))
 
 
+@pytest.mark.parametrize("resolution", ["raw", "1h", "1d", "auto"])
+def test_series_window_without_samples_keeps_its_columns(
+    client: FlaskClient, world: SeriesWorld, resolution: str
+) -> None:
+    # A quiet window answered no column at all (and a CSV of one header cell),
+    # while the same request one hour later had every column.
+    window = {
+        "filter[from]": str(to_epoch(START - timedelta(days=3))),
+        "filter[to]": str(to_epoch(START - timedelta(days=2))),
+        "resolution": resolution,
+        "aggregates": "avg,count",
+        "quantities": "co2_ppm,temperature_celsius",
+    }
+    names = [
+        "co2_ppm_avg",
+        "co2_ppm_count",
+        "temperature_celsius_avg",
+        "temperature_celsius_count",
+    ]
+
+    document = client.get(_url(world), query_string=window)
+    table = client.get(_url(world), query_string={**window, "format": "csv"})
+
+    attributes = document.json["data"]["attributes"]  # type: ignore[index]
+    assert attributes["timestamps_s"] == []
+    assert {name: attributes.get(name) for name in names} == {key: [] for key in names}
+    assert table.get_data(as_text=True) == ",".join(["timestamp_s", *names]) + "\r\n"
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

@@ -99,14 +99,16 @@ def read_series(session: Session, source: SeriesSource, query: SeriesQuery) -> S
         query: window, resolution, aggregates, quantities, zone, point budget.
 
     Returns:
-        The series; empty when the window holds no samples or the node does not
-        belong to ``source.owner_id``.
+        The series; without buckets (its columns empty lists) when the window
+        holds no samples or the node does not belong to ``source.owner_id``.
 
     Raises:
         ValidationError: the resolution would give more than
             :data:`MAX_POINTS_LIMIT` points (``source.parameter`` ``resolution``).
     """
-    empty = Series(query.resolution, query.tz, query.window)
+    # Every column, empty: a client reads the same names whatever the window holds.
+    no_values: dict[str, list[Any]] = {name: [] for name in column_names(query)}
+    empty = Series(query.resolution, query.tz, query.window, [], no_values)
     if query.window.is_empty:
         return empty
     facts = find_facts(
