@@ -18,8 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models import Room
+from tests.factories import make_installation
 from tests.support.airquality import airquality, berlin, fill, room_world
-from tests.support.copy_series import Co2
+from tests.support.copy_series import Co2, insert_series
 
 JANUARY = "2024-01"
 JAN_START, JAN_END = berlin(2024, 1, 1), berlin(2024, 2, 1)
@@ -203,3 +204,26 @@ def test_airquality_window_before_any_installation_answers_no_medal(
 
     assert resp.status_code == 200
     assert resp.json["data"]["attributes"]["clean_air_medal"] is False
+
+
+def test_airquality_sample_where_installations_touch_counts_once(
+    client: FlaskClient, session: Session
+) -> None:
+    # An installation ended and the next one of the same node started at 12:00:
+    # the sample at that instant came through both and counted twice, so alone on
+    # a grid point it passed for a sample with a neighbour and gave the day data.
+    touch = berlin(2024, 1, 15, 12)
+    world = room_world(session, to_time=touch)
+    make_installation(
+        session, node=world.node, room=world.room, from_time=touch, is_public=True
+    )
+    insert_series(session, world.node.id, touch, touch, co2_ppm=900)
+    alone = berlin(2024, 1, 16, 12)  # the same lone sample where nothing touches
+    insert_series(session, world.node.id, alone, alone, co2_ppm=900)
+
+    days = airquality(client, world.room, JANUARY).json["data"]["attributes"][
+        "airq_days"
+    ]
+
+    figures = [(d["gap_duration_s"], d["max_co2_ppm"]) for d in days[14:16]]
+    assert figures == [(86400, None), (86400, None)]

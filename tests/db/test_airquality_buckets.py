@@ -26,7 +26,7 @@ REFERENCE_SQL = """
                     CAST(%(los)s AS timestamptz[]), CAST(%(his)s AS timestamptz[]))
              AS c (source, node_id, lo, hi)
     )
-    SELECT clip.source,
+    SELECT s.source,
         CAST((extract(epoch FROM time_bucket(interval '10 minutes', s.time,
                                              CAST(%(origin)s AS timestamptz)))
               - extract(epoch FROM CAST(%(origin)s AS timestamptz))) / 600
@@ -36,10 +36,14 @@ REFERENCE_SQL = """
         CAST(first(s.co2_ppm, s.time) AS float8),
         CAST(extract(epoch FROM max(s.time)) AS float8),
         CAST(last(s.co2_ppm, s.time) AS float8)
-    FROM clip
-    JOIN samples AS s
-      ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
-    WHERE s.time BETWEEN %(scan_from)s AND %(scan_to)s
+    FROM (
+        -- a sample reached through two touching spans of one series is one sample
+        SELECT DISTINCT clip.source, s.time, s.co2_ppm
+        FROM clip
+        JOIN samples AS s
+          ON s.node_id = clip.node_id AND s.time BETWEEN clip.lo AND clip.hi
+        WHERE s.time BETWEEN %(scan_from)s AND %(scan_to)s
+    ) AS s (source, time, co2_ppm)
     GROUP BY 1, 2
     ORDER BY 1, 2
 """
@@ -114,5 +118,5 @@ def test_numpy_buckets_equal_sql_time_buckets(session: Session) -> None:
 
     expected = _reference(session, spans, groups, period)
     assert len(expected) > 500
-    assert (0, 72, 2, touch.timestamp(), 478.0, touch.timestamp(), 478.0) in expected
+    assert (0, 72, 1, touch.timestamp(), 478.0, touch.timestamp(), 478.0) in expected
     assert _rows(found) == [tuple(row) for row in expected]

@@ -165,9 +165,14 @@ def _bucketed(table: FloatArray, start_s: int) -> dict[int, Buckets]:
 
     A bucket ``k`` holds the samples in ``[start + k·STEP_S, start + (k+1)·STEP_S)``
     (``time_bucket`` with the period start as origin). A sample joined through two
-    touching spans of one series appears twice and counts twice, as it did when
-    SQL grouped the joined rows.
+    touching spans of one series (an installation ended and the next one started
+    at its instant) is one sample and counts once: counted twice, an isolated
+    sample on a grid point passed for one with a neighbour and gave the point a
+    value the rule leaves missing.
     """
+    repeated = np.zeros(len(table), dtype=bool)
+    repeated[1:] = (table[1:, 0] == table[:-1, 0]) & (table[1:, 1] == table[:-1, 1])
+    table = table[~repeated]
     source = table[:, 0].astype(np.int64)
     time_s = table[:, 1]
     co2 = table[:, 2]
