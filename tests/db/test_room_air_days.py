@@ -174,6 +174,23 @@ def test_medals_of_many_rooms_equal_the_raw_analysis(session: Session) -> None:
     assert medals == {clean.room.id: True, wavy.room.id: False, short.room.id: False}
 
 
+def test_this_months_medal_weighs_only_the_days_so_far(session: Session) -> None:
+    # The 8th at noon: seven days are over, 23 are still to come.
+    now = berlin(2024, 3, 8, 12)
+    clean, late, stopped = (room_world(session) for _ in range(3))
+    fill(session, clean.node, berlin(2024, 3, 1), now, co2_ppm=650)
+    fill(session, late.node, berlin(2024, 3, 5), now, co2_ppm=650)  # 3 of 7 days
+    fill(session, stopped.node, berlin(2024, 3, 1), berlin(2024, 3, 4), co2_ppm=650)
+    rooms = [clean.room.id, late.room.id, stopped.room.id]
+    _roll_up(session, now)
+
+    medals = _medals(session, rooms, now)
+    detailed = month_air(session, SYSTEM, rooms, MONTH, timezone=ZONE, now=now)
+
+    assert medals == {clean.room.id: True, late.room.id: False, stopped.room.id: False}
+    assert {r: detailed[r].clean_air_medal for r in rooms} == medals
+
+
 @pytest.mark.parametrize(
     "now", [berlin(2024, 3, 31, 22, 50), berlin(2024, 3, 31, 23, 10)]
 )

@@ -12,6 +12,8 @@ runs of points that share a local day or hour), with its defects fixed:
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -278,10 +280,14 @@ def valid_days(days: Groups) -> BoolArray:
     return days.gap_s <= MAX_DAY_GAP_S
 
 
-def clean_air_medal(days: Groups) -> bool:
+def clean_air_medal(days: Groups, ended: int | None = None) -> bool:
     """Decide the clean-air medal from the daily table.
 
-    The medal is awarded when all of these hold (V = valid days, N = all days):
+    ``ended`` is how many of the days (from the first) have ended, None for all.
+    A day still running or to come is not held against the room: it counts
+    once it is valid (otherwise no room could earn this month's medal before
+    the 19th). The medal is awarded when all of these hold (V = valid days,
+    N = the days that ended or are valid):
 
     1. N > 0 and |V| ≥ 0.6·N;
     2. every valid day's maximum is below 2000 ppm;
@@ -289,8 +295,9 @@ def clean_air_medal(days: Groups) -> bool:
     4. fewer than 30 % of the valid days have an excess score > 0 ("yellow"
        days) — the reference's intent; its code counted ``>= 0``.
     """
-    total = len(days.starts)
     valid = valid_days(days)
+    ended = len(valid) if ended is None else min(max(ended, 0), len(valid))
+    total = ended + int(np.count_nonzero(valid[ended:]))
     n_valid = int(np.count_nonzero(valid))
     if total == 0 or n_valid < VALID_DAY_RATE * total:
         return False
@@ -340,3 +347,8 @@ def profile(slot: IntArray, means: FloatArray) -> dict[str, list[float]]:
 def day_dates(days: Groups, clock: LocalClock) -> list[date]:
     """Return the local calendar date of each day run."""
     return [date.fromordinal(_EPOCH_DAY + int(d)) for d in clock.day[days.starts]]
+
+
+def days_ended(dates: Sequence[date], today: date) -> int:
+    """How many of ``dates`` (in order) are over: those before ``today``."""
+    return bisect.bisect_left(dates, today)

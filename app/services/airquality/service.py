@@ -15,6 +15,7 @@ from app.services.airquality.metrics import (
     Groups,
     clean_air_medal,
     day_dates,
+    days_ended,
     group_stats,
     local_clock,
     runs,
@@ -115,16 +116,14 @@ def room_air_quality(
     )
     clock = local_clock(period.start_s, period.points, timezone)
     days = group_stats(values, runs(clock.day))
+    dates = day_dates(days, clock)
+    ended = days_ended(dates, now.astimezone(tz).date())
     return RoomAirQuality(
         room_id=room.id,
         period=period,
-        clean_air_medal=clean_air_medal(days),
+        clean_air_medal=clean_air_medal(days, ended),
         histogram=weekday_profile(values, clock) if query.include_histogram else None,
-        days=(
-            day_table(days, day_dates(days, clock), period)
-            if query.include_days
-            else None
-        ),
+        days=day_table(days, dates, period) if query.include_days else None,
     )
 
 

@@ -311,11 +311,13 @@ def month_quality(
     days: Sequence[DayFigures],
     zone: ZoneInfo,
     *,
+    ended: int | None = None,
     detail: bool = True,
 ) -> RoomAirQuality:
     """The month's medal, weekday x hour profile and daily table from its days.
 
-    ``days`` are every day of the month in order; without ``detail`` only the
+    ``days`` are every day of the month in order, the first ``ended`` of them
+    over (None: all; see :func:`clean_air_medal`); without ``detail`` only the
     medal (a list of rooms shows no more).
     """
     period = month_period(month, zone)
@@ -330,7 +332,7 @@ def month_quality(
         np.array([d.excess_points for d in days], dtype=np.int64),
         np.array([d.excess_sum for d in days], dtype=np.float64),
     )
-    medal = clean_air_medal(groups)
+    medal = clean_air_medal(groups, ended)
     if not detail:
         return RoomAirQuality(room_id, period, medal, None, None)
     slots = [
@@ -352,8 +354,11 @@ def month_quality(
 _GROUP_FIELDS = tuple(f.name for f in fields(Groups))
 
 
-def month_medals(months: Mapping[K, Sequence[DayFigures]]) -> dict[K, bool]:
-    """The clean-air medal of each key's month (every day of it, in order).
+def month_medals(
+    months: Mapping[K, Sequence[DayFigures]], ended: int | None = None
+) -> dict[K, bool]:
+    """The clean-air medal of each key's month (every day of it, in order, the
+    first ``ended`` of them over; None: all).
 
     What :func:`month_quality` decides per room, with the divisions of all rooms
     in one :func:`from_totals` call (the overview decides 50 medals per request).
@@ -373,7 +378,7 @@ def month_medals(months: Mapping[K, Sequence[DayFigures]]) -> dict[K, bool]:
     medals, end = {}, 0
     for key, month in months.items():
         start, end = end, end + len(month)
-        medals[key] = clean_air_medal(Groups(*(c[start:end] for c in columns)))
+        medals[key] = clean_air_medal(Groups(*(c[start:end] for c in columns)), ended)
     return medals
 
 

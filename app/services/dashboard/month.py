@@ -36,6 +36,7 @@ from sqlalchemy.types import TypeEngine
 
 from app.models import Installation, RoomAirDay, Sample
 from app.services.access import Actor, scoped
+from app.services.airquality.metrics import days_ended
 from app.services.airquality.period import Period, YearMonth, month_period
 from app.services.airquality.rules import MAX_DAY_GAP_S, STEP_S
 from app.services.airquality.service import RoomAirQuality
@@ -203,13 +204,14 @@ def month_air(
                 missing[room_id].append(day)
     _compute_missing(session, installed, missing, timezone, figures, hours=detail)
     months = {room_id: [figures[room_id][d] for d in dates] for room_id in room_ids}
+    ended = days_ended(dates, today)
     if not detail:
         return {
             room_id: RoomAirQuality(room_id, period, medal, None, None)
-            for room_id, medal in month_medals(months).items()
+            for room_id, medal in month_medals(months, ended).items()
         }
     return {
-        room_id: month_quality(room_id, month, days, zone)
+        room_id: month_quality(room_id, month, days, zone, ended=ended)
         for room_id, days in months.items()
     }
 

@@ -82,6 +82,25 @@ def test_medal_counts_a_day_missing_exactly_one_hour_as_valid() -> None:
     assert _medal(values) is True
 
 
+def test_medal_holds_no_day_still_to_come_against_the_room() -> None:
+    so_far = _days(*[[500.0]] * 7, *[[np.nan]] * 24)  # the 8th of a 31-day month
+
+    assert clean_air_medal(group_stats(so_far, np.arange(0, 31 * DAY, DAY)), 7)
+    assert not clean_air_medal(group_stats(so_far, np.arange(0, 31 * DAY, DAY)))
+
+
+def test_medal_counts_a_day_still_running_once_it_is_valid() -> None:
+    red_today = _days(*[[500.0]] * 7, [1650.0])  # today valid already, and red
+
+    assert not clean_air_medal(group_stats(red_today, np.arange(0, 8 * DAY, DAY)), 7)
+
+
+def test_medal_holds_days_over_without_data_against_the_room() -> None:
+    late = _days(*[[np.nan]] * 4, *[[500.0]] * 3, *[[np.nan]] * 24)
+
+    assert not clean_air_medal(group_stats(late, np.arange(0, 31 * DAY, DAY)), 7)
+
+
 def test_medal_without_days_is_withheld() -> None:
     days = group_stats(np.zeros(0), np.zeros(0, dtype=np.int64))
 
