@@ -16,7 +16,7 @@ export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 .PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser audit
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@echo "==> Python environment in $(VENV) (pinned by requirements-dev.lock)"
