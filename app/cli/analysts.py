@@ -29,7 +29,7 @@ def analysts() -> None:
 @click.option(
     "--organization",
     "organization_ids",
-    type=int,
+    type=click.IntRange(1, 2**63 - 1),
     multiple=True,
     metavar="ID",
     help="Organization whose data the role sees in full; repeat for several.",

@@ -129,6 +129,24 @@ def test_analysts_create_role_refuses_a_bad_scope(
     assert _role(session, name) is None
 
 
+@pytest.mark.parametrize(
+    "organization", ["0", "-3", str(2**63), "99999999999999999999"]
+)
+def test_analysts_create_role_refuses_an_organization_id_out_of_range(
+    app: Flask, session: Session, password_file: Path, organization: str
+) -> None:
+    name = _name()
+
+    args = ["create-role", name, "--organization", organization]
+    result = app.test_cli_runner().invoke(
+        args=["analysts", *args, "--password-file", str(password_file)]
+    )
+
+    assert result.exit_code == 2, result.exception
+    assert "Invalid value for '--organization'" in result.output
+    assert _role(session, name) is None
+
+
 @pytest.mark.parametrize("name", ["Upper", "has-dash", "1digit", "x" * 64])
 def test_analysts_create_role_refuses_bad_names(
     app: Flask, password_file: Path, name: str
