@@ -87,7 +87,11 @@ def list_tokens(show_all: bool) -> None:
 @ingest_tokens.command("revoke")
 @click.argument("token_id", type=ID)
 def revoke(token_id: int) -> None:
-    """Revoke the ingest token TOKEN_ID; it stops working at once."""
+    """Revoke the ingest token TOKEN_ID (its id in flask ingest-tokens list).
+
+    A worker that verified the token within the last INGEST_TOKEN_CACHE_S seconds
+    (default 5) keeps accepting it until then; after that it is refused everywhere.
+    """
     with transaction() as session:
         token = session.get(ApiToken, token_id)
         if token is None or token.kind != "ingest":

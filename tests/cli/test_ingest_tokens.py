@@ -31,6 +31,17 @@ def test_ingest_token_commands_have_help(app: Flask, command: list[str]) -> None
     assert "Usage:" in result.output
 
 
+def test_revoke_help_names_how_long_workers_keep_accepting_the_token(
+    app: Flask,
+) -> None:
+    result = app.test_cli_runner().invoke(args=["ingest-tokens", "revoke", "--help"])
+    text = " ".join(result.output.split())
+
+    assert app.config["INGEST_TOKEN_CACHE_S"] == 5
+    assert "within the last INGEST_TOKEN_CACHE_S seconds (default 5)" in text
+    assert "at once" not in text
+
+
 def test_create_prints_the_secret_once_and_stores_only_its_digest(
     app: Flask, session: Session
 ) -> None:
