@@ -20,7 +20,8 @@ def auth() -> None:
 def prune() -> None:
     """Delete expired revocations, log-in counters and member finds, and ended log-ins.
 
-    Safe to run at any time (e.g. daily from cron or the jobs process).
+    Safe to run at any time. The jobs process does not run it: schedule it
+    yourself, e.g. daily from cron.
     """
     now = utcnow()
     limits = login_throttle.Limits.from_config(current_app.config)

@@ -85,3 +85,13 @@ def test_auth_prune_has_help(app: Flask) -> None:
 
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_auth_prune_help_says_the_jobs_process_does_not_run_it(app: Flask) -> None:
+    from app.jobs import JOBS
+
+    result = app.test_cli_runner().invoke(args=["auth", "prune", "--help"])
+
+    assert not any("auth" in j.id or "prune" in j.function for j in JOBS)
+    assert "The jobs process does not run it" in result.output
+    assert "cron" in result.output
