@@ -69,13 +69,16 @@ def managair(
 ) -> None:
     """Import a Managair deployment: fixture files or, with --from-db, its database.
 
-    Fixture files (``manage.py dumpdata`` JSON): give all files in one run, in any
-    order; everything is one transaction.
+    Fixture files (the JSON of Managair's "manage.py dumpdata"): give all files in
+    one run, in any order; everything is one transaction, e.g.
+
+    \b
+    flask import managair --dry-run users.json inventory.json data.json
 
     --from-db URL: reads users (with their password hashes), organizations,
     memberships, the device catalogue, nodes, places, installations, fidelity,
-    Stadtpuls registrations and all samples. Samples stream in chunks (one node,
-    at most a month), each committed: run it again after a kill, or for the
+    Stadtpuls registrations and all samples. Samples stream in chunks (one node's
+    consecutive UTC days, up to 100,000 samples), each committed: run it again after a kill, or for the
     final delta before the switch-over, and only days that differ are copied.
     Ends with a verification (rows per table, samples per node) and exits 1 if
     anything differs.

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import ImportedRow, Membership, Sample, User
+from app.services.importer.samples import CHUNK_ROWS
 from tests.factories import make_organization, make_user
 from tests.support.apps import app_builder
 from tests.support.database import migrated_database
@@ -43,6 +44,7 @@ def test_import_managair_has_help(app: Flask) -> None:
     assert "--from-db URL" in result.output
     assert "MANAGAIR_DATABASE_URL_FILE" in result.output
     assert "--remap-ids" in result.output
+    assert f"up to {CHUNK_ROWS:,} samples" in " ".join(result.output.split())
 
 
 def test_import_managair_reports_progress_per_model(
