@@ -4,6 +4,8 @@ Every secret may also be given as ``<NAME>_FILE``: the path of a file holding th
 (the file wins over the plain variable; surrounding white space is trimmed), which is how
 Docker secrets arrive. Booleans accept ``1/0``, ``true/false``, ``yes/no``, ``on/off``
 (case-insensitive); anything else stops start-up with a message naming the variable.
+gunicorn's settings (``BIND``, ``FORWARDED_ALLOW_IPS``, ``WEB_*``) are read by
+``gunicorn.conf.py``; the README's table lists them too.
 
 | Variable | Default | Meaning |
 |---|---|---|
