@@ -15,7 +15,9 @@ from app.services.series import aggregates
 
 
 @click.group(
-    help="Downsampled series (samples_10m, samples_1h, samples_1d, samples_1d_local)."
+    help="Downsampled series (samples_10m, samples_1h, samples_1d, samples_1mo, "
+    "samples_1d_local): refresh, status, storage, day zone.",
+    short_help="Downsampled series: refresh, status, storage, day zone.",
 )
 def series() -> None:
     """Group of series commands."""

@@ -41,6 +41,7 @@ def test_flask_help_lists_every_group_with_its_short_help(app: Flask) -> None:
         assert f"  {name} " in result.output
     assert "Import data from other systems." in result.output
     assert "Perform database migrations." in result.output
+    assert "Downsampled series: refresh, status, storage, day zone." in result.output
 
 
 def test_db_group_is_flask_migrates(app: Flask) -> None:
