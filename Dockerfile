@@ -23,7 +23,8 @@ RUN /venv/bin/python scripts/vendor_api_docs.py \
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 FLASK_APP=wsgi:app \
-    BIND=0.0.0.0:8000 LOG_FORMAT=json PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+    BIND=0.0.0.0:8000 LOG_FORMAT=json PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
+    MEDIA_ROOT=/srv/airq/media
 RUN useradd --system --uid 10001 --home /srv/airq airq \
     && mkdir -p /srv/airq/media && chown airq /srv/airq/media
 WORKDIR /srv/airq
