@@ -13,7 +13,7 @@ export DATABASE_URL ?= postgresql+psycopg://co2:co2@127.0.0.1:5432/co2
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .DEFAULT_GOAL := help
-.PHONY: help setup db db-stop migrate revision demo run serve jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser audit
+.PHONY: help setup db db-stop migrate revision demo run jobs test lint fmt bench lock compose-check clean i18n-extract i18n-update i18n-compile vendor browser audit
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'

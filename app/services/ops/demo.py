@@ -51,7 +51,11 @@ class DemoLogin:
 
 LOGINS = (
     DemoLogin("admin", "admin-demo", "staff: back office"),
-    DemoLogin("olivia", "olivia-demo", "OWNER of Kiezschule Nord and Bar Blau"),
+    DemoLogin(
+        "olivia",
+        "olivia-demo",
+        "OWNER of Kiezschule Nord and Bar Blau, INSPECTOR of Praxis Dr. Berg",
+    ),
     DemoLogin("ivan", "ivan-demo1", "INSPECTOR of Kiezschule Nord"),
     DemoLogin("paul", "paul-demo1", "OWNER of Praxis Dr. Berg"),
 )
