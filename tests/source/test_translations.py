@@ -48,3 +48,12 @@ def test_german_catalogue_uses_the_formal_sie() -> None:
     for msgstr in _german().values():
         lowered = f" {msgstr.lower()} "
         assert not any(word in lowered for word in informal), msgstr
+
+
+def test_the_template_lists_exactly_the_marked_strings() -> None:
+    with (TRANSLATIONS / "messages.pot").open("rb") as pot:
+        template = {
+            str(m.id[0] if isinstance(m.id, tuple) else m.id) for m in read_po(pot)
+        }
+
+    assert template - {""} == marked_messages(), "run `make i18n-extract`"
