@@ -1,5 +1,6 @@
-"""``month_medals``: many rooms' medals in one pass, the same verdicts as each
-room's own analysis (``room_air_quality``), by the same visibility."""
+"""The medals of many rooms in one pass (``month_air`` without detail, as the
+overview and public pages read them): the same verdicts as each room's own
+analysis (``room_air_quality``), by the same visibility."""
 
 from __future__ import annotations
 
@@ -7,14 +8,24 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from app.services.access import ANONYMOUS, SYSTEM
+from app.services.access import ANONYMOUS, SYSTEM, Actor
 from app.services.airquality import AirQualityQuery, YearMonth, room_air_quality
-from app.services.airquality.medals import month_medals
+from app.services.dashboard.month import month_air
 from tests.factories import make_installation
 from tests.support.airquality import berlin, fill, room_world
 
 MONTH = YearMonth(2024, 3)
 ZONE = "Europe/Berlin"
+NOW = datetime(2024, 4, 2, tzinfo=UTC)
+
+
+def month_medals(
+    session: Session, actor: Actor, rooms: list[int], month: YearMonth, zone: str
+) -> dict[int, bool]:
+    found = month_air(
+        session, actor, rooms, month, timezone=zone, now=NOW, detail=False
+    )
+    return {room: quality.clean_air_medal for room, quality in found.items()}
 
 
 def _own_medal(session: Session, room_id: int, actor: object = SYSTEM) -> bool:
@@ -23,7 +34,7 @@ def _own_medal(session: Session, room_id: int, actor: object = SYSTEM) -> bool:
         actor,  # type: ignore[arg-type]
         AirQualityQuery(room_id, MONTH),
         timezone=ZONE,
-        now=datetime(2024, 4, 2, tzinfo=UTC),
+        now=NOW,
     )
     return quality.clean_air_medal
 
