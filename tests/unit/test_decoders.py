@@ -158,6 +158,14 @@ def test_oy1012_wrong_length_says_why() -> None:
         talkpool_oy1012.decode(Uplink(bytes(4), 1000.0))
 
 
+def test_oy1012_co2_error_marker_is_not_a_measurement() -> None:
+    # The manual's example frame with the CO2 bytes set to the error code 0xFFFF.
+    uplink = Uplink(bytes.fromhex("3E441DFFFF"), 1632220556.6)
+
+    with pytest.raises(DecodeError, match=r"CO2 sensor error \(0xFFFF\)"):
+        talkpool_oy1012.decode(uplink)
+
+
 @pytest.mark.parametrize(
     ("identifier", "module"),
     [

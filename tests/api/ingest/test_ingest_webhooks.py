@@ -302,6 +302,23 @@ def test_ttn_frame_with_one_reading_out_of_range_stores_nothing(
     assert _samples(session, node) == []
 
 
+def test_oy1012_co2_error_marker_is_400_naming_the_sensor_error(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    body = _chirpstack(
+        "70B3D5E75E000001", bytes.fromhex("3E441DFFFF"), "2021-09-21T10:35:56.6Z"
+    )
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 400
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"pointer": "/data"}
+    assert "CO2 sensor error (0xFFFF)" in error["detail"]
+    assert _samples(session, node) == []
+
+
 def test_ttn_payload_that_is_not_base64_is_400(
     client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
 ) -> None:
