@@ -32,6 +32,10 @@ DATA_RATES = (
     "SF7BW250",
 )
 DEFAULT_PORT = 5
+#: The most bytes a LoRaWAN frame's payload can hold (a MACPayload of at most 250
+#: bytes less the 7-byte frame header and the port byte).
+MAX_PAYLOAD_BYTES = 242
+_MAX_PAYLOAD_CHARS = 4 * -(-MAX_PAYLOAD_BYTES // 3)
 
 
 def _get(body: Any, *path: str | int) -> Any:
@@ -64,12 +68,26 @@ def _payload(body: Any, *path: str) -> bytes | None:
     raw = _get(body, *path)
     if raw is None or raw == "":
         return None
+    too_long = ValidationError(
+        f"The payload holds more than {MAX_PAYLOAD_BYTES} bytes, the most a LoRaWAN "
+        "frame carries. Send the frame's payload as the network server received it.",
+        _pointer(*path),
+    )
+    if isinstance(raw, str) and len(raw) > _MAX_PAYLOAD_CHARS:
+        raise too_long
     try:
         if not isinstance(raw, str):
             raise ValueError
-        return base64.b64decode(raw, validate=True)
+        payload = base64.b64decode(raw, validate=True)
     except (ValueError, binascii.Error):
-        raise ValidationError("The payload is not base64.", _pointer(*path)) from None
+        raise ValidationError(
+            "The payload is not base64. Send the frame's bytes base64-encoded, as "
+            "the network server forwards them.",
+            _pointer(*path),
+        ) from None
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise too_long
+    return payload
 
 
 def _time(body: Any, default: float, *paths: tuple[str | int, ...]) -> float:

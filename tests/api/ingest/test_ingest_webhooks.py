@@ -319,6 +319,41 @@ def test_oy1012_co2_error_marker_is_400_naming_the_sensor_error(
     assert _samples(session, node) == []
 
 
+@pytest.mark.parametrize("size", [243, 3_000_000])
+def test_ttn_payload_longer_than_a_lorawan_frame_is_400(
+    client: FlaskClient,
+    session: Session,
+    org: Organization,
+    auth: dict[str, str],
+    size: int,
+) -> None:
+    _node(session, org, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
+    payload = base64.b64encode(bytes.fromhex("060354") * (size // 3) + bytes(size % 3))
+    body = _ttn("A81758FFFE053C84", payload.decode(), "2021-09-21T10:35:57Z")
+
+    response = client.post(TTN, json=body, headers=auth)
+
+    assert response.status_code == 400
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"pointer": "/uplink_message/frm_payload"}
+    assert "more than 242 bytes" in error["detail"]
+
+
+def test_ttn_payload_of_a_full_lorawan_frame_reaches_the_decoder(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    _node(session, org, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
+    payload = base64.b64encode(bytes.fromhex("060354") * 80 + bytes(2))
+    body = _ttn("A81758FFFE053C84", payload.decode(), "2021-09-21T10:35:57Z")
+
+    response = client.post(TTN, json=body, headers=auth)
+
+    assert response.status_code == 400
+    assert (
+        "does not decode as ELSYSERSPROT_V01" in _doc(response)["errors"][0]["detail"]
+    )
+
+
 def test_ttn_payload_that_is_not_base64_is_400(
     client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
 ) -> None:
