@@ -213,7 +213,9 @@ class TtnUplink(MethodView):
     """The Things Stack v3 webhook (uplink messages)."""
 
     @docs.responds(blp, 200, "Stored.", UplinkDocumentSchema)
-    @docs.responds(blp, 204, "A message without payload: ignored.")
+    @docs.responds(
+        blp, 204, "A message without application payload (or on port 0): ignored."
+    )
     @docs.responds(blp, 404, "No node has this DevEUI.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
@@ -228,7 +230,9 @@ class ChirpStackUplink(MethodView):
     """ChirpStack v4 HTTP integration (JSON encoding); events other than up are ignored."""
 
     @docs.responds(blp, 200, "Stored.", UplinkDocumentSchema)
-    @docs.responds(blp, 204, "Not an uplink, or no payload: ignored.")
+    @docs.responds(
+        blp, 204, "Not an uplink, or no application payload (or on port 0): ignored."
+    )
     @docs.responds(blp, 404, "No node has this DevEUI.")
     @docs.throttled(blp)
     def post(self) -> ResponseReturnValue:
@@ -241,10 +245,10 @@ class ChirpStackUplink(MethodView):
 
 
 def _store_uplink(
-    scope: IngestScope, message: webhooks.UplinkMessage
+    scope: IngestScope, message: webhooks.UplinkMessage | None
 ) -> ResponseReturnValue:
     """Store a decoded network-server uplink; one without payload is ignored (204)."""
-    if message.uplink is None:
+    if message is None:
         return "", 204
     with transaction() as session:
         result = webhooks.ingest_uplink(

@@ -4,7 +4,10 @@ Wire format, so it lives with the routes: the service takes an ``UplinkMessage``
 
 The Things Stack v3 uplink messages (webhook or MQTT JSON) and ChirpStack v4 ``up``
 events (HTTP integration, JSON encoding), mapped as clair-ttn maps TTN's fields
-(contract §3.2): DevEUI, payload, receive time, port and data rate.
+(contract §3.2): DevEUI, payload, receive time, port and data rate. A message
+without an application payload (another event, an empty frame, or a frame on port 0,
+which carries MAC commands, or on the LoRaWAN test and reserved ports 224-255) is
+read as None: there is nothing to store.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ DATA_RATES = (
     "SF7BW250",
 )
 DEFAULT_PORT = 5
+#: The ports of application data: 0 carries MAC commands, 224 the LoRaWAN test
+#: protocol, 225-255 are reserved.
+APPLICATION_PORTS = range(1, 224)
 #: The most bytes a LoRaWAN frame's payload can hold (a MACPayload of at most 250
 #: bytes less the 7-byte frame header and the port byte).
 MAX_PAYLOAD_BYTES = 242
@@ -107,9 +113,21 @@ def _time(body: Any, default: float, *paths: tuple[str | int, ...]) -> float:
     return default
 
 
-def _port(value: Any) -> int:
-    valid = isinstance(value, int) and not isinstance(value, bool)
-    return int(value) if valid else DEFAULT_PORT
+def _port(body: Any, *path: str) -> int:
+    """The frame's port (``DEFAULT_PORT`` when absent, as clair-ttn assumes).
+
+    Raises:
+        ValidationError: not an integer from 0 to 255.
+    """
+    value = _get(body, *path)
+    if value is None:
+        return DEFAULT_PORT
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 255:
+        raise ValidationError(
+            "Expected the frame's LoRaWAN port, an integer from 0 to 255.",
+            _pointer(*path),
+        )
+    return value
 
 
 def _lora_rate(spreading_factor: Any, bandwidth_hz: Any) -> str | None:
@@ -124,66 +142,78 @@ def _indexed_rate(index: Any) -> str | None:
     return None
 
 
-def parse_ttn(body: Any, now: float) -> UplinkMessage:
+def parse_ttn(body: Any, now: float) -> UplinkMessage | None:
     """Read a The Things Stack v3 uplink message (webhook or MQTT JSON).
 
+    Returns:
+        The device and its frame, or None when the message holds no application
+        payload (another message type, an empty frame, a MAC or test port).
+
     Raises:
-        ValidationError: no DevEUI, a payload that is not base64, a bad time.
+        ValidationError: no DevEUI, a payload that is not base64 or too long, a bad
+            port or time.
     """
     if not isinstance(body, Mapping):
         raise ValidationError("Expected a JSON object.", "")
     dev_eui = _dev_eui(body, "end_device_ids", "dev_eui")
-    up = _get(body, "uplink_message")
     payload = _payload(body, "uplink_message", "frm_payload")
-    uplink = None
-    if payload is not None:
-        settings = _get(up, "settings")
-        lora = _get(settings, "data_rate", "lora")
-        rate = _indexed_rate(_get(settings, "data_rate_index")) or _lora_rate(
-            _get(lora, "spreading_factor"), _get(lora, "bandwidth")
-        )
-        uplink = Uplink(
-            payload=payload,
-            received_at=_time(
-                body, now, ("uplink_message", "received_at"), ("received_at",)
-            ),
-            f_port=_port(_get(up, "f_port")),
-            data_rate=rate or DEFAULT_DATA_RATE,
-        )
+    f_port = _port(body, "uplink_message", "f_port")
+    if payload is None or f_port not in APPLICATION_PORTS:
+        return None
+    payload_pointer = _pointer("uplink_message", "frm_payload")
+    settings = _get(body, "uplink_message", "settings")
+    lora = _get(settings, "data_rate", "lora")
+    rate = _indexed_rate(_get(settings, "data_rate_index")) or _lora_rate(
+        _get(lora, "spreading_factor"), _get(lora, "bandwidth")
+    )
+    uplink = Uplink(
+        payload=payload,
+        received_at=_time(
+            body, now, ("uplink_message", "received_at"), ("received_at",)
+        ),
+        f_port=f_port,
+        data_rate=rate or DEFAULT_DATA_RATE,
+    )
     return UplinkMessage(
         dev_eui,
         uplink,
         _pointer("end_device_ids", "dev_eui"),
-        _pointer("uplink_message", "frm_payload"),
+        payload_pointer,
     )
 
 
-def parse_chirpstack(body: Any, now: float) -> UplinkMessage:
+def parse_chirpstack(body: Any, now: float) -> UplinkMessage | None:
     """Read a ChirpStack v4 ``up`` event (HTTP integration, JSON encoding).
 
+    Returns:
+        The device and its frame, or None when the event holds no application
+        payload (an empty frame, a MAC or test port).
+
     Raises:
-        ValidationError: no DevEUI, a payload that is not base64, a bad time.
+        ValidationError: no DevEUI, a payload that is not base64 or too long, a bad
+            port or time.
     """
     if not isinstance(body, Mapping):
         raise ValidationError("Expected a JSON object.", "")
     dev_eui = _dev_eui(body, "deviceInfo", "devEui")
     payload = _payload(body, "data")
-    uplink = None
-    if payload is not None:
-        lora = _get(body, "txInfo", "modulation", "lora")
-        rate = _lora_rate(
-            _get(lora, "spreadingFactor"), _get(lora, "bandwidth")
-        ) or _indexed_rate(_get(body, "dr"))
-        uplink = Uplink(
-            payload=payload,
-            received_at=_time(
-                body,
-                now,
-                ("time",),
-                ("rxInfo", 0, "nsTime"),
-                ("rxInfo", 0, "gwTime"),
-            ),
-            f_port=_port(body.get("fPort")),
-            data_rate=rate or DEFAULT_DATA_RATE,
-        )
+    f_port = _port(body, "fPort")
+    if payload is None or f_port not in APPLICATION_PORTS:
+        return None
+    lora = _get(body, "txInfo", "modulation", "lora")
+    rate = _lora_rate(
+        _get(lora, "spreadingFactor"), _get(lora, "bandwidth")
+    ) or _indexed_rate(_get(body, "dr"))
+    uplink = Uplink(
+        payload=payload,
+        received_at=_time(
+            body,
+            now,
+            ("time",),
+            ("rxInfo", 0, "nsTime"),
+            ("rxInfo", 0, "gwTime"),
+        ),
+        f_port=f_port,
+        data_rate=rate or DEFAULT_DATA_RATE,
+    )
     return UplinkMessage(dev_eui, uplink, _pointer("deviceInfo", "devEui"), "/data")

@@ -32,17 +32,17 @@ from app.services.ingest.validation import FieldError, Limits
 
 @dataclass(frozen=True)
 class UplinkMessage:
-    """What a webhook body says: the device and its frame (None: nothing to store).
+    """What a webhook body says: the device and its frame.
 
     Attributes:
         dev_eui: the DevEUI, upper case.
-        uplink: the frame, or None when the message carries no payload.
+        uplink: the frame.
         eui_pointer: where the DevEUI sits in the body (for errors).
         payload_pointer: where the payload sits in the body (for errors).
     """
 
     dev_eui: str
-    uplink: Uplink | None
+    uplink: Uplink
     eui_pointer: str
     payload_pointer: str
 
@@ -75,7 +75,7 @@ def ingest_uplink(
     Args:
         session: the request's transaction.
         scope: the nodes the caller may post for.
-        message: the parsed webhook body; ``uplink`` must not be None.
+        message: the parsed webhook body.
         limits: the accepted time window.
         publishers: enabled publishers for the outbox.
 
@@ -89,8 +89,6 @@ def ingest_uplink(
             decode, or a decoded reading is out of range (nothing is stored).
     """
     uplink = message.uplink
-    if uplink is None:
-        raise ValueError("message without an uplink frame")
     node = session.execute(text(_NODE), {"eui": message.dev_eui}).one_or_none()
     if node is None:
         raise NotFoundError(

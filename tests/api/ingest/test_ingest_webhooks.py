@@ -319,6 +319,65 @@ def test_oy1012_co2_error_marker_is_400_naming_the_sensor_error(
     assert _samples(session, node) == []
 
 
+@pytest.mark.parametrize("f_port", [0, 224, 255])
+def test_ttn_frame_on_a_mac_or_test_port_is_ignored_with_204(
+    client: FlaskClient,
+    session: Session,
+    org: Organization,
+    auth: dict[str, str],
+    f_port: int,
+) -> None:
+    node = _node(session, org, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
+    body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", "2021-09-21T10:35:57Z")
+    body["uplink_message"]["f_port"] = f_port
+
+    response = client.post(TTN, json=body, headers=auth)
+
+    assert response.status_code == 204
+    assert _samples(session, node) == []
+
+
+def test_chirpstack_frame_on_port_0_is_ignored_with_204(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    body = _chirpstack(
+        "70B3D5E75E000001",
+        bytes.fromhex("3E441D021B"),
+        "2021-09-21T10:35:56.6Z",
+        fPort=0,
+    )
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 204
+    assert _samples(session, node) == []
+
+
+@pytest.mark.parametrize("f_port", ["5", 5.5, True, -1, 256])
+def test_ttn_port_that_is_no_lorawan_port_is_400(
+    client: FlaskClient,
+    session: Session,
+    org: Organization,
+    auth: dict[str, str],
+    f_port: Any,
+) -> None:
+    _node(session, org, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
+    body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", "2021-09-21T10:35:57Z")
+    body["uplink_message"]["f_port"] = f_port
+
+    assert_refused(
+        client,
+        "POST",
+        TTN,
+        400,
+        json=body,
+        headers=auth,
+        unchanged=("samples",),
+        pointer="/uplink_message/f_port",
+    )
+
+
 @pytest.mark.parametrize("size", [243, 3_000_000])
 def test_ttn_payload_longer_than_a_lorawan_frame_is_400(
     client: FlaskClient,
