@@ -96,7 +96,10 @@ def _payload(body: Any, *path: str) -> bytes | None:
     return payload
 
 
-def _time(body: Any, default: float, *paths: tuple[str | int, ...]) -> float:
+def _time(
+    body: Any, default: float, fallback: str, *paths: tuple[str | int, ...]
+) -> tuple[float, str]:
+    """The first receive time given, and where it is (``default`` at ``fallback``)."""
     for path in paths:
         raw = _get(body, *path)
         if raw is None:
@@ -109,8 +112,8 @@ def _time(body: Any, default: float, *paths: tuple[str | int, ...]) -> float:
             raise ValidationError(
                 "Expected an ISO-8601 time with offset.", _pointer(*path)
             )
-        return moment.timestamp()
-    return default
+        return moment.timestamp(), _pointer(*path)
+    return default, fallback
 
 
 def _port(body: Any, *path: str) -> int:
@@ -166,11 +169,16 @@ def parse_ttn(body: Any, now: float) -> UplinkMessage | None:
     rate = _indexed_rate(_get(settings, "data_rate_index")) or _lora_rate(
         _get(lora, "spreading_factor"), _get(lora, "bandwidth")
     )
+    received_at, time_pointer = _time(
+        body,
+        now,
+        payload_pointer,
+        ("uplink_message", "received_at"),
+        ("received_at",),
+    )
     uplink = Uplink(
         payload=payload,
-        received_at=_time(
-            body, now, ("uplink_message", "received_at"), ("received_at",)
-        ),
+        received_at=received_at,
         f_port=f_port,
         data_rate=rate or DEFAULT_DATA_RATE,
     )
@@ -179,6 +187,7 @@ def parse_ttn(body: Any, now: float) -> UplinkMessage | None:
         uplink,
         _pointer("end_device_ids", "dev_eui"),
         payload_pointer,
+        time_pointer,
     )
 
 
@@ -204,16 +213,20 @@ def parse_chirpstack(body: Any, now: float) -> UplinkMessage | None:
     rate = _lora_rate(
         _get(lora, "spreadingFactor"), _get(lora, "bandwidth")
     ) or _indexed_rate(_get(body, "dr"))
+    received_at, time_pointer = _time(
+        body,
+        now,
+        "/data",
+        ("time",),
+        ("rxInfo", 0, "nsTime"),
+        ("rxInfo", 0, "gwTime"),
+    )
     uplink = Uplink(
         payload=payload,
-        received_at=_time(
-            body,
-            now,
-            ("time",),
-            ("rxInfo", 0, "nsTime"),
-            ("rxInfo", 0, "gwTime"),
-        ),
+        received_at=received_at,
         f_port=f_port,
         data_rate=rate or DEFAULT_DATA_RATE,
     )
-    return UplinkMessage(dev_eui, uplink, _pointer("deviceInfo", "devEui"), "/data")
+    return UplinkMessage(
+        dev_eui, uplink, _pointer("deviceInfo", "devEui"), "/data", time_pointer
+    )

@@ -39,12 +39,15 @@ class UplinkMessage:
         uplink: the frame.
         eui_pointer: where the DevEUI sits in the body (for errors).
         payload_pointer: where the payload sits in the body (for errors).
+        time_pointer: where the receive time sits in the body (the payload's
+            pointer when the body gave none and the server's clock was used).
     """
 
     dev_eui: str
     uplink: Uplink
     eui_pointer: str
     payload_pointer: str
+    time_pointer: str
 
 
 _NODE = """
@@ -103,7 +106,7 @@ def ingest_uplink(
             message.eui_pointer,
         )
     readings = _decode(node.identifier, uplink, message)
-    _check(readings, limits, message.payload_pointer)
+    _check(readings, limits, message)
     node_id = str(node.id)
     records: list[RawRecord] = [
         (
@@ -141,7 +144,12 @@ def _decode(protocol: str, uplink: Uplink, message: UplinkMessage) -> list[Readi
         ) from None
 
 
-def _check(readings: list[Reading], limits: Limits, pointer: str) -> None:
+def _check(readings: list[Reading], limits: Limits, message: UplinkMessage) -> None:
+    """Refuse the frame if any decoded reading is out of range, naming each value.
+
+    A time out of the window points at the receive time it was derived from, any
+    other value at the payload it was decoded from.
+    """
     problems = []
     for index, r in enumerate(readings, 1):
         for name, check in (
@@ -150,11 +158,19 @@ def _check(readings: list[Reading], limits: Limits, pointer: str) -> None:
             ("temperature_celsius", validation.temperature_celsius),
             ("rel_humidity_percent", validation.rel_humidity_percent),
         ):
+            value = getattr(r, name)
             try:
-                check(getattr(r, name))
+                check(value)
             except FieldError as exc:
-                problems.append(
-                    ErrorDetail(f"Decoded sample {index}: {exc.detail}", pointer)
+                pointer = (
+                    message.time_pointer
+                    if name == "timestamp_s"
+                    else message.payload_pointer
                 )
+                detail = (
+                    f"Decoded sample {index} of {len(readings)}: {name} is {value}. "
+                    f"{exc.detail} No sample of this uplink was stored."
+                )
+                problems.append(ErrorDetail(detail, pointer, exc.code))
     if problems:
         raise ValidationError("", errors=problems)

@@ -319,6 +319,72 @@ def test_oy1012_co2_error_marker_is_400_naming_the_sensor_error(
     assert _samples(session, node) == []
 
 
+def test_decoded_values_out_of_range_are_named_each(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    # Raw zeros: -80.0 °C and -25 % RH, both outside what a sample may hold.
+    body = _chirpstack(
+        "70B3D5E75E000001", bytes.fromhex("000000021B"), "2021-09-21T10:35:56.6Z"
+    )
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 400
+    errors = _doc(response)["errors"]
+    assert [(e["source"], e["code"]) for e in errors] == [
+        ({"pointer": "/data"}, "range"),
+        ({"pointer": "/data"}, "range"),
+    ]
+    assert "temperature_celsius is -80. " in errors[0]["detail"]
+    assert "rel_humidity_percent is -25. " in errors[1]["detail"]
+    assert all("No sample of this uplink was stored" in e["detail"] for e in errors)
+    assert _samples(session, node) == []
+
+
+@pytest.mark.parametrize(
+    ("received_at", "code"),
+    [("2037-01-01T00:00:00Z", "future"), ("1999-12-31T23:00:00Z", "past")],
+)
+def test_ttn_receive_time_out_of_the_window_points_at_received_at(
+    client: FlaskClient,
+    session: Session,
+    org: Organization,
+    auth: dict[str, str],
+    received_at: str,
+    code: str,
+) -> None:
+    node = _node(session, org, "ELSYSERSPROT_V01", "ELSYSERS", "A81758FFFE053C84")
+    body = _ttn("A81758FFFE053C84", "BgLHBgKrBgL6", received_at)
+
+    response = client.post(TTN, json=body, headers=auth)
+
+    assert response.status_code == 400
+    errors = _doc(response)["errors"]
+    assert len(errors) == 3
+    for error in errors:
+        assert error["source"] == {"pointer": "/uplink_message/received_at"}
+        assert error["code"] == code
+        assert "timestamp_s is " in error["detail"]
+    assert _samples(session, node) == []
+
+
+def test_chirpstack_receive_time_out_of_the_window_points_at_the_time_used(
+    client: FlaskClient, session: Session, org: Organization, auth: dict[str, str]
+) -> None:
+    node = _node(session, org, "TALKPOOLOY1012", "TALKPOOLOY1012", "70B3D5E75E000001")
+    body = _chirpstack("70B3D5E75E000001", bytes.fromhex("3E441D021B"), "")
+    del body["time"]
+    body["rxInfo"] = [{"nsTime": "2037-01-01T00:00:00Z"}]
+
+    response = client.post(CHIRPSTACK, json=body, headers=auth)
+
+    assert response.status_code == 400
+    (error,) = _doc(response)["errors"]
+    assert error["source"] == {"pointer": "/rxInfo/0/nsTime"}
+    assert _samples(session, node) == []
+
+
 @pytest.mark.parametrize("f_port", [0, 224, 255])
 def test_ttn_frame_on_a_mac_or_test_port_is_ignored_with_204(
     client: FlaskClient,
