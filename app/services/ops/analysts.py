@@ -215,6 +215,10 @@ def list_analyst_roles(session: Session, actor: Actor) -> list[AnalystRoleInfo]:
 def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
     """Revoke everything of an analyst role here and drop the login role.
 
+    The role's open sessions are terminated (its temporary tables go with them)
+    and what it owns in this database (large objects) is dropped, so neither
+    keeps the role alive.
+
     Raises:
         UnauthenticatedError: anonymous caller.
         ForbiddenError: the caller is not staff.
@@ -230,7 +234,14 @@ def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
     if _role_exists(session, name):
         driver = _driver(session)
         role, schema = sql.Identifier(name), sql.Identifier(SCHEMA)
+        # Membership lets this role end the analyst's sessions and drop what it
+        # owns here; DROP ROLE removes the membership again.
+        _run(driver, sql.SQL("GRANT {} TO CURRENT_USER").format(role))
+        _end_sessions(driver, name)
         for statement in (
+            # Large objects (anyone may create them) and privileges in this
+            # database: left behind, they would keep DROP ROLE from succeeding.
+            sql.SQL("DROP OWNED BY {}").format(role),
             sql.SQL(
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA {} REVOKE ALL ON TABLES FROM {}"
             ).format(schema, role),
@@ -253,6 +264,23 @@ def drop_analyst_role(session: Session, actor: Actor, name: str) -> None:
             ) from exc
     session.delete(row)
     session.flush()
+
+
+#: How long ``drop-role`` waits for each of the role's sessions to end.
+SESSION_END_TIMEOUT_MS = 5000
+
+
+def _end_sessions(driver: psycopg.Connection[Any], name: str) -> None:
+    """Terminate every session of role ``name`` and wait until they have ended.
+
+    An open session keeps the role's temporary tables, which would keep DROP ROLE
+    from succeeding: an analyst could not be removed while connected.
+    """
+    driver.execute(
+        "SELECT pg_catalog.pg_terminate_backend(pid, %s) "
+        "FROM pg_catalog.pg_stat_activity WHERE usename = %s AND pid <> pg_backend_pid()",
+        (SESSION_END_TIMEOUT_MS, name),
+    )
 
 
 def _info(session: Session, name: str) -> AnalystRoleInfo:

@@ -349,3 +349,61 @@ def test_analyst_days_follow_the_session_then_the_role_then_berlin(
     assert role_zone == (datetime(2024, 1, 1, tzinfo=UTC),)
     assert session_zone == (datetime(2023, 12, 31, 15, tzinfo=UTC),)
     assert default_zone == (datetime(2023, 12, 31, 23, tzinfo=UTC),)
+
+
+def _drop(name: str) -> None:
+    with transaction() as session:
+        drop_analyst_role(session, SYSTEM, name)
+
+
+def _role_exists(name: str) -> bool:
+    with transaction() as session:
+        found = session.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
+        ).first()
+    return found is not None
+
+
+def test_drop_role_ends_open_sessions_that_hold_temporary_tables(
+    analysts: Analysts,
+) -> None:
+    # A temporary table belongs to the role: while its session lived, DROP ROLE
+    # failed, so an analyst who stayed connected could not be removed.
+    _role(analysts, "connected", public_data=True)
+    name = analysts.roles["connected"][0]
+    try:
+        with analysts.connect("connected") as conn:
+            conn.execute("CREATE TEMPORARY TABLE keep AS SELECT 1 AS x")
+
+            _drop(name)
+
+            with pytest.raises(psycopg.OperationalError):
+                conn.execute("SELECT count(*) FROM analytics.installation_samples")
+    finally:
+        del analysts.roles["connected"]
+        _drop_leftover_roles([name])
+
+    assert not _role_exists(name)
+
+
+def test_drop_role_drops_the_roles_large_objects(analysts: Analysts) -> None:
+    # Any role may create large objects; they outlive its sessions and kept
+    # DROP ROLE from succeeding.
+    _role(analysts, "hoarder", public_data=True)
+    name = analysts.roles["hoarder"][0]
+    try:
+        with analysts.connect("hoarder") as conn:
+            oid = conn.execute("SELECT lo_from_bytea(0, 'x'::bytea)").fetchone()
+
+        _drop(name)
+    finally:
+        del analysts.roles["hoarder"]
+        _drop_leftover_roles([name])
+
+    assert not _role_exists(name)
+    with transaction() as session:
+        left = session.execute(
+            text("SELECT 1 FROM pg_largeobject_metadata WHERE oid = :oid"),
+            {"oid": oid[0] if oid else None},
+        ).first()
+    assert left is None
