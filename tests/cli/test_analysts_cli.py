@@ -159,6 +159,23 @@ def test_analysts_create_role_refuses_bad_names(
     assert "Invalid role name" in output
 
 
+@pytest.mark.parametrize(
+    "name", ["pg_analyst", "public", "none", "current_user", "session_user", "user"]
+)
+def test_analysts_create_role_refuses_names_postgresql_reserves(
+    app: Flask, session: Session, password_file: Path, name: str
+) -> None:
+    # pg_*, public and none ended in a traceback; key words such as current_user
+    # made a role that unquoted SQL (ALTER ROLE current_user) cannot name.
+    code, output = _invoke(
+        app, "create-role", name, "--public", "--password-file", str(password_file)
+    )
+
+    assert code == 1, output
+    assert "PostgreSQL reserves it" in output
+    assert session.get(AnalystRole, name) is None
+
+
 def test_analysts_create_role_refuses_an_existing_role(
     app: Flask, session: Session, password_file: Path
 ) -> None:

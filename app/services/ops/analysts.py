@@ -35,7 +35,7 @@ from app.errors import ConflictError, ForbiddenError, NotFoundError, ValidationE
 from app.models import AnalystRole, AnalystRoleOrganization, Organization
 from app.services.access import Actor, require_staff
 
-#: Lower-case PostgreSQL identifiers that need no quoting (max. 63 bytes).
+#: Lower-case PostgreSQL identifiers (max. 63 bytes); key words are refused apart.
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SCHEMA = "analytics"
 
@@ -115,11 +115,32 @@ def _role_exists(session: Session, name: str) -> bool:
     return found is not None
 
 
+def _reserved(session: Session, name: str) -> bool:
+    """Whether PostgreSQL refuses ``name`` for a role or needs it quoted.
+
+    ``CREATE ROLE`` refuses ``pg_*``, ``public`` and ``none``; key words such as
+    ``current_user`` are accepted quoted but then mean something else unquoted
+    (``ALTER ROLE current_user`` alters the caller).
+    """
+    if name.startswith("pg_") or name == "public":
+        return True
+    quoted = session.execute(
+        text("SELECT pg_catalog.quote_ident(:name)"), {"name": name}
+    ).scalar_one()
+    return bool(quoted != name)
+
+
 def _check(session: Session, new: NewAnalystRole) -> None:
     if not ROLE_NAME.fullmatch(new.name):
         raise ValidationError(
             f"Invalid role name {new.name!r}: use 1-63 lower-case letters, digits "
             "and underscores, not starting with a digit."
+        )
+    if _reserved(session, new.name):
+        raise ValidationError(
+            f"Invalid role name {new.name!r}: PostgreSQL reserves it (names starting "
+            "with pg_, public, and SQL key words such as user or current_user). "
+            "Choose another name."
         )
     if not new.password:
         raise ValidationError("The password must not be empty.")
