@@ -12,6 +12,10 @@ from app.db import transaction
 from app.errors import DomainError
 from app.services.access import SYSTEM
 from app.services.ops.analysts import (
+    DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_STATEMENT_TIMEOUT_S,
+    TEMP_FILE_LIMIT,
+    AnalystRoleInfo,
     NewAnalystRole,
     create_analyst_role,
     drop_analyst_role,
@@ -40,19 +44,40 @@ def analysts() -> None:
     is_flag=True,
     help="The role sees every public installation (of any organization).",
 )
+@click.option(
+    "--connection-limit",
+    type=click.IntRange(1, 1000),
+    default=DEFAULT_CONNECTION_LIMIT,
+    show_default=True,
+    help="Sessions the role may hold at once.",
+)
+@click.option(
+    "--statement-timeout",
+    "statement_timeout_s",
+    type=click.IntRange(1, 7 * 24 * 3600),
+    default=DEFAULT_STATEMENT_TIMEOUT_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="Cancel the role's statements after this long (a default its sessions "
+    "may raise with SET statement_timeout).",
+)
 @password_file_option
 def create_role(
     name: str,
     organization_ids: tuple[int, ...],
     public_data: bool,
+    connection_limit: int,
+    statement_timeout_s: int,
     password_file: Path | None,
 ) -> None:
     """Create the login role NAME with read access to the analytics views.
 
     The role may read the views of schema analytics and nothing else; the
     views show it the rows of the given organizations and, with --public, of
-    public installations. Its days are in ANALYSIS_TIMEZONE. The password is
-    asked for twice unless --password-file is given.
+    public installations. Its days are in ANALYSIS_TIMEZONE. It may hold
+    --connection-limit sessions at once; its statements stop after
+    --statement-timeout seconds, and an idle open transaction after 10 minutes.
+    The password is asked for twice unless --password-file is given.
     """
     new = NewAnalystRole(
         name=name,
@@ -60,6 +85,8 @@ def create_role(
         organization_ids=organization_ids,
         public_data=public_data,
         timezone=current_app.config["ANALYSIS_TIMEZONE"],
+        connection_limit=connection_limit,
+        statement_timeout_s=statement_timeout_s,
     )
     try:
         with transaction() as session:
@@ -67,7 +94,9 @@ def create_role(
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     scope = _scope(role.organizations, role.public_data)
-    click.echo(f"Created analyst role {role.name!r}: {scope}.")
+    click.echo(f"Created analyst role {role.name!r}: {scope}; {_limits(role)}.")
+    if role.temp_file_limit is None:
+        click.echo(_temp_files_warning(role.name), err=True)
     if role.other_databases:
         click.echo(_other_databases_warning(role.name, role.other_databases), err=True)
 
@@ -87,7 +116,10 @@ def list_roles() -> None:
             if role.other_databases
             else ""
         )
-        click.echo(f"{role.name}: {scope}; days in {role.timezone}{login}{others}")
+        click.echo(
+            f"{role.name}: {scope}; days in {role.timezone}; {_limits(role)}"
+            f"{login}{others}"
+        )
 
 
 @analysts.command("drop-role")
@@ -110,6 +142,36 @@ def _scope(organizations: tuple[tuple[int, str], ...], public_data: bool) -> str
     if public_data:
         parts.append("public installations")
     return ", ".join(parts) or "nothing"
+
+
+def _limits(role: AnalystRoleInfo) -> str:
+    sessions = (
+        "any number of sessions"
+        if role.connection_limit < 0
+        else f"at most {role.connection_limit} session(s)"
+    )
+    timeout = (
+        f"statements stop after {role.statement_timeout}"
+        if role.statement_timeout
+        else "no statement timeout"
+    )
+    temp = (
+        f"temp files up to {role.temp_file_limit}"
+        if role.temp_file_limit
+        else "temp files unlimited"
+    )
+    return f"{sessions}, {timeout}, {temp}"
+
+
+def _temp_files_warning(name: str) -> str:
+    """Only a superuser may cap a role's temporary files; say what to run."""
+    role = '"{}"'.format(name.replace('"', '""'))  # a quoted identifier
+    return (
+        f"Warning: the temporary files of {name!r} are unlimited: one query that "
+        "sorts or hashes more than memory holds (a cross join) can fill the "
+        "server's disk, and only a superuser may set the cap. As a superuser run: "
+        f"ALTER ROLE {role} SET temp_file_limit = '{TEMP_FILE_LIMIT}';"
+    )
 
 
 SHOWN_DATABASES = 5

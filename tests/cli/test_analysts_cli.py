@@ -214,6 +214,59 @@ def test_analysts_list_shows_roles_and_what_they_see(
     assert "Europe/Berlin" in line
 
 
+def test_analysts_create_role_bounds_sessions_and_statements(
+    app: Flask, session: Session, password_file: Path
+) -> None:
+    name = _name()
+    code, output = _invoke(
+        app,
+        "create-role",
+        name,
+        "--public",
+        "--connection-limit",
+        "2",
+        "--statement-timeout",
+        "60",
+        "--password-file",
+        str(password_file),
+    )
+    listed_code, listed = _invoke(app, "list")
+    limit, config = session.execute(
+        text("SELECT rolconnlimit, rolconfig FROM pg_roles WHERE rolname = :n"),
+        {"n": name},
+    ).one()
+
+    assert code == 0, output
+    assert "at most 2 session(s), statements stop after 60s" in output
+    assert limit == 2
+    assert "statement_timeout=60s" in config
+    assert "idle_in_transaction_session_timeout=600s" in config
+    # Only a superuser may cap temporary files; otherwise say what to run.
+    assert "temp_file_limit=10GB" in config or "SET temp_file_limit" in output
+    assert listed_code == 0
+    line = next(line for line in listed.splitlines() if line.startswith(name))
+    assert "at most 2 session(s), statements stop after 60s" in line
+
+
+@pytest.mark.parametrize("option", ["--connection-limit", "--statement-timeout"])
+def test_analysts_create_role_refuses_limits_below_one(
+    app: Flask, password_file: Path, option: str
+) -> None:
+    code, output = _invoke(
+        app,
+        "create-role",
+        _name(),
+        "--public",
+        option,
+        "0",
+        "--password-file",
+        str(password_file),
+    )
+
+    assert code == 2
+    assert f"Invalid value for '{option}'" in output
+
+
 def test_analysts_drop_role_removes_role_and_access(
     app: Flask, session: Session, password_file: Path
 ) -> None:

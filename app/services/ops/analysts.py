@@ -39,6 +39,18 @@ from app.services.access import Actor, require_staff
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SCHEMA = "analytics"
 
+#: Sessions a role may hold at once (``CONNECTION LIMIT``, enforced by the server).
+DEFAULT_CONNECTION_LIMIT = 3
+#: Seconds after which a statement is cancelled: the role's default
+#: ``statement_timeout``, which its sessions may change with ``SET``.
+DEFAULT_STATEMENT_TIMEOUT_S = 900
+#: Seconds a session may sit idle inside a transaction (an open transaction holds
+#: back vacuum and blocks migrations); also a default the session may change.
+IDLE_IN_TRANSACTION_TIMEOUT_S = 600
+#: Temporary file space per session (sorts and hashes that spill to disk): a role
+#: cannot change it, but only a superuser may set it.
+TEMP_FILE_LIMIT = "10GB"
+
 
 @dataclass(frozen=True)
 class NewAnalystRole:
@@ -51,6 +63,9 @@ class NewAnalystRole:
         public_data: the role also sees every public installation.
         timezone: the time zone of the role's local days and hours (its
             sessions may override it with ``SET airq.analysis_timezone``).
+        connection_limit: sessions the role may hold at once.
+        statement_timeout_s: seconds after which its statements are cancelled
+            (a default its sessions may raise with ``SET statement_timeout``).
     """
 
     name: str
@@ -58,6 +73,8 @@ class NewAnalystRole:
     organization_ids: tuple[int, ...] = ()
     public_data: bool = False
     timezone: str = "Europe/Berlin"
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    statement_timeout_s: int = DEFAULT_STATEMENT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,9 @@ class AnalystRoleInfo:
 
     ``other_databases``: the cluster's other databases it may connect to (they
     grant ``CONNECT`` to ``PUBLIC``); it sees no data of this application there.
+    ``connection_limit`` is -1 when unlimited; ``statement_timeout`` and
+    ``temp_file_limit`` are the role's settings (None: the server's, by default
+    none).
     """
 
     name: str
@@ -75,6 +95,9 @@ class AnalystRoleInfo:
     created_at: datetime
     can_login: bool
     other_databases: tuple[str, ...] = ()
+    connection_limit: int = -1
+    statement_timeout: str | None = None
+    temp_file_limit: str | None = None
 
 
 def _driver(session: Session) -> psycopg.Connection[Any]:
@@ -144,6 +167,10 @@ def _check(session: Session, new: NewAnalystRole) -> None:
         )
     if not new.password:
         raise ValidationError("The password must not be empty.")
+    if new.connection_limit < 1:
+        raise ValidationError("The connection limit must be at least 1.")
+    if new.statement_timeout_s < 1:
+        raise ValidationError("The statement timeout must be at least 1 second.")
     if not new.organization_ids and not new.public_data:
         raise ValidationError(
             "Give at least one organization (--organization ID) or --public."
@@ -194,8 +221,14 @@ def create_analyst_role(
     for statement in (
         sql.SQL(
             "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
-            "NOBYPASSRLS PASSWORD {}"
-        ).format(role, sql.Literal(verifier)),
+            "NOBYPASSRLS CONNECTION LIMIT {} PASSWORD {}"
+        ).format(role, sql.Literal(new.connection_limit), sql.Literal(verifier)),
+        sql.SQL("ALTER ROLE {} SET statement_timeout = {}").format(
+            role, sql.Literal(f"{new.statement_timeout_s}s")
+        ),
+        sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(
+            role, sql.Literal(f"{IDLE_IN_TRANSACTION_TIMEOUT_S}s")
+        ),
         sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(_database(session), role),
         sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, role),
         sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, role),
@@ -204,6 +237,7 @@ def create_analyst_role(
         ).format(schema, role),
     ):
         _run(driver, statement)
+    _limit_temp_files(driver, role)
     session.add(
         AnalystRole(
             role_name=new.name,
@@ -217,6 +251,24 @@ def create_analyst_role(
     )
     session.flush()
     return _info(session, new.name)
+
+
+def _limit_temp_files(driver: psycopg.Connection[Any], role: sql.Identifier) -> None:
+    """Cap the role's temporary files at :data:`TEMP_FILE_LIMIT` if allowed.
+
+    Without the cap one query (a sorted cross join) fills the server's disk, but
+    only a superuser may set it; otherwise ``temp_file_limit`` stays None in
+    :class:`AnalystRoleInfo` and ``flask analysts`` says what to run.
+    """
+    try:
+        with driver.transaction():
+            driver.execute(
+                sql.SQL("ALTER ROLE {} SET temp_file_limit = {}").format(
+                    role, sql.Literal(TEMP_FILE_LIMIT)
+                )
+            )
+    except psycopg.errors.InsufficientPrivilege:
+        pass
 
 
 def list_analyst_roles(session: Session, actor: Actor) -> list[AnalystRoleInfo]:
@@ -315,10 +367,17 @@ def _info(session: Session, name: str) -> AnalystRoleInfo:
         .where(AnalystRoleOrganization.role_name == name)
         .order_by(Organization.id)
     ).all()
-    can_login = session.execute(
-        text("SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = :name"),
+    login = session.execute(
+        text(
+            "SELECT rolcanlogin, rolconnlimit, rolconfig FROM pg_catalog.pg_roles "
+            "WHERE rolname = :name"
+        ),
         {"name": name},
-    ).scalar_one_or_none()
+    ).first()
+    can_login = None if login is None else login[0]
+    settings = dict(
+        item.split("=", 1) for item in (login[2] if login and login[2] else [])
+    )
     return AnalystRoleInfo(
         name=name,
         organizations=tuple((org_id, org_name) for org_id, org_name in orgs),
@@ -327,6 +386,9 @@ def _info(session: Session, name: str) -> AnalystRoleInfo:
         created_at=row.created_at,
         can_login=bool(can_login),
         other_databases=() if can_login is None else _other_databases(session, name),
+        connection_limit=-1 if login is None else login[1],
+        statement_timeout=settings.get("statement_timeout"),
+        temp_file_limit=settings.get("temp_file_limit"),
     )
 
 

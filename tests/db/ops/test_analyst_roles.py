@@ -27,6 +27,9 @@ from app.db import transaction
 from app.extensions import db
 from app.services.access import SYSTEM
 from app.services.ops.analysts import (
+    DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_STATEMENT_TIMEOUT_S,
+    IDLE_IN_TRANSACTION_TIMEOUT_S,
     NewAnalystRole,
     create_analyst_role,
     drop_analyst_role,
@@ -407,3 +410,23 @@ def test_drop_role_drops_the_roles_large_objects(analysts: Analysts) -> None:
             {"oid": oid[0] if oid else None},
         ).first()
     assert left is None
+
+
+def test_analyst_role_holds_a_bounded_number_of_sessions(analysts: Analysts) -> None:
+    # Without a limit one analyst could take every connection of the server.
+    opened = [analysts.connect("a") for _ in range(DEFAULT_CONNECTION_LIMIT)]
+    try:
+        with pytest.raises(psycopg.OperationalError, match="too many connections"):
+            analysts.connect("a").close()
+    finally:
+        for conn in opened:
+            conn.close()
+
+
+def test_analyst_sessions_start_with_timeouts(analysts: Analysts) -> None:
+    with analysts.connect("a") as conn:
+        statement = conn.execute("SHOW statement_timeout").fetchone()
+        idle = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+
+    assert statement == (f"{DEFAULT_STATEMENT_TIMEOUT_S // 60}min",)
+    assert idle == (f"{IDLE_IN_TRANSACTION_TIMEOUT_S // 60}min",)
