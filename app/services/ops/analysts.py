@@ -5,7 +5,8 @@ on its views (also on views that later migrations add, through default
 privileges), nothing else. Which rows it sees is decided by the views themselves
 (``sql/timescale/definitions/analytics_installation_views.sql``) from the rows of
 :class:`~app.models.AnalystRole` and :class:`~app.models.AnalystRoleOrganization`,
-so SQL cannot get around it.
+so no SELECT gets around it (``EXPLAIN ANALYZE`` still counts the rows each plan
+step read before the filter: README, section Analysts).
 
 Roles are cluster-wide, and PostgreSQL grants ``CONNECT`` on every database to
 ``PUBLIC`` unless its owner revokes it. This database does (migration 0013,
