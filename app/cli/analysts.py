@@ -47,6 +47,7 @@ def analysts() -> None:
 @click.option(
     "--connection-limit",
     type=click.IntRange(1, 1000),
+    metavar="N",
     default=DEFAULT_CONNECTION_LIMIT,
     show_default=True,
     help="Sessions the role may hold at once.",
@@ -74,10 +75,10 @@ def create_role(
 
     The role may read the views of schema analytics and nothing else; the
     views show it the rows of the given organizations and, with --public, of
-    public installations. Its days are in ANALYSIS_TIMEZONE. It may hold
-    --connection-limit sessions at once; its statements stop after
-    --statement-timeout seconds, and an idle open transaction after 10 minutes.
-    The password is asked for twice unless --password-file is given.
+    public installations. Its days are in ANALYSIS_TIMEZONE. Its sessions are
+    bounded in number and its statements in time (see the options); an idle
+    open transaction ends after 10 minutes. The password is asked for twice
+    unless --password-file is given.
     """
     new = NewAnalystRole(
         name=name,
