@@ -258,19 +258,33 @@ AND tstzrange(a.since, a.cleared_at, '[)') && tstzrange(e.since, e.cleared_at, '
 
 # An existing alert takes the (earliest) episode it overlaps: its opening stays, a
 # late sample may move its start earlier, clear it, re-open it or raise its peak.
-# Returns the alerts cleared by this run.
+# When late samples join episodes that already have alerts, the episode's alerts
+# all stay (each opened once): every one but the last keeps its clear, and the last
+# takes the episode on from the clear before it. Returns the alerts cleared by this run.
 UPDATE_EPISODES = text(
     f"""
-WITH pairs AS (
-    SELECT DISTINCT ON (a.id) a.id, a.cleared_at AS was_cleared,
-           e.since, e.cleared_at, e.peak_ppm
+WITH taken AS (
+    SELECT DISTINCT ON (a.id) a.id, a.opened_at, a.cleared_at AS was_cleared,
+           e.rule_id, e.room_id, e.opened_at AS episode, e.since, e.cleared_at,
+           e.peak_ppm
     FROM alert_run_episodes AS e JOIN alerts AS a ON {_OVERLAP}
     ORDER BY a.id, e.since
+),
+pairs AS (
+    SELECT t.id, t.was_cleared,
+           greatest(t.since, lag(t.was_cleared) OVER w) AS since,
+           CASE WHEN lead(t.id) OVER w IS NULL THEN t.cleared_at
+                ELSE t.was_cleared END AS cleared_at,
+           CASE WHEN lead(t.id) OVER w IS NULL THEN t.peak_ppm END AS peak_ppm
+    FROM taken AS t
+    WINDOW w AS (PARTITION BY t.rule_id, t.room_id, t.episode ORDER BY t.opened_at)
 ),
 changed AS (
     UPDATE alerts AS a
     SET since = least(a.since, p.since), cleared_at = p.cleared_at,
-        cleared_reason = CASE WHEN p.cleared_at IS NOT NULL THEN 'recovered' END,
+        cleared_reason = CASE WHEN p.cleared_at IS NULL THEN NULL
+                              WHEN p.cleared_at = a.cleared_at THEN a.cleared_reason
+                              ELSE 'recovered' END,
         peak_ppm = greatest(a.peak_ppm, p.peak_ppm)
     FROM pairs AS p
     WHERE a.id = p.id

@@ -330,3 +330,27 @@ def test_a_late_sample_of_a_reporting_node_recomputes_up_to_the_state(
     (alert,) = alerts(session, world.rule)
     assert alert.since == BEGIN  # an opening stays where it was
     assert alert.cleared_at == end + 5 * MINUTE  # 5 minutes into the low run
+
+
+def test_a_late_sample_joining_two_alerts_leaves_one_open(
+    session: Session, world: World
+) -> None:
+    """The joined episode once re-opened the first alert beside the second."""
+    feed(session, world.node, BEGIN, (12, 1800), (7, 900), (13, 1800))
+    assert run(session).opened == 2  # cleared at minute 17, the second at 29
+    # the half minutes 12.5 .. 18.5, late and high: no 5 minutes of good air
+    make_samples(
+        session,
+        world.node,
+        start=BEGIN + 12.5 * MINUTE,
+        count=7,
+        step=MINUTE,
+        co2_ppm=1800,
+    )
+    run(session)
+    first, second = alerts(session, world.rule)
+    assert first.cleared_at == BEGIN + 17 * MINUTE  # the second alert goes on from it
+    assert second.cleared_at is None
+    assert second.since == first.cleared_at
+    assert second.opened_at == BEGIN + 29 * MINUTE
+
