@@ -27,9 +27,10 @@ SELECT node_id, min(lo) AS lo, max(hi) AS hi FROM taken GROUP BY node_id
 """
 )
 
-#: A reporting node (one whose newest new sample is this recent) holds its room's
-#: evaluation back to that sample, so a node a few seconds behind the others does
-#: not make its samples late; one further behind does not hold the room back.
+#: A reporting node (one whose newest sample is this recent) holds its room's
+#: evaluation back to that sample, in every run until it sends again, so a node a few
+#: minutes behind the others does not make its samples late; one further behind does
+#: not hold the room back.
 HOLD_BACK_S = 900
 
 #: Whether rule ``r`` covers room ``ro`` of site ``s``: its organization's, and in
@@ -40,8 +41,10 @@ _COVERS = """(r.organization_id = s.operator_id
 
 # The (enabled co2 rule, room) pairs this run evaluates and how. A room with new
 # samples (installed at their time) or held back last run is evaluated up to its
-# horizon: the oldest newest-new-sample among its reporting nodes (infinity when
-# none reports: a backfill, or the held-back rest). It continues from its state
+# horizon: the oldest newest sample among its reporting nodes, whether or not they
+# sent in this run (the tallied newest sample of each node installed there at it;
+# infinity when none reports: a backfill, or the rest once nothing holds it). A room
+# held back stays due (seen_to above evaluated_to) until then. It continues from its state
 # (reading only samples after evaluated_to) unless it has none or a new sample is
 # at or before evaluated_to (late): then its episodes are recomputed from the raw
 # samples back to the earliest new sample, or the start of an alert still open or
@@ -51,23 +54,21 @@ CO2_TARGETS = text(
     f"""
 CREATE TEMP TABLE alert_run_targets ON COMMIT DROP AS
 WITH room_range AS (
-    SELECT i.room_id, min(greatest(d.lo, i.from_time)) AS lo, max(d.hi) AS hi,
-           min(d.hi) FILTER (WHERE d.hi >= CAST(:now AS timestamptz)
-                             - make_interval(secs => :hold_back_s)) AS horizon
+    SELECT i.room_id, min(greatest(d.lo, i.from_time)) AS lo, max(d.hi) AS hi
     FROM alert_run_dirty AS d
     JOIN installations AS i
       ON i.node_id = d.node_id AND i.period && tstzrange(d.lo, d.hi, '[]')
     GROUP BY i.room_id
 ),
 pairs AS (
-    SELECT r.id AS rule_id, rr.room_id, rr.lo, rr.hi, rr.horizon
+    SELECT r.id AS rule_id, rr.room_id, rr.lo, rr.hi
     FROM room_range AS rr
     JOIN rooms AS ro ON ro.id = rr.room_id
     JOIN sites AS s ON s.id = ro.site_id
     JOIN alert_rules AS r
       ON r.kind = 'co2' AND r.enabled AND {_COVERS}
     UNION ALL
-    SELECT st.rule_id, st.room_id, NULL, NULL, NULL
+    SELECT st.rule_id, st.room_id, NULL, NULL
     FROM alert_room_state AS st
     JOIN alert_rules AS r ON r.id = st.rule_id AND r.enabled
     WHERE st.seen_to > st.evaluated_to
@@ -77,17 +78,27 @@ pairs AS (
                        AND i.period && tstzrange(d.lo, d.hi, '[]')
                       WHERE i.room_id = st.room_id)
 ),
+held AS (
+    SELECT ro.room_id, min(tl.newest) AS horizon
+    FROM (SELECT DISTINCT room_id FROM pairs) AS ro
+    JOIN installations AS i ON i.room_id = ro.room_id
+    JOIN node_tallies AS tl
+      ON tl.node_id = i.node_id AND i.period @> tl.newest
+     AND tl.newest >= CAST(:now AS timestamptz) - make_interval(secs => :hold_back_s)
+    GROUP BY ro.room_id
+),
 modes AS (
     SELECT p.rule_id, p.room_id, p.lo AS new_lo, st.evaluated_to,
            -- never below the state: a late sample's node may be the one holding back
-           CASE WHEN p.horizon IS NOT NULL
-                THEN greatest(p.horizon, st.evaluated_to) END AS horizon,
+           CASE WHEN h.horizon IS NOT NULL
+                THEN greatest(h.horizon, st.evaluated_to) END AS horizon,
            st.run_class, st.run_start, st.run_peak_ppm,
-           CASE WHEN p.horizon IS NOT NULL THEN greatest(p.hi, st.seen_to) END
+           CASE WHEN h.horizon IS NOT NULL THEN greatest(p.hi, st.seen_to) END
              AS seen_to,
            st.rule_id IS NOT NULL AS has_state,
            st.rule_id IS NULL OR coalesce(p.lo <= st.evaluated_to, false) AS exact
     FROM pairs AS p
+    LEFT JOIN held AS h ON h.room_id = p.room_id
     LEFT JOIN alert_room_state AS st
       ON st.rule_id = p.rule_id AND st.room_id = p.room_id
 )

@@ -354,3 +354,25 @@ def test_a_late_sample_joining_two_alerts_leaves_one_open(
     assert second.since == first.cleared_at
     assert second.opened_at == BEGIN + 29 * MINUTE
 
+
+def test_a_node_behind_holds_its_room_back_in_runs_it_sends_nothing(
+    session: Session, world: World
+) -> None:
+    """Held back for one run only, its next samples were late: an alert opened early."""
+    second = make_node(session, owner=world.node.owner)
+    make_installation(session, node=second, room=world.room, from_time=SINCE)
+    half = timedelta(seconds=30)
+    _feed(session, world.node, [1800] * 20, range(20))  # minutes 0.5 .. 19.5
+    make_samples(session, second, start=BEGIN, count=10, step=MINUTE, co2_ppm=1800)
+    run(session, BEGIN + 20 * MINUTE)  # the second node ten minutes behind
+    run(session, BEGIN + 20 * MINUTE + half)  # nothing new
+    _feed(session, world.node, [1800] * 21, range(20, 21))
+    run(session, BEGIN + 21 * MINUTE)  # only the first node sent
+    st = session.get_one(AlertRoomState, (world.rule.id, world.room.id))
+    assert st.evaluated_to == BEGIN + 9 * MINUTE
+    # minute 10 on: low air between the first node's samples, never 10 minutes high
+    make_samples(
+        session, second, start=BEGIN + 10 * MINUTE, count=10, step=MINUTE, co2_ppm=900
+    )
+    run(session, BEGIN + 21 * MINUTE + half)
+    assert alerts(session, world.rule) == []
