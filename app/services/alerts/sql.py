@@ -48,7 +48,9 @@ _COVERS = """(r.organization_id = s.operator_id
 # (reading only samples after evaluated_to) unless it has none or a new sample is
 # at or before evaluated_to (late): then its episodes are recomputed from the raw
 # samples back to the earliest new sample, or the start of an alert still open or
-# cleared within reach, minus the rule's durations (a run in progress seen whole).
+# cleared within reach, minus the rule's durations (a run in progress seen whole), or
+# the start of the state's high run (one that opened nothing yet, outside the active
+# hours, may be longer: cut, it would open with a later start and a lower peak).
 # `lo` is the first sample time read (inclusive) in both modes.
 CO2_TARGETS = text(
     f"""
@@ -105,7 +107,9 @@ modes AS (
 SELECT m.rule_id, m.room_id, m.exact, m.has_state, m.seen_to,
        m.run_class, m.run_start, m.run_peak_ppm,
        coalesce(m.horizon, 'infinity') AS horizon,
-       CASE WHEN m.exact THEN least(m.new_lo, a.since) - reach.span
+       CASE WHEN m.exact
+            THEN least(least(m.new_lo, a.since) - reach.span,
+                       CASE WHEN m.run_class = 1 THEN m.run_start END)
             ELSE m.evaluated_to + INTERVAL '1 microsecond' END AS lo
 FROM modes AS m
 JOIN alert_rules AS r ON r.id = m.rule_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -376,3 +376,25 @@ def test_a_node_behind_holds_its_room_back_in_runs_it_sends_nothing(
     )
     run(session, BEGIN + 21 * MINUTE + half)
     assert alerts(session, world.rule) == []
+
+
+def test_a_late_sample_keeps_the_start_and_peak_of_a_run_before_the_active_hours(
+    session: Session, world: World
+) -> None:
+    """The recomputation read back only the durations: the run seemed to start late."""
+    world.rule.active_from = time(8)  # 07:00 UTC in February
+    world.rule.active_to = time(16)
+    session.flush()
+    start = datetime(2026, 2, 10, 5, 0, tzinfo=UTC)
+    end = feed(session, world.node, start, (1, 1900), (110, 1600))  # to 06:50
+    run(session, end)
+    make_samples(  # 06:30:30, late
+        session, world.node, start=start + 90.5 * MINUTE, count=1, co2_ppm=1600
+    )
+    run(session, end)
+    feed(session, world.node, end, (20, 1600))
+    run(session, end + 20 * MINUTE)
+    (alert,) = alerts(session, world.rule)
+    assert alert.opened_at == datetime(2026, 2, 10, 7, 0, tzinfo=UTC)
+    assert alert.since == start
+    assert alert.peak_ppm == 1900
