@@ -372,28 +372,41 @@ RETURNING id
 """  # noqa: S608  # sql-identifiers: vetted (constant fragments)
 )
 
-# A silent node's next sample (late ones included) clears its alert at that sample.
-# Only a node whose tallied newest sample is after the silence began has one.
+# A silent node's next sample after its alert opened (late ones included) clears the
+# alert at that sample. A late sample from before the opening shows that the silence
+# began later: the alert (opened once) moves its start there and stays open, so the
+# silence since that sample is not announced twice. Only a node whose tallied newest
+# sample is after the silence began has either. Returns the alerts it cleared.
 CLEAR_SILENT = text(
     """
 WITH back AS (
-    SELECT a.id, n.time
+    SELECT a.id, n.time, m.time AS since
     FROM alerts AS a
     JOIN alert_rules AS r ON r.id = a.rule_id AND r.kind = 'silent'
     JOIN installations AS i ON i.id = a.installation_id
     JOIN node_tallies AS tl ON tl.node_id = i.node_id AND tl.newest > a.since
-    CROSS JOIN LATERAL (
+    LEFT JOIN LATERAL (
         SELECT x.time FROM samples AS x
-        WHERE x.node_id = i.node_id AND x.time > a.since
+        WHERE x.node_id = i.node_id AND x.time > a.opened_at
         ORDER BY x.time LIMIT 1
-    ) AS n
+    ) AS n ON true
+    LEFT JOIN LATERAL (
+        SELECT x.time FROM samples AS x
+        WHERE x.node_id = i.node_id AND x.time > a.since AND x.time <= a.opened_at
+        ORDER BY x.time DESC LIMIT 1
+    ) AS m ON true
     WHERE a.cleared_at IS NULL
+),
+changed AS (
+    UPDATE alerts AS a
+    SET cleared_at = back.time,
+        cleared_reason = CASE WHEN back.time IS NOT NULL THEN 'recovered' END,
+        since = coalesce(back.since, a.since)
+    FROM back
+    WHERE a.id = back.id AND (back.time IS NOT NULL OR back.since IS NOT NULL)
+    RETURNING a.id, a.cleared_at
 )
-UPDATE alerts AS a
-SET cleared_at = back.time, cleared_reason = 'recovered'
-FROM back
-WHERE a.id = back.id
-RETURNING a.id
+SELECT id FROM changed WHERE cleared_at IS NOT NULL
 """
 )
 

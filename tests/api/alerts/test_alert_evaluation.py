@@ -250,3 +250,26 @@ def test_an_open_alert_closes_with_one_mail_when_its_rule_stops_covering_the_roo
     mail = mailbox.only()
     assert "rule changed" in mail.subject
     assert "disabled or changed" in mail.body
+
+
+def test_a_late_sample_inside_a_silence_moves_its_start_not_a_second_alert(
+    session: Session, world: World
+) -> None:
+    """The late sample cleared the alert before it opened, and a second one opened."""
+    silent = _silence_rule(session, world)
+    start = datetime(2026, 2, 10, 5, 0, tzinfo=UTC)
+    make_samples(session, world.node, start=start, count=1)
+    assert run(session, start + timedelta(hours=2, minutes=1)).opened == 1
+    later = start + timedelta(hours=1)  # late: the node was silent a little less long
+    make_samples(session, world.node, start=later, count=1)
+    result = run(session, start + timedelta(hours=3, minutes=30))
+    assert (result.opened, result.cleared) == (0, 0)
+    (alert,) = alerts(session, silent)
+    assert alert.since == later
+    assert alert.opened_at == start + timedelta(hours=2)
+    assert alert.cleared_at is None
+
+    back = start + timedelta(hours=3, minutes=40)
+    make_samples(session, world.node, start=back, count=1)
+    assert run(session, back).cleared == 1
+    assert alerts(session, silent)[0].cleared_at == back
