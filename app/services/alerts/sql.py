@@ -200,7 +200,8 @@ GROUP BY u.rule_id, u.room_id, u.run_no
 # CO2 episodes: the high runs that opened before one clear (the next clear in
 # time order) form one episode; a continuing room's open alert is one more opening
 # (so new samples extend or clear it). The installation is the node whose sample
-# opened the episode.
+# opened the episode. Its peak is the highest sample from its start to its clear:
+# a high run too short to open by itself counts once the episode has begun.
 CO2_EPISODES = text(
     """
 CREATE TEMP TABLE alert_run_episodes ON COMMIT DROP AS
@@ -209,6 +210,9 @@ WITH events AS (
            opening[2] AS installation_id,
            CAST(NULL AS timestamptz) AS cleared_at
     FROM alert_run_runs WHERE cls = 1 AND opening IS NOT NULL
+    UNION ALL  -- a high run that opened nothing: its peak only
+    SELECT rule_id, room_id, since, NULL, peak_ppm, NULL, NULL
+    FROM alert_run_runs WHERE cls = 1 AND opening IS NULL
     UNION ALL
     SELECT rule_id, room_id, cleared_at, NULL, NULL, NULL, cleared_at
     FROM alert_run_runs WHERE cls = -1 AND cleared_at IS NOT NULL
@@ -226,12 +230,19 @@ linked AS (
                                  ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
              AS next_clear
     FROM events AS e
+),
+begun AS (
+    SELECT l.*,
+           min(since) OVER (PARTITION BY rule_id, room_id, next_clear) AS episode_since
+    FROM linked AS l
 )
-SELECT rule_id, room_id, min(since) AS since, min(at) AS opened_at,
+SELECT rule_id, room_id, min(since) AS since,
+       min(at) FILTER (WHERE since IS NOT NULL) AS opened_at,
        next_clear AS cleared_at, max(peak_ppm) AS peak_ppm,
-       (array_agg(installation_id ORDER BY at))[1] AS installation_id
-FROM linked
-WHERE since IS NOT NULL
+       (array_agg(installation_id ORDER BY at)
+          FILTER (WHERE since IS NOT NULL))[1] AS installation_id
+FROM begun
+WHERE since IS NOT NULL OR (cleared_at IS NULL AND at >= episode_since)
 GROUP BY rule_id, room_id, next_clear
 """
 )

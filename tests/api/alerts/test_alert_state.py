@@ -398,3 +398,16 @@ def test_a_late_sample_keeps_the_start_and_peak_of_a_run_before_the_active_hours
     assert alert.opened_at == datetime(2026, 2, 10, 7, 0, tzinfo=UTC)
     assert alert.since == start
     assert alert.peak_ppm == 1900
+
+
+def test_a_spike_too_short_to_open_counts_in_the_open_alerts_peak(
+    session: Session, world: World
+) -> None:
+    """Only the high runs that opened by themselves counted: the spike was left out."""
+    feed(session, world.node, BEGIN, (12, 1600), (1, 1450), (2, 2000), (1, 1450))
+    end = feed(session, world.node, BEGIN + 16 * MINUTE, (3, 1600))
+    run(session, end)  # one piece
+    feed(session, world.node, end, (1, 1450), (2, 2100), (1, 1450), (3, 1600))
+    run(session, end + 7 * MINUTE)  # and one run after the other
+    (alert,) = alerts(session, world.rule)
+    assert alert.peak_ppm == 2100
