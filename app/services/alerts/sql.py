@@ -48,9 +48,12 @@ _COVERS = """(r.organization_id = s.operator_id
 # (reading only samples after evaluated_to) unless it has none or a new sample is
 # at or before evaluated_to (late): then its episodes are recomputed from the raw
 # samples back to the earliest new sample, or the start of an alert still open or
-# cleared within reach, minus the rule's durations (a run in progress seen whole), or
-# the start of the state's high run (one that opened nothing yet, outside the active
-# hours, may be longer: cut, it would open with a later start and a lower peak).
+# cleared within reach, minus the rule's durations (a run in progress seen whole),
+# and, for a room with state (a late sample), further back to the room's last sample
+# below the threshold before that (a new rule looks back its durations only): a high
+# run going on there that opened nothing yet (outside the active hours, or across a
+# gap in the samples) may be longer, and cut it would open late or not at all, with
+# a later start and a lower peak.
 # `lo` is the first sample time read (inclusive) in both modes.
 CO2_TARGETS = text(
     f"""
@@ -107,10 +110,9 @@ modes AS (
 SELECT m.rule_id, m.room_id, m.exact, m.has_state, m.seen_to,
        m.run_class, m.run_start, m.run_peak_ppm,
        coalesce(m.horizon, 'infinity') AS horizon,
-       CASE WHEN m.exact
-            THEN least(least(m.new_lo, a.since) - reach.span,
-                       CASE WHEN m.run_class = 1 THEN m.run_start END)
-            ELSE m.evaluated_to + INTERVAL '1 microsecond' END AS lo
+       CASE WHEN NOT m.exact THEN m.evaluated_to + INTERVAL '1 microsecond'
+            WHEN m.has_state THEN least(cut.lo, coalesce(run.start, '-infinity'))
+            ELSE cut.lo END AS lo
 FROM modes AS m
 JOIN alert_rules AS r ON r.id = m.rule_id
 CROSS JOIN LATERAL (
@@ -121,6 +123,19 @@ LEFT JOIN LATERAL (
     WHERE m.exact AND a.rule_id = m.rule_id AND a.room_id = m.room_id
       AND (a.cleared_at IS NULL OR a.cleared_at >= m.new_lo - reach.span)
 ) AS a ON true
+CROSS JOIN LATERAL (SELECT least(m.new_lo, a.since) - reach.span AS lo) AS cut
+LEFT JOIN LATERAL (  -- the room's last sample below the threshold before cut.lo
+    SELECT max(b.time) AS start
+    FROM installations AS i
+    CROSS JOIN LATERAL (
+        SELECT x.time FROM samples AS x
+        WHERE x.node_id = i.node_id AND x.time < cut.lo AND x.time >= i.from_time
+          AND (i.to_time IS NULL OR x.time < i.to_time)
+          AND x.co2_ppm < r.threshold_ppm
+        ORDER BY x.time DESC LIMIT 1
+    ) AS b
+    WHERE i.room_id = m.room_id AND i.from_time < cut.lo
+) AS run ON m.exact AND m.has_state
 """  # noqa: S608  # sql-identifiers: vetted (constant fragments)
 )
 

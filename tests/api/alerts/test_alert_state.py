@@ -411,3 +411,19 @@ def test_a_spike_too_short_to_open_counts_in_the_open_alerts_peak(
     run(session, end + 7 * MINUTE)  # and one run after the other
     (alert,) = alerts(session, world.rule)
     assert alert.peak_ppm == 2100
+
+
+def test_a_late_sample_after_a_gap_opens_the_high_run_from_its_start(
+    session: Session, world: World
+) -> None:
+    """The recomputation read back only the durations: the run seemed to start at it."""
+    end = feed(session, world.node, BEGIN, (5, 900), (1, 1600))  # high from minute 5
+    later = end + 20 * MINUTE  # nothing for 20 minutes, then good air
+    feed(session, world.node, later, (1, 1450))
+    run(session, later)
+    make_samples(session, world.node, start=end + 15 * MINUTE, count=1, co2_ppm=1700)
+    run(session, later)  # late: 15 minutes into the high run
+    (alert,) = alerts(session, world.rule)
+    assert alert.since == BEGIN + 5 * MINUTE
+    assert alert.opened_at == end + 15 * MINUTE
+    assert alert.peak_ppm == 1700
