@@ -213,8 +213,9 @@ GROUP BY u.rule_id, u.room_id, u.run_no
 )
 
 # CO2 episodes: the high runs that opened before one clear (the next clear in
-# time order) form one episode; a continuing room's open alert is one more opening
-# (so new samples extend or clear it). The installation is the node whose sample
+# time order) form one episode; the room's open alert is one more opening (so new
+# samples extend or clear it; recomputed, it clears at the next clear even when late
+# samples undid the high run that opened it). The installation is the node whose sample
 # opened the episode. Its peak is the highest sample from its start to its clear:
 # a high run too short to open by itself counts once the episode has begun.
 CO2_EPISODES = text(
@@ -237,7 +238,6 @@ WITH events AS (
     FROM alert_run_targets AS t
     JOIN alerts AS a
       ON a.rule_id = t.rule_id AND a.room_id = t.room_id AND a.cleared_at IS NULL
-    WHERE NOT t.exact
 ),
 linked AS (
     SELECT e.*,

@@ -427,3 +427,19 @@ def test_a_late_sample_after_a_gap_opens_the_high_run_from_its_start(
     assert alert.since == BEGIN + 5 * MINUTE
     assert alert.opened_at == end + 15 * MINUTE
     assert alert.peak_ppm == 1700
+
+
+def test_an_alert_whose_high_run_late_samples_undo_clears_by_the_good_air_after(
+    session: Session, world: World
+) -> None:
+    """Recomputed, no episode overlapped the alert: it stayed open through good air."""
+    second = make_node(session, owner=world.node.owner)
+    make_installation(session, node=second, room=world.room, from_time=SINCE)
+    end = feed(session, world.node, BEGIN, (12, 1800))
+    assert run(session).opened == 1
+    feed(session, world.node, end, (20, 900))
+    _feed(session, second, [900] * 12, range(12))  # late: the high run was never 10'
+    assert run(session).cleared == 1
+    (alert,) = alerts(session, world.rule)
+    assert alert.opened_at == BEGIN + 10 * MINUTE  # the opening stays
+    assert alert.cleared_at == end + 5 * MINUTE  # 5 minutes into the good air
