@@ -134,8 +134,8 @@ LEFT JOIN LATERAL (  -- the room's last sample below the threshold before cut.lo
           AND x.co2_ppm < r.threshold_ppm
         ORDER BY x.time DESC LIMIT 1
     ) AS b
-    WHERE i.room_id = m.room_id AND i.from_time < cut.lo
-) AS run ON m.exact AND m.has_state
+    WHERE m.exact AND m.has_state AND i.room_id = m.room_id AND i.from_time < cut.lo
+) AS run ON true
 """  # noqa: S608  # sql-identifiers: vetted (constant fragments)
 )
 
