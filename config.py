@@ -49,7 +49,7 @@ gunicorn's settings (``BIND``, ``FORWARDED_ALLOW_IPS``, ``WEB_*``) are read by
 | ``OUTBOX_TIMEOUT_S`` | ``10`` | seconds one request to a remote platform may take |
 | ``OUTBOX_MAX_ATTEMPTS`` | ``10`` | failed deliveries after which a row is parked |
 | ``OUTBOX_BACKOFF_S`` / ``OUTBOX_BACKOFF_MAX_S`` | ``30`` / ``3600`` | first retry delay, doubled per failure up to the maximum |
-| ``OUTBOX_RETENTION_DAYS`` | ``30`` | delivered outbox rows are deleted after this many days |
+| ``OUTBOX_RETENTION_DAYS`` | ``30`` | delivered outbox rows and alert messages are deleted after this many days |
 | ``SP_SUPABASE_URL`` | Managair's | Stadtpuls Supabase base URL |
 | ``SP_LOGIN_ENDPOINT`` / ``SP_SENSOR_ENDPOINT`` | ``<supabase>/auth/v1/token`` / ``<supabase>/rest/v1/sensors`` | Stadtpuls login and sensor registration |
 | ``SP_RECORDS_ENDPOINT`` | required for Stadtpuls | records API base (``.../api/v3/sensors``); Managair defaulted to a staging host |

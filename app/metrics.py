@@ -70,10 +70,18 @@ SELECT 'alert_dirty', (SELECT count(*) FROM (SELECT FROM alert_dirty LIMIT :cap)
 )
 
 
+_UNDELIVERED = text(
+    "SELECT channel, CASE WHEN parked_at IS NULL THEN 'pending' ELSE 'parked' END, "
+    "count(*) FROM alert_notifications WHERE delivered_at IS NULL GROUP BY 1, 2"
+)
+
+
 class DatabaseCollector(Collector):
     """Reads, at scrape time, what only the database knows.
 
     * ``airq_outbox_entries``: the publisher backlog by state;
+    * ``airq_alert_messages``: alert mails and webhook calls not delivered yet, by
+      channel and state (``pending``, or ``parked``: given up, see the back office);
     * ``airq_write_log_rows``: rows waiting in the write logs the jobs process
       drains (the rollups' ``samples_dirty``, the alerts' ``alert_dirty``); a
       number that only grows means no jobs process is running;
@@ -86,6 +94,11 @@ class DatabaseCollector(Collector):
             "airq_outbox_entries",
             "Outbox entries by publisher and state",
             labels=["publisher", "state"],
+        )
+        messages = GaugeMetricFamily(
+            "airq_alert_messages",
+            "Alert messages not delivered yet by channel and state (pending, parked)",
+            labels=["channel", "state"],
         )
         logs = GaugeMetricFamily(
             "airq_write_log_rows",
@@ -106,6 +119,7 @@ class DatabaseCollector(Collector):
                     "count(*) FROM outbox GROUP BY 1, 2"
                 )
             ).all()
+            undelivered = db.session.execute(_UNDELIVERED).all()
             backlog = db.session.execute(_BACKLOG, {"cap": LOG_COUNT_CAP}).all()
             jobs = db.session.execute(
                 text(
@@ -115,14 +129,20 @@ class DatabaseCollector(Collector):
             ).all()
         except SQLAlchemyError:
             db.session.rollback()
-            entries, backlog, jobs = [], [], []
+            entries, undelivered, backlog, jobs = [], [], [], []
         for publisher, state, count in entries:
             outbox.add_metric([publisher, state], count)
+        # zeros too: an alerting rule on parked messages needs the series to exist
+        counts = {(c, s): 0 for c in ("mail", "webhook") for s in ("pending", "parked")}
+        counts.update({(channel, state): n for channel, state, n in undelivered})
+        for (channel, state), count in counts.items():
+            messages.add_metric([channel, state], count)
         for log, count in backlog:
             logs.add_metric([log], count)
         for job, at in jobs:
             started.add_metric([job], float(at))
         yield outbox
+        yield messages
         yield logs
         yield started
 

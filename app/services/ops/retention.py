@@ -1,4 +1,4 @@
-"""Retention: drop expired sample chunks and purge delivered outbox rows."""
+"""Retention: drop expired sample chunks and purge delivered outbox rows and alert messages."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ _PURGE_OUTBOX = text(
     "DELETE FROM outbox WHERE delivered_at IS NOT NULL "
     "AND delivered_at < now() - make_interval(days => :days)"
 )
+# The alerts' messages are an outbox too: delivered ones are only history (the quiet
+# period looks back minutes), and without this they grew by one row per member and alert.
+_PURGE_ALERT_MESSAGES = text(
+    "DELETE FROM alert_notifications WHERE delivered_at IS NOT NULL "
+    "AND delivered_at < now() - make_interval(days => :days)"
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class RetentionResult:
 
     sample_chunks_dropped: int
     outbox_rows_purged: int
+    alert_messages_purged: int = 0
 
 
 def apply(
@@ -53,10 +60,11 @@ def apply(
         actor: must be SYSTEM.
         samples_days: drop sample chunks entirely older than this; 0 keeps all.
             The aggregates of the dropped range are kept.
-        outbox_days: delete outbox rows delivered longer ago than this.
+        outbox_days: delete outbox rows and alert messages delivered longer ago
+            than this.
 
     Returns:
-        Chunks dropped and outbox rows purged.
+        Chunks dropped, outbox rows and alert messages purged.
 
     Raises:
         ForbiddenError: the actor is not SYSTEM.
@@ -72,4 +80,9 @@ def apply(
             chunks = int(session.scalar(_DROP_CHUNKS, {"before": before}) or 0)
             session.execute(_MARK_DROPPED, {"before": before})
     purged = session.execute(_PURGE_OUTBOX, {"days": outbox_days})
-    return RetentionResult(chunks, int(getattr(purged, "rowcount", 0) or 0))
+    messages = session.execute(_PURGE_ALERT_MESSAGES, {"days": outbox_days})
+    return RetentionResult(
+        chunks,
+        int(getattr(purged, "rowcount", 0) or 0),
+        int(getattr(messages, "rowcount", 0) or 0),
+    )
