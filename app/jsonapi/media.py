@@ -53,7 +53,7 @@ JSONAPI_PARAMS = frozenset({"ext", "profile", "charset"})
 # What require_json_body lets through; JSON:API's own rules are stricter
 # (negotiate_jsonapi, /api/ only: no extension).
 _ALLOWED_PARAMS = {
-    JSONAPI_MEDIA_TYPE: frozenset({"ext", "profile", "charset"}),
+    JSONAPI_MEDIA_TYPE: JSONAPI_PARAMS,
     JSON_MEDIA_TYPE: frozenset({"charset"}),
 }
 _ATTRIBUTE = "_jsonapi_media_types"
