@@ -196,8 +196,11 @@ class AlertRoomState(Base):
     Samples up to ``evaluated_to`` are folded in; the run of one class the room is
     in (``run_class`` 1 high, 0 between, -1 low) began at ``run_start`` with
     ``run_peak_ppm`` its highest CO2 so far. ``seen_to`` above ``evaluated_to``
-    means a lagging node held the room back. Written by the evaluation only, every
-    run (fillfactor 50 in the migration, so the rewrites stay on their page).
+    means a lagging node held the room back. ``judged_from`` is where the room
+    stood when the rule's levels, durations or hours last changed: a late sample's
+    recomputation reads only samples after it. Written by the evaluation every run
+    (fillfactor 50 in the migration, so the rewrites stay on their page) and by
+    rule edits.
     """
 
     __tablename__ = "alert_room_state"
@@ -220,6 +223,7 @@ class AlertRoomState(Base):
     run_class: Mapped[int | None] = mapped_column(SmallInteger)
     run_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     run_peak_ppm: Mapped[int | None]
+    judged_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AlertNotification(DeliveryState, Base):

@@ -54,6 +54,8 @@ _COVERS = """(r.organization_id = s.operator_id
 # run going on there that opened nothing yet (outside the active hours, or across a
 # gap in the samples) may be longer, and cut it would open late or not at all, with
 # a later start and a lower peak.
+# A recomputation reads nothing at or before the state's `judged_from`: samples the
+# rule's earlier settings judged stay as judged.
 # `lo` is the first sample time read (inclusive) in both modes.
 CO2_TARGETS = text(
     f"""
@@ -91,7 +93,7 @@ modes AS (
            st.run_class, st.run_start, st.run_peak_ppm,
            CASE WHEN h.horizon IS NOT NULL THEN greatest(p.hi, st.seen_to) END
              AS seen_to,
-           st.rule_id IS NOT NULL AS has_state,
+           st.judged_from, st.rule_id IS NOT NULL AS has_state,
            st.rule_id IS NULL OR coalesce(p.lo <= st.evaluated_to, false) AS exact
     FROM pairs AS p
     -- the horizon looked up per pair (two key lookups): joined to the rooms, it was
@@ -112,7 +114,10 @@ SELECT m.rule_id, m.room_id, m.exact, m.has_state, m.seen_to,
        m.run_class, m.run_start, m.run_peak_ppm,
        coalesce(m.horizon, 'infinity') AS horizon,
        CASE WHEN NOT m.exact THEN m.evaluated_to + INTERVAL '1 microsecond'
-            WHEN m.has_state THEN least(cut.lo, coalesce(run.start, '-infinity'))
+            -- never back before the rule's settings last changed
+            WHEN m.has_state THEN greatest(
+                least(cut.lo, coalesce(run.start, '-infinity')),
+                m.judged_from + INTERVAL '1 microsecond')
             ELSE cut.lo END AS lo
 FROM modes AS m
 JOIN alert_rules AS r ON r.id = m.rule_id

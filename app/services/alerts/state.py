@@ -4,7 +4,8 @@ The state (``alert_room_state``) seeds each run with the room's current run of o
 class, judged by the rule's levels, durations and hours. When those change, the
 room's run starts over with its next sample under the new settings (an alert still
 open stays open and clears once the new clearing condition holds; nothing already
-evaluated is judged again). When the rule's scope, kind or enabled flag changes,
+evaluated is judged again, not even when a late sample makes the evaluation
+recompute the room: it reads no sample from before ``judged_from``). When the rule's scope, kind or enabled flag changes,
 the state goes: its rooms take the exact recomputation at their next samples,
 like the rooms of a new rule.
 """
@@ -42,5 +43,10 @@ def rule_changed(session: Session, rule: AlertRule) -> None:
         session.execute(
             update(AlertRoomState)
             .where(where)
-            .values(run_class=None, run_start=None, run_peak_ppm=None)
+            .values(
+                run_class=None,
+                run_start=None,
+                run_peak_ppm=None,
+                judged_from=AlertRoomState.evaluated_to,
+            )
         )

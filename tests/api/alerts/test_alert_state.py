@@ -220,6 +220,25 @@ def test_an_edited_rule_judges_from_the_edit_on(session: Session, world: World) 
     assert alerts(session, world.rule)[1].opened_at == end + 10 * MINUTE
 
 
+def test_a_late_sample_from_before_a_rule_edit_leaves_the_past_as_judged(
+    session: Session, world: World
+) -> None:
+    """The recomputation a late sample starts once judged the past by new levels."""
+    end = feed(session, world.node, BEGIN, (12, 1200))
+    assert run(session).opened == 0  # 1200 is fine by 1500
+    _edit(session, world, threshold_ppm=1000)
+    end = feed(session, world.node, end, (3, 800))
+    assert run(session).opened == 0
+    # late, from before the edit: 1200 is high by 1000, but it was judged by 1500
+    make_samples(session, world.node, start=BEGIN + 5.5 * MINUTE, count=1, co2_ppm=1200)
+    assert run(session).opened == 0
+    assert alerts(session, world.rule) == []
+
+    feed(session, world.node, end, (12, 1200))  # after the edit: the new level
+    assert run(session).opened == 1
+    assert alerts(session, world.rule)[0].since == end
+
+
 def test_a_rule_edit_restarts_the_run_a_scope_change_drops_the_state(
     session: Session, world: World
 ) -> None:
