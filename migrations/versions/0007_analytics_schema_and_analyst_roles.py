@@ -79,6 +79,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # the filtered samples the views read (revision 0026 and later; see its file)
+    op.execute("DROP VIEW IF EXISTS public.analytics_installation_samples CASCADE")
     op.execute("DROP SCHEMA IF EXISTS analytics CASCADE")
     op.drop_index(
         op.f("ix_analyst_role_organizations_organization_id"),

@@ -3,17 +3,32 @@
 -- and re-applied by each migration that changes it (CREATE OR REPLACE: columns
 -- may be added at the end, never changed in place).
 --
--- Who sees what is decided here, in the database: installation_samples is a
--- security-barrier view (owned by the application role, so analysts need no
--- right on any table) that keeps a row when current_user
+-- Who sees what is decided here, in the database: public.analytics_installation_samples
+-- is a security-barrier view (owned by the application role, so analysts need no
+-- right on any table; analysts cannot read it, only the views built on it) that
+-- keeps a row when current_user
 --   * owns the analytics schema (the application role) or is a member of that role,
 --   * is granted the row's organization in public.analyst_role_organizations, or
 --   * is an analyst role with public_data and the installation is public.
 -- The barrier makes PostgreSQL apply that filter before any function an analyst
--- writes into a WHERE clause sees a row. The other views read installation_samples
--- and so inherit the filter.
+-- writes into a WHERE clause sees a row. The analytics views read it and so inherit
+-- the filter.
+--
+-- A leakproof condition (comparisons of numbers and text are) may still be
+-- evaluated before the filter, in the scans of every organization's rows, and
+-- EXPLAIN ANALYZE counts the rows each scan read and removed: `co2_ppm > 1000`
+-- would tell how many samples of all organizations match it. PostgreSQL pushes no
+-- condition into a view's column that calls a volatile function, so
+-- analytics.installation_samples passes the measured values and the names through
+-- analytics.opaque(): a condition on them waits until the filter has run, and the
+-- counts do not depend on another organization's readings or names. The function
+-- is inlined once that decision is made, so it costs nothing per row. Conditions
+-- on time and the ids still reach the scans (time bounds must, for speed). The
+-- aggregate views read the inner view: a condition on an aggregate waits for the
+-- grouping anyway, and a volatile function would keep room_daily's common table
+-- expressions from being inlined.
 
-CREATE OR REPLACE VIEW analytics.installation_samples
+CREATE OR REPLACE VIEW public.analytics_installation_samples
     WITH (security_barrier = true)
 AS
 SELECT
@@ -58,6 +73,36 @@ WHERE EXISTS (
             WHERE a.role_name = current_user AND a.public_data
         )
     );
+
+CREATE OR REPLACE FUNCTION analytics.opaque(value anyelement)
+RETURNS anyelement
+LANGUAGE sql
+VOLATILE
+AS $$ SELECT value $$;
+
+COMMENT ON FUNCTION analytics.opaque(anyelement) IS
+    'Returns its argument. Volatile, so that no condition on a view column it '
+    'computes is evaluated before the view''s filter.';
+
+CREATE OR REPLACE VIEW analytics.installation_samples
+    WITH (security_barrier = true)
+AS
+SELECT
+    installation_id,
+    organization_id,
+    CAST(analytics.opaque(organization_name) AS varchar(50)) AS organization_name,
+    site_id,
+    CAST(analytics.opaque(site_name) AS varchar(50)) AS site_name,
+    room_id,
+    CAST(analytics.opaque(room_name) AS varchar(50)) AS room_name,
+    node_id,
+    is_public,
+    time,
+    analytics.opaque(co2_ppm) AS co2_ppm,
+    CAST(analytics.opaque(temperature_celsius) AS numeric(3, 1)) AS temperature_celsius,
+    analytics.opaque(rel_humidity_percent) AS rel_humidity_percent,
+    CAST(analytics.opaque(measurement_status) AS varchar(1)) AS measurement_status
+FROM public.analytics_installation_samples;
 
 COMMENT ON VIEW analytics.installation_samples IS
     'Every sample of every installation you may see, inside the installation''s '
@@ -114,7 +159,7 @@ SELECT
     min(rel_humidity_percent) AS rel_humidity_min_percent,
     max(rel_humidity_percent) AS rel_humidity_max_percent,
     CAST(avg(rel_humidity_percent) AS double precision) AS rel_humidity_mean_percent
-FROM analytics.installation_samples
+FROM public.analytics_installation_samples
 CROSS JOIN analytics.analysis_zone AS z
 GROUP BY installation_id, organization_id, site_id, room_id, node_id, is_public, hour;
 
@@ -160,7 +205,7 @@ SELECT
     min(rel_humidity_percent) AS rel_humidity_min_percent,
     max(rel_humidity_percent) AS rel_humidity_max_percent,
     CAST(avg(rel_humidity_percent) AS double precision) AS rel_humidity_mean_percent
-FROM analytics.installation_samples
+FROM public.analytics_installation_samples
 CROSS JOIN analytics.analysis_zone AS z
 GROUP BY installation_id, organization_id, site_id, room_id, node_id, is_public, day, day_start;
 

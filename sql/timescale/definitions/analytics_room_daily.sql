@@ -44,7 +44,7 @@ buckets AS NOT MATERIALIZED (
                 CAST(CAST(s.time AT TIME ZONE z.tz AS date)
                      AS timestamp) AT TIME ZONE z.tz
             ) AS bucket
-        FROM analytics.installation_samples AS s
+        FROM public.analytics_installation_samples AS s
         CROSS JOIN zone AS z
     ) AS x
     GROUP BY x.organization_id, x.site_id, x.room_id, x.bucket

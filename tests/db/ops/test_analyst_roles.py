@@ -37,7 +37,12 @@ from app.services.ops.analysts import (
 )
 from tests.support.airquality import room_world
 from tests.support.copy_series import insert_series
-from tests.support.database import migrated_database, server_url, throwaway_database
+from tests.support.database import (
+    _libpq,
+    migrated_database,
+    server_url,
+    throwaway_database,
+)
 
 SAMPLES = 6  # per installation
 
@@ -280,6 +285,119 @@ def test_analyst_functions_see_only_visible_rows(analysts: Analysts) -> None:
 
     assert notices
     assert set(notices) == {f"org {analysts.org['a']}"}
+
+
+#: Queries whose conditions are leakproof, so PostgreSQL may evaluate them before a
+#: view's filter: on the measured values, the time, and the names.
+PROBES = (
+    "SELECT count(*) FROM analytics.installation_samples WHERE co2_ppm > 1000",
+    "SELECT count(*) FROM analytics.installation_samples"
+    " WHERE time = '2024-01-01 00:10+00' AND co2_ppm > 1000",
+    "SELECT count(*) FROM analytics.installation_samples WHERE room_name = 'probe'",
+    "SELECT count(*) FROM analytics.installation_samples WHERE site_name = 'probe'",
+    "SELECT count(*) FROM analytics.installation_samples"
+    " WHERE organization_name = 'probe'",
+    "SELECT count(*) FROM analytics.installation_hourly WHERE co2_max_ppm > 1000",
+    "SELECT count(*) FROM analytics.room_daily WHERE co2_max_ppm > 1000",
+)
+#: What a plan node counts; buffers and heap fetches follow the pages, not the rows.
+COUNTS = (
+    "Actual Rows",
+    "Actual Loops",
+    "Rows Removed by Filter",
+    "Rows Removed by Join Filter",
+    "Rows Removed by Index Recheck",
+)
+
+
+def _plan_counts(conn: psycopg.Connection[Any], query: str) -> list[tuple[Any, ...]]:
+    """Every count ``EXPLAIN ANALYZE`` shows for ``query``, node by node."""
+    row = conn.execute(
+        "EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF, SUMMARY OFF) " + query
+    ).fetchone()
+    assert row is not None
+    (plan,) = row[0]
+    counts: list[tuple[Any, ...]] = []
+    nodes = [plan["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        counts.append(
+            (
+                node["Node Type"],
+                node.get("Relation Name"),
+                *(node.get(key) for key in COUNTS),
+            )
+        )
+        nodes.extend(node.get("Plans", []))
+    return counts
+
+
+def _hold_statistics(analysts: Analysts) -> None:
+    """No autovacuum analyzes the tables the probes change: the plans stay the same.
+
+    (Planner statistics are visible to analysts anyway; the counts are the point.)
+    """
+    with psycopg.connect(_libpq(analysts.url), autocommit=True) as conn:
+        tables = [
+            str(chunk)
+            for (chunk,) in conn.execute("SELECT show_chunks('samples')").fetchall()
+        ] + ["samples", "rooms", "sites", "organizations"]
+        for table in tables:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = false)").format(
+                    sql.SQL(table)
+                )
+            )
+
+
+def _disguise_organization_b(analysts: Analysts, co2_ppm: int, name: str) -> None:
+    """Give organization b's samples and names other values (their number stays).
+
+    Not analyzed: the statistics, and so the plan, stay as they were.
+    """
+    org = analysts.org["b"]
+    with psycopg.connect(_libpq(analysts.url), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE samples SET co2_ppm = %s WHERE node_id IN (SELECT i.node_id"
+            " FROM installations AS i JOIN rooms AS r ON r.id = i.room_id"
+            " JOIN sites AS s ON s.id = r.site_id WHERE s.operator_id = %s)",
+            (co2_ppm, org),
+        )
+        conn.execute(
+            "UPDATE rooms SET name = %s WHERE site_id IN"
+            " (SELECT id FROM sites WHERE operator_id = %s)",
+            (name, org),
+        )
+        conn.execute("UPDATE sites SET name = %s WHERE operator_id = %s", (name, org))
+        conn.execute("UPDATE organizations SET name = %s WHERE id = %s", (name, org))
+
+
+#: Plans an analyst may ask for: the default one, and index scans wherever possible
+#: (a condition on an indexed column then fetches only the matching rows). The
+#: aggregate views' conditions stay above the grouping, so their default plans do.
+PLANNERS = {"default": (), "index-scans": ("SET enable_seqscan = off",)}
+CASES = [(query, "default") for query in PROBES] + [
+    (query, "index-scans") for query in PROBES if "installation_samples" in query
+]
+
+
+@pytest.mark.parametrize(("query", "planner"), CASES, ids=lambda v: str(v)[-30:])
+def test_explain_analyze_counts_no_reading_or_name_of_another_organization(
+    analysts: Analysts, query: str, planner: str
+) -> None:
+    """The counts of a plan once told how many of b's samples matched a condition."""
+    _hold_statistics(analysts)
+    with analysts.connect("a") as conn:
+        for setting in PLANNERS[planner]:
+            conn.execute(setting)
+        before = _plan_counts(conn, query)
+        try:
+            _disguise_organization_b(analysts, 1500, "probe")
+            after = _plan_counts(conn, query)
+        finally:
+            _disguise_organization_b(analysts, 500, "b")
+
+    assert after == before
 
 
 def test_analyst_days_are_in_the_roles_time_zone(analysts: Analysts) -> None:
