@@ -271,6 +271,7 @@ def get_visible(
     ident: Any,
     *options: ORMOption,
     for_update: bool = False,
+    for_key_share: bool = False,
 ) -> T:
     """Load one row the actor may read (``options``: loader options, such as a
     related row to read in the same statement).
@@ -278,17 +279,20 @@ def get_visible(
     With ``for_update`` the row is locked until the transaction ends (``FOR NO KEY
     UPDATE``, the lock its ``UPDATE`` takes anyway) and read as committed after
     the wait: a concurrent change or delete of the row is then seen, not
-    overwritten or hit by a write that finds no row.
+    overwritten or hit by a write that finds no row. ``for_key_share`` takes
+    ``FOR KEY SHARE`` instead, the lock a foreign key to the row takes: the row
+    cannot be deleted until the transaction ends, and a delete already under way
+    is waited for and seen.
 
     Raises:
         NotFoundError: the row does not exist or is invisible to the actor.
     """
     key = getattr(model, "id", None) or getattr(model, "node_id")  # noqa: B009
     stmt = scoped(select(model).options(*options).where(key == ident), model, actor)
-    if for_update:
-        stmt = stmt.with_for_update(of=model, key_share=True).execution_options(
-            populate_existing=True
-        )
+    if for_update or for_key_share:
+        stmt = stmt.with_for_update(
+            of=model, key_share=True, read=for_key_share and not for_update
+        ).execution_options(populate_existing=True)
     row = session.scalars(stmt).first()
     if row is None:
         raise NotFoundError(
@@ -723,13 +727,15 @@ def get_referenced(
     """Load a row that a request body names in a relationship.
 
     A row the actor cannot see is reported exactly like a missing one, so request
-    bodies cannot probe other tenants' ids.
+    bodies cannot probe other tenants' ids. The row is locked against deletion
+    until the transaction ends (the lock the new foreign key takes anyway), so a
+    delete racing the write is either waited for and reported here, or waits.
 
     Raises:
         ValidationError: the row does not exist or is invisible (400 at ``pointer``).
     """
     try:
-        return get_visible(session, actor, model, ident)
+        return get_visible(session, actor, model, ident, for_key_share=True)
     except NotFoundError:
         raise ValidationError(
             gettext('Invalid pk "%(pk)s" - object does not exist.', pk=ident), pointer

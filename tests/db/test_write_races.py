@@ -207,6 +207,45 @@ def test_role_change_of_a_membership_deleted_meanwhile_is_404(
     assert response.status_code == 404, response.get_json()
 
 
+@pytest.mark.parametrize(
+    ("path", "type_", "parent", "pointer"),
+    [
+        ("/api/v1/rooms/", "Room", "site", "/data/relationships/site"),
+        ("/api/v1/installations/", "Installation", "room", "/data/relationships/room"),
+    ],
+)
+def test_create_under_a_parent_deleted_meanwhile_is_400_at_the_relationship(
+    app: Flask, world: World, path: str, type_: str, parent: str, pointer: str
+) -> None:
+    """The create once met the delete in its foreign key: a 400 naming no field."""
+    parent_id = world.site_id if parent == "site" else world.room_id
+    relationships: dict[str, Any] = {
+        parent: {"data": {"type": parent.capitalize(), "id": str(parent_id)}}
+    }
+    attributes: dict[str, Any] = {"name": "Raced"}
+    if type_ == "Installation":
+        relationships["node"] = {"data": {"type": "Node", "id": world.node_id}}
+        attributes = {"from_timestamp_s": 1_700_000_000}
+    body = {
+        "data": {
+            "type": type_,
+            "attributes": attributes,
+            "relationships": relationships,
+        }
+    }
+    model = Site if parent == "site" else Room
+
+    response = _while_held(
+        app,
+        lambda s: s.execute(delete(model).where(model.id == parent_id)),
+        lambda client: client.post(path, json=body, headers=world.headers),
+    )
+
+    assert response.status_code == 400, response.get_json()
+    (error,) = response.get_json()["errors"]
+    assert error["source"] == {"pointer": pointer}
+
+
 def test_owners_removing_each_other_at_once_keep_one_owner(
     app: Flask, world: World
 ) -> None:
