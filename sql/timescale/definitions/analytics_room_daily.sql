@@ -8,7 +8,11 @@
 -- or before it and the first sample at or after it are at most 30 minutes apart,
 -- and takes their linear interpolation (a sample exactly on the point counts when
 -- another sample lies within 30 minutes of it). Samples are reduced to 10-minute
--- buckets with their first and last sample, which is all the rule needs.
+-- buckets with their first and last sample, which is all the rule needs. Each node
+-- of the room gets its own grid and the room's value at a point is the highest of
+-- its nodes' values (a point is missing only when every node misses it); a sample
+-- that comes through two installations of its node in the room (one ended the
+-- instant the next began) counts once, as in the API.
 -- The constants (600 s, 1800 s, 1500 ppm, 3600 s) are those of
 -- app/services/airquality/rules.py. Every common table expression is NOT
 -- MATERIALIZED so that a filter on room_id reaches the samples.
@@ -17,11 +21,25 @@ CREATE OR REPLACE VIEW analytics.room_daily AS
 WITH zone AS NOT MATERIALIZED (
     SELECT z.tz FROM analytics.analysis_zone AS z  -- the local time zone
 ),
+readings AS NOT MATERIALIZED (
+    -- each sample of a node in a room once, also where two installations touch
+    SELECT DISTINCT ON (s.room_id, s.node_id, s.time)
+        s.organization_id,
+        s.site_id,
+        s.room_id,
+        s.node_id,
+        s.time,
+        s.co2_ppm,
+        s.temperature_celsius,
+        s.rel_humidity_percent
+    FROM public.analytics_installation_samples AS s
+),
 buckets AS NOT MATERIALIZED (
     SELECT
         x.organization_id,
         x.site_id,
         x.room_id,
+        x.node_id,
         x.bucket,
         count(*) AS n,
         min(x.time) AS first_time,
@@ -37,17 +55,17 @@ buckets AS NOT MATERIALIZED (
         count(x.rel_humidity_percent) AS rel_humidity_n
     FROM (
         SELECT
-            s.*,
+            r.*,
             time_bucket(
                 INTERVAL '10 minutes',
-                s.time,
-                CAST(CAST(s.time AT TIME ZONE z.tz AS date)
+                r.time,
+                CAST(CAST(r.time AT TIME ZONE z.tz AS date)
                      AS timestamp) AT TIME ZONE z.tz
             ) AS bucket
-        FROM public.analytics_installation_samples AS s
+        FROM readings AS r
         CROSS JOIN zone AS z
     ) AS x
-    GROUP BY x.organization_id, x.site_id, x.room_id, x.bucket
+    GROUP BY x.organization_id, x.site_id, x.room_id, x.node_id, x.bucket
 ),
 days AS NOT MATERIALIZED (
     SELECT
@@ -67,9 +85,15 @@ days AS NOT MATERIALIZED (
     CROSS JOIN zone AS z
     GROUP BY organization_id, site_id, room_id, day
 ),
+node_days AS NOT MATERIALIZED (
+    -- a node's grid point can only be covered on a day with a sample of it
+    SELECT DISTINCT room_id, node_id, CAST(bucket AT TIME ZONE z.tz AS date) AS day
+    FROM buckets
+    CROSS JOIN zone AS z
+),
 marks AS NOT MATERIALIZED (
-    SELECT d.room_id, d.day, m.t
-    FROM days AS d
+    SELECT d.room_id, d.node_id, d.day, m.t
+    FROM node_days AS d
     CROSS JOIN zone AS z
     CROSS JOIN LATERAL generate_series(
         CAST(d.day AS timestamp) AT TIME ZONE z.tz,
@@ -82,29 +106,32 @@ neighbours AS NOT MATERIALIZED (
     SELECT
         m.room_id,
         m.day,
+        m.t,
         CAST(extract(epoch FROM m.t) AS double precision) AS e,
         b.n,
         CAST(extract(epoch FROM b.first_time) AS double precision) AS first_e,
         b.first_co2,
         max(CASE WHEN b.n IS NOT NULL THEN ARRAY[
                 CAST(extract(epoch FROM b.last_time) AS double precision), b.last_co2] END)
-            OVER (PARTITION BY m.room_id ORDER BY m.t
+            OVER (PARTITION BY m.room_id, m.node_id ORDER BY m.t
                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_pt,
         min(CASE WHEN b.n IS NOT NULL THEN ARRAY[
                 CAST(extract(epoch FROM b.first_time) AS double precision), b.first_co2] END)
-            OVER (PARTITION BY m.room_id ORDER BY m.t DESC
+            OVER (PARTITION BY m.room_id, m.node_id ORDER BY m.t DESC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_pt,
         min(CASE WHEN b.n IS NOT NULL THEN
                 CAST(extract(epoch FROM b.first_time) AS double precision) END)
-            OVER (PARTITION BY m.room_id ORDER BY m.t DESC
+            OVER (PARTITION BY m.room_id, m.node_id ORDER BY m.t DESC
                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS after_e
     FROM marks AS m
-    LEFT JOIN buckets AS b ON b.room_id = m.room_id AND b.bucket = m.t
+    LEFT JOIN buckets AS b
+      ON b.room_id = m.room_id AND b.node_id = m.node_id AND b.bucket = m.t
 ),
-grid AS NOT MATERIALIZED (
+node_grid AS NOT MATERIALIZED (
     SELECT
         room_id,
         day,
+        t,
         CASE
             WHEN first_e = e THEN
                 CASE
@@ -116,6 +143,12 @@ grid AS NOT MATERIALIZED (
                     / (next_pt[1] - prev_pt[1])
         END AS co2
     FROM neighbours
+),
+grid AS NOT MATERIALIZED (
+    -- the room's value at a point: the highest of its nodes' (the worst corner)
+    SELECT room_id, day, max(co2) AS co2
+    FROM node_grid
+    GROUP BY room_id, day, t
 ),
 metrics AS NOT MATERIALIZED (
     SELECT
@@ -161,14 +194,15 @@ COMMENT ON VIEW analytics.room_daily IS
     'and the air-quality metrics of the API''s daily table (10-minute grid, 30-minute '
     'gap rule, valid when at most an hour is missing, excess over 1500 ppm). The '
     'clean-air medal of a month is decided on these days (plus the days without '
-    'samples, which count as invalid). Filter on room_id: the grid is built per room.';
+    'samples, which count as invalid). Each node of the room has its own grid and the room '
+    'takes the highest of their values at each point. Filter on room_id: the grid is built per room.';
 COMMENT ON COLUMN analytics.room_daily.organization_id IS 'Organization operating the site of the room.';
 COMMENT ON COLUMN analytics.room_daily.site_id IS 'Site of the room.';
 COMMENT ON COLUMN analytics.room_daily.room_id IS 'Room (JSON:API Room id).';
 COMMENT ON COLUMN analytics.room_daily.day IS 'Local calendar day (date).';
 COMMENT ON COLUMN analytics.room_daily.day_start IS 'Local midnight starting the day (timestamptz).';
 COMMENT ON COLUMN analytics.room_daily.day_end IS 'Local midnight ending the day (timestamptz); days last 23 or 25 hours when DST changes.';
-COMMENT ON COLUMN analytics.room_daily.sample_count IS 'Number of samples on the day, over all installations of the room.';
+COMMENT ON COLUMN analytics.room_daily.sample_count IS 'Number of samples on the day, over all installations of the room (a sample where two installations of its node touch counts once).';
 COMMENT ON COLUMN analytics.room_daily.co2_min_ppm IS 'Lowest CO2 sample in ppm.';
 COMMENT ON COLUMN analytics.room_daily.co2_max_ppm IS 'Highest CO2 sample in ppm.';
 COMMENT ON COLUMN analytics.room_daily.co2_sample_mean_ppm IS 'Mean of the CO2 samples in ppm (not time-weighted; compare mean_co2_ppm).';

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.models import Room
+from tests.factories import make_installation
 from tests.support.airquality import BERLIN, airquality, berlin, fill, room_world
 from tests.support.copy_series import insert_series
 
@@ -138,6 +141,38 @@ def test_analytics_hourly_aggregates_per_local_hour(session: Session) -> None:
     assert rows[0]["co2_mean_ppm"] == pytest.approx(427.5)
 
 
+def _assert_room_daily_matches_api(
+    client: FlaskClient, session: Session, room: Room, month: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Compare the room's days in ``analytics.room_daily`` with the API's daily
+    table of ``month`` (the days with samples); return the API's days and the view's."""
+    api: list[dict[str, Any]] = airquality(client, room, month).json["data"][
+        "attributes"
+    ]["airq_days"]
+    view = _rows(
+        session,
+        "SELECT * FROM analytics.room_daily WHERE room_id = :r "
+        "AND day BETWEEN :first AND :last ORDER BY day",
+        r=room.id,
+        first=api[0]["date"],
+        last=api[-1]["date"],
+    )
+    by_date = {d["date"]: d for d in api}
+    assert view
+    for row in view:
+        day = by_date[str(row["day"])]
+        assert row["is_valid"] is day["is_valid"], day["date"]
+        assert row["gap_duration_s"] == day["gap_duration_s"], day["date"]
+        assert row["excess_duration_s"] == day["excess_duration_s"], day["date"]
+        for key in ("max_co2_ppm", "mean_co2_ppm", "excess_score"):
+            expected, actual = day[key], row[key]
+            assert (actual is None) == (expected is None), (day["date"], key)
+            if expected is not None:
+                assert isinstance(actual, float)
+                assert math.isclose(actual, expected, abs_tol=0.006), (day["date"], key)
+    return api, view
+
+
 def _march_profile(moment: datetime) -> int:
     """CO2 with peaks above 1500 ppm in the afternoons and a spike on the 5th."""
     t = moment.astimezone(BERLIN)
@@ -181,29 +216,61 @@ def test_analytics_room_daily_matches_the_api_daily_table(
         co2_ppm=_march_profile,
     )
 
-    api = airquality(client, world.room, "2024-03").json["data"]["attributes"][
-        "airq_days"
-    ]
-    view = _rows(
-        session,
-        "SELECT * FROM analytics.room_daily WHERE room_id = :r "
-        "AND day BETWEEN '2024-03-01' AND '2024-03-31' ORDER BY day",
-        r=world.room.id,
-    )
+    api, view = _assert_room_daily_matches_api(client, session, world.room, "2024-03")
 
     assert [str(v["day"]) for v in view] == [d["date"] for d in api]
-    for day, row in zip(api, view, strict=True):
-        assert row["is_valid"] is day["is_valid"], day["date"]
-        assert row["gap_duration_s"] == day["gap_duration_s"], day["date"]
-        assert row["excess_duration_s"] == day["excess_duration_s"], day["date"]
-        for key in ("max_co2_ppm", "mean_co2_ppm", "excess_score"):
-            expected, actual = day[key], row[key]
-            assert (actual is None) == (expected is None), (day["date"], key)
-            if expected is not None:
-                assert isinstance(actual, float)
-                assert math.isclose(actual, expected, abs_tol=0.006), (day["date"], key)
     assert {d["is_valid"] for d in api} == {True, False}
     assert any(d["excess_score"] for d in api)
+
+
+def test_analytics_room_daily_takes_the_highest_of_simultaneous_nodes(
+    client: FlaskClient, session: Session
+) -> None:
+    # Two sensors in one room, as the API: each node has its own grid and the room
+    # takes the highest value. The view bucketed both nodes' samples together, so
+    # it interpolated between different sensors, and two nodes sampling every 40
+    # minutes, 20 minutes apart, passed for one sampling every 20 minutes.
+    world = room_world(session)
+    second = world.add_node(session, from_time=berlin(2024, 1, 1), is_public=True)
+    fill(session, world.node, berlin(2024, 1, 1), berlin(2024, 1, 3), co2_ppm=800)
+    fill(session, second, berlin(2024, 1, 2), berlin(2024, 1, 3), co2_ppm=1600)
+    forty = timedelta(minutes=40)
+    insert_series(
+        session, world.node.id, berlin(2024, 1, 10), berlin(2024, 1, 11), forty
+    )
+    insert_series(
+        session, second.id, berlin(2024, 1, 10, 0, 20), berlin(2024, 1, 11), forty
+    )
+
+    api, _ = _assert_room_daily_matches_api(client, session, world.room, "2024-01")
+
+    days = {d["date"]: d for d in api}
+    assert days["2024-01-02"]["mean_co2_ppm"] == 1600.0
+    assert days["2024-01-10"]["max_co2_ppm"] is None
+
+
+def test_analytics_room_daily_counts_a_sample_once_where_installations_touch(
+    client: FlaskClient, session: Session
+) -> None:
+    # An installation ended and the next one of the same node began at 12:00: the
+    # lone sample at that instant came through both, counted twice and passed for a
+    # sample with a neighbour (the API was fixed not to do that).
+    touch = berlin(2024, 1, 15, 12)
+    world = room_world(session, to_time=touch)
+    make_installation(
+        session, node=world.node, room=world.room, from_time=touch, is_public=True
+    )
+    insert_series(session, world.node.id, touch, touch, co2_ppm=900)
+
+    _assert_room_daily_matches_api(client, session, world.room, "2024-01")
+
+    row = _rows(
+        session,
+        "SELECT sample_count, gap_duration_s, max_co2_ppm FROM analytics.room_daily "
+        "WHERE room_id = :r",
+        r=world.room.id,
+    )
+    assert row == [{"sample_count": 1, "gap_duration_s": 86400, "max_co2_ppm": None}]
 
 
 def test_analytics_app_role_sees_every_organization(session: Session) -> None:
