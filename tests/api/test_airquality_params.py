@@ -108,6 +108,25 @@ def test_airquality_days_flag_adds_the_daily_table(
     }
 
 
+def test_airquality_openapi_lets_a_day_without_data_be_null(
+    client: FlaskClient, session: Session
+) -> None:
+    # A day without data answers null figures; the document called
+    # excess_duration_s a plain integer, so a client generated from it broke.
+    world = room_world(session)
+    spec = client.get("/api/v1/schema/openapi.json").json
+    assert spec is not None
+    schema = spec["components"]["schemas"]["AirQualityDay"]["properties"]
+
+    day = airquality(client, world.room, "2024-02").json["data"]["attributes"][
+        "airq_days"
+    ][0]
+
+    nulls = sorted(key for key, value in day.items() if value is None)
+    assert nulls == ["excess_duration_s", "excess_score", "max_co2_ppm", "mean_co2_ppm"]
+    assert [key for key in nulls if not schema[key].get("nullable")] == []
+
+
 def test_airquality_unknown_query_parameters_are_ignored(
     client: FlaskClient, session: Session
 ) -> None:

@@ -80,7 +80,7 @@ class AirQualityDaySchema(ma.Schema):
     gap_duration_s = ma.fields.Integer()
     max_co2_ppm = ma.fields.Float(allow_none=True)
     mean_co2_ppm = ma.fields.Float(allow_none=True)
-    excess_duration_s = ma.fields.Integer()
+    excess_duration_s = ma.fields.Integer(allow_none=True)
     excess_score = ma.fields.Float(allow_none=True)
 
 
