@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -432,6 +434,64 @@ def test_deliver_says_where_a_redirect_points(
         f"webhook: {_netloc(platforms)}/odd answered 308 (a redirect to "
         "https://new.example/, not followed; set the final URL): "
     }
+
+
+def _odd_opensensemap(
+    platforms: Platforms, client: httpx.Client, box_id: Callable[[int], str]
+) -> tuple[list[Any], list[str]]:
+    """openSenseMap at ``/odd-osem`` whose n-th box gets the id ``box_id(n)``;
+    also returns the ids of the boxes it created."""
+    server = platforms.server
+    created: list[str] = []
+
+    def sign_in(request: Request) -> Response:
+        return Response('{"token": "jwt"}', content_type="application/json")
+
+    def box(request: Request) -> Response:
+        created.append(box_id(len(created)))
+        sensors = [
+            {"_id": f"s{i}", "title": title}
+            for i, title in enumerate(["CO2", "Temperature", "Relative humidity"])
+        ]
+        data = {"_id": created[-1], "access_token": "t", "sensors": sensors}
+        return Response(json.dumps({"data": data}), status=201)
+
+    routes = {"/odd-osem/users/sign-in": sign_in, "/odd-osem/boxes": box}
+    for path, handler in routes.items():
+        server.expect_request(path, method="POST").respond_with_handler(handler)
+    server.expect_request(
+        re.compile(r"^/odd-osem/boxes/[^/]+/data$"), method="POST"
+    ).respond_with_response(Response("", status=201))
+    settings = {**platforms.settings(), "OSEM_API_URL": server.url_for("/odd-osem")}
+    return publishers.build(("opensensemap",), settings, client), created
+
+
+@pytest.mark.parametrize(
+    ("box_id", "parked"),
+    [
+        pytest.param(lambda n: "box-1", 2, id="an id another installation has"),
+        pytest.param(lambda n: f"box-{n}-" + "x" * 100, 5, id="an id too long"),
+    ],
+)
+def test_deliver_parks_an_installation_whose_registration_cannot_be_kept(
+    session: Session,
+    world: World,
+    platforms: Platforms,
+    client: httpx.Client,
+    box_id: Callable[[int], str],
+    parked: int,
+) -> None:
+    pubs, created = _odd_opensensemap(platforms, client, box_id)
+
+    results = _rounds(session, pubs, rounds=3)
+
+    assert len(created) == 2  # once per installation, not again every run
+    assert sum(r.parked for r in results) == parked
+    assert sum(r.delivered for r in results) == len(world.public_samples) - parked
+    errors = session.scalars(
+        select(OutboxEntry.last_error).where(OutboxEntry.parked_at.is_not(None))
+    )
+    assert all("opensensemap: the platform" in (e or "") for e in errors)
 
 
 _webhook_errors = select(OutboxEntry.last_error).where(

@@ -25,6 +25,7 @@ from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Row, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import ForbiddenError
@@ -192,16 +193,39 @@ def _send(
 def _register(
     session: Session, publisher: Publisher, info: InstallationInfo
 ) -> Registration:
+    """Register ``info`` on the platform and keep the answer.
+
+    Raises:
+        PublishError: permanent when the platform's answer cannot be kept (an
+            id already given to another installation, one longer than the column
+            or with a NUL): kept anyway, it would abort the run, and every run
+            would create another remote object; used, it would mix installations.
+    """
     registration = publisher.register(info)
-    session.add(
-        PublisherRegistration(
-            publisher=publisher.name,
-            installation_id=info.id,
-            remote_id=registration.remote_id,
-            remote_meta=dict(registration.meta),
-        )
-    )
-    session.flush()
+    try:
+        with session.begin_nested():  # a refused row must not abort the run
+            session.add(
+                PublisherRegistration(
+                    publisher=publisher.name,
+                    installation_id=info.id,
+                    remote_id=registration.remote_id,
+                    remote_meta=dict(registration.meta),
+                )
+            )
+    except IntegrityError:
+        raise PublishError(
+            f"{publisher.name}: the platform registered installation {info.id} as "
+            f"{registration.remote_id[:100]!r}, which another installation already "
+            "has; remove the duplicate on the platform, then retry the parked rows",
+            permanent=True,
+        ) from None
+    except DataError:
+        raise PublishError(
+            f"{publisher.name}: the platform's id for installation {info.id} cannot "
+            "be stored (longer than 100 characters or holding a NUL); check that "
+            "the publisher's URL settings point at the platform itself",
+            permanent=True,
+        ) from None
     log.info(
         "outbox: registered installation %d on %s as %s",
         info.id,
