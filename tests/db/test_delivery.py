@@ -260,6 +260,29 @@ def test_deliver_drops_rows_of_an_installation_made_private(
     assert {n for n, _ in platforms.received["webhook"]} == {str(world.nodes["p2"].id)}
 
 
+def test_deliver_drops_rows_whose_sample_left_the_public_installation(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    ended, moved = world.public
+    start = ended.from_time
+    ended.to_time = start + timedelta(minutes=7)  # its third sample is after it now
+    make_installation(  # ... and in a private installation
+        session, node=world.nodes["p1"], from_time=start + timedelta(minutes=8)
+    )
+    moved.node_id = world.nodes["loose"].id  # p2's samples are no installation's
+    session.flush()
+
+    (result,) = _rounds(session, _publishers(platforms, client, "webhook"), rounds=1)
+
+    p1 = str(world.nodes["p1"].id)
+    assert result.dropped == 1 + 2
+    assert sorted(platforms.received["webhook"]) == sorted(
+        (node, ts)
+        for node, ts in world.public_samples
+        if node == p1 and ts < int((start + timedelta(minutes=7)).timestamp())
+    )
+
+
 def test_deliver_leaves_rows_of_disabled_publishers_pending(
     session: Session, world: World, platforms: Platforms, client: httpx.Client
 ) -> None:

@@ -11,7 +11,9 @@ attempt and waits ``backoff * 2^(attempts-1)`` (capped); after ``max_attempts``
 for the rest of the run, so one hanging remote costs one timeout per run.
 
 Privacy is checked again at delivery: rows of an installation that is no longer
-public, and rows whose sample is gone, are dropped unsent.
+public, rows whose sample is gone and rows whose sample is no longer that public
+installation's alone (it was ended, given another node, or overlapped by another
+installation since) are dropped unsent.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ class DeliveryResult:
 
 OUTBOX = OutboxTable.named("outbox")
 
+#: A claimed row's sample: installation, node, time.
+_Key = tuple[int, uuid.UUID, datetime]
+
 
 @dataclass
 class _Run(Ledger):
@@ -143,10 +148,10 @@ def deliver(
         if info is None:
             run.dropped(ids, f"installation {inst_id} is no longer public")
             continue
-        gone = [r.id for r in batch_rows if (r.node_id, r.time) not in samples]
+        gone = [r.id for r in batch_rows if _key(r) not in samples]
         if gone:
-            run.dropped(gone, "the samples no longer exist")
-        kept = [r for r in batch_rows if (r.node_id, r.time) in samples]
+            run.dropped(gone, "the samples are gone or no longer the installation's")
+        kept = [r for r in batch_rows if _key(r) in samples]
         if kept and not _send(run, by_name[name], info, registrations, kept, samples):
             unreachable.add(name)
     return run.tally
@@ -162,7 +167,7 @@ def _send(
     info: InstallationInfo,
     registrations: dict[tuple[str, int], Registration],
     rows: list[Row[Any]],
-    samples: dict[tuple[uuid.UUID, datetime], SampleOut],
+    samples: dict[_Key, SampleOut],
 ) -> bool:
     """Register if needed and publish ``rows``; False when the platform is unreachable."""
     pending = [r.id for r in rows]
@@ -172,9 +177,7 @@ def _send(
             registration = _register(run.session, publisher, info)
             registrations[(publisher.name, info.id)] = registration
         for chunk in _chunks(rows, publisher.max_batch):
-            batch = Batch(
-                info, registration, [samples[(r.node_id, r.time)] for r in chunk]
-            )
+            batch = Batch(info, registration, [samples[_key(r)] for r in chunk])
             publisher.publish(batch)
             done = [r.id for r in chunk]
             run.delivered(done)
@@ -245,14 +248,30 @@ def _installations(session: Session, ids: set[int]) -> dict[int, InstallationInf
     return {row["id"]: InstallationInfo(**row) for row in rows}
 
 
-def _samples(
-    session: Session, rows: Sequence[Row[Any]]
-) -> dict[tuple[uuid.UUID, datetime], SampleOut]:
+def _key(row: Row[Any]) -> _Key:
+    return row.installation_id, row.node_id, row.time
+
+
+def _samples(session: Session, rows: Sequence[Row[Any]]) -> dict[_Key, SampleOut]:
+    """The samples of ``rows`` that are still their installation's public ones."""
     found = session.execute(
         q.SAMPLES,
-        {"nodes": [r.node_id for r in rows], "times": [r.time for r in rows]},
+        {
+            "installations": [r.installation_id for r in rows],
+            "nodes": [r.node_id for r in rows],
+            "times": [r.time for r in rows],
+        },
     ).mappings()
-    return {(s["node_id"], s["time"]): SampleOut(**s) for s in found}
+    return {
+        (s["installation_id"], s["node_id"], s["time"]): SampleOut(
+            s["node_id"],
+            s["time"],
+            s["co2_ppm"],
+            s["temperature_celsius"],
+            s["rel_humidity_percent"],
+        )
+        for s in found
+    }
 
 
 def _registrations(

@@ -71,16 +71,28 @@ WHERE i.id = ANY(:ids) AND i.is_public
 """
 )
 
-# One index probe per key (the lateral keeps the planner off a hash join that
-# would scan every chunk of the hypertable).
+# The samples of the keys that are still what was queued: their installation's
+# public samples alone (the enqueue rule, checked again: an installation ended,
+# moved to another node or overlapped by another since loses them). One index
+# probe per key (the lateral keeps the planner off a hash join that would scan
+# every chunk of the hypertable).
 SAMPLES = text(
     """
-SELECT s.node_id, s.time, s.co2_ppm, s.temperature_celsius, s.rel_humidity_percent
-FROM unnest(CAST(:nodes AS uuid[]), CAST(:times AS timestamptz[])) AS k(node_id, time)
+SELECT k.installation_id, s.node_id, s.time, s.co2_ppm, s.temperature_celsius,
+       s.rel_humidity_percent
+FROM unnest(CAST(:installations AS bigint[]), CAST(:nodes AS uuid[]),
+            CAST(:times AS timestamptz[])) AS k(installation_id, node_id, time)
+JOIN installations AS i
+  ON i.id = k.installation_id AND i.node_id = k.node_id
+ AND i.period @> k.time AND i.is_public
 CROSS JOIN LATERAL (
     SELECT * FROM samples
     WHERE samples.node_id = k.node_id AND samples.time = k.time
 ) AS s
+WHERE NOT EXISTS (
+    SELECT 1 FROM installations AS j
+    WHERE j.node_id = k.node_id AND j.id <> i.id AND j.period @> k.time
+)
 """
 )
 
