@@ -36,6 +36,7 @@ def deliver_outbox(session: Session) -> dict[str, int]:
             SYSTEM,
             publishers.build(names, config, client),
             delivery.DeliverySettings.from_config(config),
+            checkpoint=session.commit,  # book each accepted batch at once
         )
     return asdict(result)
 

@@ -4,7 +4,8 @@ gunicorn and ``flask jobs run`` on a throwaway database, the webhook publisher
 pointed at a loopback server that accepts connections and never answers. While
 the jobs process waits on it, samples of a public installation keep being
 ingested (single and batch) as fast as without it, and every one is stored and
-queued for the platform.
+queued for the platform. And a jobs process killed while it waits keeps what the
+platform had already accepted.
 """
 
 from __future__ import annotations
@@ -26,13 +27,20 @@ import flask_migrate
 import pytest
 
 import psycopg
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.db import transaction
 from app.extensions import db
 from app.services.accounts.tokens import issue_ingest_token
-from tests.factories import make_installation, make_node, make_organization
+from app.services.outbox.enqueue import enqueue_stored
+from tests.factories import (
+    make_installation,
+    make_node,
+    make_organization,
+    make_samples,
+)
 from tests.support.database import throwaway_database
 from tests.support.servers import (
     Process,
@@ -75,6 +83,31 @@ class HangingServer:
         self.sock.close()
         for conn in self.accepted:
             conn.close()
+
+
+class AnswersOnceServer(HangingServer):
+    """Answers the first request 204 No Content; holds every later one."""
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+            if len(self.accepted) == 1:
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _answer(conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        while length and len(body) < int(length.group(1)):
+            body += conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
 
 
 @dataclass(frozen=True)
@@ -181,3 +214,63 @@ def test_ingest_latency_unaffected_by_a_hanging_platform(stack: Stack) -> None:
     assert re.search(r"claimed=[1-9]", stack.jobs.text()) is None  # still hanging
     assert _count(stack, "samples") == 601
     assert _count(stack, "outbox") == 601  # queued for the platform, none lost
+
+
+def _booked(url: str) -> list[tuple[int, int]]:
+    """(delivered rows, attempts) of the outbox per installation, in id order."""
+    libpq = make_url(url).set(drivername="postgresql")
+    with psycopg.connect(libpq.render_as_string(hide_password=False)) as conn:
+        rows = conn.execute(
+            "SELECT count(delivered_at), sum(attempts) FROM outbox "
+            "GROUP BY installation_id ORDER BY installation_id"
+        ).fetchall()
+    return [(int(d), int(a)) for d, a in rows]
+
+
+def test_a_killed_delivery_keeps_the_batches_the_platform_accepted(
+    tmp_path: Path,
+) -> None:
+    platform = AnswersOnceServer()
+    with throwaway_database("co2_test_crash") as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            flask_migrate.upgrade()
+            with transaction() as session:
+                org = make_organization(session)
+                for _ in range(2):
+                    node = make_node(session, owner=org)
+                    make_installation(session, node=node, is_public=True)
+                    make_samples(session, node, count=3)
+                session.execute(
+                    text(
+                        "CREATE TEMP TABLE stored ON COMMIT DROP AS "
+                        "SELECT node_id, time FROM samples"
+                    )
+                )
+                enqueue_stored(session, "stored", ["webhook"])
+            db.session.remove()
+            db.engine.dispose()
+        env = app_env(
+            url,
+            IOTDP_INTEGRATION="1",
+            IOTDP_PUBLISHERS="webhook",
+            WEBHOOK_URL=f"http://127.0.0.1:{platform.port}/hook",
+            WEBHOOK_SECRET="crash-secret",
+            OUTBOX_TIMEOUT_S="60",
+        )
+        command = [sys.executable, "-m", "flask", "jobs", "run-once", "outbox-delivery"]
+        jobs = Process(command, env, tmp_path / "jobs.log")
+        try:
+            deadline = time.monotonic() + 30
+            while len(platform.accepted) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)  # the first batch answered, the second one held
+            assert len(platform.accepted) == 2, jobs.text()[-2000:]
+            time.sleep(0.5)
+            jobs.proc.kill()  # the process dies waiting for the platform
+            jobs.proc.wait(10)
+        finally:
+            jobs.stop()
+            platform.close()
+        booked = _booked(url)
+
+    assert booked == [(3, 3), (0, 0)]  # the accepted batch is not sent again

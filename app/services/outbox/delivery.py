@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -86,11 +86,16 @@ OUTBOX = OutboxTable.named("outbox")
 _Key = tuple[int, uuid.UUID, datetime]
 
 
+def _no_checkpoint() -> None:
+    """Keep everything in the caller's one transaction (tests, ``run-once`` helpers)."""
+
+
 @dataclass
 class _Run(Ledger):
     """The ledger of a publishers' run, which also drops rows unsent."""
 
     tally: DeliveryResult
+    checkpoint: Callable[[], None] = _no_checkpoint
 
     def dropped(self, ids: list[int], why: str) -> None:
         self.session.execute(q.DROP, {"ids": ids})
@@ -105,6 +110,7 @@ def deliver(
     settings: DeliverySettings,
     *,
     now: datetime | None = None,
+    checkpoint: Callable[[], None] = _no_checkpoint,
 ) -> DeliveryResult:
     """Deliver the due outbox rows of ``publishers`` once.
 
@@ -114,6 +120,12 @@ def deliver(
         publishers: the enabled publishers (rows of others stay pending).
         settings: batch size, attempts and back-off.
         now: the run's clock; the current time by default.
+        checkpoint: called once each registration and each installation's
+            outcome is booked; the job passes its session's ``commit``, so a
+            process that dies mid-run forgets at most the batch in flight
+            (otherwise it sent again every batch the platforms had accepted,
+            and created their boxes again). Each installation's rows are
+            locked again before they are sent, as a commit releases the claim.
 
     Returns:
         Row counts: claimed, delivered, failed, parked, deferred, dropped.
@@ -123,7 +135,7 @@ def deliver(
     """
     if not actor.is_system:
         raise ForbiddenError("Only the jobs process delivers the outbox.")
-    run = _Run(session, OUTBOX, settings, now or utcnow(), DeliveryResult())
+    run = _Run(session, OUTBOX, settings, now or utcnow(), DeliveryResult(), checkpoint)
     by_name = {p.name: p for p in publishers}
     if not by_name:
         return run.tally
@@ -144,6 +156,8 @@ def deliver(
         if name in unreachable:
             run.tally.deferred += len(ids)
             continue
+        batch_rows = _lock_again(session, batch_rows)
+        ids = [r.id for r in batch_rows]
         info = installations.get(inst_id)
         if info is None:
             run.dropped(ids, f"installation {inst_id} is no longer public")
@@ -154,7 +168,16 @@ def deliver(
         kept = [r for r in batch_rows if _key(r) in samples]
         if kept and not _send(run, by_name[name], info, registrations, kept, samples):
             unreachable.add(name)
+        run.checkpoint()
     return run.tally
+
+
+def _lock_again(session: Session, rows: list[Row[Any]]) -> list[Row[Any]]:
+    """The ``rows`` still due and not taken by another run since a checkpoint."""
+    if not rows:
+        return rows
+    held = set(session.scalars(q.LOCK_AGAIN, {"ids": [r.id for r in rows]}))
+    return [r for r in rows if r.id in held]
 
 
 def _group(row: Row[Any]) -> tuple[str, int]:
@@ -176,11 +199,13 @@ def _send(
         if registration is None and publisher.needs_registration:
             registration = _register(run.session, publisher, info)
             registrations[(publisher.name, info.id)] = registration
+            run.checkpoint()  # the remote object exists now: never create it twice
         for chunk in _chunks(rows, publisher.max_batch):
             batch = Batch(info, registration, [samples[_key(r)] for r in chunk])
             publisher.publish(batch)
             done = [r.id for r in chunk]
             run.delivered(done)
+            run.checkpoint()
             pending = pending[len(done) :]
     except PublishError as exc:
         log.warning("outbox: %s, installation %d: %s", publisher.name, info.id, exc)

@@ -17,6 +17,16 @@ FOR UPDATE SKIP LOCKED
 """
 )
 
+# The claimed rows :ids again, after a checkpoint committed and released them:
+# those another run took or finished meanwhile are left out.
+LOCK_AGAIN = text(
+    """
+SELECT id FROM outbox
+WHERE id = ANY(:ids) AND delivered_at IS NULL AND parked_at IS NULL
+FOR UPDATE SKIP LOCKED
+"""
+)
+
 
 def delivered(table: str) -> TextClause:
     """Mark the rows :ids of an outbox ``table`` (a constant name) delivered."""
