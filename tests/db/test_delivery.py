@@ -35,7 +35,7 @@ from tests.factories import (
     make_samples,
     make_site,
 )
-from tests.support.platforms import Platforms, Trouble
+from tests.support.platforms import DrippingServer, Platforms, Trouble
 
 ALL = ("stadtpuls", "opensensemap", "webhook")
 SETTINGS = DeliverySettings(
@@ -430,6 +430,27 @@ def test_deliver_does_not_wait_out_an_answer_that_drips(
 
     assert elapsed < 2  # two calls of at most about the 0.3 s timeout, not 8 s
     assert result.delivered == len(world.public_samples)  # 2xx: accepted
+
+
+def test_deliver_does_not_wait_out_headers_that_drip(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    dripping = DrippingServer()  # a header byte per 0.05 s for 5 s
+    settings = {**platforms.settings(), "WEBHOOK_URL": dripping.url()}
+    pubs = publishers.build(("webhook",), settings, client)
+
+    started = time.monotonic()
+    try:
+        (result,) = _rounds(session, pubs, rounds=1)
+    finally:
+        dripping.close()
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1.5  # one call of about the 0.3 s timeout, not 5 s or more
+    assert (result.failed, result.deferred) == (3, 2)  # then skipped for the run
+    assert dripping.connections == 1
+    errors = set(session.scalars(_webhook_errors.where(OutboxEntry.attempts > 0)))
+    assert errors == {f"webhook: no answer from 127.0.0.1:{dripping.port} in time"}
 
 
 def test_deliver_takes_a_2xx_with_an_undecodable_body_as_accepted(

@@ -8,12 +8,15 @@ accepted, and can be told to fail or hang on its first calls.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import re
+import socket
 import threading
+import time
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +33,48 @@ SP_AUTH_TOKEN = "sp-records-token"
 SP_ACCESS_TOKEN = "sp-access-token"
 OSEM_JWT = "osem-jwt"
 WEBHOOK_SECRET = "webhook-secret"
+
+
+class DrippingServer:
+    """Answers every request with a status line and then a header byte per
+    ``every_s``, for ``for_s`` seconds: no single read ever times out."""
+
+    def __init__(self, every_s: float = 0.05, for_s: float = 5.0) -> None:
+        self.every_s, self.for_s = every_s, for_s
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = int(self.sock.getsockname()[1])
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str = "/hook") -> str:
+        """The URL of ``path`` on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            stop = time.monotonic() + self.for_s
+            while time.monotonic() < stop:
+                conn.sendall(b"X")
+                time.sleep(self.every_s)
+
+    def close(self) -> None:
+        """Refuse further connections (those dripping end on their own)."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
 
 
 @dataclass

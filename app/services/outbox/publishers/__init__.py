@@ -48,9 +48,14 @@ def build(
 
 
 def http_client(timeout_s: float) -> httpx.Client:
-    """An HTTP client whose every phase (connect, read, write, pool) times out."""
+    """An HTTP client whose every phase (connect, read, write, pool) times out.
+
+    It keeps no connection alive between calls: a call's time limit over all
+    its phases (:class:`~.deadline.Deadline`) sees the connections it opens.
+    """
     return httpx.Client(
         timeout=httpx.Timeout(timeout_s),
+        limits=httpx.Limits(max_keepalive_connections=0),
         headers={"User-Agent": "airq-publisher/1"},
         follow_redirects=False,
     )

@@ -9,7 +9,6 @@ raises :class:`PublishError`.
 
 from __future__ import annotations
 
-import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -20,6 +19,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
+
+from app.services.outbox.publishers.deadline import Deadline
 
 #: Most bytes of an answer's body that are read (platforms answer with a little JSON).
 MAX_ANSWER_BYTES = 1 << 20
@@ -155,39 +156,44 @@ class Publisher(ABC):
         """POST and insist on a 2xx answer (``extensions``: httpx's, e.g. the TLS
         ``sni_hostname`` of a call aimed at a checked address).
 
-        The answer's body is read only up to :data:`MAX_ANSWER_BYTES` and while
-        the client's timeout has not passed since the call began, so a remote
-        that answers with a huge or dripping body costs neither memory nor more
-        than the timeout (``OUTBOX_TIMEOUT_S``) after the status arrived; what
-        was not read marks the answer incomplete (:meth:`answer` refuses it).
+        The whole call, status line, headers and body, takes at most the
+        client's timeout (``OUTBOX_TIMEOUT_S``; a :class:`Deadline` shuts its
+        connection down then), and the body is read only up to
+        :data:`MAX_ANSWER_BYTES`, so a remote that answers with a huge or
+        dripping status, headers or body costs neither memory nor more than the
+        timeout; what was not read marks the answer incomplete (:meth:`answer`
+        refuses it).
 
         Raises:
             PublishError: timeout, connection failure, or a non-2xx status.
         """
         host = urlsplit(url).netloc
-        started = time.monotonic()
-        try:
-            request = self.client.build_request(
-                "POST",
-                url,
-                json=json,
-                content=content,
-                headers=headers,
-                params=params,
-                extensions=dict(extensions or {}),
-            )
-            streamed = self.client.send(request, stream=True)
-        except httpx.TimeoutException:
-            raise PublishError(
-                f"{self.name}: no answer from {host} in time", unreachable=True
-            ) from None
-        except httpx.TransportError as exc:
-            raise PublishError(
-                f"{self.name}: cannot reach {host}: {_why(exc)}", unreachable=True
-            ) from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise PublishError(f"{self.name}: {host}: {_why(exc)}") from None
-        response = _bounded(streamed, started + _total_timeout(self.client))
+        timeout_s = _total_timeout(self.client)
+        extra = dict(extensions or {})
+        with Deadline(timeout_s, extra.pop("trace", None)) as deadline:
+            try:
+                request = self.client.build_request(
+                    "POST",
+                    url,
+                    json=json,
+                    content=content,
+                    headers=headers,
+                    params=params,
+                    extensions={**extra, "trace": deadline.trace},
+                )
+                streamed = self.client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                # a read timed out, or the deadline ended a dripping status/header
+                if isinstance(exc, httpx.TimeoutException) or deadline.expired:
+                    raise PublishError(
+                        f"{self.name}: no answer from {host} in time", unreachable=True
+                    ) from None
+                raise PublishError(
+                    f"{self.name}: cannot reach {host}: {_why(exc)}", unreachable=True
+                ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise PublishError(f"{self.name}: {host}: {_why(exc)}") from None
+            response = _bounded(streamed, deadline)
         if not response.is_success:
             raise PublishError(
                 f"{self.name}: {host}{urlsplit(url).path} answered "
@@ -237,7 +243,7 @@ def _total_timeout(client: httpx.Client) -> float:
     return max((float(t) for t in phases if t is not None), default=60.0)
 
 
-def _bounded(streamed: httpx.Response, deadline: float) -> httpx.Response:
+def _bounded(streamed: httpx.Response, deadline: Deadline) -> httpx.Response:
     """Read at most :data:`MAX_ANSWER_BYTES` of ``streamed`` until ``deadline``.
 
     Returns:
@@ -250,7 +256,7 @@ def _bounded(streamed: httpx.Response, deadline: float) -> httpx.Response:
     try:
         for chunk in streamed.iter_bytes():
             body += chunk
-            if len(body) > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+            if len(body) > MAX_ANSWER_BYTES or deadline.expired:
                 incomplete = True
                 break
     except httpx.HTTPError:  # a timeout, a broken connection, bad gzip
