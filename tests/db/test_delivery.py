@@ -194,6 +194,26 @@ def test_deliver_hanging_platform_costs_one_timeout_and_defers_the_rest(
     assert result.delivered == 0
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_deliver_skips_a_busy_platform_for_the_rest_of_the_run(
+    session: Session,
+    world: World,
+    platforms: Platforms,
+    client: httpx.Client,
+    status: int,
+) -> None:
+    calls: list[int] = []
+
+    def busy(request: Request) -> Response:
+        calls.append(status)
+        return Response("busy", status=status)
+
+    (result,) = _rounds(session, _odd_webhook(platforms, client, busy), rounds=1)
+
+    assert calls == [status]  # not once per installation
+    assert (result.failed, result.deferred) == (3, 2)
+
+
 def test_deliver_backs_off_exponentially(
     session: Session, world: World, platforms: Platforms, client: httpx.Client
 ) -> None:

@@ -7,8 +7,9 @@ it and has not seen it, and publishes the samples in batches. A row is marked
 delivered only after the platform accepted its batch. A refused batch counts an
 attempt and waits ``backoff * 2^(attempts-1)`` (capped); after ``max_attempts``
 (or at once for a permanent problem) the row is parked until an operator calls
-``flask publishers retry-parked``. A platform that does not answer is skipped
-for the rest of the run, so one hanging remote costs one timeout per run.
+``flask publishers retry-parked``. A platform that does not answer, or answers
+429, 502, 503 or 504, is skipped for the rest of the run, so one hanging or
+overloaded remote costs one call per run.
 
 Privacy is checked again at delivery: rows of an installation that is no longer
 public, rows whose sample is gone and rows whose sample is no longer that public

@@ -25,6 +25,10 @@ from app.services.outbox.publishers.deadline import Deadline
 #: Most bytes of an answer's body that are read (platforms answer with a little JSON).
 MAX_ANSWER_BYTES = 1 << 20
 
+#: Answers of a platform that is overloaded or down behind its proxy: the rest of
+#: the run skips it, like one that does not answer.
+BUSY = frozenset({429, 502, 503, 504})
+
 #: The ``extensions`` key marking an answer whose body was not read whole.
 INCOMPLETE = "airq_incomplete"
 
@@ -96,8 +100,9 @@ class PublishError(Exception):
 
     Args:
         message: what happened, for logs and ``outbox.last_error`` (no secrets).
-        unreachable: the platform did not answer (timeout, connection refused);
-            the rest of this run skips it.
+        unreachable: the platform did not answer (timeout, connection refused)
+            or answered it is too busy or down (:data:`BUSY`); the rest of this
+            run skips it.
         permanent: retrying cannot help (e.g. data the platform requires is
             missing); the rows are parked at once.
     """
@@ -200,6 +205,8 @@ class Publisher(ABC):
                 f"{response.status_code}{_redirect(response)}: {response.text[:200]}",
                 # 410 Gone: the receiver says the address will not come back
                 permanent=response.status_code == 410,
+                # too busy or down for now: asking again this run only adds load
+                unreachable=response.status_code in BUSY,
             )
         return response
 
