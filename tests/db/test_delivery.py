@@ -241,6 +241,31 @@ def test_deliver_backs_off_exponentially(
     assert second == {now + timedelta(seconds=3)}
 
 
+def test_deliver_sends_an_installations_samples_in_time_order_after_a_failure(
+    session: Session, world: World, platforms: Platforms, client: httpx.Client
+) -> None:
+    platforms.trouble["webhook"] = Trouble(fail=1)  # the first installation's batch
+    pubs = _publishers(platforms, client, "webhook")
+    now = utcnow() + timedelta(minutes=1)
+    deliver(session, SYSTEM, pubs, SETTINGS, now=now)  # p1 fails, waits 1 s
+    node = world.nodes["p1"]
+    newer = make_samples(
+        session, node, start=world.public[0].from_time + timedelta(hours=1), count=1
+    )
+    session.execute(text("DROP TABLE stored"))
+    _stage_all(session)
+    enqueue_stored(session, "stored", ["webhook"])
+
+    early = deliver(session, SYSTEM, pubs, SETTINGS, now=now + timedelta(seconds=0.5))
+    late = deliver(session, SYSTEM, pubs, SETTINGS, now=now + timedelta(seconds=2))
+
+    assert (early.claimed, early.deferred, early.delivered) == (1, 1, 0)
+    assert late.delivered == 4
+    p1 = [ts for n, ts in platforms.received["webhook"] if n == str(node.id)]
+    assert p1 == sorted(p1)
+    assert p1[-1] == int(newer[0].time.timestamp())
+
+
 def test_deliver_parks_rows_after_max_attempts(
     session: Session, world: World, platforms: Platforms, client: httpx.Client
 ) -> None:

@@ -9,7 +9,9 @@ attempt and waits ``backoff * 2^(attempts-1)`` (capped); after ``max_attempts``
 (or at once for a permanent problem) the row is parked until an operator calls
 ``flask publishers retry-parked``. A platform that does not answer, or answers
 429, 502, 503 or 504, is skipped for the rest of the run, so one hanging or
-overloaded remote costs one call per run.
+overloaded remote costs one call per run. Each installation's samples reach a
+platform in time order: a claimed row waits (``deferred``) while an older unsent
+row of its installation does (a parked row holds nothing back).
 
 Privacy is checked again at delivery: rows of an installation that is no longer
 public, rows whose sample is gone and rows whose sample is no longer that public
@@ -145,6 +147,7 @@ def deliver(
         {"names": list(by_name), "now": run.now, "limit": settings.batch_size},
     ).all()
     run.tally.claimed = len(rows)
+    rows = _behind_none(run, rows)
     if not rows:
         return run.tally
     installations = _installations(session, {r.installation_id for r in rows})
@@ -171,6 +174,42 @@ def deliver(
             unreachable.add(name)
         run.checkpoint()
     return run.tally
+
+
+def _behind_none(run: _Run, rows: Sequence[Row[Any]]) -> list[Row[Any]]:
+    """The claimed ``rows`` that no older unsent row of their publisher and
+    installation waits behind (in back-off, past the claim's limit, or taken by
+    another run).
+
+    The others are held back until that older row is due, so that each
+    installation's samples reach a platform in time order (a failed batch
+    waited out its back-off while newer samples went ahead).
+    """
+    if not rows:
+        return []
+    waiting = {
+        (w.publisher, w.installation_id): w
+        for w in run.session.execute(
+            q.WAITING,
+            {
+                "names": list({r.publisher for r in rows}),
+                "installations": list({r.installation_id for r in rows}),
+                "claimed": [r.id for r in rows],
+            },
+        )
+    }
+    held: dict[datetime, list[int]] = {}
+    free = []
+    for row in rows:
+        older = waiting.get(_group(row))
+        if older is not None and row.time > older.first_time:
+            held.setdefault(older.due_at, []).append(row.id)
+        else:
+            free.append(row)
+    for due_at, ids in held.items():
+        run.session.execute(q.HOLD_BACK, {"ids": ids, "until": max(due_at, run.now)})
+        run.tally.deferred += len(ids)
+    return free
 
 
 def _lock_again(session: Session, rows: list[Row[Any]]) -> list[Row[Any]]:

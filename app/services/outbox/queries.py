@@ -17,6 +17,23 @@ FOR UPDATE SKIP LOCKED
 """
 )
 
+# Per publisher and installation among the claimed rows, the unsent rows not
+# claimed (:claimed): the earliest sample time and when the last of them is due.
+WAITING = text(
+    """
+SELECT publisher, installation_id, min(time) AS first_time,
+       max(next_attempt_at) AS due_at
+FROM outbox
+WHERE delivered_at IS NULL AND parked_at IS NULL
+  AND publisher = ANY(:names) AND installation_id = ANY(:installations)
+  AND id <> ALL(:claimed)
+GROUP BY publisher, installation_id
+"""
+)
+
+# Claimed rows that wait for older ones: due again with them, not before.
+HOLD_BACK = text("UPDATE outbox SET next_attempt_at = :until WHERE id = ANY(:ids)")
+
 # The claimed rows :ids again, after a checkpoint committed and released them:
 # those another run took or finished meanwhile are left out.
 LOCK_AGAIN = text(
