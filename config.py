@@ -104,7 +104,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y", "t"})
@@ -250,6 +250,34 @@ def _origins(env: Env, name: str) -> tuple[str, ...]:
                 f"{name}: {origin!r} is not an origin like https://example.org"
             )
     return origins
+
+
+def _http_url(env: Env, name: str, default: str = "") -> str:
+    """Return an http(s) URL setting, or "" when it is unset and has no default.
+
+    Raises:
+        ConfigError: the value is not an http(s) URL with a host (and a valid port).
+    """
+    url = env.text(name, default)
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0
+            and url == url.strip()
+            and not any(c.isspace() or ord(c) < 32 for c in url)
+        )
+    except ValueError:  # a port that is not a number, a malformed IPv6 host
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"{name}={url!r} is not an http(s) URL with a host, "
+            "like https://example.org/path"
+        )
+    return url
 
 
 def _media_url(env: Env) -> str:
@@ -425,7 +453,7 @@ def _jobs(env: Env) -> dict[str, Any]:
         ),
         "ALERTS_INTERVAL_S": env.integer("ALERTS_INTERVAL_S", 60, minimum=1),
         "ALERTS_QUIET_PERIOD_S": env.integer("ALERTS_QUIET_PERIOD_S", 1800),
-        "ALERTS_WEBHOOK_URL": env.text("ALERTS_WEBHOOK_URL", ""),
+        "ALERTS_WEBHOOK_URL": _http_url(env, "ALERTS_WEBHOOK_URL"),
         "ALERTS_WEBHOOK_SECRET": env.secret("ALERTS_WEBHOOK_SECRET") or "",
         "ALERTS_WEBHOOK_ALLOW_PRIVATE": env.flag("ALERTS_WEBHOOK_ALLOW_PRIVATE"),
         "RETENTION_INTERVAL_S": env.integer("RETENTION_INTERVAL_S", 3600, minimum=1),
@@ -453,25 +481,27 @@ def _publishers(env: Env) -> dict[str, Any]:
             f"IOTDP_PUBLISHERS: unknown publisher {unknown[0]!r}; "
             f"choose from {', '.join(PUBLISHER_NAMES)}"
         )
-    supabase = env.text("SP_SUPABASE_URL", SP_SUPABASE_URL).rstrip("/")
+    supabase = _http_url(env, "SP_SUPABASE_URL", SP_SUPABASE_URL).rstrip("/")
     settings: dict[str, Any] = {
         "IOTDP_PUBLISHERS": names,
         "SP_SUPABASE_URL": supabase,
-        "SP_LOGIN_ENDPOINT": env.text("SP_LOGIN_ENDPOINT", f"{supabase}/auth/v1/token"),
-        "SP_SENSOR_ENDPOINT": env.text(
-            "SP_SENSOR_ENDPOINT", f"{supabase}/rest/v1/sensors"
+        "SP_LOGIN_ENDPOINT": _http_url(
+            env, "SP_LOGIN_ENDPOINT", f"{supabase}/auth/v1/token"
         ),
-        "SP_RECORDS_ENDPOINT": env.text("SP_RECORDS_ENDPOINT", "").rstrip("/"),
+        "SP_SENSOR_ENDPOINT": _http_url(
+            env, "SP_SENSOR_ENDPOINT", f"{supabase}/rest/v1/sensors"
+        ),
+        "SP_RECORDS_ENDPOINT": _http_url(env, "SP_RECORDS_ENDPOINT").rstrip("/"),
         "SP_LOGIN_EMAIL": env.text("SP_LOGIN_EMAIL", ""),
         "SP_LOGIN_PWD": env.secret("SP_LOGIN_PWD") or "",
         "SP_API_KEY": env.secret("SP_API_KEY") or "",
         "SP_AUTH_TOKEN": env.secret("SP_AUTH_TOKEN") or "",
-        "OSEM_API_URL": env.text("OSEM_API_URL", "https://api.opensensemap.org").rstrip(
-            "/"
-        ),
+        "OSEM_API_URL": _http_url(
+            env, "OSEM_API_URL", "https://api.opensensemap.org"
+        ).rstrip("/"),
         "OSEM_EMAIL": env.text("OSEM_EMAIL", ""),
         "OSEM_PASSWORD": env.secret("OSEM_PASSWORD") or "",
-        "WEBHOOK_URL": env.text("WEBHOOK_URL", ""),
+        "WEBHOOK_URL": _http_url(env, "WEBHOOK_URL"),
         "WEBHOOK_SECRET": env.secret("WEBHOOK_SECRET") or "",
     }
     if env.flag("IOTDP_INTEGRATION"):

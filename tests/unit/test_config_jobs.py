@@ -74,3 +74,37 @@ def test_load_stadtpuls_endpoints_derive_from_the_supabase_url() -> None:
 )
 def test_new_settings_are_documented(name: str) -> None:
     assert f"``{name}``" in (config.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "ftp://example.org/hook",
+        " https://example.org/hook",
+        "https:///hook",
+        "https://example.org:port/hook",
+        "https://[::1/hook",
+        "https://example.org/ho ok",
+    ],
+)
+@pytest.mark.parametrize(
+    "name", ["WEBHOOK_URL", "ALERTS_WEBHOOK_URL", "OSEM_API_URL", "SP_SUPABASE_URL"]
+)
+def test_load_refuses_a_remote_url_that_is_not_http(name: str, url: str) -> None:
+    """Such a URL once started the jobs process, and every delivery then failed."""
+    with pytest.raises(ConfigError, match=f"{name}=.* is not an http\\(s\\) URL"):
+        load({**BASE, name: url})
+
+
+def test_load_takes_http_and_https_urls_with_ports() -> None:
+    settings = load(
+        {
+            **BASE,
+            "WEBHOOK_URL": "http://127.0.0.1:9/hook",
+            "ALERTS_WEBHOOK_URL": "https://[::1]:8443/alerts?x=1",
+        }
+    )
+
+    assert settings["WEBHOOK_URL"] == "http://127.0.0.1:9/hook"
+    assert settings["ALERTS_WEBHOOK_URL"] == "https://[::1]:8443/alerts?x=1"
