@@ -22,6 +22,9 @@ from app.services.ops.database import TimescaleMissingError
 
 log = logging.getLogger("app.jobs")
 
+#: counts of a run that mean part of its work failed (the delivery jobs')
+FAILURE_COUNTS = ("failed", "parked")
+
 
 @click.group(
     help="Scheduled jobs: fidelity, outbox delivery, ventilation alerts and their "
@@ -148,9 +151,10 @@ def run_once(job_id: str) -> None:
     """Run the job JOB_ID now, in this process, under the same lock as the scheduler.
 
     JOB_ID is one of flask jobs list's, e.g. alerts-delivery or outbox-delivery.
-    Fails when the job is not scheduled here (see flask jobs list), when another
-    process is running it right now, or when the run fails (the traceback is
-    logged and recorded).
+    Prints the run's counts. Exits 1 when the job is not scheduled here (see
+    flask jobs list), when another process is running it right now, when the
+    run fails (the traceback is logged and recorded), or when a delivery job
+    ran but could not deliver every message (failed or parked > 0).
     """
     runner = JobRunner(current_app._get_current_object())  # type: ignore[attr-defined]
     try:
@@ -169,4 +173,15 @@ def run_once(job_id: str) -> None:
         raise click.ClickException(f"job {job_id} is running in another process")
     if outcome is not Outcome.OK:
         raise click.ClickException(f"job {job_id} {outcome.value}; see the log")
-    click.echo(f"job {job_id} ok")
+    with transaction() as session:
+        run = job_runs.latest_runs(session).get(job_id)
+    counts = dict(run.last_counts or {}) if run is not None else {}
+    if any(counts.get(key) for key in FAILURE_COUNTS):
+        # the run itself went through, but what it was there to do did not
+        listed = " ".join(f"{key}={value}" for key, value in sorted(counts.items()))
+        raise click.ClickException(
+            f"job {job_id} ran but did not deliver everything ({listed}): failed "
+            "ones are retried by the next run, parked ones only after a retry "
+            "(flask publishers retry-parked for the outbox); the log names each error"
+        )
+    click.echo(f"job {job_id} {_result(run)}")

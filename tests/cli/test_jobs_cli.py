@@ -92,7 +92,8 @@ def test_jobs_run_once_runs_the_job_and_list_shows_the_result(
     listing = runner.invoke(args=["jobs", "list"])
 
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("job fidelity-check ok")
+    assert "job fidelity-check ok in " in result.output
+    assert "unknown=1" in result.output
     assert session.scalars(
         select(NodeFidelity).where(NodeFidelity.node_id == node.id)
     ).one()
@@ -136,6 +137,29 @@ def _queue(session: Session, publishers: tuple[str, ...]) -> None:
         )
     )
     enqueue_stored(session, "stored", publishers)
+
+
+def test_jobs_run_once_fails_when_the_job_could_not_deliver(
+    app: Flask,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    clean_job_runs: None,
+) -> None:
+    monkeypatch.setitem(app.config, "IOTDP_INTEGRATION", True)
+    monkeypatch.setitem(app.config, "IOTDP_PUBLISHERS", ("webhook",))
+    monkeypatch.setitem(app.config, "WEBHOOK_URL", f"http://127.0.0.1:{free_port()}/")
+    monkeypatch.setitem(app.config, "WEBHOOK_SECRET", "s3cret")
+    _queue(session, ("webhook",))
+
+    result = app.test_cli_runner().invoke(args=["jobs", "run-once", "outbox-delivery"])
+
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        "Error: job outbox-delivery ran but did not deliver everything (claimed=4 "
+        "deferred=0 delivered=0 dropped=0 failed=4 parked=0): failed ones are "
+        "retried by the next run, parked ones only after a retry (flask publishers "
+        "retry-parked for the outbox); the log names each error\n"
+    )
 
 
 def test_publishers_status_counts_rows_per_publisher(
