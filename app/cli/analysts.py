@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from app.cli.group import Group
 from app.cli.passwords import password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
@@ -23,7 +24,9 @@ from app.services.ops.analysts import (
 )
 
 
-@click.group(help="Database roles that read the analytics schema (SQL access).")
+@click.group(
+    cls=Group, help="Database roles that read the analytics schema (SQL access)."
+)
 def analysts() -> None:
     """Group of analyst-role commands."""
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from app.cli.group import Group
 from app.db import transaction
 from app.models.types import utcnow
 from app.services.accounts import login_throttle, logins, revocation
 from app.services.tenancy import lookups
 
 
-@click.group(help="Authentication housekeeping.")
+@click.group(cls=Group, help="Authentication housekeeping.")
 def auth() -> None:
     """Group of authentication commands."""
 

@@ -6,12 +6,13 @@ import click
 
 from sqlalchemy import func, select
 
+from app.cli.group import Group
 from app.db import transaction
 from app.models import Organization
 from app.services.ops import demo as demo_service
 
 
-@click.group(help="Demo data for trying the service out.")
+@click.group(cls=Group, help="Demo data for trying the service out.")
 def demo() -> None:
     """Group of demo-data commands."""
 

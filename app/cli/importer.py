@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from app.cli import importer_db
+from app.cli.group import Group
 from app.db import transaction
 from app.services.importer import (
     FixtureImportError,
@@ -23,7 +24,7 @@ class _DryRunError(Exception):
     """Raised to roll back a dry run after its report."""
 
 
-@click.group("import", help="Import data from other systems.")
+@click.group("import", cls=Group, help="Import data from other systems.")
 def import_group() -> None:
     """Group of import commands."""
 

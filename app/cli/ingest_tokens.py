@@ -6,6 +6,7 @@ import click
 
 from sqlalchemy import select
 
+from app.cli.group import Group
 from app.db import transaction
 from app.models import ApiToken, Organization
 from app.services.accounts import tokens
@@ -16,7 +17,7 @@ ID = click.IntRange(1, 2**63 - 1)
 NAME_MAX = 100
 
 
-@click.group("ingest-tokens", help="Manage ingest tokens (stored hashed).")
+@click.group("ingest-tokens", cls=Group, help="Manage ingest tokens (stored hashed).")
 def ingest_tokens() -> None:
     """Group of ingest-token commands."""
 

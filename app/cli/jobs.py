@@ -12,6 +12,7 @@ from flask import current_app
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.cli.group import Group
 from app.db import transaction
 from app.jobs import ResolvedJob
 from app.jobs.runner import JobRunner, Outcome
@@ -27,8 +28,9 @@ FAILURE_COUNTS = ("failed", "parked")
 
 
 @click.group(
+    cls=Group,
     help="Scheduled jobs: fidelity, outbox delivery, ventilation alerts and their "
-    "messages, rollups, retention."
+    "messages, rollups, retention.",
 )
 def jobs() -> None:
     """Group of job commands."""

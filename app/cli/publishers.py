@@ -11,13 +11,14 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.cli.group import Group
 from app.db import transaction
 from app.services.access import SYSTEM
 from app.services.outbox import admin
 from app.services.outbox import publishers as publisher_registry
 
 
-@click.group(help="Forwarding of public samples to IoT data platforms.")
+@click.group(cls=Group, help="Forwarding of public samples to IoT data platforms.")
 def publishers() -> None:
     """Group of publisher commands."""
 

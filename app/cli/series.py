@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import current_app
 
+from app.cli.group import Group
 from app.extensions import db
 from app.services.access import SYSTEM
 from app.services.ops import footprint, storage
@@ -15,6 +16,7 @@ from app.services.series import aggregates
 
 
 @click.group(
+    cls=Group,
     help="Downsampled series (samples_10m, samples_1h, samples_1d, samples_1mo, "
     "samples_1d_local): refresh, status, storage, day zone.",
     short_help="Downsampled series: refresh, status, storage, day zone.",

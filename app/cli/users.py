@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from app.cli.group import Group
 from app.cli.passwords import password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
@@ -13,7 +14,7 @@ from app.services.accounts.registration import valid_email
 from app.services.accounts.users import NewUser, create_user
 
 
-@click.group(help="Manage user accounts.")
+@click.group(cls=Group, help="Manage user accounts.")
 def users() -> None:
     """Group of account commands."""
 

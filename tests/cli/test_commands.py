@@ -245,3 +245,64 @@ def test_users_create_refuses_a_password_file_that_is_not_utf8(
     assert result.exit_code == 2, result.output
     assert "'--password-file': the file is not UTF-8 text" in result.output
     assert session.scalar(select(func.count(User.id))) == 0
+
+
+#: commands that read or write the database, each as a script would run it
+DATABASE_COMMANDS = (
+    ["auth", "prune"],
+    ["demo", "load"],
+    ["ingest-tokens", "list"],
+    ["analysts", "list"],
+    ["series", "status"],
+    ["series", "refresh", "--quiet"],
+)
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=" ".join)
+def test_commands_say_in_one_line_that_the_database_is_away(
+    command: list[str],
+) -> None:
+    from app import create_app
+    from tests.support.smtp import free_port
+
+    port = free_port()
+    away = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": (
+                f"postgresql+psycopg://co2:co2@127.0.0.1:{port}/nowhere"
+            ),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+    with away.app_context():
+        result = away.test_cli_runner().invoke(args=command)
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: database unreachable (connection failed: connection to server at "
+        f'"127.0.0.1", port {port} failed: Connection refused); check DATABASE_URL'
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["auth", "prune"], ["ingest-tokens", "list"]], ids=" ".join
+)
+def test_commands_say_to_migrate_a_database_that_was_not(command: list[str]) -> None:
+    from app import create_app
+    from app.extensions import db
+    from tests.support.database import throwaway_database
+
+    with throwaway_database() as url:
+        bare = create_app(
+            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"}
+        )
+        with bare.app_context():
+            result = bare.test_cli_runner().invoke(args=command)
+            db.engine.dispose()
+
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: the database schema is not up to date (")
+    assert result.output.endswith("run `flask db upgrade` first\n")
