@@ -456,3 +456,52 @@ def test_import_managair_pathological_json_is_not_a_json_file(
     assert result.exit_code == 1, result.output
     assert "Nothing imported:" in result.output
     assert "extra.json: not a JSON file" in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://co2@127.0.0.1:{port}/nowhere?password=s3cret-Pa55",
+        "postgresql://co2@127.0.0.1:{port}/nowhere?sslmode=disable&PASSWORD=s3cret-Pa55",
+    ],
+    ids=["password parameter", "upper-case parameter"],
+)
+def test_import_managair_from_db_never_prints_a_password_parameter(
+    app: Flask, url: str
+) -> None:
+    from tests.support.smtp import free_port
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "import",
+            "managair",
+            "--dry-run",
+            "--from-db",
+            url.format(port=free_port()),
+        ]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert "Nothing imported: cannot connect to" in result.output
+    assert "s3cret-Pa55" not in result.output
+    assert "=***" in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://co2:s3cret@[::1:1/x", "postgresql://co2:s3cret@host:port/x"],
+    ids=["unclosed bracket", "port not a number"],
+)
+def test_import_managair_from_db_refuses_a_malformed_url_in_one_line(
+    app: Flask, url: str
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["import", "managair", "--dry-run", "--from-db", url]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        "Reading <unparsable database URL> (one read-only snapshot).\n"
+        "Error: Nothing imported: --from-db: not a database URL; give "
+        "postgresql://USER:PASSWORD@HOST:PORT/NAME.\n"
+    )

@@ -103,20 +103,34 @@ KEYS = {"core_nodefidelity": "node_id"}
 SAMPLES = "core_sample"
 
 
+#: query parameters of a libpq URL that hold a secret
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def masked(url: str) -> str:
-    """``url`` with its password replaced by ``***``, for messages and logs."""
+    """``url`` with its password replaced by ``***``, for messages and logs
+    (also one given as ``?password=``)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
         return "<unparsable database URL>"
+    query = {
+        key: "***" if key.lower() in SECRET_PARAMETERS else value
+        for key, value in parsed.query.items()
+    }
+    rendered = parsed.set(query=query).render_as_string(hide_password=True)
+    return rendered.replace("=%2A%2A%2A", "=***")
 
 
 def libpq_url(url: str) -> str:
     """A URL psycopg accepts, also from SQLAlchemy's ``postgresql+psycopg://``."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise FixtureImportError("--from-db: not a database URL.") from None
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
+        raise FixtureImportError(
+            "--from-db: not a database URL; give "
+            "postgresql://USER:PASSWORD@HOST:PORT/NAME."
+        ) from None
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -129,7 +143,7 @@ def snapshot(url: str) -> Iterator[psycopg.Connection]:
     """
     try:
         conn = psycopg.connect(libpq_url(url), connect_timeout=10)
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:  # ProgrammingError: a query parameter libpq lacks
         message = str(exc).replace(url, masked(url))
         raise FixtureImportError(
             f"cannot connect to {masked(url)}: {message.strip()}"
