@@ -8,7 +8,7 @@ import click
 from flask import current_app
 
 from app.cli.group import Group
-from app.cli.passwords import password_file_option, read_password
+from app.cli.passwords import check_password, password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
 from app.services.access import SYSTEM
@@ -81,11 +81,14 @@ def create_role(
     public installations. Its days are in ANALYSIS_TIMEZONE. Its sessions are
     bounded in number and its statements in time (see the options); an idle
     open transaction ends after 10 minutes. The password is asked for twice
-    unless --password-file is given.
+    unless --password-file is given; it must pass the rules of sign-up (8 to
+    1024 characters, not only digits, not like NAME).
     """
+    password = read_password(password_file)
+    check_password(password, username=name)
     new = NewAnalystRole(
         name=name,
-        password=read_password(password_file),
+        password=password,
         organization_ids=organization_ids,
         public_data=public_data,
         timezone=current_app.config["ANALYSIS_TIMEZONE"],

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from app.cli.group import Group
-from app.cli.passwords import password_file_option, read_password
+from app.cli.passwords import check_password, password_file_option, read_password
 from app.db import transaction
 from app.errors import DomainError
+from app.services.accounts.profile import USERNAME_PATTERN
 from app.services.accounts.registration import valid_email
 from app.services.accounts.users import NewUser, create_user
 
@@ -30,8 +31,27 @@ def _email(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(exc.detail) from None
 
 
+def _username(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """The characters sign-up and profile changes allow (letters, digits and
+    @/./+/-/_); blank, long and unstorable names are the service's to refuse."""
+    name = value.strip()
+    if name and _storable(name) and not USERNAME_PATTERN.fullmatch(name):
+        raise click.BadParameter(
+            "use only letters, digits and @/./+/-/_ (no spaces or control characters)."
+        )
+    return value
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @users.command("create")
-@click.argument("username")
+@click.argument("username", callback=_username)
 @click.argument("email", callback=_email)
 @password_file_option
 @click.option("--staff", is_flag=True, help="May use the back office (/admin/).")
@@ -51,13 +71,19 @@ def create(
 ) -> None:
     """Create an account USERNAME with address EMAIL ("" for none).
 
-    The password is asked for twice unless --password-file is given; it is
-    stored only as an argon2id hash.
+    The password is asked for twice unless --password-file is given; it must
+    pass the rules of sign-up (8 to 1024 characters, not only digits, not like
+    the username or address) and is stored only as an argon2id hash, e.g.
+
+    \b
+    flask users create admin you@example.org --superuser --verified
     """
+    password = read_password(password_file)
+    check_password(password, username=username.strip(), email=email)
     new = NewUser(
         username=username,
         email=email,
-        password=read_password(password_file),
+        password=password,
         first_name=first_name,
         last_name=last_name,
         is_staff=staff,

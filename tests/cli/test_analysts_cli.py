@@ -101,11 +101,36 @@ def test_analysts_create_role_prompts_for_the_password(
     name = _name()
 
     result = app.test_cli_runner().invoke(
-        args=["analysts", "create-role", name, "--public"], input="pw-1234\npw-1234\n"
+        args=["analysts", "create-role", name, "--public"],
+        input="pw-123456\npw-123456\n",
     )
 
     assert result.exit_code == 0, result.output
     assert _role(session, name) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("pw-1234", "This password is too short. It must contain at least 8"),
+        ("20261208", "This password is entirely numeric."),
+    ],
+    ids=["short", "numeric"],
+)
+def test_analysts_create_role_holds_the_password_to_the_sign_up_rules(
+    app: Flask, session: Session, tmp_path: Path, password: str, message: str
+) -> None:
+    name = _name()
+    weak = tmp_path / "weak"
+    weak.write_text(password + "\n", encoding="utf-8")
+
+    code, output = _invoke(
+        app, "create-role", name, "--public", "--password-file", str(weak)
+    )
+
+    assert code == 1, output
+    assert output.startswith(f"Error: {message}")
+    assert _role(session, name) is None
 
 
 @pytest.mark.parametrize(

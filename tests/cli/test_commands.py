@@ -92,6 +92,100 @@ def test_users_create_prompts_for_password_twice(app: Flask, session: Session) -
     assert session.scalars(select(User).where(User.username == "dora")).one()
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("12345678", "This password is entirely numeric."),
+        ("hilde@example", "The password is too similar to the e-mail address."),
+        ("x" * 1025, "This password is too long. It may contain at most 1024"),
+    ],
+    ids=["numeric", "like the address", "too long"],
+)
+def test_users_create_holds_the_password_to_the_sign_up_rules(
+    app: Flask, session: Session, tmp_path: Path, password: str, message: str
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text(password + "\n", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "hilde",
+            "hilde@example.org",
+            "--superuser",
+            "--password-file",
+            str(secret),
+        ]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: ")
+    assert message in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_users_create_reads_only_the_first_line_of_a_huge_password_file(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    with secret.open("wb") as stream:  # 64 MB without a line end
+        for _ in range(64):
+            stream.write(b"p" * 1024 * 1024)
+
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "ida", "i@example.org", "--password-file", str(secret)]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert (
+        "Invalid value for '--password-file': the first line is longer than a "
+        "password may be (1024 characters); put only the password on it."
+    ) in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_users_create_ignores_the_byte_order_mark_of_a_password_file(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password\r\n", encoding="utf-8-sig")
+
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "jo", "jo@example.org", "--password-file", str(secret)]
+    )
+
+    assert result.exit_code == 0, result.output
+    user = session.scalars(select(User).where(User.username == "jo")).one()
+    assert verify_password(user.password_hash, "a-long-password")
+
+
+@pytest.mark.parametrize("username", ["a b", "tab\tname", "bell\x07", "semi;colon"])
+def test_users_create_refuses_a_username_sign_up_refuses(
+    app: Flask, session: Session, tmp_path: Path, username: str
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password\n", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            username,
+            "k@example.org",
+            "--password-file",
+            str(secret),
+        ]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert (
+        "Invalid value for 'USERNAME': use only letters, digits and @/./+/-/_ "
+        "(no spaces or control characters)."
+    ) in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
 def test_users_create_duplicate_username_is_a_clear_error(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
