@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import click
 
 from sqlalchemy import select
@@ -40,6 +42,12 @@ def create(organization_id: int | None, name: str) -> None:
     if len(name) > NAME_MAX:
         raise click.BadParameter(
             f"at most {NAME_MAX} characters, not {len(name)}.", param_hint="'--name'"
+        )
+    if not _printable(name):
+        raise click.BadParameter(
+            "give printable text: no tabs, line breaks or other control characters, "
+            "nothing the terminal's encoding could not read.",
+            param_hint="'--name'",
         )
     with transaction() as session:
         if (
@@ -97,5 +105,22 @@ def revoke(token_id: int) -> None:
         token = session.get(ApiToken, token_id)
         if token is None or token.kind != "ingest":
             raise click.ClickException(f"No ingest token with id {token_id}.")
-        tokens.revoke(session, token_id)
+        revoked_at = token.revoked_at
+        if revoked_at is None:
+            tokens.revoke(session, token_id)
+    if revoked_at is not None:
+        click.echo(
+            f"Ingest token {token_id} was revoked already, at "
+            f"{revoked_at.isoformat(timespec='seconds')}."
+        )
+        return
     click.echo(f"Revoked ingest token {token_id}.")
+
+
+def _printable(text: str) -> bool:
+    """Text that one line of the list shows as it is (and the database stores)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of the command line
+        return False
+    return all(unicodedata.category(c) != "Cc" for c in text)

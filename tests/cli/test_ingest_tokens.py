@@ -108,6 +108,28 @@ def test_revoke_stops_the_token(app: Flask, session: Session) -> None:
     assert tokens.find_active(session, issued.key, "ingest") is None
 
 
+def test_revoke_again_says_the_token_was_revoked_already(
+    app: Flask, session: Session
+) -> None:
+    issued = tokens.issue_ingest_token(session, None)
+    tokens.revoke(session, issued.token.id)
+    session.refresh(issued.token)
+    revoked_at = issued.token.revoked_at
+    assert revoked_at is not None
+
+    result = app.test_cli_runner().invoke(
+        args=["ingest-tokens", "revoke", str(issued.token.id)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"Ingest token {issued.token.id} was revoked already, at "
+        f"{revoked_at.isoformat(timespec='seconds')}.\n"
+    )
+    session.refresh(issued.token)
+    assert issued.token.revoked_at == revoked_at
+
+
 def test_revoke_unknown_token_fails_clearly(app: Flask, session: Session) -> None:
     result = app.test_cli_runner().invoke(args=["ingest-tokens", "revoke", "999999"])
 
@@ -134,8 +156,19 @@ def test_revoke_refuses_user_api_keys(app: Flask, session: Session) -> None:
         (["create", "--organization", "0"], "'--organization'"),
         (["revoke", "99999999999999999999"], "'TOKEN_ID'"),
         (["create", "--name", "n" * 1000], "'--name': at most 100 characters"),
+        (["create", "--name", "TTN\twebhook"], "'--name': give printable text"),
+        (["create", "--name", "two\nlines"], "'--name': give printable text"),
+        (["create", "--name", "bytes \udcff\udcfe"], "'--name': give printable text"),
     ],
-    ids=["huge organization", "organization 0", "huge token id", "long name"],
+    ids=[
+        "huge organization",
+        "organization 0",
+        "huge token id",
+        "long name",
+        "tab in name",
+        "line break in name",
+        "undecodable name",
+    ],
 )
 def test_out_of_range_arguments_are_usage_errors(
     app: Flask, session: Session, args: list[str], message: str
