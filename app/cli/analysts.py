@@ -15,6 +15,7 @@ from app.services.access import SYSTEM
 from app.services.ops.analysts import (
     DEFAULT_CONNECTION_LIMIT,
     DEFAULT_STATEMENT_TIMEOUT_S,
+    ROLE_NAME,
     TEMP_FILE_LIMIT,
     AnalystRoleInfo,
     NewAnalystRole,
@@ -134,6 +135,11 @@ def list_roles() -> None:
 @click.confirmation_option(prompt="Drop this analyst role and revoke its access?")
 def drop_role(name: str) -> None:
     """Revoke the access of analyst role NAME and drop the login role."""
+    if not ROLE_NAME.fullmatch(name):  # no such role: it was never created here
+        raise click.ClickException(
+            f"No analyst role named {name!r} in this database (their names are "
+            "lower-case letters, digits and underscores; see flask analysts list)."
+        )
     try:
         with transaction() as session:
             drop_analyst_role(session, SYSTEM, name)

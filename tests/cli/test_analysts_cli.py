@@ -317,6 +317,19 @@ def test_analysts_drop_role_refuses_roles_it_did_not_create(
     assert _role(session, existing) is not None
 
 
+@pytest.mark.parametrize("name", ["\udcff\udcfe", "Ana-Role", ""])
+def test_analysts_drop_role_answers_a_name_no_role_can_have_in_one_line(
+    app: Flask, name: str
+) -> None:
+    code, output = _invoke(app, "drop-role", name, "--yes")
+
+    assert code == 1, output
+    assert output == (
+        f"Error: No analyst role named {name!r} in this database (their names are "
+        "lower-case letters, digits and underscores; see flask analysts list).\n"
+    )
+
+
 def test_analysts_create_role_and_list_name_other_databases_open_to_it(
     app: Flask, session: Session, password_file: Path
 ) -> None:
