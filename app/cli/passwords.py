@@ -3,6 +3,7 @@ and held to the rules sign-up applies (:mod:`app.services.accounts.password_poli
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ from app.services.accounts.password_policy import (
 #: The ``--password-file`` option, for scripts that cannot answer a prompt.
 password_file_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--password-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
     help="Read the password from this file (first line; UTF-8, a byte order mark "
-    "is ignored) instead of prompting.",
+    "is ignored; - for standard input) instead of prompting.",
 )
 
 #: bytes of the first line read at most: MAX_LENGTH characters of up to 4 bytes,
@@ -37,8 +38,11 @@ def read_password(password_file: Path | None) -> str:
             "Password", hide_input=True, confirmation_prompt=True
         )
         return password
-    with password_file.open("rb") as stream:
-        line = stream.readline(READ_LIMIT)
+    if str(password_file) == "-":
+        line = sys.stdin.buffer.readline(READ_LIMIT)
+    else:
+        with password_file.open("rb") as stream:
+            line = stream.readline(READ_LIMIT)
     if len(line) == READ_LIMIT and not line.endswith(b"\n"):
         raise click.BadParameter(
             f"the first line is longer than a password may be ({MAX_LENGTH} "

@@ -145,6 +145,19 @@ def test_users_create_reads_only_the_first_line_of_a_huge_password_file(
     assert session.scalar(select(func.count(User.id))) == 0
 
 
+def test_users_create_reads_the_password_from_standard_input_for_a_dash(
+    app: Flask, session: Session
+) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "lea", "lea@example.org", "--password-file", "-"],
+        input="a-long-password\nnot this line\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    user = session.scalars(select(User).where(User.username == "lea")).one()
+    assert verify_password(user.password_hash, "a-long-password")
+
+
 def test_users_create_ignores_the_byte_order_mark_of_a_password_file(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
