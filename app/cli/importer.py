@@ -92,6 +92,11 @@ def managair(
     """
     url = source_url or _source_from_environment()
     if url is not None:
+        if fixtures and source_url is None:
+            raise click.UsageError(
+                f"{_environment_source()} is set and names a database: unset it "
+                "to import fixture files, or give no files to import from it."
+            )
         if fixtures:
             raise click.UsageError("Give fixture files or --from-db, not both.")
         importer_db.run(url, remap=remap_ids, dry_run=dry_run)
@@ -120,11 +125,26 @@ def _source_from_environment() -> str | None:
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
+        url = Path(path).read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise click.UsageError(
             f"{SOURCE_ENV}_FILE: cannot read {path!r} ({exc.strerror})."
         ) from None
+    except UnicodeDecodeError:
+        raise click.UsageError(
+            f"{SOURCE_ENV}_FILE: {path!r} is not UTF-8 text; save the URL as UTF-8."
+        ) from None
+    if not url:
+        raise click.UsageError(
+            f"{SOURCE_ENV}_FILE: {path!r} is empty; write the database URL into it "
+            "(postgresql://USER:PASSWORD@HOST:PORT/NAME)."
+        )
+    return url
+
+
+def _environment_source() -> str:
+    """The variable the database URL came from."""
+    return SOURCE_ENV if os.environ.get(SOURCE_ENV) else f"{SOURCE_ENV}_FILE"
 
 
 def summary(report: ImportReport) -> None:

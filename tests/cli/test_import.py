@@ -505,3 +505,45 @@ def test_import_managair_from_db_refuses_a_malformed_url_in_one_line(
         "Error: Nothing imported: --from-db: not a database URL; give "
         "postgresql://USER:PASSWORD@HOST:PORT/NAME.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "variable", ["MANAGAIR_DATABASE_URL", "MANAGAIR_DATABASE_URL_FILE"]
+)
+def test_import_managair_names_the_variable_that_clashes_with_fixture_files(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    url_file = tmp_path / "url"
+    url_file.write_text("postgresql://co2@127.0.0.1:1/managair\n", encoding="utf-8")
+    value = str(url_file) if variable.endswith("_FILE") else "postgresql://x@h/db"
+    monkeypatch.delenv("MANAGAIR_DATABASE_URL", raising=False)
+    monkeypatch.setenv(variable, value)
+    fixtures = tmp_path / "users.json"
+    fixtures.write_text("[]", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        args=["import", "managair", "--dry-run", str(fixtures)]
+    )
+
+    assert result.exit_code == 2, result.output
+    assert (
+        f"Error: {variable} is set and names a database: unset it to import "
+        "fixture files, or give no files to import from it."
+    ) in result.output
+
+
+def test_import_managair_refuses_an_empty_url_file_in_one_line(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url_file = tmp_path / "url"
+    url_file.write_text("\n", encoding="utf-8")
+    monkeypatch.delenv("MANAGAIR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MANAGAIR_DATABASE_URL_FILE", str(url_file))
+
+    result = app.test_cli_runner().invoke(args=["import", "managair", "--dry-run"])
+
+    assert result.exit_code == 2, result.output
+    assert (
+        f"Error: MANAGAIR_DATABASE_URL_FILE: '{url_file}' is empty; write the "
+        "database URL into it (postgresql://USER:PASSWORD@HOST:PORT/NAME)."
+    ) in result.output
