@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import current_app
 
+from sqlalchemy.orm import Session
+
 from app.cli.group import Group
 from app.extensions import db
 from app.services.access import SYSTEM
-from app.services.ops import footprint, storage
+from app.services.ops import database, footprint, storage
 from app.services.series import aggregates
 
 
@@ -170,11 +172,8 @@ def storage_command(apply_settings: bool, compress_now: bool) -> None:
             f"Applied: {applied.chunk_days}-day chunks for new data; "
             f"compression: {applied.compression}."
         )
-    if compress_now and policy.compress_after_days > 0:
-        click.echo("Compressing old chunks ...")
-        done = storage.compress_now(session, SYSTEM, policy.compress_after_days)
-        session.commit()
-        click.echo(f"Compressed {done} chunk(s).")
+    if compress_now:
+        _compress_now(session, policy.compress_after_days)
     click.echo("Counting samples and measuring levels ...")
     report = footprint.measure(session)
     click.echo(
@@ -196,6 +195,22 @@ def storage_command(apply_settings: bool, compress_now: bool) -> None:
             f"before, {raw.compressed_bytes} after "
             f"({raw.compressed_bytes_before / raw.compressed_bytes:.1f}x smaller)"
         )
+
+
+def _compress_now(session: Session, after_days: int) -> None:
+    """Compress what the policy would, or say why nothing is compressed."""
+    if database.timescale_info(session).edition != "timescale":
+        click.echo(
+            "Not compressing: the Apache edition of TimescaleDB has no compression "
+            "(samples stay uncompressed)."
+        )
+    elif after_days <= 0:
+        click.echo("Not compressing: SAMPLES_COMPRESS_AFTER_DAYS is 0 (never).")
+    else:
+        click.echo("Compressing old chunks ...")
+        done = storage.compress_now(session, SYSTEM, after_days)
+        session.commit()
+        click.echo(f"Compressed {done} chunk(s).")
 
 
 def _per(report: footprint.Footprint, size: int) -> str:

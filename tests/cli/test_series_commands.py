@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.services.ops import database
 from tests.factories import make_node
 from tests.support.series import insert_rows, irregular_rows
 
@@ -146,3 +147,18 @@ def test_refresh_refuses_an_until_in_the_future_and_keeps_the_watermark(
     assert "Invalid value for '--until'" in result.output
     assert "is in the future" in result.output
     assert runner.invoke(args=["series", "status"]).output == before
+
+
+def test_series_storage_compress_now_says_why_nothing_is_compressed(
+    app: Flask, session: Session
+) -> None:
+    if database.timescale_info(session).edition == "timescale":
+        pytest.skip("the TSL edition compresses (tests/tsl/)")
+
+    result = app.test_cli_runner().invoke(args=["series", "storage", "--compress-now"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "Not compressing: the Apache edition of TimescaleDB has no compression "
+        "(samples stay uncompressed).\n"
+    )
