@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from app.cli.group import Group
 from app.cli.passwords import check_password, password_file_option, read_password
@@ -97,3 +98,19 @@ def create(
         raise click.ClickException(exc.detail) from exc
     role = "superuser" if user.is_superuser else "staff" if user.is_staff else "user"
     click.echo(f"Created {role} {user.username!r} (id {user.id}).")
+    if not user.email_verified and current_app.config["ACCOUNT_EMAIL_VERIFICATION"]:
+        click.echo(_unverified_warning(user.username, user.email), err=True)
+
+
+def _unverified_warning(username: str, email: str) -> str:
+    """Log-in needs a verified address, and nothing mailed this account a link."""
+    way = (
+        "its owner can ask for a confirmation link at /accounts/confirm-email/"
+        if email
+        else "it has no address to confirm"
+    )
+    return (
+        f"Warning: {username!r} cannot log in until its e-mail address is verified "
+        f"(ACCOUNT_EMAIL_VERIFICATION=1) and no confirmation mail was sent: {way}; "
+        "--verified creates an account that can log in at once."
+    )

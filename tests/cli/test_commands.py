@@ -339,6 +339,55 @@ def test_users_create_keeps_a_valid_email_normalized(
     assert user.email == stored
 
 
+@pytest.mark.parametrize(
+    ("email", "way"),
+    [
+        ("", "it has no address to confirm"),
+        (
+            "nina@example.org",
+            "its owner can ask for a confirmation link at /accounts/confirm-email/",
+        ),
+    ],
+    ids=["no address", "address"],
+)
+def test_users_create_warns_that_an_unverified_account_cannot_log_in(
+    app: Flask,
+    session: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    email: str,
+    way: str,
+) -> None:
+    monkeypatch.setitem(app.config, "ACCOUNT_EMAIL_VERIFICATION", True)
+    secret = tmp_path / "pw"
+    secret.write_text("a-long-password\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(
+        args=["users", "create", "nina", email, "--password-file", str(secret)]
+    )
+    verified = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "otto",
+            "",
+            "--verified",
+            "--password-file",
+            str(secret),
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(
+        "Warning: 'nina' cannot log in until its e-mail address is verified "
+        f"(ACCOUNT_EMAIL_VERIFICATION=1) and no confirmation mail was sent: {way}; "
+        "--verified creates an account that can log in at once.\n"
+    )
+    assert verified.exit_code == 0, verified.output
+    assert "Warning" not in verified.output
+
+
 def test_users_create_refuses_a_password_file_that_is_not_utf8(
     app: Flask, session: Session, tmp_path: Path
 ) -> None:
