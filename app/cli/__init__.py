@@ -7,7 +7,7 @@ from flask import Flask
 from app.cli.deferred import Deferred
 
 #: Each group's name and where it lives; a group is imported when it runs
-#: (:mod:`app.cli.deferred`). ``db`` is Flask-Migrate's (``flask db upgrade``).
+#: (:mod:`app.cli.deferred`). ``db`` is Flask-Migrate's (``flask db upgrade``; :mod:`app.cli.migrations`).
 COMMANDS = (
     ("users", "app.cli.users:users"),
     ("demo", "app.cli.demo:demo"),
@@ -18,7 +18,7 @@ COMMANDS = (
     ("analysts", "app.cli.analysts:analysts"),
     ("series", "app.cli.series:series"),
     ("ingest-tokens", "app.cli.ingest_tokens:ingest_tokens"),
-    ("db", "flask_migrate.cli:db"),
+    ("db", "app.cli.migrations:db"),
 )
 
 

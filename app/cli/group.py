@@ -25,12 +25,16 @@ _NOT_MIGRATED = ("42P01", "42703", "42883")
 class Group(click.Group):
     """A ``click.Group`` whose commands report an unusable database in one line."""
 
+    #: whether a missing table means "run the migrations" (not in ``flask db``,
+    #: where it is a migration's own error)
+    schema_hint = True
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the sub-command; turn database trouble into a ``ClickException``."""
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as exc:
-            message = database_problem(exc)
+            message = database_problem(exc, schema_hint=self.schema_hint)
             if message is None:
                 raise
             raise click.ClickException(message) from exc
@@ -38,11 +42,11 @@ class Group(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-def database_problem(exc: DBAPIError) -> str | None:
+def database_problem(exc: DBAPIError, *, schema_hint: bool = True) -> str | None:
     """One line for a database that cannot be used, or None for other errors."""
     sqlstate = getattr(exc.orig, "sqlstate", None)
     reason = _first_line(exc.orig)
-    if sqlstate in _NOT_MIGRATED:
+    if schema_hint and sqlstate in _NOT_MIGRATED:
         return (
             f"the database schema is not up to date ({reason}); "
             "run `flask db upgrade` first"

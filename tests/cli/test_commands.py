@@ -462,3 +462,28 @@ def test_commands_say_to_migrate_a_database_that_was_not(command: list[str]) -> 
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: the database schema is not up to date (")
     assert result.output.endswith("run `flask db upgrade` first\n")
+
+
+def test_db_upgrade_says_in_one_line_that_the_database_is_away() -> None:
+    from app import create_app
+    from tests.support.smtp import free_port
+
+    port = free_port()
+    away = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": (
+                f"postgresql+psycopg://co2:co2@127.0.0.1:{port}/nowhere"
+            ),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+    with away.app_context():
+        result = away.test_cli_runner().invoke(args=["db", "upgrade"])
+
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1] == (
+        "Error: database unreachable (connection failed: connection to server at "
+        f'"127.0.0.1", port {port} failed: Connection refused); check DATABASE_URL'
+    )
