@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: ``env.<method>("NAME", ...)`` and the helpers that take ``(env, "NAME", ...)``.
 ENV_METHODS = frozenset({"text", "flag", "integer", "words", "secret"})
-ENV_HELPERS = frozenset({"_choice", "_timezone", "_origins"})
+ENV_HELPERS = frozenset({"_choice", "_timezone", "_origins", "_http_url"})
 #: Read by gunicorn.conf.py, scripts/serve.sh and the tests, not by config.py.
 NOT_CONFIG_PY = frozenset(
     {
