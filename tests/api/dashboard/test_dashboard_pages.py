@@ -351,6 +351,26 @@ def test_room_page_offers_embed_snippets_of_public_installations(
     )
 
 
+def test_room_page_snippet_escapes_the_room_name_inside_its_html(
+    client: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # The snippet is HTML the operator pastes into their own site: a quote in
+    # the room's name must not end its title attribute there (an onload handler).
+    world.room.name = 'Aula" onload="alert(1)'
+    world.installation.is_public = True
+    session.commit()
+
+    resp = client.get(
+        f"/dashboard/rooms/{world.room.id}/",
+        headers=auth_headers(session, world.owner),
+    )
+
+    html = _html(resp)
+    # escaped twice: once in the snippet, once for the textarea showing it
+    assert "title=&#34;Aula&amp;#34; onload=&amp;#34;alert(1)&#34;" in html
+    assert "title=&#34;Aula&#34; onload" not in html
+
+
 def test_room_page_offers_no_embed_of_a_private_room(
     client: FlaskClient, session: Session, world: DashWorld
 ) -> None:
