@@ -113,6 +113,21 @@ def refused(error: ParameterError) -> tuple[str, int]:
     return html, 400
 
 
+def unverified() -> tuple[str, int]:
+    """A 403 page in the dashboard's frame for a form whose CSRF token is missing
+    or stale (an expired session, a page kept open): what to do, in the page's
+    language (Flask-WTF's reasons are English only), and a way back."""
+    html = render_template(
+        "dashboard/refused.html",
+        detail=gettext(
+            "This form could not be verified. Please go back, reload the page "
+            "and try again."
+        ),
+        back=same_page(request.form.get("next")),
+    )
+    return html, 403
+
+
 def refused_value(error: ValidationError) -> tuple[str, int]:
     """A 400 page in the dashboard's frame with why a form's value was refused,
     and a link back to the page the form was on."""

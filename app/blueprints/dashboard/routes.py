@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
 from flask_babel import get_locale, gettext
+from flask_wtf.csrf import CSRFError
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -101,6 +102,13 @@ def _labels() -> dict[str, object]:
 def _bad_parameter(error: ParameterError) -> ResponseReturnValue:
     """A bad query parameter of a dashboard page: a 400 page that names it."""
     return pages.private(current_app.make_response(pages.refused(error)))
+
+
+@blp.errorhandler(CSRFError)
+def _unverified(error: CSRFError) -> ResponseReturnValue:
+    """The language switch sent without a valid token: a 403 page that says to
+    reload (the application's handler would answer werkzeug's bare page)."""
+    return pages.private(current_app.make_response(pages.unverified()))
 
 
 @blp.errorhandler(ValidationError)

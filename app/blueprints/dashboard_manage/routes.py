@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -103,7 +104,14 @@ def _refused(error: DomainError) -> ResponseReturnValue:
 
 @blp.errorhandler(CSRFError)
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
-    return _error_page(403, str(error.description))
+    # What to do, in the page's language (Flask-WTF's reasons are English only).
+    return _error_page(
+        403,
+        gettext(
+            "This form could not be verified. Please go back, reload the page "
+            "and try again."
+        ),
+    )
 
 
 def _error_page(status: int, detail: str) -> Response:

@@ -121,6 +121,25 @@ def test_anonymous_switch_without_csrf_token_is_403_and_sets_no_cookie(
     assert browser.get_cookie(LOCALE_COOKIE) is None
 
 
+def test_switch_with_a_stale_token_says_to_reload_and_leads_back(
+    browser: FlaskClient, session: Session, world: DashWorld
+) -> None:
+    # A token of an ended session (a page left open): the dashboard's page
+    # says what to do, in the page's language, not werkzeug's bare 403.
+    page = f"/dashboard/rooms/{world.room.id}/"
+    resp = browser.post(
+        "/dashboard/language/",
+        data={"csrfmiddlewaretoken": "stale", "locale": "en", "next": page},
+        headers={"Accept-Language": "de"},
+    )
+
+    assert resp.status_code == 403
+    shown = resp.get_data(as_text=True)
+    assert "Dieses Formular konnte nicht überprüft werden." in shown
+    assert f'href="{page}"' in shown
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
 def test_unknown_language_is_400_at_the_field(
     browser: FlaskClient, session: Session, world: DashWorld
 ) -> None:

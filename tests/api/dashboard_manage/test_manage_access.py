@@ -10,6 +10,7 @@ import pytest
 
 from flask.testing import FlaskClient
 
+from app.i18n import LOCALE_COOKIE
 from tests.api.dashboard_manage.conftest import World, send, sign_in
 from tests.support.refusals import assert_page_refused
 
@@ -88,8 +89,23 @@ def test_post_without_csrf_token_is_403_and_stores_nothing(
         lambda: send(client, world, path, prefix, fields, token=False),
         403,
         unchanged=TABLES,
-        shows="CSRF",
+        shows="This form could not be verified. Please go back, reload the page",
     )
+
+
+def test_post_without_csrf_token_says_so_in_german(
+    browser: FlaskClient, world: World
+) -> None:
+    path, prefix, fields = FORMS["room"](world)
+    client = sign_in(browser, world.owner)
+    client.set_cookie(LOCALE_COOKIE, "de")
+
+    resp = send(client, world, path, prefix, fields, token=False)
+
+    assert resp.status_code == 403
+    shown = resp.get_data(as_text=True)
+    assert "Dieses Formular konnte nicht überprüft werden." in shown
+    assert "CSRF token" not in shown  # Flask-WTF's English reason
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
