@@ -44,6 +44,15 @@ class OrganizationPage:
     models: tuple[NodeModel, ...]
     own_membership_id: int | None
 
+    @property
+    def site_rooms(self) -> dict[int, list[Room]]:
+        """The rooms of each site, in the rooms' order (one pass over the rooms:
+        the page filtered every room for every site, 0.2 s at 450 sites)."""
+        grouped: dict[int, list[Room]] = {site.id: [] for site in self.sites}
+        for room in self.rooms:
+            grouped.setdefault(room.site_id, []).append(room)
+        return grouped
+
 
 def load(session: Session, actor: Actor, organization_id: int) -> OrganizationPage:
     """Read the management page of ``organization_id`` for ``actor``.

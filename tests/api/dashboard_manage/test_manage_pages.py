@@ -9,10 +9,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.blueprints.dashboard_manage.page import load
 from app.models import Organization, Site
+from app.services.access import actor_for
 from tests.api.dashboard_manage.conftest import World, sign_in
 from tests.api.inventory.test_query_counts import StatementCounter
-from tests.factories import make_installation, make_node, make_room
+from tests.factories import make_installation, make_node, make_room, make_site
 
 ACTIONS = ("sites/", "rooms/", "nodes/", "installations/", "members/", "leave/")
 
@@ -127,3 +129,24 @@ def test_manage_page_costs_the_same_statements_for_many_rows(
     many = _statements(client, session, page)
 
     assert many == few
+
+
+def test_manage_page_lists_each_room_under_its_site(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    site_id, org_id = world.site.id, world.org.id
+    annex = make_site(session, operator=session.get(Organization, org_id), name="Annex")
+    gym = make_room(session, site=annex, name="Turnhalle")
+    empty = make_site(session, operator=session.get(Organization, org_id), name="Z")
+    session.commit()
+    view = load(session, actor_for(session, world.owner), org_id)
+
+    # one pass over the rooms (filtering every room per site grew as sites x rooms)
+    assert view.site_rooms == {
+        site_id: [world.room],
+        annex.id: [gym],
+        empty.id: [],
+    }
+    html = " ".join(sign_in(browser, world.owner).get(world.page).text.split())
+    assert f'<li data-room="{gym.id}">Turnhalle</li> </ul> </li>' in html
+    assert f'data-site="{empty.id}"> <strong>Z</strong>' in html
