@@ -203,19 +203,33 @@ def install(session: Session, actor: Actor, form: InstallForm, zone: str) -> str
 
 
 def end_installation(
-    session: Session, actor: Actor, org_id: int, installation_id: int
+    session: Session, actor: Actor, org_id: int, installation_id: int, zone: str
 ) -> str:
     """End an installation now (``PATCH installations/<id>/`` with ``to = now``).
 
     Raises:
         NotFoundError: no such installation in ``org_id``.
-        ValidationError: it has ended already (ending it "now" would extend it).
+        ValidationError: it has ended already (ending it "now" would extend it),
+            or it has not started yet (it cannot end before it starts; the API
+            would name its attributes only), with its start in ``zone``.
     """
     # the route checked that the caller owns org_id: the row is theirs to end
     inst = _of_organization(session, actor, Installation, installation_id, org_id)
     now = utcnow()
     if inst.to_time is not None and inst.to_time <= now:
         raise ValidationError(_("This installation has ended already."), TO_POINTER)
+    if inst.from_time > now:
+        start = inst.from_time.astimezone(ZoneInfo(zone)).strftime(_SHOWN)
+        raise ValidationError(
+            _(
+                "This installation starts on %(start)s and cannot end before it "
+                "starts. To cancel it, delete it through the API (DELETE "
+                "/api/v1/installations/%(id)s/).",
+                start=start,
+                id=inst.id,
+            ),
+            TO_POINTER,
+        )
     installations.update_installation(
         session,
         actor,

@@ -176,11 +176,12 @@ def install(org_id: int) -> ResponseReturnValue:
 def end_installation(org_id: int, inst_id: int) -> ResponseReturnValue:
     """End an installation now."""
     form = _owner_form(org_id, ButtonForm, f"end{inst_id}")
+    zone = str(current_app.config["ANALYSIS_TIMEZONE"])
     return _submit(
         org_id,
         {"end": {inst_id: form}},
         form,
-        lambda s, a: actions.end_installation(s, a, org_id, inst_id),
+        lambda s, a: actions.end_installation(s, a, org_id, inst_id, zone),
     )
 
 

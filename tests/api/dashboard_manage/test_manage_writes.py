@@ -8,7 +8,7 @@ stored then.
 from __future__ import annotations
 
 import html as html_lib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from app.i18n import LOCALE_COOKIE
 from app.models import Address, Installation, Membership, Node, Role, Room, Site
 from app.models.types import utcnow
 from app.services.series.epoch import to_epoch
@@ -657,3 +658,33 @@ def test_nul_in_a_text_field_is_400_at_the_field(
         resp, f"{form}-{field}"
     )
     assert [_count(session, table) for table in tables] == before
+
+
+def test_end_of_an_installation_not_started_yet_says_when_it_starts(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    # 2030-01-01 00:00 UTC, shown in the analysis zone (Europe/Berlin)
+    world.installation.from_time = datetime(2030, 1, 1, tzinfo=UTC)
+    session.commit()
+    client = _owner(browser, world)
+    inst = world.installation.id
+
+    page = client.get(world.page).get_data(as_text=True)
+    resp = send(client, world, f"installations/{inst}/end/", f"end{inst}", {})
+
+    assert f'installations/{inst}/end/"' not in page  # no button that cannot work
+    assert resp.status_code == 400
+    shown = html_lib.unescape(resp.get_data(as_text=True))
+    assert (
+        "This installation starts on 2030-01-01 01:00 and cannot end before it "
+        f"starts. To cancel it, delete it through the API (DELETE "
+        f"/api/v1/installations/{inst}/)." in shown
+    )
+    assert "to_timestamp_s" not in shown
+    client.set_cookie(LOCALE_COOKIE, "de")
+    german = send(client, world, f"installations/{inst}/end/", f"end{inst}", {})
+    assert "Diese Installation beginnt am 2030-01-01 01:00" in german.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert session.get(Installation, inst).to_time is None  # type: ignore[union-attr]
