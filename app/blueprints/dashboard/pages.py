@@ -113,6 +113,12 @@ def refused(error: ParameterError) -> tuple[str, int]:
     return html, 400
 
 
+def not_found() -> tuple[str, int]:
+    """A 404 page in the dashboard's frame and the page's language, the same for
+    a missing and a hidden place (werkzeug's English page had no way on)."""
+    return render_template("dashboard/not_found.html"), 404
+
+
 def unverified() -> tuple[str, int]:
     """A 403 page in the dashboard's frame for a form whose CSRF token is missing
     or stale (an expired session, a page kept open): what to do, in the page's

@@ -19,11 +19,12 @@ from flask_wtf.csrf import CSRFError
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 
 from app.authn import current_actor
 from app.blueprints.dashboard import pages
 from app.db import transaction
-from app.errors import ValidationError
+from app.errors import NotFoundError, ValidationError
 from app.extensions import db
 from app.i18n import LOCALE_COOKIE
 from app.jsonapi.exceptions import ParameterError
@@ -102,6 +103,13 @@ def _labels() -> dict[str, object]:
 def _bad_parameter(error: ParameterError) -> ResponseReturnValue:
     """A bad query parameter of a dashboard page: a 400 page that names it."""
     return pages.private(current_app.make_response(pages.refused(error)))
+
+
+@blp.errorhandler(NotFoundError)
+@blp.errorhandler(NotFound)
+def _not_found(error: Exception) -> ResponseReturnValue:
+    """A missing or hidden place: the dashboard's 404 page, not werkzeug's."""
+    return pages.private(current_app.make_response(pages.not_found()))
 
 
 @blp.errorhandler(CSRFError)

@@ -27,7 +27,7 @@ from tests.support.auth import auth_headers
 from tests.support.refusals import assert_page_refused
 
 #: What the HTML 404 page says (the same for a hidden and a missing place).
-NOT_FOUND = "Not Found"
+NOT_FOUND = "There is no such page, or it is not shown to you"
 
 
 @pytest.fixture
@@ -491,6 +491,25 @@ def test_private_places_have_no_public_page(
     assert_page_refused(
         lambda: client.get(url, headers=headers), 404, unchanged=(), shows=NOT_FOUND
     )
+
+
+def test_page_not_found_is_the_dashboards_in_the_visitors_language(
+    client: FlaskClient, world: DashWorld
+) -> None:
+    # A public link of a place that is private now: werkzeug's English page
+    # said nothing a visitor could act on and had no way on.
+    resp = client.get(
+        world.url("/dashboard/public/rooms/{private_room}/"),
+        headers={"Accept-Language": "de"},
+    )
+
+    html = _html(resp)
+    assert resp.status_code == 404
+    assert '<html lang="de">' in html
+    assert "<title>Nicht gefunden · " in html
+    assert "Diese Seite gibt es nicht, oder sie wird Ihnen nicht gezeigt" in html
+    assert 'href="/dashboard/"' in html  # the way on
+    assert resp.headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
