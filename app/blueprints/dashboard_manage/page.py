@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -20,6 +21,7 @@ from app.models import (
     Room,
     Site,
 )
+from app.models.types import utcnow
 from app.services import access
 from app.services.access import Actor
 from app.services.inventory import catalogue, installations, nodes, rooms, sites
@@ -27,10 +29,18 @@ from app.services.tenancy import memberships
 from app.services.tenancy.listing import Page
 from app.services.tenancy.memberships import MembershipFilter, MembershipView
 
+#: The ended installations the page lists, those that ended last: they pile up
+#: with every move of a node, while a node's page keeps its whole history.
+ENDED_SHOWN = 100
+
 
 @dataclass(frozen=True)
 class OrganizationPage:
-    """An organization's inventory and members, as one member sees them."""
+    """An organization's inventory and members, as one member sees them.
+
+    ``installations``: the running and planned ones (newest start first), then the
+    :data:`ENDED_SHOWN` that ended last; ``more_ended``: whether older ones exist.
+    """
 
     organization: Organization
     is_owner: bool
@@ -43,6 +53,7 @@ class OrganizationPage:
     protocols: tuple[Protocol, ...]
     models: tuple[NodeModel, ...]
     own_membership_id: int | None
+    more_ended: bool = False
 
     @property
     def site_rooms(self) -> dict[int, list[Room]]:
@@ -75,6 +86,7 @@ def load(session: Session, actor: Actor, organization_id: int) -> OrganizationPa
         session, actor, MembershipFilter(organization_id=org.id), Page()
     ).items
     own = [m.id for m in members if m.user_id == actor.user_id]
+    running, ended = _installations(session, actor, org.id)
     return OrganizationPage(
         organization=org,
         is_owner=actor.is_owner(org.id),
@@ -92,18 +104,36 @@ def load(session: Session, actor: Actor, organization_id: int) -> OrganizationPa
                 nodes.nodes_select(actor, nodes.NodeFilters(organization_id=org.id))
             )
         ),
-        installations=tuple(
-            session.scalars(
-                installations.installations_select(
-                    actor, installations.InstallationFilters(organization_id=org.id)
-                )
-            )
-        ),
+        installations=running + ended[:ENDED_SHOWN],
         members=members,
         protocols=catalogue.list_entries(session, Protocol, Page()).items,
         models=catalogue.list_entries(session, NodeModel, Page()).items,
         own_membership_id=own[0] if own else None,
+        more_ended=len(ended) > ENDED_SHOWN,
     )
+
+
+def _installations(
+    session: Session, actor: Actor, organization_id: int
+) -> tuple[tuple[Installation, ...], tuple[Installation, ...]]:
+    """The running and planned installations of the organization's nodes, and
+    up to :data:`ENDED_SHOWN` + 1 ended ones, the last to end first (the one
+    more tells that older ones exist)."""
+    stmt = installations.installations_select(
+        actor, installations.InstallationFilters(organization_id=organization_id)
+    )
+    now = utcnow()
+    going = or_(Installation.to_time.is_(None), Installation.to_time > now)
+    running = tuple(session.scalars(stmt.where(going)))
+    ended = tuple(
+        session.scalars(
+            stmt.where(Installation.to_time <= now)
+            .order_by(None)
+            .order_by(Installation.to_time.desc(), Installation.id.desc())
+            .limit(ENDED_SHOWN + 1)
+        )
+    )
+    return running, ended
 
 
 def my_memberships(session: Session, actor: Actor) -> tuple[MembershipView, ...]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.blueprints.dashboard_manage.page import load
+from app.blueprints.dashboard_manage.page import ENDED_SHOWN, load
 from app.models import Organization, Site
 from app.services.access import actor_for
 from tests.api.dashboard_manage.conftest import World, sign_in
@@ -150,3 +151,45 @@ def test_manage_page_lists_each_room_under_its_site(
     html = " ".join(sign_in(browser, world.owner).get(world.page).text.split())
     assert f'<li data-room="{gym.id}">Turnhalle</li> </ul> </li>' in html
     assert f'data-site="{empty.id}"> <strong>Z</strong>' in html
+
+
+def test_manage_page_lists_running_installations_and_the_last_ended_ones(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    # A node moved every week for years: the page listed every installation it
+    # ever had (1.4 kB of HTML each), growing without bound.
+    node, room = world.spare_node, world.room
+    week = timedelta(days=7)
+    start = datetime(2020, 1, 6, tzinfo=UTC)
+    ended = [
+        make_installation(
+            session,
+            node=node,
+            room=room,
+            from_time=start + i * week,
+            to_time=start + (i + 1) * week,
+        )
+        for i in range(ENDED_SHOWN + 1)
+    ]
+    planned = make_installation(
+        session, node=node, room=room, from_time=datetime(2037, 1, 1, tzinfo=UTC)
+    )
+    session.commit()
+    client = sign_in(browser, world.owner)
+
+    html = client.get(world.page).get_data(as_text=True)
+
+    shown = [int(i) for i in re.findall(r'data-installation="(\d+)"', html)]
+    assert shown[:2] == [planned.id, world.installation.id]  # running, planned
+    assert shown[2:] == [i.id for i in reversed(ended[1:])]  # the last to end
+    assert 'id="older-installations"' in html
+    assert f'href="/dashboard/nodes/{node.id}/"' in html  # where the rest is
+
+
+def test_manage_page_says_nothing_of_older_installations_when_all_are_listed(
+    browser: FlaskClient, world: World
+) -> None:
+    html = sign_in(browser, world.owner).get(world.page).get_data(as_text=True)
+
+    assert f'data-installation="{world.installation.id}"' in html
+    assert 'id="older-installations"' not in html
