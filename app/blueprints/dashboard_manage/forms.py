@@ -22,7 +22,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from app.blueprints.accounts.forms import ButtonForm
 from app.jsonapi import guard
@@ -51,6 +57,23 @@ class TextForm(FlaskForm):  # type: ignore[misc]
         return valid
 
 
+class RowChoice(SelectField):  # type: ignore[misc]
+    """A select of the organization's rows (sites, rooms, nodes) or the catalogue's:
+    a value not offered is one deleted or changed since the page was shown, and
+    the message says to reload (WTForms' "Not a valid choice" does not)."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(
+                gettext(
+                    "This choice is not available any more (it was deleted or "
+                    "changed meanwhile): reload the page and choose again."
+                )
+            ) from None
+
+
 class SiteForm(TextForm):
     """A site and its postal address."""
 
@@ -65,7 +88,7 @@ class SiteForm(TextForm):
 class RoomForm(TextForm):
     """A room of one of the organization's sites."""
 
-    site = SelectField(_l("Site"), coerce=int)
+    site = RowChoice(_l("Site"), coerce=int)
     name = StringField(_l("Name"))
     description = TextAreaField(_l("Description"))
     size_sqm = StringField(_l("Floor area (m²)"), render_kw={"inputmode": "decimal"})
@@ -81,15 +104,15 @@ class NodeForm(TextForm):
     eui64 = StringField(_l("EUI-64 (DevEUI)"), render_kw={"autocomplete": "off"})
     alias = StringField(_l("Name"))
     description = TextAreaField(_l("Description"))
-    protocol = SelectField(_l("Protocol"), coerce=int)
-    model = SelectField(_l("Model"), coerce=int)
+    protocol = RowChoice(_l("Protocol"), coerce=int)
+    model = RowChoice(_l("Model"), coerce=int)
 
 
 class InstallForm(TextForm):
     """A node installed in a room from a moment on (now when empty), open-ended."""
 
-    node = SelectField(_l("Node"))
-    room = SelectField(_l("Room"), coerce=int)
+    node = RowChoice(_l("Node"))
+    room = RowChoice(_l("Room"), coerce=int)
     start = DateTimeLocalField(
         _l("Start"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

@@ -23,7 +23,13 @@ from app.models import Address, Installation, Membership, Node, Role, Room, Site
 from app.models.types import utcnow
 from app.services.series.epoch import to_epoch
 from tests.api.dashboard_manage.conftest import World, field_errors, send, sign_in
-from tests.factories import make_membership, make_user
+from tests.factories import make_membership, make_room, make_user
+
+#: What a select shows for a value not offered (a row deleted since the page was shown).
+STALE = (
+    "This choice is not available any more (it was deleted or changed meanwhile): "
+    "reload the page and choose again."
+)
 
 
 def _owner(browser: FlaskClient, world: World) -> FlaskClient:
@@ -162,7 +168,7 @@ def test_add_room_refuses_a_bad_size_and_another_orgs_site(
     assert bad_size.status_code == 400
     assert _errors(bad_size, "room-size_sqm")
     assert bad_site.status_code == 400
-    assert _errors(bad_site, "room-site") == ["Not a valid choice."]
+    assert _errors(bad_site, "room-site") == [STALE]
     assert _count(session, Room, Room.name.in_(["Aula", "X"])) == 0
 
 
@@ -255,6 +261,31 @@ def test_install_starts_now_open_ended_and_public_on_request(
     ).one()
     assert before <= inst.from_time <= utcnow()
     assert (inst.to_time, inst.is_public, inst.room_id) == (None, True, world.room.id)
+
+
+def test_install_in_a_room_deleted_since_the_page_was_shown_says_to_reload(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    room = make_room(session, site=world.site, name="Abstellraum")
+    session.commit()
+    client = _owner(browser, world)
+    assert f'<option value="{room.id}">' in client.get(world.page).text
+    session.delete(room)  # another owner, meanwhile
+    session.commit()
+
+    resp = send(
+        client,
+        world,
+        "installations/",
+        "install",
+        {"node": str(world.spare_node.id), "room": room.id},
+    )
+
+    assert resp.status_code == 400
+    assert _errors(resp, "install-room") == [STALE]
+    assert (
+        _count(session, Installation, Installation.node_id == world.spare_node.id) == 0
+    )
 
 
 def test_install_overlapping_is_400_at_the_start(
