@@ -72,6 +72,9 @@ def embeddable(response: Response) -> Response:
     )
     scope = "private" if carries_session else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age=60"
+    # in the visitor's language: a shared cache keeps one copy per language
+    # (``Cookie`` for the language cookie is there already)
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

@@ -588,6 +588,22 @@ def test_embed_is_public_without_a_session(
 
 
 @pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
+def test_embed_a_shared_cache_may_keep_names_the_language_it_depends_on(
+    client: FlaskClient, world: DashWorld, kind: str
+) -> None:
+    # "public" lets a proxy keep it for everyone: without Vary it served the
+    # first visitor's German page to every English one.
+    german = client.get(_embed(world, kind), headers={"Accept-Language": "de"})
+    english = client.get(_embed(world, kind), headers={"Accept-Language": "en"})
+
+    assert '<html lang="de">' in _html(german)
+    assert '<html lang="en">' in _html(english)
+    for resp in (german, english):
+        assert "Accept-Language" in resp.vary
+        assert "Cookie" in resp.vary  # the language cookie
+
+
+@pytest.mark.parametrize("kind", ["installations", "sites", "rooms"])
 def test_embed_shows_a_signed_in_viewer_nothing_of_theirs(
     client: FlaskClient, world: DashWorld, kind: str
 ) -> None:
