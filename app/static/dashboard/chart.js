@@ -4,6 +4,7 @@
    buttons, the custom range and dragging across the plot (zoom) each load the
    window again with resolution=auto, so a shorter window comes finer. A room
    answers one line per sensor ("lines"); a node or installation one line.
+   A chart loads once it comes on screen (live ones refresh only while there).
    When drawn the section gets data-rendered="true" and data-points,
    data-resolution, data-lines, data-loads and data-draw-ms (request to first
    paint, milliseconds) for the browser tests. */
@@ -27,14 +28,37 @@
     this.window = null; // [from, to] epoch seconds when custom or zoomed
     this.plot = null;
     this.loads = 0;
+    this.live = parseInt(el.getAttribute("data-live") || "0", 10);
+    this.seen = false; // on screen (or nearly) now
+    this.loadedAt = 0;
     this.wire();
-    this.load();
-    var live = parseInt(el.getAttribute("data-live") || "0", 10);
-    if (live > 0) {
-      var self = this;
-      setInterval(function () { if (!self.window) { self.load(); } }, live * 1000);
+    var self = this;
+    // Only charts on screen load, and refresh while seen: a public site of many
+    // rooms asked for every room's series at once and again every minute.
+    whenSeen(el, function (seen) {
+      self.seen = seen;
+      if (seen && self.due()) { self.load(); }
+    });
+    if (this.live > 0) {
+      setInterval(function () {
+        if (self.seen && !document.hidden && !self.window) { self.load(); }
+      }, this.live * 1000);
     }
   }
+
+  function whenSeen(el, callback) {
+    if (!("IntersectionObserver" in window)) { callback(true); return; }
+    new IntersectionObserver(function (entries) {
+      callback(entries[entries.length - 1].isIntersecting);
+    }, { rootMargin: "200px 0px" }).observe(el);
+  }
+
+  /* Never loaded yet, or live and older than its refresh interval. */
+  Chart.prototype.due = function () {
+    if (!this.ticket) { return true; }
+    return this.live > 0 && !this.window &&
+      performance.now() - this.loadedAt >= this.live * 1000;
+  };
 
   Chart.prototype.wire = function () {
     var self = this;
@@ -109,6 +133,7 @@
     var self = this;
     var started = performance.now();
     var ticket = (this.ticket = (this.ticket || 0) + 1);
+    this.loadedAt = started;
     this.el.setAttribute("data-rendered", "false");
     this.status(this.labels.loading);
     Array.prototype.forEach.call(this.el.querySelectorAll(".ranges button"), function (button) {
