@@ -156,9 +156,12 @@ def start_epoch(moment: datetime | None, zone: str) -> int:
         return to_epoch(utcnow())
     local = ZoneInfo(zone)
     try:
-        seconds = to_epoch(moment.replace(tzinfo=local).astimezone(UTC))
+        moment_utc = moment.replace(tzinfo=local).astimezone(UTC)
+        seconds = to_epoch(moment_utc)
     except (OverflowError, ValueError):  # beyond what a datetime holds in UTC
         seconds = -1
+    else:
+        _require_existing(moment, moment_utc.astimezone(local), zone)
     if not 0 <= seconds <= MAX_MANAGAIR_EPOCH_S:
         first, last = (
             from_epoch(s).astimezone(local).strftime(_SHOWN)
@@ -173,6 +176,25 @@ def start_epoch(moment: datetime | None, zone: str) -> int:
             FROM_POINTER,
         )
     return seconds
+
+
+def _require_existing(wall: datetime, back: datetime, zone: str) -> None:
+    """Refuse a local time the clocks skip (the hour put forward in spring): it
+    would be stored silently as an hour later.
+
+    Raises:
+        ValidationError: ``wall`` does not exist in ``zone``, at the start.
+    """
+    if back.replace(tzinfo=None) != wall:
+        raise ValidationError(
+            _(
+                "%(time)s does not exist in %(zone)s (the clocks are put forward "
+                "then): choose another start.",
+                time=wall.strftime(_SHOWN),
+                zone=zone,
+            ),
+            FROM_POINTER,
+        )
 
 
 def install(session: Session, actor: Actor, form: InstallForm, zone: str) -> str:

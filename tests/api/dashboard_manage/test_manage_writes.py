@@ -311,6 +311,52 @@ def test_install_overlapping_is_400_at_the_start(
     assert _count(session, Installation, Installation.node_id == world.node.id) == 1
 
 
+def test_install_at_a_time_the_clocks_skip_is_400_at_the_start(
+    browser: FlaskClient, world: World, session: Session
+) -> None:
+    # 02:30 on the last Sunday of March does not exist in Berlin: it was stored
+    # as 03:30 without a word.
+    client = _owner(browser, world)
+
+    resp = send(
+        client,
+        world,
+        "installations/",
+        "install",
+        {
+            "node": str(world.spare_node.id),
+            "room": world.room.id,
+            "start": "2026-03-29T02:30",
+        },
+    )
+
+    assert resp.status_code == 400
+    assert _errors(resp, "install-start") == [
+        "2026-03-29 02:30 does not exist in Europe/Berlin (the clocks are put "
+        "forward then): choose another start."
+    ]
+    assert (
+        _count(session, Installation, Installation.node_id == world.spare_node.id) == 0
+    )
+
+
+@pytest.mark.parametrize("start", ["2026-03-29T03:00", "2026-10-25T02:30"])
+def test_install_at_the_hours_around_a_clock_change_is_stored(
+    browser: FlaskClient, world: World, session: Session, start: str
+) -> None:
+    client = _owner(browser, world)
+
+    resp = send(
+        client,
+        world,
+        "installations/",
+        "install",
+        {"node": str(world.spare_node.id), "room": world.room.id, "start": start},
+    )
+
+    assert resp.status_code == 303
+
+
 @pytest.mark.parametrize(
     "start",
     [
