@@ -43,6 +43,7 @@ from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.jsonapi import error_object
+from app.jsonapi.guard import unstorable_character
 from app.jsonapi.integrity import classify_integrity_error
 from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 from app.security import sessions
@@ -88,6 +89,17 @@ def back_office_actor() -> Actor:
         ForbiddenError: not staff (the views' access check stops that earlier).
     """
     return access.back_office(current_actor())
+
+
+def shown(text: str) -> str:
+    """Return request text fit for a flashed message: NUL and lone surrogates
+    become U+FFFD.
+
+    Flashed messages travel in the session cookie, and a cookie holding NUL is
+    refused when the next request opens the session: every later page of that
+    browser answered 500, log-out included, until its cookies were cleared.
+    """
+    return "".join("\ufffd" if unstorable_character(c) else c for c in text)
 
 
 def utc_time(view: Any, value: datetime, name: str = "") -> str:

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from sqlalchemy import select
 
-from app.admin.base import StaffView, back_office_actor
+from app.admin.base import StaffView, back_office_actor, shown
 from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
@@ -118,6 +118,8 @@ class AnalystRolesView(StaffView):
     @expose("/<role_name>/drop/", methods=("POST",))
     def drop(self, role_name: str) -> ResponseReturnValue:
         """Drop a role."""
+        # No role name holds NUL; with it the look-up was a database error (400).
+        role_name = shown(role_name)
         try:
             with transaction() as session:
                 analysts.drop_analyst_role(session, back_office_actor(), role_name)
@@ -146,6 +148,7 @@ class JobsView(StaffView):
     def run(self, job_id: str) -> ResponseReturnValue:
         """Run a job now, under the same lock as the jobs process."""
         back_office_actor()
+        job_id = shown(job_id)
         job = next((j for j in self._jobs() if j.spec.id == job_id), None)
         if job is None or not job.schedulable:
             flash(gettext("Job %(job)s does not run here.", job=job_id), "error")

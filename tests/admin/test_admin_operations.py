@@ -168,6 +168,37 @@ def test_run_now_runs_the_job_and_records_it(
     assert run.last_result == "ok"
 
 
+def test_unknown_job_with_nul_in_its_id_leaves_the_browser_working(
+    staff_client: FlaskClient,
+) -> None:
+    # The flashed message rides in the session cookie; with NUL in it every
+    # later request of this browser answered 500 (log-out included).
+    response = submit(
+        staff_client, "/admin/jobs/a%00b/run/", {}, form_url="/admin/jobs/"
+    )
+    page = staff_client.get("/admin/jobs/")
+
+    assert response.status_code == 302
+    assert page.status_code == 200
+    assert "Job a\ufffdb does not run here." in unescape(page_text(page))
+
+
+def test_dropping_a_role_name_with_nul_says_there_is_none(
+    staff_client: FlaskClient,
+) -> None:
+    response = submit(
+        staff_client,
+        "/admin/analyst_roles/a%00b/drop/",
+        {},
+        form_url="/admin/analyst_roles/",
+    )
+    page = staff_client.get("/admin/analyst_roles/")
+
+    assert response.status_code == 302
+    assert page.status_code == 200
+    assert "No analyst role named 'a\ufffdb'" in unescape(page_text(page))
+
+
 def test_outbox_parked_rows_are_listed_and_made_due_again(
     staff_client: FlaskClient, session: Session
 ) -> None:
