@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.admin.base import StaffView, back_office_actor, shown
 from app.db import transaction
-from app.errors import DomainError
+from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.jobs import resolve
 from app.jobs.runner import JobRunner, Outcome
@@ -32,8 +32,25 @@ def _organizations() -> list[tuple[int, str]]:
     return [(org_id, name) for org_id, name in rows]
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+#: Where the forms' organization choices are refused (the API's relationship).
+ORGANIZATION_POINTER = "/data/relationships/organization"
+
+
+def _organization_id(raw: str) -> int:
+    """Return a submitted organization id; refuse anything no row can have.
+
+    ``str.isdigit`` alone let ``"²"`` through to ``int`` (a 500), and an id
+    past the key's range reached the database (a 400 page without the form).
+
+    Raises:
+        ValidationError: not a decimal number of at most 2**63 - 1.
+    """
+    if raw.isascii() and raw.isdigit() and int(raw) < 2**63:
+        return int(raw)
+    raise ValidationError(
+        gettext('Invalid pk "%(pk)s" - object does not exist.', pk=shown(raw)),
+        ORGANIZATION_POINTER,
+    )
 
 
 def _no_store(body: str) -> ResponseReturnValue:
@@ -50,8 +67,10 @@ class IngestTokensView(StaffView):
         errors: list[str] = []
         if request.method == "POST":
             name = request.form.get("name", "")
-            org_id = _int_or_none(request.form.get("organization"))
+            raw = request.form.get("organization", "")
             try:
+                # Empty is "every organization"; anything else must name one.
+                org_id = _organization_id(raw) if raw else None
                 with transaction() as session:
                     issued = token_admin.issue(
                         session, back_office_actor(), name, org_id
@@ -90,16 +109,19 @@ class AnalystRolesView(StaffView):
         """List the roles; create one."""
         errors: list[str] = []
         if request.method == "POST":
-            new = analysts.NewAnalystRole(
-                name=request.form.get("name", "").strip(),
-                password=request.form.get("password", ""),
-                organization_ids=tuple(
-                    int(i) for i in request.form.getlist("organizations") if i.isdigit()
-                ),
-                public_data=request.form.get("public_data") == "on",
-                timezone=current_app.config["ANALYSIS_TIMEZONE"],
-            )
+            name = request.form.get("name", "").strip()
             try:
+                new = analysts.NewAnalystRole(
+                    name=name,
+                    password=request.form.get("password", ""),
+                    organization_ids=tuple(
+                        _organization_id(i)
+                        for i in request.form.getlist("organizations")
+                        if i
+                    ),
+                    public_data=request.form.get("public_data") == "on",
+                    timezone=current_app.config["ANALYSIS_TIMEZONE"],
+                )
                 with transaction() as session:
                     analysts.create_analyst_role(session, back_office_actor(), new)
             except DomainError as exc:

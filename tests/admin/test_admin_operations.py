@@ -7,6 +7,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
+import pytest
+
 from flask.testing import FlaskClient
 
 from sqlalchemy import select, text
@@ -44,6 +46,47 @@ def test_issued_ingest_token_is_shown_once_and_works(
     assert stored is not None
     assert stored.organization_id == org.id
     assert secret not in page_text(staff_client.get("/admin/ingest_tokens/"))
+
+
+@pytest.mark.parametrize("raw", ["abc", "\N{SUPERSCRIPT TWO}", "9" * 23])
+def test_ingest_token_for_an_organization_that_cannot_be_is_refused(
+    staff_client: FlaskClient, session: Session, raw: str
+) -> None:
+    # "abc" used to issue a token for every organization in silence; "²"
+    # answered 500, a number past the key's range a 400 page without the form.
+    response = submit(
+        staff_client,
+        "/admin/ingest_tokens/",
+        {"name": "LoRa gateway", "organization": raw},
+    )
+
+    assert response.status_code == 200
+    assert f'Invalid pk "{raw}" - object does not exist.' in unescape(
+        page_text(response)
+    )
+    assert (
+        session.scalars(select(ApiToken).where(ApiToken.name == "LoRa gateway")).all()
+        == []
+    )
+
+
+@pytest.mark.parametrize("raw", ["abc", "\N{SUPERSCRIPT TWO}", "9" * 23])
+def test_analyst_role_for_an_organization_that_cannot_be_is_refused(
+    staff_client: FlaskClient, session: Session, raw: str
+) -> None:
+    name = f"ana_admin_{secrets.token_hex(4)}"
+
+    response = submit(
+        staff_client,
+        "/admin/analyst_roles/",
+        {"name": name, "password": "s3cret-pw", "organizations": raw},
+    )
+
+    assert response.status_code == 200
+    assert f'Invalid pk "{raw}" - object does not exist.' in unescape(
+        page_text(response)
+    )
+    assert session.get(AnalystRole, name) is None
 
 
 def test_ingest_token_list_never_shows_the_digest(
