@@ -37,6 +37,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.admin.filters import FilterConverter
 from app.admin.row_actions import page_row_actions
 from app.authn import current_actor, current_credentials
 from app.db import transaction
@@ -148,6 +149,7 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
     """A model view: staff only, CSRF-protected forms, UTC times, secrets hidden."""
 
     form_base_class = AdminForm
+    filter_converter = FilterConverter()
     #: flask-admin's list page with a cheaper row (``admin/model_list.html``).
     list_template = "admin/model_list.html"
     column_type_formatters: ClassVar[dict[type, Any]] = {
@@ -179,6 +181,10 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
             *self.secret_columns,
         )
         super().__init__(model, db, **kwargs)
+
+    def get_invalid_value_msg(self, value: str, filter: Any) -> str:
+        """flask-admin's message for a filter value it refused, flashable."""
+        return str(super().get_invalid_value_msg(shown(value), filter))
 
     def get_list_row_actions(self) -> list[Any]:
         """flask-admin's row actions, each rendered through its macro once per page."""
