@@ -14,7 +14,7 @@ on the form field its pointer names, or flashed when no field matches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -28,6 +28,7 @@ from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.contrib.sqla.validators import Unique
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
 from wtforms.fields.core import UnboundField
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -38,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.admin.filters import FilterConverter
+from app.admin.keys import KeyedAjaxLoader, key_value
 from app.admin.row_actions import page_row_actions
 from app.authn import current_actor, current_credentials
 from app.db import transaction
@@ -121,6 +123,31 @@ class AdminForm(FlaskForm):  # type: ignore[misc]
     def csrf_token(self) -> Any:
         """The CSRF field, under the name Flask-Admin's templates use."""
         return self._fields.get(FIELD_NAME)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate the fields; text with NUL is refused at its field.
+
+        PostgreSQL text cannot hold NUL: it used to reach the database, whose
+        refusal was a bare 400 page without the form (or what was typed).
+        """
+        valid = bool(super().validate(extra_validators))
+        for field in _unstorable_fields(self):
+            message = gettext("This field may not contain NUL characters.")
+            field.errors = [*field.errors, message]
+            valid = False
+        return valid
+
+
+def _unstorable_fields(fields: Iterable[Any]) -> Iterator[Any]:
+    """The fields (inline forms' included) whose submitted text holds NUL."""
+    for field in fields:
+        if isinstance(field, FormField | FieldList):
+            yield from _unstorable_fields(field)
+        elif any(
+            isinstance(raw, str) and unstorable_character(raw)
+            for raw in getattr(field, "raw_data", None) or ()
+        ):
+            yield field
 
 
 class StaffOnly:
@@ -233,14 +260,19 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
 
     def _key_value(self, raw: str) -> Any | None:
         """A submitted row id as a value of the key's type; None if it cannot be one."""
-        column = sa_inspect(self.model).primary_key[0]
-        try:
-            value = column.type.python_type(raw)
-        except (TypeError, ValueError, NotImplementedError):
+        return key_value(self.model, raw)
+
+    def get_one(self, id: Any) -> Any:
+        """The row of a page's ``?id=``; None (flask-admin: "Record does not
+        exist.") for an id that cannot be a key, which the database refused."""
+        if self._single_key() is not None and self._key_value(id) is None:
             return None
-        if isinstance(value, int) and not 0 < value < 2**63:
-            return None
-        return value
+        return super().get_one(id)
+
+    def _create_ajax_loader(self, name: str, options: dict[str, Any]) -> Any:
+        """A Select2 field's loader that looks up only ids that can be keys."""
+        attr = getattr(self.model, name)
+        return KeyedAjaxLoader(name, self.session, attr.prop.mapper.class_, **options)
 
 
 class ServiceModelView(StaffModelView):

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.admin.base import ServiceModelView
 from app.admin.forms import plain
+from app.admin.keys import KeyedAjaxLoader
 from app.authn import current_actor
 from app.errors import ConflictError
-from app.models import Membership, Organization, Role
+from app.extensions import db
+from app.models import Membership, Organization, Role, User
 from app.services import access
 from app.services.access import Actor
 from app.services.accounts import staff_users
@@ -186,7 +188,11 @@ class OrganizationAdmin(ServiceModelView):
             Membership,
             {
                 "form_columns": ("id", "user", "role"),
-                "form_ajax_refs": {"user": {"fields": ("username", "email")}},
+                "form_ajax_refs": {
+                    "user": KeyedAjaxLoader(
+                        "user", db.session, User, fields=("username", "email")
+                    )
+                },
                 "form_choices": {"role": ROLE_CHOICES},
                 "column_labels": {"user": _l("User"), "role": _l("Role")},
             },
