@@ -23,6 +23,7 @@ from app.errors import ForbiddenError
 from app.models import User
 from app.services.access import Actor, actor_for
 from app.services.accounts import staff_users, tokens
+from tests.admin.conftest import signed_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support.accounts import api_login
 from tests.support.admin_forms import delete_row, delete_rows, page_text, submit
@@ -268,3 +269,31 @@ def test_a_new_password_for_someone_else_ends_all_their_log_ins_and_keys(
     for headers in (logged_in, imported):
         assert app.test_client().get(ME, headers=headers).status_code == 401
     assert superuser_client.get("/admin/user/").status_code == 200
+
+
+def test_deactivating_an_account_ends_its_log_ins_and_keys_for_good(
+    app: Flask, staff_client: FlaskClient, session: Session
+) -> None:
+    # The log-ins used to be refused only while the account was inactive:
+    # ticking "Active" again let every old browser and key back in.
+    user = make_user(session)
+    browser = signed_in(app, user)
+    key = _api_key(app, user)
+    session.commit()  # keep the arranged rows when the request rolls back
+    assert browser.get(ME).status_code == 200
+
+    off = submit(
+        staff_client,
+        f"/admin/user/edit/?id={user.id}",
+        _edit_form(user, {"is_active": None}),
+    )
+    on = submit(
+        staff_client,
+        f"/admin/user/edit/?id={user.id}",
+        _edit_form(user, {"is_active": "y"}),
+    )
+
+    assert (off.status_code, on.status_code) == (302, 302)
+    assert browser.get(ME).status_code == 401
+    assert app.test_client().get(ME, headers=key).status_code == 401
+    assert signed_in(app, user).get(ME).status_code == 200  # a new log-in works

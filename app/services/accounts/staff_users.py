@@ -72,11 +72,13 @@ def create_user(session: Session, actor: Actor, fields: UserFields) -> User:
 
 
 def update_user(session: Session, actor: Actor, user: User, fields: UserFields) -> User:
-    """Change an account; a new password ends the user's log-ins.
+    """Change an account; a new password or deactivation ends the user's log-ins.
 
     Staff changing their own password keep the log-in they made the change
     with and end the others, as a password change elsewhere does; a new
     password for someone else ends all of that user's log-ins and API keys.
+    Deactivating an account ends all of its log-ins and API keys, so that
+    activating it again lets none of them back in.
 
     Raises:
         ForbiddenError: the actor is not staff; or not a superuser and changes
@@ -88,9 +90,12 @@ def update_user(session: Session, actor: Actor, user: User, fields: UserFields) 
     access.require_account_editor(actor, user)
     current = {"is_staff": user.is_staff, "is_superuser": user.is_superuser}
     access.require_privileges_kept(actor, current, _privileges(fields))
+    deactivated = user.is_active and not fields.is_active
     _apply(session, user, fields)
     session.flush()
-    if fields.password:
+    if deactivated:
+        logins.end_all(session, user.id)
+    elif fields.password:
         if user.id == actor.user_id:
             end_other_logins(user)
         else:
