@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 #: View methods that answer JSON; they never redirect.
 JSON_METHODS = frozenset({"ajax_lookup", "ajax_update"})
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+#: The last list page (0-based) a list goes to; its offset fits PostgreSQL's bigint.
+MAX_PAGE = 1_000_000
 
 
 def staff_signed_in() -> bool:
@@ -208,6 +210,27 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
             *self.secret_columns,
         )
         super().__init__(model, db, **kwargs)
+
+    def _get_list_extra_args(self) -> Any:
+        """The list's query: page, search and filters as flask-admin reads them,
+        bounded.
+
+        A negative page or one whose offset is past PostgreSQL's bigint, and
+        search or filter text with NUL, reached the database, whose refusal was
+        a bare 400 page. Pages are kept to ``0 .. MAX_PAGE`` (a page past the
+        rows is an empty list, as before); NUL becomes U+FFFD, which finds what
+        NUL would have found: nothing.
+        """
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), MAX_PAGE)
+        if args.search:
+            args.search = shown(args.search)
+        if args.filters:
+            args.filters = [
+                (index, name, shown(value) if isinstance(value, str) else value)
+                for index, name, value in args.filters
+            ]
+        return args
 
     def get_invalid_value_msg(self, value: str, filter: Any) -> str:
         """flask-admin's message for a filter value it refused, flashable."""

@@ -92,3 +92,60 @@ def test_unknown_verdict_keeps_the_browser_working(
 
     assert staff_client.get(url, query_string={arg: value}).status_code == 200
     assert staff_client.get("/admin/").status_code == 200
+
+
+def _list_urls(app: Flask) -> list[str]:
+    return [
+        view.url + "/"
+        for view in app.extensions[EXTENSION]._views
+        if isinstance(view, ModelView)
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "-5"},
+        {"page": "9" * 20},
+        {"search": "Kita\x00"},
+    ],
+    ids=["negative-page", "page-past-bigint", "search-with-nul"],
+)
+def test_hostile_page_or_search_answers_the_list(
+    app: Flask, staff_client: FlaskClient, session: Session, query: dict[str, str]
+) -> None:
+    make_organization(session, name="Kita")
+    session.commit()
+
+    answers = {
+        url: staff_client.get(url, query_string=query) for url in _list_urls(app)
+    }
+
+    for url, answer in answers.items():
+        assert answer.status_code == 200, (url, page_text(answer)[-2000:])
+
+
+def test_text_filter_with_nul_answers_the_list(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    make_organization(session, name="Kita")
+    session.commit()
+
+    node_filter = staff_client.get("/admin/sample/", query_string={"flt0_0": "a\x00"})
+    operator_filter = staff_client.get(
+        "/admin/site/", query_string={"flt0_0": "Kita\x00"}
+    )
+
+    assert node_filter.status_code == 200
+    assert operator_filter.status_code == 200
+
+
+def test_negative_page_shows_the_first_page(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    org = make_organization(session, name="Kita Sonnenschein")
+    session.commit()
+
+    answer = staff_client.get("/admin/organization/", query_string={"page": "-5"})
+
+    assert org.name in page_text(answer)
