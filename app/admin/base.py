@@ -28,7 +28,7 @@ from flask_admin.contrib.sqla.typefmt import DEFAULT_FORMATTERS
 from flask_admin.contrib.sqla.validators import Unique
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, HiddenField
 from wtforms.fields.core import UnboundField
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -41,6 +41,8 @@ from sqlalchemy.orm import Session
 from app.admin.filters import FilterConverter
 from app.admin.keys import KeyedAjaxLoader, key_value
 from app.admin.row_actions import page_row_actions
+from app.admin.versions import FIELD as VERSION_FIELD
+from app.admin.versions import row_version
 from app.authn import current_actor, current_credentials
 from app.db import transaction
 from app.errors import DomainError
@@ -327,7 +329,25 @@ class ServiceModelView(StaffModelView):
                 value.kwargs["validators"] = [
                     check for check in checks if not isinstance(check, Unique)
                 ]
+        setattr(form_class, VERSION_FIELD, HiddenField())
         return form_class
+
+    def edit_form(self, obj: Any = None) -> Any:
+        """The edit form; opened (GET), it carries the version of the row it shows."""
+        form = super().edit_form(obj)
+        if request.method == "GET" and obj is not None and VERSION_FIELD in form:
+            form[VERSION_FIELD].data = self.row_version(obj)
+        return form
+
+    def row_version(self, model: Any) -> str:
+        """The digest of what this view's form edits of ``model``, as stored now."""
+        return row_version(model, self.form_columns or ())
+
+    def is_stale(self, form: Any, model: Any) -> bool:
+        """Whether the row changed after ``form`` was opened (a form without a
+        version, as posted by scripts, counts as current)."""
+        sent = form[VERSION_FIELD].data if VERSION_FIELD in form else None
+        return bool(sent) and sent != self.row_version(model)
 
     def service_create(self, session: Session, actor: Actor, form: Any) -> Any:
         """Create the row from the form; return it."""
@@ -355,7 +375,20 @@ class ServiceModelView(StaffModelView):
         return model
 
     def update_model(self, form: Any, model: Any) -> bool:
-        """Change through the service; show its errors on the form."""
+        """Change through the service; show its errors on the form.
+
+        A row changed by someone else since the form was opened is not saved
+        over: the form says to reload it.
+        """
+        if self.is_stale(form, model):
+            flash(
+                gettext(
+                    "Someone else changed this record after you opened it. "
+                    "Reload the page to see their changes, then make yours again."
+                ),
+                "error",
+            )
+            return False
         try:
             with transaction() as session:
                 self.service_update(session, self.service_actor(), model, form)
