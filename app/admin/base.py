@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField
 from wtforms.fields.core import UnboundField
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from sqlalchemy import inspect as sa_inspect
@@ -263,9 +263,11 @@ class StaffModelView(StaffOnly, ModelView):  # type: ignore[misc]
             return
         values = sorted({v for v in map(self._key_value, ids) if v is not None})
         rows = self.get_query().filter(key.in_(values)).all() if values else []
-        if not rows:
+        if len(rows) < len(set(ids)):  # deleted meanwhile, or never a row
             flash(admin_gettext("Record does not exist."), "error")
+        if not rows:
             return
+        g.admin_bulk_delete = True  # refusals name their row
         deleted = sum(1 for row in rows if self.delete_model(row))
         if deleted:
             flash(
@@ -404,8 +406,10 @@ class ServiceModelView(StaffModelView):
             with transaction() as session:
                 self.service_delete(session, self.service_actor(), model)
         except (DomainError, IntegrityError) as exc:
+            # Of several ticked rows, say which one was refused.
+            row = f"{shown(str(model))}: " if g.get("admin_bulk_delete") else ""
             for message in _messages(exc):
-                flash(message, "error")
+                flash(row + message, "error")
             return False
         self.after_model_delete(model)
         return True

@@ -128,7 +128,11 @@ def test_bulk_delete_of_users_keeps_the_superuser_rule(
     _, listing = delete_rows(staff_client, "user", [boss.id, colleague.id, ordinary.id])
 
     body = unescape(page_text(listing))
-    assert "Only superusers may change the accounts of staff users." in body
+    for refused in (boss, colleague):  # each refusal names its row
+        assert (
+            f"{refused}: Only superusers may change the accounts of staff users."
+            in body
+        )
     assert "Record was successfully deleted." in body
     assert _stored(session, User, [boss.id, colleague.id, ordinary.id]) == [
         boss.id,
@@ -165,3 +169,20 @@ def test_bulk_delete_of_ids_that_match_no_row_deletes_nothing(
 
     assert answer.status_code == 302, page_text(answer)[:500]
     assert "Record does not exist." in unescape(page_text(listing))
+
+
+def test_bulk_delete_says_when_some_ticked_rows_are_gone(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    gone, kept = make_user(session), make_user(session)
+    session.commit()
+    gone_id = gone.id
+    session.delete(gone)  # deleted meanwhile, in another tab
+    session.commit()
+
+    _, listing = delete_rows(staff_client, "user", [gone_id, kept.id])
+
+    body = unescape(page_text(listing))
+    assert "Record does not exist." in body
+    assert "Record was successfully deleted." in body
+    assert _stored(session, User, [kept.id]) == []
