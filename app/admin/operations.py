@@ -18,6 +18,7 @@ from app.errors import DomainError, ValidationError
 from app.extensions import db
 from app.jobs import resolve
 from app.jobs.runner import JobRunner, Outcome
+from app.jsonapi.guard import unstorable_character
 from app.models import Organization
 from app.services.fidelity import overview
 from app.services.ingest import token_admin
@@ -53,6 +54,20 @@ def _organization_id(raw: str) -> int:
     )
 
 
+def _storable(label: str, text: str) -> str:
+    """Return ``text`` of the field ``label``; refuse NUL, which no role,
+    token or password can hold (a token's name reached the database: a bare
+    400 page; a password was stored that no client can send).
+
+    Raises:
+        ValidationError: ``text`` holds NUL.
+    """
+    if unstorable_character(text):
+        message = gettext("This field may not contain NUL characters.")
+        raise ValidationError(f"{label}: {message}")
+    return text
+
+
 def _no_store(body: str) -> ResponseReturnValue:
     return body, 200, {"Cache-Control": "no-store"}
 
@@ -66,9 +81,9 @@ class IngestTokensView(StaffView):
         issued = None
         errors: list[str] = []
         if request.method == "POST":
-            name = request.form.get("name", "")
             raw = request.form.get("organization", "")
             try:
+                name = _storable(gettext("Name"), request.form.get("name", ""))
                 # Empty is "every organization"; anything else must name one.
                 org_id = _organization_id(raw) if raw else None
                 with transaction() as session:
@@ -113,7 +128,9 @@ class AnalystRolesView(StaffView):
             try:
                 new = analysts.NewAnalystRole(
                     name=name,
-                    password=request.form.get("password", ""),
+                    password=_storable(
+                        gettext("Password"), request.form.get("password", "")
+                    ),
                     organization_ids=tuple(
                         _organization_id(i)
                         for i in request.form.getlist("organizations")

@@ -89,6 +89,44 @@ def test_analyst_role_for_an_organization_that_cannot_be_is_refused(
     assert session.get(AnalystRole, name) is None
 
 
+def test_ingest_token_name_with_nul_is_refused_on_the_page(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    # It reached the database: a bare 400 page without the form.
+    response = submit(
+        staff_client,
+        "/admin/ingest_tokens/",
+        {"name": "Gate\x00way", "organization": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Name: This field may not contain NUL characters." in unescape(
+        page_text(response)
+    )
+    assert (
+        session.scalars(select(ApiToken).where(ApiToken.name.like("Gate%"))).all() == []
+    )
+
+
+def test_analyst_role_password_with_nul_is_refused(
+    staff_client: FlaskClient, session: Session
+) -> None:
+    # It was stored: a password no PostgreSQL client can send.
+    name = f"ana_admin_{secrets.token_hex(4)}"
+
+    response = submit(
+        staff_client,
+        "/admin/analyst_roles/",
+        {"name": name, "password": "s3cret\x00pw", "public_data": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "Password: This field may not contain NUL characters." in unescape(
+        page_text(response)
+    )
+    assert session.get(AnalystRole, name) is None
+
+
 def test_ingest_token_list_never_shows_the_digest(
     staff_client: FlaskClient, session: Session
 ) -> None:
