@@ -79,14 +79,40 @@ def refuse(json: bool) -> ResponseReturnValue:
             gettext("Permission denied"),
             gettext("Only staff users may use the back office."),
         )
-        response = current_app.json.response({"errors": [obj]})
-        response.status_code = 403
-        response.mimetype = JSONAPI_MEDIA_TYPE
-        return response
+        return json_errors(403, [obj])
     if sessions.current_user() is None:
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("accounts.login", next=target))
     return render_template("admin/forbidden.html"), 403
+
+
+def json_errors(status: int, errors: list[dict[str, Any]]) -> ResponseReturnValue:
+    """Answer a JSON endpoint's error as a JSON:API error document.
+
+    The app's error handlers answer HTML pages under ``/admin/``; the pages'
+    scripts read JSON.
+    """
+    response = current_app.json.response({"errors": errors})
+    response.status_code = status
+    response.mimetype = JSONAPI_MEDIA_TYPE
+    return response
+
+
+def json_domain_error(error: DomainError) -> ResponseReturnValue:
+    """Answer a service's refusal on a JSON endpoint (as the API would)."""
+    return json_errors(
+        error.status,
+        [
+            error_object(
+                error.status,
+                item.code or error.code,
+                error.title,
+                item.detail,
+                item.pointer,
+            )
+            for item in error.details()
+        ],
+    )
 
 
 def back_office_actor() -> Actor:

@@ -15,7 +15,13 @@ from flask.typing import ResponseReturnValue
 
 from sqlalchemy import func, select
 
-from app.admin.base import JSON_METHODS, StaffIndexView, StaffView, back_office_actor
+from app.admin.base import (
+    JSON_METHODS,
+    StaffIndexView,
+    StaffView,
+    back_office_actor,
+    json_domain_error,
+)
 from app.db import transaction
 from app.errors import DomainError, NotFoundError
 from app.extensions import db
@@ -113,18 +119,26 @@ class PlotsView(StaffView):
     def node(self, node_id: str) -> ResponseReturnValue:
         """Return the node's hourly means of the last 7 days."""
         try:
-            key = uuid.UUID(node_id)
-        except ValueError:
-            raise NotFoundError(f"No node with id {node_id}.") from None
-        series = plots.node_series(db.session(), back_office_actor(), key, now=utcnow())
+            try:
+                key = uuid.UUID(node_id)
+            except ValueError:
+                raise NotFoundError(f"No node with id {node_id}.") from None
+            series = plots.node_series(
+                db.session(), back_office_actor(), key, now=utcnow()
+            )
+        except DomainError as exc:
+            return json_domain_error(exc)
         return jsonify(series_json(series))
 
     @expose("/installation/<int:installation_id>/")
     def installation(self, installation_id: int) -> ResponseReturnValue:
         """Return the installation's hourly means of the last 7 days of its period."""
-        series = plots.installation_series(
-            db.session(), back_office_actor(), installation_id, now=utcnow()
-        )
+        try:
+            series = plots.installation_series(
+                db.session(), back_office_actor(), installation_id, now=utcnow()
+            )
+        except DomainError as exc:
+            return json_domain_error(exc)
         return jsonify(series_json(series))
 
 

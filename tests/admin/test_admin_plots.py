@@ -18,7 +18,7 @@ from app.services.series import plots
 from tests.factories import make_installation, make_node, make_samples
 from tests.support.admin_forms import page_text
 from tests.support.copy_series import insert_series
-from tests.support.refusals import assert_page_refused
+from tests.support.refusals import assert_refused
 
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
 
@@ -104,12 +104,19 @@ def test_plot_json_is_served_to_staff(
     assert document["rel_humidity_percent"][0] == 45.0
 
 
-def test_plot_json_of_an_unknown_installation_is_404(staff_client: FlaskClient) -> None:
-    assert_page_refused(
-        lambda: staff_client.get("/admin/plots/installation/999999999/"),
-        404,
-        unchanged=(),
-    )
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/plots/installation/999999999/",
+        "/admin/plots/node/00000000-0000-0000-0000-000000000000/",
+        "/admin/plots/node/abc/",
+    ],
+)
+def test_plot_json_of_an_unknown_installation_or_node_is_a_json_404(
+    staff_client: FlaskClient, url: str
+) -> None:
+    # The page's script reads JSON; the 404 used to be an HTML page.
+    assert_refused(staff_client, "GET", url, 404, unchanged=())
 
 
 def test_installation_details_page_has_the_chart(
