@@ -9,14 +9,17 @@ through any of the log-in's credentials or by a password change elsewhere.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import flask_login
 from flask_babel import lazy_gettext
 
 from flask import Flask, current_app, request, session
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 from app.extensions import db, login_manager
@@ -30,8 +33,24 @@ LOGIN_ID = "_lid"
 _NO_COOKIE = "airq.session_cookie_left_alone"  # a key of the request's environ
 
 
+class _SessionSerializer(TaggedJSONSerializer):
+    """Flask's session serializer, reading with the standard library's JSON parser.
+
+    Flask's reads through ``app.json``, which here is the request bodies' guarded
+    parser: it refuses NUL, so a NUL that reached a session (a flashed message
+    quoting the request) made every later request of that browser a 500. The
+    cookie is ours (its signature is checked first), so it needs no guard.
+    """
+
+    def loads(self, value: str) -> Any:
+        """Load the session's data and untag its tagged values."""
+        return self._untag_scan(json.loads(value))
+
+
 class _SessionCookies(SecureCookieSessionInterface):
     """Flask's signed cookie, except on the pages that called :func:`leave_cookie_alone`."""
+
+    serializer = _SessionSerializer()
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         """Refresh the cookie as Flask does, unless the page said not to."""

@@ -94,3 +94,17 @@ def test_https_setting_makes_cookies_secure(
 
     assert app.config["SESSION_COOKIE_SECURE"] is secure
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_a_session_holding_a_nul_character_still_loads(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The cookie's JSON went through the request bodies' guard, which refuses NUL:
+    a NUL flashed into a session made every later request of that browser a 500."""
+    signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    cookie = signer.dumps({"_flashes": [["message", "job a\x00b is unknown"]]})
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+
+    resp = client.get("/accounts/login/")
+
+    assert resp.status_code == 200
