@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 
 from flask import Response, current_app, make_response, render_template, request
@@ -14,6 +15,21 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.errors import DomainError
 
 NO_FIELDS: Mapping[str, str] = {}
+
+#: The API schemas' fixed messages, in English as Managair's are; listed here so
+#: the catalogue has them, and the HTML forms show them in the page's language.
+API_MESSAGES = (
+    lazy_gettext("Not a valid number."),
+    lazy_gettext("Not a valid integer."),
+    lazy_gettext("Not a valid string."),
+    lazy_gettext("Not a valid boolean."),
+    lazy_gettext("Field may not be null."),
+    lazy_gettext("This field may not be null."),
+    lazy_gettext("Missing data for required field."),
+    lazy_gettext("This field may not be blank."),
+    lazy_gettext("Must be a whole number (without decimal places)."),
+    lazy_gettext("Special numeric values (nan or infinity) are not permitted."),
+)
 
 
 def private_page(response: BaseResponse, *, referrer_policy: str) -> BaseResponse:
@@ -38,10 +54,11 @@ def show_errors(
     for item in error.details():
         name = (item.pointer or "").rsplit("/", 1)[-1]
         field = getattr(form, fields.get(name, name), None) if name else None
+        detail = gettext(item.detail)  # the API's English ones (API_MESSAGES) too
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, item.detail]
+            field.errors = [*field.errors, detail]
         else:
-            form.form_errors.append(item.detail)
+            form.form_errors.append(detail)
 
 
 def safe_next(target: str | None) -> str:

@@ -144,6 +144,35 @@ def test_add_room_stores_it_in_the_site(
     )
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "german"),
+    [
+        ({"name": "Aula", "size_sqm": "abc"}, "room-size_sqm", "Keine gültige Zahl."),
+        (
+            {"name": "Aula", "max_occupancy": "2.5"},
+            "room-max_occupancy",
+            "Muss eine ganze Zahl sein (ohne Nachkommastellen).",
+        ),
+        ({"name": "   "}, "room-name", "Dieses Feld darf nicht leer sein."),
+    ],
+)
+def test_the_apis_own_refusals_are_shown_in_the_pages_language(
+    browser: FlaskClient,
+    world: World,
+    fields: dict[str, str],
+    field: str,
+    german: str,
+) -> None:
+    """The API's schema messages reached German pages in English."""
+    client = _owner(browser, world)
+    client.set_cookie(LOCALE_COOKIE, "de")
+
+    resp = send(client, world, "rooms/", "room", {"site": world.site.id, **fields})
+
+    assert resp.status_code == 400
+    assert _errors(resp, field) == [german]
+
+
 def test_add_room_refuses_a_bad_size_and_another_orgs_site(
     browser: FlaskClient, world: World, session: Session
 ) -> None:
