@@ -31,7 +31,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, HiddenField
 from wtforms.fields.core import UnboundField
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from sqlalchemy import inspect as sa_inspect
@@ -48,9 +48,10 @@ from app.db import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.jsonapi import error_object
+from app.jsonapi.errors import json_error_document
 from app.jsonapi.guard import unstorable_character
+from app.jsonapi.handlers import domain_error_objects
 from app.jsonapi.integrity import classify_integrity_error
-from app.jsonapi.media import JSONAPI_MEDIA_TYPE
 from app.security import sessions
 from app.security.csrf import FIELD_NAME
 from app.services import access
@@ -79,40 +80,18 @@ def refuse(json: bool) -> ResponseReturnValue:
             gettext("Permission denied"),
             gettext("Only staff users may use the back office."),
         )
-        return json_errors(403, [obj])
+        return json_error_document(403, [obj])
     if sessions.current_user() is None:
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("accounts.login", next=target))
     return render_template("admin/forbidden.html"), 403
 
 
-def json_errors(status: int, errors: list[dict[str, Any]]) -> ResponseReturnValue:
-    """Answer a JSON endpoint's error as a JSON:API error document.
-
-    The app's error handlers answer HTML pages under ``/admin/``; the pages'
-    scripts read JSON.
-    """
-    response = current_app.json.response({"errors": errors})
-    response.status_code = status
-    response.mimetype = JSONAPI_MEDIA_TYPE
-    return response
-
-
 def json_domain_error(error: DomainError) -> ResponseReturnValue:
-    """Answer a service's refusal on a JSON endpoint (as the API would)."""
-    return json_errors(
-        error.status,
-        [
-            error_object(
-                error.status,
-                item.code or error.code,
-                error.title,
-                item.detail,
-                item.pointer,
-            )
-            for item in error.details()
-        ],
-    )
+    """Answer a service's refusal on a JSON endpoint as the API would (the app's
+    error handlers answer HTML pages under ``/admin/``; the pages' scripts read JSON).
+    """
+    return json_error_document(error.status, domain_error_objects(error))
 
 
 def back_office_actor() -> Actor:

@@ -189,10 +189,21 @@ def error_response(
     if _is_html_path():
         exc_class = default_exceptions.get(status, InternalServerError)
         response = exc_class().get_response()
-    else:
-        response = current_app.json.response({"errors": errors})
-        response.status_code = status
-        response.mimetype = JSONAPI_MEDIA_TYPE
+        response.headers.update(headers or {})
+        return response
+    return json_error_document(status, errors, headers)
+
+
+def json_error_document(
+    status: int,
+    errors: list[JsonObject],
+    headers: Headers | Mapping[str, str] | None = None,
+) -> SansIOResponse:
+    """Return ``{"errors": errors}`` as ``application/vnd.api+json``, on any path
+    (the back office's JSON endpoints too, whose pages read JSON)."""
+    response = current_app.json.response({"errors": errors})
+    response.status_code = status
+    response.mimetype = JSONAPI_MEDIA_TYPE
     response.headers.update(headers or {})
     return response
 

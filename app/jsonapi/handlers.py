@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 from app.errors import DomainError
 from app.jsonapi.errors import (
     GENERIC_500,
+    JsonObject,
     error_object,
     error_response,
     http_exception_response,
@@ -100,10 +101,11 @@ def register_error_handlers(
     app.register_error_handler(Exception, _unexpected)
 
 
-def _domain_error(error: DomainError) -> ResponseReturnValue:
+def domain_error_objects(error: DomainError) -> list[JsonObject]:
+    """The JSON:API error objects of a service's refusal, one per problem."""
     parameter = getattr(error, "parameter", None) if error.detail else None
     header = error.header if error.detail else None
-    errors = [
+    return [
         error_object(
             error.status,
             item.code or error.code,
@@ -115,6 +117,10 @@ def _domain_error(error: DomainError) -> ResponseReturnValue:
         )
         for index, item in enumerate(error.details())
     ]
+
+
+def _domain_error(error: DomainError) -> ResponseReturnValue:
+    errors = domain_error_objects(error)
     headers = {}
     if error.status == 401:
         headers["WWW-Authenticate"] = "Token"
